@@ -1,0 +1,24 @@
+"""symnum: exact derivatives with SymPy, shown step by step, compiled and verified numerically.
+
+>>> import symnum
+>>> symnum.derive("(x**2 + 1)**3").expr
+6*x*(x**2 + 1)**2
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from .api import derive, kernel, verify
+from .calculus import Result
+from .errors import EvaluationError, ParseError, ShapeError, SymnumError, VariableError
+from .function import Function
+from .parse import parse
+
+try:
+    __version__ = version("symnum")
+except PackageNotFoundError:  # running from a source tree without installation
+    __version__ = "0+unknown"
+
+__all__ = ["Function", "Result", "derive", "kernel", "verify", "parse", "SymnumError",
+           "ParseError", "VariableError", "ShapeError", "EvaluationError", "__version__"]

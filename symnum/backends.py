@@ -1,0 +1,148 @@
+"""Tables from SymPy node types to numeric functions: numpy, torch and mpmath.
+
+One line per function (the knowledge); :mod:`symnum.program` is the generic walk that uses
+them (the machinery). ``torch`` is imported only when its table is first asked for.
+
+>>> import numpy
+>>> table("numpy").functions[sympy.sin] is numpy.sin
+True
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import sympy
+
+# Node types that are smooth where they are defined; the complex step applies to them.
+NON_ANALYTIC = (sympy.Abs, sympy.sign, sympy.Max, sympy.Min, sympy.Piecewise, sympy.floor,
+                sympy.ceiling, sympy.Heaviside, sympy.re, sympy.im, sympy.conjugate, sympy.arg,
+                sympy.DiracDelta)
+# Node types whose argument crossing 0 is a kink or jump.
+KINKS = (sympy.Abs, sympy.sign, sympy.Heaviside, sympy.floor, sympy.ceiling, sympy.Max,
+         sympy.Min, sympy.Piecewise)
+
+
+@dataclass(frozen=True)
+class Backend:
+    """A numeric library as seen by the evaluator: functions per SymPy type, and helpers."""
+
+    name: str
+    functions: dict[type, Callable]
+    constant: Callable[[complex | float], object]
+    where: Callable[[object, object, object], object]
+    extra: dict[str, Callable] = field(default_factory=dict)
+
+
+def _reduce(op: Callable) -> Callable:
+    return lambda *args: functools.reduce(op, args)
+
+
+def _common(lib, special) -> dict[type, Callable]:
+    """Entries shared by numpy and torch, which spell most functions the same way."""
+    recip = lambda f: lambda x: 1 / f(x)  # noqa: E731 - a table of one-liners reads best
+    return {
+        sympy.sin: lib.sin, sympy.cos: lib.cos, sympy.tan: lib.tan,
+        sympy.cot: recip(lib.tan), sympy.sec: recip(lib.cos), sympy.csc: recip(lib.sin),
+        sympy.asin: lib.arcsin, sympy.acos: lib.arccos, sympy.atan: lib.arctan,
+        sympy.acot: lambda x: lib.arctan(1 / x), sympy.asec: lambda x: lib.arccos(1 / x),
+        sympy.acsc: lambda x: lib.arcsin(1 / x), sympy.atan2: lib.arctan2,
+        sympy.sinh: lib.sinh, sympy.cosh: lib.cosh, sympy.tanh: lib.tanh,
+        sympy.coth: recip(lib.tanh), sympy.sech: recip(lib.cosh), sympy.csch: recip(lib.sinh),
+        sympy.asinh: lib.arcsinh, sympy.acosh: lib.arccosh, sympy.atanh: lib.arctanh,
+        sympy.acoth: lambda x: lib.arctanh(1 / x),
+        sympy.exp: lib.exp, sympy.log: lib.log, sympy.Abs: lib.abs, sympy.sign: lib.sign,
+        sympy.floor: lib.floor, sympy.ceiling: lib.ceil,
+        sympy.Max: _reduce(lib.maximum), sympy.Min: _reduce(lib.minimum),
+        sympy.Add: _reduce(lambda a, b: a + b), sympy.Mul: _reduce(lambda a, b: a * b),
+        sympy.re: lib.real, sympy.im: lib.imag,
+        sympy.erf: special.erf, sympy.erfc: special.erfc,
+    }
+
+
+@functools.cache
+def table(name: str) -> Backend:
+    """The backend called ``name``: "numpy", "torch" or "mpmath"."""
+    if name == "numpy":
+        return _numpy()
+    if name == "torch":
+        return _torch()
+    if name == "mpmath":
+        return _mpmath()
+    raise ValueError(f"unknown backend {name!r}: choose numpy or torch")
+
+
+def _numpy() -> Backend:
+    import numpy as np
+    import scipy.special as sc
+
+    functions = _common(np, sc)
+    functions.update({
+        sympy.Heaviside: lambda x, h0=0.5: np.heaviside(x, h0),
+        sympy.DiracDelta: lambda x: np.where(x == 0, np.inf, 0.0),
+        sympy.gamma: sc.gamma, sympy.loggamma: sc.loggamma, sympy.digamma: sc.psi,
+        sympy.polygamma: lambda n, x: sc.polygamma(np.asarray(np.real(n)).astype(int), x),
+        sympy.factorial: lambda x: sc.gamma(x + 1), sympy.binomial: sc.binom,
+        sympy.conjugate: np.conj, sympy.arg: np.angle,
+    })
+    return Backend("numpy", functions, constant=lambda c: c,
+                   where=lambda c, a, b: np.where(c, a, b),
+                   extra={"sqrt": np.sqrt, "power": np.power, "asarray": np.asarray,
+                          "and": np.logical_and, "or": np.logical_or, "not": np.logical_not})
+
+
+def _torch() -> Backend:
+    import torch
+
+    def gamma(x):
+        # torch has lgamma only; the reflection formula gives the sign for x < 0.
+        pos = torch.exp(torch.lgamma(x))
+        neg = math.pi / (torch.sin(math.pi * x) * torch.exp(torch.lgamma(1 - x)))
+        return torch.where(x > 0, pos, neg)
+
+    functions = _common(torch, torch.special)
+    functions.update({
+        sympy.Abs: torch.abs, sympy.sign: torch.sign,
+        sympy.Heaviside: lambda x, h0=0.5: torch.heaviside(x, torch.full_like(x, float(h0))),
+        sympy.DiracDelta: lambda x: torch.where(x == 0, torch.inf, 0.0 * x),
+        sympy.gamma: gamma, sympy.loggamma: torch.lgamma, sympy.digamma: torch.special.digamma,
+        sympy.polygamma: lambda n, x: torch.special.polygamma(int(n), x),
+        sympy.factorial: lambda x: gamma(x + 1),
+        sympy.conjugate: torch.conj, sympy.arg: torch.angle,
+    })
+    return Backend("torch", functions, constant=lambda c: c,
+                   where=lambda c, a, b: torch.where(c, a, b),
+                   extra={"sqrt": torch.sqrt, "power": torch.pow, "asarray": torch.as_tensor,
+                          "and": torch.logical_and, "or": torch.logical_or,
+                          "not": torch.logical_not})
+
+
+def _mpmath() -> Backend:
+    import mpmath as mp
+
+    functions = {
+        sympy.sin: mp.sin, sympy.cos: mp.cos, sympy.tan: mp.tan, sympy.cot: mp.cot,
+        sympy.sec: mp.sec, sympy.csc: mp.csc, sympy.asin: mp.asin, sympy.acos: mp.acos,
+        sympy.atan: mp.atan, sympy.acot: mp.acot, sympy.asec: mp.asec, sympy.acsc: mp.acsc,
+        sympy.atan2: mp.atan2, sympy.sinh: mp.sinh, sympy.cosh: mp.cosh, sympy.tanh: mp.tanh,
+        sympy.coth: mp.coth, sympy.sech: mp.sech, sympy.csch: mp.csch, sympy.asinh: mp.asinh,
+        sympy.acosh: mp.acosh, sympy.atanh: mp.atanh, sympy.acoth: mp.acoth,
+        sympy.exp: mp.exp, sympy.log: mp.log, sympy.Abs: abs, sympy.sign: mp.sign,
+        sympy.floor: mp.floor, sympy.ceiling: mp.ceil, sympy.Max: max, sympy.Min: min,
+        sympy.Add: lambda *a: mp.fsum(a), sympy.Mul: lambda *a: mp.fprod(a),
+        sympy.re: mp.re, sympy.im: mp.im, sympy.conjugate: mp.conj, sympy.arg: mp.arg,
+        sympy.erf: mp.erf, sympy.erfc: mp.erfc, sympy.gamma: mp.gamma,
+        sympy.loggamma: mp.loggamma, sympy.digamma: mp.digamma,
+        sympy.polygamma: lambda n, x: mp.polygamma(int(n), x),
+        sympy.factorial: mp.factorial, sympy.binomial: mp.binomial,
+        sympy.Heaviside: lambda x, h0=0.5: mp.mpf(1) if x > 0 else (mp.mpf(0) if x < 0 else h0),
+        sympy.DiracDelta: lambda x: mp.inf if x == 0 else mp.mpf(0),
+    }
+    return Backend("mpmath", functions, constant=lambda c: mp.mpmathify(c),
+                   where=lambda c, a, b: a if c else b,
+                   extra={"sqrt": mp.sqrt, "power": mp.power, "asarray": lambda x: x,
+                          "and": lambda a, b: a and b, "or": lambda a, b: a or b,
+                          "not": lambda a: not a})

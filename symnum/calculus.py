@@ -1,0 +1,209 @@
+"""Exact derivative, gradient, Jacobian and Hessian → :class:`Result`.
+
+>>> from symnum.function import Function
+>>> derivative(Function("(x**2 + 1)**3")).expr
+6*x*(x**2 + 1)**2
+>>> hessian(Function("x**2 + 4*x*y + y**2")).nested()
+[[2, 4], [4, 2]]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy
+
+from .errors import ShapeError, SymnumError, VariableError
+from .function import Function
+
+KINDS = ("derivative", "gradient", "jacobian", "hessian")
+MAX_ORDER = 20
+SIMPLIFY_MAX_OPS = 80  # sympy.simplify is tried on entries up to this size
+CSE_MIN_OPS = 40  # below this a result is shown without definitions
+CSE_GAIN = 0.7  # definitions are used when they shrink the result to this fraction
+
+
+@dataclass(frozen=True)
+class Result:
+    """An exact derivative: a SymPy matrix plus ordered common subexpressions.
+
+    ``matrix`` may refer to the symbols defined in ``definitions`` (each definition may refer
+    to earlier ones); :meth:`expanded` substitutes them back.
+    """
+
+    kind: str
+    function: Function
+    matrix: sympy.ImmutableMatrix
+    definitions: tuple[tuple[sympy.Symbol, sympy.Expr], ...] = ()
+    order: int = 1
+
+    @property
+    def variables(self) -> tuple[sympy.Symbol, ...]:
+        return self.function.variables
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """Layout of the result: () scalar, (n,) vector, (m, n) matrix."""
+        if self.kind in ("derivative", "gradient"):
+            return () if self.matrix.shape == (1, 1) and not self.function.is_vector \
+                else (len(self.matrix),)
+        return tuple(self.matrix.shape)
+
+    @property
+    def expr(self) -> sympy.Basic:
+        """The result as one SymPy object (definitions substituted): Expr or Matrix."""
+        full = self.expanded()
+        return full[0] if self.shape == () else full
+
+    def expanded(self) -> sympy.ImmutableMatrix:
+        """The matrix with every definition substituted back."""
+        if not self.definitions:
+            return self.matrix
+        subs = {}
+        for name, value in self.definitions:
+            subs[name] = value.xreplace(subs)
+        return self.matrix.xreplace(subs)
+
+    def entries(self) -> list[sympy.Expr]:
+        """Entries in row-major order, as stored (may refer to definitions)."""
+        return list(self.matrix)
+
+    def nested(self, entries: list | None = None) -> object:
+        """Entries (or given per-entry values) arranged in the result's layout."""
+        flat = list(entries) if entries is not None else self.entries()
+        if self.shape == ():
+            return flat[0]
+        if len(self.shape) == 1:
+            return flat
+        rows, cols = self.shape
+        return [flat[r * cols:(r + 1) * cols] for r in range(rows)]
+
+    def at(self, point: dict) -> object:
+        """Exact-then-float values at ``point`` ({name or symbol: number}) in layout."""
+        from .evaluate import exact_values
+        return self.nested([float(v) if v.is_real else complex(v)
+                            for v in exact_values(self, point, digits=20)])
+
+    def latex(self) -> str:
+        from .render import result_latex
+        return result_latex(self)
+
+    def text(self) -> str:
+        from .render import result_text
+        return result_text(self)
+
+    def _repr_latex_(self) -> str:
+        return f"$\\displaystyle {self.latex()}$"
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+def differentiate(f: Function, what: str | None = None, order: int = 1) -> Result:
+    """Compute ``what`` (default: derivative for one variable, gradient for several,
+    Jacobian for a vector function).
+
+    >>> differentiate(Function("x*y")).kind
+    'gradient'
+    """
+    if what is None:
+        what = "jacobian" if f.is_vector else ("derivative" if len(f.variables) == 1
+                                                else "gradient")
+    if what not in KINDS:
+        raise SymnumError(f"unknown kind {what!r}: choose one of {', '.join(KINDS)}")
+    if what != "derivative" and order != 1:
+        raise SymnumError(f"--order applies to a derivative, not a {what}")
+    if not f.variables:
+        raise VariableError("the expression has no variables: say which with wrt")
+    return {"derivative": lambda: derivative(f, order), "gradient": lambda: gradient(f),
+            "jacobian": lambda: jacobian(f), "hessian": lambda: hessian(f)}[what]()
+
+
+def derivative(f: Function, order: int = 1) -> Result:
+    """d^n f/dx^n of a function of one variable (elementwise for a vector function)."""
+    if isinstance(order, bool) or not isinstance(order, int) or not 1 <= order <= MAX_ORDER:
+        raise SymnumError(f"order must be an integer from 1 to {MAX_ORDER}, got {order!r}")
+    if len(f.variables) != 1:
+        names = ", ".join(v.name for v in f.variables) or "none"
+        raise VariableError(f"a derivative needs exactly one variable (got {names}); "
+                            "choose one with wrt, or ask for a gradient")
+    x = f.variables[0]
+    entries = [sympy.diff(e, x, order) for e in f.outputs]
+    return _result("derivative", f, sympy.ImmutableMatrix(entries), order)
+
+
+def gradient(f: Function) -> Result:
+    """The vector of partial derivatives of a scalar function."""
+    _require_scalar(f, "gradient")
+    return _result("gradient", f,
+                   sympy.ImmutableMatrix([sympy.diff(f.expr, v) for v in f.variables]))
+
+
+def jacobian(f: Function) -> Result:
+    """The m × n matrix of partial derivatives (one row per output)."""
+    rows = [[sympy.diff(e, v) for v in f.variables] for e in f.outputs]
+    return _result("jacobian", f, sympy.ImmutableMatrix(rows))
+
+
+def hessian(f: Function) -> Result:
+    """The n × n matrix of second partial derivatives of a scalar function."""
+    _require_scalar(f, "Hessian")
+    firsts = [sympy.diff(f.expr, v) for v in f.variables]
+    n = len(f.variables)
+    rows = [[None] * n for _ in range(n)]
+    for i in range(n):
+        for j in range(i, n):
+            rows[i][j] = rows[j][i] = sympy.diff(firsts[i], f.variables[j])
+    return _result("hessian", f, sympy.ImmutableMatrix(rows))
+
+
+def readable(expr: sympy.Expr) -> sympy.Expr:
+    """The shortest of a few equivalent forms a person would write.
+
+    >>> readable(sympy.sympify("x*y + x*z"))
+    x*(y + z)
+    """
+    if not isinstance(expr, sympy.Expr) or expr.is_number and expr.is_Rational:
+        return expr
+    candidates = [expr, sympy.factor_terms(expr)]
+    if sympy.count_ops(expr) <= SIMPLIFY_MAX_OPS:
+        try:
+            candidates.append(sympy.simplify(expr))
+        except (RecursionError, NotImplementedError, TypeError, ValueError):
+            pass  # simplify is a heuristic; the unsimplified form is still exact
+    return min(candidates, key=lambda e: (_bad_form(e), sympy.count_ops(e), len(str(e))))
+
+
+def _bad_form(expr: sympy.Expr) -> int:
+    """Penalise forms a reader should not see when another is available."""
+    return int(expr.has(sympy.re, sympy.im, sympy.Subs, sympy.Piecewise))
+
+
+def _require_scalar(f: Function, what: str) -> None:
+    if f.is_vector:
+        raise ShapeError(f"a {what} needs a scalar function; for a list of expressions "
+                         "ask for the Jacobian")
+
+
+def _result(kind: str, f: Function, matrix: sympy.ImmutableMatrix, order: int = 1) -> Result:
+    cache: dict[sympy.Expr, sympy.Expr] = {}
+    simple = matrix.applyfunc(lambda e: cache.setdefault(e, readable(e)) if e not in cache
+                              else cache[e])
+    definitions, reduced = common_subexpressions(simple, f)
+    return Result(kind, f, reduced, definitions, order)
+
+
+def common_subexpressions(matrix: sympy.ImmutableMatrix, f: Function):
+    """Factor out shared subexpressions when that makes the result clearly shorter."""
+    before = sum(sympy.count_ops(e) for e in matrix)
+    if before < CSE_MIN_OPS or len(matrix) < 2:
+        return (), matrix
+    taken = {s.name for s in matrix.free_symbols} | set(f.wrt)
+    prefix = next(p for p in ("w", "u", "t", "c", "q", "r", "s") if not any(
+        n.startswith(p) and n[len(p):].isdigit() for n in taken))
+    names = (sympy.Symbol(f"{prefix}{i}", real=True) for i in range(1, 10**6))
+    pairs, reduced = sympy.cse(list(matrix), symbols=names, order="canonical")
+    after = sum(sympy.count_ops(v) for _, v in pairs) + sum(sympy.count_ops(e) for e in reduced)
+    if not pairs or after > CSE_GAIN * before:
+        return (), matrix
+    return tuple(pairs), sympy.ImmutableMatrix(matrix.rows, matrix.cols, reduced)

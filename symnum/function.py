@@ -1,0 +1,169 @@
+"""``Function``: the object a user holds — an expression (or a vector of them) and its variables.
+
+>>> f = Function("x**2*y")
+>>> f.variables
+(x, y)
+>>> f.gradient().entries()
+[2*x*y, x**2]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import sympy
+
+from .errors import ShapeError, SymnumError, VariableError
+from .parse import Shape, check_name, parse, split_names
+
+if TYPE_CHECKING:
+    from .calculus import Result
+    from .verify import Report
+
+ExprLike = str | sympy.Basic
+WrtLike = str | sympy.Symbol | Iterable[str | sympy.Symbol] | None
+
+
+class Function:
+    """A scalar or vector function of ordered variables; strings are parsed safely.
+
+    Symbols a SymPy input brings without assumptions are made real (so d|x|/dx = sign(x)).
+
+    >>> Function("[x1**2, x1*x2]", wrt="x1 x2").is_vector
+    True
+    """
+
+    expr: sympy.Basic
+    wrt: tuple[str, ...]
+    shapes: dict[str, Shape]
+    source: str
+    variables: tuple[sympy.Symbol, ...]
+
+    def __init__(self, expr: ExprLike, wrt: WrtLike = None,
+                 shapes: Mapping[str, Shape] | None = None):
+        shapes = dict(shapes or {})
+        source = expr if isinstance(expr, str) else str(expr)
+        value = parse(expr, shapes) if isinstance(expr, str) else _from_sympy(expr)
+        if isinstance(value, sympy.MatrixBase):
+            value = sympy.ImmutableMatrix(value)
+            if value.cols != 1 and value.rows != 1:
+                raise ShapeError("a vector function must be a flat list of expressions")
+            value = value.reshape(len(value), 1)
+        self.expr = value
+        self.shapes = shapes
+        self.source = source
+        self.variables = _variables(value, wrt)
+        self.wrt = tuple(v.name for v in self.variables)
+
+    @property
+    def is_vector(self) -> bool:
+        """True for a list of expressions (a map to R^m)."""
+        return isinstance(self.expr, sympy.MatrixBase)
+
+    @property
+    def outputs(self) -> list[sympy.Expr]:
+        """The output expressions, as a list (one entry for a scalar function)."""
+        return list(self.expr) if self.is_vector else [self.expr]
+
+    @property
+    def parameters(self) -> tuple[sympy.Symbol, ...]:
+        """Free symbols that are not differentiated, sorted by name."""
+        free = set().union(*(e.free_symbols for e in self.outputs))
+        return tuple(sorted(free - set(self.variables), key=lambda s: s.name))
+
+    def derivative(self, order: int = 1) -> Result:
+        """d^n f / dx^n for a function of one variable (elementwise for a vector)."""
+        from .calculus import derivative
+        return derivative(self, order)
+
+    def gradient(self) -> Result:
+        """∇f, a vector of n partial derivatives of a scalar function."""
+        from .calculus import gradient
+        return gradient(self)
+
+    def jacobian(self) -> Result:
+        """The m × n Jacobian (outputs × variables)."""
+        from .calculus import jacobian
+        return jacobian(self)
+
+    def hessian(self) -> Result:
+        """The n × n Hessian of a scalar function."""
+        from .calculus import hessian
+        return hessian(self)
+
+    def differentiate(self, what: str | None = None, order: int = 1) -> Result:
+        """Dispatch on ``what`` (derivative, gradient, jacobian, hessian; None = natural choice)."""
+        from .calculus import differentiate
+        return differentiate(self, what, order)
+
+    def latex(self) -> str:
+        """LaTeX of the function itself."""
+        from .render import expr_latex
+        return expr_latex(self.expr)
+
+    def verify(self, what: str | None = None, **options: Any) -> Report:
+        """Check the exact derivative numerically (see :func:`symnum.verify`)."""
+        from .verify import verify_result as verify
+        return verify(self.differentiate(what, options.pop("order", 1)), **options)
+
+    def kernel(self, what: str | None = "value", backend: str = "numpy", order: int = 1):
+        """A batched numeric callable for the function (``what="value"``) or a derivative."""
+        from .kernels import compile_kernel
+        if what == "value":
+            return compile_kernel(self.expr, self.variables, backend)
+        return compile_kernel(self.differentiate(what, order), self.variables, backend)
+
+    def _repr_latex_(self) -> str:
+        return f"$\\displaystyle {self.latex()}$"
+
+    def __repr__(self) -> str:
+        names = ", ".join(v.name for v in self.variables)
+        return f"Function({self.source!r}, wrt=({names}))"
+
+
+def as_function(expr: ExprLike | Function, wrt: WrtLike = None,
+                shapes: Mapping[str, Shape] | None = None) -> Function:
+    """Return ``expr`` as a :class:`Function` (unchanged if it already is one and wrt is None).
+
+    >>> as_function("x*y", "y").variables
+    (y,)
+    """
+    if isinstance(expr, Function):
+        return expr if wrt is None else Function(expr.expr, wrt, expr.shapes)
+    return Function(expr, wrt, shapes)
+
+
+def _from_sympy(expr: sympy.Basic) -> sympy.Basic:
+    """Accept SymPy input; plain symbols become real ones with the same name."""
+    if isinstance(expr, list | tuple):
+        expr = sympy.ImmutableMatrix(expr)
+    if not isinstance(expr, sympy.Basic | sympy.MatrixBase):
+        try:
+            expr = sympy.sympify(expr, strict=True)  # numbers only: strict refuses strings
+        except (sympy.SympifyError, TypeError) as err:
+            raise SymnumError(f"cannot use {type(expr).__name__} as an expression") from err
+    real = {s: sympy.Symbol(s.name, real=True) for s in expr.free_symbols
+            if isinstance(s, sympy.Symbol) and s.is_real is None and not s.assumptions0}
+    return expr.xreplace(real) if real else expr
+
+
+def _variables(expr: sympy.Basic, wrt: WrtLike) -> tuple[sympy.Symbol, ...]:
+    """Resolve ``wrt`` names to the expression's own symbols (default: all, sorted by name)."""
+    free = {s.name: s for s in expr.free_symbols if isinstance(s, sympy.Symbol)}
+    if wrt is None:
+        if not free:
+            return ()
+        return tuple(free[n] for n in sorted(free))
+    names: Sequence[str]
+    if isinstance(wrt, str):
+        names = split_names(wrt)
+    elif isinstance(wrt, sympy.Symbol):
+        names = [wrt.name]
+    else:
+        names = [check_name(w.name if isinstance(w, sympy.Symbol) else str(w)) for w in wrt]
+    if len(set(names)) != len(names):
+        raise VariableError(f"a variable is listed twice in {', '.join(names)}")
+    if not names:
+        raise VariableError("no variables to differentiate with respect to")
+    return tuple(free.get(n) or sympy.Symbol(check_name(n), real=True) for n in names)

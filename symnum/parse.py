@@ -1,0 +1,308 @@
+"""Untrusted text → SymPy, by walking Python's AST against a whitelist.
+
+No user text ever reaches ``eval``, ``exec``, ``sympify`` or ``parse_expr``: the text is
+parsed by :func:`ast.parse` (which only builds a tree) and every node is checked against the
+whitelist below before a SymPy object is built from it.
+
+>>> parse("x^2 + sin(y)")
+x**2 + sin(y)
+>>> parse("[x*y, x + y]")
+Matrix([
+[x*y],
+[x + y]])
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import re
+from collections.abc import Mapping
+
+import sympy
+
+from .errors import ParseError, VariableError
+from .names import CONSTANTS, EAGER_INTEGER_FUNCTIONS, FUNCTIONS
+
+MAX_LENGTH = 20_000  # characters of text
+MAX_DEPTH = 100  # nesting of brackets and non-chain operators
+MAX_POWER_BITS = 100_000  # size of an integer power SymPy would compute eagerly
+MAX_LITERAL_DIGITS = 1_000
+MAX_EAGER_INTEGER = 1_000  # largest integer argument of factorial, gamma, ...
+
+_NAME = re.compile(r"^[^\W\d_]\w*$")
+_BINOPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.MatMult)
+_ADDITIVE = (ast.Add, ast.Sub)
+_MULTIPLICATIVE = (ast.Mult, ast.Div, ast.MatMult)
+# Function names that are also common variable names (γ, β in batch norm).
+_ALSO_VARIABLES = frozenset({"gamma", "beta", "sign", "root"})
+_REFUSED = {
+    ast.Attribute: "attribute access is not allowed (only .T on a matrix variable)",
+    ast.ListComp: "comprehensions are not allowed",
+    ast.SetComp: "comprehensions are not allowed",
+    ast.DictComp: "comprehensions are not allowed",
+    ast.GeneratorExp: "comprehensions are not allowed",
+    ast.Lambda: "lambdas are not allowed",
+    ast.NamedExpr: "assignments are not allowed",
+    ast.Subscript: "indexing is not allowed",
+    ast.Compare: "comparisons are not allowed",
+    ast.BoolOp: "'and'/'or' are not allowed",
+    ast.IfExp: "'if ... else' is not allowed",
+    ast.Starred: "'*' unpacking is not allowed",
+    ast.JoinedStr: "strings are not allowed",
+    ast.Dict: "dictionaries are not allowed",
+    ast.Set: "sets are not allowed",
+    ast.Await: "'await' is not allowed",
+    ast.Yield: "'yield' is not allowed",
+}
+
+Shape = tuple[sympy.Expr, ...]
+
+
+def check_name(name: str, what: str = "variable") -> str:
+    """Return ``name`` if it is a valid variable name, else raise :class:`VariableError`.
+
+    >>> check_name("x1")
+    'x1'
+    """
+    if not isinstance(name, str) or not _NAME.match(name) or name.startswith("_"):
+        raise VariableError(f"invalid {what} name {name!r}: use letters, digits and '_' "
+                            "(starting with a letter)")
+    if name in CONSTANTS:
+        raise VariableError(f"{name!r} is a constant, not a {what}")
+    return name
+
+
+def split_names(text: str) -> list[str]:
+    """Split ``"x,y"`` or ``"x y"`` into checked names.
+
+    >>> split_names("x, y z")
+    ['x', 'y', 'z']
+    """
+    names = [n for n in re.split(r"[,\s]+", text.strip()) if n]
+    if not names:
+        raise VariableError("no variable names given")
+    return [check_name(n) for n in names]
+
+
+def parse(text: str, shapes: Mapping[str, Shape] | None = None) -> sympy.Basic:
+    """Parse untrusted ``text`` into a SymPy expression (or Matrix for list literals).
+
+    ``^`` is a power, unknown names become real symbols, unknown calls become undefined
+    functions; names listed in ``shapes`` become matrix symbols of that shape.
+
+    >>> parse("f(g(x))").diff(parse("x"))
+    Derivative(f(g(x)), g(x))*Derivative(g(x), x)
+    """
+    if not isinstance(text, str):
+        raise ParseError(f"expected text, got {type(text).__name__}")
+    _check_text(text)
+    try:
+        # '^' means power, as in maths; Python would read it as xor with the wrong precedence.
+        tree = ast.parse(text.strip().replace("^", "**"), mode="eval")
+    except SyntaxError as err:
+        raise ParseError(f"invalid syntax at column {err.offset or 0}: {err.msg}") from None
+    except (RecursionError, MemoryError, ValueError):
+        raise ParseError("expression is too complex to parse") from None
+    return _Builder(shapes or {}).build(tree.body, 0)
+
+
+def _check_text(text: str) -> None:
+    """Refuse empty, oversized or unprintable text and too-deep bracket nesting."""
+    if not text.strip():
+        raise ParseError("empty expression")
+    if len(text) > MAX_LENGTH:
+        raise ParseError(f"expression is {len(text)} characters long (limit {MAX_LENGTH})")
+    for i, ch in enumerate(text):
+        if not ch.isprintable() and ch not in " \t\n":
+            raise ParseError(f"non-printable character {ch!r} at column {i + 1}")
+    depth = 0
+    for ch in text:
+        depth += ch in "([{"
+        depth -= ch in ")]}"
+        if depth > MAX_DEPTH:
+            raise ParseError(f"brackets nested deeper than {MAX_DEPTH} levels")
+
+
+class _Builder:
+    """Build SymPy from a checked AST; one method per allowed node type."""
+
+    def __init__(self, shapes: Mapping[str, Shape]):
+        self.shapes = {check_name(k, "matrix"): tuple(v) for k, v in shapes.items()}
+        self.symbols: dict[str, sympy.Basic] = {}
+
+    def build(self, node: ast.AST, depth: int) -> sympy.Basic:
+        if depth > MAX_DEPTH:
+            raise ParseError(f"expression nested deeper than {MAX_DEPTH} levels")
+        for kind, message in _REFUSED.items():
+            if isinstance(node, kind):
+                raise ParseError(message)
+        method = getattr(self, "_" + type(node).__name__, None)
+        if method is None:
+            raise ParseError(f"{type(node).__name__} is not allowed in an expression")
+        try:
+            return method(node, depth + 1)
+        except (TypeError, ValueError, AttributeError, sympy.ShapeError,
+                sympy.NonSquareMatrixError) as err:
+            raise ParseError(f"cannot build the expression: {_one_line(err)}") from None
+
+    def _Constant(self, node: ast.Constant, depth: int) -> sympy.Basic:
+        value = node.value
+        if isinstance(value, bool) or value is None or isinstance(value, str | bytes):
+            raise ParseError(f"literal {value!r} is not a number")
+        if isinstance(value, int):
+            if len(str(value)) > MAX_LITERAL_DIGITS:
+                raise ParseError(f"integer literal longer than {MAX_LITERAL_DIGITS} digits")
+            return sympy.Integer(value)
+        if isinstance(value, float):
+            if not math.isfinite(value):
+                raise ParseError("number literal is too large")
+            # Decimal literals are read exactly: 0.1 is 1/10, so results stay exact.
+            return sympy.Rational(repr(value))
+        if isinstance(value, complex):
+            return sympy.Rational(repr(value.real)) + sympy.I * sympy.Rational(repr(value.imag))
+        raise ParseError(f"literal {value!r} is not a number")
+
+    def _Name(self, node: ast.Name, depth: int) -> sympy.Basic:
+        name = node.id
+        if name.startswith("_"):
+            raise ParseError(f"name {name!r} is not allowed (names may not start with '_')")
+        if name in CONSTANTS:
+            return CONSTANTS[name]
+        if name in FUNCTIONS and name not in _ALSO_VARIABLES and name not in self.shapes:
+            raise ParseError(f"{name!r} is a function: call it like {name}(x)")
+        if name not in self.symbols:
+            if name in self.shapes:
+                shape = self.shapes[name]
+                rows, cols = (shape + (1,))[:2] if len(shape) == 1 else shape
+                self.symbols[name] = sympy.MatrixSymbol(name, rows, cols)
+            else:
+                self.symbols[name] = sympy.Symbol(check_name(name), real=True)
+        return self.symbols[name]
+
+    def _UnaryOp(self, node: ast.UnaryOp, depth: int) -> sympy.Basic:
+        operand = self.build(node.operand, depth)
+        if isinstance(node.op, ast.USub):
+            return -operand
+        if isinstance(node.op, ast.UAdd):
+            return operand
+        raise ParseError(f"operator {type(node.op).__name__} is not allowed")
+
+    def _BinOp(self, node: ast.BinOp, depth: int) -> sympy.Basic:
+        # A left-associative chain of one precedence class (x1 + x2 - ... + xn) is walked as
+        # a loop and summed at once, so a long sum is neither deep nesting nor quadratic.
+        group = _ADDITIVE if isinstance(node.op, _ADDITIVE) else _MULTIPLICATIVE
+        chain: list[tuple[ast.operator, ast.AST]] = []
+        left: ast.AST = node
+        while isinstance(left, ast.BinOp) and isinstance(left.op, group):
+            chain.append((left.op, left.right))
+            left = left.left
+        if not chain:
+            return self._binary(node.op, self.build(node.left, depth), self.build(node.right, depth))
+        value = self.build(left, depth)
+        if group is _ADDITIVE:
+            terms = [value] + [self.build(r, depth) * (1 if isinstance(op, ast.Add) else -1)
+                               for op, r in reversed(chain)]
+            if not any(_is_matrix(t) for t in terms):
+                return sympy.Add(*terms)
+            return _sum_matrices(terms)
+        for op, right in reversed(chain):
+            value = self._binary(op, value, self.build(right, depth))
+        return value
+
+    def _binary(self, op: ast.operator, a: sympy.Basic, b: sympy.Basic) -> sympy.Basic:
+        if not isinstance(op, _BINOPS):
+            raise ParseError(f"operator {type(op).__name__} is not allowed")
+        if isinstance(op, ast.Add):
+            return a + b
+        if isinstance(op, ast.Sub):
+            return a - b
+        if isinstance(op, ast.Mult):
+            return a * b
+        if isinstance(op, ast.MatMult):
+            return a @ b if _is_matrix(a) and _is_matrix(b) else a * b
+        if isinstance(op, ast.Div):
+            if b == 0:
+                raise ParseError("division by zero")
+            return a / b
+        return self._power(a, b)
+
+    def _power(self, base: sympy.Basic, exponent: sympy.Basic) -> sympy.Basic:
+        _check_power_size(base, exponent)
+        if _is_matrix(base):
+            if not (exponent.is_Integer and exponent >= 0):
+                raise ParseError("a matrix can only be raised to a non-negative integer power")
+            return base ** exponent
+        return sympy.Pow(base, exponent)
+
+    def _Call(self, node: ast.Call, depth: int) -> sympy.Basic:
+        if not isinstance(node.func, ast.Name):
+            raise ParseError("only named functions can be called, like sin(x)")
+        name = node.func.id
+        if name.startswith("_"):
+            raise ParseError(f"name {name!r} is not allowed (names may not start with '_')")
+        if node.keywords:
+            raise ParseError(f"keyword arguments are not allowed in {name}(...)")
+        if not node.args:
+            raise ParseError(f"{name}() needs at least one argument")
+        args = [self.build(a, depth) for a in node.args]
+        if name in CONSTANTS or name in self.shapes:
+            raise ParseError(f"{name!r} is not a function")
+        if name in FUNCTIONS:
+            if name in EAGER_INTEGER_FUNCTIONS:
+                for a in args:
+                    if a.is_Number and abs(a) > MAX_EAGER_INTEGER:
+                        raise ParseError(f"{name} of a number above {MAX_EAGER_INTEGER} "
+                                         "is too large to compute")
+            try:
+                return FUNCTIONS[name](*args)
+            except TypeError:
+                raise ParseError(f"wrong number of arguments for {name}()") from None
+        check_name(name, "function")
+        return sympy.Function(name, real=True)(*args)
+
+    def _List(self, node: ast.List | ast.Tuple, depth: int) -> sympy.Basic:
+        if not node.elts:
+            raise ParseError("empty list")
+        items = [self.build(e, depth) for e in node.elts]
+        if all(isinstance(i, sympy.MatrixBase) for i in items):
+            rows = [list(i) for i in items]
+            if len({len(r) for r in rows}) != 1:
+                raise ParseError("rows of a matrix literal must have equal lengths")
+            return sympy.ImmutableMatrix(rows)
+        if any(isinstance(i, sympy.MatrixBase) or _is_matrix(i) for i in items):
+            raise ParseError("a list must hold only scalars (a vector) or only lists (a matrix)")
+        return sympy.ImmutableMatrix(items)
+
+    _Tuple = _List
+
+
+def _is_matrix(x: sympy.Basic) -> bool:
+    return isinstance(x, sympy.MatrixBase | sympy.MatrixExpr)
+
+
+def _check_power_size(base: sympy.Basic, exponent: sympy.Basic) -> None:
+    """Refuse numeric powers SymPy would expand into gigantic integers (``9**9**9**9``)."""
+    if not (getattr(base, "is_Number", False) and getattr(exponent, "is_Number", False)):
+        return
+    if base.is_Rational and exponent.is_Rational and base not in (0, 1, -1):
+        size = max(abs(base.p), abs(base.q))
+        bits = abs(exponent.p) * math.log2(size) / exponent.q
+        if bits > MAX_POWER_BITS:
+            raise ParseError(f"the number {base}**{_short(exponent)} is too large to compute")
+
+
+def _sum_matrices(terms: list[sympy.Basic]) -> sympy.Basic:
+    total = terms[0]
+    for term in terms[1:]:
+        total = total + term
+    return total
+
+
+def _short(x: sympy.Basic) -> str:
+    text = str(x)
+    return text if len(text) < 30 else text[:12] + "..." + text[-6:]
+
+
+def _one_line(err: Exception) -> str:
+    return " ".join(str(err).split())[:200] or type(err).__name__
