@@ -15,7 +15,7 @@ from .kernels import kernel
 from .parse import Shape
 
 if TYPE_CHECKING:
-    from .verify import Report
+    from .verification import Report
 
 
 def derive(expr: ExprLike | Function, wrt: WrtLike = None, what: str | None = None,
@@ -30,12 +30,12 @@ def derive(expr: ExprLike | Function, wrt: WrtLike = None, what: str | None = No
 
 def verify(target: Result | ExprLike | Function, wrt: WrtLike = None, what: str | None = None,
            order: int = 1, **options: Any) -> Report:
-    """Check an exact result against independent numeric methods; see :mod:`symnum.verify`.
+    """Check an exact result against independent numeric methods; see :mod:`symnum.verification`.
 
     >>> verify("sin(x)*y", what="gradient", points=2).passed
     True
     """
-    from .verify import verify_result
+    from .verification import verify_result
     result = target if isinstance(target, Result) else derive(target, wrt, what, order)
     return verify_result(result, **options)
 

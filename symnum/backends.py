@@ -32,9 +32,13 @@ class Backend:
 
     name: str
     functions: dict[type, Callable]
-    constant: Callable[[complex | float], object]
+    constant: Callable[[sympy.Expr], object]  # a SymPy number → the backend's number
     where: Callable[[object, object, object], object]
     extra: dict[str, Callable] = field(default_factory=dict)
+
+
+def _python_number(c: sympy.Expr) -> float | complex:
+    return float(c) if c.is_real else complex(c)
 
 
 def _reduce(op: Callable) -> Callable:
@@ -88,7 +92,7 @@ def _numpy() -> Backend:
         sympy.factorial: lambda x: sc.gamma(x + 1), sympy.binomial: sc.binom,
         sympy.conjugate: np.conj, sympy.arg: np.angle,
     })
-    return Backend("numpy", functions, constant=lambda c: c,
+    return Backend("numpy", functions, constant=_python_number,
                    where=lambda c, a, b: np.where(c, a, b),
                    extra={"sqrt": np.sqrt, "power": np.power, "asarray": np.asarray,
                           "and": np.logical_and, "or": np.logical_or, "not": np.logical_not})
@@ -113,7 +117,12 @@ def _torch() -> Backend:
         sympy.factorial: lambda x: gamma(x + 1),
         sympy.conjugate: torch.conj, sympy.arg: torch.angle,
     })
-    return Backend("torch", functions, constant=lambda c: c,
+    def constant(c: sympy.Expr):
+        value = _python_number(c)
+        return torch.tensor(value, dtype=torch.complex128 if isinstance(value, complex)
+                            else torch.float64)
+
+    return Backend("torch", functions, constant=constant,
                    where=lambda c, a, b: torch.where(c, a, b),
                    extra={"sqrt": torch.sqrt, "power": torch.pow, "asarray": torch.as_tensor,
                           "and": torch.logical_and, "or": torch.logical_or,
@@ -141,7 +150,13 @@ def _mpmath() -> Backend:
         sympy.Heaviside: lambda x, h0=0.5: mp.mpf(1) if x > 0 else (mp.mpf(0) if x < 0 else h0),
         sympy.DiracDelta: lambda x: mp.inf if x == 0 else mp.mpf(0),
     }
-    return Backend("mpmath", functions, constant=lambda c: mp.mpmathify(c),
+    def constant(c: sympy.Expr):
+        # Exact constants (pi, 1/3) at the working precision of the caller, not float64.
+        value = sympy.N(c, max(mp.mp.dps, 15) + 10)
+        return mp.mpf(str(value)) if value.is_real else mp.mpc(str(sympy.re(value)),
+                                                                str(sympy.im(value)))
+
+    return Backend("mpmath", functions, constant=constant,
                    where=lambda c, a, b: a if c else b,
                    extra={"sqrt": mp.sqrt, "power": mp.power, "asarray": lambda x: x,
                           "and": lambda a, b: a and b, "or": lambda a, b: a or b,

@@ -19,7 +19,7 @@ from .parse import Shape, check_name, parse, split_names
 
 if TYPE_CHECKING:
     from .calculus import Result
-    from .verify import Report
+    from .verification import Report
 
 ExprLike = str | sympy.Basic
 WrtLike = str | sympy.Symbol | Iterable[str | sympy.Symbol] | None
@@ -104,7 +104,7 @@ class Function:
 
     def verify(self, what: str | None = None, **options: Any) -> Report:
         """Check the exact derivative numerically (see :func:`symnum.verify`)."""
-        from .verify import verify_result as verify
+        from .verification import verify_result as verify
         return verify(self.differentiate(what, options.pop("order", 1)), **options)
 
     def kernel(self, what: str | None = "value", backend: str = "numpy", order: int = 1):

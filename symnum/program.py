@@ -3,7 +3,7 @@
 Each distinct subexpression is computed once (SymPy nodes hash by structure, so shared
 subtrees are shared steps). The walk is iterative, so deep expressions do not overflow.
 
->>> prog = Program([sympy.sympify("sin(x)**2 + sin(x)")], sympy.symbols("x"), "mpmath")
+>>> prog = Program([sympy.sympify("sin(x)**2 + sin(x)")], [sympy.Symbol("x")], "mpmath")
 >>> round(float(prog.run(0.5)[0]), 6)
 0.709277
 """
@@ -75,8 +75,7 @@ class Program:
         if node.is_Symbol:
             raise EvaluationError(f"no value for {node}: add it to the variables or give it a value")
         if node.is_number and not node.free_symbols and not isinstance(node, sympy.Piecewise):
-            value = complex(node) if not node.is_real else float(node)
-            const = b.constant(value)
+            const = b.constant(node)
             return lambda: const
         if isinstance(node, sympy.Pow):
             return _power(node.exp, b)
