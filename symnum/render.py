@@ -15,7 +15,7 @@ import sympy
 if TYPE_CHECKING:
     from .calculus import Result
 
-_LATEX = {"mat_delim": "[", "mat_str": "bmatrix"}
+_LATEX = {"mat_delim": "", "mat_str": "bmatrix"}
 
 
 def expr_latex(expr: sympy.Basic) -> str:

@@ -1,0 +1,203 @@
+"""The ``symnum`` command line: derive, verify, check, demo.
+
+A thin shell over the public API. Every :class:`SymnumError` (and any other failure)
+becomes one ``error:`` line on stderr and exit code 2; nothing is printed on stdout then.
+
+>>> main(["derive", "x**2", "--format", "json"])  # doctest: +ELLIPSIS
+{"expr": "x**2", ...}
+0
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+from collections.abc import Sequence
+
+from .errors import SymnumError
+
+FORMATS = ("text", "latex", "json")
+WHATS = ("derivative", "gradient", "jacobian", "hessian")
+DEFAULT_TIMEOUT_S = 300
+
+
+class UsageError(SymnumError):
+    """The command line itself is malformed."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse would print usage and exit; we want one line
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with its subcommands."""
+    parser = _Parser(prog="symnum", description="Exact derivatives, shown and verified.")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    def common(p: argparse.ArgumentParser, expr_help: str) -> None:
+        p.add_argument("expr", help=expr_help)
+        p.add_argument("--wrt", help="variables, comma- or space-separated (default: all)")
+        p.add_argument("--what", choices=WHATS, help="default: derivative for one variable, "
+                       "gradient for several, jacobian for a list")
+        p.add_argument("--order", type=int, default=1, help="order of a derivative")
+        p.add_argument("--format", choices=FORMATS, default="text")
+
+    d = sub.add_parser("derive", help="exact derivative, gradient, Jacobian or Hessian")
+    common(d, "the function, e.g. 'x**2*sin(y)' or '[x*y, x+y]'")
+    d.add_argument("--at", help="evaluate at a point, e.g. x=1,y=2")
+    v = sub.add_parser("verify", help="check the exact result with four numeric methods")
+    common(v, "the function")
+    v.add_argument("--points", type=int, default=5, help="random points (default 5)")
+    v.add_argument("--seed", type=int, default=0, help="seed of the random points")
+    v.add_argument("--at", help="check at this point instead of random ones")
+    c = sub.add_parser("check", help="is CLAIMED the derivative of --of EXPR?")
+    c.add_argument("claimed", help="the claimed derivative (a list for a gradient)")
+    c.add_argument("--of", required=True, dest="expr", help="the function")
+    c.add_argument("--wrt", help="variables, comma- or space-separated (default: all)")
+    c.add_argument("--what", choices=WHATS)
+    c.add_argument("--order", type=int, default=1)
+    c.add_argument("--seed", type=int, default=0)
+    c.add_argument("--format", choices=FORMATS, default="text")
+    sub.add_parser("demo", help="derive, verify and typeset a few examples")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; return the exit code (0 ok, 1 a check failed, 2 bad input)."""
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command is None:
+            raise UsageError("choose a command: derive, verify, check or demo (see --help)")
+        with _time_limit(int(os.environ.get("SYMNUM_TIMEOUT", DEFAULT_TIMEOUT_S))):
+            out, code = _COMMANDS[args.command](args)
+    except SymnumError as err:
+        return _fail(str(err))
+    except KeyboardInterrupt:
+        return _fail("interrupted")
+    except RecursionError:
+        return _fail("the expression is too deeply nested to handle")
+    except Exception as err:  # noqa: BLE001 - the promise is: never a traceback
+        return _fail(f"internal error ({type(err).__name__}): {err}; please report it")
+    print(out)
+    return code
+
+
+def _fail(message: str) -> int:
+    print("error: " + " ".join(message.split()), file=sys.stderr)
+    return 2
+
+
+class _time_limit:  # noqa: N801 - used as a context manager
+    """Abort a command that runs longer than ``seconds`` (POSIX main thread only)."""
+
+    def __init__(self, seconds: int):
+        self.seconds = seconds
+        self.active = hasattr(signal, "SIGALRM") and seconds > 0
+
+    def _expire(self, *_: object) -> None:
+        raise SymnumError(f"gave up after {self.seconds} s (set SYMNUM_TIMEOUT to allow more)")
+
+    def __enter__(self) -> None:
+        if self.active:
+            try:
+                signal.signal(signal.SIGALRM, self._expire)
+                signal.alarm(self.seconds)
+            except ValueError:  # not in the main thread
+                self.active = False
+
+    def __exit__(self, *exc: object) -> None:
+        if self.active:
+            signal.alarm(0)
+
+
+def _derive(args: argparse.Namespace) -> tuple[str, int]:
+    from .api import derive
+    from .evaluate import parse_point
+    from .render import dumps, result_json, result_latex, result_text
+
+    result = derive(args.expr, args.wrt, args.what, args.order)
+    value, point = None, None
+    if args.at:
+        point = parse_point(args.at)
+        known = {s.name for s in result.function.expr.free_symbols} | set(result.function.wrt)
+        unknown = sorted(set(point) - known)
+        if unknown:
+            raise SymnumError(f"{', '.join(unknown)} does not appear in the expression")
+        value = _plain(result.at(point))
+    if args.format == "json":
+        return dumps(result_json(result, value)), 0
+    if args.format == "latex":
+        return result_latex(result), 0
+    return result_text(result, value, point), 0
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value if isinstance(value, float) else str(value)
+
+
+def _verify(args: argparse.Namespace) -> tuple[str, int]:
+    from .api import derive
+    from .evaluate import parse_point
+    from .render import dumps
+    from .verification import verify_result
+
+    result = derive(args.expr, args.wrt, args.what, args.order)
+    at = parse_point(args.at) if args.at else None
+    report = verify_result(result, points=args.points, seed=args.seed, at=at)
+    code = 0 if report.passed else 1
+    if args.format == "json":
+        return dumps(report.to_json()), code
+    if args.format == "latex":
+        return result.latex(), code
+    return report.text(), code
+
+
+def _check(args: argparse.Namespace) -> tuple[str, int]:
+    from .check import check_claim
+    from .render import dumps
+
+    outcome = check_claim(args.claimed, args.expr, args.wrt, args.what, args.order, args.seed)
+    kind = outcome.result.kind
+    if args.format == "json":
+        data = {"correct": outcome.correct, "how": outcome.how, "what": kind,
+                "expected": outcome.result.nested([str(e) for e in outcome.result.expanded()]),
+                "points_checked": outcome.points_checked, "point": outcome.point,
+                "entry": outcome.entry, "claimed_value": outcome.claimed_value,
+                "expected_value": outcome.expected_value}
+        return dumps(data), 0 if outcome.correct else 1
+    if args.format == "latex":
+        return outcome.result.latex(), 0 if outcome.correct else 1
+    return _check_text(outcome, args.expr), 0 if outcome.correct else 1
+
+
+def _check_text(outcome, expr: str) -> str:
+    kind = outcome.result.kind
+    if outcome.correct:
+        how = ("shown symbolically: the difference simplifies to 0" if outcome.how == "symbolic"
+               else f"numeric evidence: equal to 1e-10 at {outcome.points_checked} random "
+               "points (simplification could not decide)")
+        return f"correct: the claim is the {kind} of {expr} ({how})"
+    at = ", ".join(f"{k} = {v:.6g}" for k, v in outcome.point.items())
+    where = "" if not outcome.result.shape else f" entry {list(outcome.entry)}:"
+    claimed = "undefined" if outcome.claimed_value is None else f"{outcome.claimed_value:.12g}"
+    return (f"incorrect: at {at}{where} the claim gives {claimed}, but the {kind} is "
+            f"{outcome.expected_value:.12g}\n"
+            f"the {kind} of {expr} is: {outcome.result.expr}")
+
+
+def _demo(args: argparse.Namespace) -> tuple[str, int]:
+    from .demo import run_demo
+    text, ok = run_demo()
+    return text, 0 if ok else 1
+
+
+_COMMANDS = {"derive": _derive, "verify": _verify, "check": _check, "demo": _demo}
+
+
+if __name__ == "__main__":
+    sys.exit(main())
