@@ -169,6 +169,10 @@ def readable(expr: sympy.Expr) -> sympy.Expr:
     if sympy.count_ops(expr) <= SIMPLIFY_MAX_OPS:
         try:
             candidates.append(sympy.simplify(expr))
+            if expr.has(sympy.sign):  # sign(x)/|x| is 1/x: simplify does not see it alone
+                resolved = sympy.simplify(expr.replace(sympy.sign, lambda a: a / sympy.Abs(a)))
+                if not resolved.has(sympy.Abs, sympy.sign):  # else it may divide by |x|
+                    candidates.append(resolved)
         except (RecursionError, NotImplementedError, TypeError, ValueError):
             pass  # simplify is a heuristic; the unsimplified form is still exact
     return min(candidates, key=lambda e: (_bad_form(e), sympy.count_ops(e), len(str(e))))
@@ -176,7 +180,7 @@ def readable(expr: sympy.Expr) -> sympy.Expr:
 
 def _bad_form(expr: sympy.Expr) -> int:
     """Penalise forms a reader should not see when another is available."""
-    return int(expr.has(sympy.re, sympy.im, sympy.Subs, sympy.Piecewise))
+    return int(expr.has(sympy.re, sympy.im, sympy.Subs, sympy.Piecewise, sympy.nan, sympy.zoo))
 
 
 def _require_scalar(f: Function, what: str) -> None:

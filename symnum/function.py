@@ -144,7 +144,7 @@ def _from_sympy(expr: sympy.Basic) -> sympy.Basic:
         except (sympy.SympifyError, TypeError) as err:
             raise SymnumError(f"cannot use {type(expr).__name__} as an expression") from err
     real = {s: sympy.Symbol(s.name, real=True) for s in expr.free_symbols
-            if isinstance(s, sympy.Symbol) and s.is_real is None and not s.assumptions0}
+            if isinstance(s, sympy.Symbol) and s.is_real is None}
     return expr.xreplace(real) if real else expr
 
 

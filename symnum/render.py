@@ -8,14 +8,49 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 import sympy
+from sympy.core.function import AppliedUndef
 
 if TYPE_CHECKING:
     from .calculus import Result
 
 _LATEX = {"mat_delim": "", "mat_str": "bmatrix"}
+
+
+def for_display(expr: sympy.Basic) -> sympy.Basic:
+    """Show derivatives of undefined one-argument functions as f'(u), f''(u), ...
+
+    SymPy writes d/dx f(x²) as ``2*x*Subs(Derivative(f(_xi), _xi), _xi, x**2)``; a reader
+    expects ``2⋅x⋅f'(x²)``. Display only: the exact result keeps SymPy's form.
+
+    >>> for_display(sympy.sympify("Derivative(f(g(x)), g(x))"))
+    f'(g(x))
+    """
+    def prime(derivative: sympy.Derivative, argument: sympy.Basic) -> sympy.Basic | None:
+        inner = derivative.expr
+        if not (isinstance(inner, AppliedUndef) and len(inner.args) == 1
+                and len(derivative.variables) >= 1 and set(derivative.variables) == {inner.args[0]}):
+            return None
+        marks = "'" * len(derivative.variables)
+        return sympy.Function(f"{inner.func.__name__}{marks}")(argument)
+
+    def rewrite(node: sympy.Basic) -> sympy.Basic:
+        if isinstance(node, sympy.Subs) and isinstance(node.expr, sympy.Derivative) \
+                and len(node.variables) == 1:
+            shown = prime(node.expr, node.point[0])
+            return shown if shown is not None else node
+        if isinstance(node, sympy.Derivative) and isinstance(node.expr, AppliedUndef) \
+                and not all(v.is_Symbol for v in node.variables):
+            shown = prime(node, node.expr.args[0])
+            return shown if shown is not None else node
+        return node
+
+    if not isinstance(expr, sympy.Basic) or not expr.has(sympy.Subs, sympy.Derivative):
+        return expr
+    return expr.replace(lambda n: isinstance(n, sympy.Subs | sympy.Derivative), rewrite)
 
 
 def expr_latex(expr: sympy.Basic) -> str:
@@ -24,12 +59,13 @@ def expr_latex(expr: sympy.Basic) -> str:
     >>> expr_latex(sympy.sympify("x**2/2"))
     '\\\\frac{x^{2}}{2}'
     """
-    return sympy.latex(expr, **_LATEX)
+    text = sympy.latex(for_display(expr), **_LATEX)
+    return re.sub(r"\\operatorname\{([A-Za-z]\w*)('+)\}", r"\1\2", text)
 
 
 def expr_text(expr: sympy.Basic) -> str:
     """Readable Unicode of an expression (may span several lines)."""
-    return sympy.pretty(expr, use_unicode=True, wrap_line=False)
+    return sympy.pretty(for_display(expr), use_unicode=True, wrap_line=False)
 
 
 def _variables_latex(result: Result) -> str:
@@ -69,7 +105,10 @@ _TITLES = {"derivative": "derivative", "gradient": "gradient ∇f",
 def result_text(result: Result, value: Any = None, point: dict | None = None) -> str:
     """A few labelled blocks a learner can read in a terminal."""
     names = ", ".join(v.name for v in result.variables)
-    lines = [f"f({names}) =", _indent(expr_text(result.function.expr))]
+    label = "F" if any(getattr(a, "name", "") == "f" or getattr(getattr(a, "func", None),
+                                                                   "__name__", "") == "f"
+                       for a in sympy.preorder_traversal(result.function.expr)) else "f"
+    lines = [f"{label}({names}) =", _indent(expr_text(result.function.expr))]
     if result.function.parameters:
         lines.append("parameters (held constant): "
                      + ", ".join(p.name for p in result.function.parameters))
