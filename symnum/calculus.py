@@ -197,6 +197,31 @@ def _result(kind: str, f: Function, matrix: sympy.ImmutableMatrix, order: int = 
     return Result(kind, f, reduced, definitions, order)
 
 
+def _prune(pairs: list, reduced: list) -> tuple[list, list]:
+    """Inline definitions a reader gains nothing from: tiny ones (x*y) and ones used once.
+
+    The survivors are renumbered w1, w2, ... in order, so names stay consecutive.
+    """
+    pairs = list(pairs)
+    while True:
+        uses = {name: 0 for name, _ in pairs}
+        for expr in [v for _, v in pairs] + list(reduced):
+            for s in expr.free_symbols:
+                if s in uses:
+                    uses[s] += sum(1 for a in sympy.preorder_traversal(expr) if a == s)
+        drop = next(((n, v) for n, v in pairs if uses[n] <= 1 or sympy.count_ops(v) <= 1), None)
+        if drop is None:
+            break
+        pairs = [(n, v.xreplace({drop[0]: drop[1]})) for n, v in pairs if n != drop[0]]
+        reduced = [e.xreplace({drop[0]: drop[1]}) for e in reduced]
+    if not pairs:
+        return pairs, reduced
+    prefix = pairs[0][0].name.rstrip("0123456789")
+    rename = {n: sympy.Symbol(f"{prefix}{i}", real=True) for i, (n, _) in enumerate(pairs, 1)}
+    pairs = [(rename[n], v.xreplace(rename)) for n, v in pairs]
+    return pairs, [e.xreplace(rename) for e in reduced]
+
+
 def common_subexpressions(matrix: sympy.ImmutableMatrix, f: Function):
     """Factor out shared subexpressions when that makes the result clearly shorter."""
     before = sum(sympy.count_ops(e) for e in matrix)
@@ -207,6 +232,7 @@ def common_subexpressions(matrix: sympy.ImmutableMatrix, f: Function):
         n.startswith(p) and n[len(p):].isdigit() for n in taken))
     names = (sympy.Symbol(f"{prefix}{i}", real=True) for i in range(1, 10**6))
     pairs, reduced = sympy.cse(list(matrix), symbols=names, order="canonical")
+    pairs, reduced = _prune(pairs, reduced)
     after = sum(sympy.count_ops(v) for _, v in pairs) + sum(sympy.count_ops(e) for e in reduced)
     if not pairs or after > CSE_GAIN * before:
         return (), matrix

@@ -23,7 +23,7 @@ class VariableError(SymnumError):
 
 
 class ShapeError(SymnumError):
-    """The requested derivative does not fit the shape of the function (e.g. a gradient of a vector)."""
+    """The requested derivative does not fit the function's shape (a gradient of a vector)."""
 
 
 class EvaluationError(SymnumError):

@@ -6,10 +6,8 @@ whitelist below before a SymPy object is built from it.
 
 >>> parse("x^2 + sin(y)")
 x**2 + sin(y)
->>> parse("[x*y, x + y]")
-Matrix([
-[x*y],
-[x + y]])
+>>> parse("[x*y, x + y]").shape
+(2, 1)
 """
 
 from __future__ import annotations
@@ -198,7 +196,8 @@ class _Builder:
             chain.append((left.op, left.right))
             left = left.left
         if not chain:
-            return self._binary(node.op, self.build(node.left, depth), self.build(node.right, depth))
+            left_value = self.build(node.left, depth)
+            return self._binary(node.op, left_value, self.build(node.right, depth))
         value = self.build(left, depth)
         if group is _ADDITIVE:
             terms = [value] + [self.build(r, depth) * (1 if isinstance(op, ast.Add) else -1)

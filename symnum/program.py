@@ -5,7 +5,7 @@ subtrees are shared steps). The walk is iterative, so deep expressions do not ov
 
 >>> prog = Program([sympy.sympify("sin(x)**2 + sin(x)")], [sympy.Symbol("x")], "mpmath")
 >>> round(float(prog.run(0.5)[0]), 6)
-0.709277
+0.709274
 """
 
 from __future__ import annotations
@@ -73,7 +73,8 @@ class Program:
     def _operation(self, node: sympy.Basic) -> Callable:
         b = self.backend
         if node.is_Symbol:
-            raise EvaluationError(f"no value for {node}: add it to the variables or give it a value")
+            raise EvaluationError(f"no value for {node}: add it to the variables "
+                                  "or give it a value")
         if node.is_number and not node.free_symbols and not isinstance(node, sympy.Piecewise):
             const = b.constant(node)
             return lambda: const

@@ -32,7 +32,7 @@ def for_display(expr: sympy.Basic) -> sympy.Basic:
     def prime(derivative: sympy.Derivative, argument: sympy.Basic) -> sympy.Basic | None:
         inner = derivative.expr
         if not (isinstance(inner, AppliedUndef) and len(inner.args) == 1
-                and len(derivative.variables) >= 1 and set(derivative.variables) == {inner.args[0]}):
+                and set(derivative.variables) == {inner.args[0]}):
             return None
         marks = "'" * len(derivative.variables)
         return sympy.Function(f"{inner.func.__name__}{marks}")(argument)
@@ -78,7 +78,8 @@ def operator_latex(result: Result) -> str:
     kind, order = result.kind, result.order
     if kind == "derivative":
         x = sympy.latex(result.variables[0])
-        op = r"\frac{d}{d %s}" % x if order == 1 else r"\frac{d^{%d}}{d %s^{%d}}" % (order, x, order)
+        op = (rf"\frac{{d}}{{d {x}}}" if order == 1
+              else rf"\frac{{d^{{{order}}}}}{{d {x}^{{{order}}}}}")
         return op + (f" {f}" if result.function.is_vector else rf" \left({f}\right)")
     if kind == "gradient":
         return rf"\nabla_{{{_variables_latex(result)}}} \left({f}\right)"
@@ -91,11 +92,13 @@ def operator_latex(result: Result) -> str:
 def result_latex(result: Result) -> str:
     """One LaTeX equation: operator applied to the function = the result (with definitions)."""
     rhs = expr_latex(result.matrix[0] if result.shape == () else result.matrix)
-    text = f"{operator_latex(result)} = {rhs}"
-    if result.definitions:
-        defs = r",\ ".join(f"{sympy.latex(n)} = {expr_latex(v)}" for n, v in result.definitions)
-        text += rf", \quad \text{{where }} {defs}"
-    return text
+    if not result.definitions:
+        return f"{operator_latex(result)} = {rhs}"
+    lines = [f"{operator_latex(result)} &= {rhs}"]
+    for k, (name, value) in enumerate(result.definitions):
+        where = r"\text{where}\quad " if k == 0 else ""
+        lines.append(f"{where}{sympy.latex(name)} &= {expr_latex(value)}")
+    return r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}"
 
 
 _TITLES = {"derivative": "derivative", "gradient": "gradient ∇f",
@@ -119,7 +122,8 @@ def result_text(result: Result, value: Any = None, point: dict | None = None) ->
     lines += ["", f"{title} =",
               _indent(expr_text(result.matrix[0] if result.shape == () else result.matrix))]
     if result.definitions:
-        lines += ["", "where"] + [_indent(f"{n} = {expr_text(v)}") for n, v in result.definitions]
+        lines += ["", "where"] + [_indent(expr_text(sympy.Eq(n, v, evaluate=False)))
+                                  for n, v in result.definitions]
     if value is not None and point is not None:
         at = ", ".join(f"{k} = {v}" for k, v in point.items())
         lines += ["", f"at {at}:", _indent(_format_value(value))]

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import sympy
+from sympy.core.relational import Relational
 
 from . import methods
 from .backends import KINKS
@@ -194,7 +195,7 @@ def _kink_arguments(result: Result) -> list[sympy.Expr]:
     args = []
     for node in sympy.preorder_traversal(sympy.Tuple(*result.function.outputs)):
         if isinstance(node, sympy.Piecewise):
-            args += [c.lhs - c.rhs for _, c in node.args if isinstance(c, sympy.core.relational.Relational)]
+            args += [c.lhs - c.rhs for _, c in node.args if isinstance(c, Relational)]
         elif isinstance(node, sympy.Max | sympy.Min):
             args += [a - b for i, a in enumerate(node.args) for b in node.args[i + 1:]]
         elif isinstance(node, KINKS):
