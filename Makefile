@@ -1,5 +1,5 @@
 # Two commands a new user needs: `make demo` and `make test`.
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 .PHONY: demo test lint clean
 
 $(STAMP): pyproject.toml constraints.txt
-	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; run: make PYTHON=python3 ..." >&2; exit 2; }
+	@test -n "$(PYTHON)" || { echo "error: Python 3.11 not found; run: make PYTHON=/path/to/python3.11" >&2; exit 2; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -c constraints.txt -e ".[test]"
@@ -17,6 +17,7 @@ demo: $(STAMP)
 	$(PY) -m symnum demo
 
 test: $(STAMP)
+	$(VENV)/bin/ruff check symnum tests
 	$(PY) -m pytest
 
 lint: $(STAMP)

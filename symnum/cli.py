@@ -68,7 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit code (0 ok, 1 a check failed, 2 bad input)."""
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser().parse_args(_protect_negative(sys.argv[1:] if argv is None
+                                                           else list(argv)))
         if args.command is None:
             raise UsageError("choose a command: derive, verify, check or demo (see --help)")
         with _time_limit(int(os.environ.get("SYMNUM_TIMEOUT", DEFAULT_TIMEOUT_S))):
@@ -83,6 +84,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(f"internal error ({type(err).__name__}): {err}; please report it")
     print(out)
     return code
+
+
+def _protect_negative(argv: list[str]) -> list[str]:
+    """Keep ``-sin(x)`` an expression: argparse would read a leading '-' as an option.
+
+    >>> _protect_negative(["check", "-sin(x)", "--of", "cos(x)", "-h"])
+    ['check', ' -sin(x)', '--of', 'cos(x)', '-h']
+    """
+    return [" " + a if len(a) > 1 and a[0] == "-" and a[1] != "-" and a != "-h" else a
+            for a in argv]
 
 
 def _fail(message: str) -> int:
