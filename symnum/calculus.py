@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import sympy
@@ -19,6 +20,7 @@ from .function import Function
 KINDS = ("derivative", "gradient", "jacobian", "hessian")
 MAX_ORDER = 20
 SIMPLIFY_MAX_OPS = 80  # sympy.simplify is tried on entries up to this size
+MAX_EXPAND_POWER = 24  # larger integer powers of sums are never expanded
 CSE_MIN_OPS = 40  # below this a result is shown without definitions
 CSE_GAIN = 0.7  # definitions are used when they shrink the result to this fraction
 
@@ -81,8 +83,7 @@ class Result:
     def at(self, point: dict) -> object:
         """Exact-then-float values at ``point`` ({name or symbol: number}) in layout."""
         from .evaluate import exact_values
-        return self.nested([float(v) if v.is_real else complex(v)
-                            for v in exact_values(self, point, digits=20)])
+        return self.nested([_python_number(v) for v in exact_values(self, point, digits=20)])
 
     def latex(self) -> str:
         from .render import result_latex
@@ -97,6 +98,12 @@ class Result:
 
     def __str__(self) -> str:
         return self.text()
+
+
+def _python_number(value: sympy.Expr) -> float | complex | sympy.Expr:
+    """float (or complex) when float64 can hold the value, else the SymPy number itself."""
+    number = float(value) if value.is_real else complex(value)
+    return number if math.isfinite(abs(number)) else value
 
 
 def differentiate(f: Function, what: str | None = None, order: int = 1) -> Result:
@@ -128,33 +135,43 @@ def derivative(f: Function, order: int = 1) -> Result:
         raise VariableError(f"a derivative needs exactly one variable (got {names}); "
                             "choose one with wrt, or ask for a gradient")
     x = f.variables[0]
-    entries = [sympy.diff(e, x, order) for e in f.outputs]
+    entries = [_almost_everywhere(sympy.diff(e, x, order)) for e in f.outputs]
     return _result("derivative", f, sympy.ImmutableMatrix(entries), order)
 
 
 def gradient(f: Function) -> Result:
     """The vector of partial derivatives of a scalar function."""
     _require_scalar(f, "gradient")
-    return _result("gradient", f,
-                   sympy.ImmutableMatrix([sympy.diff(f.expr, v) for v in f.variables]))
+    return _result("gradient", f, sympy.ImmutableMatrix(
+        [_almost_everywhere(sympy.diff(f.expr, v)) for v in f.variables]))
 
 
 def jacobian(f: Function) -> Result:
     """The m × n matrix of partial derivatives (one row per output)."""
-    rows = [[sympy.diff(e, v) for v in f.variables] for e in f.outputs]
+    rows = [[_almost_everywhere(sympy.diff(e, v)) for v in f.variables] for e in f.outputs]
     return _result("jacobian", f, sympy.ImmutableMatrix(rows))
 
 
 def hessian(f: Function) -> Result:
     """The n × n matrix of second partial derivatives of a scalar function."""
     _require_scalar(f, "Hessian")
-    firsts = [sympy.diff(f.expr, v) for v in f.variables]
+    firsts = [_almost_everywhere(sympy.diff(f.expr, v)) for v in f.variables]
     n = len(f.variables)
     rows = [[None] * n for _ in range(n)]
     for i in range(n):
         for j in range(i, n):
-            rows[i][j] = rows[j][i] = sympy.diff(firsts[i], f.variables[j])
+            rows[i][j] = rows[j][i] = _almost_everywhere(sympy.diff(firsts[i], f.variables[j]))
     return _result("hessian", f, sympy.ImmutableMatrix(rows))
+
+
+def _almost_everywhere(expr: sympy.Basic) -> sympy.Basic:
+    """floor and ceiling are steps: their derivative is 0 wherever it exists (SymPy leaves
+    an unevaluated Derivative)."""
+    if not expr.has(sympy.Derivative):
+        return expr
+    return expr.replace(lambda n: isinstance(n, sympy.Derivative)
+                        and isinstance(n.expr, sympy.floor | sympy.ceiling),
+                        lambda n: sympy.S.Zero)
 
 
 def readable(expr: sympy.Expr) -> sympy.Expr:
@@ -166,7 +183,7 @@ def readable(expr: sympy.Expr) -> sympy.Expr:
     if not isinstance(expr, sympy.Expr) or expr.is_number and expr.is_Rational:
         return expr
     candidates = [expr, sympy.factor_terms(expr)]
-    if sympy.count_ops(expr) <= SIMPLIFY_MAX_OPS:
+    if safe_to_simplify(expr):
         try:
             candidates.append(sympy.simplify(expr))
             if expr.has(sympy.sign):  # sign(x)/|x| is 1/x: simplify does not see it alone
@@ -176,6 +193,19 @@ def readable(expr: sympy.Expr) -> sympy.Expr:
         except (RecursionError, NotImplementedError, TypeError, ValueError):
             pass  # simplify is a heuristic; the unsimplified form is still exact
     return min(candidates, key=lambda e: (_bad_form(e), sympy.count_ops(e), len(str(e))))
+
+
+def safe_to_simplify(expr: sympy.Basic, max_ops: int = SIMPLIFY_MAX_OPS) -> bool:
+    """Whether ``simplify``/``expand`` can run without exploding: small, and no sum raised to
+    a large integer power ((x + 1)**100000 would be expanded term by term).
+
+    >>> safe_to_simplify(sympy.sympify("(x + 1)**100000"))
+    False
+    """
+    if sympy.count_ops(expr) > max_ops:
+        return False
+    return not any(p.exp.is_Integer and abs(p.exp) > MAX_EXPAND_POWER and not p.base.is_Atom
+                   for p in expr.atoms(sympy.Pow))
 
 
 def _bad_form(expr: sympy.Expr) -> int:

@@ -148,7 +148,9 @@ def _derive(args: argparse.Namespace) -> tuple[str, int]:
 def _plain(value: object) -> object:
     if isinstance(value, list):
         return [_plain(v) for v in value]
-    return value if isinstance(value, float) else str(value)
+    if isinstance(value, complex):  # written the way sympify reads it: 1.5 - 0.5*I
+        return f"{value.real:.17g} {'-' if value.imag < 0 else '+'} {abs(value.imag):.17g}*I"
+    return value if isinstance(value, float) else str(value)  # beyond float64
 
 
 def _verify(args: argparse.Namespace) -> tuple[str, int]:
@@ -195,10 +197,14 @@ def _check_text(outcome, expr: str) -> str:
         return f"correct: the claim is the {kind} of {expr} ({how})"
     at = ", ".join(f"{k} = {v:.6g}" for k, v in outcome.point.items())
     where = "" if not outcome.result.shape else f" entry {list(outcome.entry)}:"
-    claimed = "undefined" if outcome.claimed_value is None else f"{outcome.claimed_value:.12g}"
+    claimed = "undefined" if outcome.claimed_value is None else _g(outcome.claimed_value)
     return (f"incorrect: at {at}{where} the claim gives {claimed}, but the {kind} is "
-            f"{outcome.expected_value:.12g}\n"
+            f"{_g(outcome.expected_value)}\n"
             f"the {kind} of {expr} is: {outcome.result.expr}")
+
+
+def _g(value: float | str) -> str:
+    return f"{value:.12g}" if isinstance(value, float) else str(value)
 
 
 def _demo(args: argparse.Namespace) -> tuple[str, int]:

@@ -35,7 +35,6 @@ _MULTIPLICATIVE = (ast.Mult, ast.Div, ast.MatMult)
 # Function names that are also common variable names (γ, β in batch norm).
 _ALSO_VARIABLES = frozenset({"gamma", "beta", "sign", "root"})
 _REFUSED = {
-    ast.Attribute: "attribute access is not allowed (only .T on a matrix variable)",
     ast.ListComp: "comprehensions are not allowed",
     ast.SetComp: "comprehensions are not allowed",
     ast.DictComp: "comprehensions are not allowed",
@@ -177,6 +176,15 @@ class _Builder:
             else:
                 self.symbols[name] = sympy.Symbol(check_name(name), real=True)
         return self.symbols[name]
+
+    def _Attribute(self, node: ast.Attribute, depth: int) -> sympy.Basic:
+        if node.attr != "T" or not isinstance(node.value, ast.Name | ast.Attribute):
+            raise ParseError("attribute access is not allowed (only .T on a matrix variable)")
+        value = self.build(node.value, depth)
+        if not _is_matrix(value):
+            raise ParseError(f".T needs a matrix or vector variable; declare the shape of "
+                             f"{ast.unparse(node.value)}")
+        return value.T
 
     def _UnaryOp(self, node: ast.UnaryOp, depth: int) -> sympy.Basic:
         operand = self.build(node.operand, depth)

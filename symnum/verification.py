@@ -188,7 +188,9 @@ def _defined(result: Result, point: dict) -> bool:
         values += exact_values(result, point, digits=20)
     except (EvaluationError, TypeError, ValueError, ZeroDivisionError):
         return False
-    return all(v.is_number and v.is_real and v.is_finite for v in values)
+    # float64 must hold every value too: the numeric methods work in float64
+    return all(v.is_number and v.is_real and v.is_finite and math.isfinite(float(v))
+               for v in values)
 
 
 def _kink_arguments(result: Result) -> list[sympy.Expr]:

@@ -129,3 +129,22 @@ def test_misuse_raises_typed_errors(call, error):
 def test_result_displays_as_latex_in_jupyter():
     r = symnum.derive("x**2*y", what="gradient")
     assert r._repr_latex_().startswith("$") and r"\nabla" in r._repr_latex_()
+
+
+def test_step_functions_differentiate_to_zero_almost_everywhere():
+    assert symnum.derive("x*floor(x)").expr == sympy.floor(sympy.Symbol("x", real=True))
+    assert symnum.derive("ceiling(x)").expr == 0
+
+
+def test_huge_integer_powers_are_not_expanded():
+    import time
+    start = time.perf_counter()
+    r = symnum.derive("(x + 1)^100000")
+    assert time.perf_counter() - start < 5
+    x = sympy.Symbol("x", real=True)
+    assert r.expr == 100000 * (x + 1) ** 99999
+
+
+def test_values_beyond_float64_are_kept_exact():
+    value = symnum.derive("exp(1000*x)").at({"x": 2})
+    assert isinstance(value, sympy.Float) and value > sympy.Float("1e800")

@@ -151,3 +151,15 @@ def test_demo_runs_and_passes(cli):
     proc = cli("demo", timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert "300" in proc.stdout and "PASS" in proc.stdout and r"\frac" in proc.stdout
+
+
+def test_check_is_not_fooled_by_values_beyond_float64(cli):
+    proc = cli("check", "100000*(x+1)**99998", "--of", "(x+1)**100000", "--wrt", "x")
+    assert proc.returncode == 1, proc.stdout
+    assert cli("check", "100000*(x+1)**99999", "--of", "(x+1)**100000",
+               "--wrt", "x").returncode == 0
+
+
+def test_negative_expressions_are_not_mistaken_for_options(cli):
+    assert cli("check", "-2*sin(2*x)", "--of", "cos(2*x)", "--wrt", "x").returncode == 0
+    assert cli.json("derive", "-x^2", "--at", "x=-1")["value"] == 2.0

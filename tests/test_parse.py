@@ -153,3 +153,12 @@ def test_split_names(names, expected):
 def test_invalid_variable_names(names):
     with pytest.raises(VariableError):
         split_names(names)
+
+
+def test_transpose_only_on_declared_matrix_variables():
+    k = sympy.Symbol("k", integer=True)
+    expr = parse("b.T*A*b", {"b": (k,), "A": (k, k)})
+    A, b = sympy.MatrixSymbol("A", k, k), sympy.MatrixSymbol("b", k, 1)
+    assert expr == b.T * A * b
+    with pytest.raises(ParseError, match="declare the shape"):
+        parse("x.T")
