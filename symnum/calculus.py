@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import sympy
 
+from .budget import time_budget
 from .errors import ShapeError, SymnumError, VariableError
 from .function import Function
 
@@ -21,6 +22,7 @@ KINDS = ("derivative", "gradient", "jacobian", "hessian")
 MAX_ORDER = 20
 SIMPLIFY_MAX_OPS = 80  # sympy.simplify is tried on entries up to this size
 MAX_EXPAND_POWER = 24  # larger integer powers of sums are never expanded
+SIMPLIFY_BUDGET_S = 2.0  # seconds sympy.simplify may spend on one entry
 CSE_MIN_OPS = 40  # below this a result is shown without definitions
 CSE_GAIN = 0.7  # definitions are used when they shrink the result to this fraction
 
@@ -184,15 +186,24 @@ def readable(expr: sympy.Expr) -> sympy.Expr:
         return expr
     candidates = [expr, sympy.factor_terms(expr)]
     if safe_to_simplify(expr):
-        try:
-            candidates.append(sympy.simplify(expr))
-            if expr.has(sympy.sign):  # sign(x)/|x| is 1/x: simplify does not see it alone
-                resolved = sympy.simplify(expr.replace(sympy.sign, lambda a: a / sympy.Abs(a)))
-                if not resolved.has(sympy.Abs, sympy.sign):  # else it may divide by |x|
-                    candidates.append(resolved)
-        except (RecursionError, NotImplementedError, TypeError, ValueError):
-            pass  # simplify is a heuristic; the unsimplified form is still exact
-    return min(candidates, key=lambda e: (_bad_form(e), sympy.count_ops(e), len(str(e))))
+        with time_budget(SIMPLIFY_BUDGET_S):
+            try:
+                candidates.append(sympy.simplify(expr))
+                if expr.has(sympy.sign):  # sign(x)/|x| is 1/x: simplify misses it alone
+                    resolved = sympy.simplify(expr.replace(sympy.sign,
+                                                           lambda a: a / sympy.Abs(a)))
+                    if not resolved.has(sympy.Abs, sympy.sign):  # else it may divide by |x|
+                        candidates.append(resolved)
+            except (RecursionError, NotImplementedError, TypeError, ValueError):
+                pass  # simplify is a heuristic; the unsimplified form is still exact
+    heads = _heads(expr)
+    return min(candidates, key=lambda e: (_bad_form(e) + int(not _heads(e) <= heads),
+                                          sympy.count_ops(e), len(str(e))))
+
+
+def _heads(expr: sympy.Basic) -> set[type]:
+    """Function types in ``expr``: simplify should not bring in new ones (cosh for σ')."""
+    return {type(a) for a in sympy.preorder_traversal(expr) if isinstance(a, sympy.Function)}
 
 
 def safe_to_simplify(expr: sympy.Basic, max_ops: int = SIMPLIFY_MAX_OPS) -> bool:

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 import numpy as np
 import sympy
 
+from .budget import time_budget
 from .calculus import Result, safe_to_simplify
 from .errors import EvaluationError, ShapeError
 from .function import ExprLike, Function, WrtLike, _from_sympy, as_function
 from .parse import parse
 
 SIMPLIFY_MAX_OPS = 400  # larger differences go straight to numeric evidence
+SIMPLIFY_BUDGET_S = 5.0
 NUMERIC_POINTS = 20
 AGREEMENT = 1e-10  # relative difference still counted as equal (values at 30 digits)
 
@@ -78,10 +80,12 @@ def _is_zero(difference: sympy.Expr) -> bool:
         return True
     if not safe_to_simplify(difference, SIMPLIFY_MAX_OPS):
         return False
-    try:
-        return sympy.expand(difference) == 0 or sympy.simplify(difference) == 0
-    except (RecursionError, NotImplementedError, TypeError, ValueError):
-        return False
+    with time_budget(SIMPLIFY_BUDGET_S):
+        try:
+            return sympy.expand(difference) == 0 or sympy.simplify(difference) == 0
+        except (RecursionError, NotImplementedError, TypeError, ValueError):
+            return False
+    return False  # out of time: numeric evidence decides
 
 
 def _numeric(result: Result, mine, exact, rng) -> ClaimCheck:

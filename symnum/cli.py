@@ -48,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("derive", help="exact derivative, gradient, Jacobian or Hessian")
     common(d, "the function, e.g. 'x**2*sin(y)' or '[x*y, x+y]'")
     d.add_argument("--at", help="evaluate at a point, e.g. x=1,y=2")
+    d.add_argument("--steps", nargs="?", const="tree", choices=("tree", "graph"),
+                   help="show the derivation: rule by rule (tree, the default) or as "
+                        "backpropagation on the computational graph (graph)")
     v = sub.add_parser("verify", help="check the exact result with four numeric methods")
     common(v, "the function")
     v.add_argument("--points", type=int, default=5, help="random points (default 5)")
@@ -138,11 +141,40 @@ def _derive(args: argparse.Namespace) -> tuple[str, int]:
         if unknown:
             raise SymnumError(f"{', '.join(unknown)} does not appear in the expression")
         value = _plain(result.at(point))
+    if args.steps == "graph":
+        return _graph_output(result, point, args.format, value), 0
+    steps = None
+    if args.steps:
+        from .steps import derivation
+        steps = derivation(result)
     if args.format == "json":
-        return dumps(result_json(result, value)), 0
+        data = result_json(result, value)
+        if steps is not None:
+            data["steps"] = steps.to_json()
+        return dumps(data), 0
     if args.format == "latex":
-        return result_latex(result), 0
-    return result_text(result, value, point), 0
+        return steps.latex() if steps is not None else result_latex(result), 0
+    text = result_text(result, value, point)
+    if steps is not None:
+        text += "\n\nsteps (each line is a true statement; [k] numbers the steps)\n\n" + \
+            steps.text()
+    return text, 0
+
+
+def _graph_output(result, point, fmt: str, value) -> str:
+    from .graph import build_graph, graph_json, graph_latex, graph_text
+    from .render import dumps, result_json
+
+    if result.function.is_vector:
+        raise SymnumError("the backpropagation view (--steps graph) needs a scalar function")
+    graph = build_graph(result.function.expr, result.variables)
+    if fmt == "json":
+        data = result_json(result, value)
+        data["graph"] = graph_json(graph, point)
+        return dumps(data)
+    if fmt == "latex":
+        return graph_latex(graph, point)
+    return graph_text(graph, point)
 
 
 def _plain(value: object) -> object:

@@ -97,6 +97,16 @@ class Function:
         from .calculus import differentiate
         return differentiate(self, what, order)
 
+    def steps(self, what: str | None = None, order: int = 1):
+        """The step-by-step derivation (a :class:`symnum.steps.Derivation`)."""
+        from .steps import derivation
+        return derivation(self.differentiate(what, order))
+
+    def graph(self):
+        """The computational graph for the backpropagation view (:mod:`symnum.graph`)."""
+        from .graph import build_graph
+        return build_graph(self.expr, self.variables)
+
     def latex(self) -> str:
         """LaTeX of the function itself."""
         from .render import expr_latex

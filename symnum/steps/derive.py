@@ -1,0 +1,227 @@
+"""Expression → a tree of :class:`Step` s, dispatching on the SymPy node type.
+
+Every node is a true statement d(expr)/d(wrt) = result: the result of a node is built from
+its substeps by the rule's own formula. A chain rule's outer step is stated in a fresh
+variable (u), so it is true on its own; a sub-derivation met twice is derived once and
+referred to by number. The memo lives in one derivation: no global cache.
+
+>>> x = sympy.Symbol("x", real=True)
+>>> derive_steps(sympy.cos(x**3), x).rules()
+['chain', 'trig', 'power']
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import sympy
+from sympy.core.function import AppliedUndef
+
+from .rules import Step
+
+TRIG = (sympy.sin, sympy.cos, sympy.tan, sympy.cot, sympy.sec, sympy.csc)
+INVERSE_TRIG = (sympy.asin, sympy.acos, sympy.atan, sympy.acot, sympy.asec, sympy.acsc,
+                sympy.atan2)
+HYPERBOLIC = (sympy.sinh, sympy.cosh, sympy.tanh, sympy.coth, sympy.sech, sympy.csch,
+              sympy.asinh, sympy.acosh, sympy.atanh, sympy.acoth)
+PIECEWISE = (sympy.Max, sympy.Min, sympy.Heaviside, sympy.sign, sympy.floor, sympy.ceiling,
+             sympy.Piecewise)
+SHORTCUTS = {sympy.tanh: "tanh' = 1 − tanh²", sympy.sin: "sin' = cos",
+             sympy.cos: "cos' = −sin", sympy.tan: "tan' = 1 + tan²"}
+
+
+def derive_steps(expr: sympy.Expr, wrt: sympy.Symbol) -> Step:
+    """The raw derivation tree of d(expr)/d(wrt) (results not yet simplified)."""
+    return _Deriver(expr, wrt).step(expr, wrt)
+
+
+def _category(node: sympy.Basic) -> str:
+    if isinstance(node, TRIG):
+        return "trig"
+    if isinstance(node, INVERSE_TRIG):
+        return "inverse_trig"
+    if isinstance(node, HYPERBOLIC):
+        return "hyperbolic"
+    if isinstance(node, sympy.Abs):
+        return "abs"
+    if isinstance(node, PIECEWISE):
+        return "piecewise"
+    if isinstance(node, sympy.exp):
+        return "exp"
+    if isinstance(node, sympy.log):
+        return "log"
+    if isinstance(node, AppliedUndef):
+        return "unknown_function"
+    return "special_function"
+
+
+class _Deriver:
+    """One derivation: numbering of steps and the memo of sub-derivations."""
+
+    def __init__(self, expr: sympy.Expr, wrt: sympy.Symbol):
+        taken = {s.name for s in expr.free_symbols} | {wrt.name}
+        name = next(n for n in ("u", "t", "s", "v", "z1", "z2") if n not in taken)
+        self.u = sympy.Symbol(name, real=True)
+        self.seen: dict[tuple[sympy.Expr, sympy.Symbol], Step] = {}
+        self.count = 0
+
+    def step(self, expr: sympy.Expr, x: sympy.Symbol) -> Step:
+        if not expr.has(x):
+            return Step("constant", expr, x, sympy.S.Zero)
+        if expr == x:
+            return Step("variable", expr, x, sympy.S.One)
+        key = (expr, x)
+        if key in self.seen:
+            first = self.seen[key]
+            return Step(first.rule, expr, x, first.result, ref=first.number)
+        made = self._dispatch(expr, x)
+        self.count += 1
+        made = dataclasses.replace(made, number=self.count)
+        self.seen[key] = made
+        return made
+
+    def _dispatch(self, e: sympy.Expr, x: sympy.Symbol) -> Step:
+        if isinstance(e, sympy.Add):
+            subs = tuple(self.step(a, x) for a in e.args)
+            return Step("sum", e, x, sympy.Add(*[s.result for s in subs]), subs)
+        if isinstance(e, sympy.Mul):
+            return self._product(e, x)
+        if isinstance(e, sympy.Pow):
+            return self._power(e, x)
+        if isinstance(e, sympy.Piecewise):
+            subs = tuple(self.step(piece, x) for piece, _ in e.args)
+            result = sympy.Piecewise(*[(s.result, c) for s, (_, c) in zip(subs, e.args,
+                                                                          strict=True)])
+            return Step("piecewise", e, x, result, subs,
+                        note="each piece differentiated; not differentiable where they meet")
+        if isinstance(e, sympy.Max | sympy.Min):
+            return self._several(e, x, "piecewise")
+        if isinstance(e, sympy.Function):
+            return self._function(e, x)
+        # No dedicated rule (a node type SymPy knows but we do not): SymPy's own derivative.
+        return Step("special_function", e, x, sympy.diff(e, x), note="derivative from SymPy")
+
+    def _product(self, e: sympy.Mul, x: sympy.Symbol) -> Step:
+        const, dep = e.as_independent(x, as_Add=False)
+        if const != 1:
+            inner = self.step(dep, x)
+            return Step("constant_multiple", e, x, const * inner.result, (inner,))
+        num, den = sympy.fraction(e)
+        if den != 1 and den.has(x) and num.has(x):
+            u, v = self.step(num, x), self.step(den, x)
+            result = (u.result * den - num * v.result) / den**2
+            return Step("quotient", e, x, result, (u, v))
+        factors = e.args
+        subs = tuple(self.step(f, x) for f in factors)
+        terms = [sympy.Mul(*[s.result if j == i else f for j, f in enumerate(factors)])
+                 for i, s in enumerate(subs)]
+        return Step("product", e, x, sympy.Add(*terms), subs)
+
+    def _power(self, e: sympy.Pow, x: sympy.Symbol) -> Step:
+        base, exponent = e.base, e.exp
+        sigmoid = _sigmoid_argument(e)
+        if sigmoid is not None:
+            return self._outer(e, x, sigmoid, _sigma, "rewrite",
+                               "σ(u) = 1/(1 + e^(−u)), and σ'(u) = σ(u)·(1 − σ(u))",
+                               lambda t: _sigma(t) * (1 - _sigma(t)))
+        if not exponent.has(x):
+            note = "a root is a power: √u = u^(1/2)" if exponent.is_Rational and \
+                exponent.q != 1 else ""
+            if base == x:
+                return Step("power", e, x, exponent * x ** (exponent - 1), note=note)
+            return self._outer(e, x, base, lambda t: t**exponent, "power", note)
+        if not base.has(x):
+            if exponent == x:
+                return Step("exp", e, x, e * sympy.log(base))
+            return self._outer(e, x, exponent, lambda t: base**t, "exp", "")
+        inner = self.step(sympy.expand_log(exponent * sympy.log(base), force=False), x)
+        return Step("general_power", e, x, e * inner.result, (inner,),
+                    note="logarithmic differentiation: f^g = exp(g·ln f)")
+
+    def _function(self, e: sympy.Function, x: sympy.Symbol) -> Step:
+        rule = _category(e)
+        if isinstance(e, sympy.floor | sympy.ceiling):
+            return Step("piecewise", e, x, sympy.S.Zero,
+                        note="a step function: derivative 0 except at integers, where it jumps")
+        if isinstance(e, sympy.log) and len(e.args) == 1:
+            arg = e.args[0]
+            softplus = _softplus_argument(arg)
+            if softplus is not None:
+                return self._outer(e, x, softplus, lambda t: sympy.log(1 + sympy.exp(t)),
+                                   "rewrite", "softplus(u) = ln(1 + eᵘ), and softplus'(u) = σ(u)",
+                                   _sigma)
+        if len(e.args) == 1 or isinstance(e, sympy.Heaviside):
+            note = SHORTCUTS.get(type(e), "")
+            if isinstance(e, sympy.Abs | sympy.Heaviside | sympy.sign):
+                note = "not differentiable where the argument is 0"
+            return self._outer(e, x, e.args[0], lambda t: e.func(t, *e.args[1:]), rule, note)
+        return self._several(e, x, rule)
+
+    def _outer(self, e, x, inner, build, rule: str, note: str, derivative=None) -> Step:
+        """f(x) directly when inner is x, else the chain rule with outer f(u), u = inner."""
+        u = self.u if inner != x else x
+        outer_expr = build(u)
+        outer_result = derivative(u) if derivative else _outer_derivative(outer_expr, u)
+        if inner == x:
+            return Step(rule, e, x, outer_result, note=note)
+        outer = Step(rule, outer_expr, u, outer_result, note=note)
+        inside = self.step(inner, x)
+        result = outer_result.subs(u, inner) * inside.result
+        return Step("chain", e, x, result, (outer, inside), let=((u, inner),))
+
+    def _several(self, e: sympy.Function, x: sympy.Symbol, rule: str) -> Step:
+        """f(a1, ..., ak): Σ ∂f/∂ai · ai' (max, min, atan2, undefined f(x, y) ...)."""
+        subs, terms, parts = [], [], []
+        for i, arg in enumerate(e.args):
+            if not arg.has(x):
+                continue
+            partial = _partial(e, i)
+            inside = self.step(arg, x)
+            subs.append(inside)
+            terms.append(partial * inside.result)
+            parts.append(f"∂/∂(argument {i + 1}) = {partial}")
+        note = "; ".join(parts)
+        if rule == "piecewise":
+            note += "; not differentiable where the arguments are equal"
+        return Step(rule, e, x, sympy.Add(*terms), tuple(subs), note=note)
+
+
+def _outer_derivative(expr: sympy.Expr, u: sympy.Symbol) -> sympy.Expr:
+    """d expr/du from the function's own ``fdiff`` (SymPy's table of derivatives)."""
+    if isinstance(expr, sympy.Function) and expr.args[0] == u:
+        if isinstance(expr, AppliedUndef):
+            return sympy.Derivative(expr, u)
+        return expr.fdiff(1)
+    return sympy.diff(expr, u)
+
+
+def _partial(e: sympy.Function, i: int) -> sympy.Expr:
+    if isinstance(e, AppliedUndef):  # ∂f/∂(slot i), evaluated at the arguments
+        slot = sympy.Dummy(f"a{i + 1}")
+        at = e.func(*[slot if j == i else a for j, a in enumerate(e.args)])
+        return sympy.Subs(sympy.Derivative(at, slot), slot, e.args[i])
+    return e.fdiff(i + 1)
+
+
+def _sigma(t: sympy.Expr) -> sympy.Expr:
+    return 1 / (1 + sympy.exp(-t))
+
+
+def _sigmoid_argument(e: sympy.Pow) -> sympy.Expr | None:
+    """u when e is 1/(1 + exp(−u)), else None."""
+    if e.exp != -1 or not isinstance(e.base, sympy.Add) or len(e.base.args) != 2:
+        return None
+    one, other = sorted(e.base.args, key=lambda a: not a.is_Number)
+    if one == 1 and isinstance(other, sympy.exp):
+        return -other.args[0]
+    return None
+
+
+def _softplus_argument(arg: sympy.Expr) -> sympy.Expr | None:
+    """u when arg is 1 + exp(u), else None."""
+    if not isinstance(arg, sympy.Add) or len(arg.args) != 2:
+        return None
+    one, other = sorted(arg.args, key=lambda a: not a.is_Number)
+    if one == 1 and isinstance(other, sympy.exp):
+        return other.args[0]
+    return None

@@ -1,0 +1,141 @@
+"""Step trees → text (one rule per line, a numbered tree), LaTeX (align*), Markdown, JSON.
+
+>>> import sympy
+>>> inline(sympy.sympify("3*x**2*sin(x**3)"))
+'3·x²·sin(x³)'
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import sympy
+
+from ..render import expr_latex, for_display
+from .rules import RULES, Step
+
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def inline(expr: sympy.Basic) -> str:
+    """One-line Unicode math: superscript integer powers, · for products, √, π."""
+    text = sympy.sstr(for_display(expr))
+    text = re.sub(r"\*\*\((-?\d+)\)", lambda m: m.group(1).translate(_SUPERSCRIPT), text)
+    text = re.sub(r"\*\*(\d+)", lambda m: m.group(1).translate(_SUPERSCRIPT), text)
+    text = text.replace("**", "^").replace("*", "·").replace("sqrt(", "√(")
+    text = re.sub(r"\bpi\b", "π", text)
+    text = re.sub(r"\bE\b", "e", text)
+    text = re.sub(r"(^|[(\s,])-", lambda m: m.group(1) + "−", text)
+    return text.replace("Abs(", "abs(").replace(" - ", " − ")
+
+
+def _operator(step: Step, partial: bool, latex: bool) -> str:
+    """d/dx, or ∂/∂x for a variable of a function of several variables."""
+    x = sympy.latex(step.wrt) if latex else step.wrt.name
+    if latex:
+        return rf"\frac{{\partial}}{{\partial {x}}}" if partial else rf"\frac{{d}}{{d {x}}}"
+    return f"∂/∂{x}" if partial else f"d/d{x}"
+
+
+def _display_numbers(root: Step) -> dict[int, int]:
+    """Pre-order numbers for reading (derivation numbers are post-order)."""
+    numbers: dict[int, int] = {}
+    for k, step in enumerate(root.walk(), 1):
+        if step.number is not None:
+            numbers[step.number] = k
+    return numbers
+
+
+# Structural rules show their formula; function rules state it in the step itself.
+_FORMULA_SHOWN = frozenset({"sum", "product", "quotient", "chain", "power", "constant_multiple",
+                            "general_power", "simplify", "rewrite"})
+
+
+def _explanation(step: Step, numbers: dict[int, int]) -> str:
+    rule = RULES[step.rule]
+    parts = [rule.title + (" rule" if step.rule in ("chain", "product", "quotient", "sum",
+                                                     "power") else "")]
+    if step.let:
+        parts[0] += ", " + ", ".join(f"{u} = {inline(v)}" for u, v in step.let)
+    if step.ref is not None:
+        return f"{parts[0]} (derived in [{numbers.get(step.ref, step.ref)}])"
+    if step.rule in _FORMULA_SHOWN:
+        parts.append(rule.text)
+    if step.note:
+        parts.append(step.note)
+    return ": ".join(parts[:2]) + "".join("; " + p for p in parts[2:])
+
+
+def tree_text(root: Step, partial: frozenset = frozenset()) -> str:
+    """The tree, one step per line: [k] statement, then rule and formula."""
+    numbers = _display_numbers(root)
+    lines: list[str] = []
+
+    def visit(step: Step, depth: int, k: list[int]) -> None:
+        k[0] += 1
+        statement = (f"{_operator(step, step.wrt in partial, False)} "
+                     f"[{inline(step.expr)}] = {inline(step.result)}")
+        lines.append(f"{'   ' * depth}[{k[0]}] {statement}")
+        lines.append(f"{'   ' * depth}      {_explanation(step, numbers)}")
+        for sub in step.substeps:
+            visit(sub, depth + 1, k)
+
+    visit(root, 0, [0])
+    return "\n".join(lines)
+
+
+def tree_latex_lines(root: Step, partial: frozenset = frozenset()) -> list[str]:
+    """align* rows: indented statement & rule name."""
+    numbers = _display_numbers(root)
+    rows: list[str] = []
+
+    def visit(step: Step, depth: int, k: list[int]) -> None:
+        k[0] += 1
+        op = _operator(step, step.wrt in partial, True)
+        title = RULES[step.rule].title
+        if step.let:
+            title += ", " + ", ".join(f"${sympy.latex(u)} = {expr_latex(v)}$" for u, v in step.let)
+        if step.ref is not None:
+            title += f" (see [{numbers.get(step.ref, step.ref)}])"
+        rows.append(rf"&\hspace{{{1.5 * depth:g}em}}[{k[0]}]\ {op}\left[{expr_latex(step.expr)}"
+                    rf"\right] = {expr_latex(step.result)} && \text{{{title}}}")
+        for sub in step.substeps:
+            visit(sub, depth + 1, k)
+
+    visit(root, 0, [0])
+    return rows
+
+
+def tree_markdown(root: Step, partial: frozenset = frozenset()) -> str:
+    """Nested bullet list with inline LaTeX math."""
+    numbers = _display_numbers(root)
+    lines: list[str] = []
+
+    def visit(step: Step, depth: int) -> None:
+        op = _operator(step, step.wrt in partial, True)
+        lines.append(f"{'  ' * depth}- **{RULES[step.rule].title}**: "
+                     f"${op}\\left[{expr_latex(step.expr)}\\right] = {expr_latex(step.result)}$"
+                     + (f" — {_explanation(step, numbers).split(': ', 1)[-1]}"
+                        if step.rule not in ("constant", "variable") else ""))
+        for sub in step.substeps:
+            visit(sub, depth + 1)
+
+    visit(root, 0)
+    return "\n".join(lines)
+
+
+def tree_json(root: Step) -> dict[str, Any]:
+    """The JSON contract: rule, expr, wrt, result, substeps (+ formula, note, let, id, ref)."""
+    return {
+        "rule": root.rule,
+        "expr": str(root.expr),
+        "wrt": root.wrt.name,
+        "result": str(root.result),
+        "formula": RULES[root.rule].text,
+        "note": root.note,
+        "let": [[str(u), str(v)] for u, v in root.let],
+        "id": root.number,
+        "ref": root.ref,
+        "substeps": [tree_json(s) for s in root.substeps],
+    }
