@@ -150,7 +150,7 @@ def graph_text(graph: Graph, point: Mapping | None = None) -> str:
             formula = "1 (the output)" if adj.name == graph.output else "0 (f does not use it)"
         else:
             formula = " + ".join(f"{_bar(c)}·{_paren(inline(local))}" for c, local in adj.terms)
-        value = "" if adj.value is None else f"  = {_number(adj.value)}"
+        value = "" if adj.value is None or not adj.terms else f"  = {_number(adj.value)}"
         lines.append(f"  {bar} = {formula}{value}")
     if values is not None:
         lines += ["", "gradient (the adjoints of the variables):"]
