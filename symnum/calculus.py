@@ -115,6 +115,11 @@ def differentiate(f: Function, what: str | None = None, order: int = 1) -> Resul
     >>> differentiate(Function("x*y")).kind
     'gradient'
     """
+    if f.is_matrix_calculus:
+        from .matrix import matrix_differentiate
+        if order != 1:
+            raise SymnumError("--order applies to scalar derivatives, not to matrix calculus")
+        return matrix_differentiate(f, what)
     if what is None:
         what = "jacobian" if f.is_vector else ("derivative" if len(f.variables) == 1
                                                 else "gradient")

@@ -44,10 +44,14 @@ def build_parser() -> argparse.ArgumentParser:
                        "gradient for several, jacobian for a list")
         p.add_argument("--order", type=int, default=1, help="order of a derivative")
         p.add_argument("--format", choices=FORMATS, default="text")
+        p.add_argument("--shape", action="append", default=[], metavar="NAME=DIMS",
+                       help="declare a vector (x=n) or matrix (W=m,n) for matrix calculus")
+        p.add_argument("--dims", help="sizes for numbers with matrices, e.g. n=3,m=2")
 
     d = sub.add_parser("derive", help="exact derivative, gradient, Jacobian or Hessian")
     common(d, "the function, e.g. 'x**2*sin(y)' or '[x*y, x+y]'")
     d.add_argument("--at", help="evaluate at a point, e.g. x=1,y=2")
+    d.add_argument("--seed", type=int, default=0, help="seed of random matrices (with --dims)")
     d.add_argument("--steps", nargs="?", const="tree", choices=("tree", "graph"),
                    help="show the derivation: rule by rule (tree, the default) or as "
                         "backpropagation on the computational graph (graph)")
@@ -132,7 +136,9 @@ def _derive(args: argparse.Namespace) -> tuple[str, int]:
     from .evaluate import parse_point
     from .render import dumps, result_json, result_latex, result_text
 
-    result = derive(args.expr, args.wrt, args.what, args.order)
+    result = derive(args.expr, args.wrt, args.what, args.order, _shapes(args))
+    if args.shape and hasattr(result, "variable"):
+        return _matrix_derive(result, args), 0
     value, point = None, None
     if args.at:
         point = parse_point(args.at)
@@ -177,6 +183,40 @@ def _graph_output(result, point, fmt: str, value) -> str:
     return graph_text(graph, point)
 
 
+def _shapes(args: argparse.Namespace) -> dict:
+    from .matrix import parse_shape
+    shapes = dict(parse_shape(s) for s in args.shape)
+    if args.dims and not shapes:
+        raise SymnumError("--dims gives sizes to dimensions declared with --shape")
+    return shapes
+
+
+def _matrix_derive(result, args: argparse.Namespace) -> str:
+    from .matrix import default_sizes, parse_sizes, random_value, result_json
+    from .render import dumps
+
+    if args.steps:
+        raise SymnumError("--steps for matrix calculus is not available yet")
+    extra = {}
+    if args.dims or args.at:
+        from .evaluate import parse_point
+        sizes = parse_sizes(args.dims, result.function) if args.dims else \
+            default_sizes(result.function)
+        scalars = parse_point(args.at) if args.at else None
+        extra = random_value(result, sizes, args.seed, scalars)
+    if args.format == "json":
+        return dumps(result_json(result, extra))
+    if args.format == "latex":
+        return result.latex()
+    text = result.text()
+    if extra:
+        sizes = ", ".join(f"{k} = {v}" for k, v in extra["sizes"].items())
+        text += (f"\n\non random matrices (seed {args.seed}, {sizes}):\n"
+                 + "\n".join(f"  {k} = {v}" for k, v in extra["inputs"].items())
+                 + f"\nvalue:\n  {extra['value']}")
+    return text
+
+
 def _plain(value: object) -> object:
     if isinstance(value, list):
         return [_plain(v) for v in value]
@@ -191,7 +231,9 @@ def _verify(args: argparse.Namespace) -> tuple[str, int]:
     from .render import dumps
     from .verification import verify_result
 
-    result = derive(args.expr, args.wrt, args.what, args.order)
+    result = derive(args.expr, args.wrt, args.what, args.order, _shapes(args))
+    if args.shape and hasattr(result, "variable"):
+        return _matrix_verify(result, args)
     at = parse_point(args.at) if args.at else None
     report = verify_result(result, points=args.points, seed=args.seed, at=at)
     code = 0 if report.passed else 1
@@ -200,6 +242,31 @@ def _verify(args: argparse.Namespace) -> tuple[str, int]:
     if args.format == "latex":
         return result.latex(), code
     return report.text(), code
+
+
+def _matrix_verify(result, args: argparse.Namespace) -> tuple[str, int]:
+    from .matrix import parse_sizes, verify_matrix
+    from .render import dumps
+
+    sizes = [parse_sizes(args.dims, result.function)] if args.dims else None
+    runs = verify_matrix(result, sizes, points=args.points, seed=args.seed)
+    passed = all(report.passed for _, report in runs)
+    code = 0 if passed else 1
+    if args.format == "json":
+        return dumps({"expr": str(result.function.source), "result": result.string(),
+                      "passed": passed,
+                      "runs": [{"sizes": s, **r.to_json()} for s, r in runs]}), code
+    if args.format == "latex":
+        return result.latex(), code
+    blocks = [f"matrix result: {result.string()}",
+              "checked by components at sizes " + "; ".join(
+                  ", ".join(f"{k} = {v}" for k, v in s.items()) for s, _ in runs)]
+    for s, report in runs:
+        blocks.append(f"--- sizes {', '.join(f'{k} = {v}' for k, v in s.items())} ---\n"
+                      + report.text())
+    blocks.append("PASS: the matrix result agrees at every size" if passed
+                  else "FAIL: the matrix result disagrees with the components")
+    return "\n\n".join(blocks), code
 
 
 def _check(args: argparse.Namespace) -> tuple[str, int]:

@@ -42,10 +42,10 @@ class Function:
 
     def __init__(self, expr: ExprLike, wrt: WrtLike = None,
                  shapes: Mapping[str, Shape] | None = None):
-        shapes = dict(shapes or {})
+        shapes = _shapes(shapes)
         source = expr if isinstance(expr, str) else str(expr)
         value = parse(expr, shapes) if isinstance(expr, str) else _from_sympy(expr)
-        if isinstance(value, sympy.MatrixBase):
+        if isinstance(value, sympy.MatrixBase) and not shapes:
             value = sympy.ImmutableMatrix(value)
             if value.cols != 1 and value.rows != 1:
                 raise ShapeError("a vector function must be a flat list of expressions")
@@ -60,6 +60,12 @@ class Function:
     def is_vector(self) -> bool:
         """True for a list of expressions (a map to R^m)."""
         return isinstance(self.expr, sympy.MatrixBase)
+
+    @property
+    def is_matrix_calculus(self) -> bool:
+        """True when declared matrices or vectors appear (matrix notation results)."""
+        from .matrix import has_matrices
+        return bool(self.shapes) and has_matrices(self.expr)
 
     @property
     def outputs(self) -> list[sympy.Expr]:
@@ -158,9 +164,23 @@ def _from_sympy(expr: sympy.Basic) -> sympy.Basic:
     return expr.xreplace(real) if real else expr
 
 
+def _shapes(shapes: Mapping | None) -> dict[str, Shape]:
+    """Shapes from the API: {"W": "m,n"} or {"W": (m, n)}; names and dims are checked."""
+    from .matrix import parse_shape
+    out = {}
+    for name, dims in (shapes or {}).items():
+        if isinstance(dims, str):
+            out.update([parse_shape(f"{name}={dims}")])
+        else:
+            out.update([parse_shape(f"{name}={','.join(str(d) for d in dims)}")])
+    return out
+
+
 def _variables(expr: sympy.Basic, wrt: WrtLike) -> tuple[sympy.Symbol, ...]:
     """Resolve ``wrt`` names to the expression's own symbols (default: all, sorted by name)."""
-    free = {s.name: s for s in expr.free_symbols if isinstance(s, sympy.Symbol)}
+    free = {s.name: s for s in expr.free_symbols if isinstance(s, sympy.Symbol)
+            and not s.is_integer}  # dimension symbols of shapes are not variables
+    free.update({m.name: m for m in expr.atoms(sympy.MatrixSymbol)})
     if wrt is None:
         if not free:
             return ()

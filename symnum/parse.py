@@ -127,6 +127,11 @@ class _Builder:
     def __init__(self, shapes: Mapping[str, Shape]):
         self.shapes = {check_name(k, "matrix"): tuple(v) for k, v in shapes.items()}
         self.symbols: dict[str, sympy.Basic] = {}
+        # dimension names (n in --shape x=n) are the same integer symbols everywhere
+        for shape in self.shapes.values():
+            for dim in shape:
+                if isinstance(dim, sympy.Symbol):
+                    self.symbols[dim.name] = dim
 
     def build(self, node: ast.AST, depth: int) -> sympy.Basic:
         if depth > MAX_DEPTH:
@@ -178,12 +183,12 @@ class _Builder:
         return self.symbols[name]
 
     def _Attribute(self, node: ast.Attribute, depth: int) -> sympy.Basic:
-        if node.attr != "T" or not isinstance(node.value, ast.Name | ast.Attribute):
+        if node.attr != "T":
             raise ParseError("attribute access is not allowed (only .T on a matrix variable)")
         value = self.build(node.value, depth)
         if not _is_matrix(value):
-            raise ParseError(f".T needs a matrix or vector variable; declare the shape of "
-                             f"{ast.unparse(node.value)}")
+            raise ParseError(f".T needs a matrix or vector; declare the shape of "
+                             f"{ast.unparse(node.value)} with --shape")
         return value.T
 
     def _UnaryOp(self, node: ast.UnaryOp, depth: int) -> sympy.Basic:
@@ -220,6 +225,13 @@ class _Builder:
     def _binary(self, op: ast.operator, a: sympy.Basic, b: sympy.Basic) -> sympy.Basic:
         if not isinstance(op, _BINOPS):
             raise ParseError(f"operator {type(op).__name__} is not allowed")
+        if _is_symbolic_matrix(a) or _is_symbolic_matrix(b):
+            from . import matrix_build  # only matrix input pays for this import
+            if isinstance(op, ast.Pow):
+                return self._power(a, b)
+            symbol = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.MatMult: "*",
+                      ast.Div: "/"}[type(op)]
+            return matrix_build.combine(symbol, a, b)
         if isinstance(op, ast.Add):
             return a + b
         if isinstance(op, ast.Sub):
@@ -236,6 +248,11 @@ class _Builder:
 
     def _power(self, base: sympy.Basic, exponent: sympy.Basic) -> sympy.Basic:
         _check_power_size(base, exponent)
+        if _is_symbolic_matrix(exponent):
+            raise ParseError("an exponent cannot be a matrix")
+        if _is_symbolic_matrix(base):
+            from .matrix_build import power
+            return power(base, exponent)
         if _is_matrix(base):
             if not (exponent.is_Integer and exponent >= 0):
                 raise ParseError("a matrix can only be raised to a non-negative integer power")
@@ -255,6 +272,10 @@ class _Builder:
         args = [self.build(a, depth) for a in node.args]
         if name in CONSTANTS or name in self.shapes:
             raise ParseError(f"{name!r} is not a function")
+        if self.shapes:
+            from .matrix_build import MATRIX_FUNCTIONS, matrix_call
+            if name in MATRIX_FUNCTIONS or any(_is_symbolic_matrix(a) for a in args):
+                return matrix_call(name, args)
         if name in FUNCTIONS:
             if name in EAGER_INTEGER_FUNCTIONS:
                 for a in args:
@@ -284,6 +305,10 @@ class _Builder:
     _Tuple = _List
 
 
+def _is_symbolic_matrix(x: sympy.Basic) -> bool:
+    return isinstance(x, sympy.MatrixExpr)
+
+
 def _is_matrix(x: sympy.Basic) -> bool:
     return isinstance(x, sympy.MatrixBase | sympy.MatrixExpr)
 
@@ -300,6 +325,12 @@ def _check_power_size(base: sympy.Basic, exponent: sympy.Basic) -> None:
 
 
 def _sum_matrices(terms: list[sympy.Basic]) -> sympy.Basic:
+    if any(_is_symbolic_matrix(t) for t in terms):
+        from .matrix_build import combine
+        total = terms[0]
+        for term in terms[1:]:
+            total = combine("+", total, term)
+        return total
     total = terms[0]
     for term in terms[1:]:
         total = total + term

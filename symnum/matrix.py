@@ -1,0 +1,256 @@
+"""Matrix-notation results: derive, render, evaluate on random matrices, verify by components.
+
+Verification expands a matrix result to components at concrete sizes (every dimension a
+different size, so a transposed layout cannot pass) and hands the component problem to the
+scalar verifier: mpmath, complex step, Richardson and torch autograd on the ORIGINAL
+expression's components, against the matrix result's components.
+
+>>> import symnum
+>>> r = symnum.derive("b.T*A*b", wrt="b", shapes={"b": "k", "A": "k,k"})
+>>> r.string()
+'(A + A.T)*b'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import sympy
+from sympy.matrices.expressions.matexpr import MatrixExpr
+
+from . import matrix_calculus
+from .errors import ShapeError, SymnumError, VariableError
+from .matrix_expr import matrix_latex, matrix_str
+
+if TYPE_CHECKING:
+    from .function import Function
+    from .verification import Report
+
+Shape = tuple[sympy.Expr, ...]
+
+
+def parse_shape(text: str) -> tuple[str, Shape]:
+    """``"W=m,n"`` → ("W", (m, n)); ``"x=3"`` → ("x", (3,)) (a column vector).
+
+    >>> parse_shape("W=m,n")
+    ('W', (m, n))
+    """
+    from .parse import check_name
+    if "=" not in text:
+        raise VariableError(f"--shape needs NAME=DIMS, like x=n or W=m,n (got {text!r})")
+    name, dims = (s.strip() for s in text.split("=", 1))
+    check_name(name, "matrix")
+    parts = [p for p in re.split(r"[,\sx×]+", dims) if p]
+    if not 1 <= len(parts) <= 2:
+        raise VariableError(f"--shape {name}: give one dimension (a vector) or two (a matrix)")
+    shape = []
+    for p in parts:
+        if p.isdigit() and int(p) > 0:
+            shape.append(sympy.Integer(int(p)))
+        else:
+            shape.append(sympy.Symbol(check_name(p, "dimension"), integer=True))
+    return name, tuple(shape)
+
+
+def has_matrices(expr: sympy.Basic) -> bool:
+    return bool(expr.atoms(sympy.MatrixSymbol))
+
+
+@dataclass(frozen=True)
+class MatrixResult:
+    """A derivative in matrix notation: ``expr`` has the layout of ``kind``."""
+
+    kind: str
+    function: Function
+    variable: sympy.MatrixSymbol
+    expr: sympy.Basic
+    order: int = 1
+    definitions: tuple = ()
+
+    @property
+    def variables(self) -> tuple[sympy.MatrixSymbol, ...]:
+        return (self.variable,)
+
+    @property
+    def shape(self) -> tuple:
+        return tuple(self.expr.shape) if isinstance(self.expr, MatrixExpr) else ()
+
+    def string(self) -> str:
+        return matrix_str(self.expr)
+
+    def latex(self) -> str:
+        v = matrix_latex(self.variable)
+        f = matrix_latex(self.function.expr)
+        op = {"gradient": rf"\frac{{\partial}}{{\partial {v}}}",
+              "jacobian": rf"\frac{{\partial}}{{\partial {v}^{{T}}}}",
+              "hessian": rf"\frac{{\partial^{{2}}}}{{\partial {v}\,\partial {v}^{{T}}}}"}[self.kind]
+        return rf"{op} \left({f}\right) = {matrix_latex(self.expr)}"
+
+    def text(self) -> str:
+        dims = ", ".join(f"{n}: {'×'.join(map(str, s))}" for n, s in self.function.shapes.items())
+        title = {"gradient": f"gradient ∂f/∂{self.variable} (the shape of {self.variable})",
+                 "jacobian": f"Jacobian ∂f/∂{self.variable}ᵀ (outputs × inputs)",
+                 "hessian": f"Hessian ∂²f/∂{self.variable}∂{self.variable}ᵀ"}[self.kind]
+        return "\n".join([f"f = {matrix_str(self.function.expr)}", f"shapes: {dims}", "",
+                          f"{title} =", f"  {self.string()}"])
+
+    def _repr_latex_(self) -> str:
+        return f"$\\displaystyle {self.latex()}$"
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+def matrix_differentiate(f: Function, what: str | None) -> MatrixResult:
+    """Gradient (default for a scalar f), Jacobian (default for a vector f) or Hessian."""
+    matrices = [v for v in f.variables if isinstance(v, sympy.MatrixSymbol)]
+    if len(f.variables) != 1 or not matrices:
+        names = ", ".join(str(v) for v in f.variables)
+        raise VariableError(f"matrix calculus differentiates with respect to one declared "
+                            f"matrix or vector; got {names or 'none'} (use --wrt)")
+    x = matrices[0]
+    is_vector_f = isinstance(f.expr, MatrixExpr) and tuple(f.expr.shape) != (1, 1)
+    what = what or ("jacobian" if is_vector_f else "gradient")
+    if what == "derivative":
+        what = "gradient"
+    functions = {"gradient": matrix_calculus.gradient, "jacobian": matrix_calculus.jacobian,
+                 "hessian": matrix_calculus.hessian}
+    if what not in functions:
+        raise SymnumError(f"unknown kind {what!r}")
+    try:
+        expr = functions[what](f.expr, x)
+    except (TypeError, ValueError, AttributeError, sympy.ShapeError) as err:
+        raise ShapeError(f"cannot take the {what}: {' '.join(str(err).split())}") from None
+    return MatrixResult(what, f, x, expr)
+
+
+# --- components -------------------------------------------------------------------------
+
+def default_sizes(f: Function, shift: int = 0) -> dict[sympy.Symbol, int]:
+    """Every dimension symbol a different size: 2, 3, 4, ... (shift 0), 4, 5, 3 ... (shift 1)."""
+    dims = sorted({d for s in f.shapes.values() for d in s if isinstance(d, sympy.Symbol)},
+                  key=lambda s: s.name)
+    sizes = list(range(2 + shift, 2 + shift + len(dims)))
+    sizes = sizes[shift % len(sizes):] + sizes[:shift % len(sizes)] if sizes else sizes
+    return dict(zip(dims, sizes, strict=True))
+
+
+def parse_sizes(text: str, f: Function) -> dict[sympy.Symbol, int]:
+    """``"n=3,m=2"`` → sizes for the declared dimension symbols."""
+    dims = {d.name: d for s in f.shapes.values() for d in s if isinstance(d, sympy.Symbol)}
+    sizes = {}
+    for item in [p for p in re.split(r"[,\s]+", text.strip()) if p]:
+        name, _, value = item.partition("=")
+        if name not in dims:
+            raise VariableError(f"--dims: {name!r} is not a dimension of a declared shape")
+        if not value.isdigit() or not 1 <= int(value) <= 12:
+            raise VariableError(f"--dims {name}: give a size from 1 to 12")
+        sizes[dims[name]] = int(value)
+    missing = sorted(set(dims) - {d.name for d in sizes})
+    if missing:
+        raise VariableError(f"--dims: no size for {', '.join(missing)}")
+    return sizes
+
+
+def _components(f: Function, sizes: Mapping) -> dict[sympy.MatrixSymbol, sympy.ImmutableMatrix]:
+    out = {}
+    for m in sorted(f.expr.atoms(sympy.MatrixSymbol), key=lambda s: s.name):
+        rows, cols = (int(sympy.sympify(d).subs(sizes)) for d in m.shape)
+        out[m] = sympy.ImmutableMatrix(rows, cols, [
+            sympy.Symbol(f"{m.name}_{i + 1}" if cols == 1 else f"{m.name}_{i + 1}_{j + 1}",
+                         real=True) for i in range(rows) for j in range(cols)])
+    return out
+
+
+def explicit(expr: sympy.Basic, f: Function, sizes: Mapping, comps: Mapping) -> sympy.Basic:
+    """The expression in components: a scalar, or an explicit Matrix."""
+    sized = expr.subs(sizes)
+    by_name = {m.name: c for m, c in comps.items()}
+    swap = {m: by_name[m.name] for m in sized.atoms(sympy.MatrixSymbol) if m.name in by_name}
+    value = sized.xreplace(swap).doit()
+    if isinstance(value, MatrixExpr):
+        value = value.as_explicit()
+    scalar_like = not isinstance(expr, MatrixExpr) or tuple(expr.shape) == (1, 1)
+    if isinstance(value, sympy.MatrixBase) and value.shape == (1, 1) and scalar_like:
+        return value[0, 0]
+    return value
+
+
+def component_result(result: MatrixResult, sizes: Mapping):
+    """The scalar :class:`~symnum.calculus.Result` with the matrix result's components."""
+    from .calculus import Result
+    from .function import Function
+
+    f = result.function
+    comps = _components(f, sizes)
+    variable = comps[next(m for m in comps if m.name == result.variable.name)]
+    wrt = list(variable)
+    original = explicit(f.expr, f, sizes, comps)
+    derived = explicit(result.expr, f, sizes, comps)
+    if result.kind == "gradient":
+        scalar_f = Function(original, wrt=wrt)
+        matrix = sympy.ImmutableMatrix(list(derived)) if isinstance(derived, sympy.MatrixBase) \
+            else sympy.ImmutableMatrix([derived])
+    else:
+        outputs = list(original) if isinstance(original, sympy.MatrixBase) else [original]
+        scalar_f = Function(outputs if result.kind == "jacobian" else original, wrt=wrt)
+        matrix = sympy.ImmutableMatrix(derived)
+    return Result(result.kind, scalar_f, matrix)
+
+
+def verify_matrix(result: MatrixResult, sizes: list[Mapping] | None = None, points: int = 3,
+                  seed: int | None = 0) -> list[tuple[dict, Report]]:
+    """Verify at each size assignment (default: two, with every dimension different)."""
+    from .verification import verify_result
+    assignments = sizes or [default_sizes(result.function, 0), default_sizes(result.function, 1)]
+    unique = []
+    for a in assignments:
+        if a not in unique:
+            unique.append(a)
+    return [({str(k): v for k, v in a.items()},
+             verify_result(component_result(result, a), points=points, seed=seed))
+            for a in unique]
+
+
+def random_value(result: MatrixResult, sizes: Mapping, seed: int | None,
+                 scalars: Mapping | None = None) -> dict[str, Any]:
+    """The result on random matrices (uniform in [-1, 1]) of the given sizes."""
+    f = result.function
+    comps = _components(f, sizes)
+    rng = np.random.default_rng(seed)
+    values: dict[sympy.Symbol, float] = {}
+    inputs = {}
+    for m, c in comps.items():
+        data = rng.uniform(-1, 1, size=c.shape).round(3)
+        inputs[m.name] = data.tolist()
+        values.update({s: sympy.Rational(str(v)) for s, v in zip(c, data.ravel(), strict=True)})
+    for name, v in (scalars or {}).items():
+        values[sympy.Symbol(name, real=True)] = v
+    derived = explicit(result.expr, f, sizes, comps)
+    numeric = sympy.N(derived.xreplace(values), 17)
+    if numeric.free_symbols:
+        missing = ", ".join(sorted(s.name for s in numeric.free_symbols))
+        raise VariableError(f"no value given for {missing} (use --at)")
+    value = [[float(v) for v in row] for row in numeric.tolist()] if isinstance(
+        numeric, sympy.MatrixBase) else float(numeric)
+    return {"inputs": inputs, "value": value,
+            "sizes": {str(k): v for k, v in sizes.items()}}
+
+
+def result_json(result: MatrixResult, extra: Mapping | None = None) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "expr": matrix_str(result.function.expr),
+        "wrt": [result.variable.name],
+        "what": result.kind,
+        "shapes": {n: [str(d) for d in s] for n, s in result.function.shapes.items()},
+        "shape": [str(d) for d in result.shape],
+        "result": result.string(),
+        "definitions": [],
+        "latex": result.latex(),
+    }
+    data.update(extra or {})
+    return data
