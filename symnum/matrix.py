@@ -168,7 +168,10 @@ def _components(f: Function, sizes: Mapping) -> dict[sympy.MatrixSymbol, sympy.I
 
 def explicit(expr: sympy.Basic, f: Function, sizes: Mapping, comps: Mapping) -> sympy.Basic:
     """The expression in components: a scalar, or an explicit Matrix."""
-    sized = expr.subs(sizes)
+    sized = expr.subs(sizes).replace(
+        lambda e: isinstance(e, sympy.OneMatrix | sympy.Identity | sympy.ZeroMatrix)
+        and all(sympy.sympify(d).is_Integer for d in e.shape),
+        lambda e: sympy.ImmutableMatrix(e.as_explicit()))
     by_name = {m.name: c for m, c in comps.items()}
     swap = {m: by_name[m.name] for m in sized.atoms(sympy.MatrixSymbol) if m.name in by_name}
     value = sized.xreplace(swap).doit()

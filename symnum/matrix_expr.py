@@ -37,7 +37,8 @@ SCALAR: dict[str, Callable[[sympy.Expr], sympy.Expr]] = {
 class Elementwise(MatrixExpr):
     """A scalar function applied to every entry of a matrix expression."""
 
-    def __new__(cls, name: str, arg: MatrixExpr):
+    def __new__(cls, name: str | sympy.Symbol, arg: MatrixExpr):
+        name = name.name if isinstance(name, sympy.Symbol) else name  # rebuilt by SymPy
         if name not in SCALAR:
             raise ValueError(f"{name} cannot be applied elementwise")
         return MatrixExpr.__new__(cls, sympy.Symbol(name), arg)
@@ -99,7 +100,7 @@ class Softmax(MatrixExpr):
         return self.arg.shape
 
     def _entry(self, i, j, **kwargs):
-        n = self.arg.shape[0]
+        n = sympy.sympify(self.arg.shape[0])
         if not n.is_Integer:
             raise ValueError("softmax entries need a concrete size")
         exps = [sympy.exp(self.arg._entry(k, 0, **kwargs)) for k in range(int(n))]
