@@ -217,8 +217,18 @@ def tidy(e: sympy.Basic) -> sympy.Basic:
         if sympy.count_ops(expanded) < sympy.count_ops(e):
             e = expanded
     if isinstance(e, sympy.MatAdd):
-        e = _factor_common(e)
+        e = _factor_common(_factor_coefficient(e))
     return e
+
+
+def _factor_coefficient(e: sympy.MatAdd) -> sympy.Basic:
+    """2·W·x + 2·b − 2·y → 2·(W·x + b − y) when every term shares a number."""
+    coefficients = [a.args[0] if isinstance(a, sympy.MatMul) and a.args[0].is_Number else 1
+                    for a in e.args]
+    common = sympy.gcd_list([abs(sympy.Rational(c)) for c in coefficients])
+    if common in (0, 1) or not all(sympy.Rational(c).is_Rational for c in coefficients):
+        return e
+    return sympy.MatMul(common, sympy.MatAdd(*[a / common for a in e.args]).doit())
 
 
 def _cancel(e: sympy.Basic) -> sympy.Basic:
