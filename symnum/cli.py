@@ -195,8 +195,13 @@ def _matrix_derive(result, args: argparse.Namespace) -> str:
     from .matrix import default_sizes, parse_sizes, random_value, result_json
     from .render import dumps
 
+    steps = None
+    if args.steps == "graph":
+        raise SymnumError("--steps graph needs scalar variables; use --steps for the "
+                          "differential derivation of a matrix derivative")
     if args.steps:
-        raise SymnumError("--steps for matrix calculus is not available yet")
+        from .matrix_steps import matrix_steps
+        steps = matrix_steps(result)
     extra = {}
     if args.dims or args.at:
         from .evaluate import parse_point
@@ -205,10 +210,21 @@ def _matrix_derive(result, args: argparse.Namespace) -> str:
         scalars = parse_point(args.at) if args.at else None
         extra = random_value(result, sizes, args.seed, scalars)
     if args.format == "json":
-        return dumps(result_json(result, extra))
+        data = result_json(result, extra)
+        if steps is not None:
+            from .matrix_steps import steps_json
+            data["steps"] = [steps_json(steps)]
+        return dumps(data)
     if args.format == "latex":
+        if steps is not None:
+            from .matrix_steps import steps_latex
+            return steps_latex(steps)
         return result.latex()
     text = result.text()
+    if steps is not None:
+        from .matrix_steps import steps_text
+        text += "\n\nsteps (differentials; each line is a true statement)\n\n" + \
+            steps_text(steps)
     if extra:
         sizes = ", ".join(f"{k} = {v}" for k, v in extra["sizes"].items())
         text += (f"\n\non random matrices (seed {args.seed}, {sizes}):\n"

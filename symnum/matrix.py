@@ -24,7 +24,7 @@ from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from . import matrix_calculus
 from .errors import ShapeError, SymnumError, VariableError
-from .matrix_expr import matrix_latex, matrix_str
+from .matrix_expr import Elementwise, Softmax, matrix_latex, matrix_str
 
 if TYPE_CHECKING:
     from .function import Function
@@ -174,7 +174,10 @@ def explicit(expr: sympy.Basic, f: Function, sizes: Mapping, comps: Mapping) -> 
         lambda e: sympy.ImmutableMatrix(e.as_explicit()))
     by_name = {m.name: c for m, c in comps.items()}
     swap = {m: by_name[m.name] for m in sized.atoms(sympy.MatrixSymbol) if m.name in by_name}
-    value = sized.xreplace(swap).doit()
+    value = sized.xreplace(swap)
+    # our own nodes first (bottom-up), so SymPy's doit never asks them for symbolic entries
+    value = value.replace(lambda e: isinstance(e, Elementwise | Softmax), lambda e: e.doit())
+    value = value.doit()
     if isinstance(value, MatrixExpr):
         value = value.as_explicit()
     scalar_like = not isinstance(expr, MatrixExpr) or tuple(expr.shape) == (1, 1)

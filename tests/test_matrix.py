@@ -213,3 +213,49 @@ def test_verify_catches_a_wrong_matrix_result():
     wrong = MatrixResult(r.kind, r.function, r.variable, 2 * A * r.variable)  # forgot Aᵀ
     runs = verify_matrix(wrong, points=2)
     assert not all(report.passed for _, report in runs)
+
+
+STEP_CASES = [
+    ("(W*x + b - y).T*(W*x + b - y)", "W", "W=m,n x=n b=m y=m"),
+    ("-y.T*log(softmax(W*x))", "W", "W=m,n x=n y=m"),
+    ("log(det(X)) + Trace(Inverse(X)*A)", "X", "X=n,n A=n,n"),
+    ("(y - tanh(W*x)).T*(y - tanh(W*x))", "W", "W=m,n x=n y=m"),
+    ("tanh(W*x + c)", "x", "W=m,n x=n c=m"),
+]
+
+
+@pytest.mark.parametrize("text, wrt, shapes", STEP_CASES)
+def test_matrix_steps_every_differential_is_true(text, wrt, shapes):
+    """d(expr) = result checked as an exact directional derivative: d/dt expr(X + t·D) at 0."""
+    from symnum.matrix_steps import matrix_steps
+    r = symnum.derive(text, wrt=wrt, shapes=_shapes(shapes))
+    tree = matrix_steps(r)
+    assert tree.result == r.expr and tree.rule == "read_off"
+    rng = np.random.default_rng(5)
+    values = _inputs(r, rng)
+    t = sympy.Symbol("t", real=True)
+    f = r.function
+    sizes = {d: SIZES[d.name] for s in f.shapes.values() for d in s if isinstance(d, sympy.Symbol)}
+    direction = sympy.ImmutableMatrix(rng.integers(-3, 4, size=values[wrt].shape).tolist())
+    base = {m: sympy.ImmutableMatrix(sympy.Matrix(values[m.name]).applyfunc(
+        lambda v: sympy.Rational(round(v * 100), 100))) for m in f.expr.atoms(sympy.MatrixSymbol)}
+    moved = {m: (v + t * direction if m.name == wrt else v) for m, v in base.items()}
+    dX = sympy.MatrixSymbol("d" + wrt, *r.variable.shape)
+    for node in list(tree.walk())[1:]:
+        along = explicit(node.expr, f, sizes, moved)
+        expected = sympy.diff(along, t).subs(t, 0)
+        got = explicit(node.result, f, sizes, {**base, dX: direction})
+        difference = sympy.N(sympy.Matrix([expected]) - sympy.Matrix([got]), 20) \
+            if not isinstance(expected, sympy.MatrixBase) else sympy.N(expected - got, 20)
+        assert max(abs(v) for v in difference) < 1e-12, (node.rule, str(node.expr))
+
+
+def test_matrix_steps_through_the_cli(cli):
+    d = cli.json("derive", "x.T*A*x", "--wrt", "x", "--shape", "x=n", "--shape", "A=n,n",
+                 "--steps")
+    root = d["steps"][0]
+    assert root["rule"] == "read_off" and root["result"] == "(A + A.T)*x"
+    assert root["substeps"][0]["rule"] == "product" and root["substeps"][0]["differential"]
+    text = cli("derive", "x.T*A*x", "--wrt", "x", "--shape", "x=n", "--shape", "A=n,n",
+               "--steps").stdout
+    assert "d(A·B) = dA·B + A·dB" in text

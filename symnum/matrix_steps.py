@@ -1,0 +1,119 @@
+"""Steps of a matrix derivative by the differential method.
+
+Each node states a differential, d(expr) = result, linear in dX; the rule names the identity
+used (d(XY) = dX·Y + X·dY, d tr A = tr dA, ...). The root reads the gradient off
+df = tr(Gᵀ dX) (or the Jacobian off df = J dx): ∂f/∂X = G.
+
+>>> import symnum
+>>> r = symnum.derive("x.T*A*x", wrt="x", shapes={"x": "n", "A": "n,n"})
+>>> [s.rule for s in matrix_steps(r).walk()]
+['read_off', 'product', 'transpose', 'variable', 'variable']
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy
+from sympy.matrices.expressions.matexpr import MatrixExpr
+
+from .matrix import MatrixResult
+from .matrix_calculus import differential
+from .matrix_expr import Elementwise, Softmax, matrix_latex, matrix_str
+from .steps.rules import Step
+
+MATRIX_RULES: dict[str, str] = {
+    "read_off": "df = tr(Gᵀ·dX) ⇒ ∂f/∂X = G  (df = J·dx ⇒ Jacobian J)",
+    "constant": "dA = 0 for A that does not depend on X",
+    "variable": "d(X) = dX",
+    "sum": "d(A + B) = dA + dB",
+    "product": "d(A·B) = dA·B + A·dB",
+    "transpose": "d(Aᵀ) = (dA)ᵀ",
+    "inverse": "d(A⁻¹) = −A⁻¹·dA·A⁻¹",
+    "power": "d(Aᵏ) = Σ Aⁱ·dA·Aᵏ⁻¹⁻ⁱ;  d(sᵖ) = p·sᵖ⁻¹·ds for a scalar s",
+    "trace": "d tr(A) = tr(dA)",
+    "determinant": "d det(A) = det(A)·tr(A⁻¹·dA)",
+    "hadamard": "d(A ⊙ B) = dA ⊙ B + A ⊙ dB",
+    "elementwise": "d f(A) = f'(A) ⊙ dA",
+    "softmax": "d softmax(z) = (diag(s) − s·sᵀ)·dz,  s = softmax(z)",
+    "diag": "d diag(v) = diag(dv)",
+    "chain": "d g(s) = g'(s)·ds for a scalar function g",
+}
+
+
+def _rule(e: sympy.Basic) -> str:
+    table = [(sympy.MatAdd, "sum"), (sympy.Add, "sum"), (sympy.MatMul, "product"),
+             (sympy.Mul, "product"), (sympy.Transpose, "transpose"), (sympy.Inverse, "inverse"),
+             (sympy.MatPow, "power"), (sympy.Pow, "power"), (sympy.Trace, "trace"),
+             (sympy.Determinant, "determinant"), (sympy.HadamardProduct, "hadamard"),
+             (sympy.HadamardPower, "hadamard"), (Elementwise, "elementwise"),
+             (Softmax, "softmax"), (sympy.DiagMatrix, "diag")]
+    return next((name for kind, name in table if isinstance(e, kind)), "chain")
+
+
+def _children(e: sympy.Basic) -> tuple[sympy.Basic, ...]:
+    if isinstance(e, Elementwise):
+        return (e.arg,)
+    if isinstance(e, sympy.Pow | sympy.HadamardPower | sympy.MatPow):
+        return (e.args[0],)
+    return tuple(a for a in e.args if isinstance(a, sympy.Basic))
+
+
+def matrix_steps(result: MatrixResult) -> Step:
+    """The differential tree of f under the read-off step."""
+    x = result.variable
+    dx = sympy.MatrixSymbol("d" + x.name, *x.shape)
+
+    def step(e: sympy.Basic) -> Step:
+        if not e.has(x):
+            return Step("constant", e, x, sympy.ZeroMatrix(*e.shape)
+                        if isinstance(e, MatrixExpr) else sympy.S.Zero)
+        if e == x:
+            return Step("variable", e, x, dx)
+        subs = tuple(step(c) for c in _children(e) if c.has(x))
+        return Step(_rule(e), e, x, differential(e, x, dx), subs)
+
+    tree = step(result.function.expr)
+    return Step("read_off", result.function.expr, x, result.expr, (tree,),
+                note=f"{result.kind}: " + MATRIX_RULES["read_off"])
+
+
+def steps_text(root: Step) -> str:
+    lines: list[str] = []
+
+    def visit(s: Step, depth: int, k: list[int]) -> None:
+        k[0] += 1
+        pad = "   " * depth
+        if s.rule == "read_off":
+            lines.append(f"{pad}[{k[0]}] ∂/∂{s.wrt} [{matrix_str(s.expr)}] = {matrix_str(s.result)}")
+        else:
+            lines.append(f"{pad}[{k[0]}] d[{matrix_str(s.expr)}] = {matrix_str(s.result)}")
+        lines.append(f"{pad}      {s.rule.replace('_', ' ')}: {MATRIX_RULES[s.rule]}")
+        for sub in s.substeps:
+            visit(sub, depth + 1, k)
+
+    visit(root, 0, [0])
+    return "\n".join(lines)
+
+
+def steps_latex(root: Step) -> str:
+    rows: list[str] = []
+
+    def visit(s: Step, depth: int) -> None:
+        lhs = (rf"\frac{{\partial}}{{\partial {matrix_latex(s.wrt)}}}" if s.rule == "read_off"
+               else r"d")
+        rows.append(rf"&\hspace{{{1.5 * depth:g}em}}{lhs}\left[{matrix_latex(s.expr)}\right] = "
+                    rf"{matrix_latex(s.result)} && \text{{{s.rule.replace('_', ' ')}}}")
+        for sub in s.substeps:
+            visit(sub, depth + 1)
+
+    visit(root, 0)
+    return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
+
+
+def steps_json(root: Step) -> dict[str, Any]:
+    """Same keys as the scalar contract; "differential": true marks d(expr) = result."""
+    return {"rule": root.rule, "expr": matrix_str(root.expr), "wrt": root.wrt.name,
+            "result": matrix_str(root.result), "differential": root.rule != "read_off",
+            "formula": MATRIX_RULES[root.rule],
+            "substeps": [steps_json(s) for s in root.substeps]}
