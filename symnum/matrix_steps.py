@@ -84,10 +84,8 @@ def steps_text(root: Step) -> str:
     def visit(s: Step, depth: int, k: list[int]) -> None:
         k[0] += 1
         pad = "   " * depth
-        if s.rule == "read_off":
-            lines.append(f"{pad}[{k[0]}] ∂/∂{s.wrt} [{matrix_str(s.expr)}] = {matrix_str(s.result)}")
-        else:
-            lines.append(f"{pad}[{k[0]}] d[{matrix_str(s.expr)}] = {matrix_str(s.result)}")
+        op = f"∂/∂{s.wrt} " if s.rule == "read_off" else "d"
+        lines.append(f"{pad}[{k[0]}] {op}[{matrix_str(s.expr)}] = {matrix_str(s.result)}")
         lines.append(f"{pad}      {s.rule.replace('_', ' ')}: {MATRIX_RULES[s.rule]}")
         for sub in s.substeps:
             visit(sub, depth + 1, k)
