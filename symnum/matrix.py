@@ -49,7 +49,10 @@ def parse_shape(text: str) -> tuple[str, Shape]:
         raise VariableError(f"--shape {name}: give one dimension (a vector) or two (a matrix)")
     shape = []
     for p in parts:
-        if p.isdigit() and int(p) > 0:
+        if p.isdigit():
+            if int(p) < 1:
+                raise VariableError(f"--shape {name}: a dimension must be a positive integer "
+                                    "or a name")
             shape.append(sympy.Integer(int(p)))
         else:
             shape.append(sympy.Symbol(check_name(p, "dimension"), integer=True))
@@ -235,6 +238,9 @@ def random_value(result: MatrixResult, sizes: Mapping, seed: int | None,
         inputs[m.name] = data.tolist()
         values.update({s: sympy.Rational(str(v)) for s, v in zip(c, data.ravel(), strict=True)})
     for name, v in (scalars or {}).items():
+        if name in f.shapes:
+            raise VariableError(f"{name} is a matrix: its entries are random (set --dims and "
+                                "--seed); --at gives values to scalar parameters")
         values[sympy.Symbol(name, real=True)] = v
     derived = explicit(result.expr, f, sizes, comps)
     numeric = sympy.N(derived.xreplace(values), 17)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import sympy
+from sympy.core.symbol import Str
 from sympy.matrices.expressions.matexpr import MatrixExpr
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
@@ -38,10 +39,10 @@ class Elementwise(MatrixExpr):
     """A scalar function applied to every entry of a matrix expression."""
 
     def __new__(cls, name: str | sympy.Symbol, arg: MatrixExpr):
-        name = name.name if isinstance(name, sympy.Symbol) else name  # rebuilt by SymPy
+        name = str(name)  # a Str when SymPy rebuilds the node
         if name not in SCALAR:
             raise ValueError(f"{name} cannot be applied elementwise")
-        return MatrixExpr.__new__(cls, sympy.Symbol(name), arg)
+        return MatrixExpr.__new__(cls, Str(name), arg)  # Str: no free symbols
 
     @property
     def name(self) -> str:
@@ -57,6 +58,9 @@ class Elementwise(MatrixExpr):
 
     def _entry(self, i, j, **kwargs):
         return SCALAR[self.name](self.arg._entry(i, j, **kwargs))
+
+    def _sympystr(self, printer) -> str:
+        return f"{self.name}({printer._print(self.arg)})"
 
     def doit(self, **hints):
         arg = self.arg.doit(**hints) if hints.get("deep", True) else self.arg
@@ -98,6 +102,9 @@ class Softmax(MatrixExpr):
     @property
     def shape(self):
         return self.arg.shape
+
+    def _sympystr(self, printer) -> str:
+        return f"softmax({printer._print(self.arg)})"
 
     def _entry(self, i, j, **kwargs):
         n = sympy.sympify(self.arg.shape[0])

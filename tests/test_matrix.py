@@ -259,3 +259,26 @@ def test_matrix_steps_through_the_cli(cli):
     text = cli("derive", "x.T*A*x", "--wrt", "x", "--shape", "x=n", "--shape", "A=n,n",
                "--steps").stdout
     assert "d(A·B) = dA·B + A·dB" in text
+
+
+@pytest.mark.parametrize("args, message", [
+    (["x.T*x", "--shape", "__x=n"], "invalid matrix name"),
+    (["x.T*x", "--shape", "x=0"], "positive integer"),
+    (["x.T*x", "--shape", "x=n,m,k"], "one dimension"),
+    (["x.T*x", "--shape", "x=n", "--dims", "n=100000"], "from 1 to 12"),
+    (["x.T*x", "--shape", "x"], "NAME=DIMS"),
+    (["x.T*x", "--shape", "x=n", "--at", "x=1"], "is a matrix"),
+    (["x.T*x", "--shape", "x=n", "--steps", "graph"], "scalar variables"),
+    (["x", "--dims", "n=2"], "--shape"),
+])
+def test_matrix_cli_misuse_is_one_error_line(cli, args, message):
+    proc = cli("derive", *args)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.startswith("error:") and message in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_elementwise_names_are_not_variables():
+    r = symnum.derive("sin(x)", shapes={"x": "n"}, what="jacobian")
+    assert [v.name for v in r.function.variables] == ["x"]
+    assert r.string() == "DiagMatrix(cos(x))"
