@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 
 import sympy
@@ -22,7 +23,8 @@ KINDS = ("derivative", "gradient", "jacobian", "hessian")
 MAX_ORDER = 20
 SIMPLIFY_MAX_OPS = 80  # sympy.simplify is tried on entries up to this size
 MAX_EXPAND_POWER = 24  # larger integer powers of sums are never expanded
-SIMPLIFY_BUDGET_S = 2.0  # seconds sympy.simplify may spend on one entry
+SIMPLIFY_BUDGET_S = 1.0  # seconds sympy.simplify may spend on one entry ...
+SIMPLIFY_TOTAL_S = 3.0  # ... and on all entries of one result together
 CSE_MIN_OPS = 40  # below this a result is shown without definitions
 CSE_GAIN = 0.7  # definitions are used when they shrink the result to this fraction
 
@@ -181,7 +183,7 @@ def _almost_everywhere(expr: sympy.Basic) -> sympy.Basic:
                         lambda n: sympy.S.Zero)
 
 
-def readable(expr: sympy.Expr) -> sympy.Expr:
+def readable(expr: sympy.Expr, budget_s: float = SIMPLIFY_BUDGET_S) -> sympy.Expr:
     """The shortest of a few equivalent forms a person would write.
 
     >>> readable(sympy.sympify("x*y + x*z"))
@@ -190,8 +192,8 @@ def readable(expr: sympy.Expr) -> sympy.Expr:
     if not isinstance(expr, sympy.Expr) or expr.is_number and expr.is_Rational:
         return expr
     candidates = [expr, sympy.factor_terms(expr)]
-    if safe_to_simplify(expr):
-        with time_budget(SIMPLIFY_BUDGET_S):
+    if safe_to_simplify(expr) and budget_s > 0:
+        with time_budget(budget_s):
             try:
                 candidates.append(sympy.simplify(expr))
                 if expr.has(sympy.sign):  # sign(x)/|x| is 1/x: simplify misses it alone
@@ -237,8 +239,15 @@ def _require_scalar(f: Function, what: str) -> None:
 
 def _result(kind: str, f: Function, matrix: sympy.ImmutableMatrix, order: int = 1) -> Result:
     cache: dict[sympy.Expr, sympy.Expr] = {}
-    simple = matrix.applyfunc(lambda e: cache.setdefault(e, readable(e)) if e not in cache
-                              else cache[e])
+    deadline = time.monotonic() + SIMPLIFY_TOTAL_S  # the whole result shares one budget
+
+    def tidy(e: sympy.Expr) -> sympy.Expr:
+        if e not in cache:
+            left = min(SIMPLIFY_BUDGET_S, deadline - time.monotonic())
+            cache[e] = readable(e, left)
+        return cache[e]
+
+    simple = matrix.applyfunc(tidy)
     definitions, reduced = common_subexpressions(simple, f)
     return Result(kind, f, reduced, definitions, order)
 
