@@ -131,6 +131,9 @@ def differentiate(f: Function, what: str | None = None, order: int = 1) -> Resul
         raise SymnumError(f"--order applies to a derivative, not a {what}")
     if not f.variables:
         raise VariableError("the expression has no variables: say which with wrt")
+    from . import fast
+    if fast.applies(f, what):
+        return fast.fast_derive(f, what)
     return {"derivative": lambda: derivative(f, order), "gradient": lambda: gradient(f),
             "jacobian": lambda: jacobian(f), "hessian": lambda: hessian(f)}[what]()
 
@@ -252,29 +255,39 @@ def _result(kind: str, f: Function, matrix: sympy.ImmutableMatrix, order: int = 
     return Result(kind, f, reduced, definitions, order)
 
 
-def _prune(pairs: list, reduced: list) -> tuple[list, list]:
-    """Inline definitions a reader gains nothing from: tiny ones (x*y) and ones used once.
-
-    The survivors are renumbered w1, w2, ... in order, so names stay consecutive.
+def _prune(pairs: list, reduced: list, prefix: str) -> tuple[list, list]:
+    """Inline definitions a reader gains nothing from (tiny ones like x*y, and ones only one
+    expression uses), in one pass; the survivors are renamed prefix1, prefix2, ... in order.
     """
-    pairs = list(pairs)
-    while True:
-        uses = {name: 0 for name, _ in pairs}
-        for expr in [v for _, v in pairs] + list(reduced):
-            for s in expr.free_symbols:
-                if s in uses:
-                    uses[s] += sum(1 for a in sympy.preorder_traversal(expr) if a == s)
-        drop = next(((n, v) for n, v in pairs if uses[n] <= 1 or sympy.count_ops(v) <= 1), None)
-        if drop is None:
-            break
-        pairs = [(n, v.xreplace({drop[0]: drop[1]})) for n, v in pairs if n != drop[0]]
-        reduced = [e.xreplace({drop[0]: drop[1]}) for e in reduced]
-    if not pairs:
-        return pairs, reduced
-    prefix = pairs[0][0].name.rstrip("0123456789")
-    rename = {n: sympy.Symbol(f"{prefix}{i}", real=True) for i, (n, _) in enumerate(pairs, 1)}
-    pairs = [(rename[n], v.xreplace(rename)) for n, v in pairs]
-    return pairs, [e.xreplace(rename) for e in reduced]
+    uses: dict[sympy.Symbol, int] = {name: 0 for name, _ in pairs}
+    for expr in [v for _, v in pairs] + list(reduced):
+        for s in expr.free_symbols & uses.keys():
+            uses[s] += 1
+    inline: dict[sympy.Symbol, sympy.Expr] = {}
+    kept = []
+    for name, value in pairs:
+        value = value.xreplace(inline) if inline else value
+        if uses[name] <= 1 or sympy.count_ops(value) <= 1:
+            inline[name] = value
+        else:
+            kept.append((name, value))
+    rename = {n: sympy.Symbol(f"{prefix}{i}", real=True) for i, (n, _) in enumerate(kept, 1)}
+    both = {**{n: v.xreplace(rename) for n, v in inline.items()}, **rename}
+    kept = [(rename[n], v.xreplace(rename)) for n, v in kept]
+    return kept, [e.xreplace(both) for e in reduced]
+
+
+def _prefix(f: Function, matrix: sympy.ImmutableMatrix) -> str:
+    taken = {s.name for s in matrix.free_symbols} | set(f.wrt)
+    taken |= {s.name for e in f.outputs for s in e.free_symbols}
+    return next(p for p in ("w", "u", "t", "c", "q", "r", "s") if not any(
+        n.startswith(p) and n[len(p):].isdigit() for n in taken))
+
+
+def readable_definitions(pairs: list, matrix: sympy.ImmutableMatrix, f: Function):
+    """Prune and name definitions found elsewhere (the fast path's CSE)."""
+    kept, reduced = _prune(pairs, list(matrix), _prefix(f, matrix))
+    return kept, sympy.ImmutableMatrix(matrix.rows, matrix.cols, reduced)
 
 
 def common_subexpressions(matrix: sympy.ImmutableMatrix, f: Function):
@@ -282,12 +295,10 @@ def common_subexpressions(matrix: sympy.ImmutableMatrix, f: Function):
     before = sum(sympy.count_ops(e) for e in matrix)
     if before < CSE_MIN_OPS or len(matrix) < 2:
         return (), matrix
-    taken = {s.name for s in matrix.free_symbols} | set(f.wrt)
-    prefix = next(p for p in ("w", "u", "t", "c", "q", "r", "s") if not any(
-        n.startswith(p) and n[len(p):].isdigit() for n in taken))
-    names = (sympy.Symbol(f"{prefix}{i}", real=True) for i in range(1, 10**6))
+    prefix = _prefix(f, matrix)
+    names = (sympy.Symbol(f"_cse{i}", real=True) for i in range(1, 10**6))
     pairs, reduced = sympy.cse(list(matrix), symbols=names, order="canonical")
-    pairs, reduced = _prune(pairs, reduced)
+    pairs, reduced = _prune(pairs, reduced, prefix)
     after = sum(sympy.count_ops(v) for _, v in pairs) + sum(sympy.count_ops(e) for e in reduced)
     if not pairs or after > CSE_GAIN * before:
         return (), matrix

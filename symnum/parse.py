@@ -22,7 +22,7 @@ import sympy
 from .errors import ParseError, VariableError
 from .names import CONSTANTS, EAGER_INTEGER_FUNCTIONS, FUNCTIONS
 
-MAX_LENGTH = 20_000  # characters of text
+MAX_LENGTH = 200_000  # characters of text (a small network's loss written out is ~60k)
 MAX_DEPTH = 100  # nesting of brackets and non-chain operators
 MAX_POWER_BITS = 100_000  # size of an integer power SymPy would compute eagerly
 MAX_LITERAL_DIGITS = 1_000
