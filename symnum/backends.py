@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sympy
+from sympy.codegen.cfunctions import log1p
 
 # Node types that are smooth where they are defined; the complex step applies to them.
 NON_ANALYTIC = (sympy.Abs, sympy.sign, sympy.Max, sympy.Min, sympy.Piecewise, sympy.floor,
@@ -63,7 +64,7 @@ def _common(lib, special) -> dict[type, Callable]:
         sympy.Max: _reduce(lib.maximum), sympy.Min: _reduce(lib.minimum),
         sympy.Add: _reduce(lambda a, b: a + b), sympy.Mul: _reduce(lambda a, b: a * b),
         sympy.re: lib.real, sympy.im: lib.imag,
-        sympy.erf: special.erf, sympy.erfc: special.erfc,
+        sympy.erf: special.erf, sympy.erfc: special.erfc, log1p: lib.log1p,
     }
 
 
@@ -141,7 +142,7 @@ def _mpmath() -> Backend:
         sympy.acosh: mp.acosh, sympy.atanh: mp.atanh, sympy.acoth: mp.acoth,
         sympy.exp: mp.exp, sympy.log: mp.log, sympy.Abs: abs, sympy.sign: mp.sign,
         sympy.floor: mp.floor, sympy.ceiling: mp.ceil, sympy.Max: max, sympy.Min: min,
-        sympy.Add: lambda *a: mp.fsum(a), sympy.Mul: lambda *a: mp.fprod(a),
+        sympy.Add: lambda *a: mp.fsum(a), sympy.Mul: lambda *a: mp.fprod(a), log1p: mp.log1p,
         sympy.re: mp.re, sympy.im: mp.im, sympy.conjugate: mp.conj, sympy.arg: mp.arg,
         sympy.erf: mp.erf, sympy.erfc: mp.erfc, sympy.gamma: mp.gamma,
         sympy.loggamma: mp.loggamma, sympy.digamma: mp.digamma,

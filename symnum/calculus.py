@@ -70,6 +70,14 @@ class Result:
             subs[name] = value.xreplace(subs)
         return self.matrix.xreplace(subs)
 
+    def expr_ops(self) -> int:
+        """Size of the result with definitions substituted (without building it)."""
+        sizes: dict[sympy.Symbol, int] = {}
+        for name, value in self.definitions:
+            sizes[name] = sympy.count_ops(value) + sum(sizes.get(s, 0) for s in value.free_symbols)
+        return sum(sympy.count_ops(e) + sum(sizes.get(s, 0) for s in e.free_symbols)
+                   for e in self.matrix)
+
     def entries(self) -> list[sympy.Expr]:
         """Entries in row-major order, as stored (may refer to definitions)."""
         return list(self.matrix)

@@ -19,8 +19,10 @@ from .calculus import Result
 from .errors import EvaluationError, SymnumError
 from .function import ExprLike, Function, WrtLike, as_function
 from .program import Program
+from .stable import stabilize
 
 BACKENDS = ("numpy", "torch")
+STABLE_EXPAND_MAX_OPS = 20_000  # larger results keep their definitions as they are
 
 
 class Kernel:
@@ -87,14 +89,22 @@ class Kernel:
 
 def compile_kernel(target: Result | sympy.Basic, variables: Sequence[sympy.Symbol],
                    backend: str = "numpy", complex_input: bool = False) -> Kernel:
-    """A kernel for a Result (with its definitions) or for a plain expression / vector."""
+    """A kernel for a Result (with its definitions) or for a plain expression / vector.
+
+    Sums of exponentials are evaluated in shifted, overflow-safe form (:mod:`symnum.stable`);
+    the program shares repeated subexpressions, so expanding definitions costs no
+    re-computation.
+    """
     if isinstance(target, Result):
-        return Kernel(target.entries(), variables, target.shape, backend,
-                      target.definitions, complex_input)
+        if target.definitions and target.expr_ops() > STABLE_EXPAND_MAX_OPS:
+            return Kernel(target.entries(), variables, target.shape, backend,
+                          target.definitions, complex_input)
+        entries = [stabilize(e) for e in target.expanded()]
+        return Kernel(entries, variables, target.shape, backend, complex_input=complex_input)
     if isinstance(target, sympy.MatrixBase):
-        return Kernel(list(target), variables, (len(target),), backend,
+        return Kernel([stabilize(e) for e in target], variables, (len(target),), backend,
                       complex_input=complex_input)
-    return Kernel([target], variables, (), backend, complex_input=complex_input)
+    return Kernel([stabilize(target)], variables, (), backend, complex_input=complex_input)
 
 
 def kernel(expr: ExprLike | Function, wrt: WrtLike = None, what: str | None = None,
