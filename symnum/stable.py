@@ -5,11 +5,14 @@ negative power (softmax, sigmoid, their derivatives) is shifted the same way, th
 moved into the numerator's exponentials. Exact identities: values are unchanged where the
 plain form is finite, and finite where it would overflow (log-sum-exp of values near 1000).
 
+Two terms use log1p: log(eᵃ + eᵇ) = max(a, b) + log1p(e^−|a−b|).
+
 >>> import sympy
-from sympy.codegen.cfunctions import log1p
->>> x, y = sympy.symbols("x y", real=True)
+>>> x, y, z = sympy.symbols("x y z", real=True)
 >>> stabilize(sympy.log(sympy.exp(x) + sympy.exp(y)))
-log(exp(x - Max(x, y)) + exp(y - Max(x, y))) + Max(x, y)
+log1p(exp(-Abs(x - y))) + Max(x, y)
+>>> stabilize(sympy.log(sympy.exp(x) + sympy.exp(y) + sympy.exp(z)))
+log(exp(x - Max(x, y, z)) + exp(y - Max(x, y, z)) + exp(z - Max(x, y, z))) + Max(x, y, z)
 """
 
 from __future__ import annotations
