@@ -53,13 +53,22 @@ def for_display(expr: sympy.Basic) -> sympy.Basic:
     return expr.replace(lambda n: isinstance(n, sympy.Subs | sympy.Derivative), rewrite)
 
 
-def expr_latex(expr: sympy.Basic) -> str:
+# Results with more entries than this print terms in SymPy's stored order, not sorted:
+# sorting is most of the printing time of a large Hessian, and the text is as exact.
+LARGE_RESULT = 200
+
+
+def _order(result: Result) -> str | None:
+    return "none" if len(result.matrix) + len(result.definitions) > LARGE_RESULT else None
+
+
+def expr_latex(expr: sympy.Basic, order: str | None = None) -> str:
     """LaTeX of an expression or matrix, brackets for matrices.
 
     >>> expr_latex(sympy.sympify("x**2/2"))
     '\\\\frac{x^{2}}{2}'
     """
-    text = sympy.latex(for_display(expr), **_LATEX)
+    text = sympy.latex(for_display(expr), order=order, **_LATEX)
     return re.sub(r"\\operatorname\{([A-Za-z]\w*)('+)\}", r"\1\2", text)
 
 
@@ -91,13 +100,14 @@ def operator_latex(result: Result) -> str:
 
 def result_latex(result: Result) -> str:
     """One LaTeX equation: operator applied to the function = the result (with definitions)."""
-    rhs = expr_latex(result.matrix[0] if result.shape == () else result.matrix)
+    order = _order(result)
+    rhs = expr_latex(result.matrix[0] if result.shape == () else result.matrix, order)
     if not result.definitions:
         return f"{operator_latex(result)} = {rhs}"
     lines = [f"{operator_latex(result)} &= {rhs}"]
     for k, (name, value) in enumerate(result.definitions):
         where = r"\text{where}\quad " if k == 0 else ""
-        lines.append(f"{where}{sympy.latex(name)} &= {expr_latex(value)}")
+        lines.append(f"{where}{sympy.latex(name)} &= {expr_latex(value, order)}")
     return r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}"
 
 
@@ -153,8 +163,9 @@ def result_json(result: Result, value: Any = None) -> dict[str, Any]:
         "what": result.kind,
         "order": result.order,
         "shape": list(result.shape),
-        "result": result.nested([str(e) for e in result.entries()]),
-        "definitions": [[str(n), str(v)] for n, v in result.definitions],
+        "result": result.nested([sympy.sstr(e, order=_order(result)) for e in result.entries()]),
+        "definitions": [[str(n), sympy.sstr(v, order=_order(result))]
+                        for n, v in result.definitions],
         "latex": result_latex(result),
     }
     if value is not None:
