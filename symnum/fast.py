@@ -24,7 +24,8 @@ import sympy
 from .calculus import Result, readable_definitions
 from .function import Function
 
-FAST_MIN_OPS = 400  # sympy.count_ops of f at which symengine takes over
+FAST_MIN_OPS = 400  # sympy.count_ops of f at which symengine takes over ...
+FAST_MIN_VARIABLES = 10  # ... or this many variables for a Hessian or Jacobian
 
 
 def available() -> bool:
@@ -40,7 +41,8 @@ def applies(f: Function, kind: str) -> bool:
     if kind not in ("gradient", "jacobian", "hessian") or not available():
         return False
     outputs = f.outputs
-    if sum(sympy.count_ops(e) for e in outputs) < FAST_MIN_OPS:
+    many = kind != "gradient" and len(f.variables) >= FAST_MIN_VARIABLES
+    if not many and sum(sympy.count_ops(e) for e in outputs) < FAST_MIN_OPS:
         return False
     unsupported = (sympy.Derivative, sympy.Subs, sympy.Piecewise, sympy.Heaviside,
                    sympy.DiracDelta, sympy.core.function.AppliedUndef)
