@@ -25,6 +25,8 @@ def lse(z):
     return T.log(T.exp(z).sum())
 
 
+CENTERED = "x - OneMatrix(n, 1)*(OneMatrix(1, n)*x)/n"  # x minus its mean (layer norm)
+
 # (expression, wrt, shapes, what, torch formula of the same function)
 CASES = [
     ("a.T*x", "x", "a=n x=n", "gradient", lambda v: (v["a"].T @ v["x"]).sum()),
@@ -99,6 +101,8 @@ CASES = [
     ("sigmoid(W*x)", "x", "W=m,n x=n", "jacobian", lambda v: sig(v["W"] @ v["x"])),
     ("softmax(z)", "z", "z=n", "jacobian", lambda v: T.softmax(v["z"], 0)),
     ("(x.T*x)*x", "x", "x=n", "jacobian", lambda v: (v["x"] ** 2).sum() * v["x"]),
+    (f"({CENTERED})/sqrt(({CENTERED}).T*({CENTERED})/n + 1/10)", "x", "x=n", "jacobian",
+     lambda v: (v["x"] - v["x"].mean()) / T.sqrt(((v["x"] - v["x"].mean()) ** 2).mean() + 0.1)),
 ]
 
 
