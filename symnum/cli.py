@@ -137,7 +137,7 @@ def _derive(args: argparse.Namespace) -> tuple[str, int]:
     from .render import dumps, result_json, result_latex, result_text
 
     result = derive(args.expr, args.wrt, args.what, args.order, _shapes(args))
-    if args.shape and hasattr(result, "variable"):
+    if _is_matrix_result(result):
         return _matrix_derive(result, args), 0
     value, point = None, None
     if args.at:
@@ -181,6 +181,11 @@ def _graph_output(result, point, fmt: str, value) -> str:
     if fmt == "latex":
         return graph_latex(graph, point)
     return graph_text(graph, point)
+
+
+def _is_matrix_result(result: object) -> bool:
+    from .matrix import MatrixResult
+    return isinstance(result, MatrixResult)
 
 
 def _shapes(args: argparse.Namespace) -> dict:
@@ -248,7 +253,7 @@ def _verify(args: argparse.Namespace) -> tuple[str, int]:
     from .verification import verify_result
 
     result = derive(args.expr, args.wrt, args.what, args.order, _shapes(args))
-    if args.shape and hasattr(result, "variable"):
+    if _is_matrix_result(result):
         return _matrix_verify(result, args)
     at = parse_point(args.at) if args.at else None
     report = verify_result(result, points=args.points, seed=args.seed, at=at)
