@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -42,6 +43,33 @@ def _python_number(c: sympy.Expr) -> float | complex:
     return float(c) if c.is_real else complex(c)
 
 
+def _accumulate(op: Callable, in_place: Callable) -> Callable:
+    """a ∘ b ∘ c ...: the first result is a new array, the rest update it in place (saves an
+    allocation per term; arrays of a million entries make that most of the cost)."""
+    def run(*args):
+        total = op(args[0], args[1]) if len(args) > 1 else args[0]
+        for a in args[2:]:
+            if may_update(total, a):
+                total = in_place(total, a)
+            else:
+                total = op(total, a)
+        return total
+    return run
+
+
+def may_update(total: object, a: object) -> bool:
+    """Whether ``total`` (a fresh array) may absorb ``a`` in place: same shape and dtype, and
+    no autograd recording (torch would need the old value for its backward pass)."""
+    shape = getattr(total, "shape", None)
+    if shape is None or getattr(a, "shape", None) != shape or \
+            getattr(a, "dtype", None) != getattr(total, "dtype", None):
+        return False
+    if type(total).__module__.startswith("torch"):
+        import torch
+        return not torch.is_grad_enabled()
+    return True
+
+
 def _reduce(op: Callable) -> Callable:
     return lambda *args: functools.reduce(op, args)
 
@@ -62,7 +90,8 @@ def _common(lib, special) -> dict[type, Callable]:
         sympy.exp: lib.exp, sympy.log: lib.log, sympy.Abs: lib.abs, sympy.sign: lib.sign,
         sympy.floor: lib.floor, sympy.ceiling: lib.ceil,
         sympy.Max: _reduce(lib.maximum), sympy.Min: _reduce(lib.minimum),
-        sympy.Add: _reduce(lambda a, b: a + b), sympy.Mul: _reduce(lambda a, b: a * b),
+        sympy.Add: _accumulate(operator.add, operator.iadd),
+        sympy.Mul: _accumulate(operator.mul, operator.imul),
         sympy.re: lib.real, sympy.im: lib.imag,
         sympy.erf: special.erf, sympy.erfc: special.erfc, log1p: lib.log1p,
     }

@@ -44,7 +44,12 @@ class Kernel:
         if named:
             args = args + tuple(self._by_name(named, len(args)))
         arrays = self._broadcast([self._as_array(a) for a in args])
-        values = self.program.run(*arrays)
+        if self.backend == "torch" and not any(a.requires_grad for a in arrays):
+            import torch
+            with torch.no_grad():  # nothing to record: lets sums and products work in place
+                values = self.program.run(*arrays)
+        else:
+            values = self.program.run(*arrays)
         batch = tuple(arrays[0].shape) if arrays else ()
         return self._assemble(values, batch)
 

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 import sympy
 from sympy.core.function import AppliedUndef
 
-from .backends import Backend, table
+from .backends import Backend, may_update, table
 from .errors import EvaluationError
 
 _RELATIONS: dict[type, Callable] = {
@@ -89,6 +89,8 @@ class Program:
         if node in (sympy.true, sympy.false):
             truth = bool(node)
             return lambda: truth
+        if isinstance(node, sympy.Add):
+            return _signed_sum(tuple(_negated(a) is not None for a in node.args))
         fn = b.functions.get(type(node))
         if fn is not None:
             return fn
@@ -104,7 +106,31 @@ def _children(node: sympy.Basic) -> tuple[sympy.Basic, ...]:
         return (node.base,) if node.exp.is_number else node.args
     if isinstance(node, sympy.Piecewise):
         return tuple(part for pair in node.args for part in pair)
+    if isinstance(node, sympy.Add) and not node.is_number:
+        return tuple(_negated(a) or a for a in node.args)
     return node.args
+
+
+def _negated(term: sympy.Basic) -> sympy.Basic | None:
+    """t when term is −t (so a sum subtracts t instead of negating it first)."""
+    if isinstance(term, sympy.Mul) and term.args[0] == -1:
+        return sympy.Mul(*term.args[1:])
+    return None
+
+
+def _signed_sum(signs: tuple[bool, ...]) -> Callable:
+    """a0 ± a1 ± ...: one array operation per term, no separate negations."""
+    def add(*args):
+        total = args[0] if not signs[0] else -args[0]
+        fresh = signs[0]  # a new array may be updated in place; an input may not
+        for negative, a in zip(signs[1:], args[1:], strict=True):
+            if fresh and may_update(total, a):
+                total = operator.isub(total, a) if negative else operator.iadd(total, a)
+            else:
+                total = total - a if negative else total + a
+                fresh = hasattr(total, "shape")
+        return total
+    return add
 
 
 def _power(exponent: sympy.Basic, b: Backend) -> Callable:
