@@ -1,4 +1,4 @@
-"""The ``symnum`` command line: derive, verify, check, demo.
+"""The ``symnum`` command line: derive, verify, check, critical, demo.
 
 A thin shell over the public API. Every :class:`SymnumError` (and any other failure)
 becomes one ``error:`` line on stderr and exit code 2; nothing is printed on stdout then.
@@ -68,6 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--order", type=int, default=1)
     c.add_argument("--seed", type=int, default=0)
     c.add_argument("--format", choices=FORMATS, default="text")
+    k = sub.add_parser("critical", help="solve ∇f = 0 and classify each point by the Hessian")
+    k.add_argument("expr", help="the function")
+    k.add_argument("--wrt", help="variables, comma- or space-separated (default: all)")
+    k.add_argument("--format", choices=FORMATS, default="text")
     sub.add_parser("demo", help="derive, verify and typeset a few examples")
     return parser
 
@@ -78,7 +82,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(_protect_negative(sys.argv[1:] if argv is None
                                                            else list(argv)))
         if args.command is None:
-            raise UsageError("choose a command: derive, verify, check or demo (see --help)")
+            raise UsageError("choose a command: derive, verify, check, critical or demo "
+                             "(see --help)")
         with _time_limit(int(os.environ.get("SYMNUM_TIMEOUT", DEFAULT_TIMEOUT_S))):
             out, code = _COMMANDS[args.command](args)
     except SymnumError as err:
@@ -333,7 +338,22 @@ def _demo(args: argparse.Namespace) -> tuple[str, int]:
     return text, 0 if ok else 1
 
 
-_COMMANDS = {"derive": _derive, "verify": _verify, "check": _check, "demo": _demo}
+def _critical(args: argparse.Namespace) -> tuple[str, int]:
+    from .analysis import critical_json, critical_latex, critical_points, critical_text
+    from .function import Function
+    from .render import dumps
+
+    f = Function(args.expr, args.wrt)
+    points = critical_points(f)
+    if args.format == "json":
+        return dumps(critical_json(points, f)), 0
+    if args.format == "latex":
+        return critical_latex(points, f), 0
+    return critical_text(points, f), 0
+
+
+_COMMANDS = {"derive": _derive, "verify": _verify, "check": _check, "critical": _critical,
+             "demo": _demo}
 
 
 if __name__ == "__main__":
