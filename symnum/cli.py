@@ -1,4 +1,4 @@
-"""The ``symnum`` command line: derive, verify, check, critical, demo.
+"""The ``symnum`` command line: derive, verify, check, critical, plot, demo.
 
 A thin shell over the public API. Every :class:`SymnumError` (and any other failure)
 becomes one ``error:`` line on stderr and exit code 2; nothing is printed on stdout then.
@@ -72,6 +72,14 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("expr", help="the function")
     k.add_argument("--wrt", help="variables, comma- or space-separated (default: all)")
     k.add_argument("--format", choices=FORMATS, default="text")
+    g = sub.add_parser("plot", help="f with f′, f″ (one variable); surface, contours, "
+                                    "gradient field and descent path (two)")
+    g.add_argument("expr", help="the function")
+    g.add_argument("--wrt", help="variables, comma- or space-separated (default: all)")
+    g.add_argument("--out", default="symnum-plot.png", help="file to write (png, pdf, svg)")
+    g.add_argument("--range", dest="span", default="-3,3", help="plot range, like -3,3")
+    g.add_argument("--descent", help="gradient descent path: lr=0.05,start=2:1,steps=30")
+    g.add_argument("--format", choices=FORMATS, default="text")
     sub.add_parser("demo", help="derive, verify and typeset a few examples")
     return parser
 
@@ -82,8 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(_protect_negative(sys.argv[1:] if argv is None
                                                            else list(argv)))
         if args.command is None:
-            raise UsageError("choose a command: derive, verify, check, critical or demo "
-                             "(see --help)")
+            raise UsageError("choose a command: derive, verify, check, critical, plot or "
+                             "demo (see --help)")
         with _time_limit(int(os.environ.get("SYMNUM_TIMEOUT", DEFAULT_TIMEOUT_S))):
             out, code = _COMMANDS[args.command](args)
     except SymnumError as err:
@@ -352,8 +360,30 @@ def _critical(args: argparse.Namespace) -> tuple[str, int]:
     return critical_text(points, f), 0
 
 
+def _plot(args: argparse.Namespace) -> tuple[str, int]:
+    import os
+
+    from .plot import Descent, plot
+    from .render import dumps
+
+    try:
+        low, high = (float(v) for v in args.span.split(","))
+    except ValueError:
+        raise SymnumError("--range needs two numbers, like -3,3") from None
+    if not low < high:
+        raise SymnumError("--range: the first number must be below the second")
+    if os.path.splitext(args.out)[1].lower() not in (".png", ".pdf", ".svg"):
+        raise SymnumError("--out must end in .png, .pdf or .svg")
+    descent = Descent.parse(args.descent) if args.descent else None
+    fig = plot(args.expr, args.wrt, args.out, (low, high), descent)
+    panels = len(fig.axes)
+    if args.format == "json":
+        return dumps({"out": args.out, "panels": panels}), 0
+    return f"wrote {args.out} ({panels} panel{'s' if panels > 1 else ''})", 0
+
+
 _COMMANDS = {"derive": _derive, "verify": _verify, "check": _check, "critical": _critical,
-             "demo": _demo}
+             "plot": _plot, "demo": _demo}
 
 
 if __name__ == "__main__":

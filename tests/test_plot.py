@@ -1,0 +1,65 @@
+"""Figures are valid image files holding the expected artists."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.image  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.collections import LineCollection  # noqa: E402
+from matplotlib.quiver import Quiver  # noqa: E402
+
+import symnum  # noqa: E402
+from symnum.plot import Descent, plot  # noqa: E402
+
+
+def test_one_variable_has_f_and_two_derivatives(tmp_path):
+    out = tmp_path / "f.png"
+    fig = plot("x^3 - 3*x", out=str(out))
+    lines = [line for line in fig.axes[0].get_lines() if not line.get_label().startswith("_")]
+    assert [line.get_label() for line in lines] == ["f", "f′", "f″"]
+    x, fprime = lines[1].get_data()
+    np.testing.assert_allclose(fprime, 3 * x**2 - 3, rtol=1e-12)  # the plotted f' is f'
+    image = matplotlib.image.imread(out)
+    assert image.ndim == 3 and image.shape[0] > 200 and image.shape[1] > 300
+
+
+def test_two_variables_surface_contours_gradient_field_and_descent(tmp_path):
+    out = tmp_path / "g.png"
+    fig = plot("x^2 + 10*y^2", out=str(out), descent=Descent(0.05, (2.5, 1.0), 40))
+    surface, flat = fig.axes
+    assert surface.name == "3d"
+    assert any(isinstance(c, Quiver) for c in flat.get_children())
+    assert any(isinstance(c, LineCollection) for c in flat.collections) or flat.collections
+    (path,) = [line for line in flat.get_lines() if "descent" in line.get_label()]
+    xs, ys = path.get_data()
+    assert len(xs) == 41 and abs(xs[-1]) < 0.1 and abs(ys[-1]) < 1e-6  # converged to (0, 0)
+    assert matplotlib.image.imread(out).shape[1] > 600
+
+
+def test_cli_plot_and_its_errors(cli, tmp_path):
+    out = tmp_path / "c.png"
+    proc = cli("plot", "sin(x)*y", "--out", str(out), "--descent", "lr=0.1,start=1:1")
+    assert proc.returncode == 0 and out.exists() and "2 panels" in proc.stdout
+    for args, message in [(["x*y*z"], "one or two variables"),
+                          (["x", "--out", str(tmp_path / "a.txt")], ".png"),
+                          (["x", "--range", "3,-3"], "below"),
+                          (["x*y", "--descent", "lr=fast"], "--descent")]:
+        bad = cli("plot", *args)
+        assert bad.returncode == 2 and message in bad.stderr and bad.stdout == ""
+
+
+def test_diverging_descent_stops():
+    d = Descent(1.5, (1.0, 1.0), 200)
+    gradient = symnum.kernel("x^2 + y^2", wrt="x,y", what="gradient")
+    path = d.path(gradient)
+    assert len(path) < 201 and np.max(np.abs(path)) <= 1e6
+
+
+@pytest.mark.parametrize("text", ["a*x"])
+def test_parameters_must_have_numbers(text):
+    with pytest.raises(symnum.SymnumError, match="parameters"):
+        plot(text, wrt="x")
