@@ -20,6 +20,7 @@ from sympy.matrices.expressions.matexpr import MatrixExpr
 from .matrix import MatrixResult
 from .matrix_calculus import differential
 from .matrix_expr import Elementwise, Softmax, matrix_latex, matrix_str
+from .steps.render import latex_row
 from .steps.rules import Step
 
 MATRIX_RULES: dict[str, str] = {
@@ -80,32 +81,19 @@ def matrix_steps(result: MatrixResult) -> Step:
 
 def steps_text(root: Step) -> str:
     lines: list[str] = []
-
-    def visit(s: Step, depth: int, k: list[int]) -> None:
-        k[0] += 1
+    for k, (s, depth) in enumerate(root.walk_with_depth(), 1):
         pad = "   " * depth
         op = f"∂/∂{s.wrt} " if s.rule == "read_off" else "d"
-        lines.append(f"{pad}[{k[0]}] {op}[{matrix_str(s.expr)}] = {matrix_str(s.result)}")
+        lines.append(f"{pad}[{k}] {op}[{matrix_str(s.expr)}] = {matrix_str(s.result)}")
         lines.append(f"{pad}      {s.rule.replace('_', ' ')}: {MATRIX_RULES[s.rule]}")
-        for sub in s.substeps:
-            visit(sub, depth + 1, k)
-
-    visit(root, 0, [0])
     return "\n".join(lines)
 
 
 def steps_latex(root: Step) -> str:
-    rows: list[str] = []
-
-    def visit(s: Step, depth: int) -> None:
-        lhs = (rf"\frac{{\partial}}{{\partial {matrix_latex(s.wrt)}}}" if s.rule == "read_off"
-               else r"d")
-        rows.append(rf"&\hspace{{{1.5 * depth:g}em}}{lhs}\left[{matrix_latex(s.expr)}\right] = "
-                    rf"{matrix_latex(s.result)} && \text{{{s.rule.replace('_', ' ')}}}")
-        for sub in s.substeps:
-            visit(sub, depth + 1)
-
-    visit(root, 0)
+    rows = [latex_row(depth, rf"\frac{{\partial}}{{\partial {matrix_latex(s.wrt)}}}"
+                      if s.rule == "read_off" else "d", matrix_latex(s.expr),
+                      matrix_latex(s.result), s.rule.replace("_", " "))
+            for s, depth in root.walk_with_depth()]
     return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
 
 

@@ -71,17 +71,11 @@ def tree_text(root: Step, partial: frozenset = frozenset()) -> str:
     """The tree, one step per line: [k] statement, then rule and formula."""
     numbers = _display_numbers(root)
     lines: list[str] = []
-
-    def visit(step: Step, depth: int, k: list[int]) -> None:
-        k[0] += 1
+    for k, (step, depth) in enumerate(root.walk_with_depth(), 1):
         statement = (f"{_operator(step, step.wrt in partial, False)} "
                      f"[{inline(step.expr)}] = {inline(step.result)}")
-        lines.append(f"{'   ' * depth}[{k[0]}] {statement}")
+        lines.append(f"{'   ' * depth}[{k}] {statement}")
         lines.append(f"{'   ' * depth}      {_explanation(step, numbers)}")
-        for sub in step.substeps:
-            visit(sub, depth + 1, k)
-
-    visit(root, 0, [0])
     return "\n".join(lines)
 
 
@@ -89,39 +83,33 @@ def tree_latex_lines(root: Step, partial: frozenset = frozenset()) -> list[str]:
     """align* rows: indented statement & rule name."""
     numbers = _display_numbers(root)
     rows: list[str] = []
-
-    def visit(step: Step, depth: int, k: list[int]) -> None:
-        k[0] += 1
-        op = _operator(step, step.wrt in partial, True)
+    for k, (step, depth) in enumerate(root.walk_with_depth(), 1):
         title = RULES[step.rule].title
         if step.let:
             title += ", " + ", ".join(f"${sympy.latex(u)} = {expr_latex(v)}$" for u, v in step.let)
         if step.ref is not None:
             title += f" (see [{numbers.get(step.ref, step.ref)}])"
-        rows.append(rf"&\hspace{{{1.5 * depth:g}em}}[{k[0]}]\ {op}\left[{expr_latex(step.expr)}"
-                    rf"\right] = {expr_latex(step.result)} && \text{{{title}}}")
-        for sub in step.substeps:
-            visit(sub, depth + 1, k)
-
-    visit(root, 0, [0])
+        rows.append(latex_row(depth, f"[{k}]\\ {_operator(step, step.wrt in partial, True)}",
+                              expr_latex(step.expr), expr_latex(step.result), title))
     return rows
+
+
+def latex_row(depth: int, lhs: str, expr: str, result: str, title: str) -> str:
+    """One align* row of a derivation: indented statement && rule name."""
+    return (rf"&\hspace{{{1.5 * depth:g}em}}{lhs}\left[{expr}\right] = {result} "
+            rf"&& \text{{{title}}}")
 
 
 def tree_markdown(root: Step, partial: frozenset = frozenset()) -> str:
     """Nested bullet list with inline LaTeX math."""
     numbers = _display_numbers(root)
     lines: list[str] = []
-
-    def visit(step: Step, depth: int) -> None:
+    for step, depth in root.walk_with_depth():
         op = _operator(step, step.wrt in partial, True)
         lines.append(f"{'  ' * depth}- **{RULES[step.rule].title}**: "
                      f"${op}\\left[{expr_latex(step.expr)}\\right] = {expr_latex(step.result)}$"
                      + (f" — {_explanation(step, numbers).split(': ', 1)[-1]}"
                         if step.rule not in ("constant", "variable") else ""))
-        for sub in step.substeps:
-            visit(sub, depth + 1)
-
-    visit(root, 0)
     return "\n".join(lines)
 
 

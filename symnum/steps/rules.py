@@ -78,11 +78,16 @@ class Step:
 
     def walk(self):
         """This step and every step below it, depth first."""
-        stack = [self]
-        while stack:
-            step = stack.pop()
+        for step, _ in self.walk_with_depth():
             yield step
-            stack.extend(reversed(step.substeps))
+
+    def walk_with_depth(self):
+        """(step, depth) pairs, depth first, without recursion (deep trees are fine)."""
+        stack = [(self, 0)]
+        while stack:
+            step, depth = stack.pop()
+            yield step, depth
+            stack.extend((s, depth + 1) for s in reversed(step.substeps))
 
     def rules(self) -> list[str]:
         """Rule names in the tree, depth first."""
