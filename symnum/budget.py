@@ -12,15 +12,22 @@ False
 
 from __future__ import annotations
 
+import gc
 import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+RETRY_S = 0.05  # after the budget runs out, raise again this often until the block ends
 
-class BudgetExceeded(Exception):
-    """Raised inside the guarded block when its time is up (caught by ``time_budget``)."""
+
+class BudgetExceeded(BaseException):
+    """Raised inside the guarded block when its time is up (caught by ``time_budget``).
+
+    A BaseException, like KeyboardInterrupt: library code that catches ``Exception`` (SymPy
+    does, inside simplify) must not swallow it and run on without a limit.
+    """
 
 
 @contextmanager
@@ -38,19 +45,60 @@ def time_budget(seconds: float) -> Iterator[Callable[[], bool]]:
     outer_handler = signal.getsignal(signal.SIGALRM)
     outer_left, _ = signal.getitimer(signal.ITIMER_REAL)
     start = time.monotonic()
+    armed = [True]
 
-    def expire(*_: object) -> None:
-        raise BudgetExceeded
+    def expire(_signum: int, frame: object) -> None:
+        if armed[0] and not _COLLECTING[0] and not _in_finaliser(frame):
+            raise BudgetExceeded
+
+    _watch_collections()
 
     signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, min(seconds, outer_left) if outer_left else seconds)
+    # The timer repeats every RETRY_S after it first fires: an exception raised while Python
+    # runs a __del__ or a garbage-collection callback (either can run at any moment) would be
+    # printed and dropped, so the handler waits for the next tick instead of raising there.
+    first = min(seconds, outer_left) if outer_left else seconds
+    signal.setitimer(signal.ITIMER_REAL, first, RETRY_S)
     try:
         yield lambda: expired[0]
     except BudgetExceeded:
         expired[0] = True
     finally:
+        armed[0] = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, outer_handler)
         if outer_left:
             signal.setitimer(signal.ITIMER_REAL, max(outer_left - (time.monotonic() - start),
                                                      0.001))
+
+
+_COLLECTING = [False]  # set while the garbage collector runs (its callbacks included)
+
+
+def _gc_started(phase: str, _info: dict) -> None:
+    if phase == "start":
+        _COLLECTING[0] = True
+
+
+def _gc_stopped(phase: str, _info: dict) -> None:
+    if phase == "stop":
+        _COLLECTING[0] = False
+
+
+def _watch_collections() -> None:
+    """Keep our start callback first and our stop callback last among gc.callbacks, so the
+    flag covers every other callback of the collection."""
+    for callback in (_gc_started, _gc_stopped):
+        while callback in gc.callbacks:
+            gc.callbacks.remove(callback)
+    gc.callbacks.insert(0, _gc_started)
+    gc.callbacks.append(_gc_stopped)
+
+
+def _in_finaliser(frame) -> bool:
+    """Is a ``__del__`` on the stack? An exception raised there cannot reach the caller."""
+    while frame is not None:
+        if frame.f_code.co_name == "__del__":
+            return True
+        frame = frame.f_back
+    return False
