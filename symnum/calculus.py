@@ -42,6 +42,12 @@ class Result:
     matrix: sympy.ImmutableMatrix
     definitions: tuple[tuple[sympy.Symbol, sympy.Expr], ...] = ()
     order: int = 1
+    native = None  # a fast-path NativeForm (symnum.fast) that prints without SymPy, or None
+
+    @property
+    def size(self) -> int:
+        """Entries plus definitions: how much there is to print."""
+        return len(self.matrix) + len(self.definitions)
 
     @property
     def variables(self) -> tuple[sympy.Symbol, ...]:
@@ -50,9 +56,15 @@ class Result:
     @property
     def shape(self) -> tuple[int, ...]:
         """Layout of the result: () scalar, (n,) vector, (m, n) matrix."""
+        rows, cols = self.matrix_shape
         if self.kind in ("derivative", "gradient"):
-            return () if self.matrix.shape == (1, 1) and not self.function.is_vector \
-                else (len(self.matrix),)
+            return () if (rows, cols) == (1, 1) and not self.function.is_vector \
+                else (rows * cols,)
+        return rows, cols
+
+    @property
+    def matrix_shape(self) -> tuple[int, int]:
+        """(rows, columns) of the stored matrix."""
         return tuple(self.matrix.shape)
 
     @property

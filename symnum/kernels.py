@@ -112,13 +112,20 @@ def compile_kernel(target: Result | sympy.Basic, variables: Sequence[sympy.Symbo
     return Kernel([stabilize(target)], variables, (), backend, complex_input=complex_input)
 
 
-def kernel(expr: ExprLike | Function, wrt: WrtLike = None, what: str | None = None,
+def kernel(expr: ExprLike | Function | Result, wrt: WrtLike = None, what: str | None = None,
            backend: str = "numpy", order: int = 1) -> Kernel:
-    """A batched callable for a derivative of ``expr`` (``what="value"``: the function itself).
+    """A batched callable for a derivative of ``expr`` (``what="value"``: the function itself),
+    or for a result already derived (then ``wrt``, ``what`` and ``order`` are its own).
 
     Variables not differentiated (parameters) must be listed in ``wrt`` to get a value slot,
     or the kernel reports them as missing.
+
+    >>> import symnum
+    >>> kernel(symnum.derive("x**2*y", wrt="x,y"))(3.0, 2.0).tolist()
+    [12.0, 9.0]
     """
+    if isinstance(expr, Result):
+        return compile_kernel(expr, expr.variables, backend)
     f = as_function(expr, wrt)
     if what == "value":
         return compile_kernel(f.expr, f.variables, backend)

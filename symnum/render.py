@@ -59,7 +59,7 @@ LARGE_RESULT = 200
 
 
 def _order(result: Result) -> str | None:
-    return "none" if len(result.matrix) + len(result.definitions) > LARGE_RESULT else None
+    return "none" if result.size > LARGE_RESULT else None
 
 
 def expr_latex(expr: sympy.Basic, order: str | None = None) -> str:
@@ -83,7 +83,9 @@ def _variables_latex(result: Result) -> str:
 
 def operator_latex(result: Result) -> str:
     """The left-hand side: which derivative of which function."""
-    f = expr_latex(result.function.expr)
+    native = result.native
+    f = native.function_latex() if native is not None and native.outputs \
+        else expr_latex(result.function.expr)
     kind, order = result.kind, result.order
     if kind == "derivative":
         x = sympy.latex(result.variables[0])
@@ -100,15 +102,28 @@ def operator_latex(result: Result) -> str:
 
 def result_latex(result: Result) -> str:
     """One LaTeX equation: operator applied to the function = the result (with definitions)."""
-    order = _order(result)
-    rhs = expr_latex(result.matrix[0] if result.shape == () else result.matrix, order)
-    if not result.definitions:
+    if result.native is not None:
+        rhs = _native_matrix_latex(result)
+        definitions = result.native.definition_latex()
+    else:
+        order = _order(result)
+        rhs = expr_latex(result.matrix[0] if result.shape == () else result.matrix, order)
+        definitions = [(sympy.latex(n), expr_latex(v, order)) for n, v in result.definitions]
+    if not definitions:
         return f"{operator_latex(result)} = {rhs}"
     lines = [f"{operator_latex(result)} &= {rhs}"]
-    for k, (name, value) in enumerate(result.definitions):
+    for k, (name, value) in enumerate(definitions):
         where = r"\text{where}\quad " if k == 0 else ""
-        lines.append(f"{where}{sympy.latex(name)} &= {expr_latex(value, order)}")
+        lines.append(f"{where}{name} &= {value}")
     return r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}"
+
+
+def _native_matrix_latex(result: Result) -> str:
+    rows = result.nested(result.native.entry_latex())
+    if not isinstance(rows[0], list):
+        rows = [[e] for e in rows]
+    body = r" \\ ".join(" & ".join(row) for row in rows)
+    return rf"\begin{{bmatrix}}{body}\end{{bmatrix}}"
 
 
 _TITLES = {"derivative": "derivative", "gradient": "gradient ∇f",
@@ -129,9 +144,12 @@ def result_text(result: Result, value: Any = None, point: dict | None = None) ->
     if result.kind == "derivative":
         sup = "" if result.order == 1 else str(result.order).translate(_SUPERSCRIPT)
         title = f"d{sup}f/d{result.variables[0].name}{sup}"
-    lines += ["", f"{title} =",
-              _indent(expr_text(result.matrix[0] if result.shape == () else result.matrix))]
-    if result.definitions:
+    if result.native is not None:  # large: one entry a line, in the text the JSON holds
+        lines += ["", f"{title} =", *_native_text_lines(result)]
+    else:
+        lines += ["", f"{title} =",
+                  _indent(expr_text(result.matrix[0] if result.shape == () else result.matrix))]
+    if result.definitions and result.native is None:
         lines += ["", "where"] + [_indent(expr_text(sympy.Eq(n, v, evaluate=False)))
                                   for n, v in result.definitions]
     if value is not None and point is not None:
@@ -141,6 +159,20 @@ def result_text(result: Result, value: Any = None, point: dict | None = None) ->
 
 
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _native_text_lines(result: Result) -> list[str]:
+    """[i, j] = entry lines (1-based, as a reader counts), then the definitions."""
+    native = result.native
+    rows, cols = result.matrix_shape
+    lines = []
+    for k, text in enumerate(native.entry_texts()):
+        where = f"[{k // cols + 1}, {k % cols + 1}]" if cols > 1 else f"[{k + 1}]"
+        lines.append(f"  {where} = {text}")
+    definitions = native.definition_texts()
+    if definitions:
+        lines += ["", "where"] + [f"  {name} = {value}" for name, value in definitions]
+    return lines
 
 
 def _indent(block: str, pad: str = "  ") -> str:
@@ -163,14 +195,25 @@ def result_json(result: Result, value: Any = None) -> dict[str, Any]:
         "what": result.kind,
         "order": result.order,
         "shape": list(result.shape),
-        "result": result.nested([sympy.sstr(e, order=_order(result)) for e in result.entries()]),
-        "definitions": [[str(n), sympy.sstr(v, order=_order(result))]
-                        for n, v in result.definitions],
+        "result": result.nested(_entry_texts(result)),
+        "definitions": [list(pair) for pair in _definition_texts(result)],
         "latex": result_latex(result),
     }
     if value is not None:
         data["value"] = value
     return data
+
+
+def _entry_texts(result: Result) -> list[str]:
+    if result.native is not None:
+        return result.native.entry_texts()
+    return [sympy.sstr(e, order=_order(result)) for e in result.entries()]
+
+
+def _definition_texts(result: Result) -> list[tuple[str, str]]:
+    if result.native is not None:
+        return result.native.definition_texts()
+    return [(str(n), sympy.sstr(v, order=_order(result))) for n, v in result.definitions]
 
 
 def _source(result: Result) -> str:
