@@ -28,11 +28,16 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
 
+def mlp_data(n_in: int, n_hidden: int, n_points: int, seed: int = 0):
+    """Inputs X (n_points × n_in) and targets Y, rounded to two decimals (exact in text)."""
+    rng = np.random.default_rng(seed)
+    return (rng.uniform(-1, 1, size=(n_points, n_in)).round(2),
+            rng.uniform(-1, 1, size=n_points).round(2))
+
+
 def mlp_loss(n_in: int, n_hidden: int, n_points: int, seed: int = 0) -> tuple[str, list[str]]:
     """The loss text and its parameter names: mean squared error of a tanh network."""
-    rng = np.random.default_rng(seed)
-    X = rng.uniform(-1, 1, size=(n_points, n_in)).round(2)
-    Y = rng.uniform(-1, 1, size=n_points).round(2)
+    X, Y = mlp_data(n_in, n_hidden, n_points, seed)
     terms = []
     for p in range(n_points):
         hidden = " + ".join(
@@ -42,6 +47,27 @@ def mlp_loss(n_in: int, n_hidden: int, n_points: int, seed: int = 0) -> tuple[st
     params = ([f"W{h}_{i}" for h in range(n_hidden) for i in range(n_in)]
               + [f"b{h}" for h in range(n_hidden)] + [f"V{h}" for h in range(n_hidden)] + ["c"])
     return f"({' + '.join(terms)})/{n_points}", params
+
+
+def mlp_numeric(lib, n_in: int, n_hidden: int, n_points: int):
+    """The same loss as a function of a flat parameter vector, in torch, jax.numpy or casadi
+    (``lib`` supplies tanh); parameters in mlp_loss's order."""
+    X, Y = mlp_data(n_in, n_hidden, n_points)
+
+    def loss(theta):
+        W = [[theta[h * n_in + i] for i in range(n_in)] for h in range(n_hidden)]
+        b = [theta[n_hidden * n_in + h] for h in range(n_hidden)]
+        V = [theta[n_hidden * (n_in + 1) + h] for h in range(n_hidden)]
+        c = theta[n_hidden * (n_in + 2)]
+        total = 0
+        for p in range(n_points):
+            out = c - float(Y[p])
+            for h in range(n_hidden):
+                out = out + V[h] * lib.tanh(sum(W[h][i] * float(X[p, i]) for i in range(n_in))
+                                            + b[h])
+            total = total + out * out
+        return total / n_points
+    return loss
 
 
 def timed(fn, repeat: int = 1) -> float:
@@ -68,8 +94,8 @@ def symnum_cli_hessian(text: str, params: list[str]) -> tuple[float, int]:
 
 
 def sympy_hessian(text: str, params: list[str], limit_s: float) -> float | None:
-    code = ("import sympy,sys,time;from symnum.parse import parse;import symnum.parse as P;"
-            "P.MAX_LENGTH=10**7;t=time.perf_counter();e=parse(open(sys.argv[1]).read());"
+    code = ("import sympy,sys,time,importlib;P=importlib.import_module('symnum.parse');"
+            "P.MAX_LENGTH=10**7;t=time.perf_counter();e=P.parse(open(sys.argv[1]).read());"
             "s={x.name:x for x in e.free_symbols};"
             "sympy.hessian(e,[s[p] for p in sys.argv[2].split(',')]);"
             "print(time.perf_counter()-t)")
@@ -120,14 +146,174 @@ def batched_lse_hessian(n: int = 20, points: int = 20_000) -> tuple[float, float
     return timed(lambda: k(*columns), 3), timed(lambda: h(data), 3)
 
 
+SIZES = {10: (1, 3, 4), 31: (4, 5, 8), 61: (4, 10, 8), 161: (8, 16, 32)}
+TOOLS = ("symnum", "sympy", "symengine", "casadi", "torch.func", "jax")
+
+
+def theta0(n: int) -> np.ndarray:
+    return np.random.default_rng(1).normal(0, 0.5, size=n)
+
+
+def measure(tool: str, size: tuple[int, int, int]) -> dict:
+    """One tool on one MLP, in this (fresh) process: derive, compile and evaluate seconds, the
+    Hessian at theta0 and the process's peak memory."""
+    text, params = mlp_loss(*size)
+    theta = theta0(len(params))
+    times: dict = {}
+    start = time.perf_counter()
+    if tool in ("symnum", "sympy", "symengine"):
+        import importlib
+        parsing = importlib.import_module("symnum.parse")  # the module, not symnum.parse()
+        parsing.MAX_LENGTH = 10**7
+        expr = parsing.parse(text)
+        symbols = {s.name: s for s in expr.free_symbols}
+        xs = [symbols[p] for p in params]
+        start = time.perf_counter()
+    if tool == "symnum":
+        import symnum
+        result = symnum.derive(symnum.Function(expr, wrt=xs), what="hessian")
+        times["derive"] = time.perf_counter() - start
+        start = time.perf_counter()
+        k = symnum.kernel(result, backend="numpy")
+        times["compile"] = time.perf_counter() - start
+        hess = lambda: k(*theta)  # noqa: E731
+    elif tool == "sympy":
+        import sympy
+        h = sympy.hessian(expr, xs)
+        times["derive"] = time.perf_counter() - start
+        start = time.perf_counter()
+        f = sympy.lambdify(xs, h, "numpy", cse=True)
+        times["compile"] = time.perf_counter() - start
+        hess = lambda: f(*theta)  # noqa: E731
+    elif tool == "symengine":
+        import symengine as se
+        e, ys = se.sympify(expr), [se.sympify(x) for x in xs]
+        grad = [e.diff(y) for y in ys]
+        h = se.DenseMatrix([[grad[i].diff(ys[j]) for j in range(len(ys))]
+                            for i in range(len(ys))])
+        times["derive"] = time.perf_counter() - start
+        start = time.perf_counter()
+        f = se.Lambdify(ys, h, cse=True)
+        times["compile"] = time.perf_counter() - start
+        hess = lambda: f(theta)  # noqa: E731
+    elif tool == "casadi":
+        import casadi as ca
+        v = ca.SX.sym("theta", len(params))
+        h, _ = ca.hessian(mlp_numeric(ca, *size)(v), v)
+        times["derive"] = time.perf_counter() - start
+        start = time.perf_counter()
+        f = ca.Function("h", [v], [h])
+        times["compile"] = time.perf_counter() - start
+        hess = lambda: f(theta)  # noqa: E731
+    elif tool == "torch.func":
+        import torch
+        loss = mlp_numeric(torch, *size)
+        t = torch.tensor(theta)
+        times["derive"] = times["compile"] = 0.0
+        hess = lambda: torch.autograd.functional.hessian(loss, t)  # noqa: E731
+    else:
+        import jax
+        jax.config.update("jax_enable_x64", True)
+        f = jax.jit(jax.hessian(mlp_numeric(jax.numpy, *size)))
+        times["derive"] = 0.0
+        start = time.perf_counter()
+        f(theta).block_until_ready()  # tracing and XLA compilation
+        times["compile"] = time.perf_counter() - start
+        hess = lambda: f(theta).block_until_ready()  # noqa: E731
+    value = np.asarray(hess(), dtype=float).reshape(len(params), len(params))
+    times["evaluate"] = timed(hess, 5)
+    times["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    times["hessian"] = value.tolist()
+    return times
+
+
+def measure_in_child(tool: str, size: tuple[int, int, int], limit_s: float) -> dict | None:
+    """measure() in a fresh process (clean peak memory; a stuck tool is stopped at limit_s)."""
+    try:
+        proc = subprocess.run([sys.executable, __file__, "--measure", tool,
+                               ",".join(map(str, size))], capture_output=True, text=True,
+                              timeout=limit_s)
+    except subprocess.TimeoutExpired:
+        return None
+    if proc.returncode != 0:
+        raise RuntimeError(f"{tool} {size}: {proc.stderr[-2000:]}")
+    return json.loads(proc.stdout)
+
+
+def available_tools() -> list[str]:
+    found = []
+    for tool, module in zip(TOOLS, ("symnum", "sympy", "symengine", "casadi", "torch", "jax"),
+                            strict=True):
+        try:
+            __import__(module)
+            found.append(tool)
+        except ImportError:
+            print(f"({tool} not installed: pip install -e '.[bench]')")
+    return found
+
+
+def sweep(params_list: list[int], limit_s: float) -> dict:
+    """{params: {tool: measurement or None}}, printed as a table as it goes."""
+    tools = available_tools()
+    table: dict = {}
+    print("\nscale sweep: Hessian of the MLP loss (seconds; peak MiB; max |H - H_symnum|)")
+    print(f"{'params':>6}  {'tool':<11}{'derive':>9}{'compile':>9}{'evaluate':>10}"
+          f"{'peak':>7}{'agrees':>10}")
+    for n in params_list:
+        table[n] = {}
+        for tool in tools:
+            skip = tool == "sympy" and n > 61  # hours: SymPy's hessian grows steeply
+            m = None if skip else measure_in_child(tool, SIZES[n], limit_s)
+            table[n][tool] = m
+            if m is None:
+                print(f"{n:>6}  {tool:<11}{'> ' + str(int(limit_s)) if not skip else 'skipped':>9}")
+                continue
+            ref = table[n].get("symnum")
+            gap = (np.max(np.abs(np.array(m["hessian"]) - np.array(ref["hessian"])))
+                   if ref else float("nan"))
+            print(f"{n:>6}  {tool:<11}{m['derive']:9.3f}{m['compile']:9.3f}"
+                  f"{m['evaluate'] * 1e3:8.2f}ms{m['peak_mib']:>7}{gap:10.1e}")
+    return table
+
+
+def plot_sweep(table: dict, path: str) -> None:
+    """Derive+compile and evaluate time against the number of parameters, one line a tool."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
+    for tool in TOOLS:
+        points = [(n, m) for n, row in table.items() if (m := row.get(tool))]
+        if not points:
+            continue
+        ns = [n for n, _ in points]
+        setup = [max(m["derive"] + m["compile"], 1e-4) for _, m in points]
+        if tool != "torch.func":
+            axes[0].plot(ns, setup, marker="o", label=tool)
+        axes[1].plot(ns, [m["evaluate"] for _, m in points], marker="o", label=tool)
+    for ax, title in zip(axes, ("derive + compile", "evaluate the Hessian at one point"),
+                         strict=True):
+        ax.set(xscale="log", yscale="log", xlabel="parameters", ylabel="seconds", title=title)
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend()
+    fig.savefig(path, dpi=110)
+    print(f"plot: {path}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="skip the largest sizes")
+    parser.add_argument("--measure", nargs=2, metavar=("TOOL", "SIZE"), help=argparse.SUPPRESS)
+    parser.add_argument("--plot", default=os.path.join(HERE, "scaling.png"))
     args = parser.parse_args()
+    if args.measure:
+        tool, size = args.measure
+        print(json.dumps(measure(tool, tuple(int(v) for v in size.split(",")))))
+        return
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}")
     rows = []
-    sizes = [(2, 3, 4), (4, 5, 8), (4, 10, 8)] + ([] if args.quick else [(8, 16, 32)])
+    sizes = [SIZES[10], SIZES[31], SIZES[61]] + ([] if args.quick else [SIZES[161]])
     for n_in, n_hidden, n_points in sizes:
         text, params = mlp_loss(n_in, n_hidden, n_points)
         ours, peak = symnum_cli_hessian(text, params)
@@ -146,6 +332,8 @@ def main() -> None:
     for name, a, b, other, ratio, peak in rows:
         b_text = f"{b:10.3f}" if b else f"{'>300':>10}"
         print(f"{name:<52}{a:10.3f}{b_text}  {other:<16}{ratio:>7}{peak or '':>10}")
+    table = sweep([10, 31, 61] + ([] if args.quick else [161]), limit_s=300)
+    plot_sweep(table, args.plot)
 
 
 if __name__ == "__main__":
