@@ -132,10 +132,14 @@ def _torch() -> Backend:
     import torch
 
     def gamma(x):
-        # torch has lgamma only; the reflection formula gives the sign for x < 0.
-        pos = torch.exp(torch.lgamma(x))
-        neg = math.pi / (torch.sin(math.pi * x) * torch.exp(torch.lgamma(1 - x)))
-        return torch.where(x > 0, pos, neg)
+        # torch has lgamma only; the reflection formula gives the sign for x < 0. Each branch
+        # sees a harmless stand-in where it is not used: torch.where passes gradients into
+        # both, and a nan in the unused one (sin(2π)·lgamma(−1) at x = 2) poisons the result.
+        right = x > 0
+        pos = torch.exp(torch.lgamma(torch.where(right, x, torch.ones_like(x))))
+        left = torch.where(right, torch.full_like(x, 0.5), x)
+        neg = math.pi / (torch.sin(math.pi * left) * torch.exp(torch.lgamma(1 - left)))
+        return torch.where(right, pos, neg)
 
     functions = _common(torch, torch.special)
     functions.update({
