@@ -17,11 +17,11 @@ demo: $(STAMP)
 	$(PY) -m symnum demo
 
 test: $(STAMP)
-	$(VENV)/bin/ruff check symnum tests
+	$(VENV)/bin/ruff check symnum tests derivations notebooks benchmarks
 	$(PY) -m pytest
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check symnum tests
+	$(VENV)/bin/ruff check symnum tests derivations notebooks benchmarks
 
 clean:
 	rm -rf $(VENV) build *.egg-info

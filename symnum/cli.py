@@ -1,4 +1,4 @@
-"""The ``symnum`` command line: derive, verify, check, critical, plot, demo.
+"""The ``symnum`` command line: derive, verify, check, critical, plot, catalog, report, demo.
 
 A thin shell over the public API. Every :class:`SymnumError` (and any other failure)
 becomes one ``error:`` line on stderr and exit code 2; nothing is printed on stdout then.
@@ -81,6 +81,19 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--descent", help="gradient descent path: lr=0.05,start=2:1,steps=30")
     g.add_argument("--format", choices=FORMATS, default="text")
     sub.add_parser("demo", help="derive, verify and typeset a few examples")
+    a = sub.add_parser("catalog", help="the chapter's derivations: list, show one, or "
+                                       "verify all")
+    a.add_argument("--part", help="only this part (linear_algebra, calculus, probability, "
+                                  "full_picture, exercises)")
+    a.add_argument("--show", metavar="KEY", help="derive, verify and show one entry in full")
+    a.add_argument("--verify", action="store_true", help="derive and verify every entry; "
+                   "exit 1 if any fails")
+    a.add_argument("--format", choices=FORMATS, default="text")
+    r = sub.add_parser("report", help="a LaTeX/PDF report of the whole catalog")
+    r.add_argument("--out", required=True, help="directory for report.tex, figures, PDF")
+    r.add_argument("--part", help="only this part")
+    r.add_argument("--no-pdf", action="store_true", help="write the .tex only")
+    r.add_argument("--format", choices=FORMATS, default="text")
     return parser
 
 
@@ -90,8 +103,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(_protect_negative(sys.argv[1:] if argv is None
                                                            else list(argv)))
         if args.command is None:
-            raise UsageError("choose a command: derive, verify, check, critical, plot or "
-                             "demo (see --help)")
+            raise UsageError("choose a command: derive, verify, check, critical, plot, "
+                             "catalog, report or demo (see --help)")
         with _time_limit(int(os.environ.get("SYMNUM_TIMEOUT", DEFAULT_TIMEOUT_S))):
             out, code = _COMMANDS[args.command](args)
     except SymnumError as err:
@@ -382,8 +395,69 @@ def _plot(args: argparse.Namespace) -> tuple[str, int]:
     return f"wrote {args.out} ({panels} panel{'s' if panels > 1 else ''})", 0
 
 
+def _catalog(args: argparse.Namespace) -> tuple[str, int]:
+    from . import catalog
+    from .render import dumps
+
+    if args.show:
+        if args.verify:
+            raise UsageError("--show and --verify do not go together")
+        outcome = catalog.run(catalog.find(args.show))
+        code = 0 if outcome.passed else 1
+        if args.format == "json":
+            return dumps(catalog.outcome_json(outcome)), code
+        if args.format == "latex":
+            from .document import entry_tex
+            return entry_tex(outcome, None), code
+        return catalog.outcome_text(outcome), code
+    entries = catalog.load(args.part)
+    if not args.verify:
+        if args.format == "json":
+            return dumps({"entries": [catalog.entry_json(e) for e in entries]}), 0
+        if args.format == "latex":
+            from .document import tex_text
+            return ("\\begin{itemize}\n" + "\n".join(
+                f"\\item \\textbf{{{tex_text(e.title)}}}: {tex_text(e.statement)}"
+                for e in entries) + "\n\\end{itemize}"), 0
+        return catalog.listing_text(entries), 0
+    outcomes = catalog.run_all(entries, progress=catalog.progress_bar())
+    code = 0 if all(o.passed for o in outcomes) else 1
+    if args.format == "json":
+        return dumps({"passed": code == 0,
+                      "entries": [catalog.outcome_json(o) for o in outcomes]}), code
+    if args.format == "latex":
+        from .document import tex_text
+        rows = " \\\\\n".join(
+            f"{tex_text(o.entry.key)} & {'pass' if o.passed else 'FAIL'} & "
+            f"{sum(ok for _, ok, _ in o.checks)}/{len(o.checks)}" for o in outcomes)
+        return ("\\begin{tabular}{llr}\nentry & verdict & checks \\\\ \\hline\n"
+                + rows + "\n\\end{tabular}"), code
+    return catalog.summary_text(outcomes), code
+
+
+def _report(args: argparse.Namespace) -> tuple[str, int]:
+    from . import catalog
+    from .document import write_report
+    from .render import dumps
+
+    outcomes = catalog.run_all(catalog.load(args.part), progress=catalog.progress_bar())
+    built = write_report(outcomes, args.out, pdf=not args.no_pdf)
+    passed = all(o.passed for o in outcomes)
+    code = 0 if passed else 1
+    if args.format == "json":
+        return dumps({"tex": built.tex, "pdf": built.pdf, "figures": list(built.figures),
+                      "entries": len(outcomes), "passed": passed}), code
+    if args.format == "latex":
+        with open(built.tex, encoding="utf-8") as handle:
+            return handle.read(), code
+    pdf = built.pdf or "not built (pdflatex is not installed, or --no-pdf)"
+    return "\n".join([f"{len(outcomes)} entries, {len(built.figures)} figures, "
+                      f"{'all verified' if passed else 'SOME FAILED'}",
+                      f"LaTeX: {built.tex}", f"PDF:   {pdf}"]), code
+
+
 _COMMANDS = {"derive": _derive, "verify": _verify, "check": _check, "critical": _critical,
-             "plot": _plot, "demo": _demo}
+             "plot": _plot, "demo": _demo, "catalog": _catalog, "report": _report}
 
 
 if __name__ == "__main__":
