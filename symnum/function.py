@@ -113,6 +113,19 @@ class Function:
         from .graph import build_graph
         return build_graph(self.expr, self.variables)
 
+    def plot(self, out: str | None = None, span: tuple[float, float] = (-3.0, 3.0),
+             descent: str | None = None):
+        """The figure of :func:`symnum.plot.plot` (f, f′, f″; or surface, contours, gradient
+        field and, with ``descent="lr=0.1,start=1:1,steps=20"``, the descent path)."""
+        from .plot import Descent, plot
+        return plot(self, out=out, span=span,
+                    descent=Descent.parse(descent) if descent else None)
+
+    def critical_points(self) -> list:
+        """Solutions of ∇f = 0, each classified (see :mod:`symnum.analysis`)."""
+        from .analysis import critical_points
+        return critical_points(self)
+
     def latex(self) -> str:
         """LaTeX of the function itself."""
         from .render import expr_latex

@@ -63,3 +63,13 @@ def test_diverging_descent_stops():
 def test_parameters_must_have_numbers(text):
     with pytest.raises(symnum.SymnumError, match="parameters"):
         plot(text, wrt="x")
+
+
+def test_function_plot_and_critical_points_methods(tmp_path):
+    f = symnum.Function("x**2 + 10*y**2")
+    out = tmp_path / "f.png"
+    fig = f.plot(out=str(out), descent="lr=0.05,start=2:1,steps=15")
+    assert out.stat().st_size > 10_000
+    assert any(len(line.get_xdata()) == 16 for ax in fig.axes for line in ax.lines)
+    (point,) = f.critical_points()
+    assert point.kind == "minimum" and point.condition_number == 10
