@@ -239,8 +239,11 @@ def summary_text(outcomes: list[Outcome]) -> str:
 
 def outcome_text(o: Outcome) -> str:
     """One entry in full: statement, result, steps, checks, study facts."""
+    import textwrap
+
     e = o.entry
-    lines = [f"{e.title}  [{e.key}, {PART_TITLES.get(e.part, e.part)}]", e.statement]
+    lines = [f"{e.title}  [{e.key}, {PART_TITLES.get(e.part, e.part)}]",
+             textwrap.fill(e.statement, 90)]
     if o.result is not None:
         lines += ["", str(o.result)]
     if o.value is not None:
@@ -248,7 +251,9 @@ def outcome_text(o: Outcome) -> str:
     if o.steps_text:
         lines += ["", "steps:", o.steps_text]
     if o.study is not None:
-        lines += ["", *o.study.facts]
+        lines += ["", "findings:"] + [textwrap.fill(f, 90, initial_indent="  ",
+                                                    subsequent_indent="    ")
+                                      for f in o.study.facts]
     if e.notes:
         lines += ["", e.notes]
     lines += ["", "checks:"] + [f"  {'✓' if ok else '✗'} {name} ({how})"

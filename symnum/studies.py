@@ -301,8 +301,12 @@ def gaussian_mle(n_samples: int = 100, seed: int = 42, mu: float = 5.0,
             for a in (m, s)]
     # At the stationary point H = diag(−n/σ̂², −2n/σ̂²): check negative definite numerically.
     H = np.array([[numeric(e) for e in row] for row in hess])
-    study.facts.append(f"Hessian at (μ̂, σ̂) = {np.array2string(H, precision=3)}: "
-                       "negative definite ⇒ maximum")
+    closed = np.diag([-n_samples / var_value, -2 * n_samples / var_value])
+    study.facts.append("Hessian of ℓ at (μ̂, σ̂) = [[" + "], [".join(
+        ", ".join(f"{v:.4g}" for v in row) for row in H) + "]] = diag(−n/σ̂², −2n/σ̂²): "
+        "negative definite ⇒ a maximum")
+    study.check("Hessian at the MLE is diag(−n/σ̂², −2n/σ̂²)", np.allclose(H, closed,
+                rtol=1e-10, atol=1e-9), "closed form vs the derived Hessian")
     study.check("Hessian negative definite at the MLE", np.all(np.linalg.eigvalsh(H) < 0),
                 "numpy.linalg.eigvalsh")
 
