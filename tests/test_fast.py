@@ -7,9 +7,13 @@ import re
 
 import pytest
 import sympy
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import symnum
 from symnum import fast
+
+from .test_properties import trees
 
 pytestmark = pytest.mark.skipif(not fast.available(), reason="symengine is not installed")
 
@@ -108,3 +112,25 @@ def test_text_and_latex_of_a_fast_result_use_the_users_names(monkeypatch):
     assert "[2, 1] = " in text
     exact = sympy.hessian(f.expr, f.variables)
     assert sympy.simplify(r.expanded() - exact) == sympy.zeros(4, 4)
+
+
+@settings(max_examples=25, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(trees, st.sampled_from(["gradient", "hessian"]), st.sampled_from([1, 40]))
+def test_property_fast_path_and_its_printed_text_equal_sympy(text, what, dag):
+    """Random trees: the fast path (cse route or graph route) and the text it prints (parsed
+    back with its definitions) both equal SymPy's own derivatives."""
+    f = symnum.Function(text, wrt="x,y,z")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fast, "DAG_MIN_VARIABLES", dag)
+        result = fast.fast_derive(f, what)
+    plain = (sympy.hessian(f.expr, f.variables) if what == "hessian"
+             else sympy.Matrix([f.expr.diff(v) for v in f.variables]))
+    assert _same(result.expanded(), plain, f.variables, 5), text
+    names = {s.name: s for s in f.variables}
+    values = {}
+    for name, value in result.native.definition_texts():
+        values[sympy.Symbol(name)] = sympy.sympify(value, locals=names).xreplace(values)
+    printed = sympy.Matrix([sympy.sympify(t, locals=names).xreplace(values)
+                            for t in result.native.entry_texts()])
+    assert _same(printed, sympy.Matrix(list(plain)), f.variables, 6), text
