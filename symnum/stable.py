@@ -17,6 +17,8 @@ log(exp(x - Max(x, y, z)) + exp(y - Max(x, y, z)) + exp(z - Max(x, y, z))) + Max
 
 from __future__ import annotations
 
+import functools
+
 import sympy
 from sympy.codegen.cfunctions import log1p
 
@@ -37,9 +39,16 @@ def _exponents(total: sympy.Basic) -> list[tuple[sympy.Expr, sympy.Expr]] | None
     return pairs if sum(1 for _, a in pairs if a != 0) >= 1 and len(pairs) >= 2 else None
 
 
+@functools.lru_cache(maxsize=1024)
+def _largest(exponents: tuple[sympy.Expr, ...]) -> sympy.Expr:
+    """Max(a, b, ...), built once per set: SymPy's Max compares its arguments pairwise, and a
+    Hessian of log-sum-exp of 20 variables asks for the same one 400 times."""
+    return sympy.Max(*exponents)
+
+
 def _shifted(pairs: list[tuple[sympy.Expr, sympy.Expr]]) -> tuple[sympy.Expr, sympy.Expr]:
     """(M, Σ c·exp(a − M)) with M the largest exponent."""
-    shift = sympy.Max(*[a for _, a in pairs])
+    shift = _largest(tuple(a for _, a in pairs))
     return shift, sympy.Add(*[c * sympy.exp(a - shift) for c, a in pairs])
 
 
