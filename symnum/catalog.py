@@ -13,7 +13,7 @@ import importlib
 import sys
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .errors import SymnumError
@@ -95,7 +95,7 @@ def load(part: str | None = None) -> list[Derivation]:
     entries = []
     for name in PARTS if part is None else (part,):
         module = importlib.import_module(f"derivations.{name}")
-        entries.extend(_with_part(e, name) for e in module.ENTRIES)
+        entries.extend(replace(e, part=name) for e in module.ENTRIES)
     keys = [e.key for e in entries]
     if len(set(keys)) != len(keys):
         raise SymnumError("catalog keys must be unique")
@@ -107,11 +107,6 @@ def find(key: str) -> Derivation:
         if entry.key == key:
             return entry
     raise SymnumError(f"no catalog entry {key!r}; `symnum catalog` lists them")
-
-
-def _with_part(entry: Derivation, part: str) -> Derivation:
-    from dataclasses import replace
-    return replace(entry, part=part)
 
 
 def run(entry: Derivation, verify: bool = True, points: int = 3) -> Outcome:

@@ -219,27 +219,24 @@ def fast_derive(f: Function, kind: str) -> FastResult:
     outputs = list(_xreplace_all([se.sympify(e) for e in f.outputs], away))
     xs = [away[se.Symbol(v.name)] for v in f.variables]
     n = len(xs)
-    if kind == "gradient":
-        entries = [outputs[0].diff(x) for x in xs]
-        shape = (n, 1)
-    elif kind == "jacobian":
-        entries = [o.diff(x) for o in outputs for x in xs]
-        shape = (len(outputs), n)
-    elif n >= DAG_MIN_VARIABLES:
+    shape = {"gradient": (n, 1), "jacobian": (len(outputs), n), "hessian": (n, n)}[kind]
+    if kind == "hessian" and n >= DAG_MIN_VARIABLES:
         pairs, upper = _hessian_on_dag(outputs[0], xs)
         entries = [upper[(min(i, j), max(i, j))] for i in range(n) for j in range(n)]
         unique = reduced = list(dict.fromkeys(entries))
-        shape = (n, n)
     else:
-        grad = [outputs[0].diff(x) for x in xs]
-        upper = {(i, j): grad[i].diff(xs[j]) for i in range(n) for j in range(i, n)}
-        entries = [upper[(min(i, j), max(i, j))] for i in range(n) for j in range(n)]
-        shape = (n, n)
-    if kind != "hessian" or n < DAG_MIN_VARIABLES:
+        if kind == "gradient":
+            entries = [outputs[0].diff(x) for x in xs]
+        elif kind == "jacobian":
+            entries = [o.diff(x) for o in outputs for x in xs]
+        else:
+            grad = [outputs[0].diff(x) for x in xs]
+            upper = {(i, j): grad[i].diff(xs[j]) for i in range(n) for j in range(i, n)}
+            entries = [upper[(min(i, j), max(i, j))] for i in range(n) for j in range(n)]
         unique = list(dict.fromkeys(entries))
         pairs, reduced = se.cse(unique)
     kept, reduced = _prune(pairs, reduced)
-    prefix = _prefix(f, sympy.ImmutableMatrix([]))
+    prefix = _prefix(f, sympy.ImmutableMatrix([]))  # the entries hold only f's own names
     names = {away[se.Symbol(s.name)]: s for s in symbols}
     names.update({k: sympy.Symbol(f"{prefix}{i}", real=True)
                   for i, (k, _) in enumerate(kept, 1)})

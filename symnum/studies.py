@@ -52,10 +52,11 @@ def eigen(matrix: list) -> Study:
     roots = sympy.roots(sympy.Poly(p, LAMBDA))
     values = sorted((r for r, k in roots.items() for _ in range(k)), key=lambda r: float(
         sympy.re(r)))
+    found = []
     for lam in values:
-        vectors = (A - lam * sympy.eye(A.rows)).nullspace()
-        for v in vectors:
+        for v in (A - lam * sympy.eye(A.rows)).nullspace():
             v = sympy.simplify(v)
+            found.append(v)
             exact = sympy.simplify(A * v - lam * v) == sympy.zeros(A.rows, 1)
             study.facts.append(f"λ = {sympy.sstr(lam)} ≈ {float(lam):.6g}, eigenvector "
                                f"v = {sympy.sstr(list(v))}")
@@ -65,8 +66,7 @@ def eigen(matrix: list) -> Study:
     study.check("eigenvalues agree with numpy.linalg.eigvals", np.allclose(ours, theirs,
                 rtol=1e-12), f"largest gap {np.max(np.abs(ours - theirs)):.1e}")
     study.data.update(matrix=np.array(A.tolist(), dtype=float), eigenvalues=ours,
-                      eigenvectors=[np.array([float(x) for x in v]) for lam in values
-                                    for v in (A - lam * sympy.eye(A.rows)).nullspace()])
+                      eigenvectors=[np.array([float(x) for x in v]) for v in found])
     return study
 
 
