@@ -40,6 +40,7 @@ class Program:
         for name, value in definitions:
             self.slots[name] = self._compile(value)
         self.outputs = [self._compile(e) for e in outputs]
+        self._release: list[tuple[int, ...]] | None = None
 
     def run(self, *args: object) -> list[object]:
         """Values of the outputs for one value (scalar or array) per input."""
@@ -47,9 +48,27 @@ class Program:
             names = ", ".join(s.name for s in self.inputs)
             raise EvaluationError(f"expected {len(self.inputs)} values ({names}), got {len(args)}")
         values: list[object] = list(args)
-        for fn, slots in self.steps:
+        for (fn, slots), done in zip(self.steps, self._releases(), strict=True):
             values.append(fn(*[values[i] for i in slots]))
+            for i in done:  # last use: free the array now, so the next step can reuse it
+                values[i] = None
         return [values[i] for i in self.outputs]
+
+    def _releases(self) -> list[tuple[int, ...]]:
+        """For each step, the intermediate values it uses for the last time (computed once)."""
+        if self._release is None:
+            first = len(self.inputs)
+            last: dict[int, int] = {}
+            for k, (_, slots) in enumerate(self.steps):
+                for i in slots:
+                    last[i] = k
+            keep = set(self.outputs)
+            release: list[list[int]] = [[] for _ in self.steps]
+            for i, k in last.items():
+                if i >= first and i not in keep:
+                    release[k].append(i)
+            self._release = [tuple(r) for r in release]
+        return self._release
 
     def _compile(self, root: sympy.Basic) -> int:
         stack: list[tuple[sympy.Basic, bool]] = [(root, False)]
