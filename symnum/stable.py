@@ -101,5 +101,28 @@ def stabilize(expr: sympy.Basic) -> sympy.Basic:
     if out == expr:
         return expr
     # merge the shift into the exponentials it multiplies: e^a·e^(−M) = e^(a − M)
-    return out.replace(lambda n: isinstance(n, sympy.Mul) and n.has(sympy.Max),
-                       lambda n: sympy.powsimp(n, combine="exp"))
+    out = out.replace(lambda n: isinstance(n, sympy.Mul) and n.has(sympy.Max),
+                      lambda n: sympy.powsimp(n, combine="exp"))
+    return out.replace(lambda n: isinstance(n, sympy.exp) and n.has(sympy.Max), _split_shifted)
+
+
+def _split_shifted(node: sympy.exp) -> sympy.Expr:
+    """e^(x₀ + x₁ − 2M) = e^(x₀ − M)·e^(x₁ − M): the factors are the ones every other entry
+    of a softmax-like result uses, so a kernel computes n exponentials instead of n².
+
+    >>> x, y, m = sympy.symbols("x y m")
+    >>> _split_shifted(sympy.exp(x + 2*y - 3*sympy.Max(x, y, m)))
+    exp(x - Max(m, x, y))*exp(y - Max(m, x, y))**2
+    """
+    shifts = [t for t in sympy.Add.make_args(node.args[0]) if t.has(sympy.Max)]
+    if len(shifts) != 1:
+        return node
+    count, shift = shifts[0].as_coeff_Mul()
+    rest = (node.args[0] - shifts[0]).as_coefficients_dict()
+    if not (count.is_Integer and count < 0 and isinstance(shift, sympy.Max)) or \
+            any(not (c.is_Integer and c > 0) for c in rest.values()) or \
+            sum(rest.values()) != -count or 1 in rest:
+        return node
+    return sympy.Mul(*[sympy.Pow(sympy.exp(term - shift), c, evaluate=False) if c != 1
+                       else sympy.exp(term - shift) for term, c in rest.items()],
+                     evaluate=False)
