@@ -22,6 +22,7 @@ import sympy
 from .analysis import critical_points
 from .api import derive, kernel
 from .errors import SymnumError
+from .plot import Descent
 
 LAMBDA = sympy.Symbol("λ")
 
@@ -133,7 +134,7 @@ def descent(expr: str, wrt: str, start: list[float], rates: list[float],
     paths = {}
     f0 = float(f(*start))
     for lr in rates:
-        path = run_descent(gradient, start, lr, steps)
+        path = Descent(lr, tuple(start), steps).path(gradient)
         paths[lr] = path
         final = float(f(*path[-1]))
         # Converging: f falls by 100× within the steps (every mode contracts, |1 − lr·λ| < 1).
@@ -147,17 +148,6 @@ def descent(expr: str, wrt: str, start: list[float], rates: list[float],
                     f"{'under' if expected else 'at or over'} 2/λ_max")
     study.data.update(paths=paths, bound=bound, eigenvalues=lams)
     return study
-
-
-def run_descent(gradient: Callable, start: list[float], lr: float, steps: int) -> np.ndarray:
-    """The iterates x_{k+1} = x_k − lr ∇f(x_k) (stops early once they blow up)."""
-    points = [np.array(start, dtype=float)]
-    for _ in range(steps):
-        nxt = points[-1] - lr * np.asarray(gradient(*points[-1]), dtype=float)
-        points.append(nxt)
-        if not np.all(np.isfinite(nxt)) or np.abs(nxt).max() > 1e8:
-            break
-    return np.array(points)
 
 
 def iterations_vs_condition(kappas: list[float], tol: float = 1e-6) -> Study:
