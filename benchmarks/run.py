@@ -79,14 +79,10 @@ def timed(fn, repeat: int = 1) -> float:
     return best
 
 
-def symnum_cli_hessian_exact(text: str, params: list[str]) -> float:
-    """Largest gap between the CLI's JSON Hessian (parsed back with its definitions) and
-    SymPy's own second derivatives, at a random point, on a sample of entries."""
+def symnum_cli_hessian_exact(text: str, params: list[str], data: dict) -> float:
+    """Largest gap between the CLI's JSON Hessian ``data`` (parsed back with its definitions)
+    and SymPy's own second derivatives, at a random point, on a sample of entries."""
     import sympy
-    proc = subprocess.run([sys.executable, "-m", "symnum", "derive", text, "--wrt",
-                           ",".join(params), "--what", "hessian", "--format", "json"],
-                          capture_output=True, text=True, check=True)
-    data = json.loads(proc.stdout)
     loss = sympy.sympify(text)
     names = {s.name: s for s in loss.free_symbols}
     rng = np.random.default_rng(2)
@@ -103,8 +99,8 @@ def symnum_cli_hessian_exact(text: str, params: list[str]) -> float:
     return gap
 
 
-def symnum_cli_hessian(text: str, params: list[str]) -> tuple[float, int]:
-    """Whole process: start-up, parse, derive, JSON on stdout. (seconds, peak RSS MiB)"""
+def symnum_cli_hessian(text: str, params: list[str]) -> tuple[float, int, dict]:
+    """Whole process: start-up, parse, derive, JSON on stdout. (seconds, peak RSS MiB, JSON)"""
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "symnum", "derive", text, "--wrt",
                            ",".join(params), "--what", "hessian", "--format", "json"],
@@ -112,9 +108,8 @@ def symnum_cli_hessian(text: str, params: list[str]) -> tuple[float, int]:
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
         raise RuntimeError(proc.stderr)
-    json.loads(proc.stdout)
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
-    return elapsed, peak
+    return elapsed, peak, json.loads(proc.stdout)
 
 
 def sympy_hessian(text: str, params: list[str], limit_s: float) -> float | None:
@@ -350,13 +345,14 @@ def main() -> None:
     sizes = [SIZES[10], SIZES[31], SIZES[61]] + ([] if args.quick else [SIZES[161]])
     for n_in, n_hidden, n_points in sizes:
         text, params = mlp_loss(n_in, n_hidden, n_points)
-        ours, peak = symnum_cli_hessian(text, params)
+        ours, peak, data = symnum_cli_hessian(text, params)
+        if len(params) == 61:
+            gap = symnum_cli_hessian_exact(text, params, data)
         # SymPy's hessian grows steeply (43 s at 61 parameters): skipped beyond that
         theirs = sympy_hessian(text, params, limit_s=300) if len(params) <= 61 else None
         ratio = f"{ours / theirs:.3f}" if theirs else "n/a"
         rows.append((f"MLP Hessian, {len(params)} params (CLI, whole process)", ours,
                      theirs, "sympy.hessian", ratio, peak))
-    gap = symnum_cli_hessian_exact(*mlp_loss(*SIZES[61]))
     print(f"61-parameter CLI Hessian vs SymPy's second derivatives: largest gap {gap:.1e}")
     ours, theirs = kernel_gradient()
     rows.append(("gradient kernel, 1000×1000 grid (torch)", ours, theirs, "torch autograd",
