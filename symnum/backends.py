@@ -37,6 +37,8 @@ class Backend:
     constant: Callable[[sympy.Expr], object]  # a SymPy number → the backend's number
     where: Callable[[object, object, object], object]
     extra: dict[str, Callable] = field(default_factory=dict)
+    # the same functions writing into a given array: into[type](*args, out=array)
+    into: dict[type, Callable] = field(default_factory=dict)
 
 
 def _python_number(c: sympy.Expr) -> float | complex:
@@ -68,6 +70,46 @@ def may_update(total: object, a: object) -> bool:
         import torch
         return not torch.is_grad_enabled()
     return True
+
+
+def _accumulate_into(op: Callable, in_place: Callable) -> Callable:
+    """a ∘ b ∘ c ... written into ``out``, in the same order as :func:`_accumulate`: scalars
+    before the first full-size argument are combined as they are, then into ``out``."""
+    def run(*args, out):
+        total, written = args[0], False
+        for a in args[1:]:
+            if written:
+                in_place(out, a)
+            elif getattr(a, "shape", None) == out.shape or \
+                    getattr(total, "shape", None) == out.shape:
+                op(total, a, out=out)
+                written = True
+            else:
+                total = op(total, a)
+        return out
+    return run
+
+
+# Functions that numpy, scipy.special and torch all let write into an ``out`` array.
+_UNARY_INTO = {sympy.sin: "sin", sympy.cos: "cos", sympy.tan: "tan", sympy.asin: "arcsin",
+               sympy.acos: "arccos", sympy.atan: "arctan", sympy.sinh: "sinh",
+               sympy.cosh: "cosh", sympy.tanh: "tanh", sympy.asinh: "arcsinh",
+               sympy.acosh: "arccosh", sympy.atanh: "arctanh", sympy.exp: "exp",
+               sympy.log: "log", sympy.Abs: "abs", sympy.floor: "floor",
+               sympy.ceiling: "ceil", log1p: "log1p"}
+
+
+def _into(lib, special) -> dict[type, Callable]:
+    """The ``into`` table shared by numpy and torch (same names, same ``out=`` keyword)."""
+    into: dict[type, Callable] = {t: getattr(lib, name) for t, name in _UNARY_INTO.items()}
+    into.update({
+        sympy.erf: special.erf, sympy.erfc: special.erfc,
+        sympy.Add: _accumulate_into(lib.add, operator.iadd),
+        sympy.Mul: _accumulate_into(lib.multiply, operator.imul),
+        sympy.Max: _accumulate_into(lib.maximum, lambda o, a: lib.maximum(o, a, out=o)),
+        sympy.Min: _accumulate_into(lib.minimum, lambda o, a: lib.minimum(o, a, out=o)),
+    })
+    return into
 
 
 def _reduce(op: Callable) -> Callable:
@@ -125,7 +167,10 @@ def _numpy() -> Backend:
     return Backend("numpy", functions, constant=_python_number,
                    where=lambda c, a, b: np.where(c, a, b),
                    extra={"sqrt": np.sqrt, "power": np.power, "asarray": np.asarray,
-                          "and": np.logical_and, "or": np.logical_or, "not": np.logical_not})
+                          "and": np.logical_and, "or": np.logical_or, "not": np.logical_not,
+                          "subtract": np.subtract, "multiply": np.multiply,
+                          "reciprocal": np.reciprocal},
+                   into=_into(np, sc))
 
 
 def _torch() -> Backend:
@@ -160,7 +205,9 @@ def _torch() -> Backend:
                    where=lambda c, a, b: torch.where(c, a, b),
                    extra={"sqrt": torch.sqrt, "power": torch.pow, "asarray": torch.as_tensor,
                           "and": torch.logical_and, "or": torch.logical_or,
-                          "not": torch.logical_not})
+                          "not": torch.logical_not, "subtract": torch.subtract,
+                          "multiply": torch.multiply, "reciprocal": torch.reciprocal},
+                   into=_into(torch, torch.special))
 
 
 def _mpmath() -> Backend:

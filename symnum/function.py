@@ -136,12 +136,12 @@ class Function:
         from .verification import verify_result as verify
         return verify(self.differentiate(what, options.pop("order", 1)), **options)
 
-    def kernel(self, what: str | None = "value", backend: str = "numpy", order: int = 1):
-        """A batched numeric callable for the function (``what="value"``) or a derivative."""
-        from .kernels import compile_kernel
-        if what == "value":
-            return compile_kernel(self.expr, self.variables, backend)
-        return compile_kernel(self.differentiate(what, order), self.variables, backend)
+    def kernel(self, what: str | None = "value", backend: str = "numpy", order: int = 1,
+               compile: bool = False):
+        """A batched numeric callable for the function (``what="value"``) or a derivative;
+        ``compile=True`` fuses a torch kernel with torch.compile."""
+        from .kernels import kernel
+        return kernel(self, what=what, backend=backend, order=order, compile=compile)
 
     def _repr_latex_(self) -> str:
         return f"$\\displaystyle {self.latex()}$"

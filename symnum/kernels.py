@@ -18,40 +18,79 @@ import sympy
 from .calculus import Result
 from .errors import EvaluationError, SymnumError
 from .function import ExprLike, Function, WrtLike, as_function
+from .fused import Fused
 from .program import Program
 from .stable import stabilize
+from .workspace import Workspace
 
 BACKENDS = ("numpy", "torch")
 STABLE_EXPAND_MAX_OPS = 20_000  # larger results keep their definitions as they are
 
 
 class Kernel:
-    """A compiled callable: ``kernel(*arrays)`` or ``kernel(x=..., y=...)``."""
+    """A compiled callable: ``kernel(*arrays)`` or ``kernel(x=..., y=...)``; ``out=`` names a
+    contiguous array of the result's shape and dtype to write into instead of a new one.
+
+    A kernel keeps the scratch arrays of its last big batch for the next call (a fresh array
+    of a million values costs as much as the arithmetic in it); :meth:`clear` drops them.
+    ``compile=True`` (torch only) runs the program as one ``torch.compile``'d function
+    (:mod:`symnum.fused`), except when an input needs gradients.
+    """
 
     def __init__(self, outputs: Sequence[sympy.Basic], variables: Sequence[sympy.Symbol],
                  shape: tuple[int, ...], backend: str = "numpy",
                  definitions: Sequence[tuple[sympy.Symbol, sympy.Basic]] = (),
-                 complex_input: bool = False):
+                 complex_input: bool = False, compile: bool = False):
         if backend not in BACKENDS:
             raise SymnumError(f"unknown backend {backend!r}: choose numpy or torch")
+        if compile and backend != "torch":
+            raise SymnumError("compile=True needs backend='torch'")
         self.variables = tuple(variables)
         self.shape = shape
         self.backend = backend
         self.complex_input = complex_input
         self.program = Program(outputs, self.variables, backend, definitions)
+        self._workspace = Workspace()
+        self.fused = Fused(self._whole) if compile else None
 
-    def __call__(self, *args: object, **named: object) -> object:
+    def _whole(self, *arrays: object) -> object:
+        """The result from broadcast inputs, in one piece (what :class:`Fused` compiles)."""
+        return self._assemble(self.program.run(*arrays), tuple(arrays[0].shape) if arrays
+                              else ())
+
+    def __call__(self, *args: object, out: object = None, **named: object) -> object:
         if named:
             args = args + tuple(self._by_name(named, len(args)))
         arrays = self._broadcast([self._as_array(a) for a in args])
-        if self.backend == "torch" and not any(a.requires_grad for a in arrays):
-            import torch
-            with torch.no_grad():  # nothing to record: lets sums and products work in place
-                values = self.program.run(*arrays)
-        else:
-            values = self.program.run(*arrays)
         batch = tuple(arrays[0].shape) if arrays else ()
-        return self._assemble(values, batch)
+        # taken while running: a call from another thread at the same time gets a new one
+        workspace, self._workspace = self._workspace, Workspace()
+        try:
+            if self.backend == "torch":
+                import torch
+                if any(a.requires_grad for a in arrays):  # autograd needs every value kept
+                    return self._assemble(self.program.run(*arrays), batch, out)
+                if self.fused is not None and arrays:
+                    self.program.check_count(arrays)
+                    with torch.no_grad():
+                        result = self.fused(*arrays)
+                    return result if out is None else \
+                        self._checked_out(out, batch).copy_(result)
+                with torch.no_grad():  # nothing to record: steps may write in place
+                    values, scratch = self.program.execute(arrays, workspace)
+                    result = self._assemble(values, batch, out)
+            else:
+                values, scratch = self.program.execute(arrays, workspace)
+                result = self._assemble(values, batch, out)
+            for array in scratch:
+                workspace.give(array)
+            return result
+        finally:
+            self._workspace = workspace
+
+    def clear(self) -> None:
+        """Drop the scratch arrays kept from earlier calls."""
+        self._workspace = Workspace()
 
     def _by_name(self, named: dict, start: int) -> list[object]:
         names = [v.name for v in self.variables[start:]]
@@ -80,20 +119,40 @@ class Kernel:
         import numpy as np
         return list(np.broadcast_arrays(*arrays))
 
-    def _assemble(self, values: list, batch: tuple[int, ...]):
+    def _assemble(self, values: list, batch: tuple[int, ...], out: object = None):
+        flat = batch + (len(values),)
+        target = None if out is None else self._checked_out(out, batch).reshape(flat)
         if self.backend == "torch":
             import torch
             full = [torch.broadcast_to(torch.as_tensor(v, dtype=torch.float64)
                                        if not torch.is_tensor(v) else v, batch) for v in values]
-            out = torch.stack(full, dim=-1) if full else torch.zeros(batch + (0,))
-            return out.reshape(batch + self.shape)
+            if not full:
+                return torch.zeros(batch + self.shape) if out is None else out
+            stacked = torch.stack(full, dim=-1, out=target)
+            return stacked.reshape(batch + self.shape) if out is None else out
         import numpy as np
         full = [np.broadcast_to(np.asarray(v), batch) for v in values]
-        return np.stack(full, axis=-1).reshape(batch + self.shape)
+        if not full:
+            return np.zeros(batch + self.shape) if out is None else out
+        stacked = np.stack(full, axis=-1, out=target)
+        return stacked.reshape(batch + self.shape) if out is None else out
+
+    def _checked_out(self, out: object, batch: tuple[int, ...]) -> object:
+        """``out`` when it can hold the result in place, else an EvaluationError."""
+        shape = batch + self.shape
+        contiguous = out.is_contiguous() if hasattr(out, "is_contiguous") else \
+            getattr(getattr(out, "flags", None), "c_contiguous", False)
+        wanted = self._as_array(0.0).dtype
+        if tuple(getattr(out, "shape", ())) != shape or getattr(out, "dtype", None) != wanted \
+                or not contiguous:
+            raise EvaluationError(f"out must be a contiguous {self.backend} array of shape "
+                                  f"{shape} and dtype {wanted}")
+        return out
 
 
 def compile_kernel(target: Result | sympy.Basic, variables: Sequence[sympy.Symbol],
-                   backend: str = "numpy", complex_input: bool = False) -> Kernel:
+                   backend: str = "numpy", complex_input: bool = False,
+                   compile: bool = False) -> Kernel:
     """A kernel for a Result (with its definitions) or for a plain expression / vector.
 
     Sums of exponentials are evaluated in shifted, overflow-safe form (:mod:`symnum.stable`);
@@ -103,19 +162,23 @@ def compile_kernel(target: Result | sympy.Basic, variables: Sequence[sympy.Symbo
     if isinstance(target, Result):
         if target.definitions and target.expr_ops() > STABLE_EXPAND_MAX_OPS:
             return Kernel(target.entries(), variables, target.shape, backend,
-                          target.definitions, complex_input)
+                          target.definitions, complex_input, compile)
         entries = [stabilize(e) for e in target.expanded()]
-        return Kernel(entries, variables, target.shape, backend, complex_input=complex_input)
+        return Kernel(entries, variables, target.shape, backend, complex_input=complex_input,
+                      compile=compile)
     if isinstance(target, sympy.MatrixBase):
         return Kernel([stabilize(e) for e in target], variables, (len(target),), backend,
-                      complex_input=complex_input)
-    return Kernel([stabilize(target)], variables, (), backend, complex_input=complex_input)
+                      complex_input=complex_input, compile=compile)
+    return Kernel([stabilize(target)], variables, (), backend, complex_input=complex_input,
+                  compile=compile)
 
 
 def kernel(expr: ExprLike | Function | Result, wrt: WrtLike = None, what: str | None = None,
-           backend: str = "numpy", order: int = 1) -> Kernel:
+           backend: str = "numpy", order: int = 1, compile: bool = False) -> Kernel:
     """A batched callable for a derivative of ``expr`` (``what="value"``: the function itself),
     or for a result already derived (then ``wrt``, ``what`` and ``order`` are its own).
+    ``compile=True`` fuses a torch kernel with ``torch.compile`` (needs a C++ compiler; the
+    first call compiles).
 
     Variables not differentiated (parameters) must be listed in ``wrt`` to get a value slot,
     or the kernel reports them as missing.
@@ -125,8 +188,8 @@ def kernel(expr: ExprLike | Function | Result, wrt: WrtLike = None, what: str | 
     [12.0, 9.0]
     """
     if isinstance(expr, Result):
-        return compile_kernel(expr, expr.variables, backend)
+        return compile_kernel(expr, expr.variables, backend, compile=compile)
     f = as_function(expr, wrt)
     if what == "value":
-        return compile_kernel(f.expr, f.variables, backend)
-    return compile_kernel(f.differentiate(what, order), f.variables, backend)
+        return compile_kernel(f.expr, f.variables, backend, compile=compile)
+    return compile_kernel(f.differentiate(what, order), f.variables, backend, compile=compile)

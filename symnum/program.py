@@ -19,6 +19,9 @@ from sympy.core.function import AppliedUndef
 
 from .backends import Backend, may_update, table
 from .errors import EvaluationError
+from .workspace import Workspace
+
+WORKSPACE_MIN_SIZE = 10_000  # smaller arrays are cheap to allocate: no scratch reuse
 
 _RELATIONS: dict[type, Callable] = {
     sympy.StrictLessThan: operator.lt, sympy.LessThan: operator.le,
@@ -36,6 +39,7 @@ class Program:
         self.backend = table(backend) if isinstance(backend, str) else backend
         self.inputs = tuple(inputs)
         self.steps: list[tuple[Callable, tuple[int, ...]]] = []
+        self.into: list[Callable | None] = []  # per step: the same operation writing into out
         self.slots: dict[sympy.Basic, int] = {s: i for i, s in enumerate(self.inputs)}
         for name, value in definitions:
             self.slots[name] = self._compile(value)
@@ -44,15 +48,39 @@ class Program:
 
     def run(self, *args: object) -> list[object]:
         """Values of the outputs for one value (scalar or array) per input."""
+        return self.execute(args)[0]
+
+    def execute(self, args: Sequence[object], workspace: Workspace | None = None
+                ) -> tuple[list[object], list[object]]:
+        """(output values, the outputs that are workspace arrays). With a workspace, steps on
+        big arrays write into its arrays and give them back at their last use; the caller
+        gives back the outputs once it has copied them."""
+        self.check_count(args)
+        values: list[object] = list(args)
+        owned: set[int] = set()  # ids of the values that are workspace arrays
+        steps = zip(self.steps, self.into, self._releases(), strict=True)
+        for (fn, slots), into, done in steps:
+            inputs = [values[i] for i in slots]
+            like = _target(inputs) if workspace is not None and into is not None else None
+            if like is None:
+                values.append(fn(*inputs))
+            else:
+                values.append(into(*inputs, out=workspace.take(like)))
+                owned.add(id(values[-1]))
+            for i in done:  # last use: free the array now, so the next step can reuse it
+                if id(values[i]) in owned:
+                    owned.discard(id(values[i]))
+                    workspace.give(values[i])
+                values[i] = None
+        outputs = [values[i] for i in self.outputs]
+        mine = {id(v): v for v in outputs if id(v) in owned}
+        return outputs, list(mine.values())
+
+    def check_count(self, args: Sequence[object]) -> None:
+        """An EvaluationError unless there is one value per input."""
         if len(args) != len(self.inputs):
             names = ", ".join(s.name for s in self.inputs)
             raise EvaluationError(f"expected {len(self.inputs)} values ({names}), got {len(args)}")
-        values: list[object] = list(args)
-        for (fn, slots), done in zip(self.steps, self._releases(), strict=True):
-            values.append(fn(*[values[i] for i in slots]))
-            for i in done:  # last use: free the array now, so the next step can reuse it
-                values[i] = None
-        return [values[i] for i in self.outputs]
 
     def _releases(self) -> list[tuple[int, ...]]:
         """For each step, the intermediate values it uses for the last time (computed once)."""
@@ -88,6 +116,18 @@ class Program:
         fn = self._operation(node)
         self.slots[node] = len(self.inputs) + len(self.steps)
         self.steps.append((fn, tuple(self.slots[c] for c in children)))
+        self.into.append(self._writer(node) if children else None)
+
+    def _writer(self, node: sympy.Basic) -> Callable | None:
+        """The step's operation in ``out=`` form, where the backend has one."""
+        b = self.backend
+        if not b.into:
+            return None
+        if isinstance(node, sympy.Pow):
+            return _power_into(node.exp, b)
+        if isinstance(node, sympy.Add):
+            return _signed_sum_into(tuple(_negated(a) is not None for a in node.args), b)
+        return b.into.get(type(node))
 
     def _operation(self, node: sympy.Basic) -> Callable:
         b = self.backend
@@ -150,6 +190,78 @@ def _signed_sum(signs: tuple[bool, ...]) -> Callable:
                 fresh = hasattr(total, "shape")
         return total
     return add
+
+
+def _signed_sum_into(signs: tuple[bool, ...], b: Backend) -> Callable:
+    """:func:`_signed_sum` written into ``out``, terms in the same order."""
+    add, subtract = b.into[sympy.Add], b.extra["subtract"]
+
+    def total_into(*args, out):
+        total, written = args[0], False
+        if signs[0]:
+            if getattr(total, "shape", None) == out.shape:
+                total, written = b.extra["multiply"](total, -1.0, out=out), True
+            else:
+                total = -total
+        for negative, a in zip(signs[1:], args[1:], strict=True):
+            if written:
+                out.__isub__(a) if negative else out.__iadd__(a)
+            elif getattr(a, "shape", None) == out.shape or \
+                    getattr(total, "shape", None) == out.shape:
+                (subtract if negative else add)(total, a, out=out)
+                written = True
+            else:
+                total = total - a if negative else total + a
+        return out
+    return total_into
+
+
+def _power_into(exponent: sympy.Basic, b: Backend) -> Callable | None:
+    power, reciprocal = b.extra["power"], b.extra["reciprocal"]
+    if not exponent.is_number:
+        return power
+    if not exponent.is_real:
+        return None
+    if exponent == 2:
+        return lambda x, out: b.extra["multiply"](x, x, out=out)
+    if exponent == -1:
+        return reciprocal
+    if exponent.is_negative:  # x^-k = 1 / x^k, the reciprocal taken in place
+        positive = _power_into(-exponent, b)
+        return lambda x, out: reciprocal(positive(x, out=out), out=out)
+    if exponent == sympy.S.Half:
+        return b.extra["sqrt"]
+    e = int(exponent) if exponent.is_Integer else float(exponent)
+    return lambda x, out: power(x, e, out=out)
+
+
+def _target(inputs: list[object]) -> object | None:
+    """The array an ``out=`` step result is shaped and typed like, or None when the inputs
+    mix dtypes or shapes (the plain step then decides the result's type)."""
+    like = None
+    for a in inputs:
+        shape = getattr(a, "shape", None)
+        if shape is None:
+            if isinstance(a, complex):
+                return None
+            continue
+        if like is None or (len(shape) and not len(like.shape)):
+            like = a
+    if like is None or len(like.shape) == 0 or _size(like.shape) < WORKSPACE_MIN_SIZE:
+        return None
+    for a in inputs:
+        shape = getattr(a, "shape", None)
+        if shape is not None and ((len(shape) and shape != like.shape) or
+                                  a.dtype != like.dtype):
+            return None
+    return like
+
+
+def _size(shape) -> int:
+    n = 1
+    for d in shape:
+        n *= d
+    return n
 
 
 def _power(exponent: sympy.Basic, b: Backend) -> Callable:
