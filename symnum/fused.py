@@ -9,7 +9,8 @@ of a new shape compiles once more, with symbolic sizes.
 >>> import torch, sympy
 >>> from symnum.program import Program
 >>> x = sympy.Symbol("x")
->>> f = Fused(lambda a: Program([sympy.sin(x) ** 2], [x], "torch").run(a)[0])
+>>> program = Program([sympy.sin(x) ** 2], [x], "torch")
+>>> f = Fused(lambda a: program.run(a)[0])
 >>> f(torch.zeros(3, dtype=torch.float64)).tolist()
 [0.0, 0.0, 0.0]
 """
