@@ -6,13 +6,10 @@ intermediates in registers. The first call compiles (seconds for a small program
 for thousands of steps; inductor caches on disk, so a later process starts faster); a batch
 of a new shape compiles once more, with symbolic sizes.
 
->>> import torch, sympy
->>> from symnum.program import Program
->>> x = sympy.Symbol("x")
->>> program = Program([sympy.sin(x) ** 2], [x], "torch")
->>> f = Fused(lambda a: program.run(a)[0])
->>> f(torch.zeros(3, dtype=torch.float64)).tolist()
-[0.0, 0.0, 0.0]
+>>> import torch, symnum
+>>> k = symnum.kernel("sin(x)**2", wrt="x", what="derivative", backend="torch", compile=True)
+>>> k(torch.tensor([0.0, torch.pi / 4], dtype=torch.float64)).tolist()
+[0.0, 1.0]
 """
 
 from __future__ import annotations
