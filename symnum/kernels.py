@@ -55,14 +55,15 @@ class Kernel:
 
     def _whole(self, *arrays: object) -> object:
         """The result from broadcast inputs, in one piece (what :class:`Fused` compiles)."""
-        return self._assemble(self.program.run(*arrays), tuple(arrays[0].shape) if arrays
-                              else ())
+        return self._assemble(self.program.run(*arrays), self._batch_shape(list(arrays)))
 
     def __call__(self, *args: object, out: object = None, **named: object) -> object:
         if named:
             args = args + tuple(self._by_name(named, len(args)))
-        arrays = self._broadcast([self._as_array(a) for a in args])
-        batch = tuple(arrays[0].shape) if arrays else ()
+        arrays = [self._as_array(a) for a in args]
+        # not broadcast up front: a grid given as a column and a row evaluates the functions
+        # of x on the column alone; results are broadcast to the batch when assembled
+        batch = self._batch_shape(arrays)
         # taken while running: a call from another thread at the same time gets a new one
         workspace, self._workspace = self._workspace, Workspace()
         try:
@@ -110,14 +111,20 @@ class Kernel:
         import numpy as np
         return np.asarray(value, dtype=complex if self.complex_input else float)
 
-    def _broadcast(self, arrays: list) -> list:
-        if not arrays:
-            return arrays
+    def _batch_shape(self, arrays: list) -> tuple[int, ...]:
+        """The shape the inputs broadcast to, or an EvaluationError naming their shapes."""
+        shapes = [tuple(a.shape) for a in arrays]
         if self.backend == "torch":
             import torch
-            return list(torch.broadcast_tensors(*arrays))
-        import numpy as np
-        return list(np.broadcast_arrays(*arrays))
+            broadcast, failure = torch.broadcast_shapes, RuntimeError
+        else:
+            import numpy as np
+            broadcast, failure = np.broadcast_shapes, ValueError
+        try:
+            return tuple(broadcast(*shapes))
+        except failure:
+            raise EvaluationError("the inputs' shapes do not broadcast together: " +
+                                  ", ".join(str(s) for s in shapes)) from None
 
     def _assemble(self, values: list, batch: tuple[int, ...], out: object = None):
         flat = batch + (len(values),)

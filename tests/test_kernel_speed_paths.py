@@ -151,3 +151,25 @@ def test_compile_failure_warns_and_runs_eagerly(monkeypatch):
 def test_compile_needs_the_torch_backend():
     with pytest.raises(SymnumError, match="compile=True needs backend='torch'"):
         symnum.kernel("x*y", wrt="x,y", what="gradient", backend="numpy", compile=True)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_column_and_a_row_give_the_whole_grid(backend):
+    f = symnum.Function("sin(exp(x**2/4))*cos(y) + x*y**2", wrt="x,y")
+    k = f.kernel("gradient", backend=backend)
+    x, y = np.linspace(-2, 2, 300), np.linspace(-1, 3, 200)
+    grid = _np(k(x[:, None], y[None, :]))
+    assert grid.shape == (300, 200, 2)
+    X, Y = np.meshgrid(x, y, indexing="ij")
+    np.testing.assert_allclose(grid, _np(k(X, Y)), rtol=1e-15, atol=0)
+    for i, j in [(0, 0), (123, 45), (299, 199)]:
+        for d in range(2):
+            expected = partial(f.expr, f.variables, (x[i], y[j]), [int(k == d) for k in range(2)])
+            assert close(float(grid[i, j, d]), expected, 1e-9)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_inputs_that_do_not_broadcast_are_a_clear_error(backend):
+    k = symnum.kernel("x*y", wrt="x,y", what="gradient", backend=backend)
+    with pytest.raises(EvaluationError, match=r"do not broadcast together: \(3,\), \(4,\)"):
+        k(np.ones(3), np.ones(4))
