@@ -72,6 +72,25 @@ class NativeForm:
     names: dict  # symengine Symbol -> sympy Symbol
     outputs: tuple = ()  # the function's outputs, over the internal symbols
 
+    def inputs_for(self, variables: list[sympy.Symbol]) -> list[Any] | None:
+        """The internal symbol of each of the user's ``variables`` (a fresh one for a
+        variable the result does not mention), or None if a symbol of the result is not
+        among them (it would have no value)."""
+        import symengine as se
+        defined = {k for k, _ in self.definitions}
+        internal = {v: k for k, v in self.names.items() if k not in defined}
+        if set(internal) - set(variables):
+            return None
+        return [internal.get(v, se.Symbol(f"unused{i}")) for i, v in enumerate(variables)]
+
+    def expanded_ops(self) -> int:
+        """Operations in the entries with every definition substituted (not built)."""
+        sizes: dict = {}
+        for name, value in self.definitions:
+            sizes[name] = _operations(value) + sum(sizes.get(s, 0) for s in value.free_symbols)
+        return sum(_operations(e) + sum(sizes.get(s, 0) for s in e.free_symbols)
+                   for e in self.entries)
+
     def function_latex(self) -> str:
         """LaTeX of the function (one output) or of the vector of outputs."""
         shown = self._shown("latex")
@@ -167,6 +186,19 @@ def _tidy_text(text: str) -> str:
     return re.sub(r"\+ \(-(\d+/\d+)\)\*", r"- (\1)*", text)
 
 
+def _operations(expr: Any) -> int:
+    """Operations in a symengine tree (each node with arguments counts once per argument
+    beyond the first, as sympy.count_ops counts a sum of n terms as n − 1 additions)."""
+    count, stack = 0, [expr]
+    while stack:
+        node = stack.pop()
+        args = node.args
+        if args:
+            count += max(1, len(args) - 1)
+            stack.extend(args)
+    return count
+
+
 def _tidy_latex(text: str) -> str:
     text = re.sub(r"\\left\(\\frac\{(-?\d+)\}\{(\d+)\}\\right\) ", r"\\frac{\1}{\2} ", text)
     return re.sub(r"\+ \\frac\{-(\d+)\}", r"- \\frac{\1}", text)
@@ -201,6 +233,9 @@ class FastResult(Result):
     @property
     def size(self) -> int:
         return len(self.native.entries) + len(self.native.definitions)
+
+    def expr_ops(self) -> int:
+        return self.native.expanded_ops()
 
     def __repr__(self) -> str:
         return f"FastResult({self.kind!r}, {self.function.expr!r}, shape={self._layout})"

@@ -19,6 +19,7 @@ from .calculus import Result
 from .errors import EvaluationError, SymnumError
 from .function import ExprLike, Function, WrtLike, as_function
 from .fused import Fused
+from .native_nodes import NotNative
 from .program import Program
 from .stable import stabilize
 from .workspace import Workspace
@@ -40,7 +41,7 @@ class Kernel:
     def __init__(self, outputs: Sequence[sympy.Basic], variables: Sequence[sympy.Symbol],
                  shape: tuple[int, ...], backend: str = "numpy",
                  definitions: Sequence[tuple[sympy.Symbol, sympy.Basic]] = (),
-                 complex_input: bool = False, compile: bool = False):
+                 complex_input: bool = False, compile: bool = False, native: bool = False):
         if backend not in BACKENDS:
             raise SymnumError(f"unknown backend {backend!r}: choose numpy or torch")
         if compile and backend != "torch":
@@ -49,7 +50,7 @@ class Kernel:
         self.shape = shape
         self.backend = backend
         self.complex_input = complex_input
-        self.program = Program(outputs, self.variables, backend, definitions)
+        self.program = Program(outputs, self.variables, backend, definitions, native)
         self._workspace = Workspace()
         self.fused = Fused(self._whole) if compile else None
 
@@ -167,6 +168,9 @@ def compile_kernel(target: Result | sympy.Basic, variables: Sequence[sympy.Symbo
     re-computation.
     """
     if isinstance(target, Result):
+        native = _native_kernel(target, variables, backend, complex_input, compile)
+        if native is not None:
+            return native
         if target.definitions and target.expr_ops() > STABLE_EXPAND_MAX_OPS:
             return Kernel(target.entries(), variables, target.shape, backend,
                           target.definitions, complex_input, compile)
@@ -178,6 +182,26 @@ def compile_kernel(target: Result | sympy.Basic, variables: Sequence[sympy.Symbo
                       complex_input=complex_input, compile=compile)
     return Kernel([stabilize(target)], variables, (), backend, complex_input=complex_input,
                   compile=compile)
+
+
+def _native_kernel(target: Result, variables: Sequence[sympy.Symbol], backend: str,
+                   complex_input: bool, compile: bool) -> Kernel | None:
+    """A kernel straight from a large result's symengine form (no SymPy objects built), or
+    None where that does not apply: small results (expanded and made stable instead), a
+    symbol without a value, a node the reader does not know."""
+    native = getattr(target, "native", None)
+    if native is None or target.expr_ops() <= STABLE_EXPAND_MAX_OPS:
+        return None
+    inputs = native.inputs_for(list(variables))
+    if inputs is None:
+        return None
+    try:
+        k = Kernel(native.entries, inputs, target.shape, backend, native.definitions,
+                   complex_input, compile, native=True)
+    except NotNative:
+        return None
+    k.variables = tuple(variables)  # named as the user named them (keyword arguments)
+    return k
 
 
 def kernel(expr: ExprLike | Function | Result, wrt: WrtLike = None, what: str | None = None,

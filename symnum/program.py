@@ -19,6 +19,7 @@ from sympy.core.function import AppliedUndef
 
 from .backends import Backend, may_update, table
 from .errors import EvaluationError
+from .native_nodes import Node, NotNative, read
 from .workspace import Workspace
 
 WORKSPACE_MIN_SIZE = 10_000  # smaller arrays are cheap to allocate: no scratch reuse
@@ -31,13 +32,19 @@ _RELATIONS: dict[type, Callable] = {
 
 
 class Program:
-    """Evaluate ``outputs`` (after ``definitions``) from values of ``inputs`` on ``backend``."""
+    """Evaluate ``outputs`` (after ``definitions``) from values of ``inputs`` on ``backend``.
+
+    ``native=True``: the expressions are symengine objects (:mod:`symnum.native_nodes`
+    reads them); a node it cannot read raises :class:`NotNative`.
+    """
 
     def __init__(self, outputs: Sequence[sympy.Basic], inputs: Sequence[sympy.Symbol],
                  backend: str | Backend = "numpy",
-                 definitions: Sequence[tuple[sympy.Symbol, sympy.Basic]] = ()):
+                 definitions: Sequence[tuple[sympy.Symbol, sympy.Basic]] = (),
+                 native: bool = False):
         self.backend = table(backend) if isinstance(backend, str) else backend
         self.inputs = tuple(inputs)
+        self._read: dict | None = {} if native else None
         self.steps: list[tuple[Callable, tuple[int, ...]]] = []
         self.into: list[Callable | None] = []  # per step: the same operation writing into out
         self.slots: dict[sympy.Basic, int] = {s: i for i, s in enumerate(self.inputs)}
@@ -104,7 +111,7 @@ class Program:
             node, ready = stack.pop()
             if node in self.slots:
                 continue
-            children = _children(node)
+            children = _children(node) if self._read is None else self._native(node).children
             if ready or not children:
                 self._emit(node, children)
             else:
@@ -113,10 +120,38 @@ class Program:
         return self.slots[root]
 
     def _emit(self, node: sympy.Basic, children: tuple[sympy.Basic, ...]) -> None:
-        fn = self._operation(node)
+        if self._read is None:
+            fn, into = self._operation(node), self._writer(node) if children else None
+        else:
+            fn, into = self._native_operation(node, self._native(node))
         self.slots[node] = len(self.inputs) + len(self.steps)
         self.steps.append((fn, tuple(self.slots[c] for c in children)))
-        self.into.append(self._writer(node) if children else None)
+        self.into.append(into)
+
+    def _native(self, node: object) -> Node:
+        found = self._read.get(node)
+        if found is None:
+            found = self._read[node] = read(node)
+        return found
+
+    def _native_operation(self, node: object, info: Node) -> tuple[Callable, Callable | None]:
+        """(operation, its out= form) for a symengine node."""
+        b = self.backend
+        if info.kind == "symbol":
+            raise NotNative(f"no input for {node}")
+        if info.kind == "number":
+            const = b.constant(info.detail)
+            return (lambda: const), None
+        if info.kind is sympy.Pow and len(info.children) == 1:
+            return _power(info.detail, b), _power_into(info.detail, b) if b.into else None
+        if info.kind is sympy.Add:
+            return _signed_sum(info.detail), \
+                _signed_sum_into(info.detail, b) if b.into else None
+        fn = b.functions.get(info.kind) if info.kind is not sympy.Pow else b.extra["power"]
+        if fn is None:
+            raise NotNative(f"{info.kind.__name__} has no {b.name} function")
+        return fn, b.into.get(info.kind) if info.kind is not sympy.Pow else \
+            (b.extra["power"] if b.into else None)
 
     def _writer(self, node: sympy.Basic) -> Callable | None:
         """The step's operation in ``out=`` form, where the backend has one."""

@@ -5,13 +5,15 @@ from __future__ import annotations
 import random
 import re
 
+import numpy as np
 import pytest
 import sympy
+import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import symnum
-from symnum import fast
+from symnum import fast, kernels
 
 from .test_properties import trees
 
@@ -134,3 +136,23 @@ def test_property_fast_path_and_its_printed_text_equal_sympy(text, what, dag):
     printed = sympy.Matrix([sympy.sympify(t, locals=names).xreplace(values)
                             for t in result.native.entry_texts()])
     assert _same(printed, sympy.Matrix(list(plain)), f.variables, 6), text
+
+
+@pytest.mark.parametrize("backend", ["numpy", "torch"])
+def test_kernel_of_a_large_fast_result_matches_torch_autograd(backend):
+    """A large Hessian compiles straight from its symengine form (no SymPy objects built)
+    and its values agree with autograd on the same loss."""
+    text, params = _mlp_text(4, 8, 3)  # 49 parameters
+    f = symnum.Function(text, wrt=",".join(params))
+    result = symnum.derive(f, what="hessian")
+    assert result.expr_ops() > kernels.STABLE_EXPAND_MAX_OPS
+    k = symnum.kernel(result, backend=backend)
+    assert "_sympy" not in result.__dict__  # the SymPy form was never needed
+    loss = sympy.lambdify(list(f.variables), f.expr, modules=[{"tanh": torch.tanh}])
+    rng = np.random.default_rng(5)
+    thetas = torch.tensor(rng.normal(0, 0.7, size=(3, len(params))))
+    got = k(**{v.name: thetas[:, i].numpy() for i, v in enumerate(f.variables)})
+    for b in range(3):
+        expected = torch.autograd.functional.hessian(lambda t: loss(*t), thetas[b])
+        np.testing.assert_allclose(np.asarray(got[b]), expected.numpy(), rtol=1e-10,
+                                   atol=1e-12)
