@@ -20,6 +20,7 @@ import platform
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -118,9 +119,9 @@ def sympy_hessian(text: str, params: list[str], limit_s: float) -> float | None:
             "s={x.name:x for x in e.free_symbols};"
             "sympy.hessian(e,[s[p] for p in sys.argv[2].split(',')]);"
             "print(time.perf_counter()-t)")
-    path = os.path.join(HERE, ".loss.txt")
-    with open(path, "w") as handle:
-        handle.write(text)
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
+        handle.write(text)  # too long for a command line at 61 parameters
+    path = handle.name
     start = time.perf_counter()
     try:
         subprocess.run([sys.executable, "-c", code, path, ",".join(params)], check=True,

@@ -63,7 +63,7 @@ def may_update(total: object, a: object) -> bool:
     """Whether ``total`` (a fresh array) may absorb ``a`` in place: same shape and dtype, and
     no autograd recording (torch would need the old value for its backward pass)."""
     shape = getattr(total, "shape", None)
-    if shape is None or getattr(a, "shape", None) != shape or \
+    if not shape or getattr(a, "shape", None) != shape or \
             getattr(a, "dtype", None) != getattr(total, "dtype", None):
         return False
     if type(total).__module__.startswith("torch"):

@@ -11,6 +11,7 @@ array of shape ``batch + result shape``; constant entries are broadcast to the b
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import sympy
@@ -20,7 +21,7 @@ from .errors import EvaluationError, SymnumError
 from .function import ExprLike, Function, WrtLike, as_function
 from .fused import Fused
 from .native_nodes import NotNative
-from .program import Program
+from .program import WORKSPACE_MIN_SIZE, Program
 from .stable import stabilize
 from .workspace import Workspace
 
@@ -65,25 +66,26 @@ class Kernel:
         # not broadcast up front: a grid given as a column and a row evaluates the functions
         # of x on the column alone; results are broadcast to the batch when assembled
         batch = self._batch_shape(arrays)
+        if self.backend == "torch":
+            import torch
+            if any(a.requires_grad for a in arrays):  # autograd needs every value kept
+                return self._assemble(self.program.run(*arrays), batch, out)
+            with torch.no_grad():  # nothing to record: steps may write in place
+                return self._without_autograd(arrays, batch, out)
+        return self._without_autograd(arrays, batch, out)
+
+    def _without_autograd(self, arrays: list, batch: tuple[int, ...], out: object) -> object:
+        """The fused function, or the program writing into the workspace's arrays."""
+        if self.fused is not None and arrays:
+            self.program.check_count(arrays)
+            result = self.fused(*arrays)
+            return result if out is None else self._checked_out(out, batch).copy_(result)
         # taken while running: a call from another thread at the same time gets a new one
         workspace, self._workspace = self._workspace, Workspace()
         try:
-            if self.backend == "torch":
-                import torch
-                if any(a.requires_grad for a in arrays):  # autograd needs every value kept
-                    return self._assemble(self.program.run(*arrays), batch, out)
-                if self.fused is not None and arrays:
-                    self.program.check_count(arrays)
-                    with torch.no_grad():
-                        result = self.fused(*arrays)
-                    return result if out is None else \
-                        self._checked_out(out, batch).copy_(result)
-                with torch.no_grad():  # nothing to record: steps may write in place
-                    values, scratch = self.program.execute(arrays, workspace)
-                    result = self._assemble(values, batch, out)
-            else:
-                values, scratch = self.program.execute(arrays, workspace)
-                result = self._assemble(values, batch, out)
+            big = math.prod(batch) >= WORKSPACE_MIN_SIZE
+            values, scratch = self.program.execute(arrays, workspace if big else None)
+            result = self._assemble(values, batch, out)
             for array in scratch:
                 workspace.give(array)
             return result
@@ -139,6 +141,8 @@ class Kernel:
             stacked = torch.stack(full, dim=-1, out=target)
             return stacked.reshape(batch + self.shape) if out is None else out
         import numpy as np
+        if batch == () and out is None:  # one point: no broadcasting to do
+            return np.array(values).reshape(self.shape)
         full = [np.broadcast_to(np.asarray(v), batch) for v in values]
         if not full:
             return np.zeros(batch + self.shape) if out is None else out

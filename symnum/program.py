@@ -11,6 +11,7 @@ subtrees are shared steps). The walk is iterative, so deep expressions do not ov
 from __future__ import annotations
 
 import functools
+import math
 import operator
 from collections.abc import Callable, Sequence
 
@@ -51,7 +52,9 @@ class Program:
         for name, value in definitions:
             self.slots[name] = self._compile(value)
         self.outputs = [self._compile(e) for e in outputs]
-        self._release: list[tuple[int, ...]] | None = None
+        # computed now, not on the first run: torch.compile guards on the program's state,
+        # and a cache filled while it traced would make it compile a second time
+        self._release = self._last_uses()
 
     def run(self, *args: object) -> list[object]:
         """Values of the outputs for one value (scalar or array) per input."""
@@ -65,7 +68,7 @@ class Program:
         self.check_count(args)
         values: list[object] = list(args)
         owned: set[int] = set()  # ids of the values that are workspace arrays
-        steps = zip(self.steps, self.into, self._releases(), strict=True)
+        steps = zip(self.steps, self.into, self._release, strict=True)
         for (fn, slots), into, done in steps:
             inputs = [values[i] for i in slots]
             like = _target(inputs) if workspace is not None and into is not None else None
@@ -89,21 +92,19 @@ class Program:
             names = ", ".join(s.name for s in self.inputs)
             raise EvaluationError(f"expected {len(self.inputs)} values ({names}), got {len(args)}")
 
-    def _releases(self) -> list[tuple[int, ...]]:
-        """For each step, the intermediate values it uses for the last time (computed once)."""
-        if self._release is None:
-            first = len(self.inputs)
-            last: dict[int, int] = {}
-            for k, (_, slots) in enumerate(self.steps):
-                for i in slots:
-                    last[i] = k
-            keep = set(self.outputs)
-            release: list[list[int]] = [[] for _ in self.steps]
-            for i, k in last.items():
-                if i >= first and i not in keep:
-                    release[k].append(i)
-            self._release = [tuple(r) for r in release]
-        return self._release
+    def _last_uses(self) -> list[tuple[int, ...]]:
+        """For each step, the intermediate values it uses for the last time."""
+        first = len(self.inputs)
+        last: dict[int, int] = {}
+        for k, (_, slots) in enumerate(self.steps):
+            for i in slots:
+                last[i] = k
+        keep = set(self.outputs)
+        release: list[list[int]] = [[] for _ in self.steps]
+        for i, k in last.items():
+            if i >= first and i not in keep:
+                release[k].append(i)
+        return [tuple(r) for r in release]
 
     def _compile(self, root: sympy.Basic) -> int:
         stack: list[tuple[sympy.Basic, bool]] = [(root, False)]
@@ -282,7 +283,7 @@ def _target(inputs: list[object]) -> object | None:
             continue
         if like is None or (len(shape) and not len(like.shape)):
             like = a
-    if like is None or len(like.shape) == 0 or _size(like.shape) < WORKSPACE_MIN_SIZE:
+    if like is None or len(like.shape) == 0 or math.prod(like.shape) < WORKSPACE_MIN_SIZE:
         return None
     for a in inputs:
         shape = getattr(a, "shape", None)
@@ -290,13 +291,6 @@ def _target(inputs: list[object]) -> object | None:
                                   a.dtype != like.dtype):
             return None
     return like
-
-
-def _size(shape) -> int:
-    n = 1
-    for d in shape:
-        n *= d
-    return n
 
 
 def _power(exponent: sympy.Basic, b: Backend) -> Callable:
