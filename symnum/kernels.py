@@ -57,7 +57,8 @@ class Kernel:
 
     def _whole(self, *arrays: object) -> object:
         """The result from broadcast inputs, in one piece (what :class:`Fused` compiles)."""
-        return self._assemble(self.program.run(*arrays), self._batch_shape(list(arrays)))
+        return self._assemble(self.program.run(*arrays), self._batch_shape(list(arrays)),
+                              device=_device(arrays))
 
     def __call__(self, *args: object, out: object = None, **named: object) -> object:
         if named:
@@ -69,7 +70,7 @@ class Kernel:
         if self.backend == "torch":
             import torch
             if any(a.requires_grad for a in arrays):  # autograd needs every value kept
-                return self._assemble(self.program.run(*arrays), batch, out)
+                return self._assemble(self.program.run(*arrays), batch, out, _device(arrays))
             with torch.no_grad():  # nothing to record: steps may write in place
                 return self._without_autograd(arrays, batch, out)
         return self._without_autograd(arrays, batch, out)
@@ -85,7 +86,7 @@ class Kernel:
         try:
             big = math.prod(batch) >= WORKSPACE_MIN_SIZE
             values, scratch = self.program.execute(arrays, workspace if big else None)
-            result = self._assemble(values, batch, out)
+            result = self._assemble(values, batch, out, _device(arrays))
             for array in scratch:
                 workspace.give(array)
             return result
@@ -129,15 +130,22 @@ class Kernel:
             raise EvaluationError("the inputs' shapes do not broadcast together: " +
                                   ", ".join(str(s) for s in shapes)) from None
 
-    def _assemble(self, values: list, batch: tuple[int, ...], out: object = None):
+    def _assemble(self, values: list, batch: tuple[int, ...], out: object = None,
+                  device: object = None):
+        """The result array from the output values (constants broadcast to the batch, on
+        the inputs' device)."""
         flat = batch + (len(values),)
         target = None if out is None else self._checked_out(out, batch).reshape(flat)
         if self.backend == "torch":
             import torch
-            full = [torch.broadcast_to(torch.as_tensor(v, dtype=torch.float64)
-                                       if not torch.is_tensor(v) else v, batch) for v in values]
+            dtype = torch.complex128 if self.complex_input else torch.float64
+            full = [torch.broadcast_to(v if torch.is_tensor(v) and v.device == device else
+                                       torch.as_tensor(v, dtype=v.dtype if torch.is_tensor(v)
+                                                       else dtype, device=device), batch)
+                    for v in values]
             if not full:
-                return torch.zeros(batch + self.shape) if out is None else out
+                return torch.zeros(batch + self.shape, dtype=dtype, device=device) \
+                    if out is None else out
             stacked = torch.stack(full, dim=-1, out=target)
             return stacked.reshape(batch + self.shape) if out is None else out
         import numpy as np
@@ -160,6 +168,11 @@ class Kernel:
             raise EvaluationError(f"out must be a contiguous {self.backend} array of shape "
                                   f"{shape} and dtype {wanted}")
         return out
+
+
+def _device(arrays: Sequence[object]) -> object:
+    """The torch device of the inputs (None for numpy or no inputs)."""
+    return getattr(arrays[0], "device", None) if arrays else None
 
 
 def compile_kernel(target: Result | sympy.Basic, variables: Sequence[sympy.Symbol],

@@ -273,7 +273,7 @@ def _power_into(exponent: sympy.Basic, b: Backend) -> Callable | None:
 
 def _target(inputs: list[object]) -> object | None:
     """The array an ``out=`` step result is shaped and typed like, or None when the inputs
-    mix dtypes or shapes (the plain step then decides the result's type)."""
+    mix dtypes, shapes or devices (the plain step then decides the result's type)."""
     like = None
     for a in inputs:
         shape = getattr(a, "shape", None)
@@ -285,10 +285,11 @@ def _target(inputs: list[object]) -> object | None:
             like = a
     if like is None or len(like.shape) == 0 or math.prod(like.shape) < WORKSPACE_MIN_SIZE:
         return None
-    for a in inputs:
+    device = getattr(like, "device", None)
+    for a in inputs:  # a constant kept on the CPU beside CUDA arrays: the plain step copes
         shape = getattr(a, "shape", None)
         if shape is not None and ((len(shape) and shape != like.shape) or
-                                  a.dtype != like.dtype):
+                                  a.dtype != like.dtype or getattr(a, "device", None) != device):
             return None
     return like
 

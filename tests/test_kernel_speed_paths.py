@@ -173,3 +173,18 @@ def test_inputs_that_do_not_broadcast_are_a_clear_error(backend):
     k = symnum.kernel("x*y", wrt="x,y", what="gradient", backend=backend)
     with pytest.raises(EvaluationError, match=r"do not broadcast together: \(3,\), \(4,\)"):
         k(np.ones(3), np.ones(4))
+
+
+@pytest.mark.parametrize("batch", [5, BIG])
+@pytest.mark.parametrize("text, what", [("x**2*y", "hessian"), ("x**2 + 4*x*y + y**2", "hessian"),
+                                        ("relu(x)*y + Max(x, y)", "gradient"),
+                                        ("log(exp(x) + exp(y) + exp(2*x))", "hessian"),
+                                        ("gamma(x + 3)*y + abs(x)", "gradient")])
+def test_results_stay_on_the_inputs_device(text, what, batch):
+    """Constant entries are created on the inputs' device. The meta device (shapes only)
+    stands in for CUDA, which CI does not have: a tensor left on the CPU fails the same way."""
+    k = symnum.kernel(text, wrt="x,y", what=what, backend="torch")
+    x = torch.zeros(batch, dtype=torch.float64, device="meta")
+    got = k(x, x)
+    assert got.device.type == "meta"
+    assert tuple(got.shape) == (batch,) + ((2, 2) if what == "hessian" else (2,))
