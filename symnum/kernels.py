@@ -36,7 +36,8 @@ class Kernel:
     A kernel keeps the scratch arrays of its last big batch for the next call (a fresh array
     of a million values costs as much as the arithmetic in it); :meth:`clear` drops them.
     ``compile=True`` (torch only) runs the program as one ``torch.compile``'d function
-    (:mod:`symnum.fused`), except when an input needs gradients.
+    (:mod:`symnum.fused`), except when an input needs gradients. ``native=True``: outputs
+    and definitions are symengine objects (a large result's own form, :mod:`symnum.fast`).
     """
 
     def __init__(self, outputs: Sequence[sympy.Basic], variables: Sequence[sympy.Symbol],
@@ -56,7 +57,7 @@ class Kernel:
         self.fused = Fused(self._whole) if compile else None
 
     def _whole(self, *arrays: object) -> object:
-        """The result from broadcast inputs, in one piece (what :class:`Fused` compiles)."""
+        """The whole result for the inputs, in one function (what :class:`Fused` compiles)."""
         return self._assemble(self.program.run(*arrays), self._batch_shape(list(arrays)),
                               device=_device(arrays))
 

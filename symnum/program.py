@@ -143,16 +143,17 @@ class Program:
         if info.kind == "number":
             const = b.constant(info.detail)
             return (lambda: const), None
-        if info.kind is sympy.Pow and len(info.children) == 1:
-            return _power(info.detail, b), _power_into(info.detail, b) if b.into else None
+        if info.kind is sympy.Pow:
+            if len(info.children) == 1:  # the exponent is a number, kept as the detail
+                return _power(info.detail, b), _power_into(info.detail, b) if b.into else None
+            return b.extra["power"], b.extra["power"] if b.into else None
         if info.kind is sympy.Add:
             return _signed_sum(info.detail), \
                 _signed_sum_into(info.detail, b) if b.into else None
-        fn = b.functions.get(info.kind) if info.kind is not sympy.Pow else b.extra["power"]
+        fn = b.functions.get(info.kind)
         if fn is None:
             raise NotNative(f"{info.kind.__name__} has no {b.name} function")
-        return fn, b.into.get(info.kind) if info.kind is not sympy.Pow else \
-            (b.extra["power"] if b.into else None)
+        return fn, b.into.get(info.kind)
 
     def _writer(self, node: sympy.Basic) -> Callable | None:
         """The step's operation in ``out=`` form, where the backend has one."""
@@ -240,8 +241,10 @@ def _signed_sum_into(signs: tuple[bool, ...], b: Backend) -> Callable:
             else:
                 total = -total
         for negative, a in zip(signs[1:], args[1:], strict=True):
-            if written:
-                out.__isub__(a) if negative else out.__iadd__(a)
+            if written and negative:
+                out -= a
+            elif written:
+                out += a
             elif getattr(a, "shape", None) == out.shape or \
                     getattr(total, "shape", None) == out.shape:
                 (subtract if negative else add)(total, a, out=out)
