@@ -72,22 +72,26 @@ def may_update(total: object, a: object) -> bool:
     return True
 
 
+def fold_into(total: object, terms: list[tuple[Callable, Callable, object]], out: object,
+              written: bool = False) -> object:
+    """total ∘₁ a₁ ∘₂ a₂ ... written into ``out``, in order, for terms (op, in_place, a):
+    scalars before the first full-size argument combine as they are, the first full-size
+    step writes ``out`` (``op(x, y, out=out)``), later terms update it in place."""
+    for op, in_place, a in terms:
+        if written:
+            in_place(out, a)
+        elif getattr(a, "shape", None) == out.shape or \
+                getattr(total, "shape", None) == out.shape:
+            op(total, a, out=out)
+            written = True
+        else:
+            total = op(total, a)
+    return out
+
+
 def _accumulate_into(op: Callable, in_place: Callable) -> Callable:
-    """a ∘ b ∘ c ... written into ``out``, in the same order as :func:`_accumulate`: scalars
-    before the first full-size argument are combined as they are, then into ``out``."""
-    def run(*args, out):
-        total, written = args[0], False
-        for a in args[1:]:
-            if written:
-                in_place(out, a)
-            elif getattr(a, "shape", None) == out.shape or \
-                    getattr(total, "shape", None) == out.shape:
-                op(total, a, out=out)
-                written = True
-            else:
-                total = op(total, a)
-        return out
-    return run
+    """a ∘ b ∘ c ... written into ``out``, in the same order as :func:`_accumulate`."""
+    return lambda *args, out: fold_into(args[0], [(op, in_place, a) for a in args[1:]], out)
 
 
 # Functions that numpy, scipy.special and torch all let write into an ``out`` array.
@@ -168,7 +172,7 @@ def _numpy() -> Backend:
                    where=lambda c, a, b: np.where(c, a, b),
                    extra={"sqrt": np.sqrt, "power": np.power, "asarray": np.asarray,
                           "and": np.logical_and, "or": np.logical_or, "not": np.logical_not,
-                          "subtract": np.subtract, "multiply": np.multiply,
+                          "add": np.add, "subtract": np.subtract, "multiply": np.multiply,
                           "reciprocal": np.reciprocal},
                    into=_into(np, sc))
 
@@ -205,7 +209,7 @@ def _torch() -> Backend:
                    where=lambda c, a, b: torch.where(c, a, b),
                    extra={"sqrt": torch.sqrt, "power": torch.pow, "asarray": torch.as_tensor,
                           "and": torch.logical_and, "or": torch.logical_or,
-                          "not": torch.logical_not, "subtract": torch.subtract,
+                          "not": torch.logical_not, "add": torch.add, "subtract": torch.subtract,
                           "multiply": torch.multiply, "reciprocal": torch.reciprocal},
                    into=_into(torch, torch.special))
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 import sympy
 from sympy.core.function import AppliedUndef
 
-from .backends import Backend, may_update, table
+from .backends import Backend, fold_into, may_update, table
 from .errors import EvaluationError
 from .native_nodes import Node, NotNative, read
 from .workspace import Workspace
@@ -231,27 +231,18 @@ def _signed_sum(signs: tuple[bool, ...]) -> Callable:
 
 def _signed_sum_into(signs: tuple[bool, ...], b: Backend) -> Callable:
     """:func:`_signed_sum` written into ``out``, terms in the same order."""
-    add, subtract = b.into[sympy.Add], b.extra["subtract"]
+    plus = (b.extra["add"], operator.iadd)
+    minus = (b.extra["subtract"], operator.isub)
 
     def total_into(*args, out):
         total, written = args[0], False
-        if signs[0]:
-            if getattr(total, "shape", None) == out.shape:
-                total, written = b.extra["multiply"](total, -1.0, out=out), True
-            else:
-                total = -total
-        for negative, a in zip(signs[1:], args[1:], strict=True):
-            if written and negative:
-                out -= a
-            elif written:
-                out += a
-            elif getattr(a, "shape", None) == out.shape or \
-                    getattr(total, "shape", None) == out.shape:
-                (subtract if negative else add)(total, a, out=out)
-                written = True
-            else:
-                total = total - a if negative else total + a
-        return out
+        if signs[0] and getattr(total, "shape", None) == out.shape:
+            total, written = b.extra["multiply"](total, -1.0, out=out), True
+        elif signs[0]:
+            total = -total
+        terms = [(*(minus if negative else plus), a)
+                 for negative, a in zip(signs[1:], args[1:], strict=True)]
+        return fold_into(total, terms, out, written)
     return total_into
 
 
