@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 import sympy
 
+from .assembly import Arrays, Stacked, layout_for
 from .calculus import Result
 from .errors import EvaluationError, SymnumError
 from .function import ExprLike, Function, WrtLike, as_function
@@ -52,7 +53,9 @@ class Kernel:
         self.shape = shape
         self.backend = backend
         self.complex_input = complex_input
-        self.program = Program(outputs, self.variables, backend, definitions, native)
+        self.layout = Stacked(outputs, shape) if native else layout_for(outputs, shape)
+        self.program = Program(self.layout.outputs, self.variables, backend, definitions,
+                               native)
         self._workspace = Workspace()
         self.fused = Fused(self._whole) if compile else None
 
@@ -87,7 +90,7 @@ class Kernel:
         try:
             big = math.prod(batch) >= WORKSPACE_MIN_SIZE
             values, scratch = self.program.execute(arrays, workspace if big else None)
-            result = self._assemble(values, batch, out, _device(arrays))
+            result = self._assemble(values, batch, out, _device(arrays), eager=True)
             for array in scratch:
                 workspace.give(array)
             return result
@@ -132,31 +135,17 @@ class Kernel:
                                   ", ".join(str(s) for s in shapes)) from None
 
     def _assemble(self, values: list, batch: tuple[int, ...], out: object = None,
-                  device: object = None):
+                  device: object = None, eager: bool = False) -> object:
         """The result array from the output values (constants broadcast to the batch, on
-        the inputs' device)."""
-        flat = batch + (len(values),)
-        target = None if out is None else self._checked_out(out, batch).reshape(flat)
+        the inputs' device); ``eager``: no autograd or tracing, new arrays may take out=."""
         if self.backend == "torch":
             import torch
             dtype = torch.complex128 if self.complex_input else torch.float64
-            full = [torch.broadcast_to(v if torch.is_tensor(v) and v.device == device else
-                                       torch.as_tensor(v, dtype=v.dtype if torch.is_tensor(v)
-                                                       else dtype, device=device), batch)
-                    for v in values]
-            if not full:
-                return torch.zeros(batch + self.shape, dtype=dtype, device=device) \
-                    if out is None else out
-            stacked = torch.stack(full, dim=-1, out=target)
-            return stacked.reshape(batch + self.shape) if out is None else out
-        import numpy as np
-        if batch == () and out is None:  # one point: no broadcasting to do
-            return np.array(values).reshape(self.shape)
-        full = [np.broadcast_to(np.asarray(v), batch) for v in values]
-        if not full:
-            return np.zeros(batch + self.shape) if out is None else out
-        stacked = np.stack(full, axis=-1, out=target)
-        return stacked.reshape(batch + self.shape) if out is None else out
+            arrays = Arrays(True, dtype, device, eager)
+        else:
+            arrays = Arrays(False, complex if self.complex_input else float, None, True)
+        checked = None if out is None else self._checked_out(out, batch)
+        return self.layout.assemble(values, batch, arrays, checked)
 
     def _checked_out(self, out: object, batch: tuple[int, ...]) -> object:
         """``out`` when it can hold the result in place, else an EvaluationError."""

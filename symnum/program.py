@@ -112,6 +112,13 @@ class Program:
             node, ready = stack.pop()
             if node in self.slots:
                 continue
+            cheaper = self._cheaper(node)
+            if cheaper is not None:  # compiled first; the node then names the same step
+                if cheaper in self.slots:
+                    self.slots[node] = self.slots[cheaper]
+                else:
+                    stack.extend([(node, False), (cheaper, False)])
+                continue
             children = _children(node) if self._read is None else self._native(node).children
             if ready or not children:
                 self._emit(node, children)
@@ -119,6 +126,16 @@ class Program:
                 stack.append((node, True))
                 stack.extend((c, False) for c in reversed(children) if c not in self.slots)
         return self.slots[root]
+
+    def _cheaper(self, node: sympy.Basic) -> sympy.Basic | None:
+        """exp(k·a) as exp(a)**k (k = 2, 3) when exp(a) is already a step: a product instead
+        of an exponential and the arithmetic of its argument (softmax Hessians hold both)."""
+        if self._read is not None or not isinstance(node, sympy.exp):
+            return None
+        k, a = node.args[0].primitive()
+        if k not in (2, 3) or sympy.exp(a) not in self.slots:
+            return None
+        return sympy.Pow(sympy.exp(a), k, evaluate=False)
 
     def _emit(self, node: sympy.Basic, children: tuple[sympy.Basic, ...]) -> None:
         if self._read is None:
