@@ -83,6 +83,16 @@ class Arrays:
         c = np.asarray(c)
         return (np.sqrt(c), None) if np.iscomplexobj(c) else (np.sqrt(np.abs(c)), np.sign(c))
 
+    def where_diagonal(self, n: int, diagonal: object, elsewhere: object) -> object:
+        """n×n matrices (batched like ``diagonal``, shape batch + (n,)) holding ``diagonal``
+        on their diagonals and ``elsewhere`` (broadcast) off them."""
+        if self.torch:
+            import torch
+            eye = torch.eye(n, dtype=torch.bool, device=self.device)
+            return torch.where(eye, diagonal[..., :, None], elsewhere)
+        import numpy as np
+        return np.where(np.eye(n, dtype=bool), diagonal[..., :, None], elsewhere)
+
     def multiply(self, a: object, b: object, out: object = None) -> object:
         if self.torch:
             import torch
@@ -127,30 +137,31 @@ class RankOne:
                  out: object = None) -> object:
         n = self.n
         c, u, diagonal = values[0], values[1:n + 1], values[n + 1:]
-        result = out if out is not None else arrays.new(batch + self.shape) \
-            if arrays.eager else None
+        along = arrays.stack(diagonal, batch)
         if self.diagonal_only:
-            result = arrays.zeros(batch + self.shape) if result is None else _zeroed(result)
-            _diagonal(result, n)[...] = arrays.stack(diagonal, batch)
-            return result
-        # c·uᵢ·uⱼ as (s·vᵢ)·vⱼ with v = √|c|·u, s = sign c: (c·uᵢ)·uⱼ would round differently
-        # from (c·uⱼ)·uᵢ, and a Hessian must come out exactly symmetric
-        root, sign = arrays.root_and_sign(arrays.full(c, batch))
-        vector = arrays.multiply(arrays.stack(u, batch), root[..., None])
-        signed = vector if sign is None else arrays.multiply(vector, sign[..., None])
-        result = arrays.multiply(signed[..., :, None], vector[..., None, :], out=result)
-        _diagonal(result, n)[...] = arrays.stack(diagonal, batch)
+            off = None
+        else:
+            # c·uᵢ·uⱼ as (s·vᵢ)·vⱼ with v = √|c|·u, s = sign c: (c·uᵢ)·uⱼ would round
+            # differently from (c·uⱼ)·uᵢ, and a Hessian must come out exactly symmetric
+            root, sign = arrays.root_and_sign(arrays.full(c, batch))
+            vector = arrays.multiply(arrays.stack(u, batch), root[..., None])
+            signed = vector if sign is None else arrays.multiply(vector, sign[..., None])
+            off = (signed[..., :, None], vector[..., None, :])
+        if out is None and not arrays.eager:  # one expression: autograd and inductor fuse it
+            product = 0.0 if off is None else off[0] * off[1]
+            return arrays.where_diagonal(n, along, product)
+        result = out if out is not None else arrays.new(batch + self.shape)
+        if off is None:
+            result[...] = 0
+        else:
+            arrays.multiply(*off, out=result)
+        _diagonal(result, n)[...] = along
         return result
 
 
 def _diagonal(matrices: object, n: int) -> object:
     """The diagonals of contiguous n×n matrices (a view): every (n+1)-th entry of each."""
     return matrices.reshape(matrices.shape[:-2] + (n * n,))[..., ::n + 1]
-
-
-def _zeroed(array: object) -> object:
-    array[...] = 0
-    return array
 
 
 def layout_for(entries: Sequence[object], shape: tuple[int, ...]) -> Stacked | RankOne:

@@ -57,12 +57,17 @@ class Kernel:
         self.program = Program(self.layout.outputs, self.variables, backend, definitions,
                                native)
         self._workspace = Workspace()
-        self.fused = Fused(self._whole) if compile else None
+        self.fused = Fused(self._whole_into) if compile else None
 
     def _whole(self, *arrays: object) -> object:
-        """The whole result for the inputs, in one function (what :class:`Fused` compiles)."""
+        """The whole result for the inputs, in one function."""
         return self._assemble(self.program.run(*arrays), self._batch_shape(list(arrays)),
                               device=_device(arrays))
+
+    def _whole_into(self, target: object, *arrays: object) -> object:
+        """The whole result written into ``target`` (what :class:`Fused` compiles: inductor
+        then stores into the caller's array instead of a fresh one of its own)."""
+        return target.copy_(self._whole(*arrays))
 
     def __call__(self, *args: object, out: object = None, **named: object) -> object:
         if named:
@@ -83,8 +88,10 @@ class Kernel:
         """The fused function, or the program writing into the workspace's arrays."""
         if self.fused is not None and arrays:
             self.program.check_count(arrays)
-            result = self.fused(*arrays)
-            return result if out is None else self._checked_out(out, batch).copy_(result)
+            device = _device(arrays)
+            target = self._checked_out(out, batch) if out is not None else \
+                self._arrays(device, eager=True).new(batch + self.shape)
+            return self.fused(target, *arrays)
         # taken while running: a call from another thread at the same time gets a new one
         workspace, self._workspace = self._workspace, Workspace()
         try:
@@ -138,14 +145,15 @@ class Kernel:
                   device: object = None, eager: bool = False) -> object:
         """The result array from the output values (constants broadcast to the batch, on
         the inputs' device); ``eager``: no autograd or tracing, new arrays may take out=."""
+        checked = None if out is None else self._checked_out(out, batch)
+        return self.layout.assemble(values, batch, self._arrays(device, eager), checked)
+
+    def _arrays(self, device: object, eager: bool) -> Arrays:
         if self.backend == "torch":
             import torch
             dtype = torch.complex128 if self.complex_input else torch.float64
-            arrays = Arrays(True, dtype, device, eager)
-        else:
-            arrays = Arrays(False, complex if self.complex_input else float, None, True)
-        checked = None if out is None else self._checked_out(out, batch)
-        return self.layout.assemble(values, batch, arrays, checked)
+            return Arrays(True, dtype, device, eager)
+        return Arrays(False, complex if self.complex_input else float, None, True)
 
     def _checked_out(self, out: object, batch: tuple[int, ...]) -> object:
         """``out`` when it can hold the result in place, else an EvaluationError."""
