@@ -36,6 +36,8 @@ class Kernel:
 
     A kernel keeps the scratch arrays of its last big batch for the next call (a fresh array
     of a million values costs as much as the arithmetic in it); :meth:`clear` drops them.
+    A Hessian whose off-diagonal entries are c·uᵢ·uⱼ (log-sum-exp, norms, g(Σ hᵢ(xᵢ))) is
+    computed as 2n + 1 values and one batched outer product (:mod:`symnum.assembly`).
     ``compile=True`` (torch only) runs the program as one ``torch.compile``'d function
     (:mod:`symnum.fused`), except when an input needs gradients. ``native=True``: outputs
     and definitions are symengine objects (a large result's own form, :mod:`symnum.fast`).
