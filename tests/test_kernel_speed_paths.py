@@ -9,6 +9,7 @@ import torch
 
 import symnum
 from symnum import EvaluationError, SymnumError
+from symnum.assembly import RankOne
 
 from .oracle import close, partial
 
@@ -125,6 +126,11 @@ def test_compiled_hessian_with_stable_forms_matches_torch_func():
     expected = torch.func.vmap(torch.func.hessian(lambda v: torch.logsumexp(v, 0)))(data)
     assert torch.isfinite(got).all()
     torch.testing.assert_close(got, expected, rtol=1e-10, atol=1e-12)
+    assert isinstance(k.layout, RankOne)  # built as one outer product plus the diagonal
+    assert torch.equal(got, got.transpose(1, 2))
+    out = torch.empty(expected.shape, dtype=torch.float64)
+    assert k(*data.T, out=out) is out
+    assert torch.equal(out, got)
 
 
 def test_compiled_kernel_keeps_autograd_through_it():
