@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 import sympy
 
-from .assembly import Arrays, Stacked, layout_for
+from .assembly import Arrays, layout_for
 from .calculus import Result
 from .errors import EvaluationError, SymnumError
 from .function import ExprLike, Function, WrtLike, as_function
@@ -55,21 +55,18 @@ class Kernel:
         self.shape = shape
         self.backend = backend
         self.complex_input = complex_input
-        self.layout = Stacked(outputs, shape) if native else layout_for(outputs, shape)
+        self.layout = layout_for(outputs, shape)  # symengine outputs (native) stay stacked
         self.program = Program(self.layout.outputs, self.variables, backend, definitions,
                                native)
         self._workspace = Workspace()
         self.fused = Fused(self._whole_into) if compile else None
 
-    def _whole(self, *arrays: object) -> object:
-        """The whole result for the inputs, in one function."""
-        return self._assemble(self.program.run(*arrays), self._batch_shape(list(arrays)),
-                              device=_device(arrays))
-
     def _whole_into(self, target: object, *arrays: object) -> object:
-        """The whole result written into ``target`` (what :class:`Fused` compiles: inductor
-        then stores into the caller's array instead of a fresh one of its own)."""
-        return target.copy_(self._whole(*arrays))
+        """The whole result for the inputs written into ``target``, in one function (what
+        :class:`Fused` compiles: inductor then stores into that array, not a fresh one)."""
+        values = self.program.run(*arrays)
+        return target.copy_(self._assemble(values, self._batch_shape(list(arrays)),
+                                           device=_device(arrays)))
 
     def __call__(self, *args: object, out: object = None, **named: object) -> object:
         if named:
