@@ -96,7 +96,7 @@ class Arrays:
     def multiply(self, a: object, b: object, out: object = None) -> object:
         if self.torch:
             import torch
-            return torch.mul(a, b, out=out) if out is not None else a * b
+            return torch.mul(a, b, out=out)
         import numpy as np
         return np.multiply(a, b, out=out)
 
