@@ -57,7 +57,9 @@ class Result:
     def shape(self) -> tuple[int, ...]:
         """Layout of the result: () scalar, (n,) vector, (m, n) matrix."""
         rows, cols = self.matrix_shape
-        if self.kind in ("derivative", "gradient"):
+        if self.kind == "gradient":  # the variables' layout: a list of n, also for n = 1
+            return (rows * cols,)
+        if self.kind == "derivative":
             return () if (rows, cols) == (1, 1) and not self.function.is_vector \
                 else (rows * cols,)
         return rows, cols
@@ -105,9 +107,57 @@ class Result:
         return [flat[r * cols:(r + 1) * cols] for r in range(rows)]
 
     def at(self, point: dict) -> object:
-        """Exact-then-float values at ``point`` ({name or symbol: number}) in layout."""
+        """Exact-then-float values at ``point`` ({name or symbol: number}) in layout.
+
+        Values may be numbers, constant expressions as text ("pi/4", read by the parser,
+        never evaluated as code) or arrays: with an array anywhere the result is evaluated
+        elementwise in float64 by :func:`symnum.kernel` and returned as an array of shape
+        batch + :attr:`shape`.
+
+        >>> import numpy as np
+        >>> from symnum.function import Function
+        >>> Function("x**2*y").gradient().at({"x": np.array([1.0, 2.0]), "y": 3}).tolist()
+        [[6.0, 1.0], [12.0, 4.0]]
+        """
         from .evaluate import exact_values
+        point = {k: v.item() if getattr(v, "ndim", None) == 0 else v for k, v in point.items()}
+        if any(_is_array(v) for v in point.values()):
+            return self._at_arrays(point)
         return self.nested([_python_number(v) for v in exact_values(self, point, digits=20)])
+
+    def _at_arrays(self, point: dict) -> object:
+        """Elementwise float64 values through a numpy kernel (batch + result shape)."""
+        import numpy as np
+
+        from .evaluate import substitution
+        from .kernels import compile_kernel
+        by_name = {getattr(k, "name", str(k)): v for k, v in point.items()}
+        free = self.expanded().free_symbols | self.function.expr.free_symbols
+        symbols = list(self.variables) + sorted(
+            (s for s in free if s not in self.variables), key=lambda s: s.name)
+        missing = [s.name for s in symbols if s.name not in by_name]
+        if missing:
+            raise VariableError(f"no value given for {', '.join(missing)}")
+        arrays, scalars = {}, {}
+        for s in symbols:
+            value = by_name[s.name]
+            if _is_array(value):
+                try:
+                    arrays[s.name] = np.asarray(value, dtype=float)
+                except (TypeError, ValueError):
+                    raise SymnumError(f"the array for {s.name} must hold real numbers; for "
+                                      "other arrays use symnum.kernel") from None
+            else:
+                scalars[s] = value
+        exact = substitution(set(scalars), scalars)  # text is parsed, never sympified
+        for s, value in exact.items():
+            number = sympy.N(value, 20)
+            if not (number.is_real and number.is_finite):
+                raise SymnumError(f"the value of {s.name} must be a real number with arrays "
+                                  "(for complex inputs use symnum.kernel)")
+            arrays[s.name] = np.asarray(float(number))
+        kernel = compile_kernel(self, symbols)
+        return kernel(*[arrays[s.name] for s in symbols])
 
     def latex(self) -> str:
         from .render import result_latex
@@ -122,6 +172,11 @@ class Result:
 
     def __str__(self) -> str:
         return self.text()
+
+
+def _is_array(value: object) -> bool:
+    """A numpy array (not 0-d), or a list/tuple of values, as ``Result.at`` receives it."""
+    return isinstance(value, list | tuple) or getattr(value, "ndim", 0) > 0
 
 
 def _python_number(value: sympy.Expr) -> float | complex | sympy.Expr:

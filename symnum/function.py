@@ -133,8 +133,12 @@ class Function:
 
     def verify(self, what: str | None = None, **options: Any) -> Report:
         """Check the exact derivative numerically (see :func:`symnum.verify`)."""
-        from .verification import verify_result as verify
-        return verify(self.differentiate(what, options.pop("order", 1)), **options)
+        result = self.differentiate(what, options.pop("order", 1))
+        if self.is_matrix_calculus:  # checked by components at concrete sizes
+            from .matrix import verify_matrix_result
+            return verify_matrix_result(result, **options)
+        from .verification import verify_result
+        return verify_result(result, **options)
 
     def kernel(self, what: str | None = "value", backend: str = "numpy", order: int = 1,
                compile: bool = False):

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sympy
+from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from .errors import ShapeError, VariableError
 
@@ -102,6 +103,9 @@ def build_graph(expr: sympy.Expr, variables: Sequence[sympy.Symbol]) -> Graph:
     """Intermediate variables for every distinct compound subexpression, in evaluation order."""
     if isinstance(expr, sympy.MatrixBase):
         raise ShapeError("the backpropagation view needs a scalar function")
+    if isinstance(expr, MatrixExpr) or expr.atoms(sympy.MatrixSymbol):
+        raise ShapeError("the backpropagation view works on scalar variables; for a function "
+                         "of matrices or vectors use the steps (differentials) instead")
     taken = {s.name for s in expr.free_symbols}
     prefix = next(p for p in ("v", "h", "a", "q") if not any(
         n.startswith(p) and n[len(p):].isdigit() for n in taken))

@@ -211,6 +211,71 @@ def component_result(result: MatrixResult, sizes: Mapping):
     return Result(result.kind, scalar_f, matrix)
 
 
+@dataclass(frozen=True)
+class MatrixReport:
+    """Verification of a matrix result: one component :class:`~symnum.verification.Report`
+    per size assignment; ``bool(report)`` is the verdict (every size passes)."""
+
+    result: MatrixResult
+    runs: tuple[tuple[dict, Report], ...]
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.runs) and all(report.passed for _, report in self.runs)
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def text(self) -> str:
+        """The same blocks as ``symnum verify`` prints for a matrix result."""
+        blocks = [f"matrix result: {self.result.string()}",
+                  "checked by components at sizes " + "; ".join(_sizes_text(s)
+                                                               for s, _ in self.runs)]
+        blocks += [f"--- sizes {_sizes_text(s)} ---\n" + r.text() for s, r in self.runs]
+        blocks.append("PASS: the matrix result agrees at every size" if self.passed
+                      else "FAIL: the matrix result disagrees with the components")
+        return "\n\n".join(blocks)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"expr": str(self.result.function.source), "result": self.result.string(),
+                "passed": self.passed,
+                "runs": [{"sizes": s, **r.to_json()} for s, r in self.runs]}
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+def _sizes_text(sizes: Mapping) -> str:
+    return ", ".join(f"{k} = {v}" for k, v in sizes.items())
+
+
+def verify_matrix_result(result: MatrixResult, points: int = 3, seed: int | None = 0,
+                         sizes: list[Mapping] | None = None, at: Mapping | None = None,
+                         **unknown: Any) -> MatrixReport:
+    """:func:`verify_matrix` as one :class:`MatrixReport` (the public API's verify).
+
+    >>> import symnum
+    >>> f = symnum.Function("x.T*A*x", wrt="x", shapes={"x": "n", "A": "n,n"})
+    >>> verify_matrix_result(f.differentiate(), points=1).passed
+    True
+    """
+    if at is not None:
+        raise VariableError("a matrix result is verified on random matrices: leave out at= "
+                            "and give sizes (sizes=[{'n': 3}]) or a seed instead")
+    if unknown:
+        raise SymnumError(f"verify of a matrix result takes points, seed and sizes; not "
+                          f"{', '.join(sorted(unknown))}")
+    if sizes is not None:
+        sizes = [_named_sizes(a, result.function) for a in sizes]
+    return MatrixReport(result, tuple(verify_matrix(result, sizes, points, seed)))
+
+
+def _named_sizes(given: Mapping, f: Function) -> dict[sympy.Symbol, int]:
+    """{"n": 3} or {n: 3} → sizes keyed by the declared dimension symbols."""
+    text = ",".join(f"{getattr(k, 'name', k)}={v}" for k, v in given.items())
+    return parse_sizes(text, f)
+
+
 def verify_matrix(result: MatrixResult, sizes: list[Mapping] | None = None, points: int = 3,
                   seed: int | None = 0) -> list[tuple[dict, Report]]:
     """Verify at each size assignment (default: two, with every dimension different)."""

@@ -12,6 +12,7 @@ df = tr(Gᵀ dX) (or the Jacobian off df = J dx): ∂f/∂X = G.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import sympy
@@ -77,6 +78,48 @@ def matrix_steps(result: MatrixResult) -> Step:
     tree = step(result.function.expr)
     return Step("read_off", result.function.expr, x, result.expr, (tree,),
                 note=f"{result.kind}: " + MATRIX_RULES["read_off"])
+
+
+@dataclass(frozen=True)
+class MatrixDerivation:
+    """The differential derivation of a matrix result, with the renderings of
+    :class:`symnum.steps.Derivation` (text, latex, markdown, to_json)."""
+
+    result: MatrixResult
+    root: Step
+
+    @property
+    def trees(self) -> tuple[Step, ...]:
+        return (self.root,)
+
+    def text(self) -> str:
+        return steps_text(self.root)
+
+    def latex(self) -> str:
+        return steps_latex(self.root)
+
+    def markdown(self) -> str:
+        return "```\n" + steps_text(self.root) + "\n```"
+
+    def to_json(self) -> list[dict[str, Any]]:
+        return [steps_json(self.root)]
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown()
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+def matrix_derivation(result: MatrixResult) -> MatrixDerivation:
+    """:func:`matrix_steps` wrapped like a scalar derivation.
+
+    >>> import symnum
+    >>> f = symnum.Function("x.T*A*x", wrt="x", shapes={"x": "n", "A": "n,n"})
+    >>> print(f.steps().text().splitlines()[0])
+    [1] ∂/∂x [x.T*A*x] = (A + A.T)*x
+    """
+    return MatrixDerivation(result, matrix_steps(result))
 
 
 def steps_text(root: Step) -> str:

@@ -90,7 +90,14 @@ def _latex_text(label: str) -> str:
 
 
 def derivation(result: Result) -> Derivation:
-    """Build the step trees for every entry of ``result``."""
+    """Build the step trees for every entry of ``result`` (a matrix-notation result gets
+    its differential derivation, :func:`symnum.matrix_steps.matrix_derivation`)."""
+    if not isinstance(result, Result):
+        from ..matrix import MatrixResult
+        if isinstance(result, MatrixResult):
+            from ..matrix_steps import matrix_derivation
+            return matrix_derivation(result)
+        raise SymnumError(f"steps need a result of symnum.derive, not {type(result).__name__}")
     f = result.function
     names = [v.name for v in f.variables]
     if result.kind == "derivative":
