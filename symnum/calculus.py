@@ -9,22 +9,22 @@
 
 from __future__ import annotations
 
+import itertools
 import math
-import time
 from dataclasses import dataclass
 
 import sympy
 
-from .budget import time_budget
 from .errors import ShapeError, SymnumError, VariableError
 from .function import Function
 
 KINDS = ("derivative", "gradient", "jacobian", "hessian")
 MAX_ORDER = 20
-SIMPLIFY_MAX_OPS = 80  # sympy.simplify is tried on entries up to this size
+SIMPLIFY_MAX_OPS = 80  # sympy.simplify is tried on entries up to this size ...
+SIMPLIFY_TOTAL_OPS = 400  # ... and on the distinct entries of one result up to this total
 MAX_EXPAND_POWER = 24  # larger integer powers of sums are never expanded
-SIMPLIFY_BUDGET_S = 1.0  # seconds sympy.simplify may spend on one entry ...
-SIMPLIFY_TOTAL_S = 3.0  # ... and on all entries of one result together
+# Budgets count operations, never seconds: the same input prints the same result on any
+# machine under any load. The CLI's overall time limit is only a safety net that errors.
 CSE_MIN_OPS = 40  # below this a result is shown without definitions
 CSE_GAIN = 0.7  # definitions are used when they shrink the result to this fraction
 
@@ -261,7 +261,7 @@ def _almost_everywhere(expr: sympy.Basic) -> sympy.Basic:
                         lambda n: sympy.S.Zero)
 
 
-def readable(expr: sympy.Expr, budget_s: float = SIMPLIFY_BUDGET_S) -> sympy.Expr:
+def readable(expr: sympy.Expr, simplify: bool = True) -> sympy.Expr:
     """The shortest of a few equivalent forms a person would write.
 
     >>> readable(sympy.sympify("x*y + x*z"))
@@ -270,17 +270,16 @@ def readable(expr: sympy.Expr, budget_s: float = SIMPLIFY_BUDGET_S) -> sympy.Exp
     if not isinstance(expr, sympy.Expr) or expr.is_number and expr.is_Rational:
         return expr
     candidates = [expr, sympy.factor_terms(expr)]
-    if safe_to_simplify(expr) and budget_s > 0:
-        with time_budget(budget_s):
-            try:
-                candidates.append(sympy.simplify(expr))
-                if expr.has(sympy.sign):  # sign(x)/|x| is 1/x: simplify misses it alone
-                    resolved = sympy.simplify(expr.replace(sympy.sign,
-                                                           lambda a: a / sympy.Abs(a)))
-                    if not resolved.has(sympy.Abs, sympy.sign):  # else it may divide by |x|
-                        candidates.append(resolved)
-            except (RecursionError, NotImplementedError, TypeError, ValueError):
-                pass  # simplify is a heuristic; the unsimplified form is still exact
+    if simplify and safe_to_simplify(expr):
+        try:
+            candidates.append(sympy.simplify(expr))
+            if expr.has(sympy.sign):  # sign(x)/|x| is 1/x: simplify misses it alone
+                resolved = sympy.simplify(expr.replace(sympy.sign,
+                                                       lambda a: a / sympy.Abs(a)))
+                if not resolved.has(sympy.Abs, sympy.sign):  # else it may divide by |x|
+                    candidates.append(resolved)
+        except (RecursionError, NotImplementedError, TypeError, ValueError):
+            pass  # simplify is a heuristic; the unsimplified form is still exact
     heads = _heads(expr)
     return min(candidates, key=lambda e: (_bad_form(e) + int(not _heads(e) <= heads),
                                           sympy.count_ops(e), len(str(e))))
@@ -317,12 +316,14 @@ def _require_scalar(f: Function, what: str) -> None:
 
 def _result(kind: str, f: Function, matrix: sympy.ImmutableMatrix, order: int = 1) -> Result:
     cache: dict[sympy.Expr, sympy.Expr] = {}
-    deadline = time.monotonic() + SIMPLIFY_TOTAL_S  # the whole result shares one budget
+    spent = [0]  # operations of the entries simplify has been given so far
 
     def tidy(e: sympy.Expr) -> sympy.Expr:
         if e not in cache:
-            left = min(SIMPLIFY_BUDGET_S, deadline - time.monotonic())
-            cache[e] = readable(e, left)
+            ops = sympy.count_ops(e)
+            allowed = ops <= SIMPLIFY_MAX_OPS and spent[0] + ops <= SIMPLIFY_TOTAL_OPS
+            spent[0] += ops if allowed else 0
+            cache[e] = readable(e, allowed)
         return cache[e]
 
     simple = matrix.applyfunc(tidy)
@@ -352,16 +353,25 @@ def _prune(pairs: list, reduced: list, prefix: str) -> tuple[list, list]:
     return kept, [e.xreplace(both) for e in reduced]
 
 
-def _prefix(f: Function, matrix: sympy.ImmutableMatrix) -> str:
+DEFINITION_PREFIXES = ("w", "u", "t", "c", "q", "r", "s", "v", "z", "k")
+
+
+def definition_prefix(f: Function, matrix: sympy.ImmutableMatrix) -> str:
+    """A prefix for definitions (w1, w2, ...) that no name of ``f`` or ``matrix`` uses.
+
+    >>> definition_prefix(Function("w1*x + u2"), sympy.ImmutableMatrix([]))
+    't'
+    """
     taken = {s.name for s in matrix.free_symbols} | set(f.wrt)
     taken |= {s.name for e in f.outputs for s in e.free_symbols}
-    return next(p for p in ("w", "u", "t", "c", "q", "r", "s") if not any(
+    candidates = (p * k for k in itertools.count(1) for p in DEFINITION_PREFIXES)  # w, .., ww, ..
+    return next(p for p in candidates if not any(
         n.startswith(p) and n[len(p):].isdigit() for n in taken))
 
 
 def readable_definitions(pairs: list, matrix: sympy.ImmutableMatrix, f: Function):
     """Prune and name definitions found elsewhere (the fast path's CSE)."""
-    kept, reduced = _prune(pairs, list(matrix), _prefix(f, matrix))
+    kept, reduced = _prune(pairs, list(matrix), definition_prefix(f, matrix))
     return kept, sympy.ImmutableMatrix(matrix.rows, matrix.cols, reduced)
 
 
@@ -370,7 +380,7 @@ def common_subexpressions(matrix: sympy.ImmutableMatrix, f: Function):
     before = sum(sympy.count_ops(e) for e in matrix)
     if before < CSE_MIN_OPS or len(matrix) < 2:
         return (), matrix
-    prefix = _prefix(f, matrix)
+    prefix = definition_prefix(f, matrix)
     names = (sympy.Symbol(f"_cse{i}", real=True) for i in range(1, 10**6))
     pairs, reduced = sympy.cse(list(matrix), symbols=names, order="canonical")
     pairs, reduced = _prune(pairs, reduced, prefix)

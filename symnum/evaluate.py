@@ -12,8 +12,12 @@ from typing import TYPE_CHECKING
 
 import sympy
 
+from .budget import time_budget
 from .errors import EvaluationError, VariableError
-from .parse import check_name, parse
+from .parse import as_number, check_name
+
+EVALUATION_LIMIT_S = 20.0  # a safety net: normal points take milliseconds
+EXACT_MAX_BITS = 20_000  # exact substitution only while powers of the point stay this small
 
 if TYPE_CHECKING:
     from .calculus import Result
@@ -30,24 +34,62 @@ def parse_point(text: str) -> dict[str, sympy.Expr]:
         check_name(name)
         if name in point:
             raise VariableError(f"{name!r} is given twice")
-        number = parse(value.rstrip(",").strip() or "?")
-        if not isinstance(number, sympy.Expr) or number.free_symbols or not number.is_number:
-            raise VariableError(f"the value of {name} must be a number, got {value!r}")
-        point[name] = number
+        point[name] = as_number(value.rstrip(",").strip() or "?", f"value of {name}")
     if not point:
         raise VariableError("no point given: use name=value pairs like x=1,y=2")
     return point
 
 
 def substitution(symbols: set, point: Mapping) -> dict:
-    """Map the expression's symbols to the point's values (keys may be names or symbols)."""
+    """Map the expression's symbols to the point's values (keys may be names or symbols);
+    values are numbers or text read by the parser (:func:`symnum.parse.as_number`).
+
+    >>> substitution({sympy.Symbol("x")}, {"x": "pi/4"})
+    {x: pi/4}
+    """
+    if not isinstance(point, Mapping):
+        raise VariableError("a point is a mapping of names to numbers, like {'x': 1.5}")
     by_name = {(k.name if isinstance(k, sympy.Symbol) else str(k)): v for k, v in point.items()}
     subs = {}
     for s in symbols:
         if s.name in by_name:
-            value = by_name[s.name]
-            subs[s] = value if isinstance(value, sympy.Basic) else sympy.sympify(value)
+            subs[s] = as_number(by_name[s.name], f"value of {s.name}")
     return subs
+
+
+def at_point(expr: sympy.Expr, subs: Mapping, digits: int = 30) -> sympy.Expr:
+    """``expr`` at the point ``subs`` to ``digits`` digits, in bounded time and memory.
+
+    Exact substitution first (sin(pi) is 0, 1/(x - 1) at 1 is undefined), unless a power
+    of the point would be a huge exact number (x**(10**100) at 2, x**1000000 at 1.0001):
+    then the powers are evaluated in floating point by mpmath.
+
+    >>> at_point(sympy.Symbol("x")**(10**100), {sympy.Symbol("x"): sympy.Integer(2)}, 5)
+    2.5518e+3010299956639811952137388947244930267681898814621085413104274611271081892744245094869272521181861720
+    """
+    cheap = _exact_is_cheap(expr, subs)
+    with time_budget(EVALUATION_LIMIT_S) as ran_out:
+        if cheap:
+            value = sympy.N(expr.xreplace(subs), digits)
+        else:
+            with sympy.evaluate(False):
+                held = expr.xreplace(subs)
+            value = sympy.N(held, digits)
+    if ran_out():
+        raise EvaluationError(f"could not evaluate at this point within {EVALUATION_LIMIT_S:g} s "
+                              "(the numbers are too large?)")
+    return value
+
+
+def _exact_is_cheap(expr: sympy.Expr, subs: Mapping) -> bool:
+    bits = max((max(abs(v.p), abs(v.q)).bit_length() if isinstance(v, sympy.Rational) else 64
+                for v in subs.values()), default=1)
+    for power in expr.atoms(sympy.Pow):
+        exponent = power.exp
+        if exponent.is_Rational and abs(exponent.p) * bits > EXACT_MAX_BITS \
+                and power.base.free_symbols & subs.keys():
+            return False
+    return True
 
 
 def exact_values(result: Result, point: Mapping, digits: int = 30) -> list[sympy.Expr]:
@@ -59,7 +101,7 @@ def exact_values(result: Result, point: Mapping, digits: int = 30) -> list[sympy
         raise VariableError(f"no value given for {', '.join(missing)}")
     values = []
     for entry in full:
-        value = sympy.N(entry.xreplace(subs), digits)
+        value = at_point(entry, subs, digits)
         if not value.is_number or value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
             raise EvaluationError(f"the result is not defined at this point ({entry} = {value})")
         values.append(value)

@@ -27,7 +27,7 @@ from typing import Any
 
 import sympy
 
-from .calculus import Result, _prefix
+from .calculus import Result, definition_prefix
 from .function import Function
 
 FAST_MIN_OPS = 400  # sympy.count_ops of f at which symengine takes over ...
@@ -271,7 +271,7 @@ def fast_derive(f: Function, kind: str) -> FastResult:
         unique = list(dict.fromkeys(entries))
         pairs, reduced = se.cse(unique)
     kept, reduced = _prune(pairs, reduced)
-    prefix = _prefix(f, sympy.ImmutableMatrix([]))  # the entries hold only f's own names
+    prefix = definition_prefix(f, sympy.ImmutableMatrix([]))  # the entries hold only f's own names
     names = {away[se.Symbol(s.name)]: s for s in symbols}
     names.update({k: sympy.Symbol(f"{prefix}{i}", real=True)
                   for i, (k, _) in enumerate(kept, 1)})

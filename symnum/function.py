@@ -9,13 +9,14 @@
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import sympy
 
-from .errors import ShapeError, SymnumError, VariableError
-from .parse import Shape, check_name, parse, split_names
+from .errors import ParseError, ShapeError, VariableError
+from .parse import Shape, as_number, check_name, parse, split_names
 
 if TYPE_CHECKING:
     from .calculus import Result
@@ -44,7 +45,7 @@ class Function:
                  shapes: Mapping[str, Shape] | None = None):
         shapes = _shapes(shapes)
         source = expr if isinstance(expr, str) else str(expr)
-        value = parse(expr, shapes) if isinstance(expr, str) else _from_sympy(expr)
+        value = parse(expr, shapes) if isinstance(expr, str) else _from_sympy(expr, shapes)
         if isinstance(value, sympy.MatrixBase) and not shapes:
             value = sympy.ImmutableMatrix(value)
             if value.cols != 1 and value.rows != 1:
@@ -167,18 +168,48 @@ def as_function(expr: ExprLike | Function, wrt: WrtLike = None,
     return Function(expr, wrt, shapes)
 
 
-def _from_sympy(expr: sympy.Basic) -> sympy.Basic:
-    """Accept SymPy input; plain symbols become real ones with the same name."""
+def _from_sympy(expr: object, shapes: Mapping[str, Shape] | None = None) -> sympy.Basic:
+    """Accept SymPy input, numbers, and lists (of lists) of expressions; every string in
+    them goes through :func:`symnum.parse.parse`. Plain symbols become real ones.
+
+    >>> _from_sympy(["x**2", sympy.Symbol("y")])
+    Matrix([
+    [x**2],
+    [   y]])
+    """
     if isinstance(expr, list | tuple):
-        expr = sympy.ImmutableMatrix(expr)
-    if not isinstance(expr, sympy.Basic | sympy.MatrixBase):
-        try:
-            expr = sympy.sympify(expr, strict=True)  # numbers only: strict refuses strings
-        except (sympy.SympifyError, TypeError) as err:
-            raise SymnumError(f"cannot use {type(expr).__name__} as an expression") from err
+        expr = _matrix_of(expr, shapes)
+    elif isinstance(expr, str):
+        expr = parse(expr, shapes)
+    elif not isinstance(expr, sympy.Basic | sympy.MatrixBase):
+        if not isinstance(expr, numbers.Number):
+            raise ParseError(f"cannot use {type(expr).__name__} as an expression: give text, "
+                             "a SymPy expression, a number or a list of them")
+        expr = as_number(expr, "expression")
     real = {s: sympy.Symbol(s.name, real=True) for s in expr.free_symbols
             if isinstance(s, sympy.Symbol) and s.is_real is None}
     return expr.xreplace(real) if real else expr
+
+
+def _matrix_of(items: list | tuple, shapes: Mapping[str, Shape] | None) -> sympy.ImmutableMatrix:
+    """A vector (flat list) or matrix (list of rows) whose entries are read one by one."""
+    if not items:
+        raise ParseError("empty list")
+    if all(isinstance(i, list | tuple) for i in items):
+        rows = [[_entry(e, shapes) for e in row] for row in items]
+        if len({len(r) for r in rows}) != 1 or not rows[0]:
+            raise ParseError("rows of a matrix must be non-empty and of equal lengths")
+        return sympy.ImmutableMatrix(rows)
+    if any(isinstance(i, list | tuple) for i in items):
+        raise ParseError("a list must hold only expressions (a vector) or only lists (a matrix)")
+    return sympy.ImmutableMatrix([_entry(e, shapes) for e in items])
+
+
+def _entry(item: object, shapes: Mapping[str, Shape] | None) -> sympy.Expr:
+    value = _from_sympy(item, shapes)
+    if not isinstance(value, sympy.Expr):
+        raise ParseError("each entry of a list must be a scalar expression")
+    return value
 
 
 def _shapes(shapes: Mapping | None) -> dict[str, Shape]:

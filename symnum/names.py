@@ -28,6 +28,16 @@ def _softplus(x: sympy.Expr) -> sympy.Expr:
     return sympy.log(1 + sympy.exp(x))
 
 
+def _log10(x: sympy.Expr) -> sympy.Expr:
+    """The decimal logarithm log(x)/log(10)."""
+    return sympy.log(x, 10)
+
+
+def _log2(x: sympy.Expr) -> sympy.Expr:
+    """The binary logarithm log(x)/log(2)."""
+    return sympy.log(x, 2)
+
+
 # name -> (callable building the SymPy node, allowed argument counts)
 FUNCTIONS: dict[str, Callable[..., sympy.Expr]] = {
     "sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan,
@@ -39,7 +49,7 @@ FUNCTIONS: dict[str, Callable[..., sympy.Expr]] = {
     "coth": sympy.coth, "sech": sympy.sech, "csch": sympy.csch,
     "asinh": sympy.asinh, "acosh": sympy.acosh, "atanh": sympy.atanh,
     "arcsinh": sympy.asinh, "arccosh": sympy.acosh, "arctanh": sympy.atanh,
-    "exp": sympy.exp, "log": sympy.log, "ln": sympy.log,
+    "exp": sympy.exp, "log": sympy.log, "ln": sympy.log, "log10": _log10, "log2": _log2,
     "sqrt": sympy.sqrt, "cbrt": sympy.cbrt, "root": sympy.root,
     "abs": sympy.Abs, "Abs": sympy.Abs, "sign": sympy.sign,
     "max": sympy.Max, "Max": sympy.Max, "min": sympy.Min, "Min": sympy.Min,
@@ -47,14 +57,28 @@ FUNCTIONS: dict[str, Callable[..., sympy.Expr]] = {
     "Heaviside": sympy.Heaviside, "heaviside": sympy.Heaviside,
     "erf": sympy.erf, "erfc": sympy.erfc, "gamma": sympy.gamma,
     "loggamma": sympy.loggamma, "lgamma": sympy.loggamma, "digamma": sympy.digamma,
+    "polygamma": sympy.polygamma, "DiracDelta": sympy.DiracDelta,
     "factorial": sympy.factorial, "binomial": sympy.binomial,
     "relu": _relu, "sigmoid": _sigmoid, "softplus": _softplus,
 }
 
 # Functions whose integer arguments SymPy evaluates eagerly: big ones would hang.
-EAGER_INTEGER_FUNCTIONS = frozenset({"factorial", "binomial", "gamma", "loggamma", "digamma"})
+EAGER_INTEGER_FUNCTIONS = frozenset({"factorial", "binomial", "gamma", "loggamma", "digamma",
+                                     "polygamma"})
 
 CONSTANTS: dict[str, sympy.Expr] = {
     "pi": sympy.pi, "E": sympy.E, "e": sympy.E, "I": sympy.I,
-    "oo": sympy.oo, "inf": sympy.oo, "infinity": sympy.oo,
+    "oo": sympy.oo, "inf": sympy.oo, "infinity": sympy.oo, "π": sympy.pi,
+}
+
+# Names that look like a function a user meant but that symnum does not compute: refused with
+# this hint instead of becoming an undefined function that silently "works".
+REFUSED_FUNCTIONS: dict[str, str] = {
+    "Sum": "write a finite sum out (x1 + x2 + ...); symbolic sums are not supported",
+    "Integral": "integrals are not supported: symnum differentiates",
+    "integrate": "integrals are not supported: symnum differentiates",
+    "Derivative": "write the expression itself; symnum takes its derivatives",
+    "diff": "write the expression itself; symnum takes its derivatives",
+    "Subs": "substitutions are not supported: write the expression with the value in it",
+    "Piecewise": "Piecewise is not supported yet: use max, min, abs, Heaviside or sign",
 }

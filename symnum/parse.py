@@ -13,20 +13,31 @@ x**2 + sin(y)
 from __future__ import annotations
 
 import ast
+import decimal
+import difflib
+import fractions
 import math
+import numbers
 import re
-from collections.abc import Mapping
+import sys
+from collections.abc import Iterable, Mapping
 
+import mpmath
 import sympy
 
 from .errors import ParseError, VariableError
-from .names import CONSTANTS, EAGER_INTEGER_FUNCTIONS, FUNCTIONS
+from .names import CONSTANTS, EAGER_INTEGER_FUNCTIONS, FUNCTIONS, REFUSED_FUNCTIONS
 
 MAX_LENGTH = 200_000  # characters of text (a small network's loss written out is ~60k)
 MAX_DEPTH = 100  # nesting of brackets and non-chain operators
-MAX_POWER_BITS = 100_000  # size of an integer power SymPy would compute eagerly
+MAX_NUMBER_DIGITS = 4_000  # any number in a parsed expression (Python prints up to 4,300)
+MAX_POWER_BITS = 13_000  # a numeric power SymPy would compute eagerly (~3,900 digits)
+MAX_EXP_ARGUMENT = 9_000  # |a| in exp(a) for a number a: SymPy turns exp(k·log 2) into 2**k
 MAX_LITERAL_DIGITS = 1_000
 MAX_EAGER_INTEGER = 1_000  # largest integer argument of factorial, gamma, ...
+PARSE_RECURSION = 250_000  # Python's AST conversion recurses once per operator of a chain
+
+_UNDEFINED_FUNCTION = re.compile(r"^[^\W\d_]\d*$")  # f, g, h2: undefined functions by default
 
 _NAME = re.compile(r"^[^\W\d_]\w*$")
 _BINOPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.MatMult)
@@ -82,26 +93,89 @@ def split_names(text: str) -> list[str]:
     return [check_name(n) for n in names]
 
 
-def parse(text: str, shapes: Mapping[str, Shape] | None = None) -> sympy.Basic:
+def parse(text: str, shapes: Mapping[str, Shape] | None = None,
+          functions: Iterable[str] = ()) -> sympy.Basic:
     """Parse untrusted ``text`` into a SymPy expression (or Matrix for list literals).
 
-    ``^`` is a power, unknown names become real symbols, unknown calls become undefined
-    functions; names listed in ``shapes`` become matrix symbols of that shape.
+    ``^`` is a power, unknown names become real symbols; calls of single-letter names
+    (``f``, ``g2``) and of the names in ``functions`` become undefined functions, any other
+    unknown call is an error. Names listed in ``shapes`` become matrix symbols of that shape.
 
     >>> parse("f(g(x))").diff(parse("x"))
     Derivative(f(g(x)), g(x))*Derivative(g(x), x)
+    >>> parse("phi(x)", functions=["phi"])
+    phi(x)
     """
     if not isinstance(text, str):
         raise ParseError(f"expected text, got {type(text).__name__}")
     _check_text(text)
+    # '^' means power, as in maths; Python would read it as xor with the wrong precedence.
+    tree = _syntax_tree(text.strip().replace("^", "**"))
+    declared = frozenset(check_name(n, "function") for n in functions)
+    value = _Builder(shapes or {}, declared).build(tree.body, 0)
+    _check_numbers(value)
+    return value
+
+
+def _syntax_tree(text: str) -> ast.Expression:
+    """``ast.parse`` with room for long flat chains (x1 + ... + x30000): Python converts its
+    tree recursively, one level per operator of a left-associative chain. Bracket depth is
+    capped before this, so only such chains go deep."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, PARSE_RECURSION))
     try:
-        # '^' means power, as in maths; Python would read it as xor with the wrong precedence.
-        tree = ast.parse(text.strip().replace("^", "**"), mode="eval")
+        return ast.parse(text, mode="eval")
     except SyntaxError as err:
         raise ParseError(f"invalid syntax at column {err.offset or 0}: {err.msg}") from None
     except (RecursionError, MemoryError, ValueError):
         raise ParseError("expression is too complex to parse") from None
-    return _Builder(shapes or {}).build(tree.body, 0)
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def _check_numbers(value: sympy.Basic) -> None:
+    """Refuse numbers too long to print (a product of big powers, factorial(1000)**2)."""
+    for atom in value.atoms(sympy.Rational):
+        for part in (atom.p, atom.q):
+            if part.bit_length() > MAX_NUMBER_DIGITS * 3.33:
+                raise ParseError(f"a number in the expression has more than "
+                                 f"{MAX_NUMBER_DIGITS} digits")
+
+
+def as_number(value: object, what: str = "value") -> sympy.Expr:
+    """A number from the API as a SymPy number: Python and numpy numbers, fractions,
+    decimals, SymPy numbers, or text read by :func:`parse` (never by ``sympify``).
+
+    >>> as_number("pi/4"), as_number(0.5), as_number(3)
+    (pi/4, 0.500000000000000, 3)
+    """
+    if isinstance(value, sympy.Basic):
+        number = value
+    elif isinstance(value, str):
+        number = parse(value)
+    elif isinstance(value, bool) or value is None:
+        raise VariableError(f"the {what} must be a number, got {value!r}")
+    elif isinstance(value, numbers.Integral):
+        integer = int(value)
+        if integer.bit_length() > MAX_NUMBER_DIGITS * 3.32:
+            raise VariableError(f"the {what} has more than {MAX_NUMBER_DIGITS} digits")
+        number = sympy.Integer(integer)
+    elif isinstance(value, fractions.Fraction):
+        number = sympy.Rational(value.numerator, value.denominator)
+    elif isinstance(value, decimal.Decimal) and value.is_finite():
+        number = sympy.Rational(str(value))
+    elif isinstance(value, numbers.Real) and math.isfinite(float(value)):
+        number = sympy.Float(float(value))
+    elif isinstance(value, numbers.Complex) and math.isfinite(abs(complex(value))):
+        z = complex(value)
+        number = sympy.Float(z.real) + sympy.I * sympy.Float(z.imag)
+    else:
+        shown = type(value).__name__ if not isinstance(value, numbers.Number) else repr(value)
+        raise VariableError(f"the {what} must be a finite number, got {shown}")
+    if not isinstance(number, sympy.Expr) or number.free_symbols or not number.is_number:
+        raise VariableError(f"the {what} must be a number, got {_short(number)}")
+    _check_numbers(number)
+    return number
 
 
 def _check_text(text: str) -> None:
@@ -124,8 +198,9 @@ def _check_text(text: str) -> None:
 class _Builder:
     """Build SymPy from a checked AST; one method per allowed node type."""
 
-    def __init__(self, shapes: Mapping[str, Shape]):
+    def __init__(self, shapes: Mapping[str, Shape], functions: frozenset[str] = frozenset()):
         self.shapes = {check_name(k, "matrix"): tuple(v) for k, v in shapes.items()}
+        self.functions = functions
         self.symbols: dict[str, sympy.Basic] = {}
         # dimension names (n in --shape x=n) are the same integer symbols everywhere
         for shape in self.shapes.values():
@@ -218,9 +293,21 @@ class _Builder:
             if not any(_is_matrix(t) for t in terms):
                 return sympy.Add(*terms)
             return _sum_matrices(terms)
-        for op, right in reversed(chain):
-            value = self._binary(op, value, self.build(right, depth))
+        factors = [(op, self.build(right, depth)) for op, right in reversed(chain)]
+        if not _is_matrix(value) and not any(_is_matrix(b) for _, b in factors) \
+                and not any(isinstance(op, ast.MatMult) for op, _ in factors):
+            return sympy.Mul(value, *[self._factor(op, b) for op, b in factors])
+        for op, right in factors:
+            value = self._binary(op, value, right)
         return value
+
+    def _factor(self, op: ast.operator, b: sympy.Basic) -> sympy.Basic:
+        """``b`` as a factor of a product: itself after '*', its inverse after '/'."""
+        if isinstance(op, ast.Div):
+            if b == 0:
+                raise ParseError("division by zero")
+            return 1 / b
+        return b
 
     def _binary(self, op: ast.operator, a: sympy.Basic, b: sympy.Basic) -> sympy.Basic:
         if not isinstance(op, _BINOPS):
@@ -265,6 +352,8 @@ class _Builder:
         name = node.func.id
         if name.startswith("_"):
             raise ParseError(f"name {name!r} is not allowed (names may not start with '_')")
+        if name in REFUSED_FUNCTIONS:
+            raise ParseError(f"{name}(...) is not supported: {REFUSED_FUNCTIONS[name]}")
         if node.keywords:
             raise ParseError(f"keyword arguments are not allowed in {name}(...)")
         if not node.args:
@@ -282,11 +371,16 @@ class _Builder:
                     if a.is_Number and abs(a) > MAX_EAGER_INTEGER:
                         raise ParseError(f"{name} of a number above {MAX_EAGER_INTEGER} "
                                          "is too large to compute")
+            if name == "exp":
+                _check_exp_size(args[0])
             try:
                 return FUNCTIONS[name](*args)
             except TypeError:
                 raise ParseError(f"wrong number of arguments for {name}()") from None
         check_name(name, "function")
+        if not (_UNDEFINED_FUNCTION.match(name) or name in self.functions):
+            raise ParseError(f"unknown function {name!r}{_did_you_mean(name)}; single letters "
+                             "(f, g, h2) stand for undefined functions")
         return sympy.Function(name, real=True)(*args)
 
     def _List(self, node: ast.List | ast.Tuple, depth: int) -> sympy.Basic:
@@ -314,14 +408,59 @@ def _is_matrix(x: sympy.Basic) -> bool:
 
 
 def _check_power_size(base: sympy.Basic, exponent: sympy.Basic) -> None:
-    """Refuse numeric powers SymPy would expand into gigantic integers (``9**9**9**9``)."""
-    if not (getattr(base, "is_Number", False) and getattr(exponent, "is_Number", False)):
+    """Refuse numeric powers SymPy would expand into gigantic numbers: ``9**9**9**9``, but
+    also ``sqrt(2)**(10**12)`` and ``(2*I)**(10**12)``, whose bases are not plain numbers.
+
+    >>> _check_power_size(sympy.sqrt(2), sympy.Integer(10**12))
+    Traceback (most recent call last):
+    symnum.errors.ParseError: the number sqrt(2)**1000000000000 is too large to compute
+    """
+    if not (_is_number(base) and _is_number(exponent)):
         return
-    if base.is_Rational and exponent.is_Rational and base not in (0, 1, -1):
-        size = max(abs(base.p), abs(base.q))
-        bits = abs(exponent.p) * math.log2(size) / exponent.q
-        if bits > MAX_POWER_BITS:
-            raise ParseError(f"the number {base}**{_short(exponent)} is too large to compute")
+    size = _log2_magnitude(base)
+    if size is None or size == 0:
+        return  # 0, ±1 or a base of modulus one: powers stay small
+    power = _magnitude(exponent)
+    if power is None or power * abs(size) > MAX_POWER_BITS:
+        shown = f"({_short(base)})" if isinstance(base, sympy.Add | sympy.Mul) else _short(base)
+        raise ParseError(f"the number {shown}**{_short(exponent)} is too large to compute")
+
+
+def _check_exp_size(argument: sympy.Basic) -> None:
+    """exp(k·log 2) is 2**k to SymPy: refuse numeric arguments a float could not hold anyway."""
+    if _is_number(argument):
+        size = _magnitude(argument)
+        if size is None or size > MAX_EXP_ARGUMENT:
+            raise ParseError(f"exp({_short(argument)}) is too large to compute")
+
+
+def _is_number(x: sympy.Basic) -> bool:
+    return isinstance(x, sympy.Expr) and not x.free_symbols and bool(x.is_number)
+
+
+def _magnitude(x: sympy.Expr) -> float | None:
+    """|x| as a float (inf when huge), without building x exactly; None if unknown."""
+    try:
+        value = x.evalf(15)  # evalf works with mpmath floats: 2**2**2**2**2 stays cheap
+        return float(abs(mpmath.mpmathify(complex(value) if not value.is_real else value)))
+    except (TypeError, ValueError, OverflowError, AttributeError):
+        try:
+            return float(mpmath.fabs(mpmath.mpf(abs(x).evalf(15))))
+        except (TypeError, ValueError, OverflowError, AttributeError):
+            return None
+
+
+def _log2_magnitude(x: sympy.Expr) -> float | None:
+    """log2 |x|, or None when it cannot be estimated; 0.0 for |x| = 1 and for 0."""
+    if x.is_zero:
+        return 0.0
+    try:
+        value = abs(x).evalf(30)
+        if not value.is_number or value.is_zero:
+            return None
+        return float(mpmath.log(mpmath.mpf(value), 2))
+    except (TypeError, ValueError, OverflowError, AttributeError):
+        return None
 
 
 def _sum_matrices(terms: list[sympy.Basic]) -> sympy.Basic:
@@ -338,8 +477,16 @@ def _sum_matrices(terms: list[sympy.Basic]) -> sympy.Basic:
 
 
 def _short(x: sympy.Basic) -> str:
-    text = str(x)
+    try:
+        text = str(x)
+    except ValueError:  # an integer too long for Python to print
+        return "(a very large number)"
     return text if len(text) < 30 else text[:12] + "..." + text[-6:]
+
+
+def _did_you_mean(name: str) -> str:
+    close = difflib.get_close_matches(name, list(FUNCTIONS), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]}?)" if close else ""
 
 
 def _one_line(err: Exception) -> str:
