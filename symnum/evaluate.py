@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import sympy
+from sympy.core.function import AppliedUndef
 
 from .budget import time_budget
 from .errors import EvaluationError, VariableError
@@ -99,10 +100,24 @@ def exact_values(result: Result, point: Mapping, digits: int = 30) -> list[sympy
     missing = sorted(s.name for s in full.free_symbols if s not in subs)
     if missing:
         raise VariableError(f"no value given for {', '.join(missing)}")
+    undefined = sorted({str(f.func) for f in full.atoms(AppliedUndef)})
+    if undefined:
+        raise EvaluationError(f"{', '.join(undefined)} is an undefined function: the result "
+                              "has no value at a point (give the function itself)")
     values = []
     for entry in full:
-        value = at_point(entry, subs, digits)
-        if not value.is_number or value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
+        try:
+            value = at_point(entry, subs, digits)
+        except (TypeError, ValueError, ZeroDivisionError) as err:
+            raise EvaluationError(f"cannot evaluate {entry} at this point") from err
+        if not _is_finite_number(value):
             raise EvaluationError(f"the result is not defined at this point ({entry} = {value})")
         values.append(value)
     return values
+
+
+def _is_finite_number(value: sympy.Expr) -> bool:
+    """A finite real or complex float (not DiracDelta(0), which SymPy calls finite)."""
+    if not value.is_number or value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
+        return False
+    return all(part.is_Number for part in value.as_real_imag())

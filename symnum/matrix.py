@@ -13,6 +13,7 @@ expression's components, against the matrix result's components.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
     from .verification import Report
 
 Shape = tuple[sympy.Expr, ...]
+MAX_DIMENSION = 1_000  # a number dimension in --shape ...
+MAX_ENTRIES = 10_000  # ... and the entries of one declared matrix: verification expands them
 
 
 def parse_shape(text: str) -> tuple[str, Shape]:
@@ -50,12 +53,16 @@ def parse_shape(text: str) -> tuple[str, Shape]:
     shape = []
     for p in parts:
         if p.isdigit():
-            if int(p) < 1:
-                raise VariableError(f"--shape {name}: a dimension must be a positive integer "
-                                    "or a name")
+            if not 1 <= int(p[:12]) <= MAX_DIMENSION or len(p) > 12:
+                raise VariableError(f"--shape {name}: a number dimension must be from 1 to "
+                                    f"{MAX_DIMENSION} (or use a name, like n)")
             shape.append(sympy.Integer(int(p)))
         else:
             shape.append(sympy.Symbol(check_name(p, "dimension"), integer=True))
+    entries = math.prod(int(d) for d in shape if d.is_Integer)
+    if entries > MAX_ENTRIES:
+        raise VariableError(f"--shape {name}: {entries} entries is more than {MAX_ENTRIES} "
+                            "(use names for dimensions; --dims gives small sizes to check)")
     return name, tuple(shape)
 
 
