@@ -181,7 +181,10 @@ def _is_array(value: object) -> bool:
 
 def _python_number(value: sympy.Expr) -> float | complex | sympy.Expr:
     """float (or complex) when float64 can hold the value, else the SymPy number itself."""
-    number = float(value) if value.is_real else complex(value)
+    try:
+        number = float(value) if value.is_real else complex(value)
+    except TypeError:  # DiracDelta(0) at a jump: SymPy's exact value stays (with a note)
+        return value
     return number if math.isfinite(abs(number)) else value
 
 

@@ -159,41 +159,53 @@ class _time_limit:  # noqa: N801 - used as a context manager
 
 def _derive(args: argparse.Namespace) -> tuple[str, int]:
     from .api import derive
+    from .errors import EvaluationError
     from .evaluate import parse_point
     from .render import dumps, result_json, result_latex, result_text
 
     result = derive(args.expr, args.wrt, args.what, args.order, _shapes(args))
     if _is_matrix_result(result):
         return _matrix_derive(result, args), 0
-    value, point = None, None
+    value, point, notes = None, None, []
     if args.at:
         point = parse_point(args.at)
         known = {s.name for s in result.function.expr.free_symbols} | set(result.function.wrt)
         unknown = sorted(set(point) - known)
         if unknown:
             raise SymnumError(f"{', '.join(unknown)} does not appear in the expression")
-        value = _plain(result.at(point))
+        from .domain import point_notes
+        notes = point_notes(result, point)
+        try:
+            value = _plain(result.at(point))
+        except EvaluationError:
+            if not notes:  # nothing explains it: the error is the answer
+                raise
+            value = "undefined"  # at a jump: the notes say why
     if args.steps == "graph":
-        return _graph_output(result, point, args.format, value), 0
+        return _graph_output(result, point, args.format, value, notes), 0
     steps = None
     if args.steps:
         from .steps import derivation
         steps = derivation(result)
     if args.format == "json":
         data = result_json(result, value)
+        if point is not None:
+            data["value"], data["notes"] = None if value == "undefined" else value, notes
         if steps is not None:
             data["steps"] = steps.to_json()
         return dumps(data), 0
     if args.format == "latex":
         return steps.latex() if steps is not None else result_latex(result), 0
     text = result_text(result, value, point)
+    if point is not None and notes:
+        text += "\n" + "\n".join(f"note: {n}" for n in notes)
     if steps is not None:
         text += "\n\nsteps (each line is a true statement; [k] numbers the steps)\n\n" + \
             steps.text()
     return text, 0
 
 
-def _graph_output(result, point, fmt: str, value) -> str:
+def _graph_output(result, point, fmt: str, value, notes: list | None = None) -> str:
     from .graph import build_graph, graph_json, graph_latex, graph_text
     from .render import dumps, result_json
 
@@ -202,11 +214,13 @@ def _graph_output(result, point, fmt: str, value) -> str:
     graph = build_graph(result.function.expr, result.variables)
     if fmt == "json":
         data = result_json(result, value)
+        if point is not None:
+            data["value"], data["notes"] = None if value == "undefined" else value, notes
         data["graph"] = graph_json(graph, point)
         return dumps(data)
     if fmt == "latex":
         return graph_latex(graph, point)
-    return graph_text(graph, point)
+    return graph_text(graph, point) + "".join(f"\nnote: {n}" for n in notes or [])
 
 
 def _is_matrix_result(result: object) -> bool:

@@ -186,10 +186,10 @@ def graph_json(graph: Graph, point: Mapping | None = None) -> dict[str, Any]:
     return {
         "nodes": [{"name": str(n.name), "definition": str(n.definition), "expr": str(n.expr),
                    "inputs": [str(i) for i in n.inputs],
-                   "value": None if values is None else float(values[n.name])}
+                   "value": None if values is None else _float(values[n.name])}
                   for n in graph.nodes],
         "backward": [{"adjoint": str(a.name), "terms": [[str(c), str(p)] for c, p in a.terms],
-                      "value": None if a.value is None else float(a.value)}
+                      "value": _float(a.value)}
                      for a in graph.backward(point)],
     }
 
@@ -204,4 +204,15 @@ def _paren(text: str) -> str:
 
 
 def _number(value: sympy.Expr) -> str:
-    return f"{float(value):.6g}" if value.is_real else str(value)
+    plain = _float(value)
+    return f"{plain:.6g}" if isinstance(plain, float) else str(value)
+
+
+def _float(value: sympy.Expr | None) -> float | str | None:
+    """float64 where it holds the value; else SymPy's text (DiracDelta(0) at a jump, 1.0*I)."""
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except TypeError:
+        return str(value)
