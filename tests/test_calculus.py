@@ -148,3 +148,33 @@ def test_huge_integer_powers_are_not_expanded():
 def test_values_beyond_float64_are_kept_exact():
     value = symnum.derive("exp(1000*x)").at({"x": 2})
     assert isinstance(value, sympy.Float) and value > sympy.Float("1e800")
+
+
+def test_results_do_not_depend_on_how_fast_the_machine_is(monkeypatch):
+    """Budgets count operations: a clock that races ahead (a loaded machine) changes nothing."""
+    import time
+
+    import symnum
+    cases = [("exp(sin(x))*cos(x)**3/(1+x**2)**2", "x", "derivative", 2),
+             ("log(1 + exp(-y*(w1*x1 + w2*x2 + b)))", "w1,w2,b", "hessian", 1)]
+    before = [symnum.derive(e, wrt, what, order).text() for e, wrt, what, order in cases]
+    clock = [0.0]
+
+    def racing() -> float:
+        clock[0] += 100.0
+        return clock[0]
+
+    sympy.core.cache.clear_cache()
+    monkeypatch.setattr(time, "monotonic", racing)
+    monkeypatch.setattr(time, "perf_counter", racing)
+    monkeypatch.setattr(time, "time", racing)
+    after = [symnum.derive(e, wrt, what, order).text() for e, wrt, what, order in cases]
+    assert after == before
+
+
+def test_definition_names_never_run_out():
+    import symnum
+    text = "exp(w1*x*y)*sin(u1*x+t1*y)*cos(c1*x*y+q1)*tanh(r1*x+s1*y)"
+    result = symnum.derive(text, wrt="x,y", what="hessian")
+    taken = {s.name for s in symnum.parse(text).free_symbols}
+    assert not {name.name for name, _ in result.definitions} & taken

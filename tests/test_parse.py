@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -162,3 +163,80 @@ def test_transpose_only_on_declared_matrix_variables():
     assert expr == b.T * A * b
     with pytest.raises(ParseError, match="declare the shape"):
         parse("x.T")
+
+
+@pytest.mark.parametrize("text", [
+    "x*sqrt(2)**(10**12)", "exp(log(2)*10**12)*x", "(2*I)**(10**12)*x", "2**2**2**2**2**2*x",
+    "(10**1000)**(10**1000)*x", "x*10**4300", "factorial(1000)**2", "E**(10**10)",
+    "(3/2)**(10**9)", "10**3999*10**3999*x", "exp(10**6)",
+])
+def test_numbers_too_large_to_compute_or_print_are_refused_quickly(text):
+    start = time.perf_counter()
+    with pytest.raises(ParseError, match="too large|digits"):
+        parse(text)
+    assert time.perf_counter() - start < 2
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("(-1)**(10**100)*x", x),                  # modulus one: cheap, allowed
+    ("I**(10**20)*x", x),
+    ("2**1000*x", 2**1000 * x),
+    ("x**(10**100)", x**(10**100)),             # symbolic base: nothing computed
+])
+def test_harmless_big_exponents_are_kept(text, expected):
+    assert parse(text) == expected
+
+
+def test_long_flat_sums_and_products_up_to_the_length_limit():
+    terms = 15_000
+    text = "+".join(f"x{i}*y{i}" for i in range(terms))
+    assert len(text) < MAX_LENGTH and len(parse(text).args) == terms
+    product = parse("*".join(f"x{i}" for i in range(20_000)))
+    assert len(product.args) == 20_000
+    assert parse("a*b/c*d") == parse("a*b*d/c")       # a chain keeps left-to-right meaning
+    assert parse("x - y + z - w") == x - y + parse("z") - parse("w")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("log10(x)", sympy.log(x) / sympy.log(10)),
+    ("log2(x)", sympy.log(x) / sympy.log(2)),
+    ("π*x", sympy.pi * x),
+    ("polygamma(0, x)", sympy.polygamma(0, x)),
+    ("DiracDelta(x)", sympy.DiracDelta(x)),
+])
+def test_names_symnum_prints_are_names_it_reads(text, expected):
+    assert parse(text) == expected
+
+
+def test_everything_symnum_prints_for_derivatives_of_its_functions_parses_back():
+    from symnum.names import FUNCTIONS
+    for name in FUNCTIONS:
+        try:
+            f = parse(f"{name}(x)")
+        except ParseError:
+            f = parse(f"{name}(x, y)")
+        for order in (1, 2):
+            d = sympy.diff(f, x, order)
+            if d.has(sympy.Derivative):
+                continue  # floor/ceiling: the core replaces these by 0
+            back = parse(str(d))
+            assert back == d or sympy.expand(back - d) == 0, (name, order)
+
+
+@pytest.mark.parametrize("text, hint", [
+    ("foo(x)", "unknown function 'foo'"),
+    ("sgn(x)", "did you mean sign"),
+    ("sigmod(x)", "did you mean sigmoid"),
+    ("Sum(x**i, (i, 0, n))", "Sum"),
+    ("Integral(exp(-t**2), (t, 0, x))", "Integral"),
+    ("Derivative(x**2, x)", "Derivative"),
+])
+def test_unknown_or_unsupported_functions_are_named(text, hint):
+    with pytest.raises(ParseError, match=re.escape(hint)):
+        parse(text)
+
+
+def test_single_letters_and_declared_names_are_undefined_functions():
+    assert isinstance(parse("g2(x)").func, sympy.core.function.UndefinedFunction)
+    assert isinstance(parse("phi(x)", functions=["phi"]).func,
+                      sympy.core.function.UndefinedFunction)
