@@ -1,13 +1,26 @@
-"""Four numeric ways to differentiate, independent of SymPy's ``diff``.
+"""Four numeric ways to differentiate, independent of SymPy's ``diff``, each with its own error.
 
-Each method returns a :class:`Estimate` per point: the derivative entries in the result's
-row-major order, the step it used, how many function evaluations it took and (for
-Richardson) an error estimate per entry.
+Each method returns an :class:`Estimate` per point: the derivative entries in the result's
+row-major order, and per entry what the method knows about its own error:
 
-- :func:`mpmath_diff`: central differences of the original expression at raised precision.
-- :func:`complex_step`: Im f(x + ih)/h in complex128, for analytic expressions.
-- :func:`richardson`: central differences in float64 with Ridders' extrapolation.
+- :func:`mpmath_diff`: central differences of the original expression at raised precision,
+  done twice (two precisions and two steps); ``spread`` is how far the two runs differ.
+- :func:`complex_step`: Im f(x + ih)/h in complex128 with two steps h (1e-20 and 1e-10 of
+  the coordinate); ``spread`` is their difference: large when the complex evaluation of f is
+  not accurate at complex points (a complex gamma computed through exp(log), an overflow).
+- :func:`richardson`: central differences in float64 extrapolated by Ridders' method from
+  several starting steps; ``spread`` is Ridders' own error estimate of the best start,
+  ``rounding`` the float64 rounding of its finest stencil, ``alternate`` the best value of an
+  independent start (a second opinion, needed before a disagreement counts as a failure).
 - :func:`torch_autograd`: ``torch.func`` on a torch translation of the original expression.
+
+A method that cannot evaluate sets ``problem`` to one readable line (never a library message).
+
+>>> import symnum
+>>> r = symnum.derive("x**3")
+>>> e = richardson(r, {r.variables[0]: 2.0})
+>>> round(e.values[0], 6), e.spread[0] < 1e-6
+(12.0, True)
 """
 
 from __future__ import annotations
@@ -23,18 +36,22 @@ import sympy
 from .calculus import Result, differentiate
 from .program import Program
 
-MP_DIGITS = 40  # target precision of the mpmath oracle
-COMPLEX_STEP = 1e-30
+MP_DIGITS = 32  # target precision of the mpmath oracle (the second run uses 16 more)
+COMPLEX_STEPS = (1e-20, 1e-10)  # complex steps, relative to max(|x|, 1e-280) (1 at x = 0)
 
 
 @dataclass
 class Estimate:
-    """One method's values for every entry of a result at one point."""
+    """One method's values for every entry of a result at one point, with its own error."""
 
     values: list[float]
     step: str
     evaluations: int
-    error_estimates: list[float] = field(default_factory=list)
+    spread: list[float] = field(default_factory=list)  # the method's own error estimate
+    rounding: list[float] = field(default_factory=list)  # float64 rounding of the stencil
+    alternate: list[float] = field(default_factory=list)  # an independent second value
+    alternate_spread: list[float] = field(default_factory=list)  # its own error estimate
+    problem: str = ""  # why the method could not judge, in one readable line
 
 
 def _entry_orders(result: Result) -> list[tuple[int, tuple[int, ...]]]:
@@ -68,26 +85,68 @@ def _split(result: Result, point: dict) -> tuple[list[sympy.Symbol], list[sympy.
     return variables, params
 
 
-def mpmath_diff(result: Result, point: dict) -> Estimate:
-    """(a) mpmath's finite differences of the original f at ~(order+1)·40 digits."""
+def _program(memo: dict | None, key: tuple, make: Callable[[], object]):
+    """A compiled program (or other per-result preparation), built once per verification."""
+    if memo is None:
+        return make()
+    if key not in memo:
+        memo[key] = make()
+    return memo[key]
+
+
+def quiet(fn: Callable, *args):
+    """Run ``fn`` with numpy's floating-point warnings and library warnings silenced: the
+    methods judge non-finite values themselves and say so in words."""
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return fn(*args)
+
+
+def mpmath_diff(result: Result, point: dict, memo: dict | None = None) -> Estimate:
+    """(a) mpmath's finite differences of the original f, at 32 and at 48 digits.
+
+    The step is 2^-143 times the smallest nonzero |coordinate| involved (at most 1), so it
+    never reaches across 0 (log(x) at 1e-300), and the working precision grows with the
+    ratio of the largest coordinate to the step, so x + h stays exact.
+    """
     import mpmath as mp
 
     variables, params = _split(result, point)
-    with mp.workdps(MP_DIGITS + 20):
-        program = Program(result.function.outputs, variables + params, "mpmath")
+    first, calls = _mp_run(result, point, variables, params, MP_DIGITS, 115, memo)
+    second, more = _mp_run(result, point, variables, params, MP_DIGITS + 16, 170, memo)
+    spread = [float(abs(a - b)) for a, b in zip(first, second, strict=True)]
+    values = [sympy.Float(mp.nstr(v, MP_DIGITS + 16), MP_DIGITS + 16) for v in second]
+    return Estimate(values, "h = 2^-115·min(1, |x|) at 32 digits, then 2^-170·min(1, |x|) "
+                    "at 48 digits", calls + more, spread)
+
+
+def _mp_run(result: Result, point: dict, variables: list, params: list, digits: int,
+            power: int, memo: dict | None) -> tuple[list, int]:
+    import mpmath as mp
+
+    coords = [abs(float(point[v])) for v in variables]
+    small = min([1.0] + [c for c in coords if c > 0])
+    extra = int(math.ceil(-math.log10(small) + math.log10(max([1.0] + coords))))
+    with mp.workdps(digits + 20 + extra):
+        program = _program(memo, ("mpmath", digits + extra, tuple(params)), lambda: Program(
+            result.function.outputs, variables + params, "mpmath"))
         x = [mp.mpf(float(point[v])) for v in variables]
         fixed = [mp.mpf(float(point[p])) for p in params]
-        values, calls, steps = [], 0, set()
-        for output, orders in _entry_orders(result):
+        h = mp.ldexp(1, -power) * small
+        found, calls = {}, 0
+        for key in _entry_orders(result):  # a Hessian's (i, j) and (j, i) are one entry
+            if key in found:
+                continue
+            output, orders = key
             f = _Counted(program, output, fixed)
-            scale = max([1.0] + [abs(float(v)) for v, k in zip(x, orders, strict=True) if k])
-            h = mp.ldexp(1, -int(MP_DIGITS * 3.33) - 10) * scale
-            steps.add(mp.nstr(h, 3))
-            with mp.workdps(MP_DIGITS):
-                d = mp.diff(f, x if len(x) > 1 else x[0], orders if len(x) > 1 else orders[0], h=h)
-            values.append(sympy.Float(mp.nstr(d, MP_DIGITS), MP_DIGITS))
+            with mp.workdps(digits + extra):
+                d = mp.diff(f, x if len(x) > 1 else x[0], orders if len(x) > 1 else orders[0],
+                            h=h)
+            if not isinstance(d, mp.mpf):
+                raise ValueError("f is not real next to this point")
+            found[key] = +d
             calls += f.calls
-    return Estimate(values, f"h = 2^-143·max(1,|x|) ≈ {min(steps)}", calls)
+    return [found[key] for key in _entry_orders(result)], calls
 
 
 def _analytic(expr_list: Sequence[sympy.Basic]) -> bool:
@@ -108,27 +167,37 @@ def _stepped(result: Result) -> tuple[list[sympy.Basic], str]:
     return list(lower.expanded()), f"the exact derivative of order {result.order - 1}"
 
 
-def complex_step_applies(result: Result) -> bool:
-    exprs, _ = _stepped(result)
+def complex_step_applies(result: Result, memo: dict | None = None) -> bool:
+    exprs, _ = _program(memo, ("stepped",), lambda: _stepped(result))
     return _analytic(list(result.function.outputs) + exprs)
 
 
-def complex_step(result: Result, point: dict) -> Estimate:
-    """(b) Im g(x + ih e_j)/h with h = 1e-30 (no cancellation, so h can be tiny)."""
-    exprs, target = _stepped(result)
+def complex_step(result: Result, point: dict, memo: dict | None = None) -> Estimate:
+    """(b) Im g(x + ih e_j)/h for two steps h; no subtraction, so h can be tiny."""
     variables, params = _split(result, point)
-    program = Program(exprs, variables + params, "numpy")
-    x0 = np.array([float(point[v]) for v in variables], dtype=complex)
-    fixed = [complex(float(point[p])) for p in params]
-    columns, calls = {}, 0
-    for j in range(len(variables)):
-        x = x0.copy()
-        x[j] += 1j * COMPLEX_STEP
-        columns[j] = [np.imag(v) / COMPLEX_STEP for v in program.run(*x, *fixed)]
-        calls += 1
-    values = [columns[_first_var(orders)][_row(result, output, orders)]
-              for output, orders in _entry_orders(result)]
-    return Estimate([float(v) for v in values], f"h = 1e-30 on {target}", calls)
+    exprs, target = _program(memo, ("stepped",), lambda: _stepped(result))
+    program = _program(memo, ("complex", tuple(params)),
+                       lambda: Program(exprs, variables + params, "numpy"))
+    x0 = np.array([float(point[v]) for v in variables])
+    fixed = [float(point[p]) for p in params]
+    n = len(variables)
+    size = np.where(x0 == 0, 1.0, np.maximum(np.abs(x0), 1e-280))
+    h = np.array([[s * size[j] for j in range(n)] for s in COMPLEX_STEPS]).reshape(-1)
+    # one vectorized run: row (step s, variable j) moves coordinate j by i·h
+    args = np.tile(x0.astype(complex), (len(h), 1))
+    args[np.arange(len(h)), np.tile(np.arange(n), len(COMPLEX_STEPS))] += 1j * h
+    outs = quiet(lambda: [np.broadcast_to(np.asarray(v), (len(h),))
+                          for v in program.run(*args.T, *fixed)])
+    derivs = np.array([np.imag(v) / h for v in outs])  # [expression, step·variable]
+    picks = [(_row(result, output, orders), _first_var(orders))
+             for output, orders in _entry_orders(result)]
+    fine = [float(derivs[r, j]) for r, j in picks]
+    coarse = [float(derivs[r, n + j]) for r, j in picks]
+    spread = [abs(a - b) for a, b in zip(fine, coarse, strict=True)]
+    problem = "" if all(map(math.isfinite, fine + coarse)) else \
+        "f overflows (or is undefined) at complex points next to this point"
+    return Estimate(fine, f"h = 1e-20·|x| and 1e-10·|x| on {target}", len(h), spread,
+                    problem=problem)
 
 
 def _first_var(orders: tuple[int, ...]) -> int:
@@ -145,103 +214,84 @@ def _row(result: Result, output: int, orders: tuple[int, ...]) -> int:
     return max(i for i, k in enumerate(rest) if k)
 
 
-def richardson(result: Result, point: dict) -> Estimate:
-    """(c) Central differences in float64 extrapolated with Ridders' method."""
+def richardson(result: Result, point: dict, memo: dict | None = None,
+               hint: Sequence[float] | None = None) -> Estimate:
+    """(c) Central differences in float64 extrapolated with Ridders' method.
+
+    Every stencil point of every start and stage is evaluated in one vectorized run. The
+    starting step per coordinate is 0.1·max(0.01, |x|), and also 0.1·|x| where |x| < 0.01,
+    so a point near 0 has starts that do not step across 0 (1/x at 1e-10). ``hint``: rough
+    values of the entries (the exact result); with them, steps are also kept below the
+    distance over which f changes by its own size, |f|/|f'| (or √(|f|/|f''|)), so that a
+    stencil does not reach across a nearby pole (tan(x) at 1.5707963).
+    """
+    from . import ridders
+
     variables, params = _split(result, point)
     second = result.kind == "hessian" or (result.kind == "derivative" and result.order == 2)
-    exprs, target = (result.function.outputs, "f") if second else _stepped(result)
-    program = Program(exprs, variables + params, "numpy")
+    exprs, target = (result.function.outputs, "f") if second else _program(
+        memo, ("stepped",), lambda: _stepped(result))
+    program = _program(memo, ("richardson", tuple(params)),
+                       lambda: Program(exprs, variables + params, "numpy"))
     x0 = np.array([float(point[v]) for v in variables])
     fixed = [float(point[p]) for p in params]
-    counter = [0]
-
-    def g(row: int, x: np.ndarray) -> float:
-        counter[0] += 1
-        return float(program.run(*x, *fixed)[row])
-
-    # Steps are t·scale per coordinate: a tenth of its size (a thousandth near 0), t from 1 down.
-    scale = 0.1 * np.maximum(np.abs(x0), 0.01)
-    values, errors = [], []
+    entries = []
     for output, orders in _entry_orders(result):
         row = output if second else _row(result, output, orders)
         picks = [i for i, k in enumerate(orders) for _ in range(k)]
-        if second:
-            i, j = (picks * 2)[:2]
-            value, err = _ridders(
-                lambda t, i=i, j=j, r=row: _second_difference(g, r, x0, i, j, t * scale))
+        pair = tuple(sorted((picks * 2)[:2])) if second else (_first_var(orders),)
+        entries.append((row, pair))
+    unique = list(dict.fromkeys(entries))  # a Hessian's (i, j) and (j, i) share a stencil
+    limits = None
+    if hint is not None:
+        g0 = quiet(lambda: [abs(float(v)) for v in program.run(*x0, *fixed)])
+        limits = _step_limits(entries, unique, g0, hint, len(x0))
+    plan = ridders.stencils(x0, [pair for _, pair in unique], limits)
+    outs = quiet(lambda: [np.broadcast_to(np.asarray(v, dtype=float), (len(plan.points),))
+                          for v in program.run(*plan.points.T, *fixed)])
+    found = {key: quiet(ridders.extrapolate, plan, k, outs[key[0]])
+             for k, key in enumerate(unique)}
+    best = [found[key] for key in entries]
+    values = [b.value for b in best]
+    problem = "" if any(map(math.isfinite, values)) else \
+        "f is not finite at any stencil point (overflow or a domain edge)"
+    return Estimate(values, f"Ridders from h0 = {ridders.STARTS}·0.1·max(0.01,|x|) per "
+                    f"coordinate, ÷{ridders.SHRINK} per stage, on {target}",
+                    len(plan.points), [b.error for b in best], [b.rounding for b in best],
+                    [b.second for b in best], [b.second_error for b in best], problem)
+
+
+def _step_limits(entries: list, unique: list, g0: list[float], hint: Sequence[float],
+                 n: int) -> list[np.ndarray]:
+    """Per unique entry, the largest step per coordinate: |g|/|g'| along it for a first
+    derivative, √(|f|/|f''|) from the diagonal second derivative for a second one."""
+    reach = np.full(n, np.inf)
+    first: dict[tuple, float] = {}
+    for (row, pair), h in zip(entries, hint, strict=True):
+        with np.errstate(all="ignore"):
+            if len(pair) == 1:
+                first[(row, pair)] = g0[row] / abs(h) if h else np.inf
+            elif pair[0] == pair[1] and h:
+                reach[pair[0]] = min(reach[pair[0]], math.sqrt(g0[row] / abs(h)))
+    limits = []
+    for row, pair in unique:
+        limit = np.full(n, np.inf)
+        if len(pair) == 1:
+            limit[pair[0]] = first[(row, pair)]
         else:
-            i = _first_var(orders)
-            value, err = _ridders(lambda t, i=i, r=row: _central(g, r, x0, i, t * scale))
-        values.append(value)
-        errors.append(err)
-    return Estimate(values, "Ridders from h0 = (0.1, 0.01, 0.001)·max(0.01,|x|) per "
-                    f"coordinate, ÷1.4 per stage, on {target}", counter[0], errors)
+            limit[list(pair)] = reach[list(pair)]
+        limits.append(np.where(np.isfinite(limit) | (limit == np.inf), limit, np.inf))
+    return limits
 
 
-def _central(g: Callable, row: int, x0: np.ndarray, i: int, h: np.ndarray) -> float:
-    e = np.zeros_like(x0)
-    e[i] = h[i]
-    return (g(row, x0 + e) - g(row, x0 - e)) / (2 * h[i])
-
-
-def _second_difference(g: Callable, row: int, x0: np.ndarray, i: int, j: int,
-                       h: np.ndarray) -> float:
-    ei, ej = np.zeros_like(x0), np.zeros_like(x0)
-    ei[i], ej[j] = h[i], h[j]
-    if i == j:
-        return (g(row, x0 + ei) - 2 * g(row, x0) + g(row, x0 - ei)) / (h[i] * h[i])
-    return (g(row, x0 + ei + ej) - g(row, x0 + ei - ej) - g(row, x0 - ei + ej)
-            + g(row, x0 - ei - ej)) / (4 * h[i] * h[j])
-
-
-def _ridders(estimate: Callable[[float], float], starts: Sequence[float] = (1.0, 0.1, 0.01),
-             stages: int = 10, shrink: float = 1.4) -> tuple[float, float]:
-    """Extrapolate ``estimate(t)`` (error series in t²) to t → 0; return (value, error).
-
-    Ridders' method from a few starting steps; the answer with the smallest error estimate
-    wins, so a start that is too coarse for a fast-oscillating f does not decide. Written
-    here rather than taken from numdifftools: it is short, and owning it keeps the step
-    schedule and the error estimate explicit in the report.
-    """
-    best, err = math.nan, math.inf
-    for start in starts:
-        value, error = _ridders_from(estimate, start, stages, shrink)
-        if error < err:
-            best, err = value, error
-    return best, err
-
-
-def _ridders_from(estimate: Callable[[float], float], t: float, stages: int,
-                  shrink: float) -> tuple[float, float]:
-    first = estimate(t)
-    while not math.isfinite(first) and t > 1e-8:  # stencil left f's domain (log, sqrt)
-        t /= 10
-        first = estimate(t)
-    table = [[first]]
-    best, err = first, math.inf
-    for k in range(1, stages):
-        t /= shrink
-        row = [estimate(t)]
-        factor = shrink**2
-        for m in range(1, k + 1):
-            row.append((row[m - 1] * factor - table[k - 1][m - 1]) / (factor - 1))
-            factor *= shrink**2
-            change = max(abs(row[m] - row[m - 1]), abs(row[m] - table[k - 1][m - 1]))
-            if change <= err:
-                best, err = row[m], change
-        table.append(row)
-        if abs(row[k] - table[k - 1][k - 1]) >= 2 * err:
-            break
-    return best, err
-
-
-def torch_autograd(result: Result, point: dict) -> Estimate:
+def torch_autograd(result: Result, point: dict, memo: dict | None = None) -> Estimate:
     """(d) torch.func grad / jacrev / hessian of the original f, in float64."""
     import torch
     from torch.func import grad, hessian, jacrev
 
     variables, params = _split(result, point)
-    program = Program(result.function.outputs, variables + params, "torch")
+    program = _program(memo, ("torch", tuple(params)),
+                       lambda: Program(result.function.outputs, variables + params, "torch"))
     x = torch.tensor([float(point[v]) for v in variables], dtype=torch.float64)
     fixed = [torch.tensor(float(point[p]), dtype=torch.float64) for p in params]
 
@@ -250,13 +300,11 @@ def torch_autograd(result: Result, point: dict) -> Estimate:
         return torch.stack([torch.as_tensor(o, dtype=torch.float64) + 0 * v.sum()
                             for o in values])
 
-    with warnings.catch_warnings():
-        # torch.func's jvp decompositions call torch.jit.script on first use, which warns
-        # about its own deprecation; that is torch-internal noise, not the user's concern.
-        warnings.filterwarnings("ignore", message=".*torch.jit.script.*",
-                                category=DeprecationWarning)
-        out = _autograd(result, outputs, x, grad, jacrev, hessian)
-    return Estimate([float(v) for v in out.reshape(-1)], "none (reverse-mode autodiff)", 1)
+    out = quiet(_autograd, result, outputs, x, grad, jacrev, hessian)
+    values = [float(v) for v in out.reshape(-1)]
+    problem = "" if all(map(math.isfinite, values)) else \
+        "f or its derivative overflows in float64 along torch's evaluation"
+    return Estimate(values, "none (reverse-mode autodiff)", 1, problem=problem)
 
 
 def _autograd(result: Result, outputs: Callable, x, grad, jacrev, hessian):

@@ -1,13 +1,15 @@
 """Check an exact :class:`Result` against independent numeric methods → :class:`Report`.
 
 The exact result is evaluated at 30 digits (SymPy's ``evalf``); each method's value is
-compared entry by entry. The error of an entry is ``|method − exact| / scale`` with
-``scale = max(|exact|, 1e-3·max|exact entries at that point|, 1e-6·(1 + |f|))``, so an entry
-that is tiny next to its neighbours, or an exactly-zero result, is judged on the size of the
-computation rather than on a relative error of 0/0.
+compared entry by entry against a tolerance from that method's own error model at that point
+and entry (:mod:`symnum.verdicts`). Each method says pass, fail or inconclusive per entry;
+the report's :attr:`Report.verdict` is ``"fail"`` if any method fails with confidence,
+``"pass"`` if every entry at every point is confirmed by at least one method and none fails,
+``"inconclusive"`` otherwise. ``error`` and ``tolerance`` in an :class:`EntryCheck` are
+relative to ``max(|exact|, the entry's rounding scale / eps)``.
 
->>> verify_result(__import__("symnum").derive("x**3*y"), points=2).passed
-True
+>>> verify_result(__import__("symnum").derive("x**3*y"), points=2).verdict
+'pass'
 """
 
 from __future__ import annotations
@@ -20,38 +22,46 @@ import numpy as np
 import sympy
 from sympy.core.relational import Relational
 
-from . import methods
+from . import methods, verdicts
 from .backends import KINKS
 from .calculus import Result
 from .errors import EvaluationError, SymnumError
 from .evaluate import exact_values, substitution
+from .program import Program
 
-# Tolerances on the scaled error (see the module docstring and docs/VERIFICATION.md).
-TOLERANCES: dict[str, float] = {"mpmath": 1e-12, "complex-step": 1e-12, "torch": 1e-12}
-RICHARDSON_SAFETY = 10.0  # Richardson passes within 10 × its own error estimate ...
-RICHARDSON_FLOOR = 1e-9  # ... or within this scaled error, whichever is larger,
-RICHARDSON_CEILING = 1e-6  # but never looser than this: a vague estimate confirms nothing
 KINK_DISTANCE = 1e-6  # |argument of Abs/Max/...| below this (× scale) counts as a kink
 SAMPLE_RANGE = 2.5  # random points are uniform in [-2.5, 2.5] per variable
 MAX_TRIES = 500
+ILL_CONDITIONED = 1e-4  # a random point where float64 blurs an entry by more (relative) is
+#                         moved: it sits too close to a singularity for the float methods
 
-_METHODS: dict[str, tuple[str, Callable]] = {
-    "mpmath": ("mpmath central differences at 40+ digits on f", methods.mpmath_diff),
-    "complex-step": ("complex step in complex128", methods.complex_step),
-    "richardson": ("float64 central differences + Ridders' extrapolation", methods.richardson),
-    "torch": ("torch.func autograd in float64 on f", methods.torch_autograd),
+_METHODS: dict[str, tuple[str, Callable, str]] = {  # name: (what it does, method, tolerance)
+    "mpmath": ("mpmath central differences on f at 32 and 48 digits", methods.mpmath_diff,
+               f"{verdicts.MPMATH_SAFETY:g} × the gap between its two runs + "
+               f"{verdicts.MPMATH_FLOOR:g} relative"),
+    "complex-step": ("complex step in complex128, two steps", methods.complex_step,
+                     f"{verdicts.ROUNDING_SAFETY:g} × the entry's float64 rounding scale; "
+                     "the two steps must agree within it"),
+    "richardson": ("float64 central differences + Ridders' extrapolation", methods.richardson,
+                   f"{verdicts.RIDDERS_SAFETY:g} × (own error estimate + stencil rounding) "
+                   f"+ {verdicts.ROUNDING_SAFETY:g} × rounding scale"),
+    "torch": ("torch.func autograd in float64 on f", methods.torch_autograd,
+              f"{verdicts.ROUNDING_SAFETY:g} × the entry's float64 rounding scale"),
 }
 
 
 @dataclass(frozen=True)
 class EntryCheck:
-    """One entry at one point: exact value, the method's value, scaled error, digits."""
+    """One entry at one point: exact value, the method's value, error against tolerance
+    (both relative to the entry's scale), the verdict and, unless a pass, why."""
 
     index: tuple[int, ...]
     exact: float
     value: float
     error: float
     tolerance: float
+    verdict: str = "pass"
+    reason: str = ""
 
     @property
     def digits(self) -> float:
@@ -59,7 +69,7 @@ class EntryCheck:
 
     @property
     def passed(self) -> bool:
-        return self.error <= self.tolerance
+        return self.verdict == "pass"
 
 
 @dataclass
@@ -75,13 +85,46 @@ class MethodCheck:
     skipped: str = ""
 
     @property
+    def verdict(self) -> str:
+        """``fail`` if an entry fails, ``pass`` if all pass, else ``inconclusive``."""
+        entries = [e for p in self.points for e in p]
+        if any(e.verdict == "fail" for e in entries):
+            return "fail"
+        if self.skipped or not entries or any(e.verdict != "pass" for e in entries):
+            return "inconclusive"
+        return "pass"
+
+    @property
     def passed(self) -> bool:
-        return not self.skipped and all(e.passed for p in self.points for e in p)
+        return self.verdict == "pass"
+
+    @property
+    def reason(self) -> str:
+        """Why the method is inconclusive (or fails), in one line."""
+        if self.skipped:
+            return self.skipped
+        entries = [e for p in self.points for e in p]
+        for wanted in ("fail", "inconclusive"):
+            for e in entries:
+                if e.verdict == wanted:
+                    return e.reason
+        return ""
 
     def worst(self) -> tuple[int, EntryCheck] | None:
-        """(point number, entry) with the largest error relative to its tolerance."""
+        """(point number, entry) of a failure, else with the largest error per tolerance."""
         pairs = [(k, e) for k, p in enumerate(self.points) for e in p]
-        return max(pairs, key=lambda ke: ke[1].error / ke[1].tolerance) if pairs else None
+        if not pairs:
+            return None
+        rank = {"fail": 2, "inconclusive": 1, "pass": 0}
+        return max(pairs, key=lambda ke: (rank[ke[1].verdict],
+                                          _ratio(ke[1].error, ke[1].tolerance)))
+
+
+def _ratio(error: float, tolerance: float) -> float:
+    """error / tolerance, with 0/0 = 0, x/0 = inf and x/inf = 0."""
+    if tolerance > 0 and math.isfinite(tolerance):
+        return error / tolerance
+    return 0.0 if error == 0 or tolerance > 0 else math.inf
 
 
 @dataclass
@@ -107,9 +150,30 @@ class Report:
     kinks: list[KinkNote] = field(default_factory=list)
 
     @property
-    def passed(self) -> bool:
+    def verdict(self) -> str:
+        """``fail`` if a method fails; ``pass`` if every entry at every point is confirmed by
+        at least one method (or only kinks were examined); else ``inconclusive``."""
         ran = [c for c in self.checks if not c.skipped]
-        return bool(ran or self.kinks) and all(c.passed for c in ran)
+        if any(c.verdict == "fail" for c in ran):
+            return "fail"
+        grid = [c.points for c in ran]
+        if not any(grid):
+            return "pass" if self.kinks else "inconclusive"
+        for k in range(len(self.points) - len(self.kinks_points())):
+            entries = max((len(g[k]) for g in grid if len(g) > k), default=0)
+            if not entries or not all(any(len(g) > k and g[k][i].passed for g in grid)
+                                      for i in range(entries)):
+                return "inconclusive"
+        return "pass"
+
+    def kinks_points(self) -> list[dict[str, float]]:
+        """The points at a kink (reported apart, not compared)."""
+        return list({tuple(n.point.items()): n.point for n in self.kinks}.values())
+
+    @property
+    def passed(self) -> bool:
+        """No method fails and every entry was confirmed by at least one."""
+        return self.verdict == "pass"
 
     def __bool__(self) -> bool:
         return self.passed
@@ -137,18 +201,19 @@ def verify_result(result: Result, points: int = 5, seed: int | None = 0,
     if not isinstance(points, int) or isinstance(points, bool) or not 1 <= points <= 1000:
         raise SymnumError("points must be an integer from 1 to 1000")
     symbols = _all_symbols(result)
+    context = _Context(result, symbols)
     if at is not None:
         chosen = [_given_point(result, symbols, at)]
     else:
-        chosen = _random_points(result, symbols, points, np.random.default_rng(seed))
+        chosen = _random_points(result, symbols, points, np.random.default_rng(seed), context)
     report = Report(result, [{s.name: float(v) for s, v in p.items()} for p in chosen],
                     seed if at is None else None, [])
     smooth = [p for p in chosen if not _near_kink(result, p)]
     for p in chosen:
         if p not in smooth:
-            report.kinks.extend(_kink_notes(result, p))
+            report.kinks.extend(methods.quiet(_kink_notes, result, p))
     for name in methods_used or tuple(_METHODS):
-        report.checks.append(_run_method(name, result, smooth))
+        report.checks.append(_run_method(name, result, smooth, context))
     return report
 
 
@@ -169,17 +234,35 @@ def _given_point(result: Result, symbols: list, at: Mapping) -> dict:
     return point
 
 
-def _random_points(result: Result, symbols: list, count: int, rng) -> list[dict]:
+def _random_points(result: Result, symbols: list, count: int, rng, context: _Context
+                   ) -> list[dict]:
+    """Seeded uniform points where f and the result are real and finite and away from kinks;
+    a point too close to a singularity (float64 blurs an entry) is moved unless no other
+    point can be found."""
     chosen: list[dict] = []
+    spare: list[dict] = []
     for _ in range(MAX_TRIES):
         values = rng.uniform(-SAMPLE_RANGE, SAMPLE_RANGE, size=len(symbols))
         point = {s: sympy.Float(float(v), 40) for s, v in zip(symbols, values, strict=True)}
         if _defined(result, point) and not _near_kink(result, point):
+            if _safe_ill(context, point):
+                spare.append(point)
+                continue
             chosen.append(point)
             if len(chosen) == count:
                 return chosen
-    raise EvaluationError(f"found only {len(chosen)} of {count} points in [-{SAMPLE_RANGE}, "
-                          f"{SAMPLE_RANGE}] where f and its derivative are real and finite")
+    if len(chosen) + len(spare) >= count:
+        return chosen + spare[:count - len(chosen)]
+    raise EvaluationError(f"found only {len(chosen) + len(spare)} of {count} points in "
+                          f"[-{SAMPLE_RANGE}, {SAMPLE_RANGE}] where f and its derivative are "
+                          "real and finite")
+
+
+def _safe_ill(context: _Context, point: dict) -> bool:
+    try:
+        return context.ill_conditioned(point)
+    except (SymnumError, ArithmeticError, TypeError, ValueError):
+        return False
 
 
 def _defined(result: Result, point: dict) -> bool:
@@ -249,55 +332,110 @@ def _torch_first(result: Result, i: int, point: dict) -> float | None:
     try:
         grad_result = differentiate(result.function, "gradient")
         return methods.torch_autograd(grad_result, point).values[i]
-    except (SymnumError, RuntimeError, ValueError):
+    except (SymnumError, RuntimeError, ValueError, TypeError):
         return None
 
 
-def _run_method(name: str, result: Result, points: list[dict]) -> MethodCheck:
-    description, method = _METHODS[name]
-    tol = TOLERANCES.get(name, RICHARDSON_FLOOR)
-    label = (f"{RICHARDSON_SAFETY:g} × own error estimate, within [{RICHARDSON_FLOOR:g}, "
-             f"{RICHARDSON_CEILING:g}]"
-             if name == "richardson" else f"{tol:g}")
+_WHY: dict[str, str] = {  # a method that raised: what to tell the user, per method
+    "mpmath": "f cannot be evaluated in mpmath here (an undefined or untranslated function, "
+              "or f is not real next to this point)",
+    "complex-step": "numpy/scipy has no complex version of a function in f",
+    "richardson": "f cannot be evaluated in numpy here",
+    "torch": "torch has no translation of a function in f, or cannot differentiate it",
+}
+
+
+def _run_method(name: str, result: Result, points: list[dict], context: _Context
+                ) -> MethodCheck:
+    description, method, label = _METHODS[name]
     check = MethodCheck(name, description, label)
     if not points:
         check.skipped = "no point away from a kink"
         return check
-    if name == "complex-step" and not methods.complex_step_applies(result):
+    if name == "complex-step" and not methods.complex_step_applies(result, context.memo):
         check.skipped = "not analytic (Abs, sign, Max/Min, Piecewise, floor ...)"
         return check
     for point in points:
         try:
-            estimate = method(result, point)
-        except (EvaluationError, RuntimeError, TypeError, ValueError, ZeroDivisionError) as err:
-            check.skipped = f"cannot evaluate: {' '.join(str(err).split())[:120]}"
+            if name == "richardson":
+                estimate = methods.quiet(method, result, point, context.memo,
+                                         context.at(point)[1])
+            else:
+                estimate = methods.quiet(method, result, point, context.memo)
+        except SymnumError as err:
+            check.skipped = " ".join(str(err).split())[:160]
+            return check
+        except (ArithmeticError, RuntimeError, TypeError, ValueError, AttributeError,
+                NotImplementedError, IndexError):
+            check.skipped = _WHY[name]
             return check
         check.step, check.evaluations = estimate.step, check.evaluations + estimate.evaluations
-        check.points.append(_compare(result, point, estimate, name))
+        check.points.append(_compare(point, estimate, name, context))
     return check
 
 
-def _compare(result: Result, point: dict, estimate: methods.Estimate, name: str
+class _Context:
+    """What every method's verdict at a point needs: exact values (30 digits), the float64
+    rounding scale of each entry, and the accuracy granted to torch per entry."""
+
+    def __init__(self, result: Result, symbols: list[sympy.Symbol]):
+        self.result, self.symbols = result, symbols
+        self.entries = list(result.expanded())
+        self.accuracy = [verdicts.torch_accuracy(e) for e in self.entries]
+        try:
+            self.program = Program(list(result.matrix), symbols, "numpy",
+                                   definitions=result.definitions)
+        except SymnumError:
+            self.program = None
+        self.cache: dict[tuple, tuple] = {}
+        self.memo: dict = {}  # compiled programs, shared by the points of one method
+
+    def at(self, point: dict) -> tuple[list, list[float], list[float]]:
+        """(exact values at 30 digits, as floats, rounding scales) at ``point``."""
+        key = tuple(float(point[s]) for s in self.symbols)
+        if key not in self.cache:
+            exact_hp = exact_values(self.result, point, digits=30)
+            exact = [float(v) for v in exact_hp]
+            f_size = max(abs(float(sympy.N(e.xreplace(point), 20)))
+                         for e in self.result.function.outputs)
+            size = max([f_size] + [abs(v) for v in exact])
+            if self.program is None:
+                units = [verdicts.EPS * max(abs(e), size) for e in exact]
+            else:
+                units = verdicts.rounding_scales(self.program, list(key), exact, size)
+            self.cache[key] = (exact_hp, exact, units)
+        return self.cache[key]
+
+    def ill_conditioned(self, point: dict) -> bool:
+        """Float64 blurs some entry by more than ILL_CONDITIONED (relative) here."""
+        _, exact, units = self.at(point)
+        top = max([abs(e) for e in exact] + [0.0])
+        return any(u > ILL_CONDITIONED * max(abs(e), 1e-3 * top) for e, u in zip(
+            exact, units, strict=True))
+
+
+def _compare(point: dict, estimate: methods.Estimate, name: str, context: _Context
              ) -> list[EntryCheck]:
-    exact_hp = exact_values(result, point, digits=30)
-    exact = [float(v) for v in exact_hp]
-    f_size = max(abs(float(sympy.N(e.xreplace(point), 20))) for e in result.function.outputs)
-    biggest = max(abs(v) for v in exact)
-    floor = max(1e-3 * biggest, 1e-6 * (1 + f_size))
-    shape = result.shape or (1,)
+    exact_hp, exact, units = context.at(point)
+    shape = context.result.shape or (1,)
     entries = []
     for k, (e, m) in enumerate(zip(exact, estimate.values, strict=True)):
-        scale = max(abs(e), floor)
-        if name == "mpmath":  # compare at 30 digits: this oracle is far better than float64
-            error = float(abs(sympy.Float(str(m), 30) - exact_hp[k])) / scale
+        def pick(values: list, default: float = 0.0, k: int = k) -> float:
+            return float(values[k]) if values else default
+        value = float(m)
+        verdict, tol, reason = verdicts.judge(
+            name, e, value, units[k], pick(estimate.spread), pick(estimate.rounding),
+            pick(estimate.alternate, math.nan) if estimate.alternate else None,
+            pick(estimate.alternate_spread, math.inf), context.accuracy[k] if name == "torch"
+            else 0.0)
+        if estimate.problem and verdict != "pass":
+            verdict, reason = "inconclusive", estimate.problem
+        scale = max(abs(e), units[k] / verdicts.EPS)
+        if name == "mpmath" and math.isfinite(value):  # compare at 30 digits
+            gap = float(abs(sympy.Float(str(m), 30) - exact_hp[k]))
         else:
-            error = abs(float(m) - e) / scale if math.isfinite(float(m)) else math.inf
-        m = float(m)
-        if name == "richardson":
-            tol = min(max(RICHARDSON_SAFETY * estimate.error_estimates[k] / scale,
-                          RICHARDSON_FLOOR), RICHARDSON_CEILING)
-        else:
-            tol = TOLERANCES[name]
-        entries.append(EntryCheck(tuple(int(i) for i in np.unravel_index(k, shape)),
-                                  e, m, error, tol))
+            gap = abs(value - e) if math.isfinite(value) else math.inf
+        entries.append(EntryCheck(tuple(int(i) for i in np.unravel_index(k, shape)), e,
+                                  value, _ratio(gap, scale), _ratio(tol, scale), verdict,
+                                  reason))
     return entries
