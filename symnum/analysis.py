@@ -131,9 +131,11 @@ def _smooth_points(piece: sympy.Expr, region: sympy.Basic,
                               "symnum lists isolated points only")
     try:
         solutions = sympy.solve(gradient, variables, dict=True)
-    except SOLVE_ERRORS as err:
-        raise EvaluationError("SymPy cannot solve ∇f = 0 for this function "
-                              f"({type(err).__name__}); try a simpler form") from None
+    except SOLVE_ERRORS:
+        equations = ", ".join(f"{g} = 0" for g in gradient)
+        shown = f" ({equations})" if len(equations) <= 80 else ""
+        raise EvaluationError(f"SymPy finds no closed form for the solutions of ∇f = 0{shown}; "
+                              "locate them numerically (symnum plot shows f and f′)") from None
     points = []
     for solution in solutions:
         if set(solution) != set(variables) or any(
