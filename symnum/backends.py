@@ -17,7 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sympy
-from sympy.codegen.cfunctions import log1p
+from sympy.codegen.cfunctions import expm1, log1p
+
+from .real_root import RealRoot
 
 # Node types that are smooth where they are defined; the complex step applies to them.
 NON_ANALYTIC = (sympy.Abs, sympy.sign, sympy.Max, sympy.Min, sympy.Piecewise, sympy.floor,
@@ -100,7 +102,7 @@ _UNARY_INTO = {sympy.sin: "sin", sympy.cos: "cos", sympy.tan: "tan", sympy.asin:
                sympy.cosh: "cosh", sympy.tanh: "tanh", sympy.asinh: "arcsinh",
                sympy.acosh: "arccosh", sympy.atanh: "arctanh", sympy.exp: "exp",
                sympy.log: "log", sympy.Abs: "abs", sympy.floor: "floor",
-               sympy.ceiling: "ceil", log1p: "log1p"}
+               sympy.ceiling: "ceil", log1p: "log1p", expm1: "expm1"}
 
 
 def _into(lib, special) -> dict[type, Callable]:
@@ -140,7 +142,17 @@ def _common(lib, special) -> dict[type, Callable]:
         sympy.Mul: _accumulate(operator.mul, operator.imul),
         sympy.re: lib.real, sympy.im: lib.imag,
         sympy.erf: special.erf, sympy.erfc: special.erfc, log1p: lib.log1p,
+        expm1: lib.expm1,
     }
+
+
+def _real_root(lib, b, n, complex_input: bool):
+    """The real n-th root (odd n) of real ``b``; for complex ``b`` (the complex step) its
+    analytic continuation from the real axis: −(−b)^(1/n) left of 0, b^(1/n) right of it."""
+    n = int(round(float(n)))
+    if complex_input:
+        return lib.where(b.real < 0, -((-b) ** (1.0 / n)), b ** (1.0 / n))
+    return lib.sign(b) * lib.abs(b) ** (1.0 / n)
 
 
 @functools.cache
@@ -167,6 +179,8 @@ def _numpy() -> Backend:
         sympy.polygamma: lambda n, x: sc.polygamma(np.asarray(np.real(n)).astype(int), x),
         sympy.factorial: lambda x: sc.gamma(x + 1), sympy.binomial: sc.binom,
         sympy.conjugate: np.conj, sympy.arg: np.angle,
+        RealRoot: lambda b, n: np.cbrt(b) if n == 3 and not np.iscomplexobj(b)
+        else _real_root(np, b, n, np.iscomplexobj(b)),
     })
     return Backend("numpy", functions, constant=_python_number,
                    where=lambda c, a, b: np.where(c, a, b),
@@ -199,6 +213,7 @@ def _torch() -> Backend:
         sympy.polygamma: lambda n, x: torch.special.polygamma(int(n), x),
         sympy.factorial: lambda x: gamma(x + 1),
         sympy.conjugate: torch.conj, sympy.arg: torch.angle,
+        RealRoot: lambda b, n: _real_root(torch, b, n, torch.is_complex(torch.as_tensor(b))),
     })
     def constant(c: sympy.Expr):
         value = _python_number(c)
@@ -227,6 +242,7 @@ def _mpmath() -> Backend:
         sympy.exp: mp.exp, sympy.log: mp.log, sympy.Abs: abs, sympy.sign: mp.sign,
         sympy.floor: mp.floor, sympy.ceiling: mp.ceil, sympy.Max: max, sympy.Min: min,
         sympy.Add: lambda *a: mp.fsum(a), sympy.Mul: lambda *a: mp.fprod(a), log1p: mp.log1p,
+        expm1: mp.expm1,
         sympy.re: mp.re, sympy.im: mp.im, sympy.conjugate: mp.conj, sympy.arg: mp.arg,
         sympy.erf: mp.erf, sympy.erfc: mp.erfc, sympy.gamma: mp.gamma,
         sympy.loggamma: mp.loggamma, sympy.digamma: mp.digamma,
@@ -234,6 +250,8 @@ def _mpmath() -> Backend:
         sympy.factorial: mp.factorial, sympy.binomial: mp.binomial,
         sympy.Heaviside: lambda x, h0=0.5: mp.mpf(1) if x > 0 else (mp.mpf(0) if x < 0 else h0),
         sympy.DiracDelta: lambda x: mp.inf if x == 0 else mp.mpf(0),
+        RealRoot: lambda b, n: (-((-b) ** (mp.mpf(1) / int(n))) if mp.re(b) < 0
+                                else b ** (mp.mpf(1) / int(n))),
     }
     def constant(c: sympy.Expr):
         # Exact constants (pi, 1/3) at the working precision of the caller, not float64.

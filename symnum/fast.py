@@ -29,6 +29,7 @@ import sympy
 
 from .calculus import Result, definition_prefix
 from .function import Function
+from .real_root import RealRoot
 
 FAST_MIN_OPS = 400  # sympy.count_ops of f at which symengine takes over ...
 FAST_MIN_VARIABLES = 10  # ... or this many variables for a Hessian or Jacobian
@@ -54,7 +55,7 @@ def applies(f: Function, kind: str) -> bool:
     if not many and sum(sympy.count_ops(e) for e in outputs) < FAST_MIN_OPS:
         return False
     unsupported = (sympy.Derivative, sympy.Subs, sympy.Piecewise, sympy.Heaviside,
-                   sympy.DiracDelta, sympy.core.function.AppliedUndef)
+                   sympy.DiracDelta, sympy.core.function.AppliedUndef, RealRoot)
     return not any(e.has(*unsupported) for e in outputs)
 
 

@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 import sympy
 
+from . import real_root
+
 
 def _relu(x: sympy.Expr) -> sympy.Expr:
     """relu(x) = max(0, x)."""
@@ -50,7 +52,7 @@ FUNCTIONS: dict[str, Callable[..., sympy.Expr]] = {
     "asinh": sympy.asinh, "acosh": sympy.acosh, "atanh": sympy.atanh,
     "arcsinh": sympy.asinh, "arccosh": sympy.acosh, "arctanh": sympy.atanh,
     "exp": sympy.exp, "log": sympy.log, "ln": sympy.log, "log10": _log10, "log2": _log2,
-    "sqrt": sympy.sqrt, "cbrt": sympy.cbrt, "root": sympy.root,
+    "sqrt": sympy.sqrt, "cbrt": real_root.cbrt, "root": real_root.root,
     "abs": sympy.Abs, "Abs": sympy.Abs, "sign": sympy.sign,
     "max": sympy.Max, "Max": sympy.Max, "min": sympy.Min, "Min": sympy.Min,
     "floor": sympy.floor, "ceiling": sympy.ceiling, "ceil": sympy.ceiling,

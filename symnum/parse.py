@@ -27,6 +27,7 @@ import sympy
 
 from .errors import ParseError, VariableError
 from .names import CONSTANTS, EAGER_INTEGER_FUNCTIONS, FUNCTIONS, REFUSED_FUNCTIONS
+from .real_root import real_power
 
 MAX_LENGTH = 200_000  # characters of text (a small network's loss written out is ~60k)
 MAX_DEPTH = 100  # nesting of brackets and non-chain operators
@@ -344,7 +345,8 @@ class _Builder:
             if not (exponent.is_Integer and exponent >= 0):
                 raise ParseError("a matrix can only be raised to a non-negative integer power")
             return base ** exponent
-        return sympy.Pow(base, exponent)
+        real = real_power(base, exponent)  # x**(2/3) is real at x = -8: variables are real
+        return real if real is not None else sympy.Pow(base, exponent)
 
     def _Call(self, node: ast.Call, depth: int) -> sympy.Basic:
         if not isinstance(node.func, ast.Name):
