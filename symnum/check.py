@@ -1,57 +1,273 @@
-"""Is a claimed formula the derivative of an expression? Symbolic proof, else numeric evidence.
+"""Is a claimed formula the derivative of an expression? A proof either way where SymPy has
+one, else evidence at many points, and a hint when the claim is a classic mistake.
+
+1. Exact: each entry's difference claim − derivative is simplified, with every step bounded
+   by the size of the expression (never by time): 0 proves the claim; a nonzero constant
+   proves it wrong.
+2. Numeric: the difference is evaluated at exact rational points on several scales and on
+   both sides of every kink (:mod:`symnum.check_points`), to 30 correct digits of the
+   difference itself, so "equal" is relative to the derivative's own size, however small.
+   The claim is correct only if it agrees at every point.
+3. When it is wrong: the point, the entry and both values, and a diagnosis
+   (:mod:`symnum.diagnose`) stated only when it holds at every point.
 
 >>> check_claim("3*x**2", "x**3", wrt="x").correct
 True
 >>> check_claim("3*x", "x**3", wrt="x").correct
 False
+>>> check_claim("-3*x**2", "x**3", wrt="x").diagnosis
+'the sign is wrong: the claim is minus the derivative'
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import sympy
 
-from .budget import time_budget
+from . import check_points as cp
 from .calculus import Result, safe_to_simplify
 from .errors import EvaluationError, ShapeError
 from .function import ExprLike, Function, WrtLike, _from_sympy, as_function
 from .parse import parse
 
-SIMPLIFY_MAX_OPS = 400  # larger differences go straight to numeric evidence
-SIMPLIFY_BUDGET_S = 5.0
-NUMERIC_POINTS = 20
-AGREEMENT = 1e-10  # relative difference still counted as equal (values at 30 digits)
+EXACT_MAX_OPS = 300  # expand / cancel the difference up to this size
+SIMPLIFY_MAX_OPS = 60  # sympy.simplify the difference up to this size
+MAX_EXPANDED_TERMS = 400  # a difference whose expansion has more terms is not expanded
+MIN_POINTS = 12  # fewer valid points: more are drawn at small scales
+EXTRA_DRAWS = 120
+SHOWN_OPS = 60  # a difference up to this size is printed
+NUMERIC_POINTS = MIN_POINTS  # kept for callers of the old module
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """How the verdict is known: ``proof`` (symbolic), ``numeric`` (agreement at every
+    sampled point) or ``witness`` (a point where the difference is nonzero to 30 digits)."""
+
+    method: str
+    statement: str
+    points: int = 0
+    breakpoints: tuple[tuple[str, str], ...] = ()
+    largest: float = 0.0  # the largest |coordinate| sampled
+
+    def to_json(self) -> dict[str, Any]:
+        return {"method": self.method, "statement": self.statement, "points": self.points,
+                "breakpoints": [{"variable": v, "at": r} for v, r in self.breakpoints],
+                "largest": self.largest}
 
 
 @dataclass(frozen=True)
 class ClaimCheck:
-    """The answer: correct or not, how it was shown, and a witness point when not."""
+    """The answer: correct or not, how it was shown, a witness point when not, and a hint."""
 
     correct: bool
     how: str  # "symbolic" or "numeric"
-    result: Result
-    claimed: sympy.ImmutableMatrix
+    result: Any  # a Result, or a MatrixResult for matrix claims
+    claimed: Any
     points_checked: int = 0
-    point: dict[str, float] | None = None
+    point: dict[str, Any] | None = None
     entry: tuple[int, ...] | None = None
     claimed_value: float | str | None = None
     expected_value: float | str | None = None
+    diagnosis: str | None = None
+    difference: Any = None  # per entry (in the result's layout): str, or None if not exact
+    evidence: Evidence | None = None
+    counterexample: dict[str, Any] | None = field(default=None)
+
+    @property
+    def constant_difference(self) -> str | None:
+        """The difference when it is one nonzero constant (for the text)."""
+        if self.how == "symbolic" and not self.correct:
+            return self.evidence.statement if self.evidence else None
+        return None
 
 
 def check_claim(claimed: ExprLike, of: ExprLike | Function, wrt: WrtLike = None,
-                what: str | None = None, order: int = 1, seed: int = 0) -> ClaimCheck:
-    """Compare ``claimed`` with the exact ``what`` of ``of``: first symbolically, entry by
-    entry; where simplification cannot decide, at 20 seeded random points to 30 digits."""
-    f = as_function(of, wrt)
+                what: str | None = None, order: int = 1, seed: int = 0,
+                shapes: dict | None = None) -> ClaimCheck:
+    """Compare ``claimed`` with the exact ``what`` of ``of`` (see the module docstring).
+
+    ``shapes`` declares vectors and matrices (``{"x": "n", "A": "n,n"}``): the claim is then
+    in matrix notation and compared by components at small sizes.
+    """
+    f = as_function(of, wrt, shapes) if shapes else as_function(of, wrt)
     result = f.differentiate(what, order)
-    mine = _as_layout(claimed, result, f)
-    exact = result.expanded()
-    differences = [c - e for c, e in zip(mine, exact, strict=True)]
-    if all(_is_zero(d) for d in differences):
-        return ClaimCheck(True, "symbolic", result, mine)
-    return _numeric(result, mine, exact, np.random.default_rng(seed))
+    if f.is_matrix_calculus:
+        from .check_matrix import check_matrix_claim
+        return check_matrix_claim(claimed, result, seed)
+    mine = _exact_floats(_as_layout(claimed, result, f))
+    exact = _exact_floats(result.expanded())
+    return compare(result, mine, exact, f.outputs, seed)
+
+
+def compare(result: Result, mine: sympy.ImmutableMatrix, exact: sympy.ImmutableMatrix,
+            outputs: list[sympy.Expr], seed: int = 0,
+            points: list[cp.Point] | None = None, local_hints: bool = True) -> ClaimCheck:
+    """The verdict for a claim laid out like ``result`` (``points``: the random points to
+    use instead of :func:`check_points.random_points`; ``local_hints``: diagnose mistakes
+    at single rules of f, not only whole-result slips)."""
+    from .diagnose import diagnose
+
+    forms = [exact_difference(c - e) for c, e in zip(mine, exact, strict=True)]
+    shown = result.nested([None if d is None else str(d) for d, _ in forms])
+    if all(zero for _, zero in forms):
+        return ClaimCheck(True, "symbolic", result, mine, difference=shown,
+                          evidence=Evidence("proof", "the difference simplifies to 0"))
+    sample = Sample.take(mine, exact, [_exact_floats(o) for o in outputs], seed, points)
+    if not sample.wrong:
+        statement = sample.statement()
+        return ClaimCheck(True, "numeric", result, mine, len(sample.points), difference=shown,
+                          evidence=Evidence("numeric", statement, len(sample.points),
+                                            sample.breakpoint_names(), sample.largest()))
+    k = min(sample.wrong)
+    point = sample.wrong[k]
+    constant = _constant(forms[k][0])
+    how = "symbolic" if constant is not None else "numeric"
+    statement = (f"the difference is the constant {constant}" if constant is not None else
+                 f"the difference is nonzero at {_point_text(point)} (to 30 digits)")
+    index = tuple(int(i) for i in np.unravel_index(k, result.shape or (1,)))
+    hint = diagnose(result, mine, exact, sample, local_hints)
+    return ClaimCheck(False, how, result, mine, len(sample.points),
+                      {s.name: _number(v) for s, v in point.items()}, index,
+                      _number(cp.value(mine[k], point)), _number(cp.value(exact[k], point)),
+                      hint, shown,
+                      Evidence("proof" if constant is not None else "witness", statement,
+                               len(sample.points), sample.breakpoint_names(), sample.largest()))
+
+
+@dataclass
+class Sample:
+    """The points where claim and derivative were compared, and where they differ."""
+
+    points: list[cp.Point]
+    wrong: dict[int, cp.Point]  # entry index → first point where it differs
+    bad: list[bool]  # per point: does some entry differ there
+    breakpoints: list[tuple[sympy.Symbol, sympy.Rational]]
+    symbols: list[sympy.Symbol]
+
+    @classmethod
+    def take(cls, mine, exact, outputs, seed: int, given: list | None = None) -> Sample:
+        symbols = sorted(set().union(*(e.free_symbols for e in [*mine, *exact, *outputs])),
+                         key=lambda s: s.name)
+        args = cp.kink_arguments([*outputs, *exact, *mine])
+        rng = np.random.default_rng(seed)
+        sample = cls([], {}, [], [], symbols)
+        for p in given if given is not None else cp.random_points(symbols, rng):
+            sample._add(p, mine, exact, outputs, args)
+        if sample.points and args:
+            extra, sample.breakpoints = cp.breakpoint_points(args, sample.points[0])
+            for p in extra:
+                sample._add(p, mine, exact, outputs, args)
+        for k in range(EXTRA_DRAWS):
+            if len(sample.points) >= MIN_POINTS:
+                break
+            scale = (2.5, 1.0, 0.3, 0.05)[k % 4]
+            sample._add({s: cp.rational(scale * rng.uniform(-1, 1)) for s in symbols},
+                        mine, exact, outputs, args)
+        if not sample.points:
+            raise EvaluationError("could not find points where the function and its "
+                                  "derivative are real and finite to compare with the claim")
+        return sample
+
+    def _add(self, point, mine, exact, outputs, args) -> None:
+        if any(cp.at_kink(a, point) for a in args):
+            return  # exactly at a kink: the derivative there is a convention
+        if not all(cp.is_real_value(cp.value(o, point, 15)) for o in outputs):
+            return  # outside the domain of f
+        for e in exact:
+            v = cp.value(e, point)
+            if v is None:
+                _undefined_functions(e, point)
+            if not cp.is_real_value(v):
+                return  # the derivative does not exist here
+        verdicts = [cp.differs(c - e, point) for c, e in zip(mine, exact, strict=True)]
+        bad = False
+        for k, verdict in enumerate(verdicts):
+            if verdict is None:
+                verdict = not cp.is_real_value(cp.value(mine[k], point)) or None
+                if verdict is None:
+                    return  # the claim cannot be evaluated here: no evidence either way
+            if verdict and k not in self.wrong:
+                self.wrong[k] = point
+            bad = bad or bool(verdict)
+        self.points.append(point)
+        self.bad.append(bad)
+
+    def statement(self) -> str:
+        text = f"equal to 30 digits at {len(self.points)} points with |coordinates| up to " \
+               f"{self.largest():g}"
+        names = self.breakpoint_names()
+        if names:
+            by_var: dict[str, list[str]] = {}
+            for v, r in names:
+                by_var.setdefault(v, []).append(r)
+            text += ", including both sides of " + "; ".join(
+                f"{v} = {', '.join(rs)}" for v, rs in by_var.items())
+        return text
+
+    def breakpoint_names(self) -> tuple[tuple[str, str], ...]:
+        return tuple((v.name, _short(r)) for v, r in self.breakpoints)
+
+    def largest(self) -> float:
+        return max((float(abs(v)) for p in self.points for v in p.values()), default=0.0)
+
+
+def _undefined_functions(expr: sympy.Expr, point) -> None:
+    v = expr.xreplace(point)
+    if v.atoms(sympy.core.function.AppliedUndef) or v.has(sympy.Derivative, sympy.Subs):
+        raise EvaluationError("the derivative contains undefined functions and the claim "
+                              "could not be shown equal symbolically")
+
+
+def exact_difference(difference: sympy.Expr) -> tuple[sympy.Expr | None, bool]:
+    """(the simplest form found, whether it is 0); the form is None when the difference is
+    too large to simplify. Every step is bounded by the size of the expression.
+
+    >>> x = sympy.Symbol("x")
+    >>> exact_difference(sympy.sin(2*x) - 2*sympy.sin(x)*sympy.cos(x))
+    (0, True)
+    """
+    if difference == 0:
+        return sympy.S.Zero, True
+    if not safe_to_simplify(difference, EXACT_MAX_OPS):
+        return None, False
+    forms = [difference]
+    steps = [sympy.expand] if _expanded_terms(difference) <= MAX_EXPANDED_TERMS else []
+    steps.append(lambda d: sympy.cancel(sympy.together(d)))
+    if sympy.count_ops(difference) <= SIMPLIFY_MAX_OPS:
+        steps.append(sympy.simplify)
+    for step in steps:
+        try:
+            form = step(difference)
+        except (RecursionError, NotImplementedError, TypeError, ValueError, AttributeError,
+                sympy.PolynomialError):
+            continue
+        if form == 0:
+            return sympy.S.Zero, True
+        forms.append(form)
+    return min(forms, key=lambda d: (sympy.count_ops(d), len(str(d)))), False
+
+
+def _expanded_terms(expr: sympy.Basic) -> int:
+    """How many terms ``expand`` would make (an upper bound, without expanding)."""
+    if isinstance(expr, sympy.Add):
+        return sum(_expanded_terms(a) for a in expr.args)
+    if isinstance(expr, sympy.Mul):
+        return int(np.prod([_expanded_terms(a) for a in expr.args], dtype=float))
+    if isinstance(expr, sympy.Pow) and expr.exp.is_Integer and expr.exp > 0:
+        m, k = _expanded_terms(expr.base), int(expr.exp)
+        return int(sympy.binomial(m + k - 1, k)) if m > 1 else 1
+    return 1
+
+
+def _constant(form: sympy.Expr | None) -> sympy.Expr | None:
+    """``form`` when it is a number that is not 0 (shown to 30 digits), else None."""
+    if form is None or form.free_symbols or not form.is_number:
+        return None
+    return form if cp.differs(form, {}) else None
 
 
 def _as_layout(claimed: ExprLike, result: Result, f: Function) -> sympy.ImmutableMatrix:
@@ -75,55 +291,29 @@ def _describe(shape: tuple[int, ...]) -> str:
     return f"a {shape[0]}×{shape[1]} matrix"
 
 
-def _is_zero(difference: sympy.Expr) -> bool:
-    if difference == 0:
-        return True
-    if not safe_to_simplify(difference, SIMPLIFY_MAX_OPS):
-        return False
-    with time_budget(SIMPLIFY_BUDGET_S):
-        try:
-            return sympy.expand(difference) == 0 or sympy.simplify(difference) == 0
-        except (RecursionError, NotImplementedError, TypeError, ValueError):
-            return False
-    return False  # out of time: numeric evidence decides
+def _exact_floats(expr):
+    """Floats from SymPy input read as the decimals they print as (0.1 is 1/10), like the
+    parser reads text, so a claim and a function with the same decimals agree exactly."""
+    if not expr.has(sympy.Float):
+        return expr
+    return expr.replace(lambda e: isinstance(e, sympy.Float),
+                        lambda e: sympy.Rational(str(e)) if e.is_finite else e)
 
 
-def _numeric(result: Result, mine, exact, rng) -> ClaimCheck:
-    symbols = sorted(set(mine.free_symbols) | set(exact.free_symbols)
-                     | set(result.function.expr.free_symbols), key=lambda s: s.name)
-    checked = 0
-    for _ in range(50 * NUMERIC_POINTS):
-        point = {s: sympy.Float(float(v), 40) for s, v in
-                 zip(symbols, rng.uniform(-2.5, 2.5, size=len(symbols)), strict=True)}
-        expected = [_value(e, point) for e in exact]
-        if any(v is None for v in expected):
-            continue  # outside the domain of the true derivative
-        got = [_value(c, point) for c in mine]
-        for k, (c, e) in enumerate(zip(got, expected, strict=True)):
-            # compared as 30-digit SymPy floats: (x + 1)**99999 overflows float64
-            if c is None or abs(c - e) > AGREEMENT * max(1, abs(e)):
-                index = tuple(int(i) for i in np.unravel_index(k, result.shape or (1,)))
-                return ClaimCheck(False, "numeric", result, mine, checked + 1,
-                                  {s.name: float(v) for s, v in point.items()}, index,
-                                  None if c is None else _number(c), _number(e))
-        checked += 1
-        if checked == NUMERIC_POINTS:
-            return ClaimCheck(True, "numeric", result, mine, checked)
-    raise EvaluationError("could not find points where the derivative can be evaluated "
-                          "to compare with the claim")
+def _number(value: sympy.Expr | None) -> float | str | None:
+    """A float when float64 can hold the value, else its 15-digit text (JSON has no inf)."""
+    if value is None or not cp.is_real_value(value):
+        return None if value is None else str(value.evalf(15))
+    real = sympy.re(value)
+    as_float = float(real)
+    if np.isfinite(as_float) and (as_float != 0 or real == 0):
+        return as_float
+    return str(real.evalf(15))
 
 
-def _number(value: sympy.Float) -> float | str:
-    """A float when float64 can hold it, else its 15-digit text (JSON has no inf)."""
-    as_float = float(value)
-    return as_float if np.isfinite(as_float) or not value.is_finite else str(value.evalf(15))
+def _short(r: sympy.Rational) -> str:
+    return str(r) if r.is_Integer else f"{float(r):.6g}"
 
 
-def _value(expr: sympy.Expr, point: dict) -> sympy.Float | None:
-    value = sympy.N(expr.xreplace(point), 30)
-    if value.has(sympy.Derivative, sympy.Subs) or value.free_symbols:
-        raise EvaluationError("the derivative contains undefined functions and the claim "
-                              "could not be shown equal symbolically")
-    if not (value.is_number and value.is_real and value.is_finite):
-        return None
-    return value
+def _point_text(point: dict) -> str:
+    return ", ".join(f"{s.name} = {_short(v)}" for s, v in point.items())

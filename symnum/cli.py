@@ -66,8 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--wrt", help="variables, comma- or space-separated (default: all)")
     c.add_argument("--what", choices=WHATS)
     c.add_argument("--order", type=int, default=1)
-    c.add_argument("--seed", type=int, default=0)
+    c.add_argument("--seed", type=int, default=0, help="seed of the random points")
     c.add_argument("--format", choices=FORMATS, default="text")
+    c.add_argument("--shape", action="append", default=[], metavar="NAME=DIMS",
+                   help="declare a vector (x=n) or matrix (A=n,n): the claim is then in "
+                        "matrix notation, checked by components at small sizes")
     k = sub.add_parser("critical", help="solve ∇f = 0 and classify each point by the Hessian")
     k.add_argument("expr", help="the function")
     k.add_argument("--wrt", help="variables, comma- or space-separated (default: all)")
@@ -332,39 +335,24 @@ def _matrix_verify(result, args: argparse.Namespace) -> tuple[str, int]:
 
 def _check(args: argparse.Namespace) -> tuple[str, int]:
     from .check import check_claim
+    from .check_text import check_json
+    from .matrix import parse_shape
     from .render import dumps
 
-    outcome = check_claim(args.claimed, args.expr, args.wrt, args.what, args.order, args.seed)
-    kind = outcome.result.kind
+    shapes = {k: ",".join(str(d) for d in v) for k, v in map(parse_shape, args.shape)}
+    outcome = check_claim(args.claimed, args.expr, args.wrt, args.what, args.order, args.seed,
+                          shapes=shapes or None)
+    code = 0 if outcome.correct else 1
     if args.format == "json":
-        data = {"correct": outcome.correct, "how": outcome.how, "what": kind,
-                "expected": outcome.result.nested([str(e) for e in outcome.result.expanded()]),
-                "points_checked": outcome.points_checked, "point": outcome.point,
-                "entry": outcome.entry, "claimed_value": outcome.claimed_value,
-                "expected_value": outcome.expected_value}
-        return dumps(data), 0 if outcome.correct else 1
+        return dumps(check_json(outcome)), code
     if args.format == "latex":
-        return outcome.result.latex(), 0 if outcome.correct else 1
-    return _check_text(outcome, args.expr), 0 if outcome.correct else 1
+        return outcome.result.latex(), code
+    return _check_text(outcome, args.expr), code
 
 
 def _check_text(outcome, expr: str) -> str:
-    kind = outcome.result.kind
-    if outcome.correct:
-        how = ("shown symbolically: the difference simplifies to 0" if outcome.how == "symbolic"
-               else f"numeric evidence: equal to 1e-10 at {outcome.points_checked} random "
-               "points (simplification could not decide)")
-        return f"correct: the claim is the {kind} of {expr} ({how})"
-    at = ", ".join(f"{k} = {v:.6g}" for k, v in outcome.point.items())
-    where = "" if not outcome.result.shape else f" entry {list(outcome.entry)}:"
-    claimed = "undefined" if outcome.claimed_value is None else _g(outcome.claimed_value)
-    return (f"incorrect: at {at}{where} the claim gives {claimed}, but the {kind} is "
-            f"{_g(outcome.expected_value)}\n"
-            f"the {kind} of {expr} is: {outcome.result.expr}")
-
-
-def _g(value: float | str) -> str:
-    return f"{value:.12g}" if isinstance(value, float) else str(value)
+    from .check_text import check_text
+    return check_text(outcome, expr)
 
 
 def _demo(args: argparse.Namespace) -> tuple[str, int]:
