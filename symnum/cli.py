@@ -1,7 +1,9 @@
 """The ``symnum`` command line: derive, verify, check, critical, plot, catalog, report, demo.
 
-A thin shell over the public API. Every :class:`SymnumError` (and any other failure)
-becomes one ``error:`` line on stderr and exit code 2; nothing is printed on stdout then.
+A thin shell over the public API. Every :class:`SymnumError` (and any other failure: running
+out of time or memory, an output that cannot be written) becomes one ``error:`` line on stderr
+and exit code 2; nothing is printed on stdout then. The limits and the safety net around a
+command live in :mod:`symnum.guard`.
 
 >>> main(["derive", "x**2", "--format", "json"])  # doctest: +ELLIPSIS
 {"expr": "x**2", ...}
@@ -12,19 +14,18 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sys
 from collections.abc import Sequence
 
+from . import guard
 from .errors import SymnumError
+from .guard import UsageError
 
 FORMATS = ("text", "latex", "json")
 WHATS = ("derivative", "gradient", "jacobian", "hessian")
-DEFAULT_TIMEOUT_S = 300
-
-
-class UsageError(SymnumError):
-    """The command line itself is malformed."""
+# Integer options checked after parsing, whichever command has them: (lowest, highest or None
+# where the library states its own bound, as for --order and --points).
+INTEGER_OPTIONS = {"seed": (0, 2**32 - 1), "order": (1, None), "points": (1, None)}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -34,7 +35,9 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with its subcommands."""
-    parser = _Parser(prog="symnum", description="Exact derivatives, shown and verified.")
+    parser = _Parser(prog="symnum", description="Exact derivatives, shown and verified.",
+                     epilog=guard.ENVIRONMENT_HELP,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     def common(p: argparse.ArgumentParser, expr_help: str) -> None:
@@ -101,25 +104,51 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; return the exit code (0 ok, 1 a check failed, 2 bad input)."""
+    """Run the CLI; return the exit code (0 ok, 1 a check failed, 2 bad input or a limit
+    reached, 141 when the reader of the output has gone, like a Unix tool on SIGPIPE)."""
+    limits = guard.Limits(guard.DEFAULT_TIMEOUT_S, guard.DEFAULT_MEMORY)
     try:
+        limits = guard.limits_from(os.environ)
         args = build_parser().parse_args(_protect_negative(sys.argv[1:] if argv is None
                                                            else list(argv)))
         if args.command is None:
             raise UsageError("choose a command: derive, verify, check, critical, plot, "
                              "catalog, report or demo (see --help)")
-        with _time_limit(int(os.environ.get("SYMNUM_TIMEOUT", DEFAULT_TIMEOUT_S))):
+        _check_integers(args)
+        with guard.quiet_warnings(), guard.limited(limits):
             out, code = _COMMANDS[args.command](args)
     except SymnumError as err:
-        return _fail(str(err))
+        return guard.fail(str(err))
+    except (MemoryError, guard.OutOfMemory):
+        return guard.fail(limits.memory_message())
     except KeyboardInterrupt:
-        return _fail("interrupted")
+        return guard.fail("interrupted")
     except RecursionError:
-        return _fail("the expression is too deeply nested to handle")
+        return guard.fail("the expression is too deeply nested to handle")
     except Exception as err:  # noqa: BLE001 - the promise is: never a traceback
-        return _fail(f"internal error ({type(err).__name__}): {err}; please report it")
-    print(out)
-    return code
+        if _out_of_memory(err):
+            return guard.fail(limits.memory_message())
+        return guard.fail(f"internal error ({type(err).__name__}): {err}; please report it")
+    written = guard.emit(out)
+    return code if written == 0 else written
+
+
+def _out_of_memory(err: Exception) -> bool:
+    """torch and symengine report a failed allocation as a RuntimeError."""
+    text = str(err).lower()
+    return isinstance(err, RuntimeError) and any(
+        s in text for s in ("can't allocate memory", "bad_alloc", "out of memory"))
+
+
+def _check_integers(args: argparse.Namespace) -> None:
+    """--seed -1, --points 0 and the like: one clear line, before any work."""
+    for name, (low, high) in INTEGER_OPTIONS.items():
+        value = getattr(args, name, None)
+        if value is None:
+            continue
+        if value < low or (high is not None and value > high):
+            bound = f"from {low} to {high}" if high is not None else f"of at least {low}"
+            raise UsageError(f"--{name} must be a whole number {bound}, got {value}")
 
 
 def _protect_negative(argv: list[str]) -> list[str]:
@@ -130,34 +159,6 @@ def _protect_negative(argv: list[str]) -> list[str]:
     """
     return [" " + a if len(a) > 1 and a[0] == "-" and a[1] != "-" and a != "-h" else a
             for a in argv]
-
-
-def _fail(message: str) -> int:
-    print("error: " + " ".join(message.split()), file=sys.stderr)
-    return 2
-
-
-class _time_limit:  # noqa: N801 - used as a context manager
-    """Abort a command that runs longer than ``seconds`` (POSIX main thread only)."""
-
-    def __init__(self, seconds: int):
-        self.seconds = seconds
-        self.active = hasattr(signal, "SIGALRM") and seconds > 0
-
-    def _expire(self, *_: object) -> None:
-        raise SymnumError(f"gave up after {self.seconds} s (set SYMNUM_TIMEOUT to allow more)")
-
-    def __enter__(self) -> None:
-        if self.active:
-            try:
-                signal.signal(signal.SIGALRM, self._expire)
-                signal.alarm(self.seconds)
-            except ValueError:  # not in the main thread
-                self.active = False
-
-    def __exit__(self, *exc: object) -> None:
-        if self.active:
-            signal.alarm(0)
 
 
 def _derive(args: argparse.Namespace) -> tuple[str, int]:
