@@ -36,7 +36,8 @@ MIXED = 4  # points with a scale drawn per coordinate
 UNIFORM = 6  # points uniform in [-2.5, 2.5] (drawn first: the witness shown is ordinary)
 SIGNIFICANT = 3  # digits of a random coordinate (short rationals, readable witnesses)
 DIGITS = 30  # correct digits asked of every difference
-MAXN = 600  # bits evalf may add to see through cancellation
+EXACT_POWER = 64  # expressions with larger integer powers are evaluated without exact steps
+MAXN = 120  # digits evalf may work at to see through cancellation
 TRUSTED_BITS = 24  # a nonzero difference needs this many correct bits to count
 MAX_LINES = 24  # (argument, variable) pairs searched for zeros
 MAX_ROOTS = 6  # zeros kept per line, nearest to 0 first
@@ -187,11 +188,19 @@ def _bisect(fn, a: float, b: float, fa: float) -> float:
 def value(expr: sympy.Expr, point: Mapping, digits: int = DIGITS) -> sympy.Expr | None:
     """``expr`` at ``point`` to ``digits`` digits; None when it cannot be evaluated there."""
     try:
-        out = sympy.sympify(expr).evalf(digits, subs=dict(point), maxn=MAXN)
+        expr = sympy.sympify(expr)
+        if _exact_is_cheap(expr):  # exact: a pole gives zoo, a kink decides exactly
+            out = expr.xreplace(dict(point)).evalf(digits, maxn=MAXN)
+        else:  # (x + 1)**99999 at a rational would be a 10**5-digit fraction
+            out = expr.evalf(digits, subs=dict(point), maxn=MAXN)
     except (ValueError, TypeError, ZeroDivisionError, ArithmeticError):
         return None
     return out if out.is_number and not out.has(sympy.Function, sympy.Derivative) or \
         out in (sympy.zoo, sympy.nan, sympy.oo, -sympy.oo) else None
+
+
+def _exact_is_cheap(expr: sympy.Expr) -> bool:
+    return all(not (p.exp.is_Integer and abs(p.exp) > EXACT_POWER) for p in expr.atoms(sympy.Pow))
 
 
 def at_kink(arg: sympy.Expr, point: Mapping) -> bool:

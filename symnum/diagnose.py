@@ -63,7 +63,7 @@ def _is_power(node: sympy.Basic, v: sympy.Symbol) -> bool:
 
 def _is_exponential(node: sympy.Basic, v: sympy.Symbol) -> bool:
     return (isinstance(node, sympy.exp) or isinstance(node, sympy.Pow)
-            and node.base.is_number and node.base.is_positive)
+            and v not in node.base.free_symbols and v in node.exp.free_symbols)
 
 
 def _exponent(node: sympy.Basic) -> sympy.Expr:
@@ -77,8 +77,12 @@ def _base(node: sympy.Basic) -> sympy.Expr:
 def _split(node: sympy.Basic, v: sympy.Symbol) -> tuple[sympy.Expr, sympy.Expr, sympy.Expr]:
     """c·a·b for a product: c free of v, a its first factor with v, b the rest."""
     c, rest = node.as_independent(v, as_Add=False)
-    factors = sympy.Mul.make_args(rest)
+    factors = sorted(sympy.Mul.make_args(rest), key=_is_reciprocal)  # a numerator first
     return c, factors[0], sympy.Mul(*factors[1:])
+
+
+def _is_reciprocal(factor: sympy.Expr) -> bool:
+    return isinstance(factor, sympy.Pow) and bool(factor.exp.is_negative)
 
 
 def _is_product(node: sympy.Basic, v: sympy.Symbol) -> bool:
@@ -91,7 +95,7 @@ def _is_quotient(node: sympy.Basic, v: sympy.Symbol) -> bool:
     if not _is_product(node, v):
         return False
     _, a, b = _split(node, v)
-    return any(isinstance(p, sympy.Pow) and p.exp.is_negative for p in (a, b))
+    return not _is_reciprocal(a) and any(_is_reciprocal(p) for p in sympy.Mul.make_args(b))
 
 
 def _product(node, v, how: str) -> sympy.Expr:
