@@ -116,7 +116,10 @@ def compare(result: Result, mine: sympy.ImmutableMatrix, exact: sympy.ImmutableM
     if all(zero for _, zero in forms):
         return ClaimCheck(True, "symbolic", result, mine, difference=shown,
                           evidence=Evidence("proof", "the difference simplifies to 0"))
-    sample = Sample.take(mine, exact, [_exact_floats(o) for o in outputs], seed, points)
+    differences = [c - e if d is None else d for (d, _), c, e in zip(forms, mine, exact,
+                                                                    strict=True)]
+    sample = Sample.take(mine, exact, [_exact_floats(o) for o in outputs], seed, points,
+                         differences)
     if not sample.wrong:
         statement = sample.statement()
         return ClaimCheck(True, "numeric", result, mine, len(sample.points), difference=shown,
@@ -147,26 +150,39 @@ class Sample:
     bad: list[bool]  # per point: does some entry differ there
     breakpoints: list[tuple[sympy.Symbol, sympy.Rational]]
     symbols: list[sympy.Symbol]
+    differences: list[sympy.Expr]
 
     @classmethod
-    def take(cls, mine, exact, outputs, seed: int, given: list | None = None) -> Sample:
+    def take(cls, mine, exact, outputs, seed: int, given: list | None = None,
+             differences: list | None = None) -> Sample:
+        """Compare at the given or random points, then beside every kink, then at more
+        small points while fewer than MIN_POINTS were in the domain. ``differences``: the
+        simplified claim − derivative per entry (no cancellation left to see through)."""
         symbols = sorted(set().union(*(e.free_symbols for e in [*mine, *exact, *outputs])),
                          key=lambda s: s.name)
         args = cp.kink_arguments([*outputs, *exact, *mine])
         rng = np.random.default_rng(seed)
-        sample = cls([], {}, [], [], symbols)
-        for p in given if given is not None else cp.random_points(symbols, rng):
+        sample = cls([], {}, [], [], symbols, differences or [c - e for c, e in zip(
+            mine, exact, strict=True)])
+        drawn = given if given is not None else cp.random_points(symbols, rng)
+        for p in drawn:
             sample._add(p, mine, exact, outputs, args)
-        if sample.points and args:
-            extra, sample.breakpoints = cp.breakpoint_points(args, sample.points[0])
+        if args and (sample.points or drawn):  # beside kinks, also when f lives beyond them
+            base = sample.points[0] if sample.points else drawn[0]
+            extra, sample.breakpoints = cp.breakpoint_points(args, base)
             for p in extra:
                 sample._add(p, mine, exact, outputs, args)
         for k in range(EXTRA_DRAWS):
             if len(sample.points) >= MIN_POINTS:
                 break
             scale = (2.5, 1.0, 0.3, 0.05)[k % 4]
-            sample._add({s: cp.rational(scale * rng.uniform(-1, 1)) for s in symbols},
-                        mine, exact, outputs, args)
+            point = {s: cp.rational(scale * rng.uniform(-1, 1)) for s in symbols}
+            if sample.breakpoints and k % 2:  # near a kink, where f may only live there
+                v, r = sample.breakpoints[rng.integers(len(sample.breakpoints))]
+                base = sample.points[0] if sample.points else drawn[0]
+                width = max(1, abs(float(r))) * (1e-3, 0.1, 1.0, 10.0)[k % 4]
+                point = {**base, v: r + cp.rational(width * rng.uniform(-1, 1), 6)}
+            sample._add(point, mine, exact, outputs, args)
         if not sample.points:
             raise EvaluationError("could not find points where the function and its "
                                   "derivative are real and finite to compare with the claim")
@@ -183,13 +199,14 @@ class Sample:
                 _undefined_functions(e, point)
             if not cp.is_real_value(v):
                 return  # the derivative does not exist here
-        verdicts = [cp.differs(c - e, point) for c, e in zip(mine, exact, strict=True)]
+        verdicts = [cp.differs(d, point) for d in self.differences]
         bad = False
         for k, verdict in enumerate(verdicts):
             if verdict is None:
-                verdict = not cp.is_real_value(cp.value(mine[k], point)) or None
-                if verdict is None:
+                claimed = cp.value(mine[k], point)
+                if claimed is None or cp.is_real_value(claimed):
                     return  # the claim cannot be evaluated here: no evidence either way
+                verdict = True  # not real, or infinite, where the derivative is finite
             if verdict and k not in self.wrong:
                 self.wrong[k] = point
             bad = bad or bool(verdict)
@@ -312,7 +329,7 @@ def _number(value: sympy.Expr | None) -> float | str | None:
 
 
 def _short(r: sympy.Rational) -> str:
-    return str(r) if r.is_Integer else f"{float(r):.6g}"
+    return str(r) if r.is_Integer else f"{float(r):.10g}"
 
 
 def _point_text(point: dict) -> str:

@@ -43,6 +43,7 @@ MAX_LINES = 24  # (argument, variable) pairs searched for zeros
 MAX_ROOTS = 6  # zeros kept per line, nearest to 0 first
 MAX_POLY_DEGREE = 8  # larger polynomials are scanned numerically
 SIDE = 1e-6  # a point beside a zero r is r ± SIDE·max(1, |r|) (less when zeros are close)
+AROUND = (sympy.Rational(1, 10), sympy.Rational(1))  # more points at r ± these·max(1, |r|)
 SCAN = np.concatenate([-np.logspace(3.3, -4, 120), [0.0], np.logspace(-4, 3.3, 120)])
 
 _KINKS = (sympy.Heaviside, sympy.sign, sympy.Abs, sympy.floor, sympy.ceiling,
@@ -112,7 +113,10 @@ def breakpoint_points(args: list[sympy.Expr], base: Point) -> tuple[list[Point],
         for k, r in enumerate(ordered):
             gaps = [abs(r - o) for o in ordered if o != r]
             side = min([sympy.Rational(SIDE) * max(1, abs(r))] + [g / 3 for g in gaps])
-            points += [{**base, v: r - side}, {**base, v: r + side}]
+            wide = [w * max(1, abs(r)) for w in AROUND if all(w * max(1, abs(r)) < g / 2
+                                                               for g in gaps)]
+            points += [{**base, v: r + sign * step} for step in [side, *wide]
+                       for sign in (-1, 1)]
             if k:
                 points.append({**base, v: (r + ordered[k - 1]) / 2})
     return points, [(v, r) for v, found in zeros.items() for r in found]
