@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 import sympy
+from sympy.core.function import AppliedUndef
 
 from . import check_points as cp
 from .calculus import Result, safe_to_simplify
@@ -52,11 +53,12 @@ class Evidence:
     points: int = 0
     breakpoints: tuple[tuple[str, str], ...] = ()
     largest: float = 0.0  # the largest |coordinate| sampled
+    note: str = ""  # the stand-ins for undefined functions, when there were any
 
     def to_json(self) -> dict[str, Any]:
         return {"method": self.method, "statement": self.statement, "points": self.points,
                 "breakpoints": [{"variable": v, "at": r} for v, r in self.breakpoints],
-                "largest": self.largest}
+                "largest": self.largest, "note": self.note or None}
 
 
 @dataclass(frozen=True)
@@ -118,13 +120,19 @@ def compare(result: Result, mine: sympy.ImmutableMatrix, exact: sympy.ImmutableM
                           evidence=Evidence("proof", "the difference simplifies to 0"))
     differences = [c - e if d is None else d for (d, _), c, e in zip(forms, mine, exact,
                                                                     strict=True)]
-    sample = Sample.take(mine, exact, [_exact_floats(o) for o in outputs], seed, points,
-                         differences)
+    outputs = [_exact_floats(o) for o in outputs]
+    stand_ins = _stand_ins([*mine, *exact, *outputs])
+    if stand_ins:  # undefined functions: compare with concrete ones put in their place
+        mine, exact, outputs, differences = (
+            [_concrete(e, stand_ins) for e in group]
+            for group in (mine, exact, outputs, differences))
+    sample = Sample.take(mine, exact, outputs, seed, points, differences)
     if not sample.wrong:
         statement = sample.statement()
         return ClaimCheck(True, "numeric", result, mine, len(sample.points), difference=shown,
                           evidence=Evidence("numeric", statement, len(sample.points),
-                                            sample.breakpoint_names(), sample.largest()))
+                                            sample.breakpoint_names(), sample.largest(),
+                                            _stand_in_note(stand_ins)))
     k = min(sample.wrong)
     point = sample.wrong[k]
     constant = _constant(forms[k][0])
@@ -138,7 +146,8 @@ def compare(result: Result, mine: sympy.ImmutableMatrix, exact: sympy.ImmutableM
                       _number(cp.value(mine[k], point)), _number(cp.value(exact[k], point)),
                       hint, shown,
                       Evidence("proof" if constant is not None else "witness", statement,
-                               len(sample.points), sample.breakpoint_names(), sample.largest()))
+                               len(sample.points), sample.breakpoint_names(), sample.largest(),
+                               _stand_in_note(stand_ins)))
 
 
 @dataclass
@@ -230,6 +239,38 @@ class Sample:
 
     def largest(self) -> float:
         return max((float(abs(v)) for p in self.points for v in p.values()), default=0.0)
+
+
+def _stand_ins(exprs: list[sympy.Expr]) -> dict[str, sympy.Lambda]:
+    """A concrete smooth function for each undefined one (f, g, ...), different for each:
+    a claim that is wrong for them is wrong as a general formula."""
+    names = sorted({a.func.__name__ for e in exprs for a in e.atoms(AppliedUndef)})
+    out = {}
+    for k, name in enumerate(names):
+        t = sympy.symbols(f"t1:{1 + _arity(exprs, name)}", real=True)
+        body = sum(sympy.exp(v / (3 + k)) + v**3 / (7 + k) + sympy.sin((2 + k) * v) / 5
+                   for v in t) + sympy.Mul(*t) / (11 + k)
+        out[name] = sympy.Lambda(t, body)
+    return out
+
+
+def _arity(exprs: list[sympy.Expr], name: str) -> int:
+    return max(len(a.args) for e in exprs for a in e.atoms(AppliedUndef)
+               if a.func.__name__ == name)
+
+
+def _concrete(expr: sympy.Expr, stand_ins: dict[str, sympy.Lambda]) -> sympy.Expr:
+    swapped = expr.replace(lambda e: isinstance(e, AppliedUndef) and e.func.__name__ in
+                           stand_ins, lambda e: stand_ins[e.func.__name__](*e.args))
+    return swapped.doit() if swapped.has(sympy.Derivative, sympy.Subs) else swapped
+
+
+def _stand_in_note(stand_ins: dict[str, sympy.Lambda]) -> str:
+    if not stand_ins:
+        return ""
+    return "with " + ", ".join(f"{n}({', '.join(map(str, lam.variables))}) = {lam.expr}"
+                                 for n, lam in stand_ins.items()) + " in place of the " \
+        "undefined functions"
 
 
 def _undefined_functions(expr: sympy.Expr, point) -> None:

@@ -22,7 +22,7 @@ def check_text(outcome, expr: str) -> str:
     if outcome.correct:
         how = (f"shown symbolically: {evidence.statement}" if outcome.how == "symbolic"
                else f"numeric evidence: {evidence.statement}; simplification could not "
-                    "decide")
+                    "decide" + (f"; {evidence.note}" if evidence.note else ""))
         return f"correct: the claim is the {kind} of {expr} ({how})"
     if outcome.counterexample is not None:
         lines = _counterexample_lines(outcome)
@@ -34,6 +34,8 @@ def check_text(outcome, expr: str) -> str:
         claimed = "undefined" if outcome.claimed_value is None else _g(outcome.claimed_value)
         lines = [f"incorrect: at {at}{where} the claim gives {claimed}, but the {kind} is "
                  f"{_g(outcome.expected_value)}"]
+    if evidence is not None and evidence.note:
+        lines.append(f"({evidence.note})")
     difference = _difference(outcome)
     if outcome.point is None:
         pass  # the shapes alone decide

@@ -161,3 +161,14 @@ def test_breakpoints_are_found_exactly_or_numerically():
     assert check_points.roots_along(sympy.sin(x) - sympy.Rational(1, 2), x, {})
     assert check_points.roots_along(sympy.Max(0, x) - 6, x, {}) == [6]
     assert check_points.roots_along(x * y - 3, x, {y: 2}) == [sympy.Rational(3, 2)]
+
+
+def test_undefined_functions_get_concrete_stand_ins(cli):
+    x = sympy.Symbol("x", real=True)
+    f = sympy.Function("f")
+    assert check_claim(2 * f(x) * f(x).diff(x), f(x)**2, wrt="x").correct
+    assert check_claim(sympy.cos(f(x)) * f(x).diff(x), sympy.sin(f(x)), wrt="x").correct
+    out = check_claim(2 * sympy.cos(f(x)) * f(x).diff(x), sympy.sin(f(x)), wrt="x")
+    assert not out.correct and "in place of the undefined functions" in out.evidence.note
+    proc = cli("check", "2*f(x)", "--of", "f(x)^2", "--wrt", "x")
+    assert proc.returncode == 1 and "in place of the undefined functions" in proc.stdout
