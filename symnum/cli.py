@@ -117,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _check_integers(args)
         with guard.quiet_warnings(), guard.limited(limits):
             out, code = _COMMANDS[args.command](args)
-    except SymnumError as err:
+    except (SymnumError, guard.TimeUp) as err:
         return guard.fail(str(err))
     except (MemoryError, guard.OutOfMemory):
         return guard.fail(limits.memory_message())

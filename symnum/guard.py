@@ -34,6 +34,7 @@ DEFAULT_MEMORY = 4 * 2**30  # 4 GiB of resident memory
 MIN_MEMORY = 64 * 2**20  # below this Python itself cannot run a command
 NO_LIMIT = ("off", "none", "unlimited")
 UNITS = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
+RETRY_S = 0.25  # after the time is up, raise again this often until the command ends
 POLL_S = 0.02  # how often the memory watchdog looks at the resident size
 # Native code (symengine, numpy) that asks for memory in one call is stopped by the kernel at
 # this multiple of the limit, since the watchdog cannot interrupt it before it returns.
@@ -47,6 +48,14 @@ ENVIRONMENT_HELP = """environment:
 
 class UsageError(SymnumError):
     """The command line or its environment is malformed."""
+
+
+class TimeUp(BaseException):
+    """Raised in the main thread when the command passes its time limit.
+
+    A BaseException, so that no ``except Exception`` (nor ``except SymnumError`` around a
+    numeric method) in library code swallows it; the CLI turns it into its one error line.
+    """
 
 
 class OutOfMemory(BaseException):
@@ -124,8 +133,51 @@ def size_text(size: int) -> str:
 def limited(limits: Limits) -> Iterator[None]:
     """Run the block under ``limits``: time by SIGALRM, memory by a watchdog thread on the
     resident size and, for native code, a hard RLIMIT_DATA. Everything is restored after."""
-    with _time_limit(limits.seconds), _memory_limit(limits.memory):
+    # The time limit inside: it is lifted first, so its alarm cannot cut short the lifting of
+    # the memory limit (the rlimit must be restored when main() is called from Python).
+    with _watching_collections(), _memory_limit(limits.memory), _time_limit(limits.seconds):
         yield
+
+
+_COLLECTING = [False]  # set while the garbage collector runs, its callbacks included
+
+
+def _collection_started(phase: str, _info: dict) -> None:
+    if phase == "start":
+        _COLLECTING[0] = True
+
+
+def _collection_stopped(phase: str, _info: dict) -> None:
+    if phase == "stop":
+        _COLLECTING[0] = False
+
+
+@contextmanager
+def _watching_collections() -> Iterator[None]:
+    """Track garbage collections: first and last among gc.callbacks, so the flag covers every
+    other callback."""
+    gc.callbacks.insert(0, _collection_started)
+    gc.callbacks.append(_collection_stopped)
+    try:
+        yield
+    finally:
+        gc.callbacks.remove(_collection_started)
+        gc.callbacks.remove(_collection_stopped)
+        _COLLECTING[0] = False
+
+
+def _can_raise(frame) -> bool:
+    """May a signal handler raise here? Not inside a ``__del__`` or a garbage-collector
+    callback: Python would print the exception as 'Exception ignored' and drop it. The
+    handlers fire again shortly, so they wait for a better moment."""
+    if _COLLECTING[0]:
+        return False
+    codes = (_collection_started.__code__, _collection_stopped.__code__)
+    while frame is not None:
+        if frame.f_code.co_name == "__del__" or frame.f_code in codes:
+            return False
+        frame = frame.f_back
+    return True
 
 
 @contextmanager
@@ -136,11 +188,12 @@ def _time_limit(seconds: float | None) -> Iterator[None]:
         yield
         return
 
-    def expire(*_: object) -> None:
-        raise SymnumError(f"gave up after {seconds:g} s (set SYMNUM_TIMEOUT to allow more)")
+    def expire(_signum: int, frame: object) -> None:
+        if _can_raise(frame):
+            raise TimeUp(f"gave up after {seconds:g} s (set SYMNUM_TIMEOUT to allow more)")
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, RETRY_S)  # again until the block ends
     try:
         yield
     finally:
@@ -182,20 +235,12 @@ def _memory_limit(limit: int | None) -> Iterator[None]:
     soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
     cap = _data_size() + HARD_FACTOR * limit
     cap = cap if hard == resource.RLIM_INFINITY else min(cap, hard)
-    armed, collecting, stop = [True], [False], threading.Event()
-
-    def started(phase: str, _info: dict) -> None:
-        if phase == "start":
-            collecting[0] = True
-
-    def stopped(phase: str, _info: dict) -> None:
-        if phase == "stop":
-            collecting[0] = False
+    armed, stop = [True], threading.Event()
 
     def interrupt(_signum: int, frame: object) -> None:
         # An exception raised inside a __del__ or a garbage-collector callback would be printed
         # and dropped: wait for the next poll instead.
-        if armed[0] and not collecting[0] and not _in_finaliser(frame, (started, stopped)):
+        if armed[0] and _can_raise(frame):
             raise OutOfMemory
 
     def watch() -> None:
@@ -207,8 +252,6 @@ def _memory_limit(limit: int | None) -> Iterator[None]:
                 _thread.interrupt_main(signal.SIGUSR1)  # runs `interrupt` in the main thread
 
     previous = signal.signal(signal.SIGUSR1, interrupt)
-    gc.callbacks.insert(0, started)  # first and last: the flag covers every other callback
-    gc.callbacks.append(stopped)
     watchdog = threading.Thread(target=watch, name="symnum-memory", daemon=True)
     watchdog.start()  # before the rlimit: its stack is data too
     resource.setrlimit(resource.RLIMIT_DATA, (cap, hard))
@@ -220,18 +263,6 @@ def _memory_limit(limit: int | None) -> Iterator[None]:
         watchdog.join()
         resource.setrlimit(resource.RLIMIT_DATA, (soft, hard))
         signal.signal(signal.SIGUSR1, previous)
-        gc.callbacks.remove(started)
-        gc.callbacks.remove(stopped)
-
-
-def _in_finaliser(frame, callbacks: tuple) -> bool:
-    """Is a ``__del__`` or one of ``callbacks`` on the stack?"""
-    codes = {c.__code__ for c in callbacks}
-    while frame is not None:
-        if frame.f_code.co_name == "__del__" or frame.f_code in codes:
-            return True
-        frame = frame.f_back
-    return False
 
 
 @contextmanager
