@@ -23,6 +23,7 @@ of the largest entry).
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import sympy
@@ -54,7 +55,8 @@ def rounding_scales(program, point_values: list[float], exact: list[float], size
     wiggle = 1 + 4 * EPS * rng.uniform(-1, 1, size=(PERTURBED, len(x)))
     wiggle[0] = 1.0
     pts = x * wiggle
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         try:
             outs = [np.broadcast_to(np.asarray(v, dtype=float), (PERTURBED,))
                     for v in program.run(*pts.T)]

@@ -1,0 +1,84 @@
+"""False-alarm and detection rates of `symnum verify` on the suites in tests/verdict_cases.py.
+
+    python benchmarks/verdict_rates.py [--seeds 10] [--points 2] [--part all|alarms|mutants]
+
+alarms: every correct result of the suite at each seed (``points`` random points per call):
+how many verdicts are pass / inconclusive / FAIL (a FAIL is a false alarm; each is listed).
+mutants: every case with one entry changed (scaled by 1 + 1e-4, 1e-6, 1e-8, a dropped term,
+a sign flip), one call per case, kind and seed: the share detected (verdict FAIL).
+The numbers in docs/VERIFICATION.md come from this script.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import os
+import sys
+import time
+import warnings
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+
+import symnum  # noqa: E402
+from tests.test_mutants import KINDS, mutant  # noqa: E402
+from tests.verdict_cases import CASES  # noqa: E402
+
+
+def alarms(seeds: int, points: int) -> None:
+    counts: collections.Counter = collections.Counter()
+    started = time.time()
+    for text, options in CASES:
+        result = symnum.derive(text, **options)
+        for seed in range(seeds):
+            report = symnum.verify(result, points=points, seed=seed)
+            counts[report.verdict] += 1
+            if report.verdict != "pass":
+                why = "; ".join(f"{c.method}: {c.reason}" for c in report.checks
+                                if c.verdict != "pass")
+                print(f"  {report.verdict.upper():<12} {text} {options} seed {seed}: {why}")
+    total = sum(counts.values())
+    print(f"false alarms: {counts['fail']} FAIL of {total} verify calls "
+          f"({len(CASES)} correct results × {seeds} seeds × {points} points); "
+          f"pass {counts['pass']}, inconclusive {counts['inconclusive']} "
+          f"[{time.time() - started:.0f} s]")
+
+
+def mutants(seeds: int) -> None:
+    found: dict[str, list[int]] = {kind: [0, 0] for kind in KINDS}
+    started = time.time()
+    for number, (text, options) in enumerate(CASES):
+        good = symnum.derive(text, **options)
+        for kind in KINDS:
+            for seed in range(seeds):
+                bad = mutant(good, kind, seed=number + seed)
+                if bad is None:
+                    continue
+                report = symnum.verify(bad, points=1, seed=seed)
+                found[kind][1] += 1
+                if report.verdict == "fail":
+                    found[kind][0] += 1
+                else:
+                    print(f"  missed {kind}: {text} {options} seed {seed}: {report.verdict}")
+    for kind, (hit, total) in found.items():
+        print(f"mutants, {kind:<14} detected {hit} of {total} ({100 * hit / max(total, 1):.1f} %)")
+    print(f"[{time.time() - started:.0f} s]")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--points", type=int, default=2)
+    parser.add_argument("--mutant-seeds", type=int, default=1)
+    parser.add_argument("--part", choices=("all", "alarms", "mutants"), default="all")
+    args = parser.parse_args()
+    warnings.simplefilter("error")  # a warning reaching the user is a bug too
+    if args.part in ("all", "alarms"):
+        alarms(args.seeds, args.points)
+    if args.part in ("all", "mutants"):
+        mutants(args.mutant_seeds)
+
+
+if __name__ == "__main__":
+    main()
