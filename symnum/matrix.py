@@ -108,6 +108,17 @@ class MatrixResult:
         return "\n".join([f"f = {matrix_str(self.function.expr)}", f"shapes: {dims}", "",
                           f"{title} =", f"  {self.string()}"])
 
+    def at(self, point: Mapping) -> object:
+        """The result at given matrices (arrays; the sizes are read from them) and scalars:
+        a float, or a numpy array (a vector result as 1-d).
+
+        >>> import symnum
+        >>> r = symnum.derive("x.T*A*x", wrt="x", shapes={"x": "n", "A": "n,n"})
+        >>> r.at({"x": [1.0, 2.0], "A": [[1.0, 0.0], [0.0, 3.0]]}).tolist()
+        [2.0, 12.0]
+        """
+        return matrix_at(self, point)
+
     def _repr_latex_(self) -> str:
         return f"$\\displaystyle {self.latex()}$"
 
@@ -295,6 +306,56 @@ def verify_matrix(result: MatrixResult, sizes: list[Mapping] | None = None, poin
     return [({str(k): v for k, v in a.items()},
              verify_result(component_result(result, a), points=points, seed=seed))
             for a in unique]
+
+
+def matrix_at(result: MatrixResult, point: Mapping) -> object:
+    """:meth:`MatrixResult.at`: sizes from the arrays, entries as exact floats."""
+    from .evaluate import substitution
+    f = result.function
+    given = {getattr(k, "name", str(k)): v for k, v in point.items()}
+    sizes: dict[sympy.Symbol, int] = {}
+    arrays = {}
+    for name, dims in f.shapes.items():
+        if name not in given:
+            raise VariableError(f"no value given for {name} (an array of shape "
+                                f"{'×'.join(map(str, dims))})")
+        arrays[name] = data = _real_array(name, given[name], len(dims))
+        for d, size in zip(dims, data.shape, strict=True):
+            if (sizes.setdefault(d, size) if isinstance(d, sympy.Symbol) else int(d)) != size:
+                raise VariableError(f"{name} has a dimension {size} where {d} = "
+                                    f"{sizes.get(d, d)}: the arrays' sizes do not fit together")
+    comps = _components(f, sizes)
+    values: dict[sympy.Basic, sympy.Expr] = {}
+    for m, c in comps.items():
+        data = arrays[m.name].reshape(c.shape)
+        values.update({s: sympy.Float(float(v), 17) for s, v in zip(c, data.ravel(),
+                                                                   strict=True)})
+    scalars = {k: v for k, v in given.items() if k not in f.shapes}
+    values.update(substitution(f.expr.free_symbols | result.expr.free_symbols, scalars))
+    numeric = sympy.N(explicit(result.expr, f, sizes, comps).xreplace(values), 17)
+    if numeric.free_symbols:
+        missing = ", ".join(sorted(s.name for s in numeric.free_symbols))
+        raise VariableError(f"no value given for {missing}")
+    try:
+        if not isinstance(numeric, sympy.MatrixBase):
+            return float(numeric)
+        out = np.array(numeric.tolist(), dtype=float)
+    except TypeError:
+        raise SymnumError("the result is not a real number at these values") from None
+    return out.reshape(-1) if out.shape[1] == 1 else out
+
+
+def _real_array(name: str, value: object, ndim: int) -> np.ndarray:
+    try:
+        data = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise VariableError(f"the value of {name} must be an array of real numbers") from None
+    if ndim == 1 and data.ndim == 2 and data.shape[1] == 1:
+        data = data.reshape(-1)  # a column given as n × 1
+    if data.ndim != ndim:
+        raise VariableError(f"{name} is declared with {ndim} dimension(s); got an array of "
+                            f"shape {data.shape}")
+    return data
 
 
 def random_value(result: MatrixResult, sizes: Mapping, seed: int | None,

@@ -194,3 +194,19 @@ def test_notes_agree_with_one_sided_slopes():
             right = mp.diff(f, mp.mpf(at), direction=1)
         noted = bool(point_notes(symnum.derive(text), {"x": at}))
         assert noted == (abs(left - right) > 1e-10)
+
+
+def test_matrix_result_at_given_matrices_matches_finite_differences():
+    rng = np.random.default_rng(3)
+    a, x = rng.normal(size=(3, 3)), rng.normal(size=3)
+    r = symnum.derive("x.T*A*x", wrt="x", shapes={"x": "n", "A": "n,n"})
+    step = 1e-6
+    numeric = [((x + step * e) @ a @ (x + step * e) - (x - step * e) @ a @ (x - step * e))
+               / (2 * step) for e in np.eye(3)]
+    np.testing.assert_allclose(r.at({"x": x, "A": a}), numeric, rtol=1e-7)
+    w = rng.normal(size=(2, 4))
+    g = symnum.derive("Trace(W.T*W)", wrt="W", shapes={"W": "m,n"}).at({"W": w})
+    assert g.shape == (2, 4)
+    np.testing.assert_allclose(g, 2 * w, rtol=1e-14)
+    with pytest.raises(SymnumError, match="do not fit"):
+        r.at({"x": x, "A": np.eye(2)})
