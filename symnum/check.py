@@ -54,11 +54,13 @@ class Evidence:
     breakpoints: tuple[tuple[str, str], ...] = ()
     largest: float = 0.0  # the largest |coordinate| sampled
     note: str = ""  # the stand-ins for undefined functions, when there were any
+    constant: str | None = None  # the difference, when it is a nonzero constant
 
     def to_json(self) -> dict[str, Any]:
         return {"method": self.method, "statement": self.statement, "points": self.points,
                 "breakpoints": [{"variable": v, "at": r} for v, r in self.breakpoints],
-                "largest": self.largest, "note": self.note or None}
+                "largest": self.largest, "note": self.note or None,
+                "constant": self.constant}
 
 
 @dataclass(frozen=True)
@@ -78,14 +80,6 @@ class ClaimCheck:
     difference: Any = None  # per entry (in the result's layout): str, or None if not exact
     evidence: Evidence | None = None
     counterexample: dict[str, Any] | None = field(default=None)
-
-    @property
-    def constant_difference(self) -> str | None:
-        """The difference when it is one nonzero constant (for the text)."""
-        if self.how == "symbolic" and not self.correct:
-            return self.evidence.statement if self.evidence else None
-        return None
-
 
 def check_claim(claimed: ExprLike, of: ExprLike | Function, wrt: WrtLike = None,
                 what: str | None = None, order: int = 1, seed: int = 0,
@@ -135,19 +129,27 @@ def compare(result: Result, mine: sympy.ImmutableMatrix, exact: sympy.ImmutableM
                                             _stand_in_note(stand_ins)))
     k = min(sample.wrong)
     point = sample.wrong[k]
-    constant = _constant(forms[k][0])
-    how = "symbolic" if constant is not None else "numeric"
-    statement = (f"the difference is the constant {constant}" if constant is not None else
-                 f"the difference is nonzero at {_point_text(point)} (to 30 digits)")
+    form, constant = forms[k][0], _constant(forms[k][0])
+    exact_witness = constant is not None or (form is not None and not stand_ins)
+    if constant is not None:
+        statement = f"the difference is the constant {constant}"
+    elif exact_witness:
+        text = str(form) if len(str(form)) <= 80 else str(form)[:79] + "…"
+        statement = (f"the difference simplifies to {text}, which is not 0 at "
+                     f"{_point_text(point)} (evaluated there to 30 digits)")
+    else:
+        statement = f"the difference is nonzero at {_point_text(point)} (to 30 digits)"
+    how = "symbolic" if exact_witness else "numeric"
     index = tuple(int(i) for i in np.unravel_index(k, result.shape or (1,)))
     hint = diagnose(result, mine, exact, sample, local_hints)
     return ClaimCheck(False, how, result, mine, len(sample.points),
                       {s.name: _number(v) for s, v in point.items()}, index,
                       _number(cp.value(mine[k], point)), _number(cp.value(exact[k], point)),
                       hint, shown,
-                      Evidence("proof" if constant is not None else "witness", statement,
+                      Evidence("proof" if exact_witness else "witness", statement,
                                len(sample.points), sample.breakpoint_names(), sample.largest(),
-                               _stand_in_note(stand_ins)))
+                               _stand_in_note(stand_ins),
+                               None if constant is None else str(constant)))
 
 
 @dataclass

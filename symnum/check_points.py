@@ -74,10 +74,18 @@ def _arguments(node: sympy.Basic) -> list[sympy.Expr]:
         args = list(node.args)
         return [a - b for i, a in enumerate(args) for b in args[i + 1:]]
     if isinstance(node, sympy.Piecewise):
-        return [c.lhs - c.rhs for _, c in node.args if isinstance(c, Relational)]
+        return [r.lhs - r.rhs for _, c in node.args for r in _relations(c)]
     if isinstance(node, sympy.Pow) and node.exp.is_Rational and not node.exp.is_Integer:
         return [node.base]
     return []
+
+
+def _relations(condition: sympy.Basic) -> list[Relational]:
+    """The comparisons inside a condition (x < 6, or (x > 0) & (x < 6))."""
+    if isinstance(condition, Relational):
+        return [condition]
+    return [r for a in getattr(condition, "args", ()) for r in _relations(a)] \
+        if isinstance(condition, sympy.And | sympy.Or | sympy.Not) else []
 
 
 def random_points(symbols: list[sympy.Symbol], rng: np.random.Generator) -> list[Point]:

@@ -37,14 +37,16 @@ def check_text(outcome, expr: str) -> str:
     if evidence is not None and evidence.note:
         lines.append(f"({evidence.note})")
     difference = _difference(outcome)
+    constant = evidence.constant if evidence is not None else None
     if outcome.point is None:
         pass  # the shapes alone decide
-    elif outcome.how == "symbolic":
-        lines.append(f"the difference (claim − {kind}) is the constant {difference}, "
-                     "shown symbolically")
+    elif constant is not None:
+        lines.append(f"the difference (claim − {kind}) is the constant {constant}, shown "
+                     "symbolically")
     elif difference is not None and len(difference) <= SHOWN_CHARS:
         by = " in components" if outcome.counterexample is not None else ""
-        lines.append(f"the difference{by} (claim − {kind}) is {difference}")
+        exact = ", exactly" if outcome.how == "symbolic" else ""
+        lines.append(f"the difference{by} (claim − {kind}) is {difference}{exact}")
     if outcome.diagnosis and outcome.point is not None:
         lines.append(f"hint: {outcome.diagnosis}")
     lines.append(f"the {kind} of {expr} is: {_expected(outcome)}")

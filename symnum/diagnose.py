@@ -147,19 +147,32 @@ def diagnose(result, mine, exact, sample, local: bool = True) -> str | None:
 
 
 def _region(sample) -> str | None:
-    """'the claim differs only where x > 6': one variable, one kink splits right from wrong."""
+    """'the claim differs only where x > 6' (or 6 < x < 7): one variable, and the points
+    where it differs are exactly those between two of its kinks."""
     if len(sample.symbols) != 1:
         return None
-    marked = list(zip(sample.points, sample.bad, strict=True))
-    for v, r in sample.breakpoints:
-        for side, op in ((1, ">"), (-1, "<")):
-            beyond = [bad for p, bad in marked if side * (p[v] - r) > 0]
-            before = [bad for p, bad in marked if side * (p[v] - r) < 0]
-            if before and beyond and all(beyond) and not any(before):
-                shown = r if r.is_Integer else f"{float(r):.6g}"
-                return (f"the claim differs only where {v} {op} {shown}: it agrees at every "
-                        "point sampled on the other side, and differs at every one beyond")
+    v = sample.symbols[0]
+    cuts = sorted({r for w, r in sample.breakpoints if w == v})
+    bounds = [None, *cuts, None]
+    marked = [(p[v], bad) for p, bad in zip(sample.points, sample.bad, strict=True)]
+    for i, low in enumerate(bounds):
+        for high in bounds[i + 1:]:
+            if low is None and high is None:
+                continue
+            inside = [bad for t, bad in marked if (low is None or t > low)
+                      and (high is None or t < high)]
+            outside = [bad for t, bad in marked if (low is not None and t < low)
+                       or (high is not None and t > high)]
+            if inside and outside and all(inside) and not any(outside):
+                where = (f"{v} > {_num(low)}" if high is None else f"{v} < {_num(high)}"
+                         if low is None else f"{_num(low)} < {v} < {_num(high)}")
+                return (f"the claim differs only where {where}: it agrees at every point "
+                        "sampled outside, and differs at every one inside")
     return None
+
+
+def _num(r: sympy.Rational) -> str:
+    return str(r) if r.is_Integer else f"{float(r):.6g}"
 
 
 def _whole(result, mine, exact, sample) -> Iterator[Hypothesis]:
