@@ -64,8 +64,10 @@ class CriticalPoint:
     @property
     def kink(self) -> bool:
         """True where f is not differentiable (the one-sided slopes differ)."""
+        if not self.eigenvalues and not self.one_sided:
+            return True  # a kink found with parameters (its slopes are in ``cases``)
         return any(abs(left - right) > 1e-9 * max(1.0, abs(left), abs(right))
-                   for _, left, right in self.one_sided) or self.kind == "kink"
+                   for _, left, right in self.one_sided)
 
     @property
     def condition_number(self) -> float | None:
@@ -339,12 +341,39 @@ def _classify_kink(expr: sympy.Expr, variables: list[sympy.Symbol],
                    point: dict) -> CriticalPoint | None:
     value = _tidy(expr.xreplace(point))
     if (expr.free_symbols - set(variables)) or not all(v.is_number for v in point.values()):
-        return CriticalPoint(point, value, (), "kink", _existence(point))
+        return _parametric_kink(expr, variables, point, value)
     slopes = tuple((w, *one_sided(expr, point, w)) for w in variables)
     if any(left * right > 0 for _, left, right in slopes):
         return None  # f rises (or falls) through the kink along some axis: not critical
     return CriticalPoint(point, value, (), compare_neighbours(expr, point, variables),
                          (), (), slopes)
+
+
+def _parametric_kink(expr: sympy.Expr, variables: list[sympy.Symbol], point: dict,
+                     value: sympy.Expr) -> CriticalPoint | None:
+    """One variable: the one-sided slopes as limits of f′ decide (min where the slope goes
+    from negative to positive); otherwise the kind is left open."""
+    conditions = _existence(point)
+    if len(variables) != 1:
+        return CriticalPoint(point, value, (), "kink", conditions)
+    (x,) = variables
+    slope = sympy.diff(expr, x)
+    with time_budget(2 * TIDY_BUDGET_S) as ran_out:
+        left, right = (sympy.limit(slope, x, point[x], side) for side in "-+")
+    if ran_out() or any(s.has(sympy.Limit, sympy.nan) or s.is_finite is False
+                        for s in (left, right)):
+        return CriticalPoint(point, value, (), "kink", conditions)
+    cases = []
+    for kind, test in (("minimum", sympy.And(left < 0, right > 0)),
+                       ("maximum", sympy.And(left > 0, right < 0))):
+        test = _tidy_condition(sympy.And(test, *conditions))
+        if test is not sympy.false:
+            cases.append((kind, test))
+    if not cases:
+        return None  # f rises or falls through the kink for every value of the parameters
+    if len(cases) == 1 and cases[0][1] is sympy.true:
+        return CriticalPoint(point, value, (), cases[0][0], conditions)
+    return CriticalPoint(point, value, (), "depends", conditions, tuple(cases))
 
 
 def _where(p: CriticalPoint, f: Function) -> str:
@@ -358,15 +387,20 @@ def critical_text(points: list[CriticalPoint], f: Function) -> str:
         return "no real critical points found"
     lines = []
     for p in points:
-        if p.one_sided or p.kind == "kink":
+        if p.one_sided or p.kink:
             slopes = "; ".join(f"∂f/∂{v}: {left:.6g} from the left, {right:.6g} from the right"
                                for v, left, right in p.one_sided)
-            verdict = p.kind if p.kind != "kink" else "kink (its kind depends on parameters)"
+            verdict = {"kink": "kink (its kind depends on parameters)",
+                       "depends": "kink"}.get(p.kind, p.kind)
             what = "kink: f is not differentiable" if p.kink else "f is differentiable"
+            if not p.one_sided and p.kind in ("minimum", "maximum"):
+                how = " (by the one-sided slopes)"
+            else:
+                how = ("; " + cases_text(p.cases) + " (by the one-sided slopes)" if p.cases
+                       else "; classified by comparing f at neighbouring points"
+                       if p.one_sided else "")
             lines.append(f"{verdict} at {_where(p, f)}: f = {p.value}; {what} there"
-                         + (f" (one-sided slopes {slopes})" if slopes else "")
-                         + ("; classified by comparing f at neighbouring points"
-                            if p.kind != "kink" else ""))
+                         + (f" (one-sided slopes {slopes})" if slopes else "") + how)
             continue
         eig = ", ".join(str(e) for e in p.eigenvalues)
         head = "critical point" if p.kind == "depends" else p.kind

@@ -181,3 +181,23 @@ def test_kink_cli_output(cli):
     assert "-1 from the left, 1 from the right" in out
     (p,) = cli.json("critical", "abs(x)")["points"]
     assert p["kink"] is True and p["one_sided"] == {"x": [-1.0, 1.0]}
+
+
+def test_a_kink_at_a_parameter_is_classified_by_its_one_sided_slopes():
+    import mpmath as mp
+
+    f = symnum.Function("abs(x - a) + b*x", wrt="x")
+    (p,) = critical_points(f)
+    x = f.variables[0]
+    symbols = {s.name: s for s in f.expr.free_symbols}
+    assert p.kink and p.point == {x: symbols["a"]} and p.kind == "depends"
+    g = sympy.lambdify([x, symbols["a"], symbols["b"]], f.expr, "mpmath")
+    for a in (-1.0, 2.0):
+        for b in (-2.0, -0.5, 0.5, 2.0):
+            holds = [k for k, c in p.cases if bool(c.xreplace({symbols["b"]: b}))]
+            with mp.workdps(30):
+                near = {int(mp.sign(g(a + s * mp.mpf(1e-6), a, b) - g(a, a, b)))
+                        for s in (-1, 1)}
+            assert holds == (["minimum"] if near == {1} else []), (a, b)
+    (q,) = critical_points("abs(x - a)", wrt="x")
+    assert q.kind == "minimum" and q.kink
