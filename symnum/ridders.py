@@ -58,6 +58,7 @@ def _starts(x0: np.ndarray, limit: np.ndarray) -> list[np.ndarray]:
     if small.any():
         near = np.where(small, 0.1 * np.abs(x0), base)
         starts += [near, 0.1 * near]
+    limit = np.where((limit > 0) & np.isfinite(limit), limit, np.inf)  # f = 0 says nothing
     unique: list[np.ndarray] = []
     for start in starts:
         clipped = np.minimum(start, 0.5 * limit)

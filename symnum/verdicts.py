@@ -9,8 +9,8 @@ The float64 rounding scale of an entry (:func:`rounding_scales`) is measured, no
 the exact entry is evaluated in float64 at the point and at points a few units in the last
 place away; the spread of those values against the 30-digit value is how much float64
 arithmetic blurs this entry here (cancellation between large terms, an ill-conditioned
-argument, an inaccurate special function), together with eps·|entry| and eps·(size of f and
-of the largest entry).
+argument, an inaccurate special function), together with eps·|entry|, eps·(size of f and
+of the largest entry) and the smallest normal float64.
 
 >>> judge("torch", exact=2.0, value=2.0 + 1e-15, unit=4.4e-16, spread=0.0, rounding=0.0,
 ...       alternate=None, alternate_spread=0.0, accuracy=0.0)[0]
@@ -36,6 +36,8 @@ MPMATH_FLOOR = 1e-24  # ... plus this relative floor (the exact value has 30 dig
 MPMATH_AGREE = 1e-12  # mpmath's two runs farther apart than this (relative): inconclusive
 VAGUE = 1e-6  # a tolerance wider than this (relative) confirms nothing: inconclusive
 PERTURBED = 8  # points a few ulps away used to measure an entry's rounding scale
+TINY = float(np.finfo(float).tiny)  # smallest normal float64: no rounding scale is below it
+UNDERFLOW = 1e-290  # entries smaller than this live among float64's subnormal intermediates
 
 # Relative accuracy of torch's float64 special functions where it is below float64 rounding
 # (measured against mpmath: torch's trigamma/polygamma are good to ~5e-10).
@@ -68,7 +70,7 @@ def rounding_scales(program, point_values: list[float], exact: list[float], size
         if outs is not None:
             spread = np.abs(outs[k] - e)
             noise = float(spread.max()) if np.all(np.isfinite(spread)) else 0.0
-        scales.append(max(noise, EPS * abs(e), EPS * size))
+        scales.append(max(noise, EPS * abs(e), EPS * size, TINY))
     return scales
 
 
@@ -84,9 +86,19 @@ def judge(method: str, exact: float, value: float, unit: float, spread: float,
     ``spread``: the method's own error estimate; ``rounding``: rounding of its stencil;
     ``alternate``: an independent second value (Richardson); ``accuracy``: relative
     accuracy of the library's special functions."""
-    scale = max(abs(exact), unit / EPS)
     if not math.isfinite(value):
         return "inconclusive", math.inf, "its value is not finite here (overflow)"
+    verdict = _judge(method, exact, value, unit, spread, rounding, alternate,
+                     alternate_spread, accuracy)
+    if verdict[0] == "fail" and method != "mpmath" and max(abs(exact), abs(value)) < UNDERFLOW:
+        return "inconclusive", verdict[1], "the entry is too small for float64 here (underflow)"
+    return verdict
+
+
+def _judge(method: str, exact: float, value: float, unit: float, spread: float,
+           rounding: float, alternate: float | None, alternate_spread: float,
+           accuracy: float) -> Verdict:
+    scale = max(abs(exact), unit / EPS)
     gap = abs(value - exact)
     if method == "mpmath":
         if spread > MPMATH_AGREE * scale:
