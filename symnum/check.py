@@ -29,7 +29,7 @@ import sympy
 from sympy.core.function import AppliedUndef
 
 from . import check_points as cp
-from .calculus import Result, safe_to_simplify
+from .calculus import Result, _almost_everywhere, safe_to_simplify
 from .errors import EvaluationError, ShapeError
 from .function import ExprLike, Function, WrtLike, _from_sympy, as_function
 from .parse import parse
@@ -94,7 +94,7 @@ def check_claim(claimed: ExprLike, of: ExprLike | Function, wrt: WrtLike = None,
     if f.is_matrix_calculus:
         from .check_matrix import check_matrix_claim
         return check_matrix_claim(claimed, result, seed)
-    mine = _exact_floats(_as_layout(claimed, result, f))
+    mine = _almost_everywhere(_exact_floats(_as_layout(claimed, result, f)))
     exact = _exact_floats(result.expanded())
     return compare(result, mine, exact, f.outputs, seed)
 
@@ -162,6 +162,7 @@ class Sample:
     breakpoints: list[tuple[sympy.Symbol, sympy.Rational]]
     symbols: list[sympy.Symbol]
     differences: list[sympy.Expr]
+    unreadable: int = 0  # points where the claim could not be evaluated
 
     @classmethod
     def take(cls, mine, exact, outputs, seed: int, given: list | None = None,
@@ -195,6 +196,11 @@ class Sample:
                 point = {**base, v: r + cp.rational(width * rng.uniform(-1, 1), 6)}
             sample._add(point, mine, exact, outputs, args)
         if not sample.points:
+            if sample.unreadable:
+                raise EvaluationError(
+                    f"the claim cannot be evaluated at any of the {sample.unreadable} points "
+                    "tried where the derivative is defined; write it without complex "
+                    "intermediate values")
             raise EvaluationError("could not find points where the function and its "
                                   "derivative are real and finite to compare with the claim")
         return sample
@@ -216,6 +222,7 @@ class Sample:
             if verdict is None:
                 claimed = cp.value(mine[k], point)
                 if claimed is None or cp.is_real_value(claimed):
+                    self.unreadable += 1
                     return  # the claim cannot be evaluated here: no evidence either way
                 verdict = True  # not real, or infinite, where the derivative is finite
             if verdict and k not in self.wrong:
