@@ -385,8 +385,8 @@ class _Context:
         try:
             self.program = Program(list(result.matrix), symbols, "numpy",
                                    definitions=result.definitions)
-        except SymnumError:
-            self.program = None
+        except (SymnumError, TypeError, ValueError, KeyError, AttributeError):
+            self.program = None  # no float64 program: the rounding scale falls back to eps
         self.cache: dict[tuple, tuple] = {}
         self.memo: dict = {}  # compiled programs, shared by the points of one method
 

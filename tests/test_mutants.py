@@ -36,6 +36,8 @@ def mutant(result: Result, kind: str, seed: int = 0) -> Result | None:
     else:
         entries[k] = -e
     matrix = sympy.ImmutableMatrix(*full.shape, entries)
+    if type(result) is not Result:  # the fast path's lazy result: a plain one like it
+        return Result(result.kind, result.function, matrix, (), result.order)
     return dataclasses.replace(result, matrix=matrix, definitions=())
 
 
