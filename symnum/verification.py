@@ -159,16 +159,12 @@ class Report:
         grid = [c.points for c in ran]
         if not any(grid):
             return "pass" if self.kinks else "inconclusive"
-        for k in range(len(self.points) - len(self.kinks_points())):
+        for k in range(max(len(g) for g in grid)):
             entries = max((len(g[k]) for g in grid if len(g) > k), default=0)
             if not entries or not all(any(len(g) > k and g[k][i].passed for g in grid)
                                       for i in range(entries)):
                 return "inconclusive"
         return "pass"
-
-    def kinks_points(self) -> list[dict[str, float]]:
-        """The points at a kink (reported apart, not compared)."""
-        return list({tuple(n.point.items()): n.point for n in self.kinks}.values())
 
     @property
     def passed(self) -> bool:
