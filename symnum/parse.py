@@ -27,6 +27,7 @@ import sympy
 
 from .errors import ParseError, VariableError
 from .names import CONSTANTS, EAGER_INTEGER_FUNCTIONS, FUNCTIONS, REFUSED_FUNCTIONS
+from .notation import to_python
 from .real_root import real_power
 
 MAX_LENGTH = 200_000  # characters of text (a small network's loss written out is ~60k)
@@ -111,7 +112,7 @@ def parse(text: str, shapes: Mapping[str, Shape] | None = None,
         raise ParseError(f"expected text, got {type(text).__name__}")
     _check_text(text)
     # '^' means power, as in maths; Python would read it as xor with the wrong precedence.
-    tree = _syntax_tree(text.strip().replace("^", "**"))
+    tree = _syntax_tree(to_python(text.strip()).replace("^", "**"))
     declared = frozenset(check_name(n, "function") for n in functions)
     value = _Builder(shapes or {}, declared).build(tree.body, 0)
     _check_numbers(value)

@@ -79,7 +79,7 @@ HOSTILE = [
     "'text'",
     "f'{x}'",
     "sin(x=1)",
-    "sin(x)(y)",
+    "sin(x)[y]",
     "_x + 1",
     "__builtins__",
     "x.T",
