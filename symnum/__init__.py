@@ -11,7 +11,14 @@ from importlib.metadata import PackageNotFoundError, version
 
 from .api import derive, kernel, verify
 from .calculus import Result
-from .errors import EvaluationError, ParseError, ShapeError, SymnumError, VariableError
+from .errors import (
+    EvaluationError,
+    LimitError,
+    ParseError,
+    ShapeError,
+    SymnumError,
+    VariableError,
+)
 from .function import Function
 from .parse import parse
 
@@ -21,4 +28,5 @@ except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0+unknown"
 
 __all__ = ["Function", "Result", "derive", "kernel", "verify", "parse", "SymnumError",
-           "ParseError", "VariableError", "ShapeError", "EvaluationError", "__version__"]
+           "ParseError", "VariableError", "ShapeError", "EvaluationError", "LimitError",
+           "__version__"]

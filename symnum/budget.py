@@ -63,6 +63,10 @@ def time_budget(seconds: float) -> Iterator[Callable[[], bool]]:
         yield lambda: expired[0]
     except BudgetExceeded:
         expired[0] = True
+        # The interruption may have left a half-built object in SymPy's caches (an
+        # assumptions dict without a key it promised): start them afresh.
+        import sympy
+        sympy.core.cache.clear_cache()
     finally:
         armed[0] = False
         signal.setitimer(signal.ITIMER_REAL, 0)

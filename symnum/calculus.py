@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import sympy
 
-from .errors import ShapeError, SymnumError, VariableError
+from .errors import LimitError, ShapeError, SymnumError, VariableError
 from .function import Function
 
 KINDS = ("derivative", "gradient", "jacobian", "hessian")
@@ -25,6 +25,7 @@ SIMPLIFY_TOTAL_OPS = 400  # ... and on the distinct entries of one result up to 
 MAX_EXPAND_POWER = 24  # larger integer powers of sums are never expanded
 # Budgets count operations, never seconds: the same input prints the same result on any
 # machine under any load. The CLI's overall time limit is only a safety net that errors.
+MAX_PRODUCT_TERMS = 5_000_000  # factors of products a result may hold written out (memory)
 CSE_MIN_OPS = 40  # below this a result is shown without definitions
 CSE_GAIN = 0.7  # definitions are used when they shrink the result to this fraction
 
@@ -209,11 +210,46 @@ def differentiate(f: Function, what: str | None = None, order: int = 1) -> Resul
         raise SymnumError(f"--order applies to a derivative, not a {what}")
     if not f.variables:
         raise VariableError("the expression has no variables: say which with wrt")
+    _check_size(f, what, order)
     from . import fast
     if fast.applies(f, what):
         return fast.fast_derive(f, what)
     return {"derivative": lambda: derivative(f, order), "gradient": lambda: gradient(f),
             "jacobian": lambda: jacobian(f), "hessian": lambda: hessian(f)}[what]()
+
+
+def product_terms(f: Function, what: str, order: int = 1) -> int:
+    """How many factors the written-out result will hold at least, from the products in f:
+    each partial derivative of a product of m factors in the variables is m products of
+    m − 1 factors (a Hessian n² of them; the k-th derivative C(k + m − 1, m − 1) products).
+
+    >>> product_terms(Function("*".join(f"x{i}" for i in range(400))), "hessian")
+    64000000
+    """
+    variables = set(f.variables)
+    total = 0
+    for output in f.outputs:
+        for node in sympy.preorder_traversal(output):
+            if not isinstance(node, sympy.Mul):
+                continue
+            m = sum(1 for a in node.args if a.free_symbols & variables)
+            if m < 2:
+                continue
+            if what == "hessian":
+                total += m ** 3
+            elif what == "derivative":
+                total += math.comb(order + m - 1, m - 1) * m
+            else:
+                total += m * m
+    return total
+
+
+def _check_size(f: Function, what: str, order: int) -> None:
+    terms = product_terms(f, what, order)
+    if terms > MAX_PRODUCT_TERMS:
+        raise LimitError(f"the {what} would hold about {terms:,} factors of products written out "
+                         f"(limit {MAX_PRODUCT_TERMS:,}): too large to compute in memory; "
+                         "use fewer variables, or torch autograd for numbers")
 
 
 def derivative(f: Function, order: int = 1) -> Result:

@@ -28,3 +28,7 @@ class ShapeError(SymnumError):
 
 class EvaluationError(SymnumError):
     """An expression cannot be turned into numbers (undefined function, unsupported node)."""
+
+
+class LimitError(SymnumError):
+    """The input or its result would exceed a size limit (memory), not an error of the maths."""
