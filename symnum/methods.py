@@ -37,6 +37,7 @@ from .calculus import Result, differentiate
 from .program import Program
 
 MP_DIGITS = 32  # target precision of the mpmath oracle (the second run uses 16 more)
+LOST = 1e-6  # f's float64 rounding beyond this (relative): Richardson cannot refute
 COMPLEX_STEPS = (1e-20, 1e-10)  # complex steps, relative to max(|x|, 1e-280) (1 at x = 0)
 
 
@@ -215,7 +216,8 @@ def _row(result: Result, output: int, orders: tuple[int, ...]) -> int:
 
 
 def richardson(result: Result, point: dict, memo: dict | None = None,
-               hint: Sequence[float] | None = None) -> Estimate:
+               hint: Sequence[float] | None = None, f_values: Sequence[float] | None = None,
+               f_noise: Sequence[float] | None = None) -> Estimate:
     """(c) Central differences in float64 extrapolated with Ridders' method.
 
     Every stencil point of every start and stage is evaluated in one vectorized run. The
@@ -223,7 +225,10 @@ def richardson(result: Result, point: dict, memo: dict | None = None,
     so a point near 0 has starts that do not step across 0 (1/x at 1e-10). ``hint``: rough
     values of the entries (the exact result); with them, steps are also kept below the
     distance over which f changes by its own size, |f|/|f'| (or √(|f|/|f''|)), so that a
-    stencil does not reach across a nearby pole (tan(x) at 1.5707963).
+    stencil does not reach across a nearby pole (tan(x) at 1.5707963). ``f_values`` and
+    ``f_noise``: f's exact values and float64 rounding scales at the point; the noise is
+    carried into the stencil's rounding, and where float64 f has lost its digits
+    (log(1 + exp(-44)) is 0 in float64) Richardson cannot refute anything.
     """
     from . import ridders
 
@@ -249,12 +254,17 @@ def richardson(result: Result, point: dict, memo: dict | None = None,
     plan = ridders.stencils(x0, [pair for _, pair in unique], limits)
     outs = quiet(lambda: [np.broadcast_to(np.asarray(v, dtype=float), (len(plan.points),))
                           for v in program.run(*plan.points.T, *fixed)])
-    found = {key: quiet(ridders.extrapolate, plan, k, outs[key[0]])
+    of_f = target == "f"  # Richardson differences f itself
+    noise = list(f_noise) if of_f and f_noise is not None else [0.0] * len(exprs)
+    found = {key: quiet(ridders.extrapolate, plan, k, outs[key[0]], noise[key[0]])
              for k, key in enumerate(unique)}
     best = [found[key] for key in entries]
     values = [b.value for b in best]
     problem = "" if any(map(math.isfinite, values)) else \
         "f is not finite at any stencil point (overflow or a domain edge)"
+    if of_f and f_values is not None and f_noise is not None and any(
+            n > LOST * abs(v) for v, n in zip(f_values, f_noise, strict=True)):
+        problem = "f itself loses its digits in float64 here (e.g. log(1 + tiny))"
     return Estimate(values, f"Ridders from h0 = {ridders.STARTS}·0.1·max(0.01,|x|) per "
                     f"coordinate, ÷{ridders.SHRINK} per stage, on {target}",
                     len(plan.points), [b.error for b in best], [b.rounding for b in best],

@@ -98,12 +98,13 @@ def stencils(x0: np.ndarray, pairs: list[tuple[int, ...]],
     return Plan(np.array(rows), layout)
 
 
-def extrapolate(plan: Plan, entry: int, f: np.ndarray) -> Best:
-    """Ridders' extrapolation of ``entry`` from the values ``f`` at ``plan.points``."""
+def extrapolate(plan: Plan, entry: int, f: np.ndarray, noise: float = 0.0) -> Best:
+    """Ridders' extrapolation of ``entry`` from the values ``f`` at ``plan.points``;
+    ``noise``: f's absolute float64 rounding near the point, beyond eps·|f|."""
     runs = []
     for stages in plan.layout[entry]:
         estimates = [(float(np.dot(c, f[idx]) / d),
-                      EPS * float(np.dot(np.abs(c), np.abs(f[idx])) / abs(d)))
+                      float(np.dot(np.abs(c), EPS * np.abs(f[idx]) + noise) / abs(d)))
                      for idx, c, d in stages]
         runs.append(_tableau(estimates))
     order = sorted(range(len(runs)), key=lambda k: runs[k][1] + runs[k][2])

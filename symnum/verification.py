@@ -355,7 +355,7 @@ def _run_method(name: str, result: Result, points: list[dict], context: _Context
         try:
             if name == "richardson":
                 estimate = methods.quiet(method, result, point, context.memo,
-                                         context.at(point)[1])
+                                         context.at(point)[1], *context.f_at(point))
             else:
                 estimate = methods.quiet(method, result, point, context.memo)
         except SymnumError as err:
@@ -383,6 +383,11 @@ class _Context:
                                    definitions=result.definitions)
         except (SymnumError, TypeError, ValueError, KeyError, AttributeError):
             self.program = None  # no float64 program: the rounding scale falls back to eps
+        try:
+            self.f_program = Program(result.function.outputs, symbols, "numpy")
+        except (SymnumError, TypeError, ValueError, KeyError, AttributeError):
+            self.f_program = None
+        self.f_cache: dict[tuple, tuple] = {}
         self.cache: dict[tuple, tuple] = {}
         self.memo: dict = {}  # compiled programs, shared by the points of one method
 
@@ -392,15 +397,24 @@ class _Context:
         if key not in self.cache:
             exact_hp = exact_values(self.result, point, digits=30)
             exact = [float(v) for v in exact_hp]
-            f_size = max(abs(float(sympy.N(e.xreplace(point), 20)))
-                         for e in self.result.function.outputs)
-            size = max([f_size] + [abs(v) for v in exact])
+            f_values = [float(sympy.N(e.xreplace(point), 30)) for e in self.result.function.outputs]
+            size = max([abs(v) for v in f_values + exact])
             if self.program is None:
                 units = [verdicts.EPS * max(abs(e), size) for e in exact]
             else:
                 units = verdicts.rounding_scales(self.program, list(key), exact, size)
+            f_units = None
+            if self.f_program is not None:
+                f_units = verdicts.rounding_scales(self.f_program, list(key), f_values,
+                                                   max(abs(v) for v in f_values))
             self.cache[key] = (exact_hp, exact, units)
+            self.f_cache[key] = (f_values, f_units)
         return self.cache[key]
+
+    def f_at(self, point: dict) -> tuple[list[float], list[float] | None]:
+        """(f's values, f's own float64 rounding scales) at ``point``."""
+        self.at(point)
+        return self.f_cache[tuple(float(point[s]) for s in self.symbols)]
 
     def ill_conditioned(self, point: dict) -> bool:
         """Float64 blurs some entry by more than ILL_CONDITIONED (relative) here."""
