@@ -178,3 +178,17 @@ def test_definition_names_never_run_out():
     result = symnum.derive(text, wrt="x,y", what="hessian")
     taken = {s.name for s in symnum.parse(text).free_symbols}
     assert not {name.name for name, _ in result.definitions} & taken
+
+
+def test_results_too_large_for_memory_are_refused_in_a_moment():
+    import time
+
+    import symnum
+    product = "*".join(f"x{i}" for i in range(400))
+    start = time.perf_counter()
+    with pytest.raises(symnum.LimitError, match="hessian"):
+        symnum.derive(product, what="hessian")
+    with pytest.raises(symnum.LimitError, match="derivative"):
+        symnum.derive("sin(x)*cos(x)*tan(x)*exp(x)*log(x)*sqrt(x)*atan(x)*tanh(x)", order=20)
+    assert time.perf_counter() - start < 10
+    assert symnum.derive("*".join(f"x{i}" for i in range(60)), what="hessian").shape == (60, 60)
