@@ -117,9 +117,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         _check_integers(args)
         with guard.quiet_warnings(), guard.limited(limits):
             out, code = _COMMANDS[args.command](args)
-    except (SymnumError, guard.TimeUp) as err:
+    except SymnumError as err:
+        return guard.fail(str(err))
+    except guard.TimeUp as err:
+        guard.forget_interrupted_work()
         return guard.fail(str(err))
     except (MemoryError, guard.OutOfMemory):
+        guard.forget_interrupted_work()
         return guard.fail(limits.memory_message())
     except KeyboardInterrupt:
         return guard.fail("interrupted")

@@ -201,6 +201,15 @@ def _time_limit(seconds: float | None) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+def forget_interrupted_work() -> None:
+    """Clear SymPy's cache after a limit cut a command short: an expression interrupted while
+    it computed an assumption can keep a half-written state, and the cache would hand it to
+    the next command run in the same process (``main()`` called from Python)."""
+    if "sympy" in sys.modules:
+        from sympy.core.cache import clear_cache
+        clear_cache()
+
+
 def _resident() -> int | None:
     """Resident size of this process in bytes (Linux), or None where /proc is missing."""
     try:
