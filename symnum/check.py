@@ -35,8 +35,10 @@ from .function import ExprLike, Function, WrtLike, _from_sympy, as_function
 from .parse import parse
 
 EXACT_MAX_OPS = 300  # expand / cancel the difference up to this size
-SIMPLIFY_MAX_OPS = 60  # sympy.simplify the difference up to this size
-MAX_EXPANDED_TERMS = 400  # a difference whose expansion has more terms is not expanded
+SIMPLIFY_MAX_OPS = 24  # sympy.simplify the difference up to this size (it searches)
+MAX_EXPANDED_TERMS = 200  # a difference whose expansion has more terms is not expanded
+EXPONENTIAL_MAX_OPS = 40  # trigonometric differences up to this size are tried as exponentials
+EXPONENTIAL_MAX_TERMS = 40  # ... when that makes at most this many terms
 MIN_POINTS = 12  # fewer valid points: more are drawn at small scales
 EXTRA_DRAWS = 120
 SHOWN_OPS = 60  # a difference up to this size is printed
@@ -302,8 +304,11 @@ def exact_difference(difference: sympy.Expr) -> tuple[sympy.Expr | None, bool]:
     if not safe_to_simplify(difference, EXACT_MAX_OPS):
         return None, False
     forms = [difference]
-    steps = [sympy.expand] if _expanded_terms(difference) <= MAX_EXPANDED_TERMS else []
+    small = _expanded_terms(difference) <= MAX_EXPANDED_TERMS
+    steps = [sympy.expand] if small else []
     steps.append(lambda d: sympy.cancel(sympy.together(d)))
+    if small and difference.has(*_TRIG):
+        steps.append(_through_exponentials)
     if sympy.count_ops(difference) <= SIMPLIFY_MAX_OPS:
         steps.append(sympy.simplify)
     for step in steps:
@@ -316,6 +321,21 @@ def exact_difference(difference: sympy.Expr) -> tuple[sympy.Expr | None, bool]:
             return sympy.S.Zero, True
         forms.append(form)
     return min(forms, key=lambda d: (sympy.count_ops(d), len(str(d)))), False
+
+
+_TRIG = (sympy.sin, sympy.cos, sympy.tan, sympy.sec, sympy.csc, sympy.cot, sympy.sinh,
+         sympy.cosh, sympy.tanh, sympy.sech, sympy.csch, sympy.coth)
+
+
+def _through_exponentials(d: sympy.Expr) -> sympy.Expr:
+    """Trigonometric and hyperbolic functions as exponentials, then polynomial arithmetic:
+    sin(2x) − 2 sin x cos x and 1 − tanh²x − sech²x become 0 without simplify's search."""
+    if sympy.count_ops(d) > EXPONENTIAL_MAX_OPS:
+        return d
+    rewritten = d.rewrite(sympy.exp)
+    if _expanded_terms(rewritten) > EXPONENTIAL_MAX_TERMS:
+        return d
+    return sympy.cancel(sympy.together(sympy.powsimp(sympy.expand(rewritten))))
 
 
 def _expanded_terms(expr: sympy.Basic) -> int:
