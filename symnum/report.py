@@ -13,12 +13,18 @@ if TYPE_CHECKING:
     from .verification import EntryCheck, MethodCheck, Report
 
 
+_SUPERSCRIPT = {2: "²", 3: "³", 4: "⁴", 5: "⁵", 6: "⁶", 7: "⁷", 8: "⁸", 9: "⁹"}
+
+
 def _entry_name(report: Report, index: tuple[int, ...]) -> str:
     """A person's name for an entry: ∂f/∂x, ∂²f/∂x∂y, J[1,2] ..."""
     r = report.result
     names = [v.name for v in r.variables]
     if r.kind == "derivative":
-        return f"entry {index[0] + 1}" if r.function.is_vector else "df/d" + names[0]
+        if r.function.is_vector:
+            return f"entry {index[0] + 1}"
+        power = "" if r.order == 1 else _SUPERSCRIPT.get(r.order, f"^{r.order}")
+        return f"d{power}f/d{names[0]}{power}"
     if r.kind == "gradient":
         return f"∂f/∂{names[index[0]]}"
     if r.kind == "hessian":

@@ -53,6 +53,18 @@ def test_near_singularities_and_overflow_the_right_result_passes(text, at):
     _readable(report)
 
 
+@pytest.mark.parametrize("text, order, at", [
+    ("log(1 - sigmoid(z))", 1, {"z": 20}), ("log(1 - sigmoid(z))", 2, {"z": 40}),
+    ("-(t*log(sigmoid(z)) + (1 - t)*log(1 - sigmoid(z)))", 2, {"z": 15, "t": 0.3}),
+    ("log(1 - tanh(z)^2)", 2, {"z": 9}), ("log(1 - tanh(z)^2)", 1, {"z": 19}),
+    ("log(1 + exp(-20*z))", 1, {"z": 2.2152805278618377}),
+])
+def test_large_logits_where_float64_f_loses_digits_do_not_fail(text, order, at):
+    report = symnum.verify(symnum.derive(text, wrt="z", order=order), at=at)
+    assert report.verdict == "pass", report.text()
+    _readable(report)
+
+
 @pytest.mark.parametrize("text, options", [
     ("log(1+exp(-y*(w1*x1+w2*x2+b)))", {"wrt": "w1,w2,b", "what": "hessian"}),
     ("log(exp(a)+exp(b)+exp(c))", {"what": "hessian"}),
