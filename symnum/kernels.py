@@ -21,6 +21,7 @@ from .calculus import Result
 from .errors import EvaluationError, SymnumError
 from .function import ExprLike, Function, WrtLike, as_function
 from .fused import Fused
+from .kernel_inputs import as_array
 from .native_nodes import NotNative
 from .program import WORKSPACE_MIN_SIZE, Program
 from .stable import stabilize
@@ -71,7 +72,8 @@ class Kernel:
     def __call__(self, *args: object, out: object = None, **named: object) -> object:
         if named:
             args = args + tuple(self._by_name(named, len(args)))
-        arrays = [self._as_array(a) for a in args]
+        self.program.check_count(args)
+        arrays = [self._as_array(a, v.name) for a, v in zip(args, self.variables, strict=True)]
         # not broadcast up front: a grid given as a column and a row evaluates the functions
         # of x on the column alone; results are broadcast to the batch when assembled
         batch = self._batch_shape(arrays)
@@ -117,13 +119,10 @@ class Kernel:
         except KeyError as err:
             raise EvaluationError(f"no value given for {err.args[0]}") from None
 
-    def _as_array(self, value: object):
-        if self.backend == "torch":
-            import torch
-            dtype = torch.complex128 if self.complex_input else torch.float64
-            return torch.as_tensor(value, dtype=dtype)
-        import numpy as np
-        return np.asarray(value, dtype=complex if self.complex_input else float)
+    def _as_array(self, value: object, name: str) -> object:
+        """A variable's value as the backend's array, or an EvaluationError saying what a
+        kernel takes (:mod:`symnum.kernel_inputs`)."""
+        return as_array(value, name, self.backend, self.complex_input)
 
     def _batch_shape(self, arrays: list) -> tuple[int, ...]:
         """The shape the inputs broadcast to, or an EvaluationError naming their shapes."""
@@ -159,7 +158,7 @@ class Kernel:
         shape = batch + self.shape
         contiguous = out.is_contiguous() if hasattr(out, "is_contiguous") else \
             getattr(getattr(out, "flags", None), "c_contiguous", False)
-        wanted = self._as_array(0.0).dtype
+        wanted = self._as_array(0.0, "out").dtype
         if tuple(getattr(out, "shape", ())) != shape or getattr(out, "dtype", None) != wanted \
                 or not contiguous:
             raise EvaluationError(f"out must be a contiguous {self.backend} array of shape "

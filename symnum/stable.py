@@ -1,11 +1,18 @@
-"""Numerically stable forms for kernels: sums of exponentials are shifted by their maximum.
+"""Numerically stable forms for kernels: exact rewrites, then shifted exponentials.
 
-log(Σ eᵃⁱ) becomes M + log(Σ eᵃⁱ⁻ᴹ) with M = max aᵢ, and a sum of exponentials under a
-negative power (softmax, sigmoid, their derivatives) is shifted the same way, the shift
-moved into the numerator's exponentials. Exact identities: values are unchanged where the
-plain form is finite, and finite where it would overflow (log-sum-exp of values near 1000).
+Two passes over an expression, both exact identities over the reals:
 
-Two terms use log1p: log(eᵃ + eᵇ) = max(a, b) + log1p(e^−|a−b|).
+1. the rules of :mod:`symnum.stable_rules`, bottom-up: logs of products split, log-sum-exp
+   and softplus as max + log1p, 1 − σ(a) as σ(−a), log(1 + t) as log1p, sinh/cosh as
+   tanh, 1 − tanh² as 1/cosh²;
+2. every product holding a negative power of a sum of exponentials (sigmoid, softmax, their
+   derivatives, 1/cosh²) has each such sum shifted by its largest exponent, numerator sums
+   too (:mod:`symnum.stable_sums`), the shifts merged into one exponential; then eᵃ − 1
+   left unshifted becomes expm1(a).
+
+The forms are found, not matched: binary cross-entropy, log σ, log cosh, swish and their
+derivatives come out finite at logits of ±800 because their parts do. Values are unchanged
+where the plain form is finite, up to rounding.
 
 >>> import sympy
 >>> x, y, z = sympy.symbols("x y z", real=True)
@@ -13,95 +20,78 @@ Two terms use log1p: log(eᵃ + eᵇ) = max(a, b) + log1p(e^−|a−b|).
 log1p(exp(-Abs(x - y))) + Max(x, y)
 >>> stabilize(sympy.log(sympy.exp(x) + sympy.exp(y) + sympy.exp(z)))
 log(exp(x - Max(x, y, z)) + exp(y - Max(x, y, z)) + exp(z - Max(x, y, z))) + Max(x, y, z)
+>>> stabilize(sympy.log(1 / (1 + sympy.exp(-z))))  # log σ(z)
+-log1p(exp(-Abs(z))) - Max(0, -z)
 """
 
 from __future__ import annotations
 
-import functools
-
 import sympy
-from sympy.codegen.cfunctions import log1p
 
-
-def _exponents(total: sympy.Basic) -> list[tuple[sympy.Expr, sympy.Expr]] | None:
-    """(coefficient, exponent) per term when every term is c·exp(a) with c > 0, else None."""
-    if not isinstance(total, sympy.Add) or total.has(sympy.Max):  # Max: already shifted
-        return None
-    pairs = []
-    for term in total.args:
-        coefficient, rest = term.as_coeff_Mul()
-        if rest == 1 and coefficient.is_positive:
-            pairs.append((coefficient, sympy.S.Zero))
-        elif isinstance(rest, sympy.exp) and coefficient.is_positive:
-            pairs.append((coefficient, rest.args[0]))
-        else:
-            return None
-    return pairs if sum(1 for _, a in pairs if a != 0) >= 1 and len(pairs) >= 2 else None
-
-
-@functools.lru_cache(maxsize=1024)
-def _largest(exponents: tuple[sympy.Expr, ...]) -> sympy.Expr:
-    """Max(a, b, ...), built once per set: SymPy's Max compares its arguments pairwise, and a
-    Hessian of log-sum-exp of 20 variables asks for the same one 400 times."""
-    return sympy.Max(*exponents)
-
-
-def _shifted(pairs: list[tuple[sympy.Expr, sympy.Expr]]) -> tuple[sympy.Expr, sympy.Expr]:
-    """(M, Σ c·exp(a − M)) with M the largest exponent."""
-    shift = _largest(tuple(a for _, a in pairs))
-    return shift, sympy.Add(*[c * sympy.exp(a - shift) for c, a in pairs])
+from .stable_rules import EXPM1, apply_rules
+from .stable_sums import Terms, positive_terms, shifted, signed_terms
 
 
 def stabilize(expr: sympy.Basic) -> sympy.Basic:
-    """The same expression with overflow-safe log-sum-exp and exponential ratios."""
-    def is_log_of_exps(node):
-        return isinstance(node, sympy.log) and _exponents(node.args[0]) is not None
+    """The same expression in a form whose float64 evaluation neither overflows nor cancels
+    where the exact value is an ordinary number."""
+    try:
+        ruled = apply_rules(expr)
+    except RecursionError:  # a very deep expression: the shifts below still apply
+        ruled = expr
+    shifted_form = _shift(ruled)
+    return shifted_form.replace(lambda n: isinstance(n, sympy.Add) and not n.has(sympy.Max),
+                                lambda n: EXPM1.rewrite(n) or n)
 
-    def log_of_exps(node):
-        pairs = _exponents(node.args[0])
-        if len(pairs) == 2:  # log(e^a + e^b) = max(a, b) + log1p(e^-|a - b|): exact near 0 too
-            a, b = (x + sympy.log(c) for c, x in pairs)
-            return sympy.Max(a, b) + log1p(sympy.exp(-sympy.Abs(a - b)))
-        shift, rest = _shifted(pairs)
-        return shift + sympy.log(rest)
 
-    def is_ratio(node):
-        return isinstance(node, sympy.Pow) and node.exp.is_negative and \
-            _exponents(node.base) is not None
+def _is_ratio(node: sympy.Basic) -> bool:
+    return isinstance(node, sympy.Pow) and node.exp.is_negative and \
+        positive_terms(node.base) is not None
 
-    def ratio(node):
-        shift, rest = _shifted(_exponents(node.base))
-        return sympy.exp(node.exp * shift) * rest**node.exp
 
-    def power_of_exps(node) -> tuple | None:
-        is_power = isinstance(node, sympy.Pow)
-        base, exponent = (node.base, node.exp) if is_power else (node, sympy.S.One)
-        pairs = _exponents(base)
-        return None if pairs is None or not exponent.is_Rational else (pairs, exponent)
+def _ratio(node: sympy.Pow) -> sympy.Basic:
+    shift, rest = shifted(positive_terms(node.base))
+    return sympy.exp(node.exp * shift) * rest**node.exp
 
-    def is_ratio_product(node):
-        return isinstance(node, sympy.Mul) and any(is_ratio(a) for a in node.args)
 
-    def ratio_product(node):
-        # shift every sum of exponentials in the product, numerator ones too:
-        # (e^y + e^z)·e^x / (e^x + e^y + e^z)² overflows unless both sums are shifted
-        factors = []
-        for a in node.args:
-            found = power_of_exps(a)
-            if found is None:
-                factors.append(a)
-                continue
-            pairs, exponent = found
-            shift, rest = _shifted(pairs)
-            factors += [sympy.exp(exponent * shift), rest**exponent]
-        return sympy.powsimp(sympy.Mul(*factors), combine="exp")
+def _power_of_sum(node: sympy.Basic) -> tuple[Terms, sympy.Expr] | None:
+    """(terms, k) for a factor (Σ cᵢeᵃⁱ)ᵏ that a ratio shifts: a positive sum to a rational
+    power, or a signed one (a numerator) to a positive integer power."""
+    base, exponent = (node.base, node.exp) if isinstance(node, sympy.Pow) else \
+        (node, sympy.S.One)
+    if not exponent.is_Rational:
+        return None
+    pairs = positive_terms(base)
+    if pairs is None and exponent.is_Integer and exponent > 0:
+        pairs = signed_terms(base)
+    return None if pairs is None else (pairs, exponent)
 
-    out = (expr.replace(is_log_of_exps, log_of_exps).replace(is_ratio_product, ratio_product)
-           .replace(is_ratio, ratio))
+
+def _is_ratio_product(node: sympy.Basic) -> bool:
+    return isinstance(node, sympy.Mul) and any(_is_ratio(a) for a in node.args)
+
+
+def _ratio_product(node: sympy.Mul) -> sympy.Basic:
+    """Every sum of exponentials in the product shifted, numerator ones too:
+    (e^y + e^z)·e^x / (e^x + e^y + e^z)² overflows unless both sums are shifted."""
+    factors = []
+    for a in node.args:
+        found = _power_of_sum(a)
+        if found is None:
+            factors.append(a)
+            continue
+        pairs, exponent = found
+        shift, rest = shifted(pairs)
+        factors += [sympy.exp(exponent * shift), rest**exponent]
+    return sympy.powsimp(sympy.Mul(*factors), combine="exp")
+
+
+def _shift(expr: sympy.Basic) -> sympy.Basic:
+    out = expr.replace(_is_ratio_product, _ratio_product).replace(_is_ratio, _ratio)
     if out == expr:
         return expr
     # merge the shift into the exponentials it multiplies: e^a·e^(−M) = e^(a − M)
-    out = out.replace(lambda n: isinstance(n, sympy.Mul) and n.has(sympy.Max),
+    out = out.replace(lambda n: isinstance(n, sympy.Mul) and n.has(sympy.Max, sympy.Abs),
                       lambda n: sympy.powsimp(n, combine="exp"))
     return out.replace(lambda n: isinstance(n, sympy.exp) and n.has(sympy.Max), _split_shifted)
 
