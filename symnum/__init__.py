@@ -20,6 +20,7 @@ from .errors import (
     VariableError,
 )
 from .function import Function
+from .latex_input import parse_latex
 from .parse import parse
 
 try:
@@ -27,6 +28,7 @@ try:
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0+unknown"
 
-__all__ = ["Function", "Result", "derive", "kernel", "verify", "parse", "SymnumError",
+__all__ = ["Function", "Result", "derive", "kernel", "verify", "parse", "parse_latex",
+           "SymnumError",
            "ParseError", "VariableError", "ShapeError", "EvaluationError", "LimitError",
            "__version__"]

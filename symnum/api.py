@@ -19,13 +19,17 @@ if TYPE_CHECKING:
 
 
 def derive(expr: ExprLike | Function, wrt: WrtLike = None, what: str | None = None,
-           order: int = 1, shapes: Mapping[str, Shape] | None = None) -> Result:
+           order: int = 1, shapes: Mapping[str, Shape] | None = None,
+           syntax: str = "plain") -> Result:
     """The exact ``what`` (derivative, gradient, jacobian, hessian) of ``expr``.
 
     ``what=None`` picks the natural one: derivative (one variable), gradient (several),
-    Jacobian (a list of expressions).
+    Jacobian (a list of expressions). ``syntax="latex"`` reads LaTeX.
+
+    >>> derive(r"\\frac{1}{2} x^2", syntax="latex").expr
+    x
     """
-    return as_function(expr, wrt, shapes).differentiate(what, order)
+    return as_function(expr, wrt, shapes, syntax).differentiate(what, order)
 
 
 def verify(target: Result | ExprLike | Function, wrt: WrtLike = None, what: str | None = None,

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .verification import Report
 
 ExprLike = str | sympy.Basic
+SYNTAXES = ("plain", "latex")
 WrtLike = str | sympy.Symbol | Iterable[str | sympy.Symbol] | None
 
 
@@ -42,10 +43,16 @@ class Function:
     variables: tuple[sympy.Symbol, ...]
 
     def __init__(self, expr: ExprLike, wrt: WrtLike = None,
-                 shapes: Mapping[str, Shape] | None = None):
+                 shapes: Mapping[str, Shape] | None = None, syntax: str = "plain"):
         shapes = _shapes(shapes)
         source = expr if isinstance(expr, str) else str(expr)
-        value = parse(expr, shapes) if isinstance(expr, str) else _from_sympy(expr, shapes)
+        if syntax not in SYNTAXES:
+            raise ParseError(f"unknown syntax {syntax!r}: choose one of {', '.join(SYNTAXES)}")
+        if isinstance(expr, str) and syntax == "latex":
+            from .latex_input import parse_latex
+            value = parse_latex(expr, shapes)
+        else:
+            value = parse(expr, shapes) if isinstance(expr, str) else _from_sympy(expr, shapes)
         if isinstance(value, sympy.MatrixBase) and not shapes:
             value = sympy.ImmutableMatrix(value)
             if value.cols != 1 and value.rows != 1:
@@ -157,7 +164,7 @@ class Function:
 
 
 def as_function(expr: ExprLike | Function, wrt: WrtLike = None,
-                shapes: Mapping[str, Shape] | None = None) -> Function:
+                shapes: Mapping[str, Shape] | None = None, syntax: str = "plain") -> Function:
     """Return ``expr`` as a :class:`Function` (unchanged if it already is one and wrt is None).
 
     >>> as_function("x*y", "y").variables
@@ -165,7 +172,7 @@ def as_function(expr: ExprLike | Function, wrt: WrtLike = None,
     """
     if isinstance(expr, Function):
         return expr if wrt is None else Function(expr.expr, wrt, expr.shapes)
-    return Function(expr, wrt, shapes)
+    return Function(expr, wrt, shapes, syntax)
 
 
 def _from_sympy(expr: object, shapes: Mapping[str, Shape] | None = None) -> sympy.Basic:
