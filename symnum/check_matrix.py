@@ -63,7 +63,7 @@ def check_matrix_claim(claimed: ExprLike, result: MatrixResult, seed: int = 0) -
                        evidence=Evidence("proof", hint))
     if last.correct:
         proof = all(c.how == "symbolic" for _, c in checks)
-        statement = f"the components agree at sizes {text}" + (
+        statement = ("the components agree" + (f" at sizes {text}" if text.strip("; ") else "")) + (
             " (each difference simplifies to 0)" if proof else
             f" (equal to 30 digits at {points} points)")
         return replace(last, result=result, claimed=claim, points_checked=points,

@@ -94,7 +94,7 @@ def _counterexample_lines(outcome) -> list[str]:
     sizes = ", ".join(f"{k} = {v}" for k, v in c["sizes"].items())
     inputs = "; ".join(f"{k} = {v}" for k, v in c["inputs"].items())
     kind = outcome.result.kind
-    return [f"incorrect: with {sizes} and {inputs}",
+    return [f"incorrect: with {sizes + ' and ' if sizes else ''}{inputs}",
             f"  the claim gives    {c['claimed']}",
             f"  but the {kind} is {c['expected']}"]
 

@@ -118,6 +118,8 @@ RIGHT = [
     R("2*x", "x.T*x", wrt="x", shapes={"x": "n"}),
     R("2*(W*x + b - y)*x.T", "(W*x + b - y).T*(W*x + b - y)", wrt="W", shapes=LINEAR),
     R("2*(W*x + b - y)", "(W*x + b - y).T*(W*x + b - y)", wrt="b", shapes=LINEAR),
+    R("A", "A*x", wrt="x", shapes={"A": "m,n", "x": "n"}),
+    R("[[2, 0], [0, 2]]", "x.T*x", wrt="x", what="hessian", shapes={"x": "2"}),
 ]
 
 WRONG = [
@@ -185,6 +187,10 @@ WRONG = [
     W("2*A*x", "x.T*A*x", "symmetric", wrt="x", shapes=XAX),
     W("2*A", "x.T*A*x", "symmetric", wrt="x", what="hessian", shapes=XAX),
     W("x", "x.T*x", "factor", wrt="x", shapes={"x": "n"}),
+    W("A.T", "A*x", "symmetric", wrt="x", shapes={"A": "n,n", "x": "n"}),
+    W("A.T", "A*x", "transpose", wrt="x", shapes={"A": "m,n", "x": "n"}),
+    W("-inv(X).T", "log(det(X))", "sign", wrt="X", shapes={"X": "n,n"}),
+    W("[[2, 1], [1, 2]]", "x.T*x", wrt="x", what="hessian", shapes={"x": "2"}),
     W("x.T*(A + A.T)", "x.T*A*x", "transpose", wrt="x", shapes=XAX),
     W("(W*x + b - y)*x.T", "(W*x + b - y).T*(W*x + b - y)", "factor", wrt="W",
       shapes=LINEAR),
