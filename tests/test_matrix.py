@@ -267,7 +267,7 @@ def test_matrix_steps_through_the_cli(cli):
 
 @pytest.mark.parametrize("args, message", [
     (["x.T*x", "--shape", "__x=n"], "invalid matrix name"),
-    (["x.T*x", "--shape", "x=0"], "positive integer"),
+    (["x.T*x", "--shape", "x=0"], "from 1 to 1000"),
     (["x.T*x", "--shape", "x=n,m,k"], "one dimension"),
     (["x.T*x", "--shape", "x=n", "--dims", "n=100000"], "from 1 to 12"),
     (["x.T*x", "--shape", "x"], "NAME=DIMS"),
