@@ -120,7 +120,11 @@ class Result:
         >>> Function("x**2*y").gradient().at({"x": np.array([1.0, 2.0]), "y": 3}).tolist()
         [[6.0, 1.0], [12.0, 4.0]]
         """
+        from collections.abc import Mapping
+
         from .evaluate import exact_values
+        if not isinstance(point, Mapping):
+            raise VariableError("a point is a mapping of names to values, like {'x': 1.5}")
         point = {k: v.item() if getattr(v, "ndim", None) == 0 else v for k, v in point.items()}
         if any(_is_array(v) for v in point.values()):
             return self._at_arrays(point)

@@ -138,6 +138,8 @@ def test_result_at_never_runs_text_as_code():
             r.at({"x": bad})
     with pytest.raises(SymnumError, match="kernel"):
         r.at({"x": np.array(["a", "b"])})
+    with pytest.raises(SymnumError, match="mapping"):
+        r.at([1.0])
 
 
 def test_one_variable_gradient_is_a_list_of_one(cli):
