@@ -2,8 +2,8 @@
 one, else evidence at many points, and a hint when the claim is a classic mistake.
 
 1. Exact: each entry's difference claim − derivative is simplified, with every step bounded
-   by the size of the expression (never by time): 0 proves the claim; a nonzero constant
-   proves it wrong.
+   by the size of the expression (never by time): 0 proves the claim; a nonzero constant, or
+   a closed form that is not 0 at an exact rational point, proves it wrong.
 2. Numeric: the difference is evaluated at exact rational points on several scales and on
    both sides of every kink (:mod:`symnum.check_points`), to 30 correct digits of the
    difference itself, so "equal" is relative to the derivative's own size, however small.
@@ -39,10 +39,8 @@ SIMPLIFY_MAX_OPS = 24  # sympy.simplify the difference up to this size (it searc
 MAX_EXPANDED_TERMS = 200  # a difference whose expansion has more terms is not expanded
 EXPONENTIAL_MAX_OPS = 40  # trigonometric differences up to this size are tried as exponentials
 EXPONENTIAL_MAX_TERMS = 40  # ... when that makes at most this many terms
-MIN_POINTS = 12  # fewer valid points: more are drawn at small scales
-EXTRA_DRAWS = 120
-SHOWN_OPS = 60  # a difference up to this size is printed
-NUMERIC_POINTS = MIN_POINTS  # kept for callers of the old module
+MIN_POINTS = 12  # fewer valid points: more are drawn at small scales and near kinks ...
+EXTRA_DRAWS = 120  # ... up to this many
 
 
 @dataclass(frozen=True)
