@@ -102,6 +102,11 @@ def _exp_sum_denominator(base: sympy.Basic) -> bool:
     return isinstance(base, sympy.Add) and positive_terms(base) is not None
 
 
+def _multiplied_out(expr: sympy.Basic) -> sympy.Basic:
+    return sympy.expand(expr, mul=True, multinomial=True, power_exp=False, power_base=False,
+                        log=False)
+
+
 def complement(node: sympy.Add) -> sympy.Basic | None:
     """c − d/P = (c·P − d)/P when that cancels or collects terms (1 − σ(a) = σ(−a),
     σ(z) − y = ((1 − y)·eᶻ − y)/(1 + eᶻ)); only over denominators that are sums of
@@ -114,7 +119,7 @@ def complement(node: sympy.Add) -> sympy.Basic | None:
             sympy.count_ops(node) > COMBINE_MAX_OPS:
         return None
     numerator, denominator = sympy.fraction(sympy.together(node))
-    apart = sum(len(sympy.Add.make_args(sympy.expand_mul(t * denominator))) for t in node.args)
+    apart = sum(len(sympy.Add.make_args(_multiplied_out(t * denominator))) for t in node.args)
     terms = signed_terms(numerator)  # collected by exponential: (1 − y)·eᶻ − y
     if terms is None:
         numerator = sympy.expand_mul(numerator)

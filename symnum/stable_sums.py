@@ -40,7 +40,7 @@ def positive_terms(expr: sympy.Basic) -> Terms | None:
     """Σ cᵢ·e^aᵢ with every cᵢ a positive number, two terms or more and some aᵢ ≠ 0
     (a constant term has aᵢ = 0); None for anything else, and for sums already shifted.
     (1/cosh²a is left as it is: it only underflows, to the right 0.)"""
-    if not isinstance(expr, sympy.Add) or expr.has(sympy.Max):  # Max: already shifted
+    if not isinstance(expr, sympy.Add):
         return None
     pairs = []
     for term in expr.args:
@@ -53,45 +53,46 @@ def positive_terms(expr: sympy.Basic) -> Terms | None:
             pairs.append((coefficient, rest.args[0]))
         else:
             return None
-    return pairs if any(a != 0 for _, a in pairs) else None
+    return pairs if _unshifted(pairs) else None
 
 
-def exp_split(term: sympy.Basic) -> tuple[sympy.Expr, sympy.Expr] | None:
-    """A product as (c, a) with term = c·e^a and c free of exponentials, or None."""
+def _unshifted(pairs: Terms) -> bool:
+    """Some exponent is not 0, and none holds a max (the sum is not shifted already)."""
+    return any(a != 0 for _, a in pairs) and not any(a.has(sympy.Max) for _, a in pairs)
+
+
+def exp_split(term: sympy.Basic) -> tuple[sympy.Expr, sympy.Expr]:
+    """A product as (c, a) with term = c·e^a, the exponentials that are its factors
+    combined into e^a (those inside other functions stay in c)."""
     rest, exponents = [], []
     for factor in sympy.Mul.make_args(term):
         if isinstance(factor, sympy.exp):
             exponents.append(factor.args[0])
         elif factor.is_Pow and isinstance(factor.base, sympy.exp) and factor.exp.is_number:
             exponents.append(factor.base.args[0] * factor.exp)
-        elif factor.has(sympy.exp):
-            return None
-        else:
+        else:  # tanh(log(1 + eˣ)) and the like: bounded or not, a coefficient
             rest.append(factor)
     return sympy.Mul(*rest), sympy.Add(*exponents)
 
 
 def signed_terms(expr: sympy.Basic) -> Terms | None:
-    """Σ cᵢ·e^aᵢ with coefficients of any sign (expressions free of exponentials), products
+    """Σ cᵢ·e^aᵢ with coefficients of any sign (any expressions but exponentials), products
     over sums multiplied out and terms of the same exponent collected; None when ``expr``
     is not such a sum of two exponents or more."""
     found = hyperbolic_terms(expr) or positive_terms(expr)
     if found is not None:
         return found
-    if not isinstance(expr, sympy.Add) or expr.has(sympy.Max) or not expr.has(sympy.exp) or \
+    if not isinstance(expr, sympy.Add) or not expr.has(sympy.exp) or \
             sympy.count_ops(expr) > EXPAND_MAX_OPS:
         return None
     groups: dict[sympy.Expr, sympy.Expr] = {}
     expanded = sympy.expand(expr, mul=True, multinomial=True, power_exp=False,
                             power_base=False, log=False)
     for term in sympy.Add.make_args(expanded):
-        split = exp_split(term)
-        if split is None:
-            return None
-        c, a = split
+        c, a = exp_split(term)
         groups[a] = groups.get(a, sympy.S.Zero) + c
     pairs = [(c, a) for a, c in groups.items() if c != 0]
-    return pairs if len(pairs) >= 2 else None
+    return pairs if len(pairs) >= 2 and _unshifted(pairs) else None
 
 
 @functools.lru_cache(maxsize=1024)
