@@ -305,7 +305,7 @@ def _verify(args: argparse.Namespace) -> tuple[str, int]:
         return _matrix_verify(result, args)
     at = parse_point(args.at) if args.at else None
     report = verify_result(result, points=args.points, seed=args.seed, at=at)
-    code = 0 if report.passed else 1
+    code = 1 if report.verdict == "fail" else 0  # INCONCLUSIVE: 0, and says so in the text
     if args.format == "json":
         return dumps(report.to_json()), code
     if args.format == "latex":
