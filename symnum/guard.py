@@ -290,10 +290,11 @@ def quiet_warnings() -> Iterator[None]:
 
 def note(message: str) -> None:
     """One ``note:`` line on stderr; a stderr that cannot be written is ignored."""
-    try:
-        print("note: " + " ".join(message.split()), file=sys.stderr, flush=True)
-    except (OSError, ValueError):
-        pass
+    if sys.stderr is not None:
+        try:
+            print("note: " + " ".join(message.split()), file=sys.stderr, flush=True)
+        except (OSError, ValueError):
+            pass
 
 
 # Characters symnum prints, in an ASCII form of the same meaning; one character each where
@@ -321,6 +322,8 @@ def emit(text: str) -> int:
     (after one ``error:`` line), or 141 when the reader has gone (a closed pipe, as a
     Unix tool killed by SIGPIPE)."""
     stream = sys.stdout
+    if stream is None:  # started with stdout closed (symnum ... >&-)
+        return fail("cannot write the output: stdout is closed")
     if not _encodable(text, stream):
         note(f"the output's encoding ({getattr(stream, 'encoding', None)}) cannot show some "
              "characters: they are written in ASCII (set PYTHONIOENCODING=utf-8 for the "
@@ -364,8 +367,9 @@ def _discard_stdout() -> None:
 
 def fail(message: str) -> int:
     """One ``error:`` line on stderr; returns the exit code 2."""
-    try:
-        print("error: " + " ".join(message.split()), file=sys.stderr, flush=True)
-    except (OSError, ValueError):
-        pass
+    if sys.stderr is not None:  # print(file=None) would write on stdout
+        try:
+            print("error: " + " ".join(message.split()), file=sys.stderr, flush=True)
+        except (OSError, ValueError):
+            pass
     return 2
