@@ -21,16 +21,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import sympy
-from sympy.core.relational import Relational
 
 from . import methods, verdicts
-from .backends import KINKS
 from .calculus import Result
 from .errors import EvaluationError, SymnumError
 from .evaluate import exact_values, substitution
+from .kinks import KinkNote, kink_notes, near_kink
 from .program import Program
 
-KINK_DISTANCE = 1e-6  # |argument of Abs/Max/...| below this (× scale) counts as a kink
 SAMPLE_RANGE = 2.5  # random points are uniform in [-2.5, 2.5] per variable
 MAX_TRIES = 500
 ILL_CONDITIONED = 1e-4  # a random point where float64 blurs an entry by more (relative) is
@@ -129,18 +127,6 @@ def _ratio(error: float, tolerance: float) -> float:
 
 
 @dataclass
-class KinkNote:
-    """At a point where f is not differentiable: one-sided derivatives and conventions."""
-
-    variable: str
-    point: dict[str, float]
-    left: float
-    right: float
-    sympy_value: float | None
-    torch_value: float | None
-
-
-@dataclass
 class Report:
     """The outcome of :func:`verify_result`; ``bool(report)`` is the verdict."""
 
@@ -205,10 +191,10 @@ def verify_result(result: Result, points: int = 5, seed: int | None = 0,
         chosen = _random_points(result, symbols, points, np.random.default_rng(seed), context)
     report = Report(result, [{s.name: float(v) for s, v in p.items()} for p in chosen],
                     seed if at is None else None, [])
-    smooth = [p for p in chosen if not _near_kink(result, p)]
+    smooth = [p for p in chosen if not near_kink(result, p)]
     for p in chosen:
         if p not in smooth:
-            report.kinks.extend(methods.quiet(_kink_notes, result, p))
+            report.kinks.extend(methods.quiet(kink_notes, result, p))
     for name in methods_used or tuple(_METHODS):
         report.checks.append(_run_method(name, result, smooth, context))
     _arbitrate(report.checks)
@@ -262,7 +248,7 @@ def _random_points(result: Result, symbols: list, count: int, rng, context: _Con
     for _ in range(MAX_TRIES):
         values = rng.uniform(-SAMPLE_RANGE, SAMPLE_RANGE, size=len(symbols))
         point = {s: sympy.Float(float(v), 40) for s, v in zip(symbols, values, strict=True)}
-        if _defined(result, point) and not _near_kink(result, point):
+        if _defined(result, point) and not near_kink(result, point):
             if _safe_ill(context, point):
                 spare.append(point)
                 continue
@@ -292,66 +278,6 @@ def _defined(result: Result, point: dict) -> bool:
     # float64 must hold every value too: the numeric methods work in float64
     return all(v.is_number and v.is_real and v.is_finite and math.isfinite(float(v))
                for v in values)
-
-
-def _kink_arguments(result: Result) -> list[sympy.Expr]:
-    args = []
-    for node in sympy.preorder_traversal(sympy.Tuple(*result.function.outputs)):
-        if isinstance(node, sympy.Piecewise):
-            args += [c.lhs - c.rhs for _, c in node.args if isinstance(c, Relational)]
-        elif isinstance(node, sympy.Max | sympy.Min):
-            args += [a - b for i, a in enumerate(node.args) for b in node.args[i + 1:]]
-        elif isinstance(node, KINKS):
-            args.append(node.args[0] - (sympy.floor(node.args[0]) if isinstance(
-                node, sympy.floor | sympy.ceiling) else 0))
-    return args
-
-
-def _near_kink(result: Result, point: dict) -> bool:
-    for arg in _kink_arguments(result):
-        value = sympy.N(arg.xreplace(point), 20)
-        if value.is_real and abs(float(value)) < KINK_DISTANCE:
-            return True
-    return False
-
-
-def _kink_notes(result: Result, point: dict) -> list[KinkNote]:
-    """One-sided first derivatives of f along each variable (scalar f only)."""
-    import mpmath as mp
-
-    from .program import Program
-    if result.function.is_vector:
-        return []
-    notes = []
-    names = list(point)
-    with mp.workdps(40):
-        prog = Program(result.function.outputs, names, "mpmath")
-        base = [mp.mpf(float(point[s])) for s in names]
-        for i, var in enumerate(result.variables):
-            def along(t, i=i):
-                args = list(base)
-                args[i] = t
-                return prog.run(*args)[0]
-            left = float(mp.diff(along, base[i], direction=-1))
-            right = float(mp.diff(along, base[i], direction=1))
-            grad = _sympy_first(result, var, point)
-            notes.append(KinkNote(var.name, {s.name: float(v) for s, v in point.items()},
-                                  left, right, grad, _torch_first(result, i, point)))
-    return notes
-
-
-def _sympy_first(result: Result, var: sympy.Symbol, point: dict) -> float | None:
-    value = sympy.N(sympy.diff(result.function.expr, var).xreplace(point), 20)
-    return float(value) if value.is_real and value.is_finite else None
-
-
-def _torch_first(result: Result, i: int, point: dict) -> float | None:
-    from .calculus import differentiate
-    try:
-        grad_result = differentiate(result.function, "gradient")
-        return methods.torch_autograd(grad_result, point).values[i]
-    except (SymnumError, RuntimeError, ValueError, TypeError):
-        return None
 
 
 _WHY: dict[str, str] = {  # a method that raised: what to tell the user, per method
