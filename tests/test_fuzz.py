@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 import symnum
@@ -152,7 +152,34 @@ class _hard_limit:  # noqa: N801 - a context manager
         faulthandler.cancel_dump_traceback_later()
 
 
+# Inputs that once ended in an internal error or ran away, tried on every run before the
+# generated ones (the issue's fuzzing campaign, and this test's own finds).
+KNOWN = [
+    ["derive", "exp(w1*x*y)*sin(u1*x+t1*y)*cos(c1*x*y+q1)*tanh(r1*x+s1*y)", "--wrt", "x,y",
+     "--what", "hessian"],
+    ["derive", "2**2**2**2**2**2*x"], ["derive", "(10**1000)**(10**1000)*x"],
+    ["derive", "x*10**4300"], ["derive", "x", "--at", "x=10**4300"],
+    ["derive", "factorial(1000)**2"], ["derive", "x*sqrt(2)**(10**12)"],
+    ["derive", "exp(log(2)*10**12)*x"], ["derive", "(2*I)**(10**12)"],
+    ["derive", "x**(10**100)", "--at", "x=2"], ["derive", "Heaviside(x)", "--at", "x=0"],
+    ["derive", "sign(x)", "--at", "x=0"], ["derive", "floor(x)", "--at", "x=1"],
+    ["derive", "min(x, y)", "--what", "hessian", "--at", "x=1,y=1"],
+    ["derive", "f(x)", "--at", "x=1"], ["check", "f(x)", "--of", "f(x)*x"],
+    ["check", "gamma(x)*polygamma(0, x)", "--of", "gamma(x)"],
+    ["check", "DiracDelta(x)", "--of", "Heaviside(x)"], ["verify", "x", "--seed", "-1"],
+    ["verify", "exp(1000*x)", "--points", "2"], ["verify", "log(x)", "--at", "x=1e-8"],
+    ["verify", "x" + "**x" * 7, "--points", "2"],
+]
+
+
+def _examples(test):
+    for argv in KNOWN:
+        test = example(argv=argv)(test)
+    return test
+
+
 @settings(max_examples=100, **SETTINGS)
+@_examples
 @given(argv=command_lines())
 def test_cli_any_text_gives_an_answer_or_one_error_line(argv, sandbox, capsys):
     start = time.monotonic()
@@ -173,12 +200,9 @@ def test_cli_any_text_gives_an_answer_or_one_error_line(argv, sandbox, capsys):
     assert elapsed < CLI_S + 4, (argv, elapsed)
 
 
-def _api_call(draw: st.DrawFn) -> tuple[str, object]:
-    """One call of the public API with generated strings where it accepts strings."""
-    e, e2 = draw(EXPRESSIONS), draw(EXPRESSIONS)
-    value = draw(st.one_of(st.sampled_from(NUMBERS + PAYLOADS), EXPRESSIONS))
-    wrt = draw(st.sampled_from(["x", "x,y", None, value]))
-    calls = {
+def _api_calls(e: str, e2: str, value: str, wrt: str | None) -> dict:
+    """Calls of the public API, by name, with strings where it accepts strings."""
+    return {
         "parse": lambda: symnum.parse(e),
         "derive": lambda: symnum.derive(e, wrt=wrt),
         "derive list": lambda: symnum.derive(["x", e], wrt="x"),
@@ -198,15 +222,19 @@ def _api_call(draw: st.DrawFn) -> tuple[str, object]:
         "kernel call": lambda: symnum.kernel("x**2*y", wrt="x,y")(value, [value]),
         "graph": lambda: symnum.Function("x**2").graph().text({"x": value}),
     }
+
+
+def _api_call(draw: st.DrawFn) -> tuple[str, object]:
+    """One call of the public API with generated strings where it accepts strings."""
+    e, e2 = draw(EXPRESSIONS), draw(EXPRESSIONS)
+    value = draw(st.one_of(st.sampled_from(NUMBERS + PAYLOADS), EXPRESSIONS))
+    wrt = draw(st.sampled_from(["x", "x,y", None, value]))
+    calls = _api_calls(e, e2, value, wrt)
     name = draw(st.sampled_from(sorted(calls)))
     return name, calls[name]
 
 
-@settings(max_examples=150, **SETTINGS)
-@given(data=st.data())
-def test_api_any_text_gives_a_result_or_a_symnum_error(data, sandbox):
-    name, call = _api_call(data.draw)
-
+def _run_api(name: str, call, sandbox: Path) -> None:
     try:  # the CLI's own alarm: never raised inside a __del__ or a gc callback
         with _hard_limit(), guard.limited(guard.Limits(API_S, None)):
             call()
@@ -216,3 +244,16 @@ def test_api_any_text_gives_a_result_or_a_symnum_error(data, sandbox):
         pytest.fail(f"{name} ran past {API_S} s")
     assert list(sandbox.iterdir()) == [], (name, list(sandbox.iterdir()))
     assert not os.path.exists(MARK)
+
+
+@pytest.mark.parametrize("name", sorted(_api_calls("", "", "", None)))
+def test_every_api_entry_refuses_a_payload_in_every_string(name, sandbox):
+    payload = PAYLOADS[0]
+    _run_api(name, _api_calls(payload, payload, payload, payload)[name], sandbox)
+
+
+@settings(max_examples=150, **SETTINGS)
+@given(data=st.data())
+def test_api_any_text_gives_a_result_or_a_symnum_error(data, sandbox):
+    name, call = _api_call(data.draw)
+    _run_api(name, call, sandbox)
