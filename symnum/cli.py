@@ -381,6 +381,7 @@ def _critical(args: argparse.Namespace) -> tuple[str, int]:
 
 
 def _plot(args: argparse.Namespace) -> tuple[str, int]:
+    import math
     import os
 
     from .plot import Descent, plot
@@ -390,6 +391,8 @@ def _plot(args: argparse.Namespace) -> tuple[str, int]:
         low, high = (float(v) for v in args.span.split(","))
     except ValueError:
         raise SymnumError("--range needs two numbers, like -3,3") from None
+    if not all(math.isfinite(v) for v in (low, high, high - low)):
+        raise SymnumError("--range needs two finite numbers (not too far apart), like -3,3")
     if not low < high:
         raise SymnumError("--range: the first number must be below the second")
     if os.path.splitext(args.out)[1].lower() not in (".png", ".pdf", ".svg"):

@@ -191,3 +191,12 @@ def test_the_limits_are_restored_after_a_command(capsys):
              signal.getsignal(signal.SIGUSR1), signal.getitimer(signal.ITIMER_REAL))
     assert after == before
     capsys.readouterr()
+
+
+@pytest.mark.parametrize("span", ["-1e308,1e308", "-inf,inf", "nan,1", "1,nan"])
+def test_a_plot_range_that_is_not_two_finite_numbers_is_one_error_line(span, tmp_path, capsys):
+    from symnum.cli import main
+    assert main(["plot", "x**2", "--range", span, "--out", str(tmp_path / "p.png")]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith("error: --range") and err.count("\n") == 1, err
+    assert list(tmp_path.iterdir()) == []
