@@ -133,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if _out_of_memory(err):
             return guard.fail(limits.memory_message())
         return guard.fail(f"internal error ({type(err).__name__}): {err}; please report it")
-    written = guard.emit(out)
+    written = guard.emit(str(out))
     return code if written == 0 else written
 
 

@@ -210,7 +210,7 @@ def forget_interrupted_work() -> None:
         clear_cache()
 
 
-def _resident() -> int | None:
+def resident_size() -> int | None:
     """Resident size of this process in bytes (Linux), or None where /proc is missing."""
     try:
         with open("/proc/self/statm", "rb") as handle:
@@ -254,7 +254,7 @@ def _memory_limit(limit: int | None) -> Iterator[None]:
 
     def watch() -> None:
         while not stop.wait(POLL_S):
-            size = _resident()
+            size = resident_size()
             if size is None:
                 return
             if size > limit:

@@ -138,7 +138,8 @@ def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty working directory, and the CLI's own limits short enough for a fuzz run."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SYMNUM_TIMEOUT", str(CLI_S))
-    monkeypatch.setenv("SYMNUM_MEMORY", "3G")
+    # 3 GiB above what the test process holds already (the memory limit counts it all)
+    monkeypatch.setenv("SYMNUM_MEMORY", str((guard.resident_size() or 0) + 3 * 2**30))
     return tmp_path
 
 
