@@ -277,15 +277,17 @@ def _memory_limit(limit: int | None) -> Iterator[None]:
 @contextmanager
 def quiet_warnings() -> Iterator[None]:
     """Keep third-party warnings (numpy's overflow RuntimeWarning, torch's UserWarnings) off
-    stderr; a warning of a category symnum defines is shown as one ``note:`` line."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    stderr; a warning of a category symnum defines is shown as one ``note:`` line. Nothing is
+    stored: a warning raised a million times in a loop costs no memory."""
+
+    def show(message: Warning | str, category: type[Warning], *_: object, **__: object) -> None:
+        if category.__module__.split(".")[0] == "symnum":
+            note(str(message))
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")  # once per place, as Python does by default
+        warnings.showwarning = show
         yield
-    seen = []
-    for w in caught:
-        if w.category.__module__.split(".")[0] == "symnum" and str(w.message) not in seen:
-            seen.append(str(w.message))
-            note(str(w.message))
 
 
 def note(message: str) -> None:

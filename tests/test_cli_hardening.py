@@ -200,3 +200,17 @@ def test_a_plot_range_that_is_not_two_finite_numbers_is_one_error_line(span, tmp
     out, err = capsys.readouterr()
     assert out == "" and err.startswith("error: --range") and err.count("\n") == 1, err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_warning_of_symnums_own_category_is_one_note(capsys):
+    import warnings
+
+    class Advice(UserWarning):
+        """Stands for a warning category defined inside symnum."""
+
+    Advice.__module__ = "symnum.advice"
+    with guard.quiet_warnings():
+        for _ in range(3):  # the same place: one note, as Python shows a warning once
+            warnings.warn("the kernel runs eagerly", Advice, stacklevel=1)
+        warnings.warn("overflow encountered in exp", RuntimeWarning, stacklevel=1)
+    assert capsys.readouterr() == ("", "note: the kernel runs eagerly\n")
