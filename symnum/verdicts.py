@@ -33,6 +33,7 @@ ROUNDING_SAFETY = 32.0  # float64 methods pass within 32 × the entry's rounding
 RIDDERS_SAFETY = 10.0  # Richardson passes within 10 × (its own error estimate + rounding)
 MPMATH_SAFETY = 100.0  # mpmath passes within 100 × the gap between its two runs ...
 MPMATH_FLOOR = 1e-24  # ... plus this relative floor (the exact value has 30 digits)
+MPMATH_SIZE = 1e-6  # ... of max(|entry|, 1e-6 × the computation's float64 size), i.e. 1e-30·|f|
 MPMATH_AGREE = 1e-12  # mpmath's two runs farther apart than this (relative): inconclusive
 VAGUE = 1e-6  # a tolerance wider than this (relative) confirms nothing: inconclusive
 PERTURBED = 8  # points a few ulps away used to measure an entry's rounding scale
@@ -107,7 +108,8 @@ def _judge(method: str, exact: float, value: float, unit: float, spread: float,
            accuracy: float) -> Verdict:
     scale = max(abs(exact), unit / EPS)
     gap = abs(value - exact)
-    if method == "mpmath":
+    if method == "mpmath":  # no float64 here: judged on the entry, floored at 30 digits of f
+        scale = max(abs(exact), MPMATH_SIZE * unit / EPS)
         if spread > MPMATH_AGREE * scale:
             return "inconclusive", math.inf, "its two precisions disagree at this point"
         tol = MPMATH_SAFETY * spread + MPMATH_FLOOR * scale
