@@ -47,8 +47,11 @@ def time_budget(seconds: float) -> Iterator[Callable[[], bool]]:
     start = time.monotonic()
     armed = [True]
 
-    def expire(_signum: int, frame: object) -> None:
+    def expire(signum: int, frame: object) -> None:
         if armed[0] and not _COLLECTING[0] and not _in_finaliser(frame):
+            if outer_left and time.monotonic() - start >= outer_left - 1e-3 \
+                    and callable(outer_handler):
+                outer_handler(signum, frame)  # the caller's own limit ran out: its error
             raise BudgetExceeded
 
     _watch_collections()

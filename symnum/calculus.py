@@ -134,7 +134,7 @@ class Result:
         """Elementwise float64 values through a numpy kernel (batch + result shape)."""
         import numpy as np
 
-        from .evaluate import substitution
+        from .evaluate import name_list, substitution
         from .kernels import compile_kernel
         by_name = {getattr(k, "name", str(k)): v for k, v in point.items()}
         free = self.expanded().free_symbols | self.function.expr.free_symbols
@@ -142,7 +142,7 @@ class Result:
             (s for s in free if s not in self.variables), key=lambda s: s.name)
         missing = [s.name for s in symbols if s.name not in by_name]
         if missing:
-            raise VariableError(f"no value given for {', '.join(missing)}")
+            raise VariableError(f"no value given for {name_list(missing)}")
         arrays, scalars = {}, {}
         for s in symbols:
             value = by_name[s.name]

@@ -99,7 +99,7 @@ def exact_values(result: Result, point: Mapping, digits: int = 30) -> list[sympy
     subs = substitution(full.free_symbols | result.function.expr.free_symbols, point)
     missing = sorted(s.name for s in full.free_symbols if s not in subs)
     if missing:
-        raise VariableError(f"no value given for {', '.join(missing)}")
+        raise VariableError(f"no value given for {name_list(missing)}")
     undefined = sorted({str(f.func) for f in full.atoms(AppliedUndef)})
     if undefined:
         raise EvaluationError(f"{', '.join(undefined)} is an undefined function: the result "
@@ -121,3 +121,14 @@ def _is_finite_number(value: sympy.Expr) -> bool:
     if not value.is_number or value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
         return False
     return all(part.is_Number for part in value.as_real_imag())
+
+
+def name_list(names: list[str], shown: int = 8) -> str:
+    """``a, b, c`` for a few names, ``a, b, ... and 312 more`` for many.
+
+    >>> name_list([f"x{i}" for i in range(20)], 3)
+    'x0, x1, x2 and 17 more'
+    """
+    if len(names) <= shown:
+        return ", ".join(names)
+    return ", ".join(names[:shown]) + f" and {len(names) - shown} more"

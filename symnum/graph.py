@@ -58,11 +58,11 @@ class Graph:
 
     def forward(self, point: Mapping) -> dict[sympy.Symbol, sympy.Expr]:
         """Values of inputs and intermediate variables at ``point`` (30 digits)."""
-        from .evaluate import substitution
+        from .evaluate import name_list, substitution
         values = dict(substitution(self.expr.free_symbols | set(self.variables), point))
         missing = sorted(s.name for s in self.expr.free_symbols if s not in values)
         if missing:
-            raise VariableError(f"no value given for {', '.join(missing)}")
+            raise VariableError(f"no value given for {name_list(missing)}")
         for node in self.nodes:
             values[node.name] = sympy.N(node.definition.xreplace(values), 30)
         return values

@@ -37,6 +37,7 @@ MAX_POWER_BITS = 13_000  # a numeric power SymPy would compute eagerly (~3,900 d
 MAX_EXP_ARGUMENT = 9_000  # |a| in exp(a) for a number a: SymPy turns exp(k·log 2) into 2**k
 MAX_LITERAL_DIGITS = 1_000
 MAX_EAGER_INTEGER = 1_000  # largest integer argument of factorial, gamma, ...
+MAX_TOWER = 10  # stacked variable exponents (x**x**x... is differentiated at cubic cost)
 PARSE_RECURSION = 250_000  # Python's AST conversion recurses once per operator of a chain
 
 _UNDEFINED_FUNCTION = re.compile(r"^[^\W\d_]\d*$")  # f, g, h2: undefined functions by default
@@ -337,6 +338,9 @@ class _Builder:
 
     def _power(self, base: sympy.Basic, exponent: sympy.Basic) -> sympy.Basic:
         _check_power_size(base, exponent)
+        if _tower_height(exponent) >= MAX_TOWER:
+            raise ParseError(f"power towers (x**x**x...) higher than {MAX_TOWER} levels are "
+                             "not supported: their derivatives grow too fast")
         if _is_symbolic_matrix(exponent):
             raise ParseError("an exponent cannot be a matrix")
         if _is_symbolic_matrix(base):
@@ -427,6 +431,14 @@ def _check_power_size(base: sympy.Basic, exponent: sympy.Basic) -> None:
     if power is None or power * abs(size) > MAX_POWER_BITS:
         shown = f"({_short(base)})" if isinstance(base, sympy.Add | sympy.Mul) else _short(base)
         raise ParseError(f"the number {shown}**{_short(exponent)} is too large to compute")
+
+
+def _tower_height(expr: sympy.Basic) -> int:
+    """How many variable exponents are stacked in ``expr`` (x**x**x has 2)."""
+    heights = [1 + _tower_height(p.exp) for p in expr.atoms(sympy.Pow) if p.exp.free_symbols]
+    heights += [1 + _tower_height(e.args[0]) for e in expr.atoms(sympy.exp)
+                if e.args[0].free_symbols and e.args[0].atoms(sympy.Pow, sympy.exp)]
+    return max(heights, default=0)
 
 
 def _check_exp_size(argument: sympy.Basic) -> None:
