@@ -162,6 +162,7 @@ class Sample:
     breakpoints: list[tuple[sympy.Symbol, sympy.Rational]]
     symbols: list[sympy.Symbol]
     differences: list[sympy.Expr]
+    exponents: list[sympy.Expr]  # arguments of exp, sinh, ... (points where one is huge: out)
     unreadable: int = 0  # points where the claim could not be evaluated
 
     @classmethod
@@ -175,7 +176,7 @@ class Sample:
         args = cp.kink_arguments([*outputs, *exact, *mine])
         rng = np.random.default_rng(seed)
         sample = cls([], {}, [], [], symbols, differences or [c - e for c, e in zip(
-            mine, exact, strict=True)])
+            mine, exact, strict=True)], cp.exponents([*outputs, *exact, *mine]))
         drawn = given if given is not None else cp.random_points(symbols, rng)
         for p in drawn:
             sample._add(p, mine, exact, outputs, args)
@@ -208,6 +209,8 @@ class Sample:
     def _add(self, point, mine, exact, outputs, args) -> None:
         if any(cp.at_kink(a, point) for a in args):
             return  # exactly at a kink: the derivative there is a convention
+        if any(cp.too_steep(e, point) for e in self.exponents):
+            return  # exp(10**6): 30 digits of a cancellation there cost millions of bits
         if not all(cp.is_real_value(cp.value(o, point, 15)) for o in outputs):
             return  # outside the domain of f
         for e in exact:

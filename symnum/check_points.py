@@ -37,6 +37,7 @@ UNIFORM = 6  # points uniform in [-2.5, 2.5] (drawn first: the witness shown is 
 SIGNIFICANT = 3  # digits of a random coordinate (short rationals, readable witnesses)
 DIGITS = 30  # correct digits asked of every difference
 EXACT_POWER = 64  # expressions with larger integer powers are evaluated without exact steps
+MAX_EXPONENT = 20_000  # points where exp's argument is larger are left out (e^20000 ~ 1e8686)
 MAXN = 120  # digits evalf may work at to see through cancellation
 TRUSTED_BITS = 24  # a nonzero difference needs this many correct bits to count
 MAX_LINES = 24  # (argument, variable) pairs searched for zeros
@@ -46,6 +47,8 @@ SIDE = 1e-6  # a point beside a zero r is r ± SIDE·max(1, |r|) (less when zero
 AROUND = (sympy.Rational(1, 10), sympy.Rational(1))  # more points at r ± these·max(1, |r|)
 SCAN = np.concatenate([-np.logspace(3.3, -4, 120), [0.0], np.logspace(-4, 3.3, 120)])
 
+_GROWTH = (sympy.exp, sympy.sinh, sympy.cosh, sympy.tanh, sympy.sech, sympy.csch,
+           sympy.coth)
 _KINKS = (sympy.Heaviside, sympy.sign, sympy.Abs, sympy.floor, sympy.ceiling,
           sympy.DiracDelta, sympy.log)
 
@@ -213,6 +216,25 @@ def value(expr: sympy.Expr, point: Mapping, digits: int = DIGITS) -> sympy.Expr 
 
 def _exact_is_cheap(expr: sympy.Expr) -> bool:
     return all(not (p.exp.is_Integer and abs(p.exp) > EXACT_POWER) for p in expr.atoms(sympy.Pow))
+
+
+def exponents(exprs: Iterable[sympy.Basic]) -> list[sympy.Expr]:
+    """Arguments whose size makes evaluation explode: of exp and the hyperbolic functions,
+    and variable exponents of powers."""
+    found: dict[sympy.Expr, None] = {}
+    for expr in exprs:
+        for node in sympy.preorder_traversal(expr):
+            if isinstance(node, _GROWTH):
+                found.setdefault(node.args[0], None)
+            elif isinstance(node, sympy.Pow) and node.exp.free_symbols:
+                found.setdefault(node.exp * sympy.log(1 + abs(node.base)), None)
+    return [a for a in found if a.free_symbols]
+
+
+def too_steep(arg: sympy.Expr, point: Mapping) -> bool:
+    """Whether |arg| at ``point`` is beyond :data:`MAX_EXPONENT`."""
+    v = value(arg, point, 15)
+    return v is not None and v.is_number and bool(abs(v) > MAX_EXPONENT)
 
 
 def at_kink(arg: sympy.Expr, point: Mapping) -> bool:
