@@ -38,8 +38,9 @@ def hyperbolic_terms(expr: sympy.Basic) -> Terms | None:
 
 def positive_terms(expr: sympy.Basic) -> Terms | None:
     """Σ cᵢ·e^aᵢ with every cᵢ a positive number, two terms or more and some aᵢ ≠ 0
-    (a constant term has aᵢ = 0); None for anything else, and for sums already shifted.
-    (1/cosh²a is left as it is: it only underflows, to the right 0.)"""
+    (a constant term has aᵢ = 0, c·cosh a is two terms); None for anything else, and for
+    sums already shifted. (cosh a alone is not such a sum here: 1/cosh²a only underflows,
+    to the right 0.)"""
     if not isinstance(expr, sympy.Add):
         return None
     pairs = []
@@ -51,6 +52,8 @@ def positive_terms(expr: sympy.Basic) -> Terms | None:
             pairs.append((coefficient, sympy.S.Zero))
         elif isinstance(rest, sympy.exp):
             pairs.append((coefficient, rest.args[0]))
+        elif isinstance(rest, sympy.cosh):  # 1 + cosh a = 1 + ½eᵃ + ½e⁻ᵃ
+            pairs += [(coefficient * c, a) for c, a in hyperbolic_terms(rest)]
         else:
             return None
     return pairs if _unshifted(pairs) else None
