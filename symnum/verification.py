@@ -232,7 +232,7 @@ def _given_point(result: Result, symbols: list, at: Mapping) -> dict:
     missing = [s.name for s in symbols if s not in subs]
     if missing:
         raise EvaluationError(f"no value given for {', '.join(missing)}")
-    point = {s: sympy.Float(float(subs[s]), 40) for s in symbols}
+    point = {s: sympy.Rational(float(subs[s])) for s in symbols}
     if not _defined(result, point):
         raise EvaluationError("f or its derivative is not real and finite at the given point")
     return point
@@ -247,7 +247,7 @@ def _random_points(result: Result, symbols: list, count: int, rng, context: _Con
     spare: list[dict] = []
     for _ in range(MAX_TRIES):
         values = rng.uniform(-SAMPLE_RANGE, SAMPLE_RANGE, size=len(symbols))
-        point = {s: sympy.Float(float(v), 40) for s, v in zip(symbols, values, strict=True)}
+        point = {s: sympy.Rational(float(v)) for s, v in zip(symbols, values, strict=True)}
         if _defined(result, point) and not near_kink(result, point):
             if _safe_ill(context, point):
                 spare.append(point)
