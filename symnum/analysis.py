@@ -35,7 +35,7 @@ from .analysis_render import (
     critical_latex,
     critical_text,
 )
-from .budget import time_budget
+from .budget import time_budget, work_budget
 from .errors import EvaluationError, ShapeError
 from .function import ExprLike, Function, WrtLike, as_function
 
@@ -43,7 +43,7 @@ __all__ = ["CriticalPoint", "critical_points", "critical_text", "critical_json",
            "critical_latex", "condition_text", "cases_text", "PERIODIC"]
 
 SOLVE_BUDGET_S = 20.0  # all solving of one call together
-TIDY_BUDGET_S = 1.0  # simplifying one value or condition
+TIDY_BUDGET_S = 1.0  # CPU seconds simplifying one value or condition (work, not the clock)
 STEPS = (sympy.floor, sympy.ceiling)
 MAX_POINTS = 50
 SOLVE_ERRORS = (NotImplementedError, ValueError, TypeError, AttributeError,
@@ -218,7 +218,7 @@ def _classify(piece: sympy.Expr, variables: list[sympy.Symbol], solution: dict,
     value = _tidy(piece.xreplace(solution))
     point = {v: solution[v] for v in variables}
     if at.free_symbols:  # the verdict depends on the parameters
-        with time_budget(TIDY_BUDGET_S):
+        with work_budget(TIDY_BUDGET_S):
             eigenvalues = tuple(e for e, k in at.eigenvals().items() for _ in range(k))
         cases = _cases(at, conditions)
         kind = cases[0][0] if len(cases) == 1 else "depends"  # the only possible case
@@ -262,7 +262,7 @@ def _cases(hessian: sympy.Matrix, conditions: tuple) -> tuple[tuple[str, sympy.B
 
 
 def _tidy(expr: sympy.Expr) -> sympy.Expr:
-    with time_budget(TIDY_BUDGET_S):
+    with work_budget(TIDY_BUDGET_S):
         return sympy.simplify(expr)
     return expr
 
@@ -275,7 +275,7 @@ def _tidy_condition(cond: sympy.Basic) -> sympy.Basic:
     if len(symbols) != 1:
         return cond
     (p,) = symbols
-    with time_budget(TIDY_BUDGET_S):
+    with work_budget(TIDY_BUDGET_S):
         try:
             return cond.as_set().as_relational(p)
         except SOLVE_ERRORS:
@@ -325,7 +325,7 @@ def _parametric_kink(expr: sympy.Expr, variables: list[sympy.Symbol], point: dic
         return CriticalPoint(point, value, (), "kink", conditions)
     (x,) = variables
     slope = sympy.diff(expr, x)
-    with time_budget(2 * TIDY_BUDGET_S) as ran_out:
+    with work_budget(2 * TIDY_BUDGET_S) as ran_out:
         left, right = (sympy.limit(slope, x, point[x], side) for side in "-+")
     if ran_out() or any(s.has(sympy.Limit, sympy.nan) or s.is_finite is False
                         for s in (left, right)):

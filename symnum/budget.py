@@ -1,8 +1,10 @@
-"""A time budget for heuristics that can run away (``sympy.simplify`` on a medium expression).
+"""Budgets for heuristics that can run away (``sympy.simplify`` on a medium expression).
 
-Exact results never depend on it: when the budget runs out, the caller keeps the form it
-already has. Uses a real-time interval timer, so it only acts in the main thread of a POSIX
-process; elsewhere the code runs without a limit.
+Exact results never depend on them: when a budget runs out, the caller keeps the form it
+already has. A form that is printed is chosen under :func:`work_budget`, which counts the
+process's CPU time, so the same input prints the same result under any load; the wall-clock
+:func:`time_budget` only bounds how long a refusal may take. Both use interval timers, so they
+act in the main thread of a POSIX process; elsewhere the code runs without a limit.
 
 >>> with time_budget(1.0) as ran_out:
 ...     _ = sum(range(10))
@@ -12,6 +14,7 @@ False
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import signal
 import threading
@@ -30,38 +33,50 @@ class BudgetExceeded(BaseException):
     """
 
 
-@contextmanager
-def time_budget(seconds: float) -> Iterator[Callable[[], bool]]:
-    """Run the block for at most ``seconds``; yields a function telling if it ran out.
+# clock name -> (interval timer, its signal, how its elapsed time is read)
+CLOCKS = {
+    "wall": (signal.ITIMER_REAL, signal.SIGALRM, time.monotonic),
+    # Process CPU time: the same work costs the same seconds on a busy machine, so a result
+    # that depends on this budget does not change with the machine's load.
+    "cpu": (getattr(signal, "ITIMER_PROF", None), getattr(signal, "SIGPROF", None),
+            time.process_time),
+}
 
-    An outer timer (the CLI's overall limit) is suspended and resumed with its remaining time.
+
+@contextmanager
+def time_budget(seconds: float, clock: str = "wall") -> Iterator[Callable[[], bool]]:
+    """Run the block for at most ``seconds`` of ``clock`` ("wall" or "cpu"); yields a
+    function telling if it ran out.
+
+    An outer timer of the same clock (the CLI's overall limit) is suspended and resumed with
+    its remaining time; if it runs out first, its own handler acts.
     """
+    timer, signum, now = CLOCKS[clock]
     expired = [False]
     usable = (threading.current_thread() is threading.main_thread()
-              and hasattr(signal, "setitimer") and seconds > 0)
+              and hasattr(signal, "setitimer") and timer is not None and seconds > 0)
     if not usable:
         yield lambda: expired[0]
         return
-    outer_handler = signal.getsignal(signal.SIGALRM)
-    outer_left, _ = signal.getitimer(signal.ITIMER_REAL)
-    start = time.monotonic()
+    outer_handler = signal.getsignal(signum)
+    outer_left, _ = signal.getitimer(timer)
+    start = now()
     armed = [True]
 
-    def expire(signum: int, frame: object) -> None:
+    def expire(number: int, frame: object) -> None:
         if armed[0] and not _COLLECTING[0] and not _in_finaliser(frame):
-            if outer_left and time.monotonic() - start >= outer_left - 1e-3 \
-                    and callable(outer_handler):
-                outer_handler(signum, frame)  # the caller's own limit ran out: its error
+            if outer_left and now() - start >= outer_left - 1e-3 and callable(outer_handler):
+                outer_handler(number, frame)  # the caller's own limit ran out: its error
             raise BudgetExceeded
 
     _watch_collections()
 
-    signal.signal(signal.SIGALRM, expire)
+    signal.signal(signum, expire)
     # The timer repeats every RETRY_S after it first fires: an exception raised while Python
     # runs a __del__ or a garbage-collection callback (either can run at any moment) would be
     # printed and dropped, so the handler waits for the next tick instead of raising there.
     first = min(seconds, outer_left) if outer_left else seconds
-    signal.setitimer(signal.ITIMER_REAL, first, RETRY_S)
+    signal.setitimer(timer, first, RETRY_S)
     try:
         yield lambda: expired[0]
     except BudgetExceeded:
@@ -72,11 +87,21 @@ def time_budget(seconds: float) -> Iterator[Callable[[], bool]]:
         sympy.core.cache.clear_cache()
     finally:
         armed[0] = False
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, outer_handler)
+        signal.setitimer(timer, 0)
+        signal.signal(signum, outer_handler)
         if outer_left:
-            signal.setitimer(signal.ITIMER_REAL, max(outer_left - (time.monotonic() - start),
-                                                     0.001))
+            signal.setitimer(timer, max(outer_left - (now() - start), 0.001))
+
+
+def work_budget(seconds: float) -> contextlib.AbstractContextManager[Callable[[], bool]]:
+    """:func:`time_budget` on the process's CPU time: work, not the wall clock.
+
+    >>> with work_budget(0.5) as ran_out:
+    ...     _ = sum(range(10))
+    >>> ran_out()
+    False
+    """
+    return time_budget(seconds, "cpu")
 
 
 _COLLECTING = [False]  # set while the garbage collector runs (its callbacks included)

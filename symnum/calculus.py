@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import sympy
 
+from .budget import work_budget
 from .errors import LimitError, ShapeError, SymnumError, VariableError
 from .function import Function
 
@@ -23,8 +24,9 @@ MAX_ORDER = 20
 SIMPLIFY_MAX_OPS = 80  # sympy.simplify is tried on entries up to this size ...
 SIMPLIFY_TOTAL_OPS = 400  # ... and on the distinct entries of one result up to this total
 MAX_EXPAND_POWER = 24  # larger integer powers of sums are never expanded
-# Budgets count operations, never seconds: the same input prints the same result on any
-# machine under any load. The CLI's overall time limit is only a safety net that errors.
+SIMPLIFY_CPU_S = 4.0  # CPU seconds for one entry's simplify: typical entries take < 0.5 s
+# Budgets count work (operations, and CPU time for the rare runaway simplify), never the wall
+# clock: the same input prints the same result under any load.
 MAX_PRODUCT_TERMS = 5_000_000  # factors of products a result may hold written out (memory)
 CSE_MIN_OPS = 40  # below this a result is shown without definitions
 CSE_GAIN = 0.7  # definitions are used when they shrink the result to this fraction
@@ -314,15 +316,16 @@ def readable(expr: sympy.Expr, simplify: bool = True) -> sympy.Expr:
         return expr
     candidates = [expr, sympy.factor_terms(expr)]
     if simplify and safe_to_simplify(expr):
-        try:
-            candidates.append(sympy.simplify(expr))
-            if expr.has(sympy.sign):  # sign(x)/|x| is 1/x: simplify misses it alone
-                resolved = sympy.simplify(expr.replace(sympy.sign,
-                                                       lambda a: a / sympy.Abs(a)))
-                if not resolved.has(sympy.Abs, sympy.sign):  # else it may divide by |x|
-                    candidates.append(resolved)
-        except (RecursionError, NotImplementedError, TypeError, ValueError):
-            pass  # simplify is a heuristic; the unsimplified form is still exact
+        with work_budget(SIMPLIFY_CPU_S):
+            try:
+                candidates.append(sympy.simplify(expr))
+                if expr.has(sympy.sign):  # sign(x)/|x| is 1/x: simplify misses it alone
+                    resolved = sympy.simplify(expr.replace(sympy.sign,
+                                                           lambda a: a / sympy.Abs(a)))
+                    if not resolved.has(sympy.Abs, sympy.sign):  # else it may divide by |x|
+                        candidates.append(resolved)
+            except (RecursionError, NotImplementedError, TypeError, ValueError):
+                pass  # simplify is a heuristic; the unsimplified form is still exact
     heads = _heads(expr)
     return min(candidates, key=lambda e: (_bad_form(e) + int(not _heads(e) <= heads),
                                           sympy.count_ops(e), len(str(e))))

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import sympy
 
+from ..budget import work_budget
 from ..calculus import Result, differentiate, safe_to_simplify
 from ..errors import SymnumError
 from .derive import derive_steps
@@ -23,6 +24,7 @@ from .rules import RULES, Step
 __all__ = ["Derivation", "Step", "RULES", "derivation", "derive_steps"]
 
 SAME_SIMPLIFY_MAX_OPS = 120  # raw − final is simplified up to this size, else checked at points
+SAME_SIMPLIFY_CPU_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -157,9 +159,10 @@ def _same(raw: sympy.Expr, final: sympy.Expr) -> str:
     difference = raw - final
     if difference == 0:
         return "shown symbolically"
-    if safe_to_simplify(difference, SAME_SIMPLIFY_MAX_OPS):  # a size limit, never a clock
-        if sympy.simplify(difference) == 0:
-            return "shown symbolically"
+    if safe_to_simplify(difference, SAME_SIMPLIFY_MAX_OPS):
+        with work_budget(SAME_SIMPLIFY_CPU_S):  # CPU time, never the wall clock
+            if sympy.simplify(difference) == 0:
+                return "shown symbolically"
     free = sorted(difference.free_symbols, key=lambda s: s.name)
     rng = np.random.default_rng(0)
     checked = 0
