@@ -35,12 +35,17 @@ def derive(expr: ExprLike | Function, wrt: WrtLike = None, what: str | None = No
 def verify(target: Result | ExprLike | Function, wrt: WrtLike = None, what: str | None = None,
            order: int = 1, **options: Any) -> Report:
     """Check an exact result against independent numeric methods; see :mod:`symnum.verification`.
+    A matrix-notation result is checked by components at concrete sizes (a ``MatrixReport``).
 
     >>> verify("sin(x)*y", what="gradient", points=2).passed
     True
     """
+    from .matrix import MatrixResult, verify_matrix_result
     from .verification import verify_result
-    result = target if isinstance(target, Result) else derive(target, wrt, what, order)
+    result = target if isinstance(target, Result | MatrixResult) else \
+        derive(target, wrt, what, order)
+    if isinstance(result, MatrixResult):  # by components at concrete sizes
+        return verify_matrix_result(result, **options)
     return verify_result(result, **options)
 
 

@@ -18,7 +18,7 @@ import sympy
 
 from .assembly import Arrays, layout_for
 from .calculus import Result
-from .errors import EvaluationError, SymnumError
+from .errors import EvaluationError, ShapeError, SymnumError
 from .function import ExprLike, Function, WrtLike, as_function
 from .fused import Fused
 from .kernel_inputs import as_array
@@ -234,6 +234,9 @@ def kernel(expr: ExprLike | Function | Result, wrt: WrtLike = None, what: str | 
     if isinstance(expr, Result):
         return compile_kernel(expr, expr.variables, backend, compile=compile)
     f = as_function(expr, wrt)
+    if f.is_matrix_calculus:
+        raise ShapeError("kernels take scalar variables; evaluate a matrix-notation result "
+                         "with MatrixResult.at({...}) or write the entries out")
     if what == "value":
         return compile_kernel(f.expr, f.variables, backend, compile=compile)
     return compile_kernel(f.differentiate(what, order), f.variables, backend, compile=compile)

@@ -92,18 +92,12 @@ def test_matrix_verification_rejects_a_wrong_matrix_result():
         f.verify(at={"x": 1})
 
 
-@pytest.mark.xfail(raises=AttributeError, strict=True,
-                   reason="symnum.verify (api.py) hands a MatrixResult to verify_result; it "
-                          "should call symnum.matrix.verify_matrix_result (reported)")
 def test_api_verify_of_a_matrix_function():
     f = Function("x.T*A*x", "x", {"A": "n,n", "x": "n"})
     assert symnum.verify(f, points=1).passed
     assert symnum.verify(f.differentiate(), points=1).passed
 
 
-@pytest.mark.xfail(raises=AttributeError, strict=True,
-                   reason="kernels.kernel hands a MatrixResult to compile_kernel; it should "
-                          "raise a ShapeError for matrix notation (reported)")
 def test_kernel_of_a_matrix_function():
     f = Function("x.T*A*x", "x", {"A": "n,n", "x": "n"})
     with pytest.raises(SymnumError):
