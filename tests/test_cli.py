@@ -78,7 +78,6 @@ def test_text_and_latex_formats(cli):
     ["derive", "x", "--what", "curl"],
     ["derive", "x", "--order", "two"],
     ["derive", "f(x)", "--at", "x=1"],
-    ["derive", "log(x)", "--at", "x=0"],
     ["verify", "x", "--points", "0"],
     ["check", "[1, 2]", "--of", "x", "--wrt", "x"],
     ["check", "1"],
@@ -127,11 +126,11 @@ def test_check_gradient_and_hessian_claims(cli):
                "--what", "hessian").returncode == 0
 
 
-def test_check_falls_back_to_numeric_evidence(cli, monkeypatch):
+def test_check_falls_back_to_numeric_evidence(cli):
     from symnum import check
-    monkeypatch.setattr(check, "SIMPLIFY_MAX_OPS", -1)
-    outcome = check.check_claim("2*sin(x)*cos(x)", "sin(x)**2", wrt="x")
-    assert outcome.correct and outcome.how == "numeric" and outcome.points_checked == 20
+    outcome = check.check_claim("x/abs(x)", "abs(x)", wrt="x")  # sign(x): no closed proof
+    assert outcome.correct and outcome.how == "numeric"
+    assert outcome.points_checked >= check.MIN_POINTS
 
 
 def test_python_dash_m_and_console_script_agree(cli):
