@@ -40,7 +40,7 @@ def run_demo(limit: int | None = None) -> tuple[str, bool]:
             result_text(result, result.at(point), point),
             "",
             f"verified at 3 random points by {methods}: "
-            f"{'PASS' if report.passed else 'FAIL'} (worst scaled error {worst:.1e})",
+            f"{report.verdict.upper()} (worst scaled error {worst:.1e})",
             "LaTeX:",
             "  " + result_latex(result),
         ]))

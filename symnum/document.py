@@ -196,7 +196,7 @@ def _verification_table(o: Outcome) -> str:
             if c.skipped:
                 continue
             digits = min((e.digits for p in c.points for e in p), default=0.0)
-            verdict = "pass" if c.passed else r"\textbf{FAIL}"
+            verdict = {"pass": "pass", "fail": r"\textbf{FAIL}"}.get(c.verdict, c.verdict)
             rows.append(rf"{tex_text(label.rstrip(': '))} & {tex_text(c.method)} & "
                         rf"{len(c.points)} & {digits:.1f} & {verdict} \\")
     if not rows:

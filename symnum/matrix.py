@@ -238,8 +238,16 @@ class MatrixReport:
     runs: tuple[tuple[dict, Report], ...]
 
     @property
+    def verdict(self) -> str:
+        """``fail`` if a size fails, ``pass`` if every size passes, else ``inconclusive``."""
+        verdicts = [report.verdict for _, report in self.runs]
+        if "fail" in verdicts:
+            return "fail"
+        return "pass" if verdicts and all(v == "pass" for v in verdicts) else "inconclusive"
+
+    @property
     def passed(self) -> bool:
-        return bool(self.runs) and all(report.passed for _, report in self.runs)
+        return self.verdict == "pass"
 
     def __bool__(self) -> bool:
         return self.passed
@@ -250,13 +258,15 @@ class MatrixReport:
                   "checked by components at sizes " + "; ".join(_sizes_text(s)
                                                                for s, _ in self.runs)]
         blocks += [f"--- sizes {_sizes_text(s)} ---\n" + r.text() for s, r in self.runs]
-        blocks.append("PASS: the matrix result agrees at every size" if self.passed
-                      else "FAIL: the matrix result disagrees with the components")
+        blocks.append({"pass": "PASS: the matrix result agrees at every size",
+                       "fail": "FAIL: the matrix result disagrees with the components",
+                       "inconclusive": "INCONCLUSIVE: no size could be confirmed everywhere "
+                                       "(see the reasons above)"}[self.verdict])
         return "\n\n".join(blocks)
 
     def to_json(self) -> dict[str, Any]:
         return {"expr": str(self.result.function.source), "result": self.result.string(),
-                "passed": self.passed,
+                "passed": self.passed, "verdict": self.verdict,
                 "runs": [{"sizes": s, **r.to_json()} for s, r in self.runs]}
 
     def __str__(self) -> str:
