@@ -114,7 +114,7 @@ def symnum_cli_hessian(text: str, params: list[str]) -> tuple[float, int, dict]:
 
 
 def sympy_hessian(text: str, params: list[str], limit_s: float) -> float | None:
-    code = ("import sympy,sys,time,importlib;P=importlib.import_module('symnum.parse');"
+    code = ("import sympy,sys,time,importlib;P=importlib.import_module('symnum.core.parse');"
             "P.MAX_LENGTH=10**7;t=time.perf_counter();e=P.parse(open(sys.argv[1]).read());"
             "s={x.name:x for x in e.free_symbols};"
             "sympy.hessian(e,[s[p] for p in sys.argv[2].split(',')]);"
@@ -181,7 +181,7 @@ def batched_lse_hessian(n: int = 20, points: int = 20_000) -> list[tuple[str, fl
     import torch
 
     import symnum
-    from symnum.memory import huge_pages
+    from symnum.kernels.memory import huge_pages
     names = [f"x{i}" for i in range(n)]
     text = f"log({' + '.join(f'exp({v})' for v in names)})"
     eager = symnum.kernel(text, wrt=",".join(names), what="hessian", backend="torch")
@@ -223,7 +223,7 @@ def measure(tool: str, size: tuple[int, int, int]) -> dict:
     start = time.perf_counter()
     if tool in ("symnum", "sympy", "symengine"):
         import importlib
-        parsing = importlib.import_module("symnum.parse")  # the module, not symnum.parse()
+        parsing = importlib.import_module("symnum.core.parse")  # the module, not the function
         parsing.MAX_LENGTH = 10**7
         expr = parsing.parse(text)
         symbols = {s.name: s for s in expr.free_symbols}

@@ -1,5 +1,5 @@
 """The catalog of derivations: every example and exercise of the chapter *Mathematical
 Foundations for Deep Learning*, one module per part, each a list ``ENTRIES`` of declarative
-:class:`symnum.catalog.Derivation` objects. ``symnum catalog`` lists them and
+:class:`symnum.chapter.catalog.Derivation` objects. ``symnum catalog`` lists them and
 ``symnum catalog --verify`` derives, verifies and studies every one.
 """

@@ -10,8 +10,9 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from .api import derive, kernel, verify
-from .calculus import Result
-from .errors import (
+from .check.claim import check_claim
+from .core.calculus import Result
+from .core.errors import (
     EvaluationError,
     LimitError,
     ParseError,
@@ -19,16 +20,15 @@ from .errors import (
     SymnumError,
     VariableError,
 )
-from .function import Function
-from .latex_input import parse_latex
-from .parse import parse
+from .core.function import Function
+from .core.latex_input import parse_latex
+from .core.parse import parse
 
 try:
     __version__ = version("symnum")
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0+unknown"
 
-__all__ = ["Function", "Result", "derive", "kernel", "verify", "parse", "parse_latex",
-           "SymnumError",
-           "ParseError", "VariableError", "ShapeError", "EvaluationError", "LimitError",
-           "__version__"]
+__all__ = ["Function", "Result", "derive", "kernel", "verify", "check_claim", "parse",
+           "parse_latex", "SymnumError", "ParseError", "VariableError", "ShapeError",
+           "EvaluationError", "LimitError", "__version__"]

@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .calculus import Result
-from .function import ExprLike, Function, WrtLike, as_function
-from .kernels import kernel
-from .parse import Shape
+from .core.calculus import Result
+from .core.function import ExprLike, Function, WrtLike, as_function
+from .core.parse import Shape
+from .kernels.kernel import kernel
 
 if TYPE_CHECKING:
-    from .verification import Report
+    from .verification.verify import Report
 
 
 def derive(expr: ExprLike | Function, wrt: WrtLike = None, what: str | None = None,
@@ -34,14 +34,15 @@ def derive(expr: ExprLike | Function, wrt: WrtLike = None, what: str | None = No
 
 def verify(target: Result | ExprLike | Function, wrt: WrtLike = None, what: str | None = None,
            order: int = 1, **options: Any) -> Report:
-    """Check an exact result against independent numeric methods; see :mod:`symnum.verification`.
+    """Check an exact result against independent numeric methods (:mod:`symnum.verification`).
     A matrix-notation result is checked by components at concrete sizes (a ``MatrixReport``).
 
     >>> verify("sin(x)*y", what="gradient", points=2).passed
     True
     """
-    from .matrix import MatrixResult, verify_matrix_result
-    from .verification import verify_result
+    from .matrix.result import MatrixResult
+    from .verification.matrix import verify_matrix_result
+    from .verification.verify import verify_result
     result = target if isinstance(target, Result | MatrixResult) else \
         derive(target, wrt, what, order)
     if isinstance(result, MatrixResult):  # by components at concrete sizes

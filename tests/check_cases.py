@@ -208,8 +208,8 @@ def measure(cases: list[Case] = CASES) -> dict:
     """Run every case; count false acceptances, false rejections and missed hints."""
     import time
 
-    from symnum.check import check_claim
-    from symnum.errors import SymnumError
+    from symnum.check.claim import check_claim
+    from symnum.core.errors import SymnumError
 
     counts = {"right": 0, "wrong": 0, "false_accept": [], "false_reject": [], "errors": [],
               "hint_missed": [], "hint_on_right": [], "seconds": 0.0, "slowest": (0.0, "")}

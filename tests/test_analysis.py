@@ -9,7 +9,7 @@ import sympy
 
 import symnum
 from symnum import EvaluationError, ShapeError
-from symnum.analysis import critical_points
+from symnum.analysis.critical import critical_points
 
 from .oracle import partial
 
@@ -87,7 +87,7 @@ PARAMETRIC = [  # f, wrt, parameter values to try (some outside the stated condi
 def test_parametric_points_are_critical_where_their_conditions_hold(text, wrt, trials):
     import itertools
 
-    from symnum.analysis import condition_text
+    from symnum.analysis.critical import condition_text
 
     f = symnum.Function(text, wrt=wrt)
     points = critical_points(f)

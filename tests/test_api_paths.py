@@ -13,8 +13,9 @@ import sympy
 
 import symnum
 from symnum import Function, ShapeError, SymnumError
-from symnum.domain import point_notes
-from symnum.matrix import MatrixReport, MatrixResult
+from symnum.core.domain import point_notes
+from symnum.matrix.result import MatrixResult
+from symnum.verification.matrix import MatrixReport
 
 FUNCTIONS = {
     "one variable": ("sin(x)*x", None, None),
@@ -87,7 +88,7 @@ def test_matrix_verification_rejects_a_wrong_matrix_result():
     right = f.differentiate()
     a, x = (next(m for m in f.expr.atoms(sympy.MatrixSymbol) if m.name == n) for n in "Ax")
     wrong = MatrixResult(right.kind, f, right.variable, 2 * a * x)  # true only for A = Aᵀ
-    assert not symnum.matrix.verify_matrix_result(wrong, points=2).passed
+    assert not symnum.verification.matrix.verify_matrix_result(wrong, points=2).passed
     with pytest.raises(SymnumError, match="random matrices"):
         f.verify(at={"x": 1})
 

@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import symnum
-from symnum.assembly import RankOne, Stacked, layout_for
-from symnum.memory import huge_pages
-from symnum.program import Program
+from symnum.kernels.assembly import RankOne, Stacked, layout_for
+from symnum.kernels.memory import huge_pages
+from symnum.kernels.program import Program
 
 from .oracle import close, partial
 

@@ -176,7 +176,7 @@ def test_definition_names_never_run_out():
     import symnum
     text = "exp(w1*x*y)*sin(u1*x+t1*y)*cos(c1*x*y+q1)*tanh(r1*x+s1*y)"
     result = symnum.derive(text, wrt="x,y", what="hessian")
-    taken = {s.name for s in symnum.parse(text).free_symbols}
+    taken = {s.name for s in symnum.core.parse(text).free_symbols}
     assert not {name.name for name, _ in result.definitions} & taken
 
 

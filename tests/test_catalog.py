@@ -16,9 +16,10 @@ import numpy as np
 import pytest
 import sympy
 
-from symnum import catalog, cli, figures, studies
-from symnum.catalog import Derivation
-from symnum.document import tex_text, write_report
+from symnum import cli
+from symnum.chapter import catalog, figures, studies
+from symnum.chapter.catalog import Derivation
+from symnum.chapter.document import tex_text, write_report
 
 NEEDS_LATEX = pytest.mark.skipif(
     shutil.which("pdflatex") is None and not os.environ.get("SYMNUM_REQUIRE_LATEX"),

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from symnum import guard
+from symnum.cli import guard
 from tests.conftest import ROOT
 
 
@@ -113,9 +113,9 @@ def test_running_out_of_memory_is_one_error_line():
     """A command that allocates past SYMNUM_MEMORY step by step (well within the machine's
     memory) stops with the memory error; so does one native allocation past the backstop."""
     code = ("import sys; from symnum import cli\n"
-            "cli._COMMANDS['derive'] = lambda args: "  # 1 GB in steps: the watchdog stops it
+            "cli.COMMANDS['derive'] = lambda args: "  # 1 GB in steps: the watchdog stops it
             "(str(len([bytearray(10**6) for _ in range(1000)])), 0)\n"
-            "cli._COMMANDS['verify'] = lambda args: (str(len(bytearray(2**31))), 0)\n"  # 2 GB
+            "cli.COMMANDS['verify'] = lambda args: (str(len(bytearray(2**31))), 0)\n"  # 2 GB
             "sys.exit(cli.main(sys.argv[1:]))")
     for command in ("derive", "verify"):
         proc = run(env={"SYMNUM_MEMORY": "256M"}, code=code.replace("sys.argv[1:]",
@@ -136,7 +136,7 @@ def test_the_default_limits_let_derive_verify_and_plot_run(tmp_path):
 
 def test_a_slow_command_gives_up_at_the_time_limit():
     code = ("import sys, time; from symnum import cli\n"
-            "cli._COMMANDS['derive'] = lambda args: time.sleep(30)\n"
+            "cli.COMMANDS['derive'] = lambda args: time.sleep(30)\n"
             "sys.exit(cli.main(['derive', 'x']))")
     start = time.monotonic()
     line = one_error(run(env={"SYMNUM_TIMEOUT": "0.5"}, code=code))
@@ -162,10 +162,10 @@ def test_unexpected_exceptions_and_third_party_warnings_never_reach_the_user(cap
         raise {"recursion": RecursionError, "overflow": OverflowError,
                "stop": StopIteration}[args.expr]("deep inside")
 
-    monkeypatch.setitem(cli._COMMANDS, "derive", noisy)
+    monkeypatch.setitem(cli.COMMANDS, "derive", noisy)
     assert cli.main(["derive", "x"]) == 0
     assert capsys.readouterr() == ("done\n", "")
-    monkeypatch.setitem(cli._COMMANDS, "derive", broken)
+    monkeypatch.setitem(cli.COMMANDS, "derive", broken)
     for kind in ("recursion", "overflow", "stop"):
         assert cli.main(["derive", kind]) == 2
         out, err = capsys.readouterr()

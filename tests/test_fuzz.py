@@ -26,8 +26,9 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 import symnum
-from symnum import cli, guard
-from symnum.names import CONSTANTS, FUNCTIONS
+from symnum import cli
+from symnum.cli import guard
+from symnum.core.names import CONSTANTS, FUNCTIONS
 
 MARK = "FUZZ_PWNED"  # the file a payload would create in the working directory
 CLI_S = 3  # SYMNUM_TIMEOUT of an in-process CLI case (giving up is a clean answer there)
@@ -204,7 +205,7 @@ def test_cli_any_text_gives_an_answer_or_one_error_line(argv, sandbox, capsys):
 def _api_calls(e: str, e2: str, value: str, wrt: str | None) -> dict:
     """Calls of the public API, by name, with strings where it accepts strings."""
     return {
-        "parse": lambda: symnum.parse(e),
+        "parse": lambda: symnum.core.parse(e),
         "derive": lambda: symnum.derive(e, wrt=wrt),
         "derive list": lambda: symnum.derive(["x", e], wrt="x"),
         "derive nested": lambda: symnum.derive([[e, "x"], ["y", e2]]),

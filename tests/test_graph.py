@@ -6,7 +6,7 @@ import pytest
 import sympy
 
 import symnum
-from symnum.graph import build_graph
+from symnum.analysis.graph import build_graph
 
 from .oracle import close, partial
 

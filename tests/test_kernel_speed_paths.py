@@ -9,7 +9,7 @@ import torch
 
 import symnum
 from symnum import EvaluationError, SymnumError
-from symnum.assembly import RankOne
+from symnum.kernels.assembly import RankOne
 
 from .oracle import close, partial
 

@@ -11,7 +11,7 @@ import torch
 
 import symnum
 from symnum import ParseError, ShapeError, SymnumError
-from symnum.matrix import explicit
+from symnum.matrix.result import explicit
 
 T = torch
 SIZES = {"n": 3, "m": 2, "k": 4}
@@ -211,7 +211,8 @@ def test_cli_matrix_json_value_and_verify(cli):
 
 
 def test_verify_catches_a_wrong_matrix_result():
-    from symnum.matrix import MatrixResult, verify_matrix
+    from symnum.matrix.result import MatrixResult
+    from symnum.verification.matrix import verify_matrix
     r = symnum.derive("x.T*A*x", wrt="x", shapes={"x": "n", "A": "n,n"})
     A = next(m for m in r.function.expr.atoms(sympy.MatrixSymbol) if m.name == "A")
     wrong = MatrixResult(r.kind, r.function, r.variable, 2 * A * r.variable)  # forgot Aᵀ
@@ -231,7 +232,7 @@ STEP_CASES = [
 @pytest.mark.parametrize("text, wrt, shapes", STEP_CASES)
 def test_matrix_steps_every_differential_is_true(text, wrt, shapes):
     """d(expr) = result checked as an exact directional derivative: d/dt expr(X + t·D) at 0."""
-    from symnum.matrix_steps import matrix_steps
+    from symnum.matrix.steps import matrix_steps
     r = symnum.derive(text, wrt=wrt, shapes=_shapes(shapes))
     tree = matrix_steps(r)
     assert tree.result == r.expr and tree.rule == "read_off"

@@ -12,7 +12,7 @@ import pytest
 import sympy
 
 import symnum
-from symnum.calculus import Result
+from symnum.core.calculus import Result
 from tests.verdict_cases import CASES
 
 KINDS = ("scale 1e-4", "scale 1e-6", "scale 1e-8", "drop a term", "flip the sign")

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import symnum
 from symnum import ParseError, parse
-from symnum.notation import to_python
+from symnum.core.notation import to_python
 from symnum.steps.render import inline
 
 x, y, n = sympy.symbols("x y n", real=True)

@@ -9,7 +9,7 @@ import pytest
 import sympy
 
 from symnum import ParseError, VariableError, parse
-from symnum.parse import MAX_DEPTH, MAX_LENGTH, split_names
+from symnum.core.parse import MAX_DEPTH, MAX_LENGTH, split_names
 
 x, y = sympy.symbols("x y", real=True)
 
@@ -209,7 +209,7 @@ def test_names_symnum_prints_are_names_it_reads(text, expected):
 
 
 def test_everything_symnum_prints_for_derivatives_of_its_functions_parses_back():
-    from symnum.names import FUNCTIONS
+    from symnum.core.names import FUNCTIONS
     for name in FUNCTIONS:
         try:
             f = parse(f"{name}(x)")

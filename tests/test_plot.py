@@ -13,7 +13,7 @@ from matplotlib.collections import LineCollection  # noqa: E402
 from matplotlib.quiver import Quiver  # noqa: E402
 
 import symnum  # noqa: E402
-from symnum.plot import Descent, plot  # noqa: E402
+from symnum.analysis.plot import Descent, plot  # noqa: E402
 
 
 def test_one_variable_has_f_and_two_derivatives(tmp_path):

@@ -42,7 +42,7 @@ def test_gradient_matches_an_independent_mpmath_oracle(text):
 @SETTINGS
 @given(trees)
 def test_verify_passes_on_random_trees(text):
-    free = sorted(s.name for s in symnum.parse(text).free_symbols) or ["x"]
+    free = sorted(s.name for s in symnum.core.parse(text).free_symbols) or ["x"]
     report = symnum.verify(text, wrt=",".join(free), what="gradient", points=2)
     assert report.passed, report.text()
 

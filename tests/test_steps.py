@@ -169,7 +169,7 @@ def test_derivation_latex_compiles(tmp_path):
     parts = [symnum.Function(t).steps(w).latex() for t, w in
              [("sin(exp(x**2))", None), ("(x**2 + 1)**3", None), ("x**x", None),
               ("f(g(x))", None), ("x**2*y", "hessian"), ("sigmoid(w*x + b)", None)]]
-    from symnum.graph import build_graph, graph_latex
+    from symnum.analysis.graph import build_graph, graph_latex
     x, w = sympy.symbols("x w", real=True)
     parts.append(graph_latex(build_graph(sympy.log(1 + sympy.exp(-w * x)), (w,)), {"w": 1, "x": 2}))
     doc = ("\\documentclass{article}\n\\usepackage{amsmath}\n\\usepackage[margin=1cm]{geometry}\n"

@@ -13,9 +13,9 @@ import pytest
 import sympy.parsing.sympy_parser as sympy_parser
 
 import symnum
-from symnum.check import check_claim
-from symnum.evaluate import parse_point
-from symnum.matrix import parse_shape
+from symnum.check.claim import check_claim
+from symnum.core.evaluate import parse_point
+from symnum.core.shapes import parse_shape
 
 MARK = "PWNED"
 PAYLOADS = [
@@ -33,8 +33,8 @@ PAYLOADS = [
 
 # Every public entry point that takes text, with the payload in each text position.
 CALLS: dict[str, Callable[[str], object]] = {
-    "parse": lambda p: symnum.parse(p),
-    "parse shapes value": lambda p: symnum.parse("x", shapes={"x": p}),
+    "parse": lambda p: symnum.core.parse(p),
+    "parse shapes value": lambda p: symnum.core.parse("x", shapes={"x": p}),
     "derive expr": lambda p: symnum.derive(p),
     "derive list": lambda p: symnum.derive(["x", p], wrt="x"),
     "derive tuple": lambda p: symnum.derive(("x", p), wrt="x"),
@@ -116,7 +116,7 @@ def test_point_values_that_are_not_finite_numbers_are_refused(value):
 
 
 def test_lists_of_text_and_sympy_objects_mix():
-    x, y = symnum.parse("x"), symnum.parse("y")
+    x, y = symnum.core.parse("x"), symnum.core.parse("y")
     result = symnum.derive(["x*y", y**2, 3], wrt=[x, "y"])
     assert result.nested() == [[y, x], [0, 2 * y], [0, 0]]
 

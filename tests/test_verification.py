@@ -8,7 +8,7 @@ import pytest
 import sympy
 
 import symnum
-from symnum.calculus import Result
+from symnum.core.calculus import Result
 
 METHODS = {"mpmath", "complex-step", "richardson", "torch"}
 

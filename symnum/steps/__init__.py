@@ -14,9 +14,10 @@ from typing import Any
 import numpy as np
 import sympy
 
-from ..budget import work_budget
-from ..calculus import Result, differentiate, safe_to_simplify
-from ..errors import SymnumError
+from ..core.budget import work_budget
+from ..core.calculus import Result, safe_to_simplify
+from ..core.derive import differentiate
+from ..core.errors import SymnumError
 from .derive import derive_steps
 from .render import inline, tree_json, tree_latex_lines, tree_markdown, tree_text
 from .rules import RULES, Step
@@ -93,14 +94,11 @@ def _latex_text(label: str) -> str:
 
 
 def derivation(result: Result) -> Derivation:
-    """Build the step trees for every entry of ``result`` (a matrix-notation result gets
-    its differential derivation, :func:`symnum.matrix_steps.matrix_derivation`)."""
+    """Build the step trees for every entry of ``result`` (for a matrix-notation result,
+    :func:`symnum.matrix.steps.matrix_derivation` gives the differential derivation)."""
     if not isinstance(result, Result):
-        from ..matrix import MatrixResult
-        if isinstance(result, MatrixResult):
-            from ..matrix_steps import matrix_derivation
-            return matrix_derivation(result)
-        raise SymnumError(f"steps need a result of symnum.derive, not {type(result).__name__}")
+        raise SymnumError(f"steps need a scalar result of symnum.derive, not "
+                          f"{type(result).__name__} (matrix notation: Function.steps())")
     f = result.function
     names = [v.name for v in f.variables]
     if result.kind == "derivative":
@@ -140,7 +138,7 @@ def derivation(result: Result) -> Derivation:
 
 
 def _single(expr: sympy.Expr, f):
-    from ..function import Function
+    from ..core.function import Function
     return Function(expr, wrt=f.variables)
 
 

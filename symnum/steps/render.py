@@ -12,7 +12,7 @@ from typing import Any
 
 import sympy
 
-from ..render import expr_latex, for_display
+from ..core.render import expr_latex, for_display
 from .rules import RULES, Step
 
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")

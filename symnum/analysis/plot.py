@@ -1,0 +1,124 @@
+"""Figures: f with f′ and f″ for one variable; a surface and a contour plot with the gradient
+field (and a gradient-descent path) for two. matplotlib is imported only here.
+
+>>> fig = plot("x**3 - 3*x")
+>>> [line.get_label() for line in fig.axes[0].get_lines()][:3]
+['f', 'f′', 'f″']
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..core.errors import ShapeError, SymnumError
+from ..core.function import ExprLike, Function, WrtLike, as_function
+from ..kernels.kernel import compile_kernel
+from ..steps.render import inline
+
+
+@dataclass(frozen=True)
+class Descent:
+    """Gradient descent x ← x − lr·∇f(x) from ``start`` for ``steps`` steps."""
+
+    lr: float
+    start: tuple[float, ...]
+    steps: int
+
+    @classmethod
+    def parse(cls, text: str) -> Descent:
+        """``"lr=0.05,start=2:1,steps=30"`` (start coordinates separated by ':')."""
+        fields = dict(re.findall(r"(lr|start|steps)\s*=\s*([^,]+)", text))
+        try:
+            start = tuple(float(v) for v in fields["start"].split(":"))
+            descent = cls(float(fields["lr"]), start, int(fields.get("steps", "30")))
+        except (KeyError, ValueError):
+            raise SymnumError("--descent needs lr=NUMBER,start=X:Y[,steps=N]") from None
+        if not 0 < descent.lr < 100 or not 1 <= descent.steps <= 10_000:
+            raise SymnumError("--descent: lr must be in (0, 100) and steps in 1..10000")
+        return descent
+
+    def path(self, gradient) -> np.ndarray:
+        points = [np.array(self.start, dtype=float)]
+        for _ in range(self.steps):
+            step = np.asarray(gradient(*points[-1]), dtype=float)
+            nxt = points[-1] - self.lr * step
+            if not np.all(np.isfinite(nxt)) or np.max(np.abs(nxt)) > 1e6:
+                break  # diverged: the path shows how far it went
+            points.append(nxt)
+        return np.array(points)
+
+
+def plot(expr: ExprLike | Function, wrt: WrtLike = None, out: str | None = None,
+         span: tuple[float, float] = (-3.0, 3.0), descent: Descent | None = None):
+    """The figure for f (saved to ``out`` when given); returns the matplotlib Figure."""
+    # A bare Figure, not pyplot: no global figure list to fill up, no display needed.
+    from matplotlib.figure import Figure
+
+    f = as_function(expr, wrt)
+    if f.is_vector or f.is_matrix_calculus or not 1 <= len(f.variables) <= 2:
+        raise ShapeError("plot needs a scalar function of one or two variables")
+    if f.parameters:
+        names = ", ".join(p.name for p in f.parameters)
+        raise SymnumError(f"give the parameters {names} numbers first (plot has no --at)")
+    if len(f.variables) == 1:
+        fig = _one_variable(f, span, Figure)
+    else:
+        fig = _two_variables(f, span, descent, Figure)
+    if out:
+        fig.savefig(out, dpi=110, bbox_inches="tight")
+    return fig
+
+
+def _one_variable(f: Function, span, figure):
+    x = np.linspace(*span, 400)
+    fig = figure(figsize=(6.4, 4.2))
+    ax = fig.subplots()
+    name = f.variables[0].name
+    curves = [("f", compile_kernel(f.expr, f.variables)),
+              ("f′", compile_kernel(f.differentiate("derivative"), f.variables)),
+              ("f″", compile_kernel(f.differentiate("derivative", 2), f.variables))]
+    with np.errstate(all="ignore"):
+        for label, kernel in curves:
+            ax.plot(x, kernel(x), label=label)
+    ax.axhline(0, color="0.6", linewidth=0.8)
+    ax.set_xlabel(name)
+    ax.set_title(f"f({name}) = {inline(f.expr)} and its derivatives")
+    ax.legend()
+    return fig
+
+
+def _two_variables(f: Function, span, descent: Descent | None, figure):
+    grid = np.linspace(*span, 120)
+    X, Y = np.meshgrid(grid, grid)
+    value = compile_kernel(f.expr, f.variables)
+    gradient = compile_kernel(f.differentiate("gradient"), f.variables)
+    with np.errstate(all="ignore"):
+        Z = value(X, Y)
+        coarse = np.linspace(*span, 15)
+        U, V = np.meshgrid(coarse, coarse)
+        G = gradient(U, V)
+    fig = figure(figsize=(11, 4.6))
+    surface = fig.add_subplot(1, 2, 1, projection="3d")
+    surface.plot_surface(X, Y, Z, cmap="viridis", linewidth=0, alpha=0.9)
+    a, b = (v.name for v in f.variables)
+    surface.set_xlabel(a)
+    surface.set_ylabel(b)
+    surface.set_title(f"f = {inline(f.expr)}")
+    ax = fig.add_subplot(1, 2, 2)
+    ax.contour(X, Y, Z, levels=20, cmap="viridis")
+    ax.quiver(U, V, G[..., 0], G[..., 1], color="0.4", angles="xy")
+    if descent is not None:
+        if len(descent.start) != 2:
+            raise SymnumError("--descent start needs two coordinates, like start=2:1")
+        path = descent.path(lambda p, q: gradient(p, q))
+        ax.plot(path[:, 0], path[:, 1], "o-", color="crimson", markersize=3,
+                label=f"gradient descent, lr = {descent.lr:g}")
+        ax.legend(loc="upper right")
+    ax.set_xlabel(a)
+    ax.set_ylabel(b)
+    ax.set_aspect("equal")
+    ax.set_title("contours and the gradient field ∇f")
+    return fig

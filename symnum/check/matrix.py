@@ -1,0 +1,180 @@
+"""``check`` for claims in matrix notation (``--shape``): is ∇ xᵀAx = 2Ax? Only for a
+symmetric A, and a counterexample matrix shows it.
+
+The claim and the exact result are expanded to components at small sizes (all dimensions 2,
+then every dimension different, so a transposed layout cannot pass) and compared there like
+scalar claims (:func:`symnum.check.compare.compare`), at seeded random integer matrices
+first. A wrong
+claim is shown at the smallest size where it fails, with every input matrix and both values.
+
+>>> from symnum.check.claim import check_claim
+>>> r = check_claim("2*A*x", "x.T*A*x", wrt="x", shapes={"A": "n,n", "x": "n"})
+>>> r.correct, r.diagnosis
+(False, 'the claim holds only for a symmetric A (A = A.T)')
+>>> check_claim("(A + A.T)*x", "x.T*A*x", wrt="x", shapes={"A": "n,n", "x": "n"}).correct
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import sympy
+from sympy.matrices.expressions.matexpr import MatrixExpr
+
+from ..core.errors import ShapeError
+from ..core.function import ExprLike, Function, _from_sympy
+from ..core.parse import parse
+from ..matrix.result import MatrixResult, _components, component_result, default_sizes, explicit
+from . import points as cp
+from .compare import ClaimCheck, Evidence, compare
+
+__all__ = ["check_matrix_claim"]
+
+INTEGER_POINTS = 10  # random integer matrices with entries in [-3, 3] ...
+WIDE_POINTS = 4  # ... in [-9, 9] ...
+FRACTION_POINTS = 4  # ... and with 3-digit entries in [-2.5, 2.5]
+
+
+def check_matrix_claim(claimed: ExprLike, result: MatrixResult, seed: int = 0) -> ClaimCheck:
+    """Compare a matrix-notation claim with the matrix result, by components."""
+    f = result.function
+    claim = parse(claimed, f.shapes) if isinstance(claimed, str) else _from_sympy(claimed)
+    want, have = _shape(result.expr), _shape(claim)
+    flipped = have != want and have == want[::-1]
+    if have != want and not flipped:
+        raise ShapeError(f"the claimed answer is {_dims(have)}, but the {result.kind} is "
+                         f"{_dims(want)}")
+    checks = []
+    for sizes in _size_assignments(f):
+        outcome = _at_sizes(claim.T if flipped else claim, result, sizes, seed)
+        checks.append((sizes, outcome))
+        if not outcome.correct:
+            break
+    sizes, last = checks[-1]
+    text = "; ".join(", ".join(f"{k} = {v}" for k, v in s.items()) for s, _ in checks)
+    points = sum(c.points_checked for _, c in checks)
+    if flipped:
+        hint = (f"the claim is the transpose of the {result.kind}, which is {_dims(want)}"
+                if last.correct else f"the claim is {_dims(have)}, but the {result.kind} "
+                f"is {_dims(want)}")
+        return replace(last, correct=False, result=result, claimed=claim, diagnosis=hint,
+                       difference=None, how="symbolic",
+                       counterexample=None if last.correct else last.counterexample,
+                       evidence=Evidence("proof", hint))
+    if last.correct:
+        proof = all(c.how == "symbolic" for _, c in checks)
+        statement = ("the components agree" + (f" at sizes {text}" if text.strip("; ") else "")) + (
+            " (each difference simplifies to 0)" if proof else
+            f" (equal to 30 digits at {points} points)")
+        return replace(last, result=result, claimed=claim, points_checked=points,
+                       how="symbolic" if proof else "numeric",
+                       evidence=Evidence("proof" if proof else "numeric", statement, points))
+    return replace(last, result=result, claimed=claim, points_checked=points)
+
+
+def _at_sizes(claim, result: MatrixResult, sizes: dict, seed: int) -> ClaimCheck:
+    f = result.function
+    scalar = component_result(result, sizes)
+    comps = {**_components(Function(claim, shapes=f.shapes) if _has_matrices(claim) else f,
+                           sizes), **_components(f, sizes)}
+    mine = _layout(explicit(claim, f, sizes, comps), scalar)
+    exact = scalar.expanded()
+    symbols = sorted({s for c in comps.values() for s in c}, key=lambda s: s.name)
+    outcome = compare(scalar, mine, exact, scalar.function.outputs, seed,
+                      points=_integer_points(symbols, seed), local_hints=False)
+    if outcome.correct:
+        return outcome
+    point = {sympy.Symbol(k, real=True): v for k, v in outcome.point.items()}
+    exact_point = {s: _exact(v) for s, v in point.items()}
+    hint = _symmetric_hint(result, mine, exact, comps, outcome, sizes) or outcome.diagnosis
+    by_name = {m.name: c for m, c in comps.items()}
+    inputs = {name: _values(c, exact_point) for name, c in sorted(by_name.items())}
+    counterexample = {
+        "sizes": {str(k): v for k, v in sizes.items()}, "inputs": inputs,
+        "claimed": _values(_reshape(mine, result, sizes), exact_point),
+        "expected": _values(_reshape(exact, result, sizes), exact_point)}
+    return replace(outcome, diagnosis=hint, point=inputs, counterexample=counterexample)
+
+
+def _symmetric_hint(result, mine, exact, comps, outcome, sizes) -> str | None:
+    """'holds only for a symmetric A' when claim and result agree once A = Aᵀ."""
+    for m, c in sorted(comps.items(), key=lambda mc: mc[0].name):
+        if c.rows != c.cols or c.rows < 2 or m.name not in result.function.shapes:
+            continue
+        sym = {c[j, i]: c[i, j] for i in range(c.rows) for j in range(c.cols) if j > i}
+        scalar = component_result(result, sizes)
+        again = compare(scalar, mine.xreplace(sym), exact.xreplace(sym),
+                        [o.xreplace(sym) for o in scalar.function.outputs], 0,
+                        points=_integer_points(sorted({s for k in comps.values() for s in k},
+                                                      key=lambda s: s.name), 1),
+                        local_hints=False)
+        if again.correct:
+            return f"the claim holds only for a symmetric {m.name} ({m.name} = {m.name}.T)"
+    return None
+
+
+def _integer_points(symbols: list[sympy.Symbol], seed: int) -> list[cp.Point]:
+    rng = np.random.default_rng(seed)
+    n = len(symbols)
+    draws = [rng.integers(-3, 4, n) for _ in range(INTEGER_POINTS)]
+    draws += [rng.integers(-9, 10, n) for _ in range(WIDE_POINTS)]
+    points = [{s: sympy.Integer(int(v)) for s, v in zip(symbols, d, strict=True)}
+              for d in draws]
+    points += [{s: cp.rational(v) for s, v in zip(symbols, rng.uniform(-2.5, 2.5, n),
+                                                  strict=True)}
+               for _ in range(FRACTION_POINTS)]
+    return points
+
+
+def _size_assignments(f: Function) -> list[dict]:
+    dims = default_sizes(f, 0)
+    out = []
+    for sizes in ({d: 2 for d in dims}, dims, default_sizes(f, 1)):
+        if sizes not in out:
+            out.append(sizes)
+    return out
+
+
+def _layout(value, scalar) -> sympy.ImmutableMatrix:
+    if not isinstance(value, sympy.MatrixBase):
+        return sympy.ImmutableMatrix([value])
+    if scalar.kind == "gradient":
+        return sympy.ImmutableMatrix(list(value))
+    return sympy.ImmutableMatrix(value)
+
+
+def _reshape(flat: sympy.ImmutableMatrix, result: MatrixResult,
+             sizes: dict) -> sympy.ImmutableMatrix:
+    """A gradient's components back in the shape of its variable."""
+    rows, cols = (int(sympy.sympify(d).subs(sizes)) for d in _shape(result.expr))
+    return flat.reshape(rows, cols) if len(flat) == rows * cols else flat
+
+
+def _values(matrix: sympy.MatrixBase, point: dict) -> list:
+    rows = [[_plain(v.xreplace(point)) for v in matrix.row(i)] for i in range(matrix.rows)]
+    return [r[0] for r in rows] if matrix.cols == 1 else rows
+
+
+def _plain(v: sympy.Expr) -> float | int | str:
+    if v.is_Integer:
+        return int(v)
+    number = v.evalf(15)
+    return float(number) if number.is_real and np.isfinite(float(number)) else str(number)
+
+
+def _exact(v) -> sympy.Expr:
+    return sympy.Rational(str(v)) if isinstance(v, float | int) else sympy.sympify(v)
+
+
+def _shape(expr) -> tuple:
+    return tuple(expr.shape) if isinstance(expr, MatrixExpr | sympy.MatrixBase) else (1, 1)
+
+
+def _dims(shape: tuple) -> str:
+    return "a scalar" if shape == (1, 1) else f"{shape[0]}×{shape[1]}"
+
+
+def _has_matrices(expr) -> bool:
+    return bool(getattr(expr, "atoms", lambda *_: ())(sympy.MatrixSymbol))

@@ -1,0 +1,103 @@
+"""``check`` verdicts as text and JSON: the verdict, how it is known, where a wrong claim
+differs (point, entry, both values), the difference when exact, and the hint.
+
+>>> from symnum.check.claim import check_claim
+>>> print(check_text(check_claim("2*x + 1e-9", "x^2", wrt="x"), "x^2"))
+incorrect: at x = 0.685 the claim gives 1.370000001, but the derivative is 1.37
+the difference (claim − derivative) is the constant 1/1000000000, shown symbolically
+the derivative of x^2 is: 2*x
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+SHOWN_CHARS = 120  # a difference longer than this is not printed in the text
+
+
+def check_text(outcome, expr: str) -> str:
+    """The verdict in a few lines a learner can act on."""
+    kind = outcome.result.kind
+    evidence = outcome.evidence
+    if outcome.correct:
+        how = (f"shown symbolically: {evidence.statement}" if outcome.how == "symbolic"
+               else f"numeric evidence: {evidence.statement}; simplification could not "
+                    "decide" + (f"; {evidence.note}" if evidence.note else ""))
+        return f"correct: the claim is the {kind} of {expr} ({how})"
+    if outcome.counterexample is not None:
+        lines = _counterexample_lines(outcome)
+    elif outcome.point is None:
+        lines = [f"incorrect: {outcome.diagnosis}"]
+    else:
+        at = ", ".join(f"{k} = {_g(v)}" for k, v in outcome.point.items())
+        where = "" if not outcome.result.shape else f" entry {list(outcome.entry)}:"
+        claimed = "undefined" if outcome.claimed_value is None else _g(outcome.claimed_value)
+        lines = [f"incorrect: at {at}{where} the claim gives {claimed}, but the {kind} is "
+                 f"{_g(outcome.expected_value)}"]
+    if evidence is not None and evidence.note:
+        lines.append(f"({evidence.note})")
+    difference = _difference(outcome)
+    constant = evidence.constant if evidence is not None else None
+    if outcome.point is None:
+        pass  # the shapes alone decide
+    elif constant is not None:
+        lines.append(f"the difference (claim − {kind}) is the constant {constant}, shown "
+                     "symbolically")
+    elif difference is not None and len(difference) <= SHOWN_CHARS:
+        by = " in components" if outcome.counterexample is not None else ""
+        exact = ", exactly" if outcome.how == "symbolic" else ""
+        lines.append(f"the difference{by} (claim − {kind}) is {difference}{exact}")
+    if outcome.diagnosis and outcome.point is not None:
+        lines.append(f"hint: {outcome.diagnosis}")
+    lines.append(f"the {kind} of {expr} is: {_expected(outcome)}")
+    return "\n".join(lines)
+
+
+def check_json(outcome) -> dict[str, Any]:
+    """The verdict as JSON: the keys of earlier versions, plus ``diagnosis``,
+    ``difference`` (per entry, None where not simplified) and ``evidence``."""
+    result = outcome.result
+    expected = result.nested([str(e) for e in result.expanded()]) \
+        if hasattr(result, "nested") else _expected(outcome)
+    data = {"correct": outcome.correct, "how": outcome.how, "what": result.kind,
+            "expected": expected, "points_checked": outcome.points_checked,
+            "point": outcome.point, "entry": outcome.entry,
+            "claimed_value": outcome.claimed_value, "expected_value": outcome.expected_value,
+            "diagnosis": outcome.diagnosis, "difference": outcome.difference,
+            "evidence": outcome.evidence.to_json() if outcome.evidence else None}
+    if outcome.counterexample is not None:
+        data["counterexample"] = outcome.counterexample
+    return data
+
+
+def _difference(outcome) -> str | None:
+    shown = outcome.difference
+    if isinstance(shown, list):
+        flat = [d for row in shown for d in (row if isinstance(row, list) else [row])]
+        k = 0
+        if outcome.entry is not None and len(flat) > 1:
+            cols = len(shown[0]) if isinstance(shown[0], list) else 1
+            k = outcome.entry[0] * cols + (outcome.entry[1] if len(outcome.entry) > 1 else 0)
+        return flat[k]
+    return shown
+
+
+def _expected(outcome) -> str:
+    result = outcome.result
+    if hasattr(result, "nested"):
+        return str(result.nested([e for e in result.expanded()]))
+    return result.string()
+
+
+def _counterexample_lines(outcome) -> list[str]:
+    c = outcome.counterexample
+    sizes = ", ".join(f"{k} = {v}" for k, v in c["sizes"].items())
+    inputs = "; ".join(f"{k} = {v}" for k, v in c["inputs"].items())
+    kind = outcome.result.kind
+    return [f"incorrect: with {sizes + ' and ' if sizes else ''}{inputs}",
+            f"  the claim gives    {c['claimed']}",
+            f"  but the {kind} is {c['expected']}"]
+
+
+def _g(value: float | str) -> str:
+    return f"{value:.12g}" if isinstance(value, float) else str(value)

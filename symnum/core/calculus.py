@@ -1,0 +1,404 @@
+"""Exact derivative, gradient, Jacobian and Hessian → :class:`Result`.
+
+>>> from symnum.core.function import Function
+>>> derivative(Function("(x**2 + 1)**3")).expr
+6*x*(x**2 + 1)**2
+>>> hessian(Function("x**2 + 4*x*y + y**2")).nested()
+[[2, 4], [4, 2]]
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import sympy
+
+from .budget import work_budget
+from .errors import ShapeError, SymnumError, VariableError
+
+if TYPE_CHECKING:
+    from .function import Function
+
+KINDS = ("derivative", "gradient", "jacobian", "hessian")
+MAX_ORDER = 20
+SIMPLIFY_MAX_OPS = 80  # sympy.simplify is tried on entries up to this size ...
+SIMPLIFY_TOTAL_OPS = 400  # ... and on the distinct entries of one result up to this total
+MAX_EXPAND_POWER = 24  # larger integer powers of sums are never expanded
+SIMPLIFY_CPU_S = 4.0  # CPU seconds for one entry's simplify: typical entries take < 0.5 s
+# Budgets count work (operations, and CPU time for the rare runaway simplify), never the wall
+# clock: the same input prints the same result under any load.
+MAX_PRODUCT_TERMS = 5_000_000  # factors of products a result may hold written out (memory)
+CSE_MIN_OPS = 40  # below this a result is shown without definitions
+CSE_GAIN = 0.7  # definitions are used when they shrink the result to this fraction
+
+
+@dataclass(frozen=True)
+class Result:
+    """An exact derivative: a SymPy matrix plus ordered common subexpressions.
+
+    ``matrix`` may refer to the symbols defined in ``definitions`` (each definition may refer
+    to earlier ones); :meth:`expanded` substitutes them back.
+    """
+
+    kind: str
+    function: Function
+    matrix: sympy.ImmutableMatrix
+    definitions: tuple[tuple[sympy.Symbol, sympy.Expr], ...] = ()
+    order: int = 1
+    native = None  # a fast-path NativeForm (symnum.core.fast) that prints without SymPy, or None
+
+    @property
+    def size(self) -> int:
+        """Entries plus definitions: how much there is to print."""
+        return len(self.matrix) + len(self.definitions)
+
+    @property
+    def variables(self) -> tuple[sympy.Symbol, ...]:
+        return self.function.variables
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """Layout of the result: () scalar, (n,) vector, (m, n) matrix."""
+        rows, cols = self.matrix_shape
+        if self.kind == "gradient":  # the variables' layout: a list of n, also for n = 1
+            return (rows * cols,)
+        if self.kind == "derivative":
+            return () if (rows, cols) == (1, 1) and not self.function.is_vector \
+                else (rows * cols,)
+        return rows, cols
+
+    @property
+    def matrix_shape(self) -> tuple[int, int]:
+        """(rows, columns) of the stored matrix."""
+        return tuple(self.matrix.shape)
+
+    @property
+    def expr(self) -> sympy.Basic:
+        """The result as one SymPy object (definitions substituted): Expr or Matrix."""
+        full = self.expanded()
+        return full[0] if self.shape == () else full
+
+    def expanded(self) -> sympy.ImmutableMatrix:
+        """The matrix with every definition substituted back."""
+        if not self.definitions:
+            return self.matrix
+        subs = {}
+        for name, value in self.definitions:
+            subs[name] = value.xreplace(subs)
+        return self.matrix.xreplace(subs)
+
+    def expr_ops(self) -> int:
+        """Size of the result with definitions substituted (without building it)."""
+        sizes: dict[sympy.Symbol, int] = {}
+        for name, value in self.definitions:
+            sizes[name] = sympy.count_ops(value) + sum(sizes.get(s, 0) for s in value.free_symbols)
+        return sum(sympy.count_ops(e) + sum(sizes.get(s, 0) for s in e.free_symbols)
+                   for e in self.matrix)
+
+    def entries(self) -> list[sympy.Expr]:
+        """Entries in row-major order, as stored (may refer to definitions)."""
+        return list(self.matrix)
+
+    def nested(self, entries: list | None = None) -> object:
+        """Entries (or given per-entry values) arranged in the result's layout."""
+        flat = list(entries) if entries is not None else self.entries()
+        if self.shape == ():
+            return flat[0]
+        if len(self.shape) == 1:
+            return flat
+        rows, cols = self.shape
+        return [flat[r * cols:(r + 1) * cols] for r in range(rows)]
+
+    def at(self, point: dict) -> object:
+        """Exact-then-float values at ``point`` ({name or symbol: number}) in layout.
+
+        Values may be numbers, constant expressions as text ("pi/4", read by the parser,
+        never evaluated as code) or arrays: with an array anywhere the result is evaluated
+        elementwise in float64 by :func:`symnum.kernel` and returned as an array of shape
+        batch + :attr:`shape`.
+
+        >>> import numpy as np
+        >>> from symnum.core.function import Function
+        >>> Function("x**2*y").gradient().at({"x": np.array([1.0, 2.0]), "y": 3}).tolist()
+        [[6.0, 1.0], [12.0, 4.0]]
+        """
+        from collections.abc import Mapping
+
+        from .evaluate import exact_values
+        if not isinstance(point, Mapping):
+            raise VariableError("a point is a mapping of names to values, like {'x': 1.5}")
+        point = {k: v.item() if getattr(v, "ndim", None) == 0 else v for k, v in point.items()}
+        if any(_is_array(v) for v in point.values()):
+            return self._at_arrays(point)
+        return self.nested([_python_number(v) for v in exact_values(self, point, digits=20)])
+
+    def _at_arrays(self, point: dict) -> object:
+        """Elementwise float64 values through a numpy kernel (batch + result shape)."""
+        import numpy as np
+
+        from ..kernels.kernel import compile_kernel
+        from .evaluate import name_list, substitution
+        by_name = {getattr(k, "name", str(k)): v for k, v in point.items()}
+        free = self.expanded().free_symbols | self.function.expr.free_symbols
+        symbols = list(self.variables) + sorted(
+            (s for s in free if s not in self.variables), key=lambda s: s.name)
+        missing = [s.name for s in symbols if s.name not in by_name]
+        if missing:
+            raise VariableError(f"no value given for {name_list(missing)}")
+        arrays, scalars = {}, {}
+        for s in symbols:
+            value = by_name[s.name]
+            if _is_array(value):
+                try:
+                    arrays[s.name] = np.asarray(value, dtype=float)
+                except (TypeError, ValueError):
+                    raise SymnumError(f"the array for {s.name} must hold real numbers; for "
+                                      "other arrays use symnum.kernel") from None
+            else:
+                scalars[s] = value
+        exact = substitution(set(scalars), scalars)  # text is parsed, never sympified
+        for s, value in exact.items():
+            number = sympy.N(value, 20)
+            if not (number.is_real and number.is_finite):
+                raise SymnumError(f"the value of {s.name} must be a real number with arrays "
+                                  "(for complex inputs use symnum.kernel)")
+            arrays[s.name] = np.asarray(float(number))
+        kernel = compile_kernel(self, symbols)
+        return kernel(*[arrays[s.name] for s in symbols])
+
+    def latex(self) -> str:
+        from .render import result_latex
+        return result_latex(self)
+
+    def text(self) -> str:
+        from .render import result_text
+        return result_text(self)
+
+    def _repr_latex_(self) -> str:
+        return f"$\\displaystyle {self.latex()}$"
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+def _is_array(value: object) -> bool:
+    """A numpy array (not 0-d), or a list/tuple of values, as ``Result.at`` receives it."""
+    return isinstance(value, list | tuple) or getattr(value, "ndim", 0) > 0
+
+
+def _python_number(value: sympy.Expr) -> float | complex | sympy.Expr:
+    """float (or complex) when float64 can hold the value, else the SymPy number itself."""
+    try:
+        number = float(value) if value.is_real else complex(value)
+    except TypeError:  # DiracDelta(0) at a jump: SymPy's exact value stays (with a note)
+        return value
+    return number if math.isfinite(abs(number)) else value
+
+
+def product_terms(f: Function, what: str, order: int = 1) -> int:
+    """How many factors the written-out result will hold at least, from the products in f:
+    each partial derivative of a product of m factors in the variables is m products of
+    m − 1 factors (a Hessian n² of them; the k-th derivative C(k + m − 1, m − 1) products).
+
+    >>> from symnum.core.function import Function
+    >>> product_terms(Function("*".join(f"x{i}" for i in range(400))), "hessian")
+    64000000
+    """
+    variables = set(f.variables)
+    total = 0
+    for output in f.outputs:
+        for node in sympy.preorder_traversal(output):
+            if not isinstance(node, sympy.Mul):
+                continue
+            m = sum(1 for a in node.args if a.free_symbols & variables)
+            if m < 2:
+                continue
+            if what == "hessian":
+                total += m ** 3
+            elif what == "derivative":
+                total += math.comb(order + m - 1, m - 1) * m
+            else:
+                total += m * m
+    return total
+
+
+def derivative(f: Function, order: int = 1) -> Result:
+    """d^n f/dx^n of a function of one variable (elementwise for a vector function)."""
+    if isinstance(order, bool) or not isinstance(order, int) or not 1 <= order <= MAX_ORDER:
+        raise SymnumError(f"order must be an integer from 1 to {MAX_ORDER}, got {order!r}")
+    if len(f.variables) != 1:
+        names = ", ".join(v.name for v in f.variables) or "none"
+        raise VariableError(f"a derivative needs exactly one variable (got {names}); "
+                            "choose one with wrt, or ask for a gradient")
+    x = f.variables[0]
+    entries = [_almost_everywhere(sympy.diff(e, x, order)) for e in f.outputs]
+    return _result("derivative", f, sympy.ImmutableMatrix(entries), order)
+
+
+def gradient(f: Function) -> Result:
+    """The vector of partial derivatives of a scalar function."""
+    _require_scalar(f, "gradient")
+    return _result("gradient", f, sympy.ImmutableMatrix(
+        [_almost_everywhere(sympy.diff(f.expr, v)) for v in f.variables]))
+
+
+def jacobian(f: Function) -> Result:
+    """The m × n matrix of partial derivatives (one row per output)."""
+    rows = [[_almost_everywhere(sympy.diff(e, v)) for v in f.variables] for e in f.outputs]
+    return _result("jacobian", f, sympy.ImmutableMatrix(rows))
+
+
+def hessian(f: Function) -> Result:
+    """The n × n matrix of second partial derivatives of a scalar function."""
+    _require_scalar(f, "Hessian")
+    firsts = [_almost_everywhere(sympy.diff(f.expr, v)) for v in f.variables]
+    n = len(f.variables)
+    rows = [[None] * n for _ in range(n)]
+    for i in range(n):
+        for j in range(i, n):
+            rows[i][j] = rows[j][i] = _almost_everywhere(sympy.diff(firsts[i], f.variables[j]))
+    return _result("hessian", f, sympy.ImmutableMatrix(rows))
+
+
+def _almost_everywhere(expr: sympy.Basic) -> sympy.Basic:
+    """floor and ceiling are steps: their derivative is 0 wherever it exists (SymPy leaves
+    an unevaluated Derivative)."""
+    if not expr.has(sympy.Derivative):
+        return expr
+    return expr.replace(lambda n: isinstance(n, sympy.Derivative)
+                        and isinstance(n.expr, sympy.floor | sympy.ceiling),
+                        lambda n: sympy.S.Zero)
+
+
+def readable(expr: sympy.Expr, simplify: bool = True) -> sympy.Expr:
+    """The shortest of a few equivalent forms a person would write.
+
+    >>> readable(sympy.sympify("x*y + x*z"))
+    x*(y + z)
+    """
+    if not isinstance(expr, sympy.Expr) or expr.is_number and expr.is_Rational:
+        return expr
+    candidates = [expr, sympy.factor_terms(expr)]
+    if simplify and safe_to_simplify(expr):
+        with work_budget(SIMPLIFY_CPU_S):
+            try:
+                candidates.append(sympy.simplify(expr))
+                if expr.has(sympy.sign):  # sign(x)/|x| is 1/x: simplify misses it alone
+                    resolved = sympy.simplify(expr.replace(sympy.sign,
+                                                           lambda a: a / sympy.Abs(a)))
+                    if not resolved.has(sympy.Abs, sympy.sign):  # else it may divide by |x|
+                        candidates.append(resolved)
+            except (RecursionError, NotImplementedError, TypeError, ValueError):
+                pass  # simplify is a heuristic; the unsimplified form is still exact
+    heads = _heads(expr)
+    return min(candidates, key=lambda e: (_bad_form(e) + int(not _heads(e) <= heads),
+                                          sympy.count_ops(e), len(str(e))))
+
+
+def _heads(expr: sympy.Basic) -> set[type]:
+    """Function types in ``expr``: simplify should not bring in new ones (cosh for σ')."""
+    return {type(a) for a in sympy.preorder_traversal(expr) if isinstance(a, sympy.Function)}
+
+
+def safe_to_simplify(expr: sympy.Basic, max_ops: int = SIMPLIFY_MAX_OPS) -> bool:
+    """Whether ``simplify``/``expand`` can run without exploding: small, and no sum raised to
+    a large integer power ((x + 1)**100000 would be expanded term by term).
+
+    >>> safe_to_simplify(sympy.sympify("(x + 1)**100000"))
+    False
+    """
+    if sympy.count_ops(expr) > max_ops:
+        return False
+    return not any(p.exp.is_Integer and abs(p.exp) > MAX_EXPAND_POWER and not p.base.is_Atom
+                   for p in expr.atoms(sympy.Pow))
+
+
+def _bad_form(expr: sympy.Expr) -> int:
+    """Penalise forms a reader should not see when another is available."""
+    return int(expr.has(sympy.re, sympy.im, sympy.Subs, sympy.Piecewise, sympy.nan, sympy.zoo))
+
+
+def _require_scalar(f: Function, what: str) -> None:
+    if f.is_vector:
+        raise ShapeError(f"a {what} needs a scalar function; for a list of expressions "
+                         "ask for the Jacobian")
+
+
+def _result(kind: str, f: Function, matrix: sympy.ImmutableMatrix, order: int = 1) -> Result:
+    cache: dict[sympy.Expr, sympy.Expr] = {}
+    spent = [0]  # operations of the entries simplify has been given so far
+
+    def tidy(e: sympy.Expr) -> sympy.Expr:
+        if e not in cache:
+            ops = sympy.count_ops(e)
+            allowed = ops <= SIMPLIFY_MAX_OPS and spent[0] + ops <= SIMPLIFY_TOTAL_OPS
+            spent[0] += ops if allowed else 0
+            cache[e] = readable(e, allowed)
+        return cache[e]
+
+    simple = matrix.applyfunc(tidy)
+    definitions, reduced = common_subexpressions(simple, f)
+    return Result(kind, f, reduced, definitions, order)
+
+
+def _prune(pairs: list, reduced: list, prefix: str) -> tuple[list, list]:
+    """Inline definitions a reader gains nothing from (tiny ones like x*y, and ones only one
+    expression uses), in one pass; the survivors are renamed prefix1, prefix2, ... in order.
+    """
+    uses: dict[sympy.Symbol, int] = {name: 0 for name, _ in pairs}
+    for expr in [v for _, v in pairs] + list(reduced):
+        for s in expr.free_symbols & uses.keys():
+            uses[s] += 1
+    inline: dict[sympy.Symbol, sympy.Expr] = {}
+    kept = []
+    for name, value in pairs:
+        value = value.xreplace(inline) if inline else value
+        if uses[name] <= 1 or sympy.count_ops(value) <= 1:
+            inline[name] = value
+        else:
+            kept.append((name, value))
+    rename = {n: sympy.Symbol(f"{prefix}{i}", real=True) for i, (n, _) in enumerate(kept, 1)}
+    both = {**{n: v.xreplace(rename) for n, v in inline.items()}, **rename}
+    kept = [(rename[n], v.xreplace(rename)) for n, v in kept]
+    return kept, [e.xreplace(both) for e in reduced]
+
+
+DEFINITION_PREFIXES = ("w", "u", "t", "c", "q", "r", "s", "v", "z", "k")
+
+
+def definition_prefix(f: Function, matrix: sympy.ImmutableMatrix) -> str:
+    """A prefix for definitions (w1, w2, ...) that no name of ``f`` or ``matrix`` uses.
+
+    >>> from symnum.core.function import Function
+    >>> definition_prefix(Function("w1*x + u2"), sympy.ImmutableMatrix([]))
+    't'
+    """
+    taken = {s.name for s in matrix.free_symbols} | set(f.wrt)
+    taken |= {s.name for e in f.outputs for s in e.free_symbols}
+    candidates = (p * k for k in itertools.count(1) for p in DEFINITION_PREFIXES)  # w, .., ww, ..
+    return next(p for p in candidates if not any(
+        n.startswith(p) and n[len(p):].isdigit() for n in taken))
+
+
+def readable_definitions(pairs: list, matrix: sympy.ImmutableMatrix, f: Function):
+    """Prune and name definitions found elsewhere (the fast path's CSE)."""
+    kept, reduced = _prune(pairs, list(matrix), definition_prefix(f, matrix))
+    return kept, sympy.ImmutableMatrix(matrix.rows, matrix.cols, reduced)
+
+
+def common_subexpressions(matrix: sympy.ImmutableMatrix, f: Function):
+    """Factor out shared subexpressions when that makes the result clearly shorter."""
+    before = sum(sympy.count_ops(e) for e in matrix)
+    if before < CSE_MIN_OPS or len(matrix) < 2:
+        return (), matrix
+    prefix = definition_prefix(f, matrix)
+    names = (sympy.Symbol(f"_cse{i}", real=True) for i in range(1, 10**6))
+    pairs, reduced = sympy.cse(list(matrix), symbols=names, order="canonical")
+    pairs, reduced = _prune(pairs, reduced, prefix)
+    after = sum(sympy.count_ops(v) for _, v in pairs) + sum(sympy.count_ops(e) for e in reduced)
+    if not pairs or after > CSE_GAIN * before:
+        return (), matrix
+    return tuple(pairs), sympy.ImmutableMatrix(matrix.rows, matrix.cols, reduced)

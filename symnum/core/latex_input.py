@@ -1,0 +1,427 @@
+"""LaTeX → symnum's plain syntax, then the one parser: the whitelist and every limit apply.
+
+A small recursive-descent reader of the mathematics people write in papers and lecture notes,
+with deep-learning conventions: ``\\log``/``\\ln`` natural log, ``\\log_2``, ``e^{x}``, ``\\frac``,
+``\\sqrt[n]{}``, ``\\cdot``, implicit products (``2x``, ``xy`` is x·y), ``\\sigma(z)`` applied is
+the logistic sigmoid, ``\\operatorname{softplus}``, subscripts into names (``w_{ij}`` → wij),
+Greek letters, ``\\sum_{i=1}^{3}`` expanded, ``|x|``, ``\\|Ax - b\\|^2`` and ``x^\\top`` with
+declared shapes, matrices (``bmatrix``). Strict: an unknown command, ``\\partial``, ``\\int``,
+``\\def``, an equation or a dangling operator is an error, never dropped.
+
+Why our own reader and not SymPy's ``parse_latex``: its output would bypass symnum's whitelist
+and size limits, and it reads ``\\sigma(x)`` as a product; translating to plain syntax keeps
+one way in for every text (symnum.core.parse), so LaTeX cannot do what plain text cannot.
+
+>>> to_plain(r"\\frac{1}{1 + e^{-x}}")
+'((1)/(1+e**(-x)))'
+>>> to_plain(r"\\sum_{i=1}^{3} w_i x_i")
+'((w1*x1)+(w2*x2)+(w3*x3))'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+import sympy
+
+from .errors import ParseError
+from .names import FUNCTIONS
+from .shapes import declared_shapes
+
+MAX_SUM_TERMS = 10_000  # terms that \sum expansions may produce in one expression
+MAX_DEPTH = 100  # nesting of groups, as in plain syntax
+
+GREEK = {name: chr(code) for name, code in (
+    ("alpha", 0x3B1), ("beta", 0x3B2), ("gamma", 0x3B3), ("delta", 0x3B4), ("epsilon", 0x3B5),
+    ("varepsilon", 0x3B5), ("zeta", 0x3B6), ("eta", 0x3B7), ("theta", 0x3B8),
+    ("vartheta", 0x3B8), ("iota", 0x3B9), ("kappa", 0x3BA), ("lambda", 0x3BB), ("mu", 0x3BC),
+    ("nu", 0x3BD), ("xi", 0x3BE), ("rho", 0x3C1), ("sigma", 0x3C3), ("tau", 0x3C4),
+    ("upsilon", 0x3C5), ("phi", 0x3C6), ("varphi", 0x3C6), ("chi", 0x3C7), ("psi", 0x3C8),
+    ("omega", 0x3C9), ("Gamma", 0x393), ("Delta", 0x394), ("Theta", 0x398),
+    ("Lambda", 0x39B), ("Xi", 0x39E), ("Sigma", 0x3A3), ("Phi", 0x3A6), ("Psi", 0x3A8),
+    ("Omega", 0x3A9))}
+# \command → plain function name (applied to the argument that follows)
+FUNCTION_COMMANDS = {
+    "sin": "sin", "cos": "cos", "tan": "tan", "cot": "cot", "sec": "sec", "csc": "csc",
+    "arcsin": "asin", "arccos": "acos", "arctan": "atan", "sinh": "sinh", "cosh": "cosh",
+    "tanh": "tanh", "coth": "coth", "exp": "exp", "log": "log", "ln": "log", "lg": "log10",
+    "max": "max", "min": "min", "det": "det", "tr": "tr", "erf": "erf",
+}
+SPACING = {",", ";", ":", "!", " ", "quad", "qquad", "left", "right", "big", "Big", "bigg",
+           "Bigg", "bigl", "bigr", "Bigl", "Bigr", "displaystyle", "textstyle"}
+NAME_WRAPPERS = {"mathbf", "boldsymbol", "bm", "vec", "mathit", "mathrm", "operatorname",
+                 "mathsf", "text", "textrm", "mathbb", "mathcal"}
+ACCENTS = {"hat": "hat", "bar": "bar", "tilde": "tilde", "dot": "dot"}  # \hat{y} → yhat
+CONSTANTS = {"pi": "pi", "infty": "oo"}
+BINARY = {"cdot": "*", "times": "*", "div": "/", "ast": "*"}
+REFUSED = {
+    "partial": "write the function itself: symnum takes its derivatives",
+    "frac{d}": "write the function itself: symnum takes its derivatives",
+    "int": "integrals are not supported", "lim": "limits are not supported",
+    "prod": "write the product out", "input": "\\input is not allowed",
+    "include": "\\include is not allowed", "def": "\\def is not allowed",
+    "newcommand": "\\newcommand is not allowed", "renewcommand": "\\renewcommand is not allowed",
+    "catcode": "\\catcode is not allowed", "write": "\\write is not allowed",
+}
+MATRIX_ENVIRONMENTS = {"bmatrix", "pmatrix", "matrix", "Bmatrix", "vmatrix"}
+_TOKEN = re.compile(r"\\([A-Za-z]+|.)|(\d+(?:\.\d+)?|\.\d+)|(\s+)|(.)", re.DOTALL)
+
+
+def to_plain(text: str, shapes: Iterable[str] = ()) -> str:
+    """Translate LaTeX ``text`` into plain syntax (names in ``shapes`` are matrices)."""
+    reader = _Reader(_tokens(text), frozenset(shapes))
+    out = reader.expression()
+    if reader.peek() is not None:
+        raise ParseError(f"LaTeX: unexpected {reader.peek()!r} at token {reader.i + 1}")
+    return out
+
+
+def parse_latex(text: str, shapes: Mapping | None = None,
+                functions: Iterable[str] = ()) -> sympy.Basic:
+    """Parse LaTeX ``text`` into SymPy through the plain-syntax parser.
+
+    >>> parse_latex(r"\\sigma(w^\\top x)", shapes={"w": "n", "x": "n"})
+    1/(1 + exp(-Trace(w.T*x)))
+    >>> parse_latex(r"x_1^2 + \\sqrt[3]{x_2}")
+    x1**2 + cbrt(x2)
+    """
+    from .parse import MAX_LENGTH, parse
+    if not isinstance(text, str):
+        raise ParseError(f"expected LaTeX text, got {type(text).__name__}")
+    if len(text) > MAX_LENGTH:
+        raise ParseError(f"expression is {len(text)} characters long (limit {MAX_LENGTH})")
+    declared = declared_shapes(shapes)
+    try:
+        plain = to_plain(text, declared)
+    except RecursionError:
+        raise ParseError("LaTeX: the expression is nested too deeply") from None
+    return parse(plain, declared, functions)
+
+
+def _tokens(text: str) -> list[str]:
+    tokens = []
+    for command, number, space, char in _TOKEN.findall(text.strip()):
+        if space:
+            continue
+        if command:
+            if command in SPACING:
+                continue
+            tokens.append("\\" + command)
+        else:
+            tokens.append(number or char)
+    if not tokens:
+        raise ParseError("empty expression")
+    return tokens
+
+
+class _Reader:
+    """Recursive descent over LaTeX tokens, producing plain syntax."""
+
+    def __init__(self, tokens: list[str], shapes: frozenset[str]):
+        self.tokens, self.i, self.shapes = tokens, 0, shapes
+        self.bound: dict[str, str] = {}  # \sum index → its current value
+        self.sum_terms = 0
+        self.depth = 0
+
+    def peek(self, k: int = 0) -> str | None:
+        j = self.i + k
+        return self.tokens[j] if j < len(self.tokens) else None
+
+    def take(self, expected: str | None = None) -> str:
+        token = self.peek()
+        if token is None:
+            raise ParseError("LaTeX: the expression ends too early" +
+                             (f" (expected {expected!r})" if expected else ""))
+        if expected is not None and token != expected:
+            raise ParseError(f"LaTeX: expected {expected!r}, found {token!r}")
+        self.i += 1
+        return token
+
+    # expression := term (('+' | '-') term)*
+    def expression(self, stop: tuple[str, ...] = ()) -> str:
+        parts = [self.term(stop)]
+        while self.peek() in ("+", "-"):
+            parts.append(self.take())
+            parts.append(self.term(stop))
+        return "".join(parts)
+
+    # term := signed (('*' | '/' | nothing) signed)*
+    def term(self, stop: tuple[str, ...] = ()) -> str:
+        out = self.signed(stop)
+        while True:
+            token = self.peek()
+            if token is None or token in stop or token in ("+", "-", ")", "]", "}", ",", "&",
+                                                           "\\\\", "\\end"):
+                return out
+            if token in ("*", "/") or token[1:] in BINARY:
+                self.take()
+                op = token if token in ("*", "/") else BINARY[token[1:]]
+                out += op + self.signed(stop)
+            elif token in ("=", "<", ">", "\\leq", "\\geq", "\\le", "\\ge", "\\approx"):
+                raise ParseError("LaTeX: an equation or comparison; give only the expression")
+            else:
+                out += "*" + self.power(stop)  # an implicit product: 2x, xy, x(y + 1)
+
+    def signed(self, stop: tuple[str, ...]) -> str:
+        if self.peek() in ("-", "+"):
+            sign = self.take()
+            return sign + self.signed(stop)
+        return self.power(stop)
+
+    # power := primary ('^' group)?  (x^\top is the transpose)
+    def power(self, stop: tuple[str, ...] = ()) -> str:
+        base = self.primary()
+        while self.peek() == "^":
+            self.take()
+            if self.peek() in ("\\top", "\\intercal") or (self.peek() == "T" and
+                                                          self._is_matrix(base)):
+                self.take()
+                base = f"({base}).T"
+            elif self.peek() == "{" and self.peek(1) in ("\\top", "\\intercal", "T") \
+                    and self.peek(2) == "}":
+                self.i += 3
+                base = f"({base}).T"
+            else:
+                base = f"{base}**({self.group()})"
+        if self.peek() == "'":
+            raise ParseError("LaTeX: primes (f') are derivatives; write the function itself")
+        return base
+
+    def group(self) -> str:
+        """A {braced} expression or a single token (x^2, \\frac12)."""
+        if self.peek() == "{":
+            self.take()
+            inner = self.expression()
+            self.take("}")
+            return inner
+        if self.peek() in ("-", "+"):
+            raise ParseError("LaTeX: put a signed exponent in braces, like x^{-1}")
+        return self.primary(single=True)
+
+    def primary(self, single: bool = False) -> str:
+        self.depth += 1
+        try:
+            return self._primary(single)
+        finally:
+            self.depth -= 1
+
+    def _primary(self, single: bool) -> str:
+        if self.depth > MAX_DEPTH:
+            raise ParseError(f"LaTeX: nested deeper than {MAX_DEPTH} levels")
+        token = self.take()
+        if re.fullmatch(r"\d+(\.\d+)?|\.\d+", token):
+            if single and len(token) > 1 and "." not in token:
+                self.tokens.insert(self.i, token[1:])  # x^23 is x^2·3 in LaTeX
+                return token[0]
+            return token
+        if token == "(" or token == "[":
+            inner = self.expression()
+            self.take(")" if token == "(" else "]")
+            return f"({inner})"
+        if token == "{":
+            inner = self.expression()
+            self.take("}")
+            return f"({inner})"
+        if token in ("|", "\\vert", "\\lvert"):
+            inner = self.expression(stop=("|", "\\vert", "\\rvert"))
+            self.take()
+            return f"abs({inner})"
+        if token in ("\\|", "\\Vert", "\\lVert"):
+            return self._norm()
+        if token.startswith("\\"):
+            return self._command(token[1:])
+        if re.fullmatch(r"[^\W\d_]", token):
+            return self._letter(token)
+        raise ParseError(f"LaTeX: unexpected {token!r}")
+
+    def _letter(self, name: str) -> str:
+        name += self._subscript()
+        if name in self.bound:
+            return f"({self.bound[name]})"
+        if name in ("f", "g", "h") and self.peek() == "(":
+            return name + self._arguments()
+        return name
+
+    def _subscript(self) -> str:
+        """x_1 → '1', w_{ij} → 'ij', x_i with i a \\sum index → its value."""
+        if self.peek() != "_":
+            return ""
+        self.take()
+        parts = []
+        tokens = [self.take()] if self.peek() != "{" else self._braced_tokens()
+        for t in tokens:
+            if t == ",":
+                continue
+            if t in self.bound:
+                parts.append(self.bound[t])
+            elif re.fullmatch(r"\w+", t):
+                parts.append(t)
+            elif t.startswith("\\") and t[1:] in GREEK:
+                parts.append(GREEK[t[1:]])
+            else:
+                raise ParseError(f"LaTeX: a subscript holds letters and digits, not {t!r}")
+        return "".join(parts)
+
+    def _braced_tokens(self) -> list[str]:
+        self.take("{")
+        tokens = []
+        while self.peek() != "}":
+            tokens.append(self.take())
+        self.take("}")
+        return tokens
+
+    def _command(self, name: str) -> str:
+        if name in REFUSED or (name == "frac" and self.peek(1) == "d"):
+            raise ParseError(f"LaTeX: \\{name}: {REFUSED.get(name, REFUSED['frac{d}'])}")
+        if name == "frac" or name in ("dfrac", "tfrac"):
+            top, bottom = self.group(), self.group()
+            return f"(({top})/({bottom}))"
+        if name == "sqrt":
+            if self.peek() == "[":
+                self.take()
+                n = self.expression(stop=("]",))
+                self.take("]")
+                return f"root({self.group()}, {n})"
+            return f"sqrt({self.group()})"
+        if name in CONSTANTS:
+            return CONSTANTS[name]
+        if name == "sigma" and self.peek() == "(":
+            return "sigmoid" + self._arguments()
+        if name in GREEK:
+            return self._letter(GREEK[name])
+        if name in FUNCTION_COMMANDS or name in ("operatorname", "mathrm") and \
+                self._wrapped_name() in FUNCTION_NAMES:
+            return self._function(FUNCTION_COMMANDS.get(name) or self._take_wrapped_name())
+        if name in ACCENTS:
+            inner = self._braced_tokens() if self.peek() == "{" else [self.take()]
+            word = "".join(GREEK.get(t.lstrip("\\"), t) for t in inner)
+            if not re.fullmatch(r"[^\W\d_]\w*", word):
+                raise ParseError(f"LaTeX: \\{name}{{...}} must hold a name")
+            return self._letter(word + ACCENTS[name])
+        if name in NAME_WRAPPERS:
+            inner = self._braced_tokens() if self.peek() == "{" else [self.take()]
+            word = "".join(t.lstrip("\\") for t in inner)
+            if not re.fullmatch(r"[^\W\d_]\w*", word):
+                raise ParseError(f"LaTeX: \\{name}{{...}} must hold a name")
+            return word + self._subscript()
+        if name == "sum":
+            return self._sum()
+        if name == "begin":
+            return self._matrix()
+        raise ParseError(f"LaTeX: unknown command \\{name}")
+
+    def _wrapped_name(self) -> str:
+        """The name in \\operatorname{...} without consuming it ('' if not braced)."""
+        if self.peek() != "{":
+            return ""
+        j, word = self.i + 1, ""
+        while j < len(self.tokens) and self.tokens[j] != "}":
+            word += self.tokens[j]
+            j += 1
+        return word.lower()
+
+    def _take_wrapped_name(self) -> str:
+        word = "".join(self._braced_tokens()).lower()
+        return FUNCTION_NAMES[word]
+
+    def _function(self, plain: str) -> str:
+        """\\sin x, \\sin(x), \\sin^2 x, \\log_2 x, \\max(a, b)."""
+        base = None
+        if self.peek() == "_" and plain == "log":
+            self.take()
+            base = self.group()
+        exponent = None
+        if self.peek() == "^":
+            self.take()
+            exponent = self.group()
+        if self.peek() in ("(", "\\left(", "["):
+            args = self._arguments()
+        elif self.peek() == "{":
+            args = f"({self.group()})"
+        else:
+            args = f"({self.power()})"  # \sin x: the argument is the next factor
+        call = f"log({args[1:-1]}, {base})" if base is not None else plain + args
+        return f"{call}**({exponent})" if exponent is not None else call
+
+    def _arguments(self) -> str:
+        opening = self.take()
+        closing = {"(": ")", "[": "]"}[opening]
+        args = [self.expression()]
+        while self.peek() == ",":
+            self.take()
+            args.append(self.expression())
+        self.take(closing)
+        return "(" + ", ".join(args) + ")"
+
+    def _norm(self) -> str:
+        inner = self.expression(stop=("\\|", "\\Vert", "\\rVert"))
+        self.take()
+        if self.peek() == "_":  # ‖x‖₂: the Euclidean norm is the only one
+            self.take()
+            if self.group() != "2":
+                raise ParseError("LaTeX: only the Euclidean norm ‖·‖₂ is supported")
+        if not self._is_matrix(inner):
+            return f"abs({inner})"
+        if self.peek() == "^" and self.peek(1) == "2":
+            self.i += 2
+            return f"(({inner}).T*({inner}))"
+        return f"sqrt(({inner}).T*({inner}))"
+
+    def _sum(self) -> str:
+        """\\sum_{i=1}^{n} body with numeric bounds: the terms written out."""
+        if self.take() != "_":
+            raise ParseError("LaTeX: \\sum needs bounds, like \\sum_{i=1}^{3}")
+        lower = self._braced_tokens() if self.peek() == "{" else [self.take()]
+        if len(lower) < 3 or lower[1] != "=":
+            raise ParseError("LaTeX: \\sum needs an index and a start, like \\sum_{i=1}^{3}")
+        index, start = lower[0], "".join(lower[2:])
+        self.take("^")
+        stop = "".join(self._braced_tokens() if self.peek() == "{" else [self.take()])
+        if not (start.isdigit() and stop.isdigit()):
+            raise ParseError("LaTeX: \\sum is expanded, so its bounds must be numbers "
+                             f"(got {start} to {stop})")
+        values = range(int(start), int(stop) + 1)
+        self.sum_terms += len(values)
+        if self.sum_terms > MAX_SUM_TERMS:
+            raise ParseError(f"LaTeX: \\sum would write out more than {MAX_SUM_TERMS} terms")
+        begin, terms = self.i, []
+        for value in values:
+            self.i = begin
+            self.bound[index] = str(value)
+            terms.append(f"({self.term()})")
+        self.bound.pop(index, None)
+        return "(" + "+".join(terms) + ")" if terms else "0"
+
+    def _matrix(self) -> str:
+        environment = "".join(self._braced_tokens())
+        if environment not in MATRIX_ENVIRONMENTS:
+            raise ParseError(f"LaTeX: the environment {environment!r} is not allowed "
+                             "(matrices only: bmatrix, pmatrix)")
+        rows, row = [], [self.expression()]
+        while True:
+            token = self.take()
+            if token == "&":
+                row.append(self.expression())
+            elif token == "\\\\":
+                rows.append(row)
+                row = [self.expression()] if self.peek() != "\\end" else []
+            elif token == "\\end":
+                if row:
+                    rows.append(row)
+                self._braced_tokens()
+                break
+            else:
+                raise ParseError(f"LaTeX: unexpected {token!r} in a matrix")
+        if len(rows) == 1 or all(len(r) == 1 for r in rows):
+            return "[" + ", ".join(e for r in rows for e in r) + "]"
+        return "[" + ", ".join("[" + ", ".join(r) + "]" for r in rows) + "]"
+
+    def _is_matrix(self, text: str) -> bool:
+        return any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", text) for n in self.shapes)
+
+
+# \operatorname{...} / \mathrm{...} names → plain functions (lower-cased)
+FUNCTION_NAMES = {name.lower(): name for name in FUNCTIONS} | {
+    "relu": "relu", "softplus": "softplus", "sigmoid": "sigmoid", "softmax": "softmax",
+    "tr": "tr", "trace": "tr", "diag": "diag", "det": "det", "sgn": "sign", "sign": "sign"}

@@ -1,0 +1,145 @@
+"""Building matrix expressions while parsing: matrix functions, and 1×1 matrices as scalars.
+
+Called by :mod:`symnum.core.parse` when a call or an operation involves a matrix.
+
+>>> import sympy
+>>> n = sympy.Symbol("n", integer=True)
+>>> x = sympy.MatrixSymbol("x", n, 1)
+>>> matrix_call("tanh", [x])
+tanh(x)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sympy
+from sympy.matrices.expressions.matexpr import MatrixExpr
+
+from .errors import ParseError
+from .matrix_expr import SCALAR, Elementwise, Softmax
+
+# parser name -> name in matrix_expr.SCALAR
+ELEMENTWISE_NAMES = {"exp": "exp", "log": "log", "ln": "log", "tanh": "tanh",
+                     "sigmoid": "sigmoid", "sin": "sin", "cos": "cos", "sqrt": "sqrt",
+                     "relu": "relu", "softplus": "softplus", "abs": "abs", "Abs": "abs"}
+MATRIX_FUNCTIONS = frozenset({"Trace", "trace", "tr", "Determinant", "det", "Inverse", "inv",
+                              "HadamardProduct", "hadamard", "OneMatrix", "ones", "Identity",
+                              "eye", "ZeroMatrix", "DiagMatrix", "diag", "softmax"})
+
+
+def is_matrix(x: sympy.Basic) -> bool:
+    return isinstance(x, MatrixExpr | sympy.MatrixBase)
+
+
+def is_one_by_one(x: sympy.Basic) -> bool:
+    return is_matrix(x) and tuple(x.shape) == (1, 1)
+
+
+def as_scalar(x: sympy.Basic) -> sympy.Basic:
+    """A 1×1 matrix expression (xᵀAx) as the scalar it is: its trace."""
+    if is_one_by_one(x) and isinstance(x, MatrixExpr):
+        return sympy.Trace(x)
+    if is_one_by_one(x):
+        return x[0, 0]
+    return x
+
+
+def describe(x: sympy.Basic) -> str:
+    rows, cols = x.shape
+    return f"{x} is {rows}×{cols}"
+
+
+def matrix_call(name: str, args: Sequence[sympy.Basic]) -> sympy.Basic:
+    """Apply a matrix function, or a scalar function elementwise to a matrix."""
+    if name in ("OneMatrix", "ones", "ZeroMatrix"):
+        rows, cols = _dims(name, args, 2)
+        return sympy.OneMatrix(rows, cols) if name != "ZeroMatrix" else sympy.ZeroMatrix(rows, cols)
+    if name in ("Identity", "eye"):
+        (size,) = _dims(name, args, 1)
+        return sympy.Identity(size)
+    if len(args) != 1 and name not in ("HadamardProduct", "hadamard"):
+        raise ParseError(f"{name}() takes one matrix argument")
+    a = args[0]
+    if name in ("Trace", "trace", "tr", "Determinant", "det", "Inverse", "inv"):
+        _square(name, a)
+        if name in ("Trace", "trace", "tr"):
+            return sympy.Trace(a)
+        return sympy.Determinant(a) if name in ("Determinant", "det") else sympy.Inverse(a)
+    if name in ("HadamardProduct", "hadamard"):
+        if len(args) < 2 or not all(is_matrix(m) for m in args):
+            raise ParseError("HadamardProduct() needs two or more matrices")
+        if len({tuple(m.shape) for m in args}) != 1:
+            raise ParseError("HadamardProduct() needs matrices of one shape: "
+                             + "; ".join(describe(m) for m in args))
+        return sympy.HadamardProduct(*args)
+    if name in ("DiagMatrix", "diag"):
+        if not is_matrix(a) or a.shape[1] != 1:
+            raise ParseError(f"{name}() needs a column vector")
+        return sympy.DiagMatrix(a)
+    if name == "softmax":
+        if not is_matrix(a) or a.shape[1] != 1:
+            raise ParseError("softmax() needs a column vector (declare it with --shape z=n)")
+        return Softmax(a)
+    if name in ELEMENTWISE_NAMES and is_matrix(a):
+        if is_one_by_one(a):
+            return SCALAR[ELEMENTWISE_NAMES[name]](as_scalar(a))
+        return Elementwise(ELEMENTWISE_NAMES[name], a)
+    raise ParseError(f"{name}() cannot take a matrix argument")
+
+
+def _dims(name: str, args: Sequence[sympy.Basic], count: int) -> list[sympy.Basic]:
+    if len(args) != count or not all(isinstance(a, sympy.Expr) and not is_matrix(a) and
+                                     (a.is_Integer and a > 0 or a.is_Symbol) for a in args):
+        raise ParseError(f"{name}() takes {count} dimension(s): positive integers or names")
+    return list(args)
+
+
+def _square(name: str, a: sympy.Basic) -> None:
+    if not is_matrix(a):
+        raise ParseError(f"{name}() needs a matrix argument")
+    if a.shape[0] != a.shape[1]:
+        raise ParseError(f"{name}() needs a square matrix, but {describe(a)}")
+
+
+def combine(op: str, a: sympy.Basic, b: sympy.Basic) -> sympy.Basic:
+    """a op b where at least one side is a matrix; 1×1 matrices act as scalars."""
+    if op in ("+", "-"):
+        if is_matrix(a) and is_matrix(b):
+            if tuple(a.shape) != tuple(b.shape):
+                raise ParseError(f"cannot add matrices of different shapes: {describe(a)}, "
+                                 f"{describe(b)}")
+            return a + b if op == "+" else a - b
+        a, b = as_scalar(a), as_scalar(b)
+        if is_matrix(a) or is_matrix(b):
+            m = a if is_matrix(a) else b
+            raise ParseError(f"cannot add a scalar to a matrix ({describe(m)}); write "
+                             f"c*OneMatrix({m.shape[0]}, {m.shape[1]})")
+        return a + b if op == "+" else a - b
+    if op == "*":
+        if is_matrix(a) and is_matrix(b):
+            if a.shape[1] != b.shape[0]:
+                if is_one_by_one(a) or is_one_by_one(b):
+                    return as_scalar(a) * as_scalar(b)
+                raise ParseError(f"shape mismatch in ({a})*({b}): {describe(a)} and "
+                                 f"{describe(b)}; the inner dimensions {a.shape[1]} and "
+                                 f"{b.shape[0]} differ")
+            return a * b
+        return as_scalar(a) * as_scalar(b)
+    if op == "/":
+        if is_matrix(b) and not is_one_by_one(b):
+            raise ParseError("cannot divide by a matrix; multiply by its Inverse()")
+        return as_scalar(a) / as_scalar(b) if not is_matrix(a) else a * (1 / as_scalar(b))
+    raise ParseError(f"operator {op} is not defined for matrices")
+
+
+def power(base: sympy.Basic, exponent: sympy.Basic) -> sympy.Basic:
+    """Matrix powers: A**-1 is the inverse, A**k a product; a 1×1 matrix is a scalar."""
+    if is_one_by_one(base):
+        return as_scalar(base) ** exponent
+    _square("a power", base)
+    if exponent == -1:
+        return sympy.Inverse(base)
+    if exponent.is_Integer and exponent > 0:
+        return base**exponent
+    raise ParseError("a matrix can be raised to a positive integer power or -1 only")

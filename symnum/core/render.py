@@ -1,0 +1,228 @@
+"""Render results for people and programs: Unicode text, LaTeX, and the JSON contract.
+
+>>> from symnum.core.function import Function
+>>> print(result_latex(Function("x**3").derivative()))
+\\frac{d}{d x} \\left(x^{3}\\right) = 3 x^{2}
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING, Any
+
+import sympy
+from sympy.core.function import AppliedUndef
+
+if TYPE_CHECKING:
+    from .calculus import Result
+
+_LATEX = {"mat_delim": "", "mat_str": "bmatrix"}
+
+
+def for_display(expr: sympy.Basic) -> sympy.Basic:
+    """Show derivatives of undefined one-argument functions as f'(u), f''(u), ...
+
+    SymPy writes d/dx f(x²) as ``2*x*Subs(Derivative(f(_xi), _xi), _xi, x**2)``; a reader
+    expects ``2⋅x⋅f'(x²)``. Display only: the exact result keeps SymPy's form.
+
+    >>> for_display(sympy.sympify("Derivative(f(g(x)), g(x))"))
+    f'(g(x))
+    """
+    def prime(derivative: sympy.Derivative, argument: sympy.Basic) -> sympy.Basic | None:
+        inner = derivative.expr
+        if not (isinstance(inner, AppliedUndef) and len(inner.args) == 1
+                and set(derivative.variables) == {inner.args[0]}):
+            return None
+        marks = "'" * len(derivative.variables)
+        return sympy.Function(f"{inner.func.__name__}{marks}")(argument)
+
+    def rewrite(node: sympy.Basic) -> sympy.Basic:
+        if isinstance(node, sympy.Subs) and isinstance(node.expr, sympy.Derivative) \
+                and len(node.variables) == 1:
+            shown = prime(node.expr, node.point[0])
+            return shown if shown is not None else node
+        if isinstance(node, sympy.Derivative) and isinstance(node.expr, AppliedUndef) \
+                and not all(v.is_Symbol for v in node.variables):
+            shown = prime(node, node.expr.args[0])
+            return shown if shown is not None else node
+        return node
+
+    if not isinstance(expr, sympy.Basic) or not expr.has(sympy.Subs, sympy.Derivative):
+        return expr
+    return expr.replace(lambda n: isinstance(n, sympy.Subs | sympy.Derivative), rewrite)
+
+
+# Results with more entries than this print terms in SymPy's stored order, not sorted:
+# sorting is most of the printing time of a large Hessian, and the text is as exact.
+LARGE_RESULT = 200
+
+
+def _order(result: Result) -> str | None:
+    return "none" if result.size > LARGE_RESULT else None
+
+
+def expr_latex(expr: sympy.Basic, order: str | None = None) -> str:
+    """LaTeX of an expression or matrix, brackets for matrices.
+
+    >>> expr_latex(sympy.sympify("x**2/2"))
+    '\\\\frac{x^{2}}{2}'
+    """
+    text = sympy.latex(for_display(expr), order=order, **_LATEX)
+    return re.sub(r"\\operatorname\{([A-Za-z]\w*)('+)\}", r"\1\2", text)
+
+
+def expr_text(expr: sympy.Basic) -> str:
+    """Readable Unicode of an expression (may span several lines)."""
+    return sympy.pretty(for_display(expr), use_unicode=True, wrap_line=False)
+
+
+def _variables_latex(result: Result) -> str:
+    return ", ".join(sympy.latex(v) for v in result.variables)
+
+
+def operator_latex(result: Result) -> str:
+    """The left-hand side: which derivative of which function."""
+    native = result.native
+    f = native.function_latex() if native is not None and native.outputs \
+        else expr_latex(result.function.expr)
+    kind, order = result.kind, result.order
+    if kind == "derivative":
+        x = sympy.latex(result.variables[0])
+        op = (rf"\frac{{d}}{{d {x}}}" if order == 1
+              else rf"\frac{{d^{{{order}}}}}{{d {x}^{{{order}}}}}")
+        return op + (f" {f}" if result.function.is_vector else rf" \left({f}\right)")
+    if kind == "gradient":
+        return rf"\nabla_{{{_variables_latex(result)}}} \left({f}\right)"
+    if kind == "hessian":
+        return rf"\nabla^{{2}}_{{{_variables_latex(result)}}} \left({f}\right)"
+    body = f if result.function.is_vector else rf"\left({f}\right)"
+    return rf"\frac{{\partial}}{{\partial \left({_variables_latex(result)}\right)}} {body}"
+
+
+def result_latex(result: Result) -> str:
+    """One LaTeX equation: operator applied to the function = the result (with definitions)."""
+    if result.native is not None:
+        rhs = _native_matrix_latex(result)
+        definitions = result.native.definition_latex()
+    else:
+        order = _order(result)
+        rhs = expr_latex(result.matrix[0] if result.shape == () else result.matrix, order)
+        definitions = [(sympy.latex(n), expr_latex(v, order)) for n, v in result.definitions]
+    if not definitions:
+        return f"{operator_latex(result)} = {rhs}"
+    lines = [f"{operator_latex(result)} &= {rhs}"]
+    for k, (name, value) in enumerate(definitions):
+        where = r"\text{where}\quad " if k == 0 else ""
+        lines.append(f"{where}{name} &= {value}")
+    return r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}"
+
+
+def _native_matrix_latex(result: Result) -> str:
+    rows = result.nested(result.native.entry_latex())
+    if not isinstance(rows[0], list):
+        rows = [[e] for e in rows]
+    body = r" \\ ".join(" & ".join(row) for row in rows)
+    return rf"\begin{{bmatrix}}{body}\end{{bmatrix}}"
+
+
+_TITLES = {"derivative": "derivative", "gradient": "gradient ∇f",
+           "jacobian": "Jacobian J (rows: outputs, columns: variables)", "hessian": "Hessian ∇²f"}
+
+
+def result_text(result: Result, value: Any = None, point: dict | None = None) -> str:
+    """A few labelled blocks a learner can read in a terminal."""
+    names = ", ".join(v.name for v in result.variables)
+    label = "F" if any(getattr(a, "name", "") == "f" or getattr(getattr(a, "func", None),
+                                                                   "__name__", "") == "f"
+                       for a in sympy.preorder_traversal(result.function.expr)) else "f"
+    lines = [f"{label}({names}) =", _indent(expr_text(result.function.expr))]
+    if result.function.parameters:
+        lines.append("parameters (held constant): "
+                     + ", ".join(p.name for p in result.function.parameters))
+    title = _TITLES[result.kind]
+    if result.kind == "derivative":
+        sup = "" if result.order == 1 else str(result.order).translate(_SUPERSCRIPT)
+        title = f"d{sup}f/d{result.variables[0].name}{sup}"
+    if result.native is not None:  # large: one entry a line, in the text the JSON holds
+        lines += ["", f"{title} =", *_native_text_lines(result)]
+    else:
+        lines += ["", f"{title} =",
+                  _indent(expr_text(result.matrix[0] if result.shape == () else result.matrix))]
+    if result.definitions and result.native is None:
+        lines += ["", "where"] + [_indent(expr_text(sympy.Eq(n, v, evaluate=False)))
+                                  for n, v in result.definitions]
+    if value is not None and point is not None:
+        at = ", ".join(f"{k} = {v}" for k, v in point.items())
+        lines += ["", f"at {at}:", _indent(_format_value(value))]
+    return "\n".join(lines)
+
+
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _native_text_lines(result: Result) -> list[str]:
+    """[i, j] = entry lines (1-based, as a reader counts), then the definitions."""
+    native = result.native
+    rows, cols = result.matrix_shape
+    lines = []
+    for k, text in enumerate(native.entry_texts()):
+        where = f"[{k // cols + 1}, {k % cols + 1}]" if cols > 1 else f"[{k + 1}]"
+        lines.append(f"  {where} = {text}")
+    definitions = native.definition_texts()
+    if definitions:
+        lines += ["", "where"] + [f"  {name} = {value}" for name, value in definitions]
+    return lines
+
+
+def _indent(block: str, pad: str = "  ") -> str:
+    return "\n".join(pad + line for line in block.splitlines())
+
+
+def _format_value(value: Any) -> str:
+    if isinstance(value, list):
+        if value and isinstance(value[0], list):
+            return "\n".join(_format_value(row) for row in value)
+        return "[" + ", ".join(_format_value(v) for v in value) + "]"
+    return f"{value:.15g}" if isinstance(value, float) else str(value)
+
+
+def result_json(result: Result, value: Any = None) -> dict[str, Any]:
+    """The JSON contract: expr, wrt, what, result, definitions, latex (and value)."""
+    data: dict[str, Any] = {
+        "expr": _source(result),
+        "wrt": [v.name for v in result.variables],
+        "what": result.kind,
+        "order": result.order,
+        "shape": list(result.shape),
+        "result": result.nested(_entry_texts(result)),
+        "definitions": [list(pair) for pair in _definition_texts(result)],
+        "latex": result_latex(result),
+    }
+    if value is not None:
+        data["value"] = value
+    return data
+
+
+def _entry_texts(result: Result) -> list[str]:
+    if result.native is not None:
+        return result.native.entry_texts()
+    return [sympy.sstr(e, order=_order(result)) for e in result.entries()]
+
+
+def _definition_texts(result: Result) -> list[tuple[str, str]]:
+    if result.native is not None:
+        return result.native.definition_texts()
+    return [(str(n), sympy.sstr(v, order=_order(result))) for n, v in result.definitions]
+
+
+def _source(result: Result) -> str:
+    expr = result.function.expr
+    if result.function.is_vector:
+        return "[" + ", ".join(str(e) for e in expr) + "]"
+    return str(expr)
+
+
+def dumps(data: dict[str, Any]) -> str:
+    """Deterministic JSON text (keys in contract order, non-finite numbers as strings)."""
+    return json.dumps(data, ensure_ascii=False, default=str)

@@ -1,0 +1,64 @@
+"""Declared shapes of matrix variables: ``--shape W=m,n`` and ``shapes={"W": "m,n"}``.
+
+>>> parse_shape("W=m,n")
+('W', (m, n))
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+
+import sympy
+
+from .errors import VariableError
+from .parse import Shape, check_name
+
+MAX_DIMENSION = 1_000  # a number dimension in --shape ...
+MAX_ENTRIES = 10_000  # ... and the entries of one declared matrix: verification expands them
+
+
+def parse_shape(text: str) -> tuple[str, Shape]:
+    """``"W=m,n"`` → ("W", (m, n)); ``"x=3"`` → ("x", (3,)) (a column vector)."""
+    if "=" not in text:
+        raise VariableError(f"--shape needs NAME=DIMS, like x=n or W=m,n (got {text!r})")
+    name, dims = (s.strip() for s in text.split("=", 1))
+    check_name(name, "matrix")
+    parts = [p for p in re.split(r"[,\sx×]+", dims) if p]
+    if not 1 <= len(parts) <= 2:
+        raise VariableError(f"--shape {name}: give one dimension (a vector) or two (a matrix)")
+    shape = []
+    for p in parts:
+        if p.isdigit():
+            if not 1 <= int(p[:12]) <= MAX_DIMENSION or len(p) > 12:
+                raise VariableError(f"--shape {name}: a number dimension must be from 1 to "
+                                    f"{MAX_DIMENSION} (or use a name, like n)")
+            shape.append(sympy.Integer(int(p)))
+        else:
+            shape.append(sympy.Symbol(check_name(p, "dimension"), integer=True))
+    entries = math.prod(int(d) for d in shape if d.is_Integer)
+    if entries > MAX_ENTRIES:
+        raise VariableError(f"--shape {name}: {entries} entries is more than {MAX_ENTRIES} "
+                            "(use names for dimensions; --dims gives small sizes to check)")
+    return name, tuple(shape)
+
+
+def has_matrices(expr: sympy.Basic) -> bool:
+    """Does ``expr`` hold a declared matrix or vector?"""
+    return bool(expr.atoms(sympy.MatrixSymbol))
+
+
+def declared_shapes(shapes: Mapping | None) -> dict[str, Shape]:
+    """Shapes from the API: {"W": "m,n"} or {"W": (m, n)}; names and dims are checked.
+
+    >>> declared_shapes({"W": "m,n", "x": (3,)})
+    {'W': (m, n), 'x': (3,)}
+    """
+    out = {}
+    for name, dims in (shapes or {}).items():
+        if isinstance(dims, str):
+            out.update([parse_shape(f"{name}={dims}")])
+        else:
+            out.update([parse_shape(f"{name}={','.join(str(d) for d in dims)}")])
+    return out

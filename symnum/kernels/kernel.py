@@ -1,0 +1,243 @@
+"""Results and expressions → batched numpy / torch callables.
+
+A kernel takes one array per variable (they broadcast against each other) and returns an
+array of shape ``batch + result shape``; constant entries are broadcast to the batch too.
+
+>>> import numpy as np
+>>> k = kernel("x**2*y", wrt="x,y", what="gradient")
+>>> k(np.array([1.0, 2.0]), 3.0).tolist()
+[[6.0, 1.0], [12.0, 4.0]]
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import sympy
+
+from ..core.calculus import Result
+from ..core.errors import EvaluationError, ShapeError, SymnumError
+from ..core.function import ExprLike, Function, WrtLike, as_function
+from .assembly import Arrays, layout_for
+from .fused import Fused
+from .inputs import as_array
+from .native_nodes import NotNative
+from .program import WORKSPACE_MIN_SIZE, Program
+from .stable import stabilize
+from .workspace import Workspace
+
+BACKENDS = ("numpy", "torch")
+STABLE_EXPAND_MAX_OPS = 20_000  # larger results keep their definitions as they are
+
+
+class Kernel:
+    """A compiled callable: ``kernel(*arrays)`` or ``kernel(x=..., y=...)``; ``out=`` names a
+    contiguous array of the result's shape and dtype to write into instead of a new one.
+
+    A kernel keeps the scratch arrays of its last big batch for the next call (a fresh array
+    of a million values costs as much as the arithmetic in it); :meth:`clear` drops them.
+    A Hessian whose off-diagonal entries are c·uᵢ·uⱼ (log-sum-exp, norms, g(Σ hᵢ(xᵢ))) is
+    computed as 2n + 1 values and one batched outer product (:mod:`symnum.kernels.assembly`).
+    ``compile=True`` (torch only) runs the program as one ``torch.compile``'d function
+    (:mod:`symnum.kernels.fused`), except when an input needs gradients. ``native=True``: outputs
+    and definitions are symengine objects (a large result's own form, :mod:`symnum.core.fast`).
+    """
+
+    def __init__(self, outputs: Sequence[sympy.Basic], variables: Sequence[sympy.Symbol],
+                 shape: tuple[int, ...], backend: str = "numpy",
+                 definitions: Sequence[tuple[sympy.Symbol, sympy.Basic]] = (),
+                 complex_input: bool = False, compile: bool = False, native: bool = False):
+        if backend not in BACKENDS:
+            raise SymnumError(f"unknown backend {backend!r}: choose numpy or torch")
+        if compile and backend != "torch":
+            raise SymnumError("compile=True needs backend='torch'")
+        self.variables = tuple(variables)
+        self.shape = shape
+        self.backend = backend
+        self.complex_input = complex_input
+        self.layout = layout_for(outputs, shape)  # symengine outputs (native) stay stacked
+        self.program = Program(self.layout.outputs, self.variables, backend, definitions,
+                               native)
+        self._workspace = Workspace()
+        self.fused = Fused(self._whole_into) if compile else None
+
+    def _whole_into(self, target: object, *arrays: object) -> object:
+        """The whole result for the inputs written into ``target``, in one function (what
+        :class:`Fused` compiles: inductor then stores into that array, not a fresh one)."""
+        values = self.program.run(*arrays)
+        return target.copy_(self._assemble(values, self._batch_shape(list(arrays)),
+                                           device=_device(arrays)))
+
+    def __call__(self, *args: object, out: object = None, **named: object) -> object:
+        if named:
+            args = args + tuple(self._by_name(named, len(args)))
+        self.program.check_count(args)
+        arrays = [self._as_array(a, v.name) for a, v in zip(args, self.variables, strict=True)]
+        # not broadcast up front: a grid given as a column and a row evaluates the functions
+        # of x on the column alone; results are broadcast to the batch when assembled
+        batch = self._batch_shape(arrays)
+        if self.backend == "torch":
+            import torch
+            if any(a.requires_grad for a in arrays):  # autograd needs every value kept
+                return self._assemble(self.program.run(*arrays), batch, out, _device(arrays))
+            with torch.no_grad():  # nothing to record: steps may write in place
+                return self._without_autograd(arrays, batch, out)
+        return self._without_autograd(arrays, batch, out)
+
+    def _without_autograd(self, arrays: list, batch: tuple[int, ...], out: object) -> object:
+        """The fused function, or the program writing into the workspace's arrays."""
+        if self.fused is not None and arrays:
+            self.program.check_count(arrays)
+            device = _device(arrays)
+            target = self._checked_out(out, batch) if out is not None else \
+                self._arrays(device, eager=True).new(batch + self.shape)
+            return self.fused(target, *arrays)
+        # taken while running: a call from another thread at the same time gets a new one
+        workspace, self._workspace = self._workspace, Workspace()
+        try:
+            big = math.prod(batch) >= WORKSPACE_MIN_SIZE
+            values, scratch = self.program.execute(arrays, workspace if big else None)
+            result = self._assemble(values, batch, out, _device(arrays), eager=True)
+            for array in scratch:
+                workspace.give(array)
+            return result
+        finally:
+            self._workspace = workspace
+
+    def clear(self) -> None:
+        """Drop the scratch arrays kept from earlier calls."""
+        self._workspace = Workspace()
+
+    def _by_name(self, named: dict, start: int) -> list[object]:
+        names = [v.name for v in self.variables[start:]]
+        unknown = set(named) - set(names)
+        if unknown:
+            raise EvaluationError(f"unknown variable(s) {', '.join(sorted(unknown))}")
+        try:
+            return [named[n] for n in names]
+        except KeyError as err:
+            raise EvaluationError(f"no value given for {err.args[0]}") from None
+
+    def _as_array(self, value: object, name: str) -> object:
+        """A variable's value as the backend's array, or an EvaluationError saying what a
+        kernel takes (:mod:`symnum.kernels.inputs`)."""
+        return as_array(value, name, self.backend, self.complex_input)
+
+    def _batch_shape(self, arrays: list) -> tuple[int, ...]:
+        """The shape the inputs broadcast to, or an EvaluationError naming their shapes."""
+        shapes = [tuple(a.shape) for a in arrays]
+        if self.backend == "torch":
+            import torch
+            broadcast, failure = torch.broadcast_shapes, RuntimeError
+        else:
+            import numpy as np
+            broadcast, failure = np.broadcast_shapes, ValueError
+        try:
+            return tuple(broadcast(*shapes))
+        except failure:
+            raise EvaluationError("the inputs' shapes do not broadcast together: " +
+                                  ", ".join(str(s) for s in shapes)) from None
+
+    def _assemble(self, values: list, batch: tuple[int, ...], out: object = None,
+                  device: object = None, eager: bool = False) -> object:
+        """The result array from the output values (constants broadcast to the batch, on
+        the inputs' device); ``eager``: no autograd or tracing, new arrays may take out=."""
+        checked = None if out is None else self._checked_out(out, batch)
+        return self.layout.assemble(values, batch, self._arrays(device, eager), checked)
+
+    def _arrays(self, device: object, eager: bool) -> Arrays:
+        if self.backend == "torch":
+            import torch
+            dtype = torch.complex128 if self.complex_input else torch.float64
+            return Arrays(True, dtype, device, eager)
+        return Arrays(False, complex if self.complex_input else float, None, True)
+
+    def _checked_out(self, out: object, batch: tuple[int, ...]) -> object:
+        """``out`` when it can hold the result in place, else an EvaluationError."""
+        shape = batch + self.shape
+        contiguous = out.is_contiguous() if hasattr(out, "is_contiguous") else \
+            getattr(getattr(out, "flags", None), "c_contiguous", False)
+        wanted = self._as_array(0.0, "out").dtype
+        if tuple(getattr(out, "shape", ())) != shape or getattr(out, "dtype", None) != wanted \
+                or not contiguous:
+            raise EvaluationError(f"out must be a contiguous {self.backend} array of shape "
+                                  f"{shape} and dtype {wanted}")
+        return out
+
+
+def _device(arrays: Sequence[object]) -> object:
+    """The torch device of the inputs (None for numpy or no inputs)."""
+    return getattr(arrays[0], "device", None) if arrays else None
+
+
+def compile_kernel(target: Result | sympy.Basic, variables: Sequence[sympy.Symbol],
+                   backend: str = "numpy", complex_input: bool = False,
+                   compile: bool = False) -> Kernel:
+    """A kernel for a Result (with its definitions) or for a plain expression / vector.
+
+    Sums of exponentials are evaluated in shifted, overflow-safe form
+    (:mod:`symnum.kernels.stable`);
+    the program shares repeated subexpressions, so expanding definitions costs no
+    re-computation.
+    """
+    if isinstance(target, Result):
+        native = _native_kernel(target, variables, backend, complex_input, compile)
+        if native is not None:
+            return native
+        if target.definitions and target.expr_ops() > STABLE_EXPAND_MAX_OPS:
+            return Kernel(target.entries(), variables, target.shape, backend,
+                          target.definitions, complex_input, compile)
+        entries = [stabilize(e) for e in target.expanded()]
+        return Kernel(entries, variables, target.shape, backend, complex_input=complex_input,
+                      compile=compile)
+    if isinstance(target, sympy.MatrixBase):
+        return Kernel([stabilize(e) for e in target], variables, (len(target),), backend,
+                      complex_input=complex_input, compile=compile)
+    return Kernel([stabilize(target)], variables, (), backend, complex_input=complex_input,
+                  compile=compile)
+
+
+def _native_kernel(target: Result, variables: Sequence[sympy.Symbol], backend: str,
+                   complex_input: bool, compile: bool) -> Kernel | None:
+    """A kernel straight from a large result's symengine form (no SymPy objects built), or
+    None where that does not apply: small results (expanded and made stable instead), a
+    symbol without a value, a node the reader does not know."""
+    native = getattr(target, "native", None)
+    if native is None or target.expr_ops() <= STABLE_EXPAND_MAX_OPS:
+        return None
+    inputs = native.inputs_for(list(variables))
+    if inputs is None:
+        return None
+    try:
+        k = Kernel(native.entries, inputs, target.shape, backend, native.definitions,
+                   complex_input, compile, native=True)
+    except NotNative:
+        return None
+    k.variables = tuple(variables)  # named as the user named them (keyword arguments)
+    return k
+
+
+def kernel(expr: ExprLike | Function | Result, wrt: WrtLike = None, what: str | None = None,
+           backend: str = "numpy", order: int = 1, compile: bool = False) -> Kernel:
+    """A batched callable for a derivative of ``expr`` (``what="value"``: the function itself),
+    or for a result already derived (then ``wrt``, ``what`` and ``order`` are its own).
+    ``compile=True`` fuses a torch kernel with ``torch.compile`` (needs a C++ compiler; the
+    first call compiles).
+
+    Variables not differentiated (parameters) must be listed in ``wrt`` to get a value slot,
+    or the kernel reports them as missing.
+
+    >>> import symnum
+    >>> kernel(symnum.derive("x**2*y", wrt="x,y"))(3.0, 2.0).tolist()
+    [12.0, 9.0]
+    """
+    if isinstance(expr, Result):
+        return compile_kernel(expr, expr.variables, backend, compile=compile)
+    f = as_function(expr, wrt)
+    if f.is_matrix_calculus:
+        raise ShapeError("kernels take scalar variables; evaluate a matrix-notation result "
+                         "with MatrixResult.at({...}) or write the entries out")
+    if what == "value":
+        return compile_kernel(f.expr, f.variables, backend, compile=compile)
+    return compile_kernel(f.differentiate(what, order), f.variables, backend, compile=compile)

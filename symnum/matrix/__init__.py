@@ -1,0 +1,10 @@
+"""Matrix calculus: derivatives in matrix notation (∇ xᵀAx = (A + Aᵀ)x) and their steps.
+
+``result`` (:class:`MatrixResult`, sizes, components), ``calculus`` (the differential rules),
+``steps`` (the differential derivation).
+"""
+
+from .result import MatrixResult, matrix_differentiate
+from .steps import matrix_derivation
+
+__all__ = ["MatrixResult", "matrix_differentiate", "matrix_derivation"]

@@ -1,0 +1,281 @@
+"""Matrix-notation results: derive, render, evaluate on random matrices, verify by components.
+
+Verification expands a matrix result to components at concrete sizes (every dimension a
+different size, so a transposed layout cannot pass) and hands the component problem to the
+scalar verifier: mpmath, complex step, Richardson and torch autograd on the ORIGINAL
+expression's components, against the matrix result's components.
+
+>>> import symnum
+>>> r = symnum.derive("b.T*A*b", wrt="b", shapes={"b": "k", "A": "k,k"})
+>>> r.string()
+'(A + A.T)*b'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import sympy
+from sympy.matrices.expressions.matexpr import MatrixExpr
+
+from ..core.errors import ShapeError, SymnumError, VariableError
+from ..core.matrix_expr import Elementwise, Softmax, matrix_latex, matrix_str
+from . import calculus as matrix_calculus
+
+if TYPE_CHECKING:
+    from ..core.function import Function
+
+@dataclass(frozen=True)
+class MatrixResult:
+    """A derivative in matrix notation: ``expr`` has the layout of ``kind``."""
+
+    kind: str
+    function: Function
+    variable: sympy.MatrixSymbol
+    expr: sympy.Basic
+    order: int = 1
+    definitions: tuple = ()
+
+    @property
+    def variables(self) -> tuple[sympy.MatrixSymbol, ...]:
+        return (self.variable,)
+
+    @property
+    def shape(self) -> tuple:
+        return tuple(self.expr.shape) if isinstance(self.expr, MatrixExpr) else ()
+
+    def string(self) -> str:
+        return matrix_str(self.expr)
+
+    def latex(self) -> str:
+        v = matrix_latex(self.variable)
+        f = matrix_latex(self.function.expr)
+        op = {"gradient": rf"\frac{{\partial}}{{\partial {v}}}",
+              "jacobian": rf"\frac{{\partial}}{{\partial {v}^{{T}}}}",
+              "hessian": rf"\frac{{\partial^{{2}}}}{{\partial {v}\,\partial {v}^{{T}}}}"}[self.kind]
+        return rf"{op} \left({f}\right) = {matrix_latex(self.expr)}"
+
+    def text(self) -> str:
+        dims = ", ".join(f"{n}: {'×'.join(map(str, s))}" for n, s in self.function.shapes.items())
+        title = {"gradient": f"gradient ∂f/∂{self.variable} (the shape of {self.variable})",
+                 "jacobian": f"Jacobian ∂f/∂{self.variable}ᵀ (outputs × inputs)",
+                 "hessian": f"Hessian ∂²f/∂{self.variable}∂{self.variable}ᵀ"}[self.kind]
+        return "\n".join([f"f = {matrix_str(self.function.expr)}", f"shapes: {dims}", "",
+                          f"{title} =", f"  {self.string()}"])
+
+    def at(self, point: Mapping) -> object:
+        """The result at given matrices (arrays; the sizes are read from them) and scalars:
+        a float, or a numpy array (a vector result as 1-d).
+
+        >>> import symnum
+        >>> r = symnum.derive("x.T*A*x", wrt="x", shapes={"x": "n", "A": "n,n"})
+        >>> r.at({"x": [1.0, 2.0], "A": [[1.0, 0.0], [0.0, 3.0]]}).tolist()
+        [2.0, 12.0]
+        """
+        return matrix_at(self, point)
+
+    def _repr_latex_(self) -> str:
+        return f"$\\displaystyle {self.latex()}$"
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+def matrix_differentiate(f: Function, what: str | None) -> MatrixResult:
+    """Gradient (default for a scalar f), Jacobian (default for a vector f) or Hessian."""
+    matrices = [v for v in f.variables if isinstance(v, sympy.MatrixSymbol)]
+    if len(f.variables) != 1 or not matrices:
+        names = ", ".join(str(v) for v in f.variables)
+        raise VariableError(f"matrix calculus differentiates with respect to one declared "
+                            f"matrix or vector; got {names or 'none'} (use --wrt)")
+    x = matrices[0]
+    is_vector_f = isinstance(f.expr, MatrixExpr) and tuple(f.expr.shape) != (1, 1)
+    what = what or ("jacobian" if is_vector_f else "gradient")
+    if what == "derivative":
+        what = "gradient"
+    functions = {"gradient": matrix_calculus.gradient, "jacobian": matrix_calculus.jacobian,
+                 "hessian": matrix_calculus.hessian}
+    if what not in functions:
+        raise SymnumError(f"unknown kind {what!r}")
+    try:
+        expr = functions[what](f.expr, x)
+    except (TypeError, ValueError, AttributeError, sympy.ShapeError) as err:
+        raise ShapeError(f"cannot take the {what}: {' '.join(str(err).split())}") from None
+    return MatrixResult(what, f, x, expr)
+
+
+# --- components -------------------------------------------------------------------------
+
+def default_sizes(f: Function, shift: int = 0) -> dict[sympy.Symbol, int]:
+    """Every dimension symbol a different size: 2, 3, 4, ... (shift 0), 4, 5, 3 ... (shift 1)."""
+    dims = sorted({d for s in f.shapes.values() for d in s if isinstance(d, sympy.Symbol)},
+                  key=lambda s: s.name)
+    sizes = list(range(2 + shift, 2 + shift + len(dims)))
+    sizes = sizes[shift % len(sizes):] + sizes[:shift % len(sizes)] if sizes else sizes
+    return dict(zip(dims, sizes, strict=True))
+
+
+def parse_sizes(text: str, f: Function) -> dict[sympy.Symbol, int]:
+    """``"n=3,m=2"`` → sizes for the declared dimension symbols."""
+    dims = {d.name: d for s in f.shapes.values() for d in s if isinstance(d, sympy.Symbol)}
+    sizes = {}
+    for item in [p for p in re.split(r"[,\s]+", text.strip()) if p]:
+        name, _, value = item.partition("=")
+        if name not in dims:
+            raise VariableError(f"--dims: {name!r} is not a dimension of a declared shape")
+        if not value.isdigit() or not 1 <= int(value) <= 12:
+            raise VariableError(f"--dims {name}: give a size from 1 to 12")
+        sizes[dims[name]] = int(value)
+    missing = sorted(set(dims) - {d.name for d in sizes})
+    if missing:
+        raise VariableError(f"--dims: no size for {', '.join(missing)}")
+    return sizes
+
+
+def _components(f: Function, sizes: Mapping) -> dict[sympy.MatrixSymbol, sympy.ImmutableMatrix]:
+    out = {}
+    for m in sorted(f.expr.atoms(sympy.MatrixSymbol), key=lambda s: s.name):
+        rows, cols = (int(sympy.sympify(d).subs(sizes)) for d in m.shape)
+        out[m] = sympy.ImmutableMatrix(rows, cols, [
+            sympy.Symbol(f"{m.name}_{i + 1}" if cols == 1 else f"{m.name}_{i + 1}_{j + 1}",
+                         real=True) for i in range(rows) for j in range(cols)])
+    return out
+
+
+def explicit(expr: sympy.Basic, f: Function, sizes: Mapping, comps: Mapping) -> sympy.Basic:
+    """The expression in components: a scalar, or an explicit Matrix."""
+    sized = expr.subs(sizes).replace(
+        lambda e: isinstance(e, sympy.OneMatrix | sympy.Identity | sympy.ZeroMatrix)
+        and all(sympy.sympify(d).is_Integer for d in e.shape),
+        lambda e: sympy.ImmutableMatrix(e.as_explicit()))
+    by_name = {m.name: c for m, c in comps.items()}
+    swap = {m: by_name[m.name] for m in sized.atoms(sympy.MatrixSymbol) if m.name in by_name}
+    value = sized.xreplace(swap)
+    # our own nodes first (bottom-up), so SymPy's doit never asks them for symbolic entries
+    value = value.replace(lambda e: isinstance(e, Elementwise | Softmax), lambda e: e.doit())
+    value = value.doit()
+    if isinstance(value, MatrixExpr):
+        value = value.as_explicit()
+    scalar_like = not isinstance(expr, MatrixExpr) or tuple(expr.shape) == (1, 1)
+    if isinstance(value, sympy.MatrixBase) and value.shape == (1, 1) and scalar_like:
+        return value[0, 0]
+    return value
+
+
+def component_result(result: MatrixResult, sizes: Mapping):
+    """The scalar :class:`~symnum.core.calculus.Result` with the matrix result's components."""
+    from ..core.calculus import Result
+    from ..core.function import Function
+
+    f = result.function
+    comps = _components(f, sizes)
+    variable = comps[next(m for m in comps if m.name == result.variable.name)]
+    wrt = list(variable)
+    original = explicit(f.expr, f, sizes, comps)
+    derived = explicit(result.expr, f, sizes, comps)
+    if result.kind == "gradient":
+        scalar_f = Function(original, wrt=wrt)
+        matrix = sympy.ImmutableMatrix(list(derived)) if isinstance(derived, sympy.MatrixBase) \
+            else sympy.ImmutableMatrix([derived])
+    else:
+        outputs = list(original) if isinstance(original, sympy.MatrixBase) else [original]
+        scalar_f = Function(outputs if result.kind == "jacobian" else original, wrt=wrt)
+        matrix = sympy.ImmutableMatrix(derived)
+    return Result(result.kind, scalar_f, matrix)
+
+
+def matrix_at(result: MatrixResult, point: Mapping) -> object:
+    """:meth:`MatrixResult.at`: sizes from the arrays, entries as exact floats."""
+    from ..core.evaluate import substitution
+    f = result.function
+    given = {getattr(k, "name", str(k)): v for k, v in point.items()}
+    sizes: dict[sympy.Symbol, int] = {}
+    arrays = {}
+    for name, dims in f.shapes.items():
+        if name not in given:
+            raise VariableError(f"no value given for {name} (an array of shape "
+                                f"{'×'.join(map(str, dims))})")
+        arrays[name] = data = _real_array(name, given[name], len(dims))
+        for d, size in zip(dims, data.shape, strict=True):
+            if (sizes.setdefault(d, size) if isinstance(d, sympy.Symbol) else int(d)) != size:
+                raise VariableError(f"{name} has a dimension {size} where {d} = "
+                                    f"{sizes.get(d, d)}: the arrays' sizes do not fit together")
+    comps = _components(f, sizes)
+    values: dict[sympy.Basic, sympy.Expr] = {}
+    for m, c in comps.items():
+        data = arrays[m.name].reshape(c.shape)
+        values.update({s: sympy.Float(float(v), 17) for s, v in zip(c, data.ravel(),
+                                                                   strict=True)})
+    scalars = {k: v for k, v in given.items() if k not in f.shapes}
+    values.update(substitution(f.expr.free_symbols | result.expr.free_symbols, scalars))
+    numeric = sympy.N(explicit(result.expr, f, sizes, comps).xreplace(values), 17)
+    if numeric.free_symbols:
+        missing = ", ".join(sorted(s.name for s in numeric.free_symbols))
+        raise VariableError(f"no value given for {missing}")
+    try:
+        if not isinstance(numeric, sympy.MatrixBase):
+            return float(numeric)
+        out = np.array(numeric.tolist(), dtype=float)
+    except TypeError:
+        raise SymnumError("the result is not a real number at these values") from None
+    return out.reshape(-1) if out.shape[1] == 1 else out
+
+
+def _real_array(name: str, value: object, ndim: int) -> np.ndarray:
+    try:
+        data = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise VariableError(f"the value of {name} must be an array of real numbers") from None
+    if ndim == 1 and data.ndim == 2 and data.shape[1] == 1:
+        data = data.reshape(-1)  # a column given as n × 1
+    if data.ndim != ndim:
+        raise VariableError(f"{name} is declared with {ndim} dimension(s); got an array of "
+                            f"shape {data.shape}")
+    return data
+
+
+def random_value(result: MatrixResult, sizes: Mapping, seed: int | None,
+                 scalars: Mapping | None = None) -> dict[str, Any]:
+    """The result on random matrices (uniform in [-1, 1]) of the given sizes."""
+    f = result.function
+    comps = _components(f, sizes)
+    rng = np.random.default_rng(seed)
+    values: dict[sympy.Symbol, float] = {}
+    inputs = {}
+    for m, c in comps.items():
+        data = rng.uniform(-1, 1, size=c.shape).round(3)
+        inputs[m.name] = data.tolist()
+        values.update({s: sympy.Rational(str(v)) for s, v in zip(c, data.ravel(), strict=True)})
+    for name, v in (scalars or {}).items():
+        if name in f.shapes:
+            raise VariableError(f"{name} is a matrix: its entries are random (set --dims and "
+                                "--seed); --at gives values to scalar parameters")
+        values[sympy.Symbol(name, real=True)] = v
+    derived = explicit(result.expr, f, sizes, comps)
+    numeric = sympy.N(derived.xreplace(values), 17)
+    if numeric.free_symbols:
+        missing = ", ".join(sorted(s.name for s in numeric.free_symbols))
+        raise VariableError(f"no value given for {missing} (use --at)")
+    value = [[float(v) for v in row] for row in numeric.tolist()] if isinstance(
+        numeric, sympy.MatrixBase) else float(numeric)
+    return {"inputs": inputs, "value": value,
+            "sizes": {str(k): v for k, v in sizes.items()}}
+
+
+def result_json(result: MatrixResult, extra: Mapping | None = None) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "expr": matrix_str(result.function.expr),
+        "wrt": [result.variable.name],
+        "what": result.kind,
+        "shapes": {n: [str(d) for d in s] for n, s in result.function.shapes.items()},
+        "shape": [str(d) for d in result.shape],
+        "result": result.string(),
+        "definitions": [],
+        "latex": result.latex(),
+    }
+    data.update(extra or {})
+    return data
