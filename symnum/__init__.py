@@ -24,6 +24,18 @@ from .core.function import Function
 from .core.latex_input import parse_latex
 from .core.parse import parse
 
+# The chapter's modules, for notebooks (``from symnum import catalog, figures, studies``);
+# imported on first use, since they load matplotlib.
+_CHAPTER = ("catalog", "figures", "studies", "document", "demo")
+
+
+def __getattr__(name: str):
+    if name in _CHAPTER:
+        import importlib
+        return importlib.import_module(f"symnum.chapter.{name}")
+    raise AttributeError(f"module 'symnum' has no attribute {name!r}")
+
+
 try:
     __version__ = version("symnum")
 except PackageNotFoundError:  # running from a source tree without installation

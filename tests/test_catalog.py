@@ -59,7 +59,7 @@ def test_a_wrong_claim_fails_its_entry():
     wrong = Derivation("bad", "Wrong", "d/dx sin x is not sin x", expr="sin(x)", claim="sin(x)")
     outcome = catalog.run(wrong)
     assert not outcome.passed
-    assert ("claim: sin(x)", False, "numeric") in outcome.checks
+    assert ("claim: sin(x)", False, "symbolic") in outcome.checks
     assert "FAILED bad" in catalog.summary_text([outcome])
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -27,7 +28,8 @@ MAX_ORDER = 20
 SIMPLIFY_MAX_OPS = 80  # sympy.simplify is tried on entries up to this size ...
 SIMPLIFY_TOTAL_OPS = 400  # ... and on the distinct entries of one result up to this total
 MAX_EXPAND_POWER = 24  # larger integer powers of sums are never expanded
-SIMPLIFY_CPU_S = 4.0  # CPU seconds for one entry's simplify: typical entries take < 0.5 s
+SIMPLIFY_CPU_S = 4.0  # CPU seconds for one entry's simplify: typical entries take < 0.5 s ...
+SIMPLIFY_RESULT_CPU_S = 6.0  # ... and for all entries of one result together
 # Budgets count work (operations, and CPU time for the rare runaway simplify), never the wall
 # clock: the same input prints the same result under any load.
 MAX_PRODUCT_TERMS = 5_000_000  # factors of products a result may hold written out (memory)
@@ -273,7 +275,8 @@ def _almost_everywhere(expr: sympy.Basic) -> sympy.Basic:
                         lambda n: sympy.S.Zero)
 
 
-def readable(expr: sympy.Expr, simplify: bool = True) -> sympy.Expr:
+def readable(expr: sympy.Expr, simplify: bool = True,
+             cpu_s: float = SIMPLIFY_CPU_S) -> sympy.Expr:
     """The shortest of a few equivalent forms a person would write.
 
     >>> readable(sympy.sympify("x*y + x*z"))
@@ -282,8 +285,8 @@ def readable(expr: sympy.Expr, simplify: bool = True) -> sympy.Expr:
     if not isinstance(expr, sympy.Expr) or expr.is_number and expr.is_Rational:
         return expr
     candidates = [expr, sympy.factor_terms(expr)]
-    if simplify and safe_to_simplify(expr):
-        with work_budget(SIMPLIFY_CPU_S):
+    if simplify and cpu_s > 0 and safe_to_simplify(expr):
+        with work_budget(cpu_s):
             try:
                 candidates.append(sympy.simplify(expr))
                 if expr.has(sympy.sign):  # sign(x)/|x| is 1/x: simplify misses it alone
@@ -330,13 +333,15 @@ def _require_scalar(f: Function, what: str) -> None:
 def _result(kind: str, f: Function, matrix: sympy.ImmutableMatrix, order: int = 1) -> Result:
     cache: dict[sympy.Expr, sympy.Expr] = {}
     spent = [0]  # operations of the entries simplify has been given so far
+    start = time.process_time()  # CPU time (work), never the wall clock
 
     def tidy(e: sympy.Expr) -> sympy.Expr:
         if e not in cache:
             ops = sympy.count_ops(e)
             allowed = ops <= SIMPLIFY_MAX_OPS and spent[0] + ops <= SIMPLIFY_TOTAL_OPS
             spent[0] += ops if allowed else 0
-            cache[e] = readable(e, allowed)
+            left = SIMPLIFY_RESULT_CPU_S - (time.process_time() - start)
+            cache[e] = readable(e, allowed, min(SIMPLIFY_CPU_S, left))
         return cache[e]
 
     simple = matrix.applyfunc(tidy)
