@@ -245,7 +245,10 @@ def _plot(args: argparse.Namespace) -> tuple[str, int]:
     if os.path.splitext(args.out)[1].lower() not in (".png", ".pdf", ".svg"):
         raise SymnumError("--out must end in .png, .pdf or .svg")
     descent = Descent.parse(args.descent) if args.descent else None
-    fig = plot(args.expr, args.wrt, args.out, (low, high), descent)
+    try:
+        fig = plot(args.expr, args.wrt, args.out, (low, high), descent)
+    except OSError as err:
+        raise SymnumError(f"cannot write {args.out}: {err.strerror or err}") from None
     panels = len(fig.axes)
     if args.format == "json":
         return dumps({"out": args.out, "panels": panels}), 0

@@ -31,7 +31,7 @@ from ..core.errors import SymnumError
 DEFAULT_TIMEOUT_S = 300.0
 MAX_TIMEOUT_S = 30 * 24 * 3600  # a month; "off" for no limit at all
 DEFAULT_MEMORY = 4 * 2**30  # 4 GiB of resident memory
-MIN_MEMORY = 64 * 2**20  # below this Python itself cannot run a command
+MIN_MEMORY = 256 * 2**20  # below this Python with SymPy cannot run a command
 NO_LIMIT = ("off", "none", "unlimited")
 UNITS = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
 RETRY_S = 0.25  # after the time is up, raise again this often until the command ends

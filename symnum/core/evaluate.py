@@ -18,6 +18,10 @@ from .errors import EvaluationError, VariableError
 from .parse import as_number, check_name
 
 EVALUATION_LIMIT_S = 20.0  # a safety net: normal points take milliseconds
+EAGER_FUNCTIONS = (sympy.gamma, sympy.loggamma, sympy.factorial, sympy.binomial,
+                   sympy.polygamma, sympy.digamma, sympy.RisingFactorial, sympy.FallingFactorial)
+MAX_EAGER_INTEGER = 1_000  # larger arguments of those are evaluated in floating point
+MAX_PRINTABLE_BITS = 10**300  # binary exponent of a value symnum prints
 EXACT_MAX_BITS = 20_000  # exact substitution only while powers of the point stay this small
 
 if TYPE_CHECKING:
@@ -83,6 +87,10 @@ def at_point(expr: sympy.Expr, subs: Mapping, digits: int = 30) -> sympy.Expr:
 
 
 def _exact_is_cheap(expr: sympy.Expr, subs: Mapping) -> bool:
+    big = [v for v in subs.values() if isinstance(v, sympy.Rational)
+           and abs(v) > MAX_EAGER_INTEGER]
+    if big and expr.has(*EAGER_FUNCTIONS):  # loggamma(10**6) exactly is log(999999!)
+        return False
     bits = max((max(abs(v.p), abs(v.q)).bit_length() if isinstance(v, sympy.Rational) else 64
                 for v in subs.values()), default=1)
     for power in expr.atoms(sympy.Pow):
@@ -110,6 +118,7 @@ def exact_values(result: Result, point: Mapping, digits: int = 30) -> list[sympy
             value = at_point(entry, subs, digits)
         except (TypeError, ValueError, ZeroDivisionError) as err:
             raise EvaluationError(f"cannot evaluate {entry} at this point") from err
+        _check_printable(value)
         if not _is_finite_number(value):
             raise EvaluationError(f"the result is not defined at this point ({entry} = {value})")
         values.append(value)
@@ -132,3 +141,15 @@ def name_list(names: list[str], shown: int = 8) -> str:
     if len(names) <= shown:
         return ", ".join(names)
     return ", ".join(names[:shown]) + f" and {len(names) - shown} more"
+
+
+def _check_printable(value: sympy.Expr) -> None:
+    """Refuse values whose decimal exponent alone would take ages to print
+    (exp(exp(exp(x))) at 10 is about 10^(10^9565))."""
+    for part in value.as_real_imag() if value.is_number else ():
+        if isinstance(part, sympy.Float) and part:
+            _sign, _man, exponent, bits = part._mpf_
+            if abs(exponent + bits) > MAX_PRINTABLE_BITS:
+                digits = int(abs(exponent + bits).bit_length() * 0.30103)  # of the exponent
+                raise EvaluationError(f"the value is about 10^(±10^{digits}): too large to "
+                                      "print")

@@ -21,6 +21,7 @@ MAX_NUMBER_DIGITS = 4_000  # any number in a parsed expression (Python prints up
 MAX_POWER_BITS = 13_000  # a numeric power SymPy would compute eagerly (~3,900 digits)
 MAX_EXP_ARGUMENT = 9_000  # |a| in exp(a) for a number a: SymPy turns exp(k·log 2) into 2**k
 MAX_TOWER = 10  # stacked variable exponents (x**x**x... is differentiated at cubic cost)
+MAX_NUMERIC_POWER = 10_000  # exponent of a non-rational number of modulus about one
 
 
 def check_numbers(value: sympy.Basic) -> None:
@@ -37,12 +38,20 @@ def check_power_size(base: sympy.Basic, exponent: sympy.Basic) -> None:
     also ``sqrt(2)**(10**12)`` and ``(2*I)**(10**12)``, whose bases are not plain numbers."""
     if not (_is_number(base) and _is_number(exponent)):
         return
-    size = _log2_magnitude(base)
-    if size is None or size == 0:
-        return  # 0, ±1 or a base of modulus one: powers stay small
     power = _magnitude(exponent)
-    if power is None or power * abs(size) > MAX_POWER_BITS:
-        shown = f"({short(base)})" if isinstance(base, sympy.Add | sympy.Mul) else short(base)
+    if base.is_Rational:  # SymPy computes p**k/q**k exactly: its size is that of p and q
+        size = float(max(abs(base.p), abs(base.q)).bit_length()) if base not in (0, 1, -1) \
+            else 0.0
+    else:
+        size = _log2_magnitude(base)
+        if size is not None and abs(size) < 1 and power is not None and power > MAX_NUMERIC_POWER \
+                and base not in (sympy.I, -sympy.I, -1):
+            size = None  # (1/2 + √3/2·i)**(10**12): small, but nothing SymPy can reduce
+    if size == 0:
+        return  # 0 or ±1: powers stay small
+    if size is None or power is None or power * abs(size) > MAX_POWER_BITS:
+        shown = f"({short(base)})" if isinstance(base, sympy.Add | sympy.Mul) or (
+            base.is_Rational and not base.is_Integer) else short(base)
         raise ParseError(f"the number {shown}**{short(exponent)} is too large to compute")
 
 

@@ -20,6 +20,7 @@ import math
 import numbers
 import re
 import sys
+import unicodedata
 from collections.abc import Iterable, Mapping
 
 import sympy
@@ -80,6 +81,12 @@ def check_name(name: str, what: str = "variable") -> str:
     >>> check_name("x1")
     'x1'
     """
+    if isinstance(name, str):
+        # as Python reads names in the expression: ｘ is x; but x² is a power, not a name
+        normal = unicodedata.normalize("NFKC", name)
+        if normal != name and any(unicodedata.category(c) == "No" for c in name):
+            raise VariableError(f"invalid {what} name {name!r}: superscripts are powers")
+        name = normal
     if not isinstance(name, str) or not _NAME.match(name) or name.startswith("_"):
         raise VariableError(f"invalid {what} name {name!r}: use letters, digits and '_' "
                             "(starting with a letter)")

@@ -57,6 +57,8 @@ def declared_shapes(shapes: Mapping | None) -> dict[str, Shape]:
     """
     out = {}
     for name, dims in (shapes or {}).items():
+        if isinstance(dims, int | sympy.Basic):
+            dims = (dims,)  # {"x": 3}: a vector
         if isinstance(dims, str):
             out.update([parse_shape(f"{name}={dims}")])
         else:

@@ -181,6 +181,9 @@ def verify_result(result: Result, points: int = 5, seed: int | None = 0,
     Points are drawn from a seeded generator and redrawn where f or the result is not real
     and finite, or where an argument of Abs/Max/Min/Piecewise/... is within 1e-6 of 0.
     """
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)
+                             or not 0 <= seed < 2**32):
+        raise SymnumError(f"seed must be a whole number from 0 to 2**32 - 1, got {seed!r}")
     if not isinstance(points, int) or isinstance(points, bool) or not 1 <= points <= 1000:
         raise SymnumError("points must be an integer from 1 to 1000")
     symbols = _all_symbols(result)
@@ -232,6 +235,8 @@ def _given_point(result: Result, symbols: list, at: Mapping) -> dict:
     missing = [s.name for s in symbols if s not in subs]
     if missing:
         raise EvaluationError(f"no value given for {', '.join(missing)}")
+    if not all(subs[s].is_real for s in symbols):
+        raise EvaluationError("verify works at real points: give real values with at=")
     point = {s: sympy.Rational(float(subs[s])) for s in symbols}
     if not _defined(result, point):
         raise EvaluationError("f or its derivative is not real and finite at the given point")
@@ -240,33 +245,21 @@ def _given_point(result: Result, symbols: list, at: Mapping) -> dict:
 
 def _random_points(result: Result, symbols: list, count: int, rng, context: _Context
                    ) -> list[dict]:
-    """Seeded uniform points where f and the result are real and finite and away from kinks;
-    a point too close to a singularity (float64 blurs an entry) is moved unless no other
-    point can be found."""
+    """Seeded uniform points where f and the result are real and finite and away from kinks."""
     chosen: list[dict] = []
-    spare: list[dict] = []
     for _ in range(MAX_TRIES):
         values = rng.uniform(-SAMPLE_RANGE, SAMPLE_RANGE, size=len(symbols))
         point = {s: sympy.Rational(float(v)) for s, v in zip(symbols, values, strict=True)}
         if _defined(result, point) and not near_kink(result, point):
-            if _safe_ill(context, point):
-                spare.append(point)
-                continue
+            # A point where float64 blurs an entry stays: moving it would let the result
+            # under test choose where it is tested (a wrong entry that is 0 there would never
+            # be looked at); the methods' own error models make such entries inconclusive.
             chosen.append(point)
             if len(chosen) == count:
                 return chosen
-    if len(chosen) + len(spare) >= count:
-        return chosen + spare[:count - len(chosen)]
-    raise EvaluationError(f"found only {len(chosen) + len(spare)} of {count} points in "
+    raise EvaluationError(f"found only {len(chosen)} of {count} points in "
                           f"[-{SAMPLE_RANGE}, {SAMPLE_RANGE}] where f and its derivative are "
                           "real and finite")
-
-
-def _safe_ill(context: _Context, point: dict) -> bool:
-    try:
-        return context.ill_conditioned(point)
-    except (SymnumError, ArithmeticError, TypeError, ValueError):
-        return False
 
 
 def _defined(result: Result, point: dict) -> bool:
