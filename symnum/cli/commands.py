@@ -144,7 +144,6 @@ def _plain(value: object) -> object:
 def _verify(args: argparse.Namespace) -> tuple[str, int]:
     from ..api import derive
     from ..core.evaluate import parse_point
-    from ..core.render import dumps
     from ..verification.verify import verify_result
 
     result = derive(args.expr, args.wrt, args.what, args.order, _shapes(args))
@@ -152,24 +151,26 @@ def _verify(args: argparse.Namespace) -> tuple[str, int]:
         return _matrix_verify(result, args)
     at = parse_point(args.at) if args.at else None
     report = verify_result(result, points=args.points, seed=args.seed, at=at)
-    code = 1 if report.verdict == "fail" else 0  # INCONCLUSIVE: 0, and says so in the text
-    if args.format == "json":
-        return dumps(report.to_json()), code
-    if args.format == "latex":
-        return result.latex(), code
-    return report.text(), code
+    return _report_output(report, result, args.format)
 
 
 def _matrix_verify(result, args: argparse.Namespace) -> tuple[str, int]:
-    from ..core.render import dumps
     from ..verification.matrix import verify_matrix_result
 
     sizes = [_dims_of(args.dims)] if args.dims else None
     report = verify_matrix_result(result, points=args.points, seed=args.seed, sizes=sizes)
-    code = 1 if report.verdict == "fail" else 0  # INCONCLUSIVE: 0, and says so in the text
-    if args.format == "json":
+    return _report_output(report, result, args.format)
+
+
+def _report_output(report, result, fmt: str) -> tuple[str, int]:
+    """A verification report in the asked format; exit 1 only on FAIL (INCONCLUSIVE: 0, and
+    the text and JSON say so)."""
+    from ..core.render import dumps
+
+    code = 1 if report.verdict == "fail" else 0
+    if fmt == "json":
         return dumps(report.to_json()), code
-    if args.format == "latex":
+    if fmt == "latex":
         return result.latex(), code
     return report.text(), code
 
