@@ -168,7 +168,8 @@ def test_transpose_only_on_declared_matrix_variables():
 @pytest.mark.parametrize("text", [
     "x*sqrt(2)**(10**12)", "exp(log(2)*10**12)*x", "(2*I)**(10**12)*x", "2**2**2**2**2**2*x",
     "(10**1000)**(10**1000)*x", "x*10**4300", "factorial(1000)**2", "E**(10**10)",
-    "(3/2)**(10**9)", "10**3999*10**3999*x", "exp(10**6)",
+    "(3/2)**(10**9)", "10**3999*10**3999*x", "exp(10**6)", "(1+1/10**9)**(10**12)",
+    "x*(1/2+sqrt(3)/2*I)**(10**12)",
 ])
 def test_numbers_too_large_to_compute_or_print_are_refused_quickly(text):
     start = time.perf_counter()
@@ -240,3 +241,11 @@ def test_single_letters_and_declared_names_are_undefined_functions():
     assert isinstance(parse("g2(x)").func, sympy.core.function.UndefinedFunction)
     assert isinstance(parse("phi(x)", functions=["phi"]).func,
                       sympy.core.function.UndefinedFunction)
+
+
+@pytest.mark.parametrize("name, error", [("x²", "superscripts"), ("_x", "invalid")])
+def test_names_are_read_as_python_reads_them(name, error):
+    from symnum.core.parse import check_name
+    with pytest.raises(VariableError, match=error):
+        check_name(name)
+    assert check_name("ｘ") == "x"  # NFKC, as in the expression itself

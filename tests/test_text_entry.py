@@ -125,3 +125,16 @@ def test_lists_of_text_and_sympy_objects_mix():
 def test_malformed_lists_are_refused(bad):
     with pytest.raises(symnum.SymnumError):
         symnum.Function(bad)
+
+
+def test_evaluation_at_huge_points_is_quick_and_clean():
+    import time
+    start = time.perf_counter()
+    assert symnum.derive("loggamma(x)").at({"x": 10**6}) == pytest.approx(13.8155100579642)
+    with pytest.raises(symnum.EvaluationError, match="too large to print"):
+        symnum.derive("exp(exp(exp(x)))").at({"x": 10})
+    with pytest.raises(symnum.SymnumError):
+        symnum.verify("x**2", at={"x": "I"})
+    with pytest.raises(symnum.SymnumError):
+        symnum.verify("x**2", seed="1")
+    assert time.perf_counter() - start < 30

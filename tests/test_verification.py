@@ -96,3 +96,19 @@ def test_report_json_has_per_entry_details():
 def test_parameters_get_random_values_too():
     report = symnum.verify("exp(-a*x)", wrt="x", points=2)
     assert report.passed and all("a" in p for p in report.points)
+
+
+def test_a_wrong_result_cannot_choose_the_points_it_is_tested_at():
+    """A wrong Huber derivative that is 0 on |r| < 1 (where the truth is r) must FAIL: points
+    are moved only where float64 blurs f itself, never for the result under test."""
+    import dataclasses
+
+    import sympy
+
+    import symnum
+    r = symnum.derive("min(abs(r),1)^2/2 + max(abs(r)-1,0)", wrt="r")
+    x = next(iter(r.matrix[0].free_symbols))
+    wrong = sympy.ImmutableMatrix([[sympy.sign(x) * sympy.Heaviside(sympy.Abs(x) - 1)]])
+    bad = dataclasses.replace(r, matrix=wrong, definitions=())
+    assert [symnum.verify(bad, seed=s).verdict for s in (0, 1)] == ["fail", "fail"]
+    assert symnum.verify(r, seed=0).verdict == "pass"
