@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from .core.calculus import Result
 from .core.function import ExprLike, Function, WrtLike, as_function
 from .core.parse import Shape
-from .kernels.kernel import kernel
+from .kernels.build import kernel
 
 if TYPE_CHECKING:
     from .verification.verify import Report

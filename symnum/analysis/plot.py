@@ -15,7 +15,7 @@ import numpy as np
 
 from ..core.errors import ShapeError, SymnumError
 from ..core.function import ExprLike, Function, WrtLike, as_function
-from ..kernels.kernel import compile_kernel
+from ..kernels.build import compile_kernel
 from ..steps.render import inline
 
 

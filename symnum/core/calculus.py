@@ -141,7 +141,7 @@ class Result:
         """Elementwise float64 values through a numpy kernel (batch + result shape)."""
         import numpy as np
 
-        from ..kernels.kernel import compile_kernel
+        from ..kernels.build import compile_kernel
         from .evaluate import name_list, substitution
         by_name = {getattr(k, "name", str(k)): v for k, v in point.items()}
         free = self.expanded().free_symbols | self.function.expr.free_symbols

@@ -163,7 +163,7 @@ class Function:
                compile: bool = False):
         """A batched numeric callable for the function (``what="value"``) or a derivative;
         ``compile=True`` fuses a torch kernel with torch.compile."""
-        from ..kernels.kernel import kernel
+        from ..kernels.build import kernel
         return kernel(self, what=what, backend=backend, order=order, compile=compile)
 
     def _repr_latex_(self) -> str:

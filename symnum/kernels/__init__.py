@@ -6,6 +6,6 @@
 ``fused``, ``memory``, ``workspace``, ``native_nodes``.
 """
 
-from .kernel import Kernel, compile_kernel, kernel
+from .build import Kernel, compile_kernel, kernel
 
 __all__ = ["Kernel", "kernel", "compile_kernel"]

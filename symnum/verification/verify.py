@@ -273,7 +273,7 @@ def _defined(result: Result, point: dict) -> bool:
     try:
         values = [sympy.N(e.xreplace(point), 20) for e in result.function.outputs]
         values += exact_values(result, point, digits=20)
-    except (EvaluationError, TypeError, ValueError, ZeroDivisionError):
+    except (EvaluationError, TypeError, ValueError, ZeroDivisionError, OverflowError):
         return False
     # float64 must hold every value too: the numeric methods work in float64
     return all(v.is_number and v.is_real and v.is_finite and math.isfinite(float(v))
