@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import symnum
 from symnum.core import fast
-from symnum.kernels import kernel as kernel_module
+from symnum.kernels import build as kernel_module
 
 from .test_properties import trees
 
