@@ -15,7 +15,6 @@ True
 from __future__ import annotations
 
 import _thread
-import gc
 import os
 import resource
 import signal
@@ -26,6 +25,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from ..core.budget import can_raise, watch_collections
 from ..core.errors import SymnumError
 
 DEFAULT_TIMEOUT_S = 300.0
@@ -135,49 +135,9 @@ def limited(limits: Limits) -> Iterator[None]:
     resident size and, for native code, a hard RLIMIT_DATA. Everything is restored after."""
     # The time limit inside: it is lifted first, so its alarm cannot cut short the lifting of
     # the memory limit (the rlimit must be restored when main() is called from Python).
-    with _watching_collections(), _memory_limit(limits.memory), _time_limit(limits.seconds):
+    watch_collections()
+    with _memory_limit(limits.memory), _time_limit(limits.seconds):
         yield
-
-
-_COLLECTING = [False]  # set while the garbage collector runs, its callbacks included
-
-
-def _collection_started(phase: str, _info: dict) -> None:
-    if phase == "start":
-        _COLLECTING[0] = True
-
-
-def _collection_stopped(phase: str, _info: dict) -> None:
-    if phase == "stop":
-        _COLLECTING[0] = False
-
-
-@contextmanager
-def _watching_collections() -> Iterator[None]:
-    """Track garbage collections: first and last among gc.callbacks, so the flag covers every
-    other callback."""
-    gc.callbacks.insert(0, _collection_started)
-    gc.callbacks.append(_collection_stopped)
-    try:
-        yield
-    finally:
-        gc.callbacks.remove(_collection_started)
-        gc.callbacks.remove(_collection_stopped)
-        _COLLECTING[0] = False
-
-
-def _can_raise(frame) -> bool:
-    """May a signal handler raise here? Not inside a ``__del__`` or a garbage-collector
-    callback: Python would print the exception as 'Exception ignored' and drop it. The
-    handlers fire again shortly, so they wait for a better moment."""
-    if _COLLECTING[0]:
-        return False
-    codes = (_collection_started.__code__, _collection_stopped.__code__)
-    while frame is not None:
-        if frame.f_code.co_name == "__del__" or frame.f_code in codes:
-            return False
-        frame = frame.f_back
-    return True
 
 
 @contextmanager
@@ -189,7 +149,7 @@ def _time_limit(seconds: float | None) -> Iterator[None]:
         return
 
     def expire(_signum: int, frame: object) -> None:
-        if _can_raise(frame):
+        if can_raise(frame):
             raise TimeUp(f"gave up after {seconds:g} s (set SYMNUM_TIMEOUT to allow more)")
 
     previous = signal.signal(signal.SIGALRM, expire)
@@ -249,7 +209,7 @@ def _memory_limit(limit: int | None) -> Iterator[None]:
     def interrupt(_signum: int, frame: object) -> None:
         # An exception raised inside a __del__ or a garbage-collector callback would be printed
         # and dropped: wait for the next poll instead.
-        if armed[0] and _can_raise(frame):
+        if armed[0] and can_raise(frame):
             raise OutOfMemory
 
     def watch() -> None:

@@ -64,12 +64,12 @@ def time_budget(seconds: float, clock: str = "wall") -> Iterator[Callable[[], bo
     armed = [True]
 
     def expire(number: int, frame: object) -> None:
-        if armed[0] and not _COLLECTING[0] and not _in_finaliser(frame):
+        if armed[0] and can_raise(frame):
             if outer_left and now() - start >= outer_left - 1e-3 and callable(outer_handler):
                 outer_handler(number, frame)  # the caller's own limit ran out: its error
             raise BudgetExceeded
 
-    _watch_collections()
+    watch_collections()
 
     signal.signal(signum, expire)
     # The timer repeats every RETRY_S after it first fires: an exception raised while Python
@@ -117,9 +117,9 @@ def _gc_stopped(phase: str, _info: dict) -> None:
         _COLLECTING[0] = False
 
 
-def _watch_collections() -> None:
+def watch_collections() -> None:
     """Keep our start callback first and our stop callback last among gc.callbacks, so the
-    flag covers every other callback of the collection."""
+    flag covers every other callback of the collection (idempotent)."""
     for callback in (_gc_started, _gc_stopped):
         while callback in gc.callbacks:
             gc.callbacks.remove(callback)
@@ -127,10 +127,15 @@ def _watch_collections() -> None:
     gc.callbacks.append(_gc_stopped)
 
 
-def _in_finaliser(frame) -> bool:
-    """Is a ``__del__`` on the stack? An exception raised there cannot reach the caller."""
+def can_raise(frame) -> bool:
+    """May a signal handler raise here? Not inside a ``__del__`` or a garbage-collector
+    callback: Python would print the exception as 'Exception ignored' and drop it. The
+    timers fire again shortly, so the handlers wait for a better moment."""
+    if _COLLECTING[0]:
+        return False
+    codes = (_gc_started.__code__, _gc_stopped.__code__)
     while frame is not None:
-        if frame.f_code.co_name == "__del__":
-            return True
+        if frame.f_code.co_name == "__del__" or frame.f_code in codes:
+            return False
         frame = frame.f_back
-    return False
+    return True
