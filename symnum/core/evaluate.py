@@ -15,12 +15,13 @@ from sympy.core.function import AppliedUndef
 
 from .budget import time_budget
 from .errors import EvaluationError, VariableError
-from .parse import as_number, check_name
+from .names import EAGER_INTEGER_FUNCTIONS, FUNCTIONS
+from .parse import MAX_EAGER_INTEGER, as_number, check_name
 
 EVALUATION_LIMIT_S = 20.0  # a safety net: normal points take milliseconds
-EAGER_FUNCTIONS = (sympy.gamma, sympy.loggamma, sympy.factorial, sympy.binomial,
-                   sympy.polygamma, sympy.digamma, sympy.RisingFactorial, sympy.FallingFactorial)
-MAX_EAGER_INTEGER = 1_000  # larger arguments of those are evaluated in floating point
+# functions SymPy evaluates exactly at integers (the parser's table); at points above
+# MAX_EAGER_INTEGER they are evaluated in floating point
+EAGER_FUNCTIONS = tuple({FUNCTIONS[name] for name in EAGER_INTEGER_FUNCTIONS})
 MAX_PRINTABLE_BITS = 10**300  # binary exponent of a value symnum prints
 EXACT_MAX_BITS = 20_000  # exact substitution only while powers of the point stay this small
 
