@@ -15,8 +15,9 @@ PACKAGE = Path(__file__).resolve().parent.parent / "symnum"
 
 # The one statement of the layer order: a module may import from its own folder and from
 # folders to its left, never to its right.
-LAYERS = ["core", "steps", "kernels", "matrix", "verification", "check", "analysis", "api",
-          "chapter", "shell"]
+LAYERS = ["core", "steps", "kernels", "matrix", "export", "verification", "check", "analysis",
+          "api", "chapter", "shell"]
+SHELL = ("cli", "web")  # the command line and the web page: both only call down
 # Calls up a layer that are allowed, each a thin late-bound convenience for users.
 ALLOWED_UP = {
     ("symnum.core.function", "steps"),           # Function.steps()
@@ -33,7 +34,7 @@ def _layer(module: str) -> str:
     parts = module.split(".")
     if len(parts) == 1 or parts[1] == "__main__" or len(parts) == 2 and parts[1] not in LAYERS:
         return "shell"
-    return "shell" if parts[1] == "cli" else parts[1]
+    return "shell" if parts[1] in SHELL else parts[1]
 
 
 def _modules() -> dict[str, Path]:
