@@ -148,7 +148,14 @@ def test_no_module_over_500_lines(module):
     assert lines <= MAX_LINES, f"{module} has {lines} lines"
 
 
-@pytest.mark.parametrize("folder", [f for f in LAYERS if f not in ("shell", "api")] + ["cli"])
+FOLDERS = sorted(p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists())
+
+
+def test_every_folder_has_a_place_in_the_layer_order():
+    assert set(FOLDERS) <= set(LAYERS) | set(SHELL), set(FOLDERS) - set(LAYERS) - set(SHELL)
+
+
+@pytest.mark.parametrize("folder", FOLDERS)
 def test_each_folder_states_its_job_and_public_names(folder):
     init = PACKAGE / folder / "__init__.py"
     tree = ast.parse(init.read_text(encoding="utf-8"))
