@@ -37,6 +37,11 @@ class Arrays:
     device: object = None
     eager: bool = False
 
+    @property
+    def numpy(self) -> bool:
+        """numpy arrays (values at one point may be stacked as plain numbers)."""
+        return not self.torch
+
     def full(self, value: object, batch: tuple[int, ...]) -> object:
         """``value`` (array or number) broadcast to ``batch``, on the device."""
         if self.torch:
@@ -112,7 +117,7 @@ class Stacked:
                  out: object = None) -> object:
         if not values:
             return arrays.zeros(batch + self.shape) if out is None else out
-        if batch == () and out is None and not arrays.torch:  # one point: nothing to broadcast
+        if batch == () and out is None and arrays.numpy:  # one point: nothing to broadcast
             import numpy as np
             return np.array(values).reshape(self.shape)
         flat = batch + (len(values),)

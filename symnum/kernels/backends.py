@@ -1,7 +1,8 @@
-"""Tables from SymPy node types to numeric functions: numpy, torch and mpmath.
+"""Tables from SymPy node types to numeric functions: numpy, torch, JAX and mpmath.
 
 One line per function (the knowledge); :mod:`symnum.kernels.program` is the generic walk that uses
-them (the machinery). ``torch`` is imported only when its table is first asked for.
+them (the machinery). ``torch`` and ``jax`` are imported only when their table is first asked
+for (JAX is optional: :mod:`symnum.kernels.jax_kernel` says how to get it).
 
 >>> import numpy
 >>> table("numpy").functions[sympy.sin] is numpy.sin
@@ -157,14 +158,16 @@ def _real_root(lib, b, n, complex_input: bool):
 
 @functools.cache
 def table(name: str) -> Backend:
-    """The backend called ``name``: "numpy", "torch" or "mpmath"."""
+    """The backend called ``name``: "numpy", "torch", "jax" or "mpmath"."""
     if name == "numpy":
         return _numpy()
     if name == "torch":
         return _torch()
+    if name == "jax":
+        return _jax()
     if name == "mpmath":
         return _mpmath()
-    raise ValueError(f"unknown backend {name!r}: choose numpy or torch")
+    raise ValueError(f"unknown backend {name!r}: choose numpy, torch or jax")
 
 
 def _numpy() -> Backend:
@@ -227,6 +230,51 @@ def _torch() -> Backend:
                           "not": torch.logical_not, "add": torch.add, "subtract": torch.subtract,
                           "multiply": torch.multiply, "reciprocal": torch.reciprocal},
                    into=_into(torch, torch.special))
+
+
+def _jax() -> Backend:
+    """jax.numpy and jax.scipy.special: the numpy spellings, traceable by jit and grad.
+    Functions with a kink (Abs, Max, Heaviside, ...) take numpy's values, and autodiff
+    through them takes torch's conventions: d|x|/dx = sign(x), 0 at 0 (JAX's own abs has 1
+    there, which makes jax.grad of a stable softplus max(0, a) + log1p(exp(-|a|)) wrong at
+    a = 0), half of the gradient to each side of a tie in Max/Min. loggamma is real (nan left
+    of 0, as scipy's), gamma keeps its sign there."""
+    import jax
+    import jax.numpy as jnp
+    import jax.scipy.special as js
+
+    @jax.custom_jvp
+    def absolute(x):
+        return jnp.abs(x)
+
+    @absolute.defjvp
+    def _absolute_jvp(primals, tangents):
+        (x,), (t,) = primals, tangents
+        return jnp.abs(x), jnp.sign(x) * t
+
+    def binomial(n, k):
+        return js.gamma(n + 1) / (js.gamma(k + 1) * js.gamma(n - k + 1))
+
+    functions = _common(jnp, js)
+    functions.update({
+        sympy.Abs: absolute, sympy.Heaviside: lambda x, h0=0.5: jnp.heaviside(x, h0),
+        sympy.DiracDelta: lambda x: jnp.where(x == 0, jnp.inf, 0.0 * x),
+        sympy.gamma: js.gamma,
+        sympy.loggamma: lambda x: jnp.where(x > 0, js.gammaln(jnp.where(x > 0, x, 1.0)),
+                                            jnp.nan),
+        sympy.digamma: js.digamma,
+        sympy.polygamma: lambda n, x: js.polygamma(int(n), x),
+        sympy.factorial: lambda x: js.gamma(x + 1), sympy.binomial: binomial,
+        sympy.conjugate: jnp.conj, sympy.arg: jnp.angle,
+        RealRoot: lambda b, n: jnp.cbrt(b) if int(n) == 3 and not jnp.iscomplexobj(b)
+        else _real_root(jnp, b, n, jnp.iscomplexobj(b)),
+    })
+    return Backend("jax", functions, constant=_python_number,
+                   where=lambda c, a, b: jnp.where(c, a, b),
+                   extra={"sqrt": jnp.sqrt, "power": jnp.power, "asarray": jnp.asarray,
+                          "and": jnp.logical_and, "or": jnp.logical_or,
+                          "not": jnp.logical_not, "add": jnp.add, "subtract": jnp.subtract,
+                          "multiply": jnp.multiply, "reciprocal": jnp.reciprocal})
 
 
 def _mpmath() -> Backend:

@@ -22,12 +22,14 @@ from ..core.function import ExprLike, Function, WrtLike, as_function
 from .assembly import Arrays, layout_for
 from .fused import Fused
 from .inputs import as_array
+from .jax_kernel import as_jax_array, require_jax, run_jax
 from .native_nodes import NotNative
+from .params import ParamsLike, check_complete, resolve_params
 from .program import WORKSPACE_MIN_SIZE, Program
 from .stable import stabilize
 from .workspace import Workspace
 
-BACKENDS = ("numpy", "torch")
+BACKENDS = ("numpy", "torch", "jax")
 STABLE_EXPAND_MAX_OPS = 20_000  # larger results keep their definitions as they are
 
 
@@ -49,7 +51,9 @@ class Kernel:
                  definitions: Sequence[tuple[sympy.Symbol, sympy.Basic]] = (),
                  complex_input: bool = False, compile: bool = False, native: bool = False):
         if backend not in BACKENDS:
-            raise SymnumError(f"unknown backend {backend!r}: choose numpy or torch")
+            raise SymnumError(f"unknown backend {backend!r}: choose numpy, torch or jax")
+        if backend == "jax":
+            require_jax()
         if compile and backend != "torch":
             raise SymnumError("compile=True needs backend='torch'")
         self.variables = tuple(variables)
@@ -74,6 +78,8 @@ class Kernel:
             args = args + tuple(self._by_name(named, len(args)))
         self.program.check_count(args)
         arrays = [self._as_array(a, v.name) for a, v in zip(args, self.variables, strict=True)]
+        if self.backend == "jax":
+            return run_jax(self.program, self.layout, arrays, self.complex_input, out)
         # not broadcast up front: a grid given as a column and a row evaluates the functions
         # of x on the column alone; results are broadcast to the batch when assembled
         batch = self._batch_shape(arrays)
@@ -122,6 +128,8 @@ class Kernel:
     def _as_array(self, value: object, name: str) -> object:
         """A variable's value as the backend's array, or an EvaluationError saying what a
         kernel takes (:mod:`symnum.kernels.inputs`)."""
+        if self.backend == "jax":
+            return as_jax_array(value, name, self.complex_input)
         return as_array(value, name, self.backend, self.complex_input)
 
     def _batch_shape(self, arrays: list) -> tuple[int, ...]:
@@ -219,25 +227,36 @@ def _native_kernel(target: Result, variables: Sequence[sympy.Symbol], backend: s
 
 
 def kernel(expr: ExprLike | Function | Result, wrt: WrtLike = None, what: str | None = None,
-           backend: str = "numpy", order: int = 1, compile: bool = False) -> Kernel:
+           backend: str = "numpy", order: int = 1, compile: bool = False,
+           params: ParamsLike = None) -> Kernel:
     """A batched callable for a derivative of ``expr`` (``what="value"``: the function itself),
     or for a result already derived (then ``wrt``, ``what`` and ``order`` are its own).
+    ``backend``: "numpy", "torch" or "jax" (:mod:`symnum.kernels.jax_kernel`).
     ``compile=True`` fuses a torch kernel with ``torch.compile`` (needs a C++ compiler; the
     first call compiles).
 
-    Variables not differentiated (parameters) must be listed in ``wrt`` to get a value slot,
-    or the kernel reports them as missing.
+    ``params``: symbols held constant (not differentiated), taken as extra array arguments
+    after the variables and broadcast with them; a symbol that is neither in ``wrt`` nor in
+    ``params`` is an EvaluationError naming it.
 
     >>> import symnum
     >>> kernel(symnum.derive("x**2*y", wrt="x,y"))(3.0, 2.0).tolist()
     [12.0, 9.0]
+    >>> k = kernel("log(1 + exp(-y*w*x))", wrt="w", params="x, y")  # k(w, x, y)
+    >>> round(float(k(0.0, 2.0, 1.0)), 6)
+    -1.0
     """
     if isinstance(expr, Result):
-        return compile_kernel(expr, expr.variables, backend, compile=compile)
+        extra = resolve_params(expr.function.expr, expr.variables, params)
+        check_complete(expr.function.expr, expr.variables + extra)
+        return compile_kernel(expr, expr.variables + extra, backend, compile=compile)
     f = as_function(expr, wrt)
     if f.is_matrix_calculus:
-        raise ShapeError("kernels take scalar variables; evaluate a matrix-notation result "
-                         "with MatrixResult.at({...}) or write the entries out")
+        raise ShapeError("kernels of matrix notation take the declared shapes: call "
+                         "symnum.kernel(expr, wrt=..., shapes={...})")
+    extra = resolve_params(f.expr, f.variables, params)
+    check_complete(f.expr, f.variables + extra)
     if what == "value":
-        return compile_kernel(f.expr, f.variables, backend, compile=compile)
-    return compile_kernel(f.differentiate(what, order), f.variables, backend, compile=compile)
+        return compile_kernel(f.expr, f.variables + extra, backend, compile=compile)
+    return compile_kernel(f.differentiate(what, order), f.variables + extra, backend,
+                          compile=compile)
