@@ -52,8 +52,10 @@ class Descent:
 
 
 def plot(expr: ExprLike | Function, wrt: WrtLike = None, out: str | None = None,
-         span: tuple[float, float] = (-3.0, 3.0), descent: Descent | None = None):
-    """The figure for f (saved to ``out`` when given); returns the matplotlib Figure."""
+         span: tuple[float, float] = (-3.0, 3.0), descent: Descent | None = None,
+         surface: bool = True):
+    """The figure for f (saved to ``out`` when given); returns the matplotlib Figure. For two
+    variables ``surface=False`` leaves out the 3-D surface (the contour panel alone)."""
     # A bare Figure, not pyplot: no global figure list to fill up, no display needed.
     from matplotlib.figure import Figure
 
@@ -66,7 +68,7 @@ def plot(expr: ExprLike | Function, wrt: WrtLike = None, out: str | None = None,
     if len(f.variables) == 1:
         fig = _one_variable(f, span, Figure)
     else:
-        fig = _two_variables(f, span, descent, Figure)
+        fig = _two_variables(f, span, descent, Figure, surface)
     if out:
         fig.savefig(out, dpi=110, bbox_inches="tight")
     return fig
@@ -90,7 +92,7 @@ def _one_variable(f: Function, span, figure):
     return fig
 
 
-def _two_variables(f: Function, span, descent: Descent | None, figure):
+def _two_variables(f: Function, span, descent: Descent | None, figure, surface: bool = True):
     grid = np.linspace(*span, 120)
     X, Y = np.meshgrid(grid, grid)
     value = compile_kernel(f.expr, f.variables)
@@ -100,14 +102,18 @@ def _two_variables(f: Function, span, descent: Descent | None, figure):
         coarse = np.linspace(*span, 15)
         U, V = np.meshgrid(coarse, coarse)
         G = gradient(U, V)
-    fig = figure(figsize=(11, 4.6))
-    surface = fig.add_subplot(1, 2, 1, projection="3d")
-    surface.plot_surface(X, Y, Z, cmap="viridis", linewidth=0, alpha=0.9)
     a, b = (v.name for v in f.variables)
-    surface.set_xlabel(a)
-    surface.set_ylabel(b)
-    surface.set_title(f"f = {inline(f.expr)}")
-    ax = fig.add_subplot(1, 2, 2)
+    if surface:
+        fig = figure(figsize=(11, 4.6))
+        panel = fig.add_subplot(1, 2, 1, projection="3d")
+        panel.plot_surface(X, Y, Z, cmap="viridis", linewidth=0, alpha=0.9)
+        panel.set_xlabel(a)
+        panel.set_ylabel(b)
+        panel.set_title(f"f = {inline(f.expr)}")
+        ax = fig.add_subplot(1, 2, 2)
+    else:
+        fig = figure(figsize=(5.8, 5.2))
+        ax = fig.add_subplot(1, 1, 1)
     ax.contour(X, Y, Z, levels=20, cmap="viridis")
     ax.quiver(U, V, G[..., 0], G[..., 1], color="0.4", angles="xy")
     if descent is not None:
@@ -120,5 +126,6 @@ def _two_variables(f: Function, span, descent: Descent | None, figure):
     ax.set_xlabel(a)
     ax.set_ylabel(b)
     ax.set_aspect("equal")
-    ax.set_title("contours and the gradient field ∇f")
+    ax.set_title("contours and the gradient field ∇f" if surface else
+                 f"f = {inline(f.expr)}: contours and ∇f")
     return fig

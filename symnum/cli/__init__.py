@@ -1,9 +1,11 @@
 """The command line: ``symnum derive | verify | check | critical | plot | catalog | report |
-demo``, a thin shell over the public API: ``app`` (arguments, limits, output), ``commands``
-(one function per command), ``guard`` (time and memory limits, safe output).
+demo | serve``, a thin shell over the public API: ``app`` (limits, output), ``arguments``
+(the parser, :func:`run`), ``commands`` (one function per command), ``guard`` (time and
+memory limits, safe output).
 """
 
-from .app import FORMATS, WHATS, main
+from .app import main
+from .arguments import FORMATS, WHATS, run
 from .commands import COMMANDS
 
-__all__ = ["main", "COMMANDS", "FORMATS", "WHATS"]
+__all__ = ["main", "run", "COMMANDS", "FORMATS", "WHATS"]

@@ -1,7 +1,7 @@
 """The commands of the command line, one function each: arguments in, (text, exit code) out.
 
-Each calls the public API and renders; :mod:`symnum.cli.app` parses the arguments, applies
-the limits and writes the output.
+Each calls the public API and renders; :mod:`symnum.cli.arguments` parses the arguments,
+:mod:`symnum.cli.app` applies the limits and writes the output.
 """
 
 from __future__ import annotations

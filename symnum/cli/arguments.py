@@ -1,0 +1,183 @@
+"""The command line's arguments: the parser of every subcommand, the checks made before any
+work, and :func:`run` (arguments in, the command's output and exit code out), shared by
+:func:`symnum.cli.main` and the web server's workers.
+
+>>> run(["derive", "x**3", "--format", "json"])[0][:29]
+'{"expr": "x**3", "wrt": ["x"]'
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from . import guard
+from .commands import COMMANDS
+from .guard import UsageError
+
+FORMATS = ("text", "latex", "json")
+WHATS = ("derivative", "gradient", "jacobian", "hessian")
+SYNTAXES = ("plain", "latex")
+# Integer options checked after parsing, whichever command has them: (lowest, highest or None
+# where the library states its own bound, as for --order and --points).
+INTEGER_OPTIONS = {"seed": (0, 2**32 - 1), "order": (1, None), "points": (1, None),
+                   "port": (0, 65535), "workers": (1, 64)}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse would print usage and exit; we want one line
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with its subcommands."""
+    parser = _Parser(prog="symnum", description="Exact derivatives, shown and verified.",
+                     epilog=guard.ENVIRONMENT_HELP,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    def common(p: argparse.ArgumentParser, expr_help: str) -> None:
+        p.add_argument("expr", help=expr_help)
+        p.add_argument("--wrt", help="variables, comma- or space-separated (default: all)")
+        p.add_argument("--what", choices=WHATS, help="default: derivative for one variable, "
+                       "gradient for several, jacobian for a list")
+        p.add_argument("--order", type=int, default=1, help="order of a derivative")
+        p.add_argument("--format", choices=FORMATS, default="text")
+        p.add_argument("--shape", action="append", default=[], metavar="NAME=DIMS",
+                       help="declare a vector (x=n) or matrix (W=m,n) for matrix calculus")
+        p.add_argument("--dims", help="sizes for numbers with matrices, e.g. n=3,m=2")
+        syntax(p)
+
+    def syntax(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--from", dest="syntax", choices=SYNTAXES, default="plain",
+                       help="how the expression is written: plain (x^2*sin(y), x², 2x) or "
+                            r"latex (\frac{1}{1+e^{-x}}, x^\top A x)")
+
+    d = sub.add_parser("derive", help="exact derivative, gradient, Jacobian or Hessian")
+    common(d, "the function, e.g. 'x**2*sin(y)' or '[x*y, x+y]'")
+    d.add_argument("--at", help="evaluate at a point, e.g. x=1,y=2")
+    d.add_argument("--seed", type=int, default=0, help="seed of random matrices (with --dims)")
+    d.add_argument("--steps", nargs="?", const="tree", choices=("tree", "graph"),
+                   help="show the derivation: rule by rule (tree, the default) or as "
+                        "backpropagation on the computational graph (graph)")
+    v = sub.add_parser("verify", help="check the exact result with four numeric methods")
+    common(v, "the function")
+    v.add_argument("--points", type=int, default=5, help="random points (default 5)")
+    v.add_argument("--seed", type=int, default=0, help="seed of the random points")
+    v.add_argument("--at", help="check at this point instead of random ones")
+    c = sub.add_parser("check", help="is CLAIMED the derivative of --of EXPR?")
+    c.add_argument("claimed", help="the claimed derivative (a list for a gradient)")
+    c.add_argument("--of", required=True, dest="expr", help="the function")
+    c.add_argument("--wrt", help="variables, comma- or space-separated (default: all)")
+    c.add_argument("--what", choices=WHATS)
+    c.add_argument("--order", type=int, default=1)
+    c.add_argument("--seed", type=int, default=0, help="seed of the random points")
+    c.add_argument("--format", choices=FORMATS, default="text")
+    c.add_argument("--shape", action="append", default=[], metavar="NAME=DIMS",
+                   help="declare a vector (x=n) or matrix (A=n,n): the claim is then in "
+                        "matrix notation, checked by components at small sizes")
+    syntax(c)
+    k = sub.add_parser("critical", help="solve ∇f = 0 and classify each point by the Hessian")
+    k.add_argument("expr", help="the function")
+    k.add_argument("--wrt", help="variables, comma- or space-separated (default: all)")
+    k.add_argument("--format", choices=FORMATS, default="text")
+    syntax(k)
+    g = sub.add_parser("plot", help="f with f′, f″ (one variable); surface, contours, "
+                                    "gradient field and descent path (two)")
+    g.add_argument("expr", help="the function")
+    g.add_argument("--wrt", help="variables, comma- or space-separated (default: all)")
+    g.add_argument("--out", default="symnum-plot.png", help="file to write (png, pdf, svg)")
+    g.add_argument("--range", dest="span", default="-3,3", help="plot range, like -3,3")
+    g.add_argument("--descent", help="gradient descent path: lr=0.05,start=2:1,steps=30")
+    g.add_argument("--format", choices=FORMATS, default="text")
+    syntax(g)
+    sub.add_parser("demo", help="derive, verify and typeset a few examples")
+    a = sub.add_parser("catalog", help="the chapter's derivations: list, show one, or "
+                                       "verify all")
+    a.add_argument("--part", help="only this part (linear_algebra, calculus, probability, "
+                                  "full_picture, exercises)")
+    a.add_argument("--show", metavar="KEY", help="derive, verify and show one entry in full")
+    a.add_argument("--verify", action="store_true", help="derive and verify every entry; "
+                   "exit 1 if any fails")
+    a.add_argument("--format", choices=FORMATS, default="text")
+    r = sub.add_parser("report", help="a LaTeX/PDF report of the whole catalog")
+    r.add_argument("--out", required=True, help="directory for report.tex, figures, PDF")
+    r.add_argument("--part", help="only this part")
+    r.add_argument("--no-pdf", action="store_true", help="write the .tex only")
+    r.add_argument("--format", choices=FORMATS, default="text")
+    w = sub.add_parser("serve", help="the workbench: a local web page for deriving, checking "
+                                     "and plotting")
+    w.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1: this computer only)")
+    w.add_argument("--port", type=int, default=8000, help="port (default 8000; 0: any free one)")
+    w.add_argument("--open", action="store_true", help="open the page in a web browser")
+    w.add_argument("--timeout", type=float, default=30.0,
+                   help="seconds one request may compute (default 30)")
+    w.add_argument("--memory", default="2G",
+                   help="memory one request may use, like 512M or 2G (default 2G)")
+    w.add_argument("--workers", type=int, help="worker processes computing requests "
+                   "(default: 2 to 4, by the number of CPU cores)")
+    return parser
+
+
+def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
+    """The command line read and checked (a :class:`UsageError` on bad arguments), with a
+    LaTeX expression already turned into plain syntax.
+
+    >>> parse_arguments(["derive", "--from", "latex", "--", r"\\frac{1}{x}"]).expr
+    '((1)/(x))'
+    """
+    args = build_parser().parse_args(_protect_negative(list(argv)))
+    if args.command is None:
+        raise UsageError("choose a command: derive, verify, check, critical, plot, "
+                         "catalog, report, demo or serve (see --help)")
+    _check_integers(args)
+    _read_latex(args)
+    return args
+
+
+def run(argv: Sequence[str]) -> tuple[str, int]:
+    """Run one command without limits or a safety net: (its output, its exit code); bad
+    arguments or input raise :class:`SymnumError`. The web server calls this in its workers,
+    under its own limits.
+
+    >>> run(["check", "--of", "x**2", "--format", "json", "--", "2*x"])[1]
+    0
+    """
+    args = parse_arguments(argv)
+    if args.command == "serve":
+        raise UsageError("serve is not a command that returns an output")
+    return COMMANDS[args.command](args)
+
+
+def _check_integers(args: argparse.Namespace) -> None:
+    """--seed -1, --points 0 and the like: one clear line, before any work."""
+    for name, (low, high) in INTEGER_OPTIONS.items():
+        value = getattr(args, name, None)
+        if value is None:
+            continue
+        if value < low or (high is not None and value > high):
+            bound = f"from {low} to {high}" if high is not None else f"of at least {low}"
+            raise UsageError(f"--{name} must be a whole number {bound}, got {value}")
+
+
+def _read_latex(args: argparse.Namespace) -> None:
+    """``--from latex``: the expression (and a claim) become plain syntax, read by the same
+    parser with the same limits as any other text."""
+    if getattr(args, "syntax", "plain") != "latex":
+        return
+    from ..core.latex_input import to_plain
+    shapes = [s.partition("=")[0].strip() for s in getattr(args, "shape", [])]
+    args.expr = to_plain(args.expr, shapes)
+    if getattr(args, "claimed", None) is not None:
+        args.claimed = to_plain(args.claimed, shapes)
+
+
+def _protect_negative(argv: list[str]) -> list[str]:
+    """Keep ``-sin(x)`` an expression: argparse would read a leading '-' as an option.
+
+    >>> _protect_negative(["check", "-sin(x)", "--of", "cos(x)", "-h"])
+    ['check', ' -sin(x)', '--of', 'cos(x)', '-h']
+    """
+    return [" " + a if len(a) > 1 and a[0] == "-" and a[1] != "-" and a != "-h" else a
+            for a in argv]

@@ -1,0 +1,135 @@
+"""The workbench's web application: the page, its static files, and the JSON API under it.
+
+Routes parse the request, hand the work to a worker process (:mod:`symnum.web.pool`) and
+answer what it computed; errors are ``{"error": "<one line>"}`` with 400 (bad input, the
+command line's own message), 404, 413 (too large), 501 (not available) or 503 (a limit).
+
+>>> [route.path for route in create_app().routes][:5]
+['/', '/static', '/api/catalog', '/catalog/{key}', '/api/derive']
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from urllib.parse import urlencode
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from .params import MAX_BODY, BadRequest, TooLarge, from_json, from_query, job_for
+from .pool import WorkerPool
+from .security import SVG_CSP, Guard
+
+HERE = Path(__file__).resolve().parent
+ENDPOINTS = ("derive", "verify", "check", "graph", "parse", "plot", "export")
+PARSE_SECONDS = 5.0  # the live preview: a typed expression is read and typeset, no more
+
+
+def create_app(timeout: float = 30.0, memory: int | None = 2 * 2**30,
+               workers: int | None = None) -> Starlette:
+    """The workbench: ``timeout`` seconds and ``memory`` bytes per request (None: no memory
+    limit), ``workers`` processes (default 2 to 4, by the CPU cores)."""
+    import symnum
+
+    pool = WorkerPool(workers, timeout, memory)
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+
+    async def index(request: Request) -> Response:
+        return templates.TemplateResponse(request, "index.html", {
+            "version": symnum.__version__, "query": dict(request.query_params)})
+
+    def api(endpoint: str):
+        async def answer(request: Request) -> Response:
+            try:
+                kind, payload = job_for(endpoint, await _params(request))
+            except TooLarge as err:
+                return _error(413, str(err))
+            except BadRequest as err:
+                return _error(400, str(err))
+            seconds = PARSE_SECONDS if endpoint == "parse" else None
+            reply = await pool.run(kind, payload, seconds)
+            headers = {"content-security-policy": SVG_CSP} if reply.media_type.startswith(
+                "image/svg") else None
+            return Response(reply.body, reply.status, headers, reply.media_type)
+        return answer
+
+    routes = [Route("/", index),
+              Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
+              Route("/api/catalog", catalog_list),
+              Route("/catalog/{key}", catalog_page)]
+    routes += [Route(f"/api/{e}", api(e), methods=["GET", "POST"]) for e in ENDPOINTS]
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette):
+        pool.start_soon()  # the page is served at once; the API waits for the workers
+        try:
+            yield
+        finally:
+            await pool.close()
+
+    app = Starlette(routes=routes, middleware=[Middleware(Guard)], lifespan=lifespan,
+                    exception_handlers={HTTPException: _http_error})
+    app.state.pool = pool
+    return app
+
+
+async def _params(request: Request) -> dict:
+    if request.method == "GET":
+        return from_query(request.query_params.multi_items())
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY:
+            raise TooLarge(f"the request body is larger than {MAX_BODY // 1024} KiB")
+    return from_json(bytes(body))
+
+
+def _error(status: int, message: str) -> Response:
+    return JSONResponse({"error": " ".join(message.split())}, status)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    messages = {404: f"nothing at {request.url.path}", 405: f"{request.method} is not "
+                f"accepted at {request.url.path}"}
+    return _error(exc.status_code, messages.get(exc.status_code, str(exc.detail)))
+
+
+def _catalog() -> list:
+    from ..chapter import catalog
+    return catalog.load()
+
+
+def _entry_json(entry) -> dict:
+    shapes = [f"{name}={dims}" for name, dims in entry.shapes.items()]
+    return {"id": entry.key, "title": entry.title, "part": entry.part,
+            "statement": entry.statement, "expr": entry.expr, "wrt": entry.wrt,
+            "what": entry.what, "shapes": shapes, "url": f"/catalog/{entry.key}"}
+
+
+async def catalog_list(request: Request) -> Response:
+    """``/api/catalog``: the chapter's entries, each with its permalink."""
+    return JSONResponse([_entry_json(e) for e in _catalog()])
+
+
+async def catalog_page(request: Request) -> Response:
+    """``/catalog/KEY``: 302 to the entry's permalink (``/?expr=...&wrt=...&what=...``)."""
+    key = request.path_params["key"]
+    entry = next((e for e in _catalog() if e.key == key), None)
+    if entry is None:
+        return _error(404, f"no catalog entry {key!r}; /api/catalog lists them")
+    if entry.expr is None:
+        return _error(404, f"catalog entry {key!r} is a study with no expression to derive; "
+                           f"`symnum catalog --show {key}` runs it")
+    query = [(k, v) for k, v in (("expr", entry.expr), ("wrt", entry.wrt),
+                                 ("what", entry.what)) if v]
+    query += [("shape", s) for s in _entry_json(entry)["shapes"]]
+    return RedirectResponse("/?" + urlencode(query), status_code=302)
+
