@@ -62,8 +62,9 @@ def test_no_raw_exception_through_the_public_api(name):
     for call in _calls(f):
         _answers_or_refuses(call)
     result = f.differentiate()
-    for method in ("text", "latex", "_repr_latex_", "__str__"):
+    for method in ("text", "latex", "__str__"):
         assert isinstance(getattr(result, method)(), str)
+    assert result._repr_mimebundle_()["text/plain"] == result.text()
     if isinstance(result, symnum.Result):
         for point in POINTS:
             _answers_or_refuses(lambda point=point: result.at(point))

@@ -16,7 +16,7 @@ as neural networks apply it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sympy
@@ -51,6 +51,22 @@ class Graph:
     expr: sympy.Expr
     variables: tuple[sympy.Symbol, ...]
     nodes: tuple[Node, ...]
+    point: tuple[tuple[str, object], ...] = ()  # where :meth:`at` evaluates the passes
+
+    def at(self, point: Mapping) -> Graph:
+        """The same graph with the forward values and adjoints at ``point`` (what the
+        notebook display and :meth:`text` show).
+
+        >>> import symnum
+        >>> g = symnum.Function("x*y + sin(x)", wrt="x,y").graph().at({"x": 0, "y": 2})
+        >>> [float(v) for v in g.gradient()]
+        [3.0, 0.0]
+        """
+        self.forward(point)  # a missing or bad value is an error now, not when shown
+        return replace(self, point=tuple((getattr(k, "name", k), v) for k, v in point.items()))
+
+    def _point(self, point: Mapping | None) -> Mapping | None:
+        return point if point is not None else (dict(self.point) if self.point else None)
 
     @property
     def output(self) -> sympy.Symbol:
@@ -87,15 +103,22 @@ class Graph:
         return sweep
 
     def text(self, point: Mapping | None = None) -> str:
-        """Forward and backward pass as a table (values when ``point`` is given)."""
-        return graph_text(self, point)
+        """Forward and backward pass as a table (values at ``point``, or at the point given
+        to :meth:`at`)."""
+        return graph_text(self, self._point(point))
 
     def latex(self, point: Mapping | None = None) -> str:
-        return graph_latex(self, point)
+        return graph_latex(self, self._point(point))
 
-    def gradient(self, point: Mapping) -> list[sympy.Expr]:
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        """Jupyter's display: forward values and adjoints as HTML tables."""
+        from ..core.display import bundle
+        return bundle(self.text(), {"text/html": graph_html(self, self._point(None))},
+                      include, exclude)
+
+    def gradient(self, point: Mapping | None = None) -> list[sympy.Expr]:
         """∂f/∂variable for each variable, from the backward sweep."""
-        by_name = {a.name: a.value for a in self.backward(point)}
+        by_name = {a.name: a.value for a in self.backward(self._point(point))}
         return [by_name[v] for v in self.variables]
 
 
@@ -161,6 +184,28 @@ def graph_text(graph: Graph, point: Mapping | None = None) -> str:
         by_name = {a.name: a.value for a in sweep}
         lines += [f"  ∂f/∂{v} = {_bar(v)} = {_number(by_name[v])}" for v in graph.variables]
     return "\n".join(lines)
+
+
+def graph_html(graph: Graph, point: Mapping | None = None) -> str:
+    """Two tables: the forward pass (definitions, values) and the adjoints (formula, value)."""
+    from ..core.display import html_table, paragraph
+    from ..steps.render import inline
+    values = graph.forward(point) if point is not None else None
+    at = "" if point is None else " at " + ", ".join(f"{k} = {v}" for k, v in point.items())
+    forward = [[str(n.name), inline(n.definition)] + ([] if values is None else
+                                                     [_number(values[n.name])])
+               for n in graph.nodes]
+    backward = []
+    for adj in graph.backward(point):
+        formula = " + ".join(f"{_bar(c)}·{_paren(inline(local))}" for c, local in adj.terms) \
+            or ("1 (the output)" if adj.name == graph.output else "0 (f does not use it)")
+        backward.append([_bar(adj.name), formula] + ([] if values is None else
+                                                     [_number(adj.value)]))
+    value = [] if values is None else ["value"]
+    return (paragraph(f"computational graph of f = {inline(graph.expr)}{at}")
+            + html_table(["node", "definition"] + value, forward, "forward pass")
+            + html_table(["adjoint", "formula: Σ over consumers c of c̄ · ∂c/∂v"] + value,
+                         backward, "backward pass: v̄ = ∂f/∂v, from the output back"))
 
 
 def graph_latex(graph: Graph, point: Mapping | None = None) -> str:

@@ -64,6 +64,20 @@ class ClaimCheck:
     evidence: Evidence | None = None
     counterexample: dict[str, Any] | None = field(default=None)
 
+    def text(self) -> str:
+        """The verdict as ``symnum check`` prints it."""
+        from .text import check_text
+        return check_text(self, self.result.function.source)
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        """Jupyter's display: the verdict, the counterexample and the hint as HTML."""
+        from ..core.display import bundle
+        from .text import check_html
+        return bundle(self.text(), {"text/html": check_html(self)}, include, exclude)
+
+    def __str__(self) -> str:
+        return self.text()
+
 def compare(result: Result, mine: sympy.ImmutableMatrix, exact: sympy.ImmutableMatrix,
             outputs: list[sympy.Expr], seed: int = 0,
             points: list[cp.Point] | None = None, local_hints: bool = True) -> ClaimCheck:

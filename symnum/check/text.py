@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..core.display import html_table, paragraph, preformatted, verdict_html
+
 SHOWN_CHARS = 120  # a difference longer than this is not printed in the text
 
 
@@ -51,6 +53,29 @@ def check_text(outcome, expr: str) -> str:
         lines.append(f"hint: {outcome.diagnosis}")
     lines.append(f"the {kind} of {expr} is: {_expected(outcome)}")
     return "\n".join(lines)
+
+
+def check_html(outcome) -> str:
+    """For notebooks: CORRECT or INCORRECT first, then the evidence, a table of the values
+    where a wrong claim differs, the hint and the derivative; every text escaped."""
+    lines = check_text(outcome, outcome.result.function.source).splitlines()
+    verdict = "correct" if outcome.correct else "incorrect"
+    parts = [verdict_html(verdict, lines[0])]
+    if outcome.point is not None and outcome.counterexample is None:
+        where = ", ".join(f"{k} = {_g(v)}" for k, v in outcome.point.items())
+        entry = "" if outcome.entry is None or not outcome.result.shape \
+            else str(list(outcome.entry))
+        claimed = "undefined" if outcome.claimed_value is None else _g(outcome.claimed_value)
+        parts.append(html_table(["point", "entry", "the claim gives", f"the {outcome.result.kind}"],
+                                [[where, entry, claimed, _g(outcome.expected_value)]]))
+        lines = lines[1:]
+    elif outcome.counterexample is not None:
+        parts.append(preformatted("\n".join(lines[1:3])))
+        lines = lines[3:]
+    else:
+        lines = lines[1:]
+    parts += [paragraph(line) for line in lines]
+    return "".join(parts)
 
 
 def check_json(outcome) -> dict[str, Any]:

@@ -179,8 +179,10 @@ class Result:
         from .render import result_text
         return result_text(self)
 
-    def _repr_latex_(self) -> str:
-        return f"$\\displaystyle {self.latex()}$"
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        """Jupyter's display: the LaTeX equation (and the text for terminals)."""
+        from .display import bundle, math_block
+        return bundle(self.text(), {"text/latex": math_block(self.latex())}, include, exclude)
 
     def __str__(self) -> str:
         return self.text()

@@ -166,8 +166,10 @@ class Function:
         from ..kernels.build import kernel
         return kernel(self, what=what, backend=backend, order=order, compile=compile)
 
-    def _repr_latex_(self) -> str:
-        return f"$\\displaystyle {self.latex()}$"
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        """Jupyter's display: the function in LaTeX (and its repr for terminals)."""
+        from .display import bundle, math_block
+        return bundle(repr(self), {"text/latex": math_block(self.latex())}, include, exclude)
 
     def __repr__(self) -> str:
         names = ", ".join(v.name for v in self.variables)

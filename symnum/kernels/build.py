@@ -65,6 +65,7 @@ class Kernel:
                                native)
         self._workspace = Workspace()
         self.fused = Fused(self._whole_into) if compile else None
+        self.target: Result | sympy.Basic | None = None  # what compile_kernel was given
 
     def _whole_into(self, target: object, *arrays: object) -> object:
         """The whole result for the inputs written into ``target``, in one function (what
@@ -110,6 +111,52 @@ class Kernel:
             return result
         finally:
             self._workspace = workspace
+
+    @property
+    def computes(self) -> str:
+        """What the kernel computes, in words and Unicode math."""
+        from ..steps.render import inline
+        target = self.target
+        if isinstance(target, Result):
+            what = target.kind if target.order == 1 else f"derivative of order {target.order}"
+            return f"the {what} of f = {_short(inline(target.function.expr))}"
+        if target is None:
+            return "a compiled program"
+        return f"f = {_short(inline(target))}" if not isinstance(target, sympy.MatrixBase) \
+            else "f = [" + ", ".join(_short(inline(e), 60) for e in target) + "]"
+
+    def text(self) -> str:
+        """What the kernel computes, its inputs and its output, in a few lines."""
+        dtype, arrays = self._kinds()
+        names = ", ".join(v.name for v in self.variables) or "none"
+        return "\n".join([f"kernel: {self.computes}",
+                          f"inputs: {names} ({self.backend} {dtype} {arrays}s or numbers, "
+                          "broadcast together to the batch shape)",
+                          f"output: {self.backend} {dtype} {arrays} of shape {self._out()}"
+                          + (" (torch.compile)" if self.fused is not None else "")])
+
+    def _kinds(self) -> tuple[str, str]:
+        return ("complex128" if self.complex_input else "float64",
+                "tensor" if self.backend == "torch" else "array")
+
+    def _out(self) -> str:
+        return "batch shape" + (f" + {self.shape}" if self.shape else "")
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        """Jupyter's display: what it computes, then a table of inputs and output."""
+        from ..core.display import bundle, html_table, paragraph
+        dtype, arrays = self._kinds()
+        rows = [[v.name, "input", f"{dtype} {arrays} or number", "broadcast with the others"]
+                for v in self.variables]
+        rows.append(["(result)", "output", f"{dtype} {arrays}", self._out()])
+        html = (paragraph(f"kernel ({self.backend}"
+                          + (", torch.compile" if self.fused is not None else "")
+                          + f"): {self.computes}")
+                + html_table(["name", "role", "type", "shape"], rows))
+        return bundle(self.text(), {"text/html": html}, include, exclude)
+
+    def __repr__(self) -> str:
+        return f"<Kernel {self.backend}: {self.computes}>"
 
     def clear(self) -> None:
         """Drop the scratch arrays kept from earlier calls."""
@@ -174,6 +221,10 @@ class Kernel:
         return out
 
 
+def _short(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def _device(arrays: Sequence[object]) -> object:
     """The torch device of the inputs (None for numpy or no inputs)."""
     return getattr(arrays[0], "device", None) if arrays else None
@@ -182,6 +233,15 @@ def _device(arrays: Sequence[object]) -> object:
 def compile_kernel(target: Result | sympy.Basic, variables: Sequence[sympy.Symbol],
                    backend: str = "numpy", complex_input: bool = False,
                    compile: bool = False) -> Kernel:
+    """A kernel for a Result (with its definitions) or for a plain expression / vector
+    (:func:`_compile`), which remembers what it computes."""
+    k = _compile(target, variables, backend, complex_input, compile)
+    k.target = target
+    return k
+
+
+def _compile(target: Result | sympy.Basic, variables: Sequence[sympy.Symbol],
+             backend: str, complex_input: bool, compile: bool) -> Kernel:
     """A kernel for a Result (with its definitions) or for a plain expression / vector.
 
     Sums of exponentials are evaluated in shifted, overflow-safe form

@@ -22,6 +22,7 @@ import numpy as np
 import sympy
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
+from ..core.display import bundle, math_block
 from ..core.errors import ShapeError, SymnumError, VariableError
 from ..core.matrix_expr import Elementwise, Softmax, matrix_latex, matrix_str
 from . import calculus as matrix_calculus
@@ -78,8 +79,9 @@ class MatrixResult:
         """
         return matrix_at(self, point)
 
-    def _repr_latex_(self) -> str:
-        return f"$\\displaystyle {self.latex()}$"
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        """Jupyter's display: the LaTeX equation (and the text for terminals)."""
+        return bundle(self.text(), {"text/latex": math_block(self.latex())}, include, exclude)
 
     def __str__(self) -> str:
         return self.text()

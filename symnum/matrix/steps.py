@@ -18,6 +18,7 @@ from typing import Any
 import sympy
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
+from ..core.display import bundle, escape, math_block
 from ..core.matrix_expr import Elementwise, Softmax, matrix_latex, matrix_str
 from ..steps.render import latex_row
 from ..steps.rules import Step
@@ -99,13 +100,16 @@ class MatrixDerivation:
         return steps_latex(self.root)
 
     def markdown(self) -> str:
-        return "```\n" + steps_text(self.root) + "\n```"
+        """Markdown for notebooks: a nested list of differentials, then the result."""
+        shown = math_block(self.result.latex())
+        return steps_markdown(self.root) + ("" if shown is None else f"\n\n**Result**\n\n{shown}")
 
     def to_json(self) -> list[dict[str, Any]]:
         return [steps_json(self.root)]
 
-    def _repr_markdown_(self) -> str:
-        return self.markdown()
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        """Jupyter's display: the Markdown derivation (and the text for terminals)."""
+        return bundle(self.text(), {"text/markdown": self.markdown()}, include, exclude)
 
     def __str__(self) -> str:
         return self.text()
@@ -138,6 +142,18 @@ def steps_latex(root: Step) -> str:
                       matrix_latex(s.result), s.rule.replace("_", " "))
             for s, depth in root.walk_with_depth()]
     return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
+
+
+def steps_markdown(root: Step) -> str:
+    """Nested bullet list: rule, the differential in inline math, the identity used."""
+    lines = []
+    for s, depth in root.walk_with_depth():
+        op = rf"\frac{{\partial}}{{\partial {matrix_latex(s.wrt)}}}" if s.rule == "read_off" \
+            else "d"
+        lines.append(f"{'  ' * depth}- **{s.rule.replace('_', ' ')}**: "
+                     rf"${op}\left[{matrix_latex(s.expr)}\right] = {matrix_latex(s.result)}$"
+                     f" — {escape(MATRIX_RULES[s.rule], quote=False)}")
+    return "\n".join(lines)
 
 
 def steps_json(root: Step) -> dict[str, Any]:

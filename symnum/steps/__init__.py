@@ -17,6 +17,7 @@ import sympy
 from ..core.budget import work_budget
 from ..core.calculus import Result, safe_to_simplify
 from ..core.derive import differentiate
+from ..core.display import bundle, details, math_block
 from ..core.errors import SymnumError
 from .derive import derive_steps
 from .render import inline, tree_json, tree_latex_lines, tree_markdown, tree_text
@@ -47,13 +48,16 @@ class Derivation:
         several = len(f.variables) > 1 or bool(f.parameters)
         return frozenset(f.variables) if several else frozenset()
 
+    def _sections(self, stage_label: str) -> list[tuple[str, Step]]:
+        """(label, tree) pairs: the stages of a higher derivative, else one per entry."""
+        if self.stages:
+            return [(stage_label.format(k=k), tree) for k, tree in enumerate(self.stages, 1)]
+        return list(zip(self.labels, self.trees, strict=True))
+
     def text(self) -> str:
         """The derivation for a person: each tree, then the simplified result."""
         blocks = []
-        trees = self.stages or self.trees
-        labels = [f"stage {k}: derivative of order {k}" for k in range(1, len(trees) + 1)] \
-            if self.stages else list(self.labels)
-        for label, tree in zip(labels, trees, strict=True):
+        for label, tree in self._sections("stage {k}: derivative of order {k}"):
             head = f"{label}\n" if label else ""
             blocks.append(head + tree_text(tree, self.partial)
                           + f"\n   result: {inline(tree.result)}")
@@ -62,27 +66,33 @@ class Derivation:
     def latex(self) -> str:
         """An align* environment with every step, indented by depth."""
         rows: list[str] = []
-        trees = self.stages or self.trees
-        labels = [f"derivative of order {k}" for k in range(1, len(trees) + 1)] \
-            if self.stages else list(self.labels)
-        for label, tree in zip(labels, trees, strict=True):
+        for label, tree in self._sections("derivative of order {k}"):
             if label:
                 rows.append(rf"&\text{{{_latex_text(label)}}}")
             rows += tree_latex_lines(tree, self.partial)
         return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
 
     def markdown(self) -> str:
+        """Markdown for notebooks: nested lists with inline math, each entry's tree folded
+        when there are several, then the result as display math."""
+        sections = self._sections("stage {k}: derivative of order {k}")
         parts = []
-        for label, tree in zip(self.labels, self.trees, strict=True):
-            parts.append((f"**{label}**\n\n" if label else "") + tree_markdown(tree, self.partial))
+        for k, (label, tree) in enumerate(sections, 1):
+            body = tree_markdown(tree, self.partial)
+            parts.append(details(label or f"entry {k}", body, open_=k == 1) if len(sections) > 1
+                         else body)
+        shown = math_block(self.result.latex())
+        if shown is not None:
+            parts.append(f"**Result**\n\n{shown}")
         return "\n\n".join(parts)
 
     def to_json(self) -> list[dict[str, Any]]:
         """The ``steps`` list of the JSON contract."""
         return [tree_json(t) for t in self.trees]
 
-    def _repr_markdown_(self) -> str:
-        return self.markdown()
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        """Jupyter's display: the Markdown derivation (and the text for terminals)."""
+        return bundle(self.text(), {"text/markdown": self.markdown()}, include, exclude)
 
     def __str__(self) -> str:
         return self.text()

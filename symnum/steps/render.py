@@ -12,6 +12,7 @@ from typing import Any
 
 import sympy
 
+from ..core.display import escape
 from ..core.render import expr_latex, for_display
 from .rules import RULES, Step
 
@@ -101,16 +102,20 @@ def latex_row(depth: int, lhs: str, expr: str, result: str, title: str) -> str:
 
 
 def tree_markdown(root: Step, partial: frozenset = frozenset()) -> str:
-    """Nested bullet list with inline LaTeX math."""
+    """Nested bullet list with inline LaTeX math; the words are escaped for Markdown."""
     numbers = _display_numbers(root)
     lines: list[str] = []
     for step, depth in root.walk_with_depth():
         op = _operator(step, step.wrt in partial, True)
         lines.append(f"{'  ' * depth}- **{RULES[step.rule].title}**: "
                      f"${op}\\left[{expr_latex(step.expr)}\\right] = {expr_latex(step.result)}$"
-                     + (f" — {_explanation(step, numbers).split(': ', 1)[-1]}"
+                     + (f" — {_markdown_words(_explanation(step, numbers))}"
                         if step.rule not in ("constant", "variable") else ""))
     return "\n".join(lines)
+
+
+def _markdown_words(explanation: str) -> str:
+    return escape(explanation.split(": ", 1)[-1], quote=False)
 
 
 def tree_json(root: Step) -> dict[str, Any]:

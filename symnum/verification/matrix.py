@@ -18,6 +18,7 @@ from typing import Any
 
 import sympy
 
+from ..core.display import bundle, escape, paragraph, verdict_html
 from ..core.errors import SymnumError, VariableError
 from ..core.function import Function
 from ..matrix.result import MatrixResult, component_result, default_sizes, parse_sizes
@@ -53,10 +54,7 @@ class MatrixReport:
                   "checked by components at sizes " + "; ".join(_sizes_text(s)
                                                                for s, _ in self.runs)]
         blocks += [f"--- sizes {_sizes_text(s)} ---\n" + r.text() for s, r in self.runs]
-        blocks.append({"pass": "PASS: the matrix result agrees at every size",
-                       "fail": "FAIL: the matrix result disagrees with the components",
-                       "inconclusive": "INCONCLUSIVE: no size could be confirmed everywhere "
-                                       "(see the reasons above)"}[self.verdict])
+        blocks.append(_SUMMARIES[self.verdict])
         return "\n\n".join(blocks)
 
     def to_json(self) -> dict[str, Any]:
@@ -64,8 +62,23 @@ class MatrixReport:
                 "passed": self.passed, "verdict": self.verdict,
                 "runs": [{"sizes": s, **r.to_json()} for s, r in self.runs]}
 
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        """Jupyter's display: the verdict, then each size's report as HTML."""
+        from .report import report_html
+        parts = [verdict_html(self.verdict, _SUMMARIES[self.verdict]),
+                 paragraph(f"matrix result: {self.result.string()}")]
+        parts += [f"<h4>{escape('sizes ' + _sizes_text(s))}</h4>" + report_html(r)
+                  for s, r in self.runs]
+        return bundle(self.text(), {"text/html": "".join(parts)}, include, exclude)
+
     def __str__(self) -> str:
         return self.text()
+
+
+_SUMMARIES = {"pass": "PASS: the matrix result agrees at every size",
+              "fail": "FAIL: the matrix result disagrees with the components",
+              "inconclusive": "INCONCLUSIVE: no size could be confirmed everywhere (see the "
+                              "reasons above)"}
 
 
 def _sizes_text(sizes: Mapping) -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..core.display import html_table, paragraph, preformatted, verdict_html
+
 if TYPE_CHECKING:
     from .verify import EntryCheck, MethodCheck, Report
 
@@ -130,6 +132,32 @@ def verdict_line(report: Report) -> str:
         return "INCONCLUSIVE: no method could run here"
     return ("INCONCLUSIVE: no method disagrees, but some entry is confirmed by none "
             "(see the reasons above)")
+
+
+def report_html(report: Report) -> str:
+    """For notebooks: the verdict first (PASS / FAIL / INCONCLUSIVE), then a table per method,
+    the failing entry or the kinks; every text escaped."""
+    rows = []
+    for c in report.checks:
+        worst = c.worst()
+        if c.skipped:
+            rows.append([c.method, c.description, "", "", "", f"inconclusive: {c.skipped}"])
+            continue
+        digits = f"{min(e.digits for p in c.points for e in p):.1f}" if worst else "-"
+        word = _word(c.verdict) + (f": {c.reason}" if c.verdict == "inconclusive" else "")
+        rows.append([c.method, c.description, c.evaluations,
+                     f"{worst[1].error:.1e}" if worst else "-", digits, word])
+    title = report_text(report).split("\n", 1)[0]
+    parts = [verdict_html(report.verdict, verdict_line(report)), paragraph(title),
+             html_table(["method", "how", "evaluations", "worst error", "digits", "verdict"],
+                        rows)]
+    if report.verdict == "fail":
+        parts.append(preformatted("\n".join(_failure_lines(report))))
+    for note in report.kinks:
+        parts.append(paragraph(f"kink at {_point_text(note.point)} along {note.variable}: "
+                               f"left derivative {note.left:.15g}, right derivative "
+                               f"{note.right:.15g} (not counted as a failure)"))
+    return "".join(parts)
 
 
 def _maybe(value: float | None) -> str:

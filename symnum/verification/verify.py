@@ -169,6 +169,12 @@ class Report:
         from .report import report_json
         return report_json(self)
 
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        """Jupyter's display: an HTML table with the verdict (and the text for terminals)."""
+        from ..core.display import bundle
+        from .report import report_html
+        return bundle(self.text(), {"text/html": report_html(self)}, include, exclude)
+
     def __str__(self) -> str:
         return self.text()
 
