@@ -128,12 +128,23 @@ class Kernel:
     def text(self) -> str:
         """What the kernel computes, its inputs and its output, in a few lines."""
         dtype, arrays = self._kinds()
-        names = ", ".join(v.name for v in self.variables) or "none"
-        return "\n".join([f"kernel: {self.computes}",
-                          f"inputs: {names} ({self.backend} {dtype} {arrays}s or numbers, "
-                          "broadcast together to the batch shape)",
-                          f"output: {self.backend} {dtype} {arrays} of shape {self._out()}"
-                          + (" (torch.compile)" if self.fused is not None else "")])
+        lines = [f"kernel: {self.computes}"]
+        for role, names in self._inputs().items():
+            lines.append(f"{role}: {', '.join(names)} ({self.backend} {dtype} {arrays}s or "
+                         "numbers, broadcast together)")
+        return "\n".join(lines + [f"output: {self.backend} {dtype} {arrays}, shape "
+                                  f"{self._out()}"
+                                  + (" (torch.compile)" if self.fused is not None else "")])
+
+    def _inputs(self) -> dict[str, list[str]]:
+        """Argument names in order, by role: differentiated variables, then parameters."""
+        differentiated = set(self.target.variables) if isinstance(self.target, Result) \
+            else set(self.variables)
+        roles: dict[str, list[str]] = {}
+        for v in self.variables:
+            role = "inputs" if v in differentiated else "parameters (held constant)"
+            roles.setdefault(role, []).append(v.name)
+        return roles
 
     def _kinds(self) -> tuple[str, str]:
         return ("complex128" if self.complex_input else "float64",
@@ -146,13 +157,14 @@ class Kernel:
         """Jupyter's display: what it computes, then a table of inputs and output."""
         from ..core.display import bundle, html_table, paragraph
         dtype, arrays = self._kinds()
-        rows = [[v.name, "input", f"{dtype} {arrays} or number", "broadcast with the others"]
-                for v in self.variables]
+        rows = [[name, role.split(" ")[0].rstrip("s"), f"{dtype} {arrays} or number",
+                 "broadcast with the others"]
+                for role, names in self._inputs().items() for name in names]
         rows.append(["(result)", "output", f"{dtype} {arrays}", self._out()])
         html = (paragraph(f"kernel ({self.backend}"
                           + (", torch.compile" if self.fused is not None else "")
                           + f"): {self.computes}")
-                + html_table(["name", "role", "type", "shape"], rows))
+                + html_table(["argument", "role", "type", "shape"], rows))
         return bundle(self.text(), {"text/html": html}, include, exclude)
 
     def __repr__(self) -> str:
