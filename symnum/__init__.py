@@ -29,7 +29,15 @@ from .core.parse import parse
 _CHAPTER = ("catalog", "figures", "studies", "document", "demo")
 
 
+# torch operations with exact derivatives (they import torch, so on first use)
+_TORCH = {"torch_function": "torch_op", "TorchFunction": "torch_op",
+          "TorchModule": "torch_module"}
+
+
 def __getattr__(name: str):
+    if name in _TORCH:
+        import importlib
+        return getattr(importlib.import_module(f"symnum.kernels.{_TORCH[name]}"), name)
     if name in _CHAPTER:
         import importlib
         return importlib.import_module(f"symnum.chapter.{name}")
@@ -43,4 +51,5 @@ except PackageNotFoundError:  # running from a source tree without installation
 
 __all__ = ["Function", "Result", "derive", "kernel", "verify", "check_claim", "parse",
            "parse_latex", "SymnumError", "ParseError", "VariableError", "ShapeError",
-           "EvaluationError", "LimitError", "__version__"]
+           "EvaluationError", "LimitError", "torch_function", "TorchFunction", "TorchModule",
+           "__version__"]
