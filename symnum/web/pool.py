@@ -129,11 +129,16 @@ class WorkerPool:
             self._slots.release()
 
     async def _run(self, kind: str, payload: dict[str, Any], seconds: float) -> Reply:
-        for attempt in (1, 2):
+        retried = False
+        for _ in range(self.size + 3):  # idle workers found dead are skipped
             worker = await self._take()
-            started = time.monotonic()
             try:
                 worker.conn.send((kind, payload, seconds))
+            except (OSError, ValueError):  # it died while idle (killed): take another
+                self._discard(worker)
+                continue
+            started = time.monotonic()
+            try:
                 status, media, body, retire = await self._receive(worker, seconds + GRACE_S)
             except TimeoutError:
                 self._discard(worker)
@@ -141,7 +146,8 @@ class WorkerPool:
                                    "start it with --timeout to allow more)")
             except (EOFError, OSError, ValueError):
                 self._discard(worker)
-                if attempt == 1 and time.monotonic() - started < RETRY_WITHIN_S:
+                if not retried and time.monotonic() - started < RETRY_WITHIN_S:
+                    retried = True
                     continue
                 return _error(503, "the worker computing this request stopped (out of memory "
                                    "or killed); try again, or ask for less")
@@ -153,7 +159,7 @@ class WorkerPool:
             else:
                 self._idle.append(worker)
             return Reply(status, media, body)
-        raise AssertionError("unreachable")
+        return _error(503, "no worker could be started; restart the server")
 
     async def _take(self) -> _Worker:
         while self._idle:

@@ -1,0 +1,326 @@
+"""The workbench's API: each endpoint answers what the command line answers (its own JSON, its
+own one-line errors), with security headers and size limits; a real server keeps answering
+small requests while a heavy one runs, gives up on the heavy one at its time limit, and
+survives a killed worker."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+import sympy
+from starlette.testclient import TestClient
+
+from symnum.cli import main
+from symnum.web import create_app
+from symnum.web.params import MAX_BODY, MAX_QUERY
+
+ROOT = Path(__file__).resolve().parent.parent
+WEB = ROOT / "symnum" / "web"
+
+
+@pytest.fixture(scope="module")
+def client():
+    with TestClient(create_app(timeout=60, workers=2)) as c:
+        yield c
+
+
+def cli(capsys, *argv: str) -> tuple[int, str, str]:
+    """The command line's exit code, stdout and stderr for ``argv``."""
+    capsys.readouterr()
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# (query parameters, the same request on the command line)
+DERIVE_CASES = [
+    ({"expr": "x^2*sin(y) + exp(x*y)", "steps": "1"},
+     ["derive", "x^2*sin(y) + exp(x*y)", "--steps"]),
+    ({"expr": "-log(1 + exp(-x))", "order": "3", "at": "x=0.5"},
+     ["derive", "-log(1 + exp(-x))", "--order", "3", "--at", "x=0.5"]),
+    ({"expr": "x**3*y - y**2*z", "wrt": "x,y", "what": "hessian"},
+     ["derive", "x**3*y - y**2*z", "--wrt", "x,y", "--what", "hessian"]),
+    ({"expr": "[x*y, x + y, sin(x)]", "wrt": "x y"},
+     ["derive", "[x*y, x + y, sin(x)]", "--wrt", "x y"]),
+    ({"expr": "x.T*A*x", "wrt": "x", "shape": ["x=n", "A=n,n"], "steps": "tree"},
+     ["derive", "x.T*A*x", "--wrt", "x", "--shape", "x=n", "--shape", "A=n,n", "--steps"]),
+    ({"expr": r"\frac{1}{1+e^{-x}}", "from": "latex"},
+     ["derive", r"\frac{1}{1+e^{-x}}", "--from", "latex"]),
+    ({"expr": "x*exp(-x**2)", "steps": "graph", "at": "x=1"},
+     ["derive", "x*exp(-x**2)", "--steps", "graph", "--at", "x=1"]),
+]
+
+
+@pytest.mark.parametrize("params, argv", DERIVE_CASES, ids=[c[0]["expr"] for c in DERIVE_CASES])
+def test_derive_is_the_command_lines_json(client, capsys, params, argv):
+    code, out, _ = cli(capsys, *argv, "--format", "json")
+    assert code == 0
+    answer = client.get("/api/derive", params=params)
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "application/json"
+    assert answer.json() == json.loads(out)
+    posted = client.post("/api/derive", json=params)  # long expressions: the same as a body
+    assert posted.json() == json.loads(out)
+
+
+def test_graph_is_derive_with_the_backpropagation_steps(client, capsys):
+    _, out, _ = cli(capsys, "derive", "sin(x*y) + x", "--steps", "graph", "--at", "x=1,y=2",
+                    "--format", "json")
+    answer = client.get("/api/graph", params={"expr": "sin(x*y) + x", "at": "x=1,y=2"}).json()
+    assert answer == json.loads(out) and answer["graph"]
+
+
+def test_verify_and_check_mirror_the_command_line_with_their_exit_codes(client, capsys):
+    code, out, _ = cli(capsys, "verify", "x*sin(y)", "--points", "2", "--seed", "3",
+                       "--format", "json")
+    answer = client.get("/api/verify", params={"expr": "x*sin(y)", "points": 2,
+                                               "seed": 3}).json()
+    assert answer.pop("exit_code") == code == 0
+    assert answer.pop("exit_meaning") == _meaning("verify", code)
+    assert answer == json.loads(out) and answer["verdict"] == "pass"
+    for claimed, expected in (("cos(x) + 1", 0), ("cos(x)", 1)):  # d/dx (sin x + x) = cos x + 1
+        code, out, _ = cli(capsys, "check", claimed, "--of", "sin(x) + x", "--format", "json")
+        assert code == expected
+        answer = client.post("/api/check", json={"claimed": claimed, "of": "sin(x) + x"}).json()
+        assert answer.pop("exit_code") == code
+        assert answer.pop("exit_meaning") == _meaning("check", code)
+        assert answer == json.loads(out) and answer["correct"] is (code == 0)
+
+
+def _meaning(command: str, code: int) -> str:
+    from symnum.web.jobs import EXIT_MEANINGS
+    return EXIT_MEANINGS[command][code]
+
+
+BAD = [
+    ("derive", {"expr": "x +"}, ["derive", "x +"]),
+    ("derive", {"expr": "x**2", "what": "curl"}, ["derive", "x**2", "--what", "curl"]),
+    ("derive", {"expr": "x**2", "at": "y=1"}, ["derive", "x**2", "--at", "y=1"]),
+    ("derive", {"expr": "x**2", "order": "two"}, ["derive", "x**2", "--order", "two"]),
+    ("derive", {"wrt": "x"}, ["derive", "--wrt", "x"]),
+    ("verify", {"expr": "x", "points": "0"}, ["verify", "x", "--points", "0"]),
+    ("check", {"claimed": "2*x", "of": "x**2", "shape": ["x=0"]},
+     ["check", "2*x", "--of", "x**2", "--shape", "x=0"]),
+    ("derive", {"expr": r"\frac{1}{", "from": "latex"}, ["derive", r"\frac{1}{", "--from",
+                                                          "latex"]),
+]
+
+
+@pytest.mark.parametrize("endpoint, params, argv", BAD, ids=[str(b[1]) for b in BAD])
+def test_bad_input_is_a_400_with_the_command_lines_message(client, capsys, endpoint, params,
+                                                          argv):
+    code, _, err = cli(capsys, *argv)
+    assert code == 2 and err.startswith("error: ")
+    answer = client.get(f"/api/{endpoint}", params=params)
+    assert answer.status_code == 400
+    assert answer.json() == {"error": err.removeprefix("error: ").strip()}
+
+
+def test_malformed_requests_say_what_is_wrong(client):
+    unknown = client.get("/api/derive", params={"expr": "x", "format": "text"})
+    assert unknown.status_code == 400 and "'format'" in unknown.json()["error"]
+    not_json = client.post("/api/derive", content=b"expr=x")
+    assert not_json.status_code == 400 and "JSON object" in not_json.json()["error"]
+    nested = client.post("/api/derive", json={"expr": {"a": 1}})
+    assert nested.status_code == 400 and "expr" in nested.json()["error"]
+    twice = client.get("/api/derive?expr=x&expr=y")
+    assert twice.status_code == 400 and "once" in twice.json()["error"]
+    assert client.get("/api/nothing").status_code == 404
+    assert client.delete("/api/derive").status_code == 405
+
+
+def test_too_large_requests_are_refused_before_any_work(client):
+    body = json.dumps({"expr": "x+" * (MAX_BODY // 2)}).encode()
+    posted = client.post("/api/derive", content=body,
+                         headers={"content-type": "application/json"})
+    assert posted.status_code == 413 and "KiB" in posted.json()["error"]
+    long_query = client.get("/api/derive", params={"expr": "x+" * (MAX_QUERY // 2)})
+    assert long_query.status_code == 413 and "POST" in long_query.json()["error"]
+
+
+def test_every_response_carries_the_security_headers(client):
+    for path in ("/", "/api/derive?expr=x", "/api/derive?expr=x%2B", "/nothing",
+                 "/catalog/square"):
+        headers = client.get(path, follow_redirects=False).headers
+        csp = dict(part.strip().split(" ", 1) for part in headers["content-security-policy"]
+                   .split(";"))
+        assert csp["default-src"] == "'self'" and csp["script-src"] == "'self'"
+        assert "unsafe-inline" not in csp["script-src"] and "unsafe-eval" not in csp[
+            "script-src"]
+        assert csp["object-src"] == "'none'" and csp["frame-ancestors"] == "'none'"
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"] == "no-referrer"
+
+
+def test_the_page_echoes_user_text_only_escaped(client):
+    page = client.get("/", params={"expr": "<script>alert(1)</script>", "wrt": '"><img>'})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "<script>alert" not in page.text and '"><img>' not in page.text
+
+
+def test_the_catalog_lists_entries_with_permalinks(client, capsys):
+    _, out, _ = cli(capsys, "catalog", "--format", "json")
+    keys = [e["key"] for e in json.loads(out)["entries"]]
+    entries = client.get("/api/catalog").json()
+    assert [e["id"] for e in entries] == keys
+    for entry in entries[:: max(1, len(entries) // 6)] + [e for e in entries if e["shapes"]][:2]:
+        answer = client.get(entry["url"], follow_redirects=False)
+        if entry["expr"] is None:
+            assert answer.status_code == 404
+            continue
+        assert answer.status_code == 302
+        target = urlsplit(answer.headers["location"])
+        assert target.path == "/"
+        query = parse_qs(target.query)
+        assert query["expr"] == [entry["expr"]] and query.get("shape", []) == entry["shapes"]
+        assert query.get("wrt") == ([entry["wrt"]] if entry["wrt"] else None)
+        assert client.get(answer.headers["location"]).status_code == 200
+    assert client.get("/catalog/no-such-entry").status_code == 404
+
+
+def test_parse_typesets_what_it_read(client):
+    answer = client.get("/api/parse", params={"expr": r"\frac{1}{1+e^{-x}}", "from": "latex"})
+    data = answer.json()
+    x = sympy.Symbol("x", real=True)
+    read = sympy.parse_expr(data["text"], local_dict={"x": x})
+    assert sympy.simplify(read - 1 / (1 + sympy.exp(-x))) == 0
+    assert r"\frac" in data["latex"]
+    assert client.get("/api/parse", params={"expr": "sin(x"}).status_code == 400
+
+
+def test_plots_are_svg_images_that_reference_nothing_outside(client):
+    one = client.get("/api/plot", params={"expr": "x^3 - 3*x", "xmin": -2, "xmax": 2})
+    two = client.get("/api/plot", params={"expr": "x^2 + 3*y^2", "start": "2,1", "lr": 0.1,
+                                           "iters": 20})
+    for answer in (one, two):
+        assert answer.status_code == 200
+        assert answer.headers["content-type"] == "image/svg+xml"
+        text = answer.text
+        assert "<svg" in text and "<script" not in text
+        assert not re.findall(r"(?:href|src)=\"(?!#)[^\"]*\"", text.replace(
+            'xmlns:xlink="http://www.w3.org/1999/xlink"', ""))
+    assert "gradient descent" in two.text or two.text.count("<path") > one.text.count("<path")
+    bad = client.get("/api/plot", params={"expr": "x^2", "xmin": 3, "xmax": 1})
+    assert bad.status_code == 400 and "xmin" in bad.json()["error"]
+
+
+def test_export_answers_code_or_says_it_is_not_there_yet(client):
+    answer = client.get("/api/export", params={"expr": "x*sin(y)", "to": "numpy"})
+    try:
+        import symnum.export  # noqa: F401
+    except ImportError:
+        assert answer.status_code == 501
+        assert answer.json() == {"error": "export is not available yet"}
+        return
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith(
+        "text/x-python")
+    compile(answer.text, "<export>", "exec")
+
+
+def test_nothing_the_page_loads_comes_from_elsewhere():
+    pattern = re.compile(r"""(?:src|href|action)\s*=\s*["']?\s*(?:https?:)?//|"""
+                         r"""url\(\s*["']?\s*(?:https?:)?//|@import\s+["']?(?:https?:)?//""",
+                         re.IGNORECASE)
+    files = [p for p in list((WEB / "templates").rglob("*")) + list((WEB / "static").rglob("*"))
+             if p.suffix in (".html", ".css", ".js", ".svg")]
+    assert files
+    for path in files:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        assert not pattern.search(text), f"{path.name} loads something from another server"
+
+
+# --- a real server --------------------------------------------------------------------------
+
+HEAVY = {"expr": "exp(sin(x)**3*cos(x)**5)*log(1 + x**2)**7", "order": 20}  # minutes of work
+
+
+@pytest.fixture(scope="module")
+def server():
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "symnum", "serve", "--port", "0", "--timeout", "4",
+         "--workers", "3"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
+        start_new_session=True)
+    try:
+        line = process.stdout.readline()
+        url = re.search(r"http://\S+", line).group(0).rstrip("/")
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # the workers are ready once parse answers
+            try:
+                if httpx.get(f"{url}/api/parse", params={"expr": "x"}, timeout=30).is_success:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        yield process, url
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        process.stdout.close()
+
+
+def test_small_requests_are_answered_while_a_heavy_one_runs(server):
+    _, url = server
+    heavy: dict = {}
+
+    def run_heavy() -> None:
+        start = time.monotonic()
+        heavy["answer"] = httpx.get(f"{url}/api/derive", params=HEAVY, timeout=60)
+        heavy["seconds"] = time.monotonic() - start
+
+    thread = threading.Thread(target=run_heavy)
+    thread.start()
+    time.sleep(0.3)  # the heavy request holds a worker
+    times = []
+    for k in range(20):
+        start = time.monotonic()
+        answer = httpx.get(f"{url}/api/derive", params={"expr": f"x**{k + 2}*sin(x)"},
+                           timeout=30)
+        times.append(time.monotonic() - start)
+        assert answer.status_code == 200
+        x = sympy.Symbol("x")
+        exact = sympy.diff(x ** (k + 2) * sympy.sin(x), x)
+        assert sympy.simplify(sympy.sympify(answer.json()["result"]) - exact) == 0
+    thread.join()
+    assert max(times) < 1.0, times
+    assert heavy["answer"].status_code == 503
+    assert "gave up after 4 s" in heavy["answer"].json()["error"]
+    assert 4 <= heavy["seconds"] < 15
+
+
+def test_the_server_survives_a_killed_worker(server):
+    process, url = server
+    workers = _grandchildren(process.pid)  # the server forks workers through a forkserver
+    assert workers
+    for pid in workers:
+        os.kill(pid, signal.SIGKILL)
+    answer = httpx.get(f"{url}/api/derive", params={"expr": "x**2"}, timeout=30)
+    assert answer.status_code == 200 and answer.json()["result"] == "2*x"
+    assert process.poll() is None
+
+
+def _grandchildren(pid: int) -> list[int]:
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    children = {p for p, parent in parents.items() if parent == pid}
+    return sorted(p for p, parent in parents.items() if parent in children)
