@@ -5,6 +5,7 @@ survives a killed worker."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import os
 import re
@@ -302,15 +303,38 @@ def test_small_requests_are_answered_while_a_heavy_one_runs(server):
     assert 4 <= heavy["seconds"] < 15
 
 
-def test_the_server_survives_a_killed_worker(server):
+def test_the_server_survives_killed_and_stuck_workers(server):
     process, url = server
-    workers = _grandchildren(process.pid)  # the server forks workers through a forkserver
-    assert workers
-    for pid in workers:
+    for pid in _workers(process.pid):  # killed (by the OOM killer, or a person)
         os.kill(pid, signal.SIGKILL)
     answer = httpx.get(f"{url}/api/derive", params={"expr": "x**2"}, timeout=30)
     assert answer.status_code == 200 and answer.json()["result"] == "2*x"
+    stuck = _workers(process.pid)  # stuck where no signal handler runs (as in native code)
+    for pid in stuck:
+        os.kill(pid, signal.SIGSTOP)
+    with concurrent.futures.ThreadPoolExecutor(len(stuck)) as pool:
+        answers = list(pool.map(lambda k: httpx.get(
+            f"{url}/api/derive", params={"expr": f"x**{k + 2}"}, timeout=30), range(len(stuck))))
+    assert [a.status_code for a in answers] == [503] * len(stuck)
+    assert all("gave up after 4 s" in a.json()["error"] for a in answers)
+    start = time.monotonic()
+    answer = httpx.get(f"{url}/api/derive", params={"expr": "x**3"}, timeout=30)
+    assert answer.status_code == 200 and answer.json()["result"] == "3*x**2"
+    assert time.monotonic() - start < 5
     assert process.poll() is None
+
+
+def _workers(server: int, count: int = 3) -> list[int]:
+    """The server's worker processes, once there are ``count`` of them."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        workers = _grandchildren(server)  # the server forks workers through a forkserver
+        if len(workers) == count:
+            time.sleep(0.3)
+            if _grandchildren(server) == workers:
+                return workers
+        time.sleep(0.1)
+    raise AssertionError(f"the server does not have {count} workers: {_grandchildren(server)}")
 
 
 def _grandchildren(pid: int) -> list[int]:

@@ -156,6 +156,8 @@ class WorkerPool:
                 raise
             if retire:
                 self._discard(worker)
+            elif len(self._idle) >= self.size:  # replacements came meanwhile: one too many
+                worker.stop()
             else:
                 self._idle.append(worker)
             return Reply(status, media, body)

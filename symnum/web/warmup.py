@@ -20,7 +20,7 @@ WARM_JOBS = [
                       "x**2*sin(y) + exp(x*y)"]}),
     ("cli", {"argv": ["derive", "--format=json", "--steps=graph", "--", "log(1 + exp(x))"]}),
     ("cli", {"argv": ["derive", "--format=json", "--what=hessian", "--", "x**3*y - y**2"]}),
-    ("cli", {"argv": ["derive", "--format=json", "--steps=tree", "--shape=x=n",
+    ("cli", {"argv": ["derive", "--format=json", "--steps=tree", "--wrt=x", "--shape=x=n",
                       "--shape=A=n,n", "--", "x.T*A*x"]}),
     ("cli", {"argv": ["verify", "--format=json", "--points=1", "--", "sin(x)*y"]}),
     ("cli", {"argv": ["check", "--format=json", "--of=x**3", "--", "3*x"]}),
