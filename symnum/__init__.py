@@ -23,6 +23,7 @@ from .core.errors import (
 from .core.function import Function
 from .core.latex_input import parse_latex
 from .core.parse import parse
+from .export import export_source
 
 # The chapter's modules, for notebooks (``from symnum import catalog, figures, studies``);
 # imported on first use, since they load matplotlib.
@@ -49,7 +50,8 @@ try:
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0+unknown"
 
-__all__ = ["Function", "Result", "derive", "kernel", "verify", "check_claim", "parse",
+__all__ = ["Function", "Result", "derive", "kernel", "verify", "check_claim", "export_source",
+           "parse",
            "parse_latex", "SymnumError", "ParseError", "VariableError", "ShapeError",
            "EvaluationError", "LimitError", "torch_function", "TorchFunction", "TorchModule",
            "__version__"]

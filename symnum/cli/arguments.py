@@ -91,6 +91,18 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--descent", help="gradient descent path: lr=0.05,start=2:1,steps=30")
     g.add_argument("--format", choices=FORMATS, default="text")
     syntax(g)
+    e = sub.add_parser("export", help="write a standalone numpy / torch / JAX module")
+    e.add_argument("expr", help="the function")
+    e.add_argument("--wrt", help="variables, comma- or space-separated (default: all)")
+    e.add_argument("--what", choices=("value", *WHATS), help="value (the function itself) "
+                   "or a derivative; default: as for derive")
+    e.add_argument("--shape", action="append", default=[], metavar="NAME=DIMS",
+                   help=argparse.SUPPRESS)
+    e.add_argument("--to", choices=("numpy", "torch", "jax"), default="numpy",
+                   help="the module's backend (default numpy)")
+    e.add_argument("--name", default="f", help="the function's name in the module (default f)")
+    e.add_argument("--out", help="write the module to this .py file instead of stdout")
+    syntax(e)
     sub.add_parser("demo", help="derive, verify and typeset a few examples")
     a = sub.add_parser("catalog", help="the chapter's derivations: list, show one, or "
                                        "verify all")
@@ -130,7 +142,7 @@ def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
     args = build_parser().parse_args(_protect_negative(list(argv)))
     if args.command is None:
         raise UsageError("choose a command: derive, verify, check, critical, plot, "
-                         "catalog, report, demo or serve (see --help)")
+                         "export, catalog, report, demo or serve (see --help)")
     _check_integers(args)
     _read_latex(args)
     return args

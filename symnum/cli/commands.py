@@ -256,6 +256,31 @@ def _plot(args: argparse.Namespace) -> tuple[str, int]:
     return f"wrote {args.out} ({panels} panel{'s' if panels > 1 else ''})", 0
 
 
+def _export(args: argparse.Namespace) -> tuple[str, int]:
+    import os
+
+    from ..export import export_source
+
+    text = export_source(args.expr, args.wrt, args.what, _shapes_of(args.shape) or None,
+                         to=args.to, name=args.name)
+    if not args.out:
+        return text.rstrip("\n"), 0
+    if not args.out.endswith(".py"):
+        raise SymnumError("--out must name a .py file")
+    try:
+        with open(args.out, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as err:
+        raise SymnumError(f"cannot write {args.out}: {err.strerror or err}") from None
+    module = os.path.splitext(os.path.basename(args.out))[0]
+    return f"wrote {args.out}: from {module} import {args.name}", 0
+
+
+def _shapes_of(texts: list[str]) -> dict:
+    from ..core.shapes import parse_shape
+    return dict(parse_shape(s) for s in texts)
+
+
 def _catalog(args: argparse.Namespace) -> tuple[str, int]:
     from ..chapter import catalog
     from ..core.render import dumps
@@ -318,4 +343,4 @@ def _report(args: argparse.Namespace) -> tuple[str, int]:
 
 
 COMMANDS = {"derive": _derive, "verify": _verify, "check": _check, "critical": _critical,
-            "plot": _plot, "demo": _demo, "catalog": _catalog, "report": _report}
+            "plot": _plot, "export": _export, "demo": _demo, "catalog": _catalog, "report": _report}

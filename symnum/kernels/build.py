@@ -19,11 +19,12 @@ import sympy
 from ..core.calculus import Result
 from ..core.errors import EvaluationError, ShapeError, SymnumError
 from ..core.function import ExprLike, Function, WrtLike, as_function
-from .assembly import Arrays, layout_for
+from .assembly import Arrays, Stacked, layout_for
 from .fused import Fused
 from .inputs import as_array
 from .jax_kernel import as_jax_array, require_jax, run_jax
 from .native_nodes import NotNative
+from .one_point import compiled, floats, run
 from .params import ParamsLike, check_complete, resolve_params
 from .program import WORKSPACE_MIN_SIZE, Program
 from .stable import stabilize
@@ -66,6 +67,7 @@ class Kernel:
         self._workspace = Workspace()
         self.fused = Fused(self._whole_into) if compile else None
         self.target: Result | sympy.Basic | None = None  # what compile_kernel was given
+        self._one_point: object = None  # the compiled one-point function, built on first use
 
     def _whole_into(self, target: object, *arrays: object) -> object:
         """The whole result for the inputs written into ``target``, in one function (what
@@ -78,6 +80,12 @@ class Kernel:
         if named:
             args = args + tuple(self._by_name(named, len(args)))
         self.program.check_count(args)
+        if out is None and not self.complex_input and self.backend != "jax":
+            point = floats(args)
+            if point is not None:
+                found = self._at_one_point(point)
+                if found is not None:
+                    return found
         arrays = [self._as_array(a, v.name) for a, v in zip(args, self.variables, strict=True)]
         if self.backend == "jax":
             return run_jax(self.program, self.layout, arrays, self.complex_input, out)
@@ -91,6 +99,19 @@ class Kernel:
             with torch.no_grad():  # nothing to record: steps may write in place
                 return self._without_autograd(arrays, batch, out)
         return self._without_autograd(arrays, batch, out)
+
+    def _at_one_point(self, point: list[float]) -> object | None:
+        """The result at one point of Python floats from the compiled straight-line function
+        (:mod:`symnum.kernels.one_point`), or None where the batched path must answer."""
+        if self._one_point is None:
+            self._one_point = compiled(self.program) or False
+        values = run(self._one_point, point) if self._one_point else None
+        if values is None:
+            return None
+        if self.backend == "torch" and isinstance(self.layout, Stacked):
+            import torch
+            return torch.tensor(values, dtype=torch.float64).reshape(self.shape)
+        return self._assemble(values, (), eager=True)
 
     def _without_autograd(self, arrays: list, batch: tuple[int, ...], out: object) -> object:
         """The fused function, or the program writing into the workspace's arrays."""

@@ -21,6 +21,7 @@ from sympy.core.function import AppliedUndef
 from ..core.errors import EvaluationError
 from .backends import Backend, fold_into, may_update, table
 from .native_nodes import Node, NotNative, read
+from .source import describe
 from .workspace import Workspace
 
 WORKSPACE_MIN_SIZE = 10_000  # smaller arrays are cheap to allocate: no scratch reuse
@@ -48,6 +49,7 @@ class Program:
         self._read: dict | None = {} if native else None
         self.steps: list[tuple[Callable, tuple[int, ...]]] = []
         self.into: list[Callable | None] = []  # per step: the same operation writing into out
+        self.ops: list[tuple[object, object]] = []  # per step: (kind, detail), for source.py
         self.slots: dict[sympy.Basic, int] = {s: i for i, s in enumerate(self.inputs)}
         for name, value in definitions:
             self.slots[name] = self._compile(value)
@@ -152,8 +154,13 @@ class Program:
     def _emit(self, node: sympy.Basic, children: tuple[sympy.Basic, ...]) -> None:
         if self._read is None:
             fn, into = self._operation(node), self._writer(node) if children else None
+            signs = tuple(_negated(a) is not None for a in node.args) \
+                if isinstance(node, sympy.Add) else None
+            self.ops.append(describe(node, signs))
         else:
-            fn, into = self._native_operation(node, self._native(node))
+            info = self._native(node)
+            fn, into = self._native_operation(node, info)
+            self.ops.append((info.kind, info.detail))
         self.slots[node] = len(self.inputs) + len(self.steps)
         self.steps.append((fn, tuple(self.slots[c] for c in children)))
         self.into.append(into)

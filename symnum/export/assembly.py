@@ -1,0 +1,125 @@
+"""The parts of an exported module around the program: arguments in, result array out.
+
+Per backend (numpy, torch, JAX): how an argument becomes a float64 array, how the batch shape
+is found, and the helpers that broadcast the output values (constants too) to the batch and
+lay them out: stacked entries, or a Hessian diagonal + c·u·uᵀ assembled as the kernel does
+(:mod:`symnum.kernels.assembly`).
+
+>>> BACKENDS["torch"].argument("v0", "x")
+'v0 = torch.as_tensor(x, dtype=torch.float64)'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Backend:
+    """How one backend's export takes its arguments and returns its result."""
+
+    name: str
+    convert: str  # an argument as a float64 array: "{0}" is the argument
+    shape: str  # the shape of an array "{0}"
+    broadcast: str  # the function that broadcasts shapes
+    helpers: dict[str, str]
+    guard: str | None = None  # a `with` statement around the arithmetic, or None
+    device: str | None = None  # where constants go: an expression of the first input
+
+    def argument(self, slot: str, name: str) -> str:
+        return f"{slot} = {self.convert.format(name)}"
+
+    def batch(self, slots: list[str]) -> str:
+        shapes = ", ".join(self.shape.format(s) for s in slots)
+        return f"batch = tuple({self.broadcast}({shapes}))"
+
+
+_NUMPY = {
+    "_stack": '''
+def _stack(values, batch):
+    """The values (arrays or numbers) broadcast to the batch, stacked on a last axis."""
+    return np.stack([np.broadcast_to(np.asarray(v, dtype=float), batch) for v in values],
+                    axis=-1)
+''',
+    "_rank_one": '''
+def _rank_one(c, u, diagonal, batch):
+    """n×n matrices with the diagonal given and c·u[i]·u[j] off it (symmetric exactly)."""
+    c = np.broadcast_to(np.asarray(c, dtype=float), batch)[..., None]
+    v = _stack(u, batch) * np.sqrt(np.abs(c))
+    off = (v * np.sign(c))[..., :, None] * v[..., None, :]
+    return np.where(np.eye(len(u), dtype=bool), _stack(diagonal, batch)[..., :, None], off)
+''',
+}
+
+_TORCH = {
+    "_batch": '''
+def _batch(*shapes):
+    """The shape the arguments broadcast to (torch.broadcast_shapes would import SymPy)."""
+    ndim = max((len(s) for s in shapes), default=0)
+    batch = []
+    for axis in range(-ndim, 0):
+        sizes = {s[axis] for s in shapes if len(s) >= -axis} - {1}
+        if len(sizes) > 1:
+            raise ValueError("the arguments' shapes do not broadcast: " +
+                             ", ".join(str(tuple(s)) for s in shapes))
+        batch.append(sizes.pop() if sizes else 1)
+    return tuple(batch)
+''',
+    "_stack": '''
+def _stack(values, batch, device):
+    """The values (tensors or numbers) broadcast to the batch, stacked on a last axis."""
+    return torch.stack([torch.broadcast_to(torch.as_tensor(v, dtype=torch.float64,
+                                                           device=device), batch)
+                        for v in values], dim=-1)
+''',
+    "_rank_one": '''
+def _rank_one(c, u, diagonal, batch, device):
+    """n×n matrices with the diagonal given and c·u[i]·u[j] off it (symmetric exactly)."""
+    c = torch.broadcast_to(torch.as_tensor(c, dtype=torch.float64, device=device),
+                           batch)[..., None]
+    v = _stack(u, batch, device) * torch.sqrt(torch.abs(c))
+    off = (v * torch.sign(c))[..., :, None] * v[..., None, :]
+    eye = torch.eye(len(u), dtype=torch.bool, device=device)
+    return torch.where(eye, _stack(diagonal, batch, device)[..., :, None], off)
+''',
+}
+
+_JAX = {
+    "_stack": '''
+def _stack(values, batch):
+    """The values (arrays or numbers) broadcast to the batch, stacked on a last axis."""
+    return jnp.stack([jnp.broadcast_to(jnp.asarray(v, dtype=float), batch) for v in values],
+                     axis=-1)
+''',
+    "_rank_one": '''
+def _rank_one(c, u, diagonal, batch):
+    """n×n matrices with the diagonal given and c·u[i]·u[j] off it (symmetric exactly)."""
+    c = jnp.broadcast_to(jnp.asarray(c, dtype=float), batch)[..., None]
+    v = _stack(u, batch) * jnp.sqrt(jnp.abs(c))
+    off = (v * jnp.sign(c))[..., :, None] * v[..., None, :]
+    return jnp.where(jnp.eye(len(u), dtype=bool), _stack(diagonal, batch)[..., :, None], off)
+''',
+}
+
+BACKENDS = {
+    "numpy": Backend("numpy", "np.asarray({0}, dtype=float)", "np.shape({0})",
+                     "np.broadcast_shapes", _NUMPY, guard='np.errstate(all="ignore")'),
+    "torch": Backend("torch", "torch.as_tensor({0}, dtype=torch.float64)", "{0}.shape",
+                     "_batch", _TORCH, device="{0}.device"),
+    "jax": Backend("jax", "jnp.asarray({0}, dtype=float)", "jnp.shape({0})",
+                   "jnp.broadcast_shapes", _JAX),
+}
+
+
+def result_lines(backend: Backend, layout: object, outputs: list[str], shape: tuple[int, ...],
+                 device: str | None) -> list[str]:
+    """The lines that return the result array from the output values' names."""
+    extra = f", {device}" if backend.device else ""
+    if type(layout).__name__ == "RankOne":
+        n = layout.n
+        c, u, diagonal = outputs[0], outputs[1:n + 1], outputs[n + 1:]
+        return [f"return _rank_one({c}, [{', '.join(u)}], [{', '.join(diagonal)}], "
+                f"batch{extra})"]
+    if not outputs:  # a result without entries
+        return [f"return _stack([0.0], batch{extra})[..., :0].reshape(batch + {shape!r})"]
+    return [f"return _stack([{', '.join(outputs)}], batch{extra}).reshape(batch + {shape!r})"]

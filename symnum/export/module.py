@@ -1,0 +1,205 @@
+"""``export_source``: a derivative as one standalone Python module for numpy, torch or JAX.
+
+The module imports only its backend and the standard library (no SymPy, no symnum) and
+defines ``NAME(*variables)``, which takes numbers or arrays that broadcast together and
+returns batch shape + result shape, like :func:`symnum.kernel`. Its body is the kernel's
+program (:mod:`symnum.kernels.source`): the same overflow-safe forms, each common
+subexpression one local computed once, constants broadcast to the batch. The docstring holds
+the formula (text and LaTeX), the conventions at kinks and the symnum version.
+
+>>> text = export_source("log(exp(x) + exp(y))", wrt="x,y", what="gradient", name="grad")
+>>> namespace = {}
+>>> exec(text, namespace)
+>>> namespace["grad"](1000.0, 1000.0).tolist()
+[0.5, 0.5]
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+import textwrap
+from collections.abc import Mapping
+
+from ..core.calculus import Result
+from ..core.errors import ShapeError, SymnumError
+from ..core.function import ExprLike, Function, WrtLike, as_function
+from ..core.parse import Shape
+from ..kernels.build import compile_kernel
+from ..kernels.dialects import dialect, used_helpers
+from ..kernels.source import body
+from .assembly import BACKENDS, result_lines
+
+TARGETS = ("numpy", "torch", "jax")
+WHATS = ("value", "derivative", "gradient", "jacobian", "hessian")
+SHOW_MAX_CHARS = 1500  # a longer result is summarised in the docstring, not printed
+_RESERVED = {"np", "torch", "jax", "jnp", "math", "batch", "device"}
+
+CONVENTIONS = """\
+Conventions (the same as symnum's kernels):
+- kinks: max(a, b) and min(a, b) propagate nan; d/dx max(x, 0) is Heaviside(x) with
+  Heaviside(0) = 1/2; d/dx |x| is sign(x) with sign(0) = 0; floor and ceiling have
+  derivative 0; a Piecewise takes the first branch whose condition holds (nan if none).
+- stability: sums of exponentials are evaluated shifted by their largest exponent, and
+  log(1 + t), e^t - 1 as log1p, expm1: log-sum-exp, softplus, log-sigmoid and their
+  derivatives stay finite at arguments of +-1000.
+- every value is float64; an input that needs no computation (a constant entry) is
+  broadcast to the batch."""
+
+BACKEND_NOTES = {
+    "numpy": "numpy has no erf, gamma or polygamma: this module applies the standard library's\n"
+             "math.erf, math.erfc, math.gamma and math.lgamma entry by entry (loggamma is nan\n"
+             "left of 0, as in scipy) and computes polygamma by recurrence and series.",
+    "torch": "Differentiable by torch.autograd (kinks have derivative 0 away from the kink);\n"
+             "tensors keep their device. loggamma is torch.lgamma, log|Gamma(x)|.",
+    "jax": "Runs under jax.jit, jax.grad and jax.vmap. For float64, enable it before calling:\n"
+           "    jax.config.update(\"jax_enable_x64\", True)\n"
+           "(without it JAX computes in float32). loggamma is log|Gamma(x)|.",
+}
+
+
+def export_source(expr: ExprLike | Function | Result, wrt: WrtLike = None,
+                  what: str | None = None, shapes: Mapping[str, Shape] | None = None,
+                  to: str = "numpy", name: str = "f") -> str:
+    """The text of a standalone module defining ``name(*variables)`` for ``what`` of ``expr``
+    (``what="value"``: the function itself; None: the natural derivative) in numpy, torch or
+    JAX (``to``).
+
+    >>> print(export_source("x**2", to="torch").splitlines()[0][4:])  # doctest: +ELLIPSIS
+    f(x): the derivative of x**2 with respect to x, exported by symnum ...
+    """
+    if to not in TARGETS:
+        raise SymnumError(f"unknown export target {to!r}: choose numpy, torch or jax")
+    if what is not None and what not in WHATS:
+        raise SymnumError(f"unknown --what {what!r}: choose one of {', '.join(WHATS)}")
+    if not name.isidentifier() or keyword.iskeyword(name) or name in _RESERVED or \
+            name.startswith("_"):
+        raise SymnumError(f"--name {name!r} is not a usable Python function name: use letters, "
+                          "digits and underscores, not starting with a digit or underscore")
+    if isinstance(expr, Result):
+        result, f = expr, expr.function
+    else:
+        f = as_function(expr, wrt, shapes)
+        if f.is_matrix_calculus:
+            raise ShapeError("export takes scalar variables; write the entries out "
+                             "(matrix notation cannot be exported yet)")
+        result = f.expr if what == "value" else f.differentiate(what)
+    kernel = compile_kernel(result, f.variables, "numpy")
+    shape = kernel.shape
+    params = _parameters([v.name for v in f.variables])
+    return _module(kernel, f, result, shape, params, to, name, what)
+
+
+def _parameters(names: list[str]) -> list[str]:
+    """Python parameter names for the variables: their own where they are usable."""
+    out = []
+    for i, n in enumerate(names):
+        usable = n.isidentifier() and not keyword.iskeyword(n) and n not in _RESERVED and \
+            not n.startswith("_") and not re.fullmatch(r"[tv]\d+", n)
+        candidate = n if usable else f"arg{i}"
+        out.append(candidate if candidate not in out else f"arg{i}")
+    return out
+
+
+def _module(kernel, f: Function, result, shape: tuple[int, ...], params: list[str], to: str,
+            name: str, what: str | None) -> str:
+    d, backend = dialect(to), BACKENDS[to]
+    lines, outputs = body(kernel.program, d, release=True)
+    slots = [f"v{i}" for i in range(len(params))]
+    device = backend.device.format(slots[0]) if backend.device and slots else "None"
+    code = [backend.argument(s, p) for s, p in zip(slots, params, strict=True)]
+    code.append(backend.batch(slots) if slots else "batch = ()")
+    if backend.guard:
+        code.append(f"with {backend.guard}:")
+        code += [f"    {line}" for line in lines]
+    else:
+        code += lines
+    code += result_lines(backend, kernel.layout, outputs, shape, device)
+    function = [f"def {name}({', '.join(params)}):",
+                f'    """{_summary(result, what)} at ({", ".join(params)}); '
+                f'shape batch + {shape!r}."""']
+    function += [_wrapped(line) for line in code]
+    program_text = "\n".join(function) + "\n"
+    helpers = used_helpers(d, program_text)
+    helpers += [src for key, src in backend.helpers.items()  # _rank_one calls _stack
+                if key == "_stack" or f"{key}(" in program_text]
+    parts = [_docstring(kernel, f, result, shape, params, to, name, what), "",
+             *d.imports, *[h.rstrip() + "\n" for h in helpers], "", program_text]
+    return "\n".join(parts).replace("\n\n\n\n", "\n\n\n")
+
+
+def _wrapped(line: str) -> str:
+    """A code line indented in the function, long lists wrapped inside their brackets."""
+    if len(line) + 4 <= 100 or "[" not in line:
+        return f"    {line}"
+    head, _, rest = line.partition("[")
+    pieces = textwrap.wrap(rest, 92, break_long_words=False, break_on_hyphens=False)
+    return "\n".join([f"    {head}[{pieces[0]}"] + [f"        {p}" for p in pieces[1:]])
+
+
+def _summary(result, what: str | None) -> str:
+    if not isinstance(result, Result):
+        return "the value"
+    return f"the {result.kind}"
+
+
+def _docstring(kernel, f: Function, result, shape: tuple[int, ...], params: list[str],
+               to: str, name: str, what: str | None) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    from ..core.render import expr_latex, result_latex
+    try:
+        release = version("symnum")
+    except PackageNotFoundError:
+        release = "0+unknown"
+    variables = ", ".join(v.name for v in f.variables)
+    formula = str(f.expr if not f.is_vector else list(f.expr))
+    if isinstance(result, Result):
+        head = f"the {result.kind} of {formula} with respect to ({variables})" \
+            if len(f.variables) > 1 else f"the {result.kind} of {formula} with respect to " \
+            f"{variables}"
+        text = _result_text(result)
+        latex = result_latex(result) if len(text) <= SHOW_MAX_CHARS else None
+    else:
+        head, text = f"the function {formula}", None
+        latex = f"f({variables}) = {expr_latex(f.expr)}"
+    shown = "" if text is None else f"\n{text}\n"
+    if latex is None or len(latex) > 3 * SHOW_MAX_CHARS:
+        latex = f"f({variables}) = {expr_latex(f.expr)}" if len(formula) <= SHOW_MAX_CHARS \
+            else "(too long to show)"
+    call = f"{name}({', '.join(params)})"
+    renamed = [f"{p} is {v.name}" for p, v in zip(params, f.variables, strict=True)
+               if p != v.name]
+    layout = _layout(shape, f)
+    doc = [f"{name}({', '.join(params)}): {head}, exported by symnum {release}.", "",
+           f"f({variables}) = {formula}" if len(formula) <= SHOW_MAX_CHARS else
+           f"f({variables}): {len(formula)} characters, too long to show", shown,
+           "LaTeX:", f"    {latex}", "",
+           f"{call} takes numbers or arrays that broadcast together and returns an array of",
+           f"shape batch + {shape!r}{layout}." +
+           (f" ({'; '.join(renamed)}.)" if renamed else ""), "",
+           CONVENTIONS, "", BACKEND_NOTES[to], "",
+           f"Standalone: imports only {to} and the standard library. Generated by symnum",
+           f"({len(kernel.program.steps)} steps); regenerate it rather than edit it."]
+    body_text = "\n".join(doc).replace('"""', "'''")
+    return f'r"""{body_text}\n"""'
+
+
+def _result_text(result: Result) -> str:
+    if result.expr_ops() > 4 * SHOW_MAX_CHARS:
+        return f"{result.kind}: {len(result.matrix)} entries, too long to show here"
+    nested = result.nested()
+    lines = [f"{result.kind} = {nested}"]
+    lines += [f"  where {n} = {v}" for n, v in result.definitions]
+    text = "\n".join(lines)
+    return text if len(text) <= SHOW_MAX_CHARS else \
+        f"{result.kind}: {len(result.matrix)} entries, too long to show here"
+
+
+def _layout(shape: tuple[int, ...], f: Function) -> str:
+    if len(shape) == 1:
+        return ", one entry per variable in the order above" if not f.is_vector else \
+            ", one entry per output"
+    if len(shape) == 2:
+        return " (rows: outputs or variables, columns: variables)"
+    return ""
