@@ -10,6 +10,7 @@ command line's own message), 404, 413 (too large), 501 (not available) or 503 (a
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from pathlib import Path
 from urllib.parse import urlencode
@@ -24,12 +25,13 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from .params import MAX_BODY, BadRequest, TooLarge, from_json, from_query, job_for
-from .pool import WorkerPool
+from .pool import Reply, WorkerPool
 from .security import SVG_CSP, Guard
 
 HERE = Path(__file__).resolve().parent
 ENDPOINTS = ("derive", "verify", "check", "graph", "parse", "plot", "export")
 PARSE_SECONDS = 5.0  # the live preview: a typed expression is read and typeset, no more
+POLL_S = 0.25  # how often a computing request looks whether its client is still there
 
 
 def create_app(timeout: float = 30.0, memory: int | None = 2 * 2**30,
@@ -54,7 +56,9 @@ def create_app(timeout: float = 30.0, memory: int | None = 2 * 2**30,
             except BadRequest as err:
                 return _error(400, str(err))
             seconds = PARSE_SECONDS if endpoint == "parse" else None
-            reply = await pool.run(kind, payload, seconds)
+            reply = await _computed(request, pool, kind, payload, seconds)
+            if reply is None:
+                return _error(503, "the request was abandoned by its client")
             headers = {"content-security-policy": SVG_CSP} if reply.media_type.startswith(
                 "image/svg") else None
             return Response(reply.body, reply.status, headers, reply.media_type)
@@ -78,6 +82,26 @@ def create_app(timeout: float = 30.0, memory: int | None = 2 * 2**30,
                     exception_handlers={HTTPException: _http_error})
     app.state.pool = pool
     return app
+
+
+async def _computed(request: Request, pool: WorkerPool, kind: str, payload: dict,
+                    seconds: float | None) -> Reply | None:
+    """The pool's reply, or None when the client left first (a page that sent a newer
+    request): its worker is then stopped, not left computing for nobody."""
+    task = asyncio.ensure_future(pool.run(kind, payload, seconds))
+    try:
+        while True:
+            done, _ = await asyncio.wait({task}, timeout=POLL_S)
+            if done:
+                return task.result()
+            if await request.is_disconnected():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+                return None
+    except BaseException:
+        task.cancel()
+        raise
 
 
 async def _params(request: Request) -> dict:
