@@ -158,7 +158,11 @@ def steps_markdown(root: Step) -> str:
 
 def steps_json(root: Step) -> dict[str, Any]:
     """Same keys as the scalar contract; "differential": true marks d(expr) = result."""
-    return {"rule": root.rule, "expr": matrix_str(root.expr), "wrt": root.wrt.name,
+    op = rf"\frac{{\partial}}{{\partial {matrix_latex(root.wrt)}}}" if root.rule == "read_off" \
+        else "d"
+    return {"rule": root.rule, "title": root.rule.replace("_", " "),
+            "latex": rf"{op}\left[{matrix_latex(root.expr)}\right] = {matrix_latex(root.result)}",
+            "expr": matrix_str(root.expr), "wrt": root.wrt.name,
             "result": matrix_str(root.result), "differential": root.rule != "read_off",
             "formula": MATRIX_RULES[root.rule],
             "substeps": [steps_json(s) for s in root.substeps]}

@@ -87,8 +87,9 @@ class Derivation:
         return "\n\n".join(parts)
 
     def to_json(self) -> list[dict[str, Any]]:
-        """The ``steps`` list of the JSON contract."""
-        return [tree_json(t) for t in self.trees]
+        """The ``steps`` list of the JSON contract (each tree's ``label`` names its entry)."""
+        return [{**tree_json(t, self.partial), "label": label}
+                for t, label in zip(self.trees, self.labels, strict=True)]
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
         """Jupyter's display: the Markdown derivation (and the text for terminals)."""

@@ -118,10 +118,19 @@ def _markdown_words(explanation: str) -> str:
     return escape(explanation.split(": ", 1)[-1], quote=False)
 
 
-def tree_json(root: Step) -> dict[str, Any]:
-    """The JSON contract: rule, expr, wrt, result, substeps (+ formula, note, let, id, ref)."""
+def statement_latex(step: Step, partial: bool = False) -> str:
+    """The step's statement in LaTeX: d/dx [expr] = result."""
+    return (rf"{_operator(step, partial, True)}\left[{expr_latex(step.expr)}\right] = "
+            f"{expr_latex(step.result)}")
+
+
+def tree_json(root: Step, partial: frozenset = frozenset()) -> dict[str, Any]:
+    """The JSON contract: rule, expr, wrt, result, substeps (+ title, latex, formula, note,
+    let, id, ref); ``latex`` is the statement typeset, ``title`` the rule's name for people."""
     return {
         "rule": root.rule,
+        "title": RULES[root.rule].title,
+        "latex": statement_latex(root, root.wrt in partial),
         "expr": str(root.expr),
         "wrt": root.wrt.name,
         "result": str(root.result),
@@ -130,5 +139,5 @@ def tree_json(root: Step) -> dict[str, Any]:
         "let": [[str(u), str(v)] for u, v in root.let],
         "id": root.number,
         "ref": root.ref,
-        "substeps": [tree_json(s) for s in root.substeps],
+        "substeps": [tree_json(s, partial) for s in root.substeps],
     }
