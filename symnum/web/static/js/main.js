@@ -1,0 +1,349 @@
+// The workbench: read the state (URL or controls), derive, and fill every panel.
+
+import { ApiError, getJson, getText } from "./api.js";
+import { loadCatalog } from "./catalog.js";
+import { clear, fmt, h, pretty, showError, typeset } from "./dom.js";
+import { renderGraph, renderGraphTable } from "./graph.js";
+import { renderCheck, renderVerify } from "./panels.js";
+import { showPlot } from "./plot.js";
+import { readUrl, splitShapes, writeUrl } from "./state.js";
+import { foldAll, renderSteps } from "./steps.js";
+
+const $ = (id) => document.getElementById(id);
+const ui = {
+  form: $("derive-form"), expr: $("expr"), what: $("what"), order: $("order"), wrt: $("wrt"),
+  shape: $("shape"), at: $("at"), preview: $("preview"), error: $("error"), button: $("derive"),
+  welcome: $("welcome"), results: $("results"), result: $("result"), value: $("value"),
+  definitions: $("definitions"), notes: $("notes"), steps: $("steps"),
+  stepsError: $("steps-error"), verify: $("verify"), graph: $("graph"),
+  graphTable: $("graph-table"), graphPoint: $("graph-point"), graphCard: $("graph-card"),
+  plotCard: $("plot-card"), plotBox: document.querySelector(".plot-box"),
+  plotError: $("plot-error"), plotStatus: $("plot-status"), descent: $("descent-form"),
+  start: $("start"), lr: $("lr"), lrOut: $("lr-out"), iters: $("iters"),
+  checkForm: $("check-form"), claim: $("claim"), claimHint: $("claim-hint"),
+  checkOut: $("check-out"), copyStatus: $("copy-status"), exportTo: $("export-to"),
+  exportBox: $("export-box"), exportCode: $("export-code"), exportError: $("export-error"),
+};
+
+let current = null;    // the last derive response
+let currentState = {}; // the state it answered
+let controller = null; // aborts the requests of an older derivation
+
+function syntax() {
+  return document.querySelector("input[name=from]:checked").value;
+}
+
+/** The state typed in the controls. */
+function stateFromControls() {
+  return {
+    expr: ui.expr.value.trim(), from: syntax(), wrt: ui.wrt.value.trim(), what: ui.what.value,
+    order: ui.order.value || "1", shape: splitShapes(ui.shape.value), at: ui.at.value.trim(),
+    claim: ui.claim.value.trim(), start: ui.start.value.trim(),
+    lr: ui.start.value.trim() ? ui.lr.value : "",
+    iters: ui.start.value.trim() ? ui.iters.value : "",
+  };
+}
+
+function fillControls(state) {
+  ui.expr.value = state.expr || "";
+  const from = state.from === "latex" ? "latex" : "plain";
+  document.querySelector(`input[name=from][value=${from}]`).checked = true;
+  ui.wrt.value = state.wrt || "";
+  ui.what.value = ["derivative", "gradient", "jacobian", "hessian"].includes(state.what)
+    ? state.what : "";
+  ui.order.value = state.order || "1";
+  ui.shape.value = (state.shape || []).join("  ");
+  ui.at.value = state.at || "";
+  ui.claim.value = state.claim || "";
+  ui.start.value = state.start || "";
+  if (state.lr) ui.lr.value = state.lr;
+  ui.lrOut.value = ui.lr.value;
+  if (state.iters) ui.iters.value = state.iters;
+  placeholder();
+}
+
+/** The parameters every API call about f shares. */
+function fParams(state) {
+  return { expr: state.expr, from: state.from, wrt: state.wrt, what: state.what,
+    order: state.order === "1" ? "" : state.order, shape: state.shape };
+}
+
+async function derive() {
+  const state = stateFromControls();
+  showError(ui.error, "");
+  if (!state.expr) {
+    showError(ui.error, "Type a function to derive, for example x^2*sin(y).");
+    ui.expr.focus();
+    return;
+  }
+  if (controller) controller.abort();
+  controller = new AbortController();
+  const { signal } = controller;
+  writeUrl(state);
+  ui.button.disabled = true;
+  ui.button.textContent = "Deriving…";
+  ui.form.setAttribute("aria-busy", "true");
+  try {
+    const data = await getJson("/api/derive", { ...fParams(state), at: state.at, steps: 1 }, signal);
+    if (signal.aborted) return;
+    current = data;
+    currentState = state;
+    showResult(data, state);
+    followUps(data, state, signal);
+  } catch (err) {
+    if (err.name === "AbortError") return;
+    showError(ui.error, err instanceof ApiError ? err.message : "Something went wrong in the page.");
+    if (!(err instanceof ApiError)) console.warn(err);
+  } finally {
+    if (!signal.aborted) {
+      ui.button.disabled = false;
+      ui.button.textContent = "Derive";
+      ui.form.removeAttribute("aria-busy");
+    }
+  }
+}
+
+function showResult(data, state) {
+  ui.welcome.hidden = true;
+  ui.results.hidden = false;
+  typeset(ui.result, data.latex, true);
+  const defs = data.definitions || [];
+  ui.definitions.hidden = !defs.length;
+  clear(ui.definitions);
+  if (defs.length) {
+    ui.definitions.append(h("p", { class: "help" }, "where"),
+      h("ul", {}, defs.map((d) => h("li", { class: "mono" },
+        Array.isArray(d) ? `${d[0]} = ${pretty(d[1])}` : pretty(JSON.stringify(d))))));
+  }
+  ui.value.hidden = data.value === undefined;
+  if (data.value !== undefined) {
+    ui.value.textContent = `At ${state.at}: ${formatValue(data.value)}`;
+  }
+  const notes = data.notes || [];
+  ui.notes.hidden = !notes.length;
+  clear(ui.notes).append(...notes.map((n) => h("li", {}, String(n))));
+  ui.copyStatus.textContent = "";
+  ui.exportBox.hidden = true;
+  showError(ui.exportError, "");
+  showError(ui.stepsError, "");
+  renderSteps(ui.steps, data.steps);
+  const what = data.what === "derivative" && data.wrt.length === 1 ? `d/d${data.wrt[0]}`
+    : data.what;
+  ui.claimHint.textContent = `(the ${what} of f, in the same syntax${
+    Array.isArray(data.result) ? "; a list like [a, b] for several entries" : ""})`;
+  clear(ui.checkOut);
+  document.title = `${state.expr} · symnum workbench`;
+}
+
+function formatValue(value) {
+  if (Array.isArray(value)) return `[${value.map(formatValue).join(", ")}]`;
+  return fmt(value, 8);
+}
+
+/** Verification, graph, plot and (from a permalink) the claim, after a derivation. */
+function followUps(data, state, signal) {
+  const matrixMode = state.shape.length > 0 || Boolean(data.shapes);
+  const scalarF = data.what !== "jacobian";
+  clear(ui.verify).append(h("p", { class: "status" }, "Checking against numeric methods…"));
+  const verified = getJson("/api/verify", { ...fParams(state) }, signal)
+    .then((report) => { if (!signal.aborted) renderVerify(ui.verify, report); return report; })
+    .catch((err) => {
+      if (err.name !== "AbortError") {
+        clear(ui.verify).append(h("p", { class: "error small" }, err.message));
+      }
+      return null;
+    });
+  ui.graphCard.hidden = matrixMode || !scalarF;
+  if (!ui.graphCard.hidden) showGraph(data, state, verified, signal);
+  const vars = data.wrt || [];
+  ui.plotCard.hidden = matrixMode || !scalarF || vars.length < 1 || vars.length > 2;
+  ui.descent.hidden = vars.length !== 2;
+  if (!ui.plotCard.hidden) drawPlot();
+  if (state.claim) check();
+}
+
+function roundPoint(point) {
+  return Object.entries(point).map(([k, v]) => `${k}=${Number(v.toPrecision(3))}`).join(",");
+}
+
+async function showGraph(data, state, verified, signal) {
+  clear(ui.graph).append(h("p", { class: "status" }, "Drawing the graph…"));
+  clear(ui.graphTable);
+  let at = state.at;
+  if (!at) {
+    const report = await verified;
+    const p = report && report.points && report.points[0];
+    at = p ? roundPoint(p) : data.wrt.map((v) => `${v}=1`).join(",");
+  }
+  if (signal.aborted) return;
+  try {
+    const g = await getJson("/api/graph", { expr: state.expr, from: state.from, wrt: state.wrt,
+      at }, signal);
+    if (signal.aborted) return;
+    const point = parsePoint(at);
+    ui.graphPoint.textContent = Object.entries(point).map(([k, v]) => `${k} = ${v}`).join(", ");
+    renderGraph(ui.graph, g, point, data.wrt);
+    renderGraphTable(ui.graphTable, g);
+  } catch (err) {
+    if (err.name !== "AbortError") clear(ui.graph).append(h("p", { class: "error small" }, err.message));
+  }
+}
+
+function parsePoint(text) {
+  const point = {};
+  for (const part of String(text).split(/[,;\s]+/)) {
+    const [k, v] = part.split("=");
+    if (k && v !== undefined) point[k.trim()] = Number(v);
+  }
+  return point;
+}
+
+function drawPlot() {
+  const state = currentState;
+  const vars = (current && current.wrt) || [];
+  const params = { expr: state.expr, from: state.from, wrt: state.wrt };
+  if (vars.length === 2 && state.start) {
+    Object.assign(params, { start: state.start, lr: ui.lr.value, iters: ui.iters.value });
+  }
+  showPlot(ui.plotBox, ui.plotError, ui.plotStatus, params, vars);
+}
+
+async function check() {
+  const claim = ui.claim.value.trim();
+  clear(ui.checkOut);
+  if (!current) return;
+  if (!claim) {
+    ui.checkOut.append(h("p", { class: "error small", role: "alert" },
+      "Type your answer first, for example 2*x*sin(y)."));
+    return;
+  }
+  currentState = { ...currentState, claim };
+  writeUrl(currentState);
+  ui.checkOut.append(h("p", { class: "status" }, "Checking…"));
+  const s = currentState;
+  try {
+    const out = await getJson("/api/check", { claimed: claim, of: s.expr, from: s.from,
+      wrt: s.wrt, what: s.what, order: s.order === "1" ? "" : s.order, shape: s.shape });
+    renderCheck(ui.checkOut, out, claim);
+  } catch (err) {
+    clear(ui.checkOut).append(h("p", { class: "error small", role: "alert" }, err.message));
+  }
+}
+
+// Live preview: typeset what is typed, a quarter second after the last key.
+let previewTimer = 0;
+let previewController = null;
+function schedulePreview() {
+  clearTimeout(previewTimer);
+  previewTimer = setTimeout(preview, 250);
+}
+
+async function preview() {
+  const expr = ui.expr.value.trim();
+  if (previewController) previewController.abort();
+  if (!expr) {
+    clear(ui.preview);
+    ui.preview.classList.remove("bad");
+    return;
+  }
+  previewController = new AbortController();
+  try {
+    const out = await getJson("/api/parse", { expr, from: syntax() }, previewController.signal);
+    ui.preview.classList.remove("bad");
+    typeset(ui.preview, `f = ${out.latex}`, true);
+  } catch (err) {
+    if (err.name === "AbortError") return;
+    ui.preview.classList.add("bad");
+    ui.preview.textContent = err.message;
+  }
+}
+
+function placeholder() {
+  ui.expr.placeholder = syntax() === "latex" ? "\\frac{1}{1+e^{-x}}" : "x^2*sin(y)";
+}
+
+async function copyText(text, what) {
+  try {
+    await navigator.clipboard.writeText(text);
+    ui.copyStatus.textContent = `${what} copied.`;
+  } catch {
+    ui.exportCode.textContent = text;
+    ui.exportBox.hidden = false;
+    ui.copyStatus.textContent = `The browser refused the clipboard; the ${what} is shown below.`;
+  }
+}
+
+function downloadJson() {
+  if (!current) return;
+  const blob = new Blob([JSON.stringify(current, null, 2)], { type: "application/json" });
+  const url = URL.createObjectURL(blob);
+  const a = h("a", { href: url, download: "symnum-derivation.json" });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+async function exportCode() {
+  showError(ui.exportError, "");
+  ui.exportBox.hidden = true;
+  const s = currentState;
+  try {
+    const code = await getText("/api/export", { ...fParams(s), to: ui.exportTo.value });
+    ui.exportCode.textContent = code;
+    ui.exportBox.hidden = false;
+  } catch (err) {
+    showError(ui.exportError, err.message);
+  }
+}
+
+function bind() {
+  ui.form.addEventListener("submit", (event) => { event.preventDefault(); derive(); });
+  ui.checkForm.addEventListener("submit", (event) => { event.preventDefault(); check(); });
+  ui.descent.addEventListener("submit", (event) => {
+    event.preventDefault();
+    currentState = { ...currentState, start: ui.start.value.trim(), lr: ui.lr.value,
+      iters: ui.iters.value };
+    writeUrl(currentState);
+    drawPlot();
+  });
+  let lrTimer = 0;
+  ui.lr.addEventListener("input", () => {
+    ui.lrOut.value = ui.lr.value;
+    clearTimeout(lrTimer);
+    if (ui.start.value.trim()) lrTimer = setTimeout(() => ui.descent.requestSubmit(), 300);
+  });
+  ui.expr.addEventListener("input", schedulePreview);
+  for (const radio of document.querySelectorAll("input[name=from]")) {
+    radio.addEventListener("change", () => { placeholder(); schedulePreview(); });
+  }
+  $("copy-latex").addEventListener("click", () => current && copyText(current.latex, "LaTeX"));
+  $("copy-code").addEventListener("click", () => copyText(ui.exportCode.textContent, "code"));
+  $("download-json").addEventListener("click", downloadJson);
+  $("export").addEventListener("click", exportCode);
+  $("fold-all").addEventListener("click", () => foldAll(ui.steps, false));
+  $("unfold-all").addEventListener("click", () => foldAll(ui.steps, true));
+  for (const button of document.querySelectorAll("#examples button")) {
+    button.addEventListener("click", () => {
+      fillControls({ expr: button.dataset.expr, wrt: button.dataset.wrt || "",
+        shape: splitShapes(button.dataset.shape || "") });
+      preview();
+      derive();
+    });
+  }
+}
+
+function start() {
+  bind();
+  const state = readUrl();
+  fillControls(state);
+  loadCatalog($("catalog"));
+  if (state.expr) {
+    preview();
+    derive();
+  } else {
+    ui.expr.focus();
+  }
+}
+
+start();

@@ -1,0 +1,70 @@
+// The verification table and the "check my answer" verdict.
+
+import { clear, fmt, h, pointText, pretty } from "./dom.js";
+
+const VERDICT = { pass: "PASS", fail: "FAIL", inconclusive: "INCONCLUSIVE" };
+
+function badge(kind, text) {
+  return h("span", { class: `badge ${kind}` }, text);
+}
+
+/** The verify response: a verdict line, then one row per numeric method. */
+export function renderVerify(el, report) {
+  clear(el);
+  const verdict = report.verdict || (report.passed ? "pass" : "fail");
+  el.append(h("p", { class: "verdict" }, badge(verdict, VERDICT[verdict] || verdict), " ",
+    String(report.summary || "").replace(/^[A-Z]+:\s*/, "")));
+  const rows = (report.checks || []).map((c) => {
+    const worst = c.worst || {};
+    const why = c.skipped || c.reason || "";
+    return h("tr", {},
+      h("th", { scope: "row" }, c.method),
+      h("td", {}, c.description || "", why ? h("span", { class: "why-note" }, ` (${why})`) : ""),
+      h("td", { class: "num" }, worst.error === undefined ? "—" : fmt(worst.error, 2)),
+      h("td", { class: "num" }, worst.digits === undefined ? "—" : fmt(worst.digits, 3)),
+      h("td", {}, badge(c.verdict || (c.passed ? "pass" : "fail"),
+        c.skipped ? "skipped" : (c.verdict || (c.passed ? "pass" : "fail")))));
+  });
+  const table = h("div", { class: "table-wrap" }, h("table", { class: "table" },
+    h("thead", {}, h("tr", {}, ["method", "how", "worst error", "digits", "verdict"]
+      .map((t) => h("th", { scope: "col" }, t)))),
+    h("tbody", {}, rows)));
+  el.append(table);
+  const points = report.points || [];
+  if (points.length) {
+    el.append(h("details", { class: "points" },
+      h("summary", {}, `${points.length} point${points.length > 1 ? "s" : ""}` +
+        (report.seed !== undefined ? ` (seed ${report.seed})` : "")),
+      h("ul", {}, points.map((p) => h("li", {}, pointText(p))))));
+  }
+}
+
+/** The check response: correct or not, how we know, a counterexample and the diagnosis. */
+export function renderCheck(el, out, claim) {
+  clear(el);
+  const verdict = out.correct === true ? ["pass", "Correct"]
+    : out.correct === false ? ["fail", "Not the derivative"] : ["inconclusive", "Undecided"];
+  el.append(h("p", { class: "verdict" }, badge(verdict[0], verdict[1]), " ",
+    h("span", { class: "mono" }, pretty(claim))));
+  const ev = out.evidence || {};
+  if (ev.statement) {
+    el.append(h("p", {}, h("strong", {}, ev.method === "proof" ? "Proof: " : "Evidence: "),
+      ev.statement, "."));
+  }
+  if (out.diagnosis) {
+    el.append(h("p", { class: "diagnosis" }, h("strong", {}, "Likely mistake: "), out.diagnosis,
+      "."));
+  }
+  if (out.point) {
+    const entry = out.entry && out.entry.length && Array.isArray(out.expected)
+      ? ` (entry ${out.entry.join(", ")})` : "";
+    el.append(h("div", { class: "table-wrap" }, h("table", { class: "table counterexample" },
+      h("caption", {}, `Counterexample at ${pointText(out.point)}${entry}`),
+      h("tbody", {},
+        h("tr", {}, h("th", { scope: "row" }, "your answer"),
+          h("td", { class: "num" }, fmt(out.claimed_value, 8))),
+        h("tr", {}, h("th", { scope: "row" }, "the derivative"),
+          h("td", { class: "num" }, fmt(out.expected_value, 8)))))));
+  }
+  if (ev.note) el.append(h("p", { class: "status" }, ev.note));
+}
