@@ -6,7 +6,7 @@ import { clear, fmt, h, pretty, s } from "./dom.js";
 const CHAR_W = 7.4;   // width of a character of the 12px monospace font used in nodes
 const LINE_H = 17;
 const PAD = 10;
-const GAP_X = 70;
+const GAP_X = 56;
 const GAP_Y = 22;
 const MAX_DEF = 30;
 

@@ -248,7 +248,8 @@ async function preview() {
   }
   previewController = new AbortController();
   try {
-    const out = await getJson("/api/parse", { expr, from: syntax() }, previewController.signal);
+    const out = await getJson("/api/parse", { expr, from: syntax(),
+      shape: splitShapes(ui.shape.value) }, previewController.signal);
     ui.preview.classList.remove("bad");
     typeset(ui.preview, `f = ${out.latex}`, true);
   } catch (err) {
@@ -314,6 +315,7 @@ function bind() {
     if (ui.start.value.trim()) lrTimer = setTimeout(() => ui.descent.requestSubmit(), 300);
   });
   ui.expr.addEventListener("input", schedulePreview);
+  ui.shape.addEventListener("input", schedulePreview);
   for (const radio of document.querySelectorAll("input[name=from]")) {
     radio.addEventListener("change", () => { placeholder(); schedulePreview(); });
   }

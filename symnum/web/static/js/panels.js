@@ -8,35 +8,46 @@ function badge(kind, text) {
   return h("span", { class: `badge ${kind}` }, text);
 }
 
-/** The verify response: a verdict line, then one row per numeric method. */
+/** The verify response: a verdict line, then one row per numeric method (for matrix
+ * notation, one table per size the components were checked at). */
 export function renderVerify(el, report) {
   clear(el);
   const verdict = report.verdict || (report.passed ? "pass" : "fail");
+  const summary = report.summary || (report.runs ? `checked by components at ${
+    report.runs.length} size${report.runs.length > 1 ? "s" : ""}` : "");
   el.append(h("p", { class: "verdict" }, badge(verdict, VERDICT[verdict] || verdict), " ",
-    String(report.summary || "").replace(/^[A-Z]+:\s*/, "")));
-  const rows = (report.checks || []).map((c) => {
+    String(summary).replace(/^[A-Z]+:\s*/, "")));
+  for (const run of report.runs || [report]) {
+    const caption = run.sizes ? Object.entries(run.sizes).map(([k, v]) => `${k} = ${v}`)
+      .join(", ") + `: ${pretty(run.expr)}` : "";
+    el.append(methodsTable(run, caption));
+    const points = run.points || [];
+    if (points.length) {
+      el.append(h("details", { class: "points" },
+        h("summary", {}, `${points.length} point${points.length > 1 ? "s" : ""}` +
+          (run.seed !== undefined ? ` (seed ${run.seed})` : "")),
+        h("ul", {}, points.map((p) => h("li", {}, pointText(p))))));
+    }
+  }
+}
+
+function methodsTable(run, caption) {
+  const rows = (run.checks || []).map((c) => {
     const worst = c.worst || {};
     const why = c.skipped || c.reason || "";
+    const v = c.skipped ? "skipped" : c.verdict || (c.passed ? "pass" : "fail");
     return h("tr", {},
       h("th", { scope: "row" }, c.method),
       h("td", {}, c.description || "", why ? h("span", { class: "why-note" }, ` (${why})`) : ""),
       h("td", { class: "num" }, worst.error === undefined ? "—" : fmt(worst.error, 2)),
       h("td", { class: "num" }, worst.digits === undefined ? "—" : fmt(worst.digits, 3)),
-      h("td", {}, badge(c.verdict || (c.passed ? "pass" : "fail"),
-        c.skipped ? "skipped" : (c.verdict || (c.passed ? "pass" : "fail")))));
+      h("td", {}, badge(v, v)));
   });
-  const table = h("div", { class: "table-wrap" }, h("table", { class: "table" },
+  return h("div", { class: "table-wrap" }, h("table", { class: "table verify-table" },
+    caption ? h("caption", { class: "mono" }, caption) : "",
     h("thead", {}, h("tr", {}, ["method", "how", "worst error", "digits", "verdict"]
       .map((t) => h("th", { scope: "col" }, t)))),
     h("tbody", {}, rows)));
-  el.append(table);
-  const points = report.points || [];
-  if (points.length) {
-    el.append(h("details", { class: "points" },
-      h("summary", {}, `${points.length} point${points.length > 1 ? "s" : ""}` +
-        (report.seed !== undefined ? ` (seed ${report.seed})` : "")),
-      h("ul", {}, points.map((p) => h("li", {}, pointText(p))))));
-  }
 }
 
 /** The check response: correct or not, how we know, a counterexample and the diagnosis. */

@@ -1,0 +1,357 @@
+"""The workbench page in a real browser: Debian's chromium driven by Playwright against a real
+server (uvicorn in a thread). Oracles are hand-derived values and the API's own answers; every
+test also asserts that the page logged no console error, ran no dialog and sent no request
+anywhere but the server.
+
+Skipped only when chromium is absent and SYMNUM_REQUIRE_BROWSER is not set (CI sets it).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+from urllib.parse import parse_qs, quote, urlsplit
+
+import httpx
+import pytest
+
+CHROMIUM = shutil.which("chromium")
+if CHROMIUM is None and not os.environ.get("SYMNUM_REQUIRE_BROWSER"):
+    pytest.skip("chromium is not installed (set SYMNUM_REQUIRE_BROWSER=1 to fail instead)",
+                allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+uvicorn = pytest.importorskip("uvicorn")
+
+ROOT = Path(__file__).resolve().parents[1]
+SCREENSHOT = ROOT / "docs" / "img" / "workbench.png"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+WAIT_MS = 60_000  # a slow, shared CI machine: the API's answers can take seconds
+# Chromium logs every 4xx answer of fetch as a console error; tests that provoke one allow it.
+HTTP_ERROR = re.compile(r"Failed to load resource: the server responded with a status of "
+                        r"(400|501)")
+
+
+@pytest.fixture(scope="module")
+def server():
+    """The workbench on a free port of 127.0.0.1, served by uvicorn in a thread."""
+    from symnum.web import create_app
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(create_app(timeout=60.0), log_level="warning", access_log=False)
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not srv.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=15)
+    sock.close()
+
+
+@pytest.fixture(scope="module")
+def chromium_browser():
+    if CHROMIUM is None:
+        pytest.fail("SYMNUM_REQUIRE_BROWSER is set but chromium is not installed")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+class Watched:
+    """A page with everything it did recorded: console errors, page errors, dialogs, and
+    requests to any host but the server (those are aborted)."""
+
+    def __init__(self, browser, server: str, width: int = 1280):
+        self.server = server
+        self.host = urlsplit(server).netloc
+        self.context = browser.new_context(viewport={"width": width, "height": 900},
+                                           base_url=server)
+        self.context.set_default_timeout(WAIT_MS)
+        self.page = self.context.new_page()
+        self.console: list[str] = []
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.foreign: list[str] = []
+        self.allow_http_errors = False
+        self.page.on("console", lambda m: m.type == "error" and self.console.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("dialog", self._dialog)
+        self.context.route("**/*", self._route)
+
+    def _dialog(self, dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def _route(self, route) -> None:
+        url = urlsplit(route.request.url)
+        if url.scheme in ("http", "https", "ws", "wss") and url.netloc != self.host:
+            self.foreign.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    def open(self, query: str = "") -> None:
+        self.page.goto(f"{self.server}/{query}")
+
+    def derived(self) -> None:
+        """Wait until a derivation is shown."""
+        self.page.locator("#result .katex").first.wait_for()
+
+    def close(self) -> None:
+        console = [m for m in self.console
+                   if not (self.allow_http_errors and HTTP_ERROR.search(m))]
+        self.context.close()
+        assert console == [], f"console errors: {console}"
+        assert self.errors == [], f"uncaught errors in the page: {self.errors}"
+        assert self.dialogs == [], f"the page opened dialogs: {self.dialogs}"
+        assert self.foreign == [], f"requests left the server: {self.foreign}"
+
+
+@pytest.fixture
+def wb(chromium_browser, server):
+    w = Watched(chromium_browser, server)
+    yield w
+    w.close()
+
+
+def tex(locator) -> str:
+    """The LaTeX source KaTeX typeset (its MathML annotation)."""
+    return locator.locator("annotation").first.text_content()
+
+
+def permalink(**params) -> str:
+    parts = []
+    for key, value in params.items():
+        for v in value if isinstance(value, list) else [value]:
+            parts.append(f"{key}={quote(str(v), safe='')}")
+    return "?" + "&".join(parts)
+
+
+def test_permalink_typesets_result_steps_graph_and_verdict(wb, server):
+    f = "exp(-x^2)/(1+x)"
+    wb.open(permalink(expr=f, at="x=0.5"))
+    wb.derived()
+    page = wb.page
+    api = httpx.get(f"{server}/api/derive", params={"expr": f, "at": "x=0.5"}, timeout=60).json()
+    assert tex(page.locator("#result")) == api["latex"]
+    # The value at x = 0.5, against the derivative by hand: e^{-x²}(−2x/(1+x) − 1/(1+x)²).
+    x = 0.5
+    exact = math.exp(-x * x) * (-2 * x / (1 + x) - 1 / (1 + x) ** 2)
+    shown = float(page.locator("#value").text_content().rsplit(":", 1)[1])
+    assert shown == pytest.approx(exact, rel=1e-7)
+    # Steps: every line typeset and named by its rule; the chain rule appears.
+    rows = page.locator("#steps .step-row")
+    assert rows.count() >= 6
+    assert page.locator("#steps .step-row .katex").count() == rows.count()
+    assert page.locator("#steps .step-row .rule").count() == rows.count()
+    assert "chain" in page.locator("#steps .rule").all_text_contents()
+    # Verification: a table of methods with the verdict.
+    page.locator("#verify table tbody tr").first.wait_for()
+    assert page.locator("#verify .verdict .badge").text_content() == "PASS"
+    assert page.locator("#verify tbody tr").count() >= 3
+    # The graph is drawn: the output node's value is f(0.5), the input's adjoint is f'(0.5).
+    page.locator("#graph svg .node").first.wait_for()
+    assert page.locator("#graph svg .node").count() >= 4
+    assert page.locator("#graph svg path.edge").count() >= 3
+    output = page.locator("#graph svg .node.output text.val").text_content()
+    value = float(output.removeprefix("value "))
+    assert value == pytest.approx(math.exp(-x * x) / (1 + x), rel=1e-3)
+    adjoint = page.locator("#graph svg .node.leaf text.adj").text_content()
+    assert float(adjoint.removeprefix("adjoint ")) == pytest.approx(exact, rel=1e-3)
+
+
+def test_typing_and_enter_derives_and_updates_the_permalink(wb):
+    wb.open()
+    page = wb.page
+    page.locator("#expr").click()
+    page.keyboard.type("x^3*y + cos(y)")
+    page.locator("#preview .katex").wait_for()  # the live preview typesets as you type
+    assert "x^{3}" in tex(page.locator("#preview"))
+    page.keyboard.press("Enter")
+    wb.derived()
+    result = tex(page.locator("#result"))
+    assert "3 x^{2} y" in result and "x^{3} - \\sin" in result
+    query = parse_qs(urlsplit(page.url).query)
+    assert query["expr"] == ["x^3*y + cos(y)"]
+    # A permalink of the page derives the same on load.
+    again = wb.context.new_page()
+    again.goto(page.url)
+    again.locator("#result .katex").first.wait_for()
+    assert tex(again.locator("#result")) == result
+    again.close()
+
+
+def test_folding_a_step(wb):
+    wb.open(permalink(expr="sin(x^2)^3"))
+    wb.derived()
+    page = wb.page
+    top = page.locator("#steps details").first
+    inner = top.locator(".substeps .step-row").first
+    assert top.get_attribute("open") is not None and inner.is_visible()
+    top.locator("summary").first.click()
+    assert top.get_attribute("open") is None and not inner.is_visible()
+    top.locator("summary").first.click()
+    assert inner.is_visible()
+    page.locator("#fold-all").click()
+    assert page.locator("#steps details[open]").count() == 0
+
+
+def test_check_my_answer_counterexample_and_proof(wb):
+    wb.open(permalink(expr="sin(x^2)"))
+    wb.derived()
+    page = wb.page
+    page.locator("#claim").fill("x*cos(x^2)")  # the chain rule's factor 2 forgotten
+    page.locator("#claim").press("Enter")
+    out = page.locator("#check-out")
+    out.locator(".badge").wait_for()
+    assert out.locator(".badge").text_content() == "Not the derivative"
+    caption = out.locator("caption").text_content()
+    x = float(re.search(r"x = (\S+)", caption).group(1))
+    cells = out.locator(".counterexample td").all_text_contents()
+    assert float(cells[0]) == pytest.approx(x * math.cos(x * x), rel=1e-6)
+    assert float(cells[1]) == pytest.approx(2 * x * math.cos(x * x), rel=1e-6)
+    assert out.locator(".diagnosis").count() == 1
+    page.locator("#claim").fill("2*x*cos(x^2)")
+    page.locator("#check").click()
+    page.locator("#check-out .badge.pass").wait_for()
+    assert page.locator("#check-out .badge").text_content() == "Correct"
+    assert parse_qs(urlsplit(page.url).query)["claim"] == ["2*x*cos(x^2)"]
+
+
+def _plot_loaded(page) -> None:
+    page.wait_for_function("() => { const i = document.querySelector('#plot-card img.plot');"
+                           " return i && !i.hidden && i.complete && i.naturalWidth > 0; }",
+                           timeout=WAIT_MS)
+
+
+def test_plots_one_and_two_variables_with_a_descent_path(wb, server):
+    page = wb.page
+    wb.open(permalink(expr="x^3 - 2*x"))
+    wb.derived()
+    _plot_loaded(page)
+    assert page.locator("#descent-form").is_hidden()
+    wb.open(permalink(expr="x^2 + 3*y^2"))
+    wb.derived()
+    _plot_loaded(page)
+    page.locator("#start").fill("1.5, 1")
+    page.locator("#iters").fill("12")
+    page.locator("#descent-form button").click()
+    _plot_loaded(page)
+    src = page.locator("#plot-card img.plot").get_attribute("src")
+    assert "start=" in src and "lr=" in src
+    svg = httpx.get(server + src, timeout=60)
+    assert svg.headers["content-type"].startswith("image/svg+xml") and b"<svg" in svg.content
+    assert parse_qs(urlsplit(page.url).query)["start"] == ["1.5, 1"]
+
+
+def test_bad_input_is_one_sentence_inline(wb):
+    wb.allow_http_errors = True
+    wb.open(permalink(expr="sin(x"))
+    error = wb.page.locator("#error")
+    error.wait_for()
+    message = error.text_content()
+    assert message and "\n" not in message.strip() and "Traceback" not in message
+    assert wb.page.locator("#results").is_hidden()
+    wb.page.locator("#expr").fill("")
+    wb.page.locator("#expr").press("Enter")
+    assert "Type a function" in error.text_content()
+
+
+def test_html_and_script_in_user_text_are_shown_as_text(wb):
+    wb.allow_http_errors = True
+    page = wb.page
+    page.add_init_script("window.__pwned = 0;")
+    attack = "<img src=x onerror=alert(1)>"
+    wb.open(permalink(expr=attack, wrt="<b>x</b>"))
+    page.locator("#error").wait_for()
+    page.locator("#expr").fill(attack)  # the live preview too
+    page.locator("#preview.bad").wait_for()
+    # A valid derivation, then a claim with a script in it.
+    wb.open(permalink(expr="x^2"))
+    wb.derived()
+    claim = "<script>window.__pwned = 1</script>"
+    page.locator("#claim").fill(claim)
+    page.locator("#claim").press("Enter")
+    page.locator("#check-out .error").wait_for()
+    time.sleep(0.3)
+    assert page.evaluate("window.__pwned") == 0
+    assert page.locator("img[src='x'], b, body script:not([src])").count() == 0
+    assert page.locator("script").count() == 2  # KaTeX and the page's module, nothing else
+    assert page.locator("#expr").input_value() == "x^2"
+
+
+def test_catalog_entries_open_as_permalinks(wb):
+    page = wb.page
+    wb.open()
+    links = page.locator("#catalog a")
+    links.first.wait_for()
+    assert links.count() >= 10
+    links.first.click()
+    wb.derived()
+    assert parse_qs(urlsplit(page.url).query)["expr"]
+    assert page.locator("#expr").input_value()
+
+
+def test_keyboard_only(wb):
+    page = wb.page
+    wb.open()
+    page.locator("#expr").wait_for()
+    assert page.evaluate("document.activeElement.id") == "expr"  # focused on arrival
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "expr"
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"  # the focus is visible
+    page.keyboard.type("log(1 + x^2)")
+    page.keyboard.press("Enter")
+    wb.derived()
+    assert "\\frac{2 x}{x^{2} + 1}" in tex(page.locator("#result"))
+    # Tab on to the first step and fold it with the keyboard.
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.tagName") == "SUMMARY":
+            break
+    assert page.evaluate("document.activeElement.closest('#steps') !== null")
+    page.keyboard.press("Enter")
+    assert page.evaluate("!document.activeElement.parentElement.open")
+
+
+def test_phone_width_and_screenshot(chromium_browser, server):
+    phone = Watched(chromium_browser, server, width=390)
+    try:
+        phone.open(permalink(expr="x^2*sin(y)"))
+        phone.derived()
+        phone.page.locator("#verify table").wait_for()
+        width = phone.page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"the page is {width}px wide on a 390px phone"
+    finally:
+        phone.close()
+    desk = Watched(chromium_browser, server, width=1280)
+    try:
+        desk.open(permalink(expr="log(1 + exp(-x*y)) + y^2/4", at="x=1,y=0.5",
+                            start="-1.5, 1.5", lr="0.3", iters="25"))
+        desk.derived()
+        page = desk.page
+        page.locator("#verify table").wait_for()
+        page.locator("#graph svg .node").first.wait_for()
+        _plot_loaded(page)
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOT), full_page=True)
+    finally:
+        desk.close()
+    assert SCREENSHOT.stat().st_size > 20_000
