@@ -128,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--memory", default="2G",
                    help="memory one request may use, like 512M or 2G (default 2G)")
     w.add_argument("--workers", type=int, help="worker processes computing requests "
-                   "(default: 2 to 4, by the number of CPU cores)")
+                   "(default: 4 to 8, by the number of CPU cores)")
     return parser
 
 

@@ -37,7 +37,7 @@ POLL_S = 0.25  # how often a computing request looks whether its client is still
 def create_app(timeout: float = 30.0, memory: int | None = 2 * 2**30,
                workers: int | None = None) -> Starlette:
     """The workbench: ``timeout`` seconds and ``memory`` bytes per request (None: no memory
-    limit), ``workers`` processes (default 2 to 4, by the CPU cores)."""
+    limit), ``workers`` processes (default 4 to 8, by the CPU cores)."""
     import symnum
 
     pool = WorkerPool(workers, timeout, memory)

@@ -38,8 +38,9 @@ class Reply:
 
 
 def default_workers() -> int:
-    """2 to 4 workers, by the number of CPU cores."""
-    return max(2, min(4, os.cpu_count() or 2))
+    """4 to 8 workers, by the number of CPU cores: more than the cores, so that two or three
+    heavy requests (each cut at the time limit) leave workers free for small ones."""
+    return max(4, min(8, os.cpu_count() or 4))
 
 
 def _error(status: int, message: str) -> Reply:
