@@ -141,6 +141,16 @@ def test_malformed_requests_say_what_is_wrong(client):
     assert client.delete("/api/derive").status_code == 405
 
 
+def test_the_api_lists_its_endpoints_and_each_names_its_parameters(client):
+    listed = client.get("/api").json()["endpoints"]
+    assert {"/api/derive", "/api/verify", "/api/check", "/api/plot"} <= set(listed)
+    for path, names in listed.items():
+        if names:
+            answer = client.get(path, params={"nonsense": "1"})
+            assert answer.status_code == 400
+            assert answer.json()["error"].endswith("it takes " + ", ".join(names))
+
+
 def test_too_large_requests_are_refused_before_any_work(client):
     body = json.dumps({"expr": "x+" * (MAX_BODY // 2)}).encode()
     posted = client.post("/api/derive", content=body,

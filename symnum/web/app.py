@@ -5,7 +5,7 @@ answer what it computed; errors are ``{"error": "<one line>"}`` with 400 (bad in
 command line's own message), 404, 413 (too large), 501 (not available) or 503 (a limit).
 
 >>> [route.path for route in create_app().routes][:5]
-['/', '/static', '/api/catalog', '/catalog/{key}', '/api/derive']
+['/', '/api', '/static', '/api/catalog', '/catalog/{key}']
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from .params import MAX_BODY, BadRequest, TooLarge, from_json, from_query, job_for
+from .params import MAX_BODY, BadRequest, TooLarge, endpoints, from_json, from_query, job_for
 from .pool import Reply, WorkerPool
 from .security import SVG_CSP, Guard
 
@@ -64,7 +64,10 @@ def create_app(timeout: float = 30.0, memory: int | None = 2 * 2**30,
             return Response(reply.body, reply.status, headers, reply.media_type)
         return answer
 
-    routes = [Route("/", index),
+    async def api_index(request: Request) -> Response:
+        return JSONResponse({"version": symnum.__version__, "endpoints": endpoints()})
+
+    routes = [Route("/", index), Route("/api", api_index),
               Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
               Route("/api/catalog", catalog_list),
               Route("/catalog/{key}", catalog_page)]

@@ -90,10 +90,21 @@ def _text(name: str, value: object) -> str:
     raise BadRequest(f"{name} must be a string or a number, got {type(value).__name__}")
 
 
+def endpoints() -> dict[str, list[str]]:
+    """Each endpoint's parameters (what ``/api`` lists).
+
+    >>> endpoints()["/api/check"]
+    ['claimed', 'of', 'wrt', 'what', 'order', 'shape', 'from', 'seed']
+    """
+    found = {f"/api/{name}": [positional, *names] for name, (_, positional, names)
+             in COMMANDS.items()}
+    found.update({f"/api/{name}": list(names) for name, names in OTHERS.items()})
+    return found | {"/api/catalog": [], "/catalog/{id}": []}
+
+
 def job_for(endpoint: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """The job computing ``endpoint`` for ``params``: ``(kind, payload)``."""
-    known = (COMMANDS[endpoint][2] + (COMMANDS[endpoint][1],) if endpoint in COMMANDS
-             else OTHERS[endpoint])
+    known = endpoints()[f"/api/{endpoint}"]
     unknown = sorted(set(params) - set(known))
     if unknown:
         raise BadRequest(f"unknown parameter {unknown[0]!r} for /api/{endpoint}; it takes "
