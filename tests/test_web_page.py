@@ -195,6 +195,17 @@ def test_typing_and_enter_derives_and_updates_the_permalink(wb):
     again.close()
 
 
+def test_latex_input_with_the_toggle(wb):
+    wb.open()
+    page = wb.page
+    page.locator("input[name=from][value=latex]").check()
+    page.locator("#expr").fill(r"\frac{1}{1+e^{-x}}")
+    page.locator("#expr").press("Enter")
+    wb.derived()
+    assert "e^{- x}" in tex(page.locator("#result"))
+    assert parse_qs(urlsplit(page.url).query)["from"] == ["latex"]
+
+
 def test_folding_a_step(wb):
     wb.open(permalink(expr="sin(x^2)^3"))
     wb.derived()

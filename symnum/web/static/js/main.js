@@ -92,6 +92,8 @@ async function derive() {
     followUps(data, state, signal);
   } catch (err) {
     if (err.name === "AbortError") return;
+    ui.results.hidden = true; // the panels below belong to an earlier function
+    if (ui.preview.classList.contains("bad")) clear(ui.preview); // said once is enough
     showError(ui.error, err instanceof ApiError ? err.message : "Something went wrong in the page.");
     if (!(err instanceof ApiError)) console.warn(err);
   } finally {
@@ -127,6 +129,10 @@ function showResult(data, state) {
   showError(ui.exportError, "");
   showError(ui.stepsError, "");
   renderSteps(ui.steps, data.steps);
+  const order = Number(data.order || 1);
+  $("steps-order").hidden = order < 2;
+  $("steps-order").textContent = order < 2 ? "" : `These steps take the last of the ${order} ` +
+    `differentiations: they differentiate the derivative of order ${order - 1} once more.`;
   const what = data.what === "derivative" && data.wrt.length === 1 ? `d/d${data.wrt[0]}`
     : data.what;
   ui.claimHint.textContent = `(the ${what} of f, in the same syntax${
@@ -224,7 +230,7 @@ async function check() {
   try {
     const out = await getJson("/api/check", { claimed: claim, of: s.expr, from: s.from,
       wrt: s.wrt, what: s.what, order: s.order === "1" ? "" : s.order, shape: s.shape });
-    renderCheck(ui.checkOut, out, claim);
+    renderCheck(ui.checkOut, out, claim, current.wrt || []);
   } catch (err) {
     clear(ui.checkOut).append(h("p", { class: "error small", role: "alert" }, err.message));
   }
@@ -260,7 +266,10 @@ async function preview() {
 }
 
 function placeholder() {
-  ui.expr.placeholder = syntax() === "latex" ? "\\frac{1}{1+e^{-x}}" : "x^2*sin(y)";
+  const latex = syntax() === "latex";
+  ui.expr.placeholder = latex ? "\\frac{1}{1+e^{-x}}" : "x^2*sin(y)";
+  $("help-plain").hidden = latex;
+  $("help-latex").hidden = !latex;
 }
 
 async function copyText(text, what) {

@@ -4,6 +4,10 @@ import { clear, fmt, h, pointText, pretty } from "./dom.js";
 
 const VERDICT = { pass: "PASS", fail: "FAIL", inconclusive: "INCONCLUSIVE" };
 
+function short(text, n) {
+  return text.length > n ? `${text.slice(0, n - 1)}…` : text;
+}
+
 function badge(kind, text) {
   return h("span", { class: `badge ${kind}` }, text);
 }
@@ -19,7 +23,7 @@ export function renderVerify(el, report) {
     String(summary).replace(/^[A-Z]+:\s*/, "")));
   for (const run of report.runs || [report]) {
     const caption = run.sizes ? Object.entries(run.sizes).map(([k, v]) => `${k} = ${v}`)
-      .join(", ") + `: ${pretty(run.expr)}` : "";
+      .join(", ") + `: ${short(pretty(run.expr), 160)}` : "";
     el.append(methodsTable(run, caption));
     const points = run.points || [];
     if (points.length) {
@@ -50,8 +54,19 @@ function methodsTable(run, caption) {
     h("tbody", {}, rows)));
 }
 
+/** An entry of a gradient, Jacobian or Hessian by its meaning: [1] → ∂f/∂y. */
+function entryName(index, what, wrt) {
+  const v = (k) => wrt[k] ?? `#${k + 1}`;
+  if (what === "gradient" && index.length === 1) return `∂f/∂${v(index[0])}`;
+  if (what === "hessian" && index.length === 2) {
+    return index[0] === index[1] ? `∂²f/∂${v(index[0])}²` : `∂²f/∂${v(index[0])}∂${v(index[1])}`;
+  }
+  if (what === "jacobian" && index.length === 2) return `∂f${index[0] + 1}/∂${v(index[1])}`;
+  return index.map((k) => k + 1).join(", ");
+}
+
 /** The check response: correct or not, how we know, a counterexample and the diagnosis. */
-export function renderCheck(el, out, claim) {
+export function renderCheck(el, out, claim, wrt = []) {
   clear(el);
   const verdict = out.correct === true ? ["pass", "Correct"]
     : out.correct === false ? ["fail", "Not the derivative"] : ["inconclusive", "Undecided"];
@@ -67,8 +82,8 @@ export function renderCheck(el, out, claim) {
       "."));
   }
   if (out.point) {
-    const entry = out.entry && out.entry.length && Array.isArray(out.expected)
-      ? ` (entry ${out.entry.join(", ")})` : "";
+    const entry = Array.isArray(out.expected) && out.entry && out.entry.length
+      ? ` (entry ${entryName(out.entry, out.what, wrt)})` : "";
     el.append(h("div", { class: "table-wrap" }, h("table", { class: "table counterexample" },
       h("caption", {}, `Counterexample at ${pointText(out.point)}${entry}`),
       h("tbody", {},
