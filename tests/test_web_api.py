@@ -339,10 +339,10 @@ def test_an_abandoned_request_stops_its_worker(server):
     before = set(_workers(process.pid))
     start = time.monotonic()
     with pytest.raises(httpx.ReadTimeout):  # the page sent a newer request and gave this up
-        httpx.get(f"{url}/api/derive", params=HEAVY, timeout=1.0)
+        httpx.get(f"{url}/api/derive", params=HEAVY, timeout=0.5)
     while set(_grandchildren(process.pid)) >= before and time.monotonic() - start < 10:
         time.sleep(0.05)
-    assert time.monotonic() - start < 3.5  # stopped, long before its 4 s limit would
+    assert time.monotonic() - start < 3.0  # stopped, long before its 4 s limit would
     answer = httpx.get(f"{url}/api/derive", params={"expr": "x**4"}, timeout=30)
     assert answer.status_code == 200 and answer.json()["result"] == "4*x**3"
 
