@@ -7,8 +7,10 @@ Workloads (issue 5): the Hessian of a tanh MLP's squared loss (whole process: `s
 ... --what hessian --format json` against `sympy.hessian`), the gradient of
 sin(exp(x²/4))·cos(y) + x·y² on a 1000×1000 grid (kernels against torch autograd), and the
 batched Hessian of log-sum-exp of 20 variables at 20,000 points (against
-torch.func.vmap(torch.func.hessian)). Each comparison runs in this one process/run, on this
-machine, so the ratios are like for like.
+torch.func.vmap(torch.func.hessian)), eager numpy and torch kernels; and the 61-parameter
+MLP Hessian at one point given as Python floats (against torch.autograd.functional.hessian on
+the model written with tensors), beside the batched ratios (`--kernels`: only these two).
+Each comparison runs in this one process/run, on this machine, so the ratios are like for like.
 """
 
 from __future__ import annotations
@@ -174,6 +176,56 @@ def kernel_gradient() -> list[tuple[str, float, float]]:
             for label, run in rows]
 
 
+def mlp_tensor_loss(n_in: int, n_hidden: int, n_points: int):
+    """The MLP loss of mlp_numeric written with tensors (matrix products, no Python loops):
+    the form a torch user writes, and torch's fastest."""
+    import torch
+    X, Y = (torch.tensor(a) for a in mlp_data(n_in, n_hidden, n_points))
+    split = [n_hidden * n_in, n_hidden, n_hidden, 1]
+
+    def loss(theta):
+        W, b, V, c = torch.split(theta, split)
+        out = torch.tanh(X @ W.reshape(n_hidden, n_in).T + b) @ V + c - Y
+        return (out * out).sum() / n_points
+    return loss
+
+
+def one_point_mlp_hessian() -> list[tuple[str, float, float, str]]:
+    """The 61-parameter MLP-loss Hessian at one point given as Python floats (the kernel's
+    compiled straight-line function) against torch.autograd.functional.hessian on the model
+    written with tensors (default, and vectorize=True); and the batched program at that point."""
+    import importlib
+
+    import torch
+
+    import symnum
+    size = SIZES[61]
+    text, params = mlp_loss(*size)
+    parsing = importlib.import_module("symnum.core.parse")
+    parsing.MAX_LENGTH = 10**7
+    expr = parsing.parse(text)
+    names = {s.name: s for s in expr.free_symbols}
+    k = symnum.kernel(symnum.derive(symnum.Function(expr, wrt=[names[p] for p in params]),
+                                    what="hessian"), backend="numpy")
+    theta = [float(v) for v in theta0(len(params))]
+    start = time.perf_counter()
+    ours = k(*theta)
+    print(f"one-point MLP Hessian: the straight-line function compiled in "
+          f"{time.perf_counter() - start:.2f} s (first call)")
+    loss, t = mlp_tensor_loss(*size), torch.tensor(theta, dtype=torch.float64)
+    expected = torch.autograd.functional.hessian(loss, t).numpy()
+    assert np.allclose(ours, expected, atol=1e-12), np.abs(ours - expected).max()
+    arrays = [np.array([v]) for v in theta]  # the same point as a batch of one: the program
+    rows = [("Python floats", lambda: k(*theta),
+             lambda: torch.autograd.functional.hessian(loss, t), "autograd hessian"),
+            ("Python floats", lambda: k(*theta), lambda: torch.autograd.functional.hessian(
+                loss, t, vectorize=True), "…, vectorize=True"),
+            ("batch of one (the batched program)", lambda: k(*arrays),
+             lambda: torch.autograd.functional.hessian(loss, t), "autograd hessian")]
+    return [(f"MLP Hessian 61 params at one point, {label}", *timed_against(ours_, theirs, 7),
+             other) for label, ours_, theirs, other in rows]
+
+
 def batched_lse_hessian(n: int = 20, points: int = 20_000) -> list[tuple[str, float, float]]:
     """The log-sum-exp Hessian at 20,000 points: eager, into a reused out=, compiled; and
     the time just to write a fresh array of the output's size (the floor for any kernel
@@ -185,6 +237,7 @@ def batched_lse_hessian(n: int = 20, points: int = 20_000) -> list[tuple[str, fl
     names = [f"x{i}" for i in range(n)]
     text = f"log({' + '.join(f'exp({v})' for v in names)})"
     eager = symnum.kernel(text, wrt=",".join(names), what="hessian", backend="torch")
+    numpy_kernel = symnum.kernel(text, wrt=",".join(names), what="hessian", backend="numpy")
     fused = symnum.kernel(text, wrt=",".join(names), what="hessian", backend="torch",
                           compile=True)
     data = torch.tensor(np.random.default_rng(0).normal(size=(points, n)))
@@ -197,7 +250,10 @@ def batched_lse_hessian(n: int = 20, points: int = 20_000) -> list[tuple[str, fl
     out = torch.empty(expected.shape, dtype=torch.float64)
     assert torch.allclose(eager(*columns), expected, atol=1e-10)
     assert torch.allclose(eager(*columns, out=out), expected, atol=1e-10)
+    numpy_columns = [c.numpy() for c in columns]
+    assert np.allclose(numpy_kernel(*numpy_columns), expected.numpy(), atol=1e-10)
     rows = [("torch", lambda: eager(*columns)),
+            ("numpy", lambda: numpy_kernel(*numpy_columns)),
             ("torch, out= reused", lambda: eager(*columns, out=out)),
             ("torch, compile=True", lambda: fused(*columns)),
             ("(floor: fill a new array of that size)",
@@ -373,6 +429,8 @@ def plot_sweep(table: dict, path: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="skip the largest sizes")
+    parser.add_argument("--kernels", action="store_true",
+                        help="only the one-point and batched kernel ratios, side by side")
     parser.add_argument("--measure", nargs=2, metavar=("TOOL", "SIZE"), help=argparse.SUPPRESS)
     parser.add_argument("--plot", default=os.path.join(HERE, "scaling.png"))
     args = parser.parse_args()
@@ -383,6 +441,10 @@ def main() -> None:
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}")
     rows = []
+    if args.kernels:
+        kernel_rows(rows)
+        print_rows(rows)
+        return
     sizes = [SIZES[10], SIZES[31], SIZES[61]] + ([] if args.quick else [SIZES[161]])
     for n_in, n_hidden, n_points in sizes:
         text, params = mlp_loss(n_in, n_hidden, n_points)
@@ -397,15 +459,26 @@ def main() -> None:
     print(f"61-parameter CLI Hessian vs SymPy's second derivatives: largest gap {gap:.1e}")
     for label, ours, theirs in kernel_gradient():
         rows.append((label, ours, theirs, "torch autograd", f"{ours / theirs:.2f}", None))
-    for label, ours, theirs in batched_lse_hessian():
-        rows.append((label, ours, theirs, "vmap(hessian)", f"{ours / theirs:.2f}", None))
-    print(f"\n{'workload':<68}{'symnum s':>10}{'other s':>10}  {'other':<16}{'ratio':>7}"
-          f"{'peak MiB':>10}")
-    for name, a, b, other, ratio, peak in rows:
-        b_text = f"{b:10.4f}" if b else f"{'skipped':>10}"
-        print(f"{name:<68}{a:10.4f}{b_text}  {other:<16}{ratio:>7}{peak or '':>10}")
+    kernel_rows(rows)
+    print_rows(rows)
     table = sweep([10, 31, 61] + ([] if args.quick else [161]), limit_s=300)
     plot_sweep(table, args.plot)
+
+
+def kernel_rows(rows: list) -> None:
+    """The one-point and the batched kernel comparisons, appended to ``rows``."""
+    for label, ours, theirs, other in one_point_mlp_hessian():
+        rows.append((label, ours, theirs, other, f"{ours / theirs:.3f}", None))
+    for label, ours, theirs in batched_lse_hessian():
+        rows.append((label, ours, theirs, "vmap(hessian)", f"{ours / theirs:.2f}", None))
+
+
+def print_rows(rows: list) -> None:
+    print(f"\n{'workload':<72}{'symnum s':>10}{'other s':>10}  {'other':<18}{'ratio':>7}"
+          f"{'peak MiB':>10}")
+    for name, a, b, other, ratio, peak in rows:
+        b_text = f"{b:10.5f}" if b else f"{'skipped':>10}"
+        print(f"{name:<72}{a:10.5f}{b_text}  {other:<18}{ratio:>7}{peak or '':>10}")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import json
+import math
 import subprocess
 import sys
 import textwrap
@@ -224,6 +225,11 @@ def test_cli_export_writes_a_module_and_errors_are_one_line(tmp_path, capsys):
     assert space["grad_lse"](1000.0, 1000.0).tolist() == [0.5, 0.5]
     assert main(["export", r"\frac{1}{1+e^{-x}}", "--from", "latex"]) == 0
     assert "def f(x):" in capsys.readouterr().out
+    # symbols not differentiated are parameters, after the variables
+    assert main(["export", "log(1 + exp(-y*w*x))", "--wrt", "w", "--what", "gradient"]) == 0
+    space = {}
+    exec(capsys.readouterr().out, space)
+    assert abs(space["f"](0.5, 2.0, -1.0)[0] - 2.0 / (1.0 + math.exp(-1.0))) < 1e-15
     for argv in (["export", "x**2", "--to", "tensorflow"], ["export", "x**2", "--name", "1f"],
                  ["export", "g(x)"], ["export", "x**2", "--out", str(tmp_path / "a.txt")],
                  ["export", "x**2", "--what", "curl"]):
