@@ -26,8 +26,12 @@ if CHROMIUM is None and not os.environ.get("SYMNUM_REQUIRE_BROWSER"):
     pytest.skip("chromium is not installed (set SYMNUM_REQUIRE_BROWSER=1 to fail instead)",
                 allow_module_level=True)
 
-sync_api = pytest.importorskip("playwright.sync_api")
-uvicorn = pytest.importorskip("uvicorn")
+import uvicorn  # noqa: E402
+from playwright import sync_api  # noqa: E402
+
+# One server and one browser for the module: under `pytest -n auto --dist loadgroup` (make
+# test) its tests run in one worker instead of each worker starting its own.
+pytestmark = pytest.mark.xdist_group("browser")
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOT = ROOT / "docs" / "img" / "workbench.png"

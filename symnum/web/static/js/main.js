@@ -134,9 +134,11 @@ function showResult(data, state) {
   $("steps-order").textContent = order < 2 ? "" : `These steps take the last of the ${order} ` +
     `differentiations: they differentiate the derivative of order ${order - 1} once more.`;
   const what = data.what === "derivative" && data.wrt.length === 1 ? `d/d${data.wrt[0]}`
-    : data.what;
-  ui.claimHint.textContent = `(the ${what} of f, in the same syntax${
-    Array.isArray(data.result) ? "; a list like [a, b] for several entries" : ""})`;
+    : { jacobian: "Jacobian", hessian: "Hessian" }[data.what] || data.what;
+  const form = !Array.isArray(data.result) ? ""
+    : Array.isArray(data.result[0]) ? "; rows in brackets, like [[a, b], [c, d]]"
+      : "; a list like [a, b]";
+  ui.claimHint.textContent = `(the ${what} of f, in the same syntax${form})`;
   clear(ui.checkOut);
   document.title = `${state.expr} · symnum workbench`;
 }
