@@ -251,6 +251,20 @@ def test_nothing_the_page_loads_comes_from_elsewhere():
         assert not pattern.search(text), f"{path.name} loads something from another server"
 
 
+def test_a_job_past_its_memory_allowance_is_a_503_and_retires_its_worker():
+    code = ("import json, sys; from symnum.web.jobs import execute; "
+            "from symnum.cli.guard import Limits; "
+            "print(json.dumps(execute('cli', {'argv': ['verify', '--format=json', '--', "
+            "'sin(x)*y']}, Limits(60, 2**20))))")  # 1 MiB more: torch alone needs far more
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=env, timeout=120)
+    status, media, body, retire = json.loads(proc.stdout)
+    assert (status, media, retire) == (503, "application/json", True)
+    assert json.loads(body) == {"error": "ran out of memory (the server's limit is 1M per "
+                                         "request; start it with --memory to allow more)"}
+
+
 # --- a real server --------------------------------------------------------------------------
 
 HEAVY = {"expr": "exp(sin(x)**3*cos(x)**5)*log(1 + x**2)**7", "order": 20}  # minutes of work

@@ -18,9 +18,10 @@ import json
 import math
 import signal
 import warnings
+from dataclasses import replace
 from typing import Any
 
-from ..cli.guard import Limits, OutOfMemory, TimeUp, limited, size_text
+from ..cli.guard import Limits, OutOfMemory, TimeUp, limited, resident_size, size_text
 from ..core.errors import SymnumError
 
 JSON, SVG, PYTHON = "application/json", "image/svg+xml", "text/x-python; charset=utf-8"
@@ -41,10 +42,14 @@ def error(status: int, message: str, retire: bool = False) -> Reply:
 
 
 def execute(kind: str, payload: dict[str, Any], limits: Limits | None = None) -> Reply:
-    """Run job ``kind`` under ``limits`` (time and memory; none when None)."""
+    """Run job ``kind`` under ``limits``: seconds, and bytes of memory this job may add to
+    what the process already holds (SymPy, torch and matplotlib, loaded before); None: no
+    limit."""
     limits = limits or Limits(None, None)
+    held = resident_size() or 0
+    enforced = replace(limits, memory=None if limits.memory is None else limits.memory + held)
     try:
-        with warnings.catch_warnings(), limited(limits):
+        with warnings.catch_warnings(), limited(enforced):
             warnings.simplefilter("ignore")  # the CLI's notes go to stderr, not into JSON
             status, media, body = JOBS[kind](payload)
         return status, media, body, False
