@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import json
+import math
 import os
 import re
 import signal
@@ -226,17 +227,21 @@ def test_plots_are_svg_images_that_reference_nothing_outside(client):
     assert bad.status_code == 400 and "xmin" in bad.json()["error"]
 
 
-def test_export_answers_code_or_says_it_is_not_there_yet(client):
-    answer = client.get("/api/export", params={"expr": "x*sin(y)", "to": "numpy"})
-    try:
-        import symnum.export  # noqa: F401
-    except ImportError:
-        assert answer.status_code == 501
-        assert answer.json() == {"error": "export is not available yet"}
-        return
-    assert answer.status_code == 200 and answer.headers["content-type"].startswith(
-        "text/x-python")
-    compile(answer.text, "<export>", "exec")
+def test_export_is_the_command_lines_module_and_it_runs(client, capsys):
+    params = {"expr": "x*sin(y)", "wrt": "x,y", "to": "numpy", "name": "grad"}
+    code, out, _ = cli(capsys, "export", "x*sin(y)", "--wrt", "x,y", "--to", "numpy", "--name",
+                       "grad")
+    assert code == 0
+    answer = client.get("/api/export", params=params)
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/x-python")
+    assert answer.text == out
+    namespace: dict = {}
+    exec(compile(answer.text, "<export>", "exec"), namespace)  # the user's own module
+    value = [float(v) for v in namespace["grad"](1.5, 0.7)]
+    assert value == pytest.approx([math.sin(0.7), 1.5 * math.cos(0.7)], rel=1e-14)
+    bad = client.get("/api/export", params={**params, "to": "fortran"})
+    assert bad.status_code == 400 and "fortran" in bad.json()["error"]
 
 
 def test_nothing_the_page_loads_comes_from_elsewhere():
@@ -300,6 +305,11 @@ def server():
 
 def test_small_requests_are_answered_while_a_heavy_one_runs(server):
     _, url = server
+    quiet = [_timed(httpx.get, f"{url}/api/derive", params={"expr": f"x**{k}*cos(x)"},
+                    timeout=30) for k in range(5)]
+    # Under 1 s, as promised; on a machine loaded by other work, a few times the same requests
+    # without the heavy one, but never the wait for the heavy one to be cut (over 3.5 s).
+    bound = min(max(1.0, 4 * max(quiet)), 3.0)
     heavy: dict = {}
 
     def run_heavy() -> None:
@@ -321,7 +331,7 @@ def test_small_requests_are_answered_while_a_heavy_one_runs(server):
         exact = sympy.diff(x ** (k + 2) * sympy.sin(x), x)
         assert sympy.simplify(sympy.sympify(answer.json()["result"]) - exact) == 0
     thread.join()
-    assert max(times) < 1.0, times
+    assert max(times) < bound, (times, quiet)
     assert heavy["answer"].status_code == 503
     assert "gave up after 4 s" in heavy["answer"].json()["error"]
     assert 4 <= heavy["seconds"] < 15
@@ -359,6 +369,12 @@ def test_an_abandoned_request_stops_its_worker(server):
     assert time.monotonic() - start < 3.0  # stopped, long before its 4 s limit would
     answer = httpx.get(f"{url}/api/derive", params={"expr": "x**4"}, timeout=30)
     assert answer.status_code == 200 and answer.json()["result"] == "4*x**3"
+
+
+def _timed(call, *args, **kwargs) -> float:
+    start = time.monotonic()
+    assert call(*args, **kwargs).status_code == 200
+    return time.monotonic() - start
 
 
 def _workers(server: int, count: int = 3) -> list[int]:

@@ -173,23 +173,14 @@ def _descent(payload: dict[str, Any]):
 
 
 def _export(payload: dict[str, Any]) -> tuple[int, str, str]:
-    """Python source of a kernel (numpy, torch or JAX), once :mod:`symnum.export` exists."""
-    try:
-        from ..export import export_source
-    except ImportError:
-        return 501, JSON, json.dumps({"error": "export is not available yet"})
-    from ..core.latex_input import to_plain
-    from ..core.shapes import parse_shape
+    """``symnum export``: the source of a standalone numpy, torch or JAX module."""
+    from ..cli.arguments import run
 
-    shapes = {name: ",".join(str(d) for d in dims)
-              for name, dims in map(parse_shape, payload.get("shape", []))}
-    expr = payload.get("expr") or ""
-    if payload.get("from", "plain") == "latex":
-        expr = to_plain(expr, list(shapes))
-    source = export_source(expr, wrt=payload.get("wrt"), what=payload.get("what"),
-                           shapes=shapes or None, to=payload.get("to") or "numpy",
-                           name=payload.get("name") or "f")
-    return 200, PYTHON, source
+    try:
+        text, _ = run(payload["argv"])
+    except ImportError:  # a symnum without its export capability
+        return 501, JSON, json.dumps({"error": "export is not available yet"})
+    return 200, PYTHON, text + "\n"
 
 
 JOBS = {"cli": _cli, "parse": _parse, "plot": _plot, "export": _export}

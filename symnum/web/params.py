@@ -1,6 +1,6 @@
 """A request's parameters (query string or JSON body, the same names) checked and turned into
-a job: the command line's arguments for derive, verify, check and graph, plain values for the
-others.
+a job: the command line's arguments for derive, verify, check, graph and export, plain values
+for the others.
 
 >>> job_for("derive", {"expr": "-sin(x)", "shape": ["x=n"], "steps": "1"})
 ('cli', {'argv': ['derive', '--format=json', '--shape=x=n', '--steps=tree', '--', '-sin(x)']})
@@ -28,12 +28,13 @@ COMMANDS = {
                                   "seed", "points")),
     "check": ("check", "claimed", ("of", "wrt", "what", "order", "shape", "from", "seed")),
     "graph": ("derive", "expr", ("wrt", "at", "from")),
+    "export": ("export", "expr", ("wrt", "what", "shape", "from", "to", "name")),
 }
+TEXT_COMMANDS = ("export",)  # answer Python source, not JSON: no --format
 # endpoints computed by a job of their own: endpoint -> the parameters it accepts
 OTHERS = {
     "parse": ("expr", "from", "shape"),
     "plot": ("expr", "wrt", "from", "xmin", "xmax", "start", "lr", "iters"),
-    "export": ("expr", "wrt", "what", "order", "shape", "from", "to", "name"),
 }
 STEPS = {"1": "tree", "true": "tree", "yes": "tree", "on": "tree", "tree": "tree",
          "graph": "graph", "0": None, "false": None, "no": None, "off": None}
@@ -112,7 +113,7 @@ def job_for(endpoint: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]
     if endpoint not in COMMANDS:
         return endpoint, params
     command, positional, _ = COMMANDS[endpoint]
-    argv = [command, "--format=json"]
+    argv = [command] if endpoint in TEXT_COMMANDS else [command, "--format=json"]
     if endpoint == "graph":
         argv.append("--steps=graph")
     for name in COMMANDS[endpoint][2]:
@@ -128,4 +129,4 @@ def job_for(endpoint: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]
         argv += [f"--{name}={v}" for v in values]
     if positional in params:  # after '--': an expression may start with '-'
         argv += ["--", params[positional]]
-    return "cli", {"argv": argv}
+    return "export" if endpoint in TEXT_COMMANDS else "cli", {"argv": argv}
