@@ -8,6 +8,7 @@ Skipped only when chromium is absent and SYMNUM_REQUIRE_BROWSER is not set (CI s
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
@@ -208,6 +209,29 @@ def test_latex_input_with_the_toggle(wb):
     wb.derived()
     assert "e^{- x}" in tex(page.locator("#result"))
     assert parse_qs(urlsplit(page.url).query)["from"] == ["latex"]
+
+
+def test_copy_latex_download_json_and_code(wb, server):
+    wb.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
+    wb.open(permalink(expr="x*exp(x)"))
+    wb.derived()
+    page = wb.page
+    api = httpx.get(f"{server}/api/derive", params={"expr": "x*exp(x)", "steps": "1"},
+                    timeout=60).json()
+    page.locator("#copy-latex").click()
+    page.locator("#copy-status").filter(has_text="copied").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()") == api["latex"]
+    with page.expect_download() as download:
+        page.locator("#download-json").click()
+    assert json.loads(Path(download.value.path()).read_text()) == api
+    page.locator("#export-to").select_option("numpy")
+    page.locator("#export").click()
+    page.locator("#export-box").wait_for()
+    code = page.locator("#export-code").text_content()
+    namespace: dict = {}
+    exec(compile(code, "exported.py", "exec"), namespace)  # the server's own export, run
+    x = 0.7
+    assert float(namespace["f"](x)) == pytest.approx((1 + x) * math.exp(x), rel=1e-12)
 
 
 def test_folding_a_step(wb):
