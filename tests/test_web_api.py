@@ -242,6 +242,9 @@ def test_export_is_the_command_lines_module_and_it_runs(client, capsys):
     assert value == pytest.approx([math.sin(0.7), 1.5 * math.cos(0.7)], rel=1e-14)
     bad = client.get("/api/export", params={**params, "to": "fortran"})
     assert bad.status_code == 400 and "fortran" in bad.json()["error"]
+    assert client.get("/api/export", params={**params, "order": "1"}).text == out
+    third = client.get("/api/export", params={**params, "order": "3"})
+    assert third.status_code == 400 and "order 3" in third.json()["error"]
 
 
 def test_nothing_the_page_loads_comes_from_elsewhere():

@@ -28,7 +28,7 @@ COMMANDS = {
                                   "seed", "points")),
     "check": ("check", "claimed", ("of", "wrt", "what", "order", "shape", "from", "seed")),
     "graph": ("derive", "expr", ("wrt", "at", "from")),
-    "export": ("export", "expr", ("wrt", "what", "shape", "from", "to", "name")),
+    "export": ("export", "expr", ("wrt", "what", "order", "shape", "from", "to", "name")),
 }
 TEXT_COMMANDS = ("export",)  # answer Python source, not JSON: no --format
 # endpoints computed by a job of their own: endpoint -> the parameters it accepts
@@ -118,6 +118,11 @@ def job_for(endpoint: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]
         argv.append("--steps=graph")
     for name in COMMANDS[endpoint][2]:
         if name not in params:
+            continue
+        if name == "order" and endpoint in TEXT_COMMANDS:  # the page sends its order along
+            if params[name].strip() != "1":
+                raise BadRequest(f"export writes first derivatives (or a Hessian with "
+                                 f"what=hessian), not order {params[name].strip()}")
             continue
         if name == "steps":
             key = params[name].strip().lower()
