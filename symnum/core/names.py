@@ -82,5 +82,4 @@ REFUSED_FUNCTIONS: dict[str, str] = {
     "Derivative": "write the expression itself; symnum takes its derivatives",
     "diff": "write the expression itself; symnum takes its derivatives",
     "Subs": "substitutions are not supported: write the expression with the value in it",
-    "Piecewise": "Piecewise is not supported yet: use max, min, abs, Heaviside or sign",
 }

@@ -365,6 +365,9 @@ class _Builder:
             raise ParseError(f"{name}(...) is not supported: {REFUSED_FUNCTIONS[name]}")
         if node.keywords:
             raise ParseError(f"keyword arguments are not allowed in {name}(...)")
+        if name in ("Piecewise", "piecewise"):
+            from .cases import build_piecewise
+            return build_piecewise(node.args, self.build, depth)
         if not node.args:
             raise ParseError(f"{name}() needs at least one argument")
         args = [self.build(a, depth) for a in node.args]

@@ -152,6 +152,9 @@ def result_text(result: Result, value: Any = None, point: dict | None = None) ->
     if result.definitions and result.native is None:
         lines += ["", "where"] + [_indent(expr_text(sympy.Eq(n, v, evaluate=False)))
                                   for n, v in result.definitions]
+    boundaries = _boundaries(result)
+    if boundaries:
+        lines += ["", "where the pieces meet:"] + [f"  {note}" for note in boundaries]
     if value is not None and point is not None:
         at = ", ".join(f"{k} = {v}" for k, v in point.items())
         lines += ["", f"at {at}:", _indent(_format_value(value))]
@@ -199,9 +202,20 @@ def result_json(result: Result, value: Any = None) -> dict[str, Any]:
         "definitions": [list(pair) for pair in _definition_texts(result)],
         "latex": result_latex(result),
     }
+    boundaries = _boundaries(result)
+    if boundaries:
+        data["boundaries"] = boundaries
     if value is not None:
         data["value"] = value
     return data
+
+
+def _boundaries(result: Result) -> list[str]:
+    """Kinks and jumps where the pieces of a Piecewise meet (empty without Piecewise)."""
+    if result.native is not None or not result.function.expr.has(sympy.Piecewise):
+        return []
+    from .boundaries import boundary_notes
+    return boundary_notes(result)
 
 
 def _entry_texts(result: Result) -> list[str]:
