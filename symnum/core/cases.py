@@ -145,9 +145,18 @@ def _uncovered(covered: sympy.Basic) -> str:
     region = _region(covered)
     if region is not None:
         (x,) = covered.free_symbols
-        return f"for {x} in {sympy.S.Reals - region}"
-    shown = str(covered).replace("&", "and").replace("|", "or")
-    return f"where not ({shown})"
+        rest = sympy.S.Reals - region
+        if isinstance(rest, sympy.FiniteSet):
+            return f"at {x} = " + ", ".join(str(p) for p in rest)
+        try:
+            return f"where {_plain(rest.as_relational(x))}"
+        except (NotImplementedError, TypeError, AttributeError):
+            return f"for {x} in {rest}"
+    return f"where not ({_plain(covered)})"
+
+
+def _plain(cond: sympy.Basic) -> str:
+    return str(cond).replace("&", "and").replace("|", "or")
 
 
 def _region(cond: sympy.Basic) -> sympy.Set | None:
