@@ -139,18 +139,30 @@ def build_graph(expr: sympy.Expr, variables: Sequence[sympy.Symbol]) -> Graph:
         node, ready = stack.pop()
         if node in names or _is_leaf(node):
             continue
+        args = _operands(node)
         if not ready:
             stack.append((node, True))
-            stack.extend((a, False) for a in reversed(node.args))
+            stack.extend((a, False) for a in reversed(args))
             continue
-        definition = node.func(*[names.get(a, a) for a in node.args])
+        if isinstance(node, sympy.Piecewise):  # the pieces are inputs; conditions stay as read
+            definition = sympy.Piecewise(*[(names.get(e, e), c) for e, c in node.args],
+                                         evaluate=False)
+        else:
+            definition = node.func(*[names.get(a, a) for a in node.args])
         name = sympy.Symbol(f"{prefix}{len(nodes) + 1}", real=True)
         inputs = tuple(dict.fromkeys(
-            s for s in (names.get(a, a) for a in node.args)
+            s for s in (names.get(a, a) for a in args)
             if isinstance(s, sympy.Symbol) and (s in names.values() or s in variables)))
         names[node] = name
         nodes.append(Node(name, definition, node, inputs))
     return Graph(expr, tuple(variables), tuple(nodes))
+
+
+def _operands(node: sympy.Basic) -> tuple[sympy.Basic, ...]:
+    """The values a node is computed from: its arguments; a Piecewise's pieces."""
+    if isinstance(node, sympy.Piecewise):
+        return tuple(e for e, _ in node.args)
+    return node.args
 
 
 def _is_leaf(node: sympy.Basic) -> bool:

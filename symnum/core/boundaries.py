@@ -33,10 +33,26 @@ def boundary_notes(result: object) -> list[str]:
     notes: list[str] = []
     for i, x in enumerate(result.variables):
         df = list(derivatives)[i] if result.kind == "gradient" else list(derivatives)[0]
-        for h in _loci(expr, x, f.variables):
-            for note in _notes_at(expr, df, x, h, f.variables):
-                if note not in notes and len(notes) < MAX_BOUNDARIES:
-                    notes.append(note)
+        for note in piece_notes(expr, df, x, f.variables):
+            if note not in notes and len(notes) < MAX_BOUNDARIES:
+                notes.append(note)
+    return notes
+
+
+def piece_notes(expr: sympy.Expr, df: sympy.Expr, x: sympy.Symbol,
+                variables: tuple = ()) -> list[str]:
+    """Notes on the boundaries in x of the Piecewise nodes of ``expr`` (``df`` = ∂expr/∂x);
+    symbols not in ``variables`` are parameters.
+
+    >>> x = sympy.Symbol("x", real=True)
+    >>> piece_notes(sympy.Piecewise((1 - x, x < 1), (0, True)), sympy.Piecewise((-1, x < 1),
+    ...             (0, True)), x)
+    ['kink at x = 1: ∂f/∂x is -1 on the left, 0 on the right (f is continuous there)']
+    """
+    notes = []
+    for h in _loci(expr, x, variables):
+        notes += [n for n in _notes_at(expr, df, x, h, variables or (x,))
+                  if n not in notes][:MAX_BOUNDARIES]
     return notes
 
 
@@ -122,4 +138,4 @@ def _say(x, at, f_left, f_right, d_left, d_right, *exact) -> str:
     if sympy.simplify(dl - dr) != 0:
         return (f"kink at {x} = {at}: ∂f/∂{x} is {d_left} on the left, {d_right} on the right "
                 "(f is continuous there)")
-    return f"smooth join at {x} = {at}: f and ∂f/∂{x} = {d_left} agree on both sides"
+    return f"smooth join at {x} = {at}: f is continuous and ∂f/∂{x} = {d_left} on both sides"

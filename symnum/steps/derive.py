@@ -30,6 +30,16 @@ SHORTCUTS = {sympy.tanh: "tanh' = 1 − tanh²", sympy.sin: "sin' = cos",
              sympy.cos: "cos' = −sin", sympy.tan: "tan' = 1 + tan²"}
 
 
+def _reworded(note: str, x: sympy.Symbol) -> str:
+    """A note on the whole f said of this Piecewise inside it."""
+    for old, new in ((f"∂f/∂{x} is", "the slope is"), ("(f is continuous there)",
+                                                        "(continuous there)"),
+                     ("f goes from", "it goes from"), (f"f is continuous and ∂f/∂{x} =",
+                                                                "continuous, with slope")):
+        note = note.replace(old, new)
+    return note
+
+
 def derive_steps(expr: sympy.Expr, wrt: sympy.Symbol) -> Step:
     """The raw derivation tree of d(expr)/d(wrt) (results not yet simplified)."""
     return _Deriver(expr, wrt).step(expr, wrt)
@@ -92,8 +102,14 @@ class _Deriver:
             subs = tuple(self.step(piece, x) for piece, _ in e.args)
             result = sympy.Piecewise(*[(s.result, c) for s, (_, c) in zip(subs, e.args,
                                                                           strict=True)])
+            from ..core.boundaries import piece_notes
+            meets = [_reworded(n, x) for n in piece_notes(e, result, x)] \
+                if len(e.args) <= 4 else []
+            note = "each piece differentiated where it holds"
             return Step("piecewise", e, x, result, subs,
-                        note="each piece differentiated; not differentiable where they meet")
+                        note="; ".join([note, *meets]) if meets else
+                        "each piece differentiated where it holds; not differentiable where "
+                        "they meet")
         if isinstance(e, sympy.Max | sympy.Min):
             return self._several(e, x, "piecewise")
         if isinstance(e, sympy.Function):
