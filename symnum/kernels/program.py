@@ -20,6 +20,7 @@ from sympy.core.function import AppliedUndef
 
 from ..core.errors import EvaluationError
 from .backends import Backend, fold_into, may_update, table
+from .guarded import guard_pieces
 from .native_nodes import Node, NotNative, read
 from .source import describe
 from .workspace import Workspace
@@ -51,6 +52,9 @@ class Program:
         self.into: list[Callable | None] = []  # per step: the same operation writing into out
         self.ops: list[tuple[object, object]] = []  # per step: (kind, detail), for source.py
         self.slots: dict[sympy.Basic, int] = {s: i for i, s in enumerate(self.inputs)}
+        if self.backend.name == "torch" and not native:  # autograd: no NaN from unused pieces
+            outputs = [guard_pieces(e) for e in outputs]
+            definitions = [(name, guard_pieces(value)) for name, value in definitions]
         for name, value in definitions:
             self.slots[name] = self._compile(value)
         self.outputs = [self._compile(e) for e in outputs]
