@@ -261,3 +261,12 @@ def test_plot_draws_a_piecewise_function(tmp_path):
     assert main(["plot", "Piecewise((x**2/2, abs(x) < 1), (abs(x) - 1/2, True))",
                  "--out", str(out)]) == 0
     assert out.stat().st_size > 10_000
+
+
+def test_critical_point_inside_a_piece_with_a_transcendental_equation():
+    points = symnum.Function("Piecewise((x, x > 0), (exp(x) - 1, True)) + x**2"
+                             ).critical_points()
+    root = mp.findroot(lambda t: mp.exp(t) + 2 * t, -0.3)  # f' on the left piece
+    assert [p.kind for p in points] == ["minimum"]
+    assert abs(mp.mpf(str(sympy.N(points[0].point[sympy.Symbol("x", real=True)], 35))) - root) \
+        < 1e-25

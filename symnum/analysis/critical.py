@@ -170,6 +170,9 @@ def _smooth_points(piece: sympy.Expr, region: sympy.Basic,
     return points
 
 
+ZERO_RESIDUAL = sympy.Float(10) ** -25  # |∇f| below this at a solved point counts as 0
+
+
 def _merge(conditions: tuple) -> tuple:
     """Conditions on one parameter as one interval condition; others as they are."""
     if len(conditions) < 2 or len(set().union(*(c.free_symbols for c in conditions))) != 1:
@@ -185,7 +188,8 @@ def _residual(gradient: list, solution: dict) -> sympy.Basic:
         if left == 0:
             continue
         if left.is_number:
-            return sympy.false if sympy.N(left, 30) != 0 else sympy.true
+            # N at 30 digits of an exact zero may print as 0.e-164: it is zero to that accuracy
+            return sympy.false if abs(sympy.N(left, 30)) > ZERO_RESIDUAL else sympy.true
         conditions.append(sympy.Eq(left, 0))
     return _tidy_condition(sympy.And(*conditions))
 

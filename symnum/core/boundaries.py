@@ -34,8 +34,10 @@ def boundary_notes(result: object) -> list[str]:
     for i, x in enumerate(result.variables):
         df = list(derivatives)[i] if result.kind == "gradient" else list(derivatives)[0]
         for note in piece_notes(expr, df, x, f.variables):
-            if note not in notes and len(notes) < MAX_BOUNDARIES:
+            if note not in notes:
                 notes.append(note)
+        if len(notes) >= MAX_BOUNDARIES:  # a sum of many pieces: say so, do not list all
+            return notes[:MAX_BOUNDARIES] + ["... (more boundaries not listed)"]
     return notes
 
 
