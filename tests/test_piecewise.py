@@ -106,14 +106,18 @@ def test_boundaries_are_named_kink_jump_or_smooth_with_one_sided_derivatives():
     assert "the pieces meet where x = 0" in two and "the pieces meet where y = 0" in two
 
 
-def test_one_sided_derivatives_in_the_notes_agree_with_mpmath():
-    # ELU at a = 0.7: the left derivative at 0 is a, the right one 1 (one-sided mpmath)
-    f = CASES["elu"][2]
-    left = mp.diff(f, 0, direction=-1)
-    right = mp.diff(f, 0, direction=1)
-    assert abs(left - A) < 1e-20 and abs(right - 1) < 1e-20
-    note = symnum.derive(CASES["elu"][0], "x").text()
-    assert "a on the left, 1 on the right" in note
+def test_one_sided_derivatives_at_a_point_agree_with_mpmath():
+    from symnum.core.domain import point_notes
+    for name, x in (("elu", 0), ("clip", 1), ("smooth_l1", -1), ("hinge_squared", 1)):
+        text, params, by_hand, _ = CASES[name]
+        left = float(mp.diff(by_hand, x, direction=-1))
+        right = float(mp.diff(by_hand, x, direction=1))
+        notes = point_notes(symnum.derive(text, ["x", *params]), {"x": x, **params})
+        assert len(notes) == 1, notes
+        if abs(left - right) > 1e-12:
+            assert f"∂f/∂x is {left:.12g} from the left, {right:.12g} from the right" in notes[0]
+        else:
+            assert "join smoothly" in notes[0]
 
 
 def test_nested_piecewise_inside_functions_and_two_variables():
@@ -249,7 +253,11 @@ def test_cli_json_parses_back_and_graph_and_critical_points(capsys):
     out = capsys.readouterr().out
     assert f"∂f/∂x = x̄ = {float(2 * mp.exp(-1)):.6g}" in out
     assert main(["derive", CASES["elu"][0], "--wrt", "x", "--at", "x=0, a=2"]) == 0
-    assert "change of form" in capsys.readouterr().out
+    assert "kink of Piecewise" in capsys.readouterr().out  # the one-sided values: see below
+    assert main(["derive", CASES["elu"][0], "--wrt", "x", "--at", "x=0, a=1"]) == 0
+    assert "join smoothly" in capsys.readouterr().out  # ELU with a = 1 is C¹
+    assert main(["derive", "Piecewise((x, x < 1), (x + 1, True))", "--at", "x=1"]) == 0
+    assert "jumps from 1 to 2" in capsys.readouterr().out
     points = symnum.Function("Piecewise((x**2 - 2*x, x > 0), (-3*x, True))").critical_points()
     assert [(str(p.point), p.kind) for p in points] == [("{x: 1}", "minimum")]
     kink = symnum.Function("Piecewise((2*x, x > 0), (-x, True))").critical_points()

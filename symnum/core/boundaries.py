@@ -141,3 +141,26 @@ def _say(x, at, f_left, f_right, d_left, d_right, *exact) -> str:
         return (f"kink at {x} = {at}: ∂f/∂{x} is {d_left} on the left, {d_right} on the right "
                 "(f is continuous there)")
     return f"smooth join at {x} = {at}: f is continuous and ∂f/∂{x} = {d_left} on both sides"
+
+
+def one_sided(expr: sympy.Expr, x: sympy.Symbol, point: dict) -> tuple | None:
+    """((f left, f right), (∂f/∂x left, ∂f/∂x right), whether the pieces differ) as floats at
+    ``point`` (all symbols given), the pieces chosen at x ∓ ε; None where a piece's value is
+    not a real number."""
+    b = point[x]
+    rest = {k: v for k, v in point.items() if k != x}
+    out, pieces = [], []
+    for s in (-_EPSILON, _EPSILON):
+        try:
+            piece = _side(expr, x, b, s, rest)
+        except TypeError:
+            return None
+        pieces.append(piece)
+        at = {**rest, x: b}
+        out.append((sympy.N(piece.xreplace(at), 20), sympy.N(sympy.diff(piece, x).xreplace(at),
+                                                              20)))
+    values = [v for pair in out for v in pair]
+    if not all(v.is_real and v.is_finite for v in values):
+        return None
+    (fl, dl), (fr, dr) = out
+    return (float(fl), float(fr)), (float(dl), float(dr)), pieces[0] != pieces[1]

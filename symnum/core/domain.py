@@ -57,7 +57,10 @@ def point_notes(result: object, point: Mapping) -> list[str]:
     for node in dict.fromkeys(n for e in outputs for n in sympy.preorder_traversal(e)):
         if not isinstance(node, sympy.Basic) or not node.free_symbols & set(f.variables):
             continue
-        note = _kink_note(node, subs) or _domain_note(node, subs)
+        if isinstance(node, sympy.Piecewise) and len(outputs) == 1:
+            note = _piecewise_note(outputs[0], node, subs, f.variables)
+        else:
+            note = _kink_note(node, subs) or _domain_note(node, subs)
         if note and note not in notes:
             notes.append(note)
     return notes
@@ -98,6 +101,39 @@ def _kink_note(node: sympy.Basic, subs: Mapping) -> str | None:
             return (f"{_where(node, subs)} is a {what} of {node}: f is not differentiable "
                     f"there; {convention}")
     return None
+
+
+def _piecewise_note(expr: sympy.Expr, node: sympy.Piecewise, subs: Mapping,
+                    variables: tuple) -> str | None:
+    """At a boundary of ``node``: a kink, a jump, or pieces that join smoothly, by f's
+    one-sided values and derivatives along each variable there."""
+    from .boundaries import one_sided
+    loci = [r.lhs - r.rhs for _, c in node.args for r in c.atoms(Relational)]
+    if not any(h.free_symbols and _is_zero(h, subs) for h in loci):
+        return None
+    where = _where(node, subs)
+    kinks, jumps, changes = [], [], False
+    for v in variables:
+        sides = one_sided(expr, v, subs)
+        if sides is None:
+            return (f"{where} is where the pieces of {node} meet: f may not be "
+                    "differentiable there; the value shown is that of the piece that holds")
+        (f_left, f_right), (d_left, d_right), differ = sides
+        changes = changes or differ
+        if abs(f_left - f_right) > 1e-12 * max(1, abs(f_left)):
+            jumps.append(f"f jumps from {f_left:.12g} to {f_right:.12g} along {v}")
+        elif abs(d_left - d_right) > 1e-12 * max(1, abs(d_left), abs(d_right)):
+            kinks.append(f"∂f/∂{v} is {d_left:.12g} from the left, {d_right:.12g} from the right")
+    if jumps:
+        return f"{where} is a jump of {node}: {'; '.join(jumps)}; the value shown is that " \
+               "of the piece that holds at the point"
+    if kinks:
+        return f"{where} is a kink of {node}: {'; '.join(kinks)}; the value shown is that " \
+               "of the piece that holds at the point"
+    if not changes:  # on a boundary line, but the same piece holds on every side
+        return None
+    return f"{where} is where the pieces of {node} meet; they join smoothly (the one-sided " \
+           "derivatives agree)"
 
 
 def _domain_note(node: sympy.Basic, subs: Mapping) -> str | None:
