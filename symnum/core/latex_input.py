@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping
 import sympy
 
 from .errors import ParseError
+from .latex_cases import cases, indicator
 from .names import FUNCTIONS
 from .shapes import declared_shapes
 
@@ -277,7 +278,7 @@ class _Reader:
         if name in ("mathbb", "mathbf", "mathds") and self.tokens[self.i:self.i + 3] == \
                 ["{", "1", "}"]:
             self.i += 3
-            return _indicator(self)
+            return indicator(self)
         if name == "frac" or name in ("dfrac", "tfrac"):
             top, bottom = self.group(), self.group()
             return f"(({top})/({bottom}))"
@@ -314,7 +315,7 @@ class _Reader:
         if name == "begin":
             if self.tokens[self.i:self.i + 7] == ["{", "c", "a", "s", "e", "s", "}"]:
                 self.i += 7
-                return _cases(self)
+                return cases(self)
             return self._matrix()
         raise ParseError(f"LaTeX: unknown command \\{name}")
 
@@ -426,82 +427,6 @@ class _Reader:
 
     def _is_matrix(self, text: str) -> bool:
         return any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", text) for n in self.shapes)
-
-
-def _cases(reader: _Reader) -> str:
-    """\\begin{cases} a & x > 0 \\\\ b & \\text{otherwise} \\end{cases} → Piecewise(...)."""
-    pieces = []
-    while True:
-        value = reader.expression()
-        if reader.peek() != "&":
-            raise ParseError("LaTeX: each line of cases is 'value & condition', like "
-                             "x & x > 0 \\\\ 0 & \\text{otherwise}")
-        reader.take("&")
-        pieces.append(f"(({value}), {_condition(reader)})")
-        token = reader.take()
-        if token == "\\\\" and reader.peek() != "\\end":
-            continue
-        if token == "\\\\":
-            token = reader.take()
-        if token != "\\end":
-            raise ParseError(f"LaTeX: unexpected {token!r} in cases")
-        if "".join(reader._braced_tokens()) != "cases":
-            raise ParseError("LaTeX: \\begin{cases} must end with \\end{cases}")
-        return "Piecewise(" + ", ".join(pieces) + ")"
-
-
-def _indicator(reader: _Reader) -> str:
-    """\\mathbb{1}_{x > 0}, \\mathbb{1}[x > 0], \\mathbb{1}\\{x > 0\\}: 1 where it holds, else 0."""
-    opening = reader.take()
-    closing = {"_": None, "[": "]", "(": ")", "\\{": "\\}"}.get(opening, "")
-    if closing == "":
-        raise ParseError("LaTeX: write an indicator as \\mathbb{1}_{x > 0} or \\mathbb{1}[x > 0]")
-    if closing is None:
-        reader.take("{")
-        closing = "}"
-    cond = _condition(reader, (closing,))
-    reader.take(closing)
-    return f"Piecewise((1, {cond}), (0, True))"
-
-
-_RELATIONS = {"<": "<", ">": ">", "\\leq": "<=", "\\le": "<=", "\\leqslant": "<=",
-              "\\geq": ">=", "\\ge": ">=", "\\geqslant": ">=", "≤": "<=", "≥": ">="}
-_WORDS_TRUE = {"otherwise", "else", "elsewhere", "true"}
-_WORDS_SKIP = {"if", "for", "when", "where", ""}
-_WORDS_AND = {"and", "\\land", "\\wedge", ","}
-
-
-def _condition(reader: _Reader, stop: tuple[str, ...] = ()) -> str:
-    """A condition in cases: comparisons (chains too) joined by 'and', or 'otherwise'."""
-    ends = ("\\\\", "\\end", *stop)
-    parts: list[str] = []
-    while reader.peek() is not None and reader.peek() not in ends:
-        token = reader.peek()
-        if token in ("\\text", "\\textrm", "\\mathrm", "\\textnormal"):
-            reader.take()
-            word = "".join(reader._braced_tokens()).strip().lower()
-            if word in _WORDS_TRUE:
-                parts.append("True")
-            elif word in _WORDS_AND or word in _WORDS_SKIP:
-                continue
-            else:
-                raise ParseError(f"LaTeX: cannot read the condition word {word!r} (write "
-                                 "comparisons like x > 0, or \\text{otherwise})")
-        elif token in _WORDS_AND:
-            reader.take()
-        else:
-            chain = [reader.expression(stop=tuple(_RELATIONS) + ends + ("\\land", "\\wedge"))]
-            while reader.peek() in _RELATIONS:
-                chain.append(_RELATIONS[reader.take()])
-                chain.append(reader.expression(stop=tuple(_RELATIONS) + ends +
-                                               ("\\land", "\\wedge")))
-            if len(chain) == 1:
-                raise ParseError(f"LaTeX: the condition {chain[0]!r} is not a comparison "
-                                 "(write one like x > 0, or \\text{otherwise})")
-            parts.append("(" + " ".join(chain) + ")")
-    if not parts:
-        raise ParseError("LaTeX: a case needs a condition, like x > 0 or \\text{otherwise}")
-    return parts[0] if len(parts) == 1 else "And(" + ", ".join(parts) + ")"
 
 
 # \operatorname{...} / \mathrm{...} names → plain functions (lower-cased)
