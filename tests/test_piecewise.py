@@ -278,3 +278,16 @@ def test_critical_point_inside_a_piece_with_a_transcendental_equation():
     assert [p.kind for p in points] == ["minimum"]
     assert abs(mp.mpf(str(sympy.N(points[0].point[sympy.Symbol("x", real=True)], 35))) - root) \
         < 1e-25
+
+
+def test_exported_torch_module_has_finite_gradients_far_from_the_boundary():
+    import torch
+
+    from symnum.export import export_source
+    namespace: dict = {}
+    exec(compile(export_source(CASES["elu"][0].replace("a*", "0.7*"), "x", what="value",
+                               to="torch"), "elu_torch", "exec"), namespace)
+    x = torch.tensor([-1000.0, -1.0, 0.5, 1000.0], dtype=torch.float64, requires_grad=True)
+    namespace["f"](x).sum().backward()
+    want = [float(mp.diff(CASES["elu"][2], mp.mpf(v))) for v in (-1000, -1, 0.5, 1000)]
+    np.testing.assert_allclose(x.grad.numpy(), want, rtol=1e-13, atol=1e-300)

@@ -52,7 +52,7 @@ class Program:
         self.into: list[Callable | None] = []  # per step: the same operation writing into out
         self.ops: list[tuple[object, object]] = []  # per step: (kind, detail), for source.py
         self.slots: dict[sympy.Basic, int] = {s: i for i, s in enumerate(self.inputs)}
-        if self.backend.name == "torch" and not native:  # autograd: no NaN from unused pieces
+        if not native:  # autograd (torch, and exported torch/JAX code): no NaN from unused pieces
             outputs = [guard_pieces(e) for e in outputs]
             definitions = [(name, guard_pieces(value)) for name, value in definitions]
         for name, value in definitions:
