@@ -291,3 +291,12 @@ def test_exported_torch_module_has_finite_gradients_far_from_the_boundary():
     namespace["f"](x).sum().backward()
     want = [float(mp.diff(CASES["elu"][2], mp.mpf(v))) for v in (-1000, -1, 0.5, 1000)]
     np.testing.assert_allclose(x.grad.numpy(), want, rtol=1e-13, atol=1e-300)
+
+
+def test_second_derivative_has_no_dirac_delta_where_the_piece_is_smooth():
+    text, params, by_hand, _ = CASES["smooth_l1"]
+    second = symnum.derive(text, "x", order=2).matrix[0]
+    assert not second.has(sympy.DiracDelta), second
+    x = sympy.Symbol("x", real=True)
+    for v in (-3, -0.5, 0.5, 3):
+        assert float(second.subs(x, v)) == pytest.approx(float(mp.diff(by_hand, v, 2)), abs=1e-12)

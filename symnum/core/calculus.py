@@ -270,6 +270,9 @@ def hessian(f: Function) -> Result:
 def _almost_everywhere(expr: sympy.Basic) -> sympy.Basic:
     """floor and ceiling are steps: their derivative is 0 wherever it exists (SymPy leaves
     an unevaluated Derivative)."""
+    if expr.has(sympy.Piecewise):  # no δ(x) in a piece that holds away from x = 0
+        from .cases import without_deltas
+        expr = without_deltas(expr)
     if not expr.has(sympy.Derivative):
         return expr
     return expr.replace(lambda n: isinstance(n, sympy.Derivative)

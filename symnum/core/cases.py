@@ -184,3 +184,41 @@ def _always(cond: sympy.Basic) -> bool:
     region = _region(cond)
     return region is not None and (region == sympy.S.UniversalSet or
                                    (sympy.S.Reals - region).is_empty is True)
+
+
+def without_deltas(expr: sympy.Basic) -> sympy.Basic:
+    """Dirac deltas dropped from the pieces whose region does not reach their support:
+    (sign(x))' = 2δ(x) is 0 where |x| > 1 (Huber's second derivative).
+
+    >>> x = sympy.Symbol("x", real=True)
+    >>> without_deltas(sympy.Piecewise((1, abs(x) <= 1), (2*sympy.DiracDelta(x), True)))
+    Piecewise((1, Abs(x) <= 1), (0, True))
+    """
+    if not (expr.has(sympy.Piecewise) and expr.has(sympy.DiracDelta)):
+        return expr
+    return expr.replace(lambda n: isinstance(n, sympy.Piecewise) and n.has(sympy.DiracDelta),
+                        _piece_deltas)
+
+
+def _piece_deltas(node: sympy.Piecewise) -> sympy.Basic:
+    pieces, before = [], sympy.false
+    for piece, cond in node.args:
+        region = _region(sympy.And(cond, sympy.Not(before)))
+        if region is not None and piece.has(sympy.DiracDelta):
+            piece = piece.replace(lambda n, where=region: isinstance(n, sympy.DiracDelta)
+                                  and _misses(n.args[0], where), lambda n: sympy.S.Zero)
+        pieces.append((piece, cond))
+        before = sympy.Or(before, cond)
+    return sympy.Piecewise(*pieces)
+
+
+def _misses(u: sympy.Expr, region: sympy.Set) -> bool:
+    """u = 0 has no solution in the closure of ``region`` (u of one variable)."""
+    if len(u.free_symbols) != 1:
+        return False
+    (x,) = u.free_symbols
+    try:
+        zeros = sympy.solveset(u, x, sympy.S.Reals)
+        return sympy.Intersection(zeros, region.closure).is_empty is True
+    except (NotImplementedError, TypeError, ValueError):
+        return False
