@@ -140,6 +140,12 @@ def test_nested_piecewise_inside_functions_and_two_variables():
         assert grad == pytest.approx([float(mp.diff(lambda t, y=y: g(t, y), x)),
                                       float(mp.diff(lambda t, x=x: g(x, t), y))], rel=1e-12)
     assert symnum.verify(two, points=4).passed
+    both = "Piecewise((x*y**2, (x > 0) & (y > 0)), (x + y, True))"
+    assert symnum.verify(both, "x y", "gradient", at={"x": 0, "y": 1}).passed  # on a boundary
+    wrong = symnum.check_claim("[Piecewise((y**2, (x > 0) & (y > 0)), (1, True)), "
+                               "Piecewise((x*y, (x > 0) & (y > 0)), (1, True))]", both, "x y",
+                               "gradient")
+    assert not wrong.correct and wrong.point["x"] > 0 and wrong.point["y"] > 0
 
 
 LATEX = [

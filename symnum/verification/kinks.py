@@ -39,7 +39,7 @@ def _kink_arguments(result: Result) -> list[sympy.Expr]:
     args = []
     for node in sympy.preorder_traversal(sympy.Tuple(*result.function.outputs)):
         if isinstance(node, sympy.Piecewise):
-            args += [c.lhs - c.rhs for _, c in node.args if isinstance(c, Relational)]
+            args += [r.lhs - r.rhs for _, c in node.args for r in c.atoms(Relational)]
         elif isinstance(node, sympy.Max | sympy.Min):
             args += [a - b for i, a in enumerate(node.args) for b in node.args[i + 1:]]
         elif isinstance(node, KINKS):
