@@ -360,6 +360,20 @@ def test_keyboard_only(wb):
     page.keyboard.press("Enter")
     wb.derived()
     assert "\\frac{2 x}{x^{2} + 1}" in tex(page.locator("#result"))
+    # The controls follow in reading order: Derive, the syntax, what, order.
+    focus = []
+    for _ in range(4):
+        page.keyboard.press("Tab")
+        focus.append(page.evaluate("document.activeElement.id || document.activeElement.name"))
+    assert focus == ["derive", "from", "what", "order"]
+    page.keyboard.press("Control+A")
+    page.keyboard.type("2")
+    page.keyboard.press("Enter")
+    page.wait_for_function("new URLSearchParams(location.search).get('order') === '2'")
+    second = httpx.get(f"{wb.server}/api/derive", params={"expr": "log(1 + x^2)", "order": "2"},
+                       timeout=60).json()
+    page.wait_for_function("(t) => document.querySelector('#result annotation')"
+                           "?.textContent === t", arg=second["latex"])
     # Tab on to the first step and fold it with the keyboard.
     for _ in range(40):
         page.keyboard.press("Tab")

@@ -311,6 +311,12 @@ async function exportCode() {
 
 function bind() {
   ui.form.addEventListener("submit", (event) => { event.preventDefault(); derive(); });
+  ui.form.addEventListener("keydown", (event) => { // Enter on a menu derives too
+    if (event.key === "Enter" && event.target.tagName === "SELECT") {
+      event.preventDefault();
+      derive();
+    }
+  });
   ui.checkForm.addEventListener("submit", (event) => { event.preventDefault(); check(); });
   ui.descent.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -352,6 +358,7 @@ function start() {
   fillControls(state);
   loadCatalog($("catalog"));
   if (state.expr) {
+    ui.welcome.hidden = true;
     preview();
     derive();
   } else {
