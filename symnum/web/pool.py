@@ -3,9 +3,10 @@
 The server never computes in its own process: a request takes a free worker (waiting for one
 at most the time limit), sends it the job and waits for the reply without blocking the event
 loop. A worker that passes the time limit (plus a grace for its own clean answer) is killed
-and replaced; one that dies (killed, out of memory) is replaced, and the request retried once
-when it died at once. Workers are forked from a server process that imported SymPy and
-symnum beforehand (multiprocessing's forkserver), so a new one is ready in milliseconds.
+and replaced; one that dies (killed, out of memory) is replaced, and the request retried on
+another when its worker died at once. Workers are forked from a server process that imported
+SymPy and symnum beforehand (multiprocessing's forkserver), so a new one is ready in
+milliseconds.
 """
 
 from __future__ import annotations
@@ -130,8 +131,8 @@ class WorkerPool:
             self._slots.release()
 
     async def _run(self, kind: str, payload: dict[str, Any], seconds: float) -> Reply:
-        retried = False
-        for _ in range(self.size + 3):  # idle workers found dead are skipped
+        retries = self.size  # workers killed together all die at once, each retried once
+        for _ in range(2 * self.size + 3):  # idle workers found dead are skipped
             worker = await self._take()
             try:
                 worker.conn.send((kind, payload, seconds))
@@ -147,8 +148,8 @@ class WorkerPool:
                                    "start it with --timeout to allow more)")
             except (EOFError, OSError, ValueError):
                 self._discard(worker)
-                if not retried and time.monotonic() - started < RETRY_WITHIN_S:
-                    retried = True
+                if retries and time.monotonic() - started < RETRY_WITHIN_S:
+                    retries -= 1
                     continue
                 return _error(503, "the worker computing this request stopped (out of memory "
                                    "or killed); try again, or ask for less")
@@ -165,11 +166,11 @@ class WorkerPool:
         return _error(503, "no worker could be started; restart the server")
 
     async def _take(self) -> _Worker:
-        while self._idle:
-            worker = self._idle.pop()
-            if worker.process.is_alive():
-                return worker
+        for worker in [w for w in self._idle if not w.process.is_alive()]:
+            self._idle.remove(worker)  # died while idle: replaced
             self._discard(worker)
+        if self._idle:
+            return self._idle.pop()
         return await asyncio.to_thread(self._spawn)
 
     async def _receive(self, worker: _Worker, limit: float) -> tuple:

@@ -49,6 +49,8 @@ def serve(host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False,
         threading.Timer(1.0, webbrowser.open, [url]).start()
     try:
         uvicorn.Server(config).run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn stops on Ctrl-C, then raises it again: the normal end
+        pass
     finally:
         sock.close()
     return 0
