@@ -5,6 +5,7 @@ kinks; and both agree with mpmath at 50 digits on SymPy's own derivatives."""
 from __future__ import annotations
 
 import math
+import shutil
 
 import mpmath
 import numpy as np
@@ -12,7 +13,8 @@ import pytest
 import sympy
 
 import symnum
-from symnum.kernels.one_point import run
+from symnum.kernels.one_point import compiled, run
+from symnum.kernels.one_point_c import c_function
 
 # (expression, variables, what, points): ordinary points, kinks, large arguments
 CASES = [
@@ -97,6 +99,30 @@ def test_where_floats_and_numpy_part_ways_the_batched_path_answers():
         batched = float(k(np.array(point[0]))) if len(point) == 1 else None
         assert (got == expected) or (math.isnan(got) and math.isnan(expected)), (text, got)
         assert (got == batched) or (math.isnan(got) and math.isnan(batched)), (text, got)
+
+
+@pytest.mark.skipif(not (shutil.which("cc") or shutil.which("gcc")),
+                    reason="no C compiler installed")
+def test_the_c_function_means_what_the_batched_path_means(tmp_path, monkeypatch):
+    """Big programs run as C; the same cases compiled as C (forced) agree with the batched
+    path, infinities and nans included (C doubles need no fallback)."""
+    monkeypatch.setenv("SYMNUM_CACHE", str(tmp_path))
+    for text, wrt, what, points in CASES:
+        k = symnum.kernel(text, wrt=wrt, what=what)
+        function = compiled(k.program, c_min_steps=0)
+        if "gamma(" in text:  # C has no digamma: the Python function stands in
+            assert c_function(k.program) is None and function is not None
+            continue
+        for point in points:
+            c = np.asarray(run(function, list(point)), dtype=float)
+            batched = np.asarray(k(*[np.array([v]) for v in point]), dtype=float)[0]
+            if k.layout.__class__.__name__ == "Stacked":
+                np.testing.assert_allclose(c.reshape(batched.shape), batched, rtol=1e-13,
+                                           atol=1e-300, err_msg=f"{text} at {point}")
+    for text, wrt, what, point, expected in EDGES:
+        k = symnum.kernel(text, wrt=wrt, what=what)
+        got = float(run(compiled(k.program, c_min_steps=0), list(point))[0])
+        assert (got == expected) or (math.isnan(got) and math.isnan(expected)), (text, got)
 
 
 def test_scalars_of_every_kind_take_the_one_point_path_and_arrays_do_not():

@@ -108,10 +108,14 @@ class Kernel:
         values = run(self._one_point, point) if self._one_point else None
         if values is None:
             return None
-        if self.backend == "torch" and isinstance(self.layout, Stacked):
-            import torch
-            return torch.tensor(values, dtype=torch.float64).reshape(self.shape)
-        return self._assemble(values, (), eager=True)
+        if isinstance(self.layout, Stacked):
+            import numpy as np
+            flat = np.asarray(values, dtype=float)  # the C function's array, or a list
+            if self.backend == "torch":
+                import torch
+                return torch.from_numpy(flat).reshape(self.shape)
+            return flat.reshape(self.shape)
+        return self._assemble(list(values), (), eager=True)
 
     def _without_autograd(self, arrays: list, batch: tuple[int, ...], out: object) -> object:
         """The fused function, or the program writing into the workspace's arrays."""

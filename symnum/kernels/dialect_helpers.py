@@ -197,4 +197,19 @@ def _real_root(b, n):
 ''',
 }
 
-HELPERS = {"math": _MATH, "numpy": _NUMPY, "torch": _TORCH, "jax": _JAX}
+_C = {
+    "smx_max": "static inline double smx_max(double a, double b) "
+               "{ return (a >= b || a != a) ? a : b; }",
+    "smx_min": "static inline double smx_min(double a, double b) "
+               "{ return (a <= b || a != a) ? a : b; }",
+    "smx_sign": "static inline double smx_sign(double a) "
+                "{ return a > 0 ? 1.0 : (a < 0 ? -1.0 : a); }",
+    "smx_heaviside": "static inline double smx_heaviside(double a, double h) "
+                     "{ return a > 0 ? 1.0 : (a < 0 ? 0.0 : (a == 0 ? h : a)); }",
+    "smx_loggamma": "static inline double smx_loggamma(double a) "
+                    "{ return a > 0 ? lgamma(a) : (a == 0 ? INFINITY : NAN); }",
+    "smx_real_root": "static inline double smx_real_root(double b, double n) "
+                     "{ return n == 3 ? cbrt(b) : copysign(pow(fabs(b), 1.0 / n), b); }",
+}
+
+HELPERS = {"math": _MATH, "numpy": _NUMPY, "torch": _TORCH, "jax": _JAX, "c": _C}

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import sympy
 from sympy.codegen.cfunctions import expm1, log1p
 
+from ..core.errors import EvaluationError
 from ..core.real_root import RealRoot
 from .dialect_helpers import HELPERS
 
@@ -45,11 +46,15 @@ class Dialect:
     inf: str
     helpers: dict[str, str] = field(default_factory=dict)  # name → source, added when used
 
-    def constant(self, value: float | complex) -> str:
+    def constant(self, value: bool | float | complex) -> str:
+        if isinstance(value, bool):
+            return ("1.0" if value else "0.0") if self.name == "c" else repr(value)
         if isinstance(value, complex):
+            if self.name == "c":
+                raise EvaluationError("complex constants have no C spelling here")
             return repr(value)
         if value != value:
-            return self.inf.replace("inf", "nan")
+            return "NAN" if self.name == "c" else self.inf.replace("inf", "nan")
         if value in (float("inf"), float("-inf")):
             return self.inf if value > 0 else f"-{self.inf}"
         return repr(value)
@@ -69,6 +74,8 @@ class Dialect:
                 return f"1 / {a}"
             if k == 2:
                 return f"{a} * {a}"
+            if self.name == "c":
+                return f"pow({a}, {k}.0)" if k > 0 else f"1 / pow({a}, {-k}.0)"
             return f"{a} ** {k}" if k > 0 else f"1 / {a} ** {-k}"
         e = float(exponent) if exponent.is_real else complex(exponent)
         return f"{self.pow_name}({a}, {e!r})"
@@ -78,13 +85,19 @@ class Dialect:
         pairs = list(zip(args[::2], args[1::2], strict=True))
         value = self.constant(float("nan"))
         for expr, cond in reversed(pairs):
-            if self.name == "math":
+            if self.name == "c":
+                value = f"({cond} ? {expr} : {value})"
+            elif self.name == "math":
                 value = f"({expr} if {cond} else {value})"
             else:
                 value = f"{self.where}({cond}, {expr}, {value})"
         return value
 
     def logic(self, kind: type, args: list[str]) -> str:
+        if self.name == "c":
+            if kind is sympy.Not:
+                return f"!{args[0]}"
+            return f" {'&&' if kind is sympy.And else '||'} ".join(f"({a})" for a in args)
         if self.name == "math":
             if kind is sympy.Not:
                 return f"not {args[0]}"
@@ -240,10 +253,33 @@ def _jax() -> Dialect:
                    "jnp.inf", HELPERS["jax"])
 
 
+def _c() -> Dialect:
+    """C doubles with <math.h>: inf and nan as numpy gives them, no exceptions. No digamma,
+    polygamma or binomial: a program that needs them has no C form."""
+    table = {k: _call(v[0]) for k, v in _ELEMENTWISE.items()}
+    table.update({k: _recip(v.__name__) for k, v in _RECIPROCALS.items()})
+    table.update({k: _of_recip(v.__name__) for k, v in _INVERSE_RECIPROCALS.items()})
+    table.update({
+        sympy.atan2: _call("atan2"), sympy.Abs: _call("fabs"),
+        sympy.Max: _nested("smx_max"), sympy.Min: _nested("smx_min"),
+        sympy.sign: _call("smx_sign"),
+        sympy.Heaviside: lambda a, h="0.5": f"smx_heaviside({a}, {h})",
+        sympy.DiracDelta: lambda a: f"({a} == 0 ? INFINITY : 0.0)",
+        sympy.floor: _call("floor"), sympy.ceiling: _call("ceil"),
+        sympy.re: lambda a: a, sympy.im: lambda a: "0.0", sympy.conjugate: lambda a: a,
+        sympy.arg: lambda a: f"atan2(0.0, {a})",
+        sympy.erf: _call("erf"), sympy.erfc: _call("erfc"), sympy.gamma: _call("tgamma"),
+        sympy.loggamma: _call("smx_loggamma"), sympy.factorial: lambda a: f"tgamma({a} + 1)",
+        RealRoot: _call("smx_real_root"),
+    })
+    return Dialect("c", ("#include <math.h>",), table, "pow", "sqrt", "", ("", "", ""),
+                   "INFINITY", HELPERS["c"])
+
+
 @functools.cache
 def dialect(name: str) -> Dialect:
-    """The dialect called ``name``: "math", "numpy", "torch" or "jax"."""
-    makers = {"math": _math, "numpy": _numpy, "torch": _torch, "jax": _jax}
+    """The dialect called ``name``: "math", "numpy", "torch", "jax" or "c"."""
+    makers = {"math": _math, "numpy": _numpy, "torch": _torch, "jax": _jax, "c": _c}
     if name not in makers:
         raise ValueError(f"unknown dialect {name!r}")
     return makers[name]()
