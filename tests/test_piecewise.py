@@ -220,6 +220,9 @@ def test_verify_passes_and_treats_the_boundary_as_a_kink():
     at_kink = symnum.verify(CASES["elu"][0], "x", at={"x": 0, "a": 2})
     assert at_kink.passed
     far = symnum.verify(CASES["elu"][0], "x", at={"x": 1000, "a": 2})
+    huber = symnum.verify(CASES["huber"][0], ["x", "d"], at={"x": 2, "d": 2})
+    assert huber.passed and "smooth at x = 2, d = 2 along x: left and right derivatives " \
+        "agree (2)" in huber.text()
     torch_check = next(c for c in far.checks if c.method == "torch")
     assert far.passed and torch_check.verdict == "pass"  # no NaN from the unused piece
 

@@ -101,8 +101,7 @@ def report_text(report: Report) -> str:
         if c.verdict == "inconclusive":  # a failure is shown in full below
             lines.append(_worst_line(report, c))
     for note in report.kinks:
-        lines += [f"  kink at {_point_text(note.point)} along {note.variable}: "
-                  f"left derivative {note.left:.15g}, right derivative {note.right:.15g}",
+        lines += [f"  {_kink_text(note)}",
                   f"    conventions at the kink: SymPy gives {_maybe(note.sympy_value)}, "
                   f"torch autograd gives {_maybe(note.torch_value)}; not counted as a failure"]
     lines += ["", verdict_line(report)]
@@ -154,10 +153,18 @@ def report_html(report: Report) -> str:
     if report.verdict == "fail":
         parts.append(preformatted("\n".join(_failure_lines(report))))
     for note in report.kinks:
-        parts.append(paragraph(f"kink at {_point_text(note.point)} along {note.variable}: "
-                               f"left derivative {note.left:.15g}, right derivative "
-                               f"{note.right:.15g} (not counted as a failure)"))
+        parts.append(paragraph(f"{_kink_text(note)} (not counted as a failure)"))
     return "".join(parts)
+
+
+def _kink_text(note) -> str:
+    """The one-sided derivatives at a kink; where they agree (pieces that join smoothly, as
+    Huber's loss at ±δ), say so."""
+    where = f"{_point_text(note.point)} along {note.variable}"
+    if abs(note.left - note.right) <= 1e-12 * max(1.0, abs(note.left), abs(note.right)):
+        return (f"smooth at {where}: left and right derivatives agree ({note.left:.15g}), "
+                "though f changes form there")
+    return f"kink at {where}: left derivative {note.left:.15g}, right derivative {note.right:.15g}"
 
 
 def _maybe(value: float | None) -> str:
