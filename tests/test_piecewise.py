@@ -309,3 +309,11 @@ def test_second_derivative_has_no_dirac_delta_where_the_piece_is_smooth():
     x = sympy.Symbol("x", real=True)
     for v in (-3, -0.5, 0.5, 3):
         assert float(second.subs(x, v)) == pytest.approx(float(mp.diff(by_hand, v, 2)), abs=1e-12)
+
+
+def test_plot_does_not_draw_a_jump_as_a_vertical_line():
+    from symnum.analysis.plot import plot
+    fig = plot("Piecewise((x, x < 1), (x + 1, True))")
+    _, y = fig.axes[0].get_lines()[0].get_data()  # f: rises by 1 at x = 1
+    steps = np.abs(np.diff(np.asarray(y, dtype=float)))
+    assert np.isnan(y).sum() == 1 and np.nanmax(steps) < 0.1

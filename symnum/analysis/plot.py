@@ -82,14 +82,39 @@ def _one_variable(f: Function, span, figure):
     curves = [("f", compile_kernel(f.expr, f.variables)),
               ("f′", compile_kernel(f.differentiate("derivative"), f.variables)),
               ("f″", compile_kernel(f.differentiate("derivative", 2), f.variables))]
+    breaks = _breaks(f, span)
+    gap = 1e-9 * (span[1] - span[0])
+    if breaks.size:  # a grid point on a break would join its two sides
+        x = x[np.min(np.abs(x[:, None] - breaks[None, :]), axis=1) > 2 * gap]
+    x = np.unique(np.concatenate([x, breaks - gap, breaks + gap]))
+    cut = np.searchsorted(x, breaks)  # between the two sides of each break
     with np.errstate(all="ignore"):
-        for label, kernel in curves:
-            ax.plot(x, kernel(x), label=label)
+        for label, kernel in curves:  # a break in each line where f changes form
+            ax.plot(np.insert(x, cut, np.nan), np.insert(kernel(x), cut, np.nan),
+                    label=label)
     ax.axhline(0, color="0.6", linewidth=0.8)
     ax.set_xlabel(name)
     ax.set_title(f"f({name}) = {inline(f.expr)} and its derivatives")
     ax.legend()
     return fig
+
+
+def _breaks(f: Function, span) -> np.ndarray:
+    """Points in ``span`` where f changes form (a Piecewise boundary, the kink of |x| or
+    max): the curves are drawn apart there, so a jump is not drawn as a vertical line."""
+    import sympy
+
+    from .kinks import kink_loci
+    x = f.variables[0]
+    found = []
+    for h in kink_loci(f.expr, f.variables):
+        if h.free_symbols != {x} or not h.is_polynomial(x) or sympy.degree(h, x) > 4:
+            continue
+        for root in sympy.Poly(h, x).real_roots():
+            value = float(root)
+            if span[0] < value < span[1]:
+                found.append(value)
+    return np.array(sorted(set(found)), dtype=float)
 
 
 def _two_variables(f: Function, span, descent: Descent | None, figure, surface: bool = True):
