@@ -186,7 +186,8 @@ def test_the_catalog_lists_entries_with_permalinks(client, capsys):
     keys = [e["key"] for e in json.loads(out)["entries"]]
     entries = client.get("/api/catalog").json()
     assert [e["id"] for e in entries] == keys
-    for entry in entries[:: max(1, len(entries) // 6)] + [e for e in entries if e["shapes"]][:2]:
+    chosen = entries[:: max(1, len(entries) // 6)] + [e for e in entries if e["shapes"]][:2]
+    for entry in chosen + [e for e in entries if e["claim"]][:2]:
         answer = client.get(entry["url"], follow_redirects=False)
         if entry["expr"] is None:
             assert answer.status_code == 404
@@ -197,6 +198,7 @@ def test_the_catalog_lists_entries_with_permalinks(client, capsys):
         query = parse_qs(target.query)
         assert query["expr"] == [entry["expr"]] and query.get("shape", []) == entry["shapes"]
         assert query.get("wrt") == ([entry["wrt"]] if entry["wrt"] else None)
+        assert query.get("claim") == ([entry["claim"]] if entry["claim"] else None)
         assert client.get(answer.headers["location"]).status_code == 200
     assert client.get("/catalog/no-such-entry").status_code == 404
 

@@ -138,7 +138,8 @@ def _entry_json(entry) -> dict:
     shapes = [f"{name}={dims}" for name, dims in entry.shapes.items()]
     return {"id": entry.key, "title": entry.title, "part": entry.part,
             "statement": entry.statement, "expr": entry.expr, "wrt": entry.wrt,
-            "what": entry.what, "shapes": shapes, "url": f"/catalog/{entry.key}"}
+            "what": entry.what, "shapes": shapes, "claim": entry.claim,
+            "url": f"/catalog/{entry.key}"}
 
 
 async def catalog_list(request: Request) -> Response:
@@ -147,7 +148,8 @@ async def catalog_list(request: Request) -> Response:
 
 
 async def catalog_page(request: Request) -> Response:
-    """``/catalog/KEY``: 302 to the entry's permalink (``/?expr=...&wrt=...&what=...``)."""
+    """``/catalog/KEY``: 302 to the entry's permalink (``/?expr=...&wrt=...&what=...``, with
+    the chapter's ``claim`` for the page to check)."""
     key = request.path_params["key"]
     entry = next((e for e in _catalog() if e.key == key), None)
     if entry is None:
@@ -158,5 +160,7 @@ async def catalog_page(request: Request) -> Response:
     query = [(k, v) for k, v in (("expr", entry.expr), ("wrt", entry.wrt),
                                  ("what", entry.what)) if v]
     query += [("shape", s) for s in _entry_json(entry)["shapes"]]
+    if entry.claim:  # the page checks the chapter's own statement of the result
+        query.append(("claim", entry.claim))
     return RedirectResponse("/?" + urlencode(query), status_code=302)
 
