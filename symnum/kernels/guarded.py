@@ -17,6 +17,10 @@ from __future__ import annotations
 import sympy
 from sympy.core.relational import Relational
 
+from ..core.cases import region_of
+
+_X = sympy.Dummy("x", real=True)
+
 
 def guard_pieces(expr: sympy.Basic) -> sympy.Basic:
     """``expr`` with the pieces of every Piecewise guarded (see the module docstring)."""
@@ -63,11 +67,8 @@ def inside(region: sympy.Basic) -> dict[sympy.Symbol, sympy.Expr]:
         groups.setdefault(next(iter(symbols)), []).append(part)
     point = {}
     for v, conds in sorted(groups.items(), key=lambda item: item[0].name):
-        try:
-            where = sympy.And(*conds).as_set()
-        except (NotImplementedError, TypeError, ValueError):
-            return {}
-        p = _interior_point(where)
+        where = region_of(sympy.And(*conds).xreplace({v: _X}))
+        p = None if where is None else _interior_point(where)
         if p is None:
             return {}
         point[v] = p
