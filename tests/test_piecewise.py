@@ -40,6 +40,8 @@ CASES = {
     "clip": ("Piecewise((-1, x < -1), (x, -1 <= x <= 1), (1, True))", {},
              lambda x: -1 if x < -1 else (x if x <= 1 else 1),
              [-1000, -1.01, -0.99, 0.99, 1.01, 1000]),
+    "hinge": ("Piecewise((1 - x, x < 1), (0, True))", {},
+              lambda x: 1 - x if x < 1 else 0, [-1000, 0.99, 1.01, 1000]),
     "hinge_squared": ("Piecewise(((1 - x)**2, x < 1), (0, True))", {},
                       lambda x: (1 - x)**2 if x < 1 else 0, [-1000, 0.99, 1.01, 1000]),
     "softplus_linear": ("Piecewise((log(1 + exp(x)), x < 20), (x, True))", {},
