@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 
@@ -19,7 +20,8 @@ import sympy
 from symnum import cli
 from symnum.chapter import catalog, figures, studies
 from symnum.chapter.catalog import Derivation
-from symnum.chapter.document import tex_text, write_report
+from symnum.chapter.document import finding_tex, tex_text, write_report
+from symnum.core.display import katex_safe
 
 NEEDS_LATEX = pytest.mark.skipif(
     shutil.which("pdflatex") is None and not os.environ.get("SYMNUM_REQUIRE_LATEX"),
@@ -114,7 +116,8 @@ def test_eigen_study_matches_numpy_on_a_nonsymmetric_matrix():
     study = studies.eigen([[2, 1], [0, 3]])
     assert study.passed
     assert np.allclose(sorted(study.data["eigenvalues"]), [2, 3])
-    assert "λ**2 - 5*λ + 6" in study.facts[0]
+    assert "λ² − 5·λ + 6" in study.facts[0]
+    assert ("math", r"p(\lambda) = \lambda^{2} - 5 \lambda + 6") in study.findings[0].pieces()
 
 
 def test_low_rank_error_is_eckart_young_by_reconstruction():
@@ -229,6 +232,17 @@ def test_all_catalog_text_converts_to_latex_without_unknown_characters(outcomes)
         for text in (o.entry.title, o.entry.statement, o.entry.notes, *facts,
                      *(f"{name} {how}" for name, _, how in o.checks)):
             assert "\\texttt{[" not in tex_text(text), text
+
+
+def test_findings_are_typeset_as_mathematics_not_sympy_strings(outcomes):
+    findings = [f for o in outcomes if o.study for f in o.study.findings]
+    assert len(findings) > 20
+    for f in findings:
+        tex = finding_tex(f)
+        assert not re.search(r"\*\*|sqrt\(|Sum\(|\\texttt", tex), tex
+        math = [text for kind, text in f.pieces() if kind == "math"]
+        assert math and all(katex_safe(m) for m in math), f.text()
+        assert f.markdown().count("$") == 2 * len(math)
 
 
 @NEEDS_LATEX

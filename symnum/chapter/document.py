@@ -17,6 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from .catalog import PART_TITLES, Outcome
+from .findings import Finding
 
 _MATH = {
     "λ": r"\lambda", "μ": r"\mu", "σ": r"\sigma", "θ": r"\theta", "κ": r"\kappa",
@@ -102,6 +103,8 @@ optimiser). A \ensuremath{\checkmark} marks a check that passed.
 """
 
 MAX_STEP_ROWS = 40
+_FIT = r"\resizebox{\ifdim\width>\linewidth\linewidth\else\width\fi}{!}"
+MAX_INLINE_FINDING = 90  # longer formulas in findings are displayed on their own line
 MAX_INLINE_LATEX = 900
 
 
@@ -161,9 +164,9 @@ def entry_tex(o: Outcome, figure: str | None) -> str:
         else:
             lines.append(rf"\textbf{{Steps.}} {rows} rows; \texttt{{symnum catalog --show "
                          rf"{tex_text(e.key)}}} prints them.")
-    if o.study is not None and o.study.facts:
+    if o.study is not None and o.study.findings:
         lines.append(r"\textbf{Findings.}\begin{itemize}" + "".join(
-            rf"\item {tex_text(f)}" for f in o.study.facts) + r"\end{itemize}")
+            rf"\item {finding_tex(f)}" for f in o.study.findings) + r"\end{itemize}")
     table = _verification_table(o)
     if table:
         lines.append(table)
@@ -182,10 +185,35 @@ def entry_tex(o: Outcome, figure: str | None) -> str:
     return "\n\n".join(lines)
 
 
-def _display(latex: str) -> str:
-    if "aligned" in latex or len(latex) > MAX_INLINE_LATEX:
-        return (r"\[\resizebox{\ifdim\width>\linewidth\linewidth\else\width\fi}{!}{$"
-                rf"\displaystyle {latex}$}}\]")
+def finding_tex(finding: Finding) -> str:
+    r"""A finding's words as text and its formulas as mathematics (long ones displayed).
+
+    >>> from symnum.chapter.findings import Math
+    >>> print(finding_tex(Finding("stable for {} & more", (Math("lr < 1", r"\mathrm{lr} < 1"),))))
+    stable for $\mathrm{lr} < 1$ \& more
+    """
+    pieces = finding.pieces()
+    if sum(len(text) for kind, text in pieces if kind == "math") <= MAX_INLINE_FINDING:
+        return "".join(tex_text(text) if kind == "words" else f"${text}$"
+                       for kind, text in pieces)
+    lead = pieces[0][1] if pieces[0][0] == "words" else None
+    body = "".join(text if kind == "math" else _display_words(text)
+                   for kind, text in (pieces[1:] if lead is not None else pieces))
+    if lead is not None:  # the leading words, then the mathematics displayed
+        return tex_text(lead) + _display(body, wide=True)
+    return rf"{_FIT}{{$\displaystyle {body}$}}"  # on the bullet's line, shrunk to fit
+
+
+def _display_words(text: str) -> str:
+    """Words inside display math: upright, with a quad where they had spaces around."""
+    return ((r"\quad" if text[:1] == " " else "") + rf"\text{{{tex_text(text.strip())}}}"
+            + (r"\quad " if text[-1:] == " " else ""))
+
+
+def _display(latex: str, wide: bool = False) -> str:
+    """Display math, shrunk to the line's width where it is wider (``wide``: may be)."""
+    if wide or "aligned" in latex or len(latex) > MAX_INLINE_LATEX:
+        return rf"\[{_FIT}{{$\displaystyle {latex}$}}\]"
     return rf"\[{latex}\]"
 
 

@@ -6,7 +6,7 @@ optimiser), so a catalog entry passes only when the mathematics holds.
 
 >>> s = eigen(matrix=[[2, 0], [0, 3]])
 >>> s.passed, s.facts[0]
-(True, 'characteristic polynomial p(λ) = λ**2 - 5*λ + 6')
+(True, 'characteristic polynomial p(λ) = λ² − 5·λ + 6')
 """
 
 from __future__ import annotations
@@ -23,17 +23,47 @@ from ..analysis.critical import critical_points
 from ..analysis.plot import Descent
 from ..api import derive, kernel
 from ..core.errors import SymnumError
+from ..steps.render import inline
+from .findings import Finding, Math, eq, matrix_of_numbers, number, numbers, part_latex
 
 LAMBDA = sympy.Symbol("λ")
+MU_HAT = Math("μ̂", r"\hat{\mu}")
 
 
 @dataclass
 class Study:
-    """What a study found (``facts``, in words) and the checks it made (name, passed, how)."""
+    """What a study found (``findings``: words and mathematics) and the checks it made
+    (name, passed, how)."""
 
-    facts: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
     checks: list[tuple[str, bool, str]] = field(default_factory=list)
     data: dict = field(default_factory=dict)  # numbers a figure or notebook may reuse
+
+    @property
+    def facts(self) -> list[str]:
+        """The findings as text."""
+        return [f.text() for f in self.findings]
+
+    def found(self, words: str, *math: object) -> None:
+        """Record a finding: ``words`` with a ``{}`` hole for each formula in ``math``."""
+        self.findings.append(Finding(words, math))
+
+    def markdown(self) -> str:
+        """Findings (with inline math) and checks, for notebooks."""
+        from ..core.display import escape
+        lines = ["**Findings**", ""] + [f"- {f.markdown()}" for f in self.findings]
+        if self.checks:
+            lines += ["", "**Checks**", ""] + [
+                f"- {'✓' if ok else '✗ FAILED:'} {escape(name, quote=False)} "
+                f"({escape(how, quote=False)})" for name, ok, how in self.checks]
+        return "\n".join(lines)
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        """Jupyter's display: findings with their mathematics typeset, then the checks."""
+        from ..core.display import bundle
+        marks = [f"{'✓' if ok else '✗'} {name} ({how})" for name, ok, how in self.checks]
+        return bundle("\n".join(self.facts + marks), {"text/markdown": self.markdown()},
+                      include, exclude)
 
     @property
     def passed(self) -> bool:
@@ -49,7 +79,7 @@ def eigen(matrix: list) -> Study:
     A = sympy.Matrix(matrix)
     study = Study()
     p = (A - LAMBDA * sympy.eye(A.rows)).det().expand()
-    study.facts.append(f"characteristic polynomial p(λ) = {sympy.sstr(p)}")
+    study.found("characteristic polynomial {}", eq(Math("p(λ)", r"p(\lambda)"), p))
     roots = sympy.roots(sympy.Poly(p, LAMBDA))
     values = sorted((r for r, k in roots.items() for _ in range(k)), key=lambda r: float(
         sympy.re(r)))
@@ -59,9 +89,9 @@ def eigen(matrix: list) -> Study:
             v = sympy.simplify(v)
             found.append(v)
             exact = sympy.simplify(A * v - lam * v) == sympy.zeros(A.rows, 1)
-            study.facts.append(f"λ = {sympy.sstr(lam)} ≈ {float(lam):.6g}, eigenvector "
-                               f"v = {sympy.sstr(list(v))}")
-            study.check(f"A v = λ v for λ = {sympy.sstr(lam)}", exact, "exact (SymPy)")
+            study.found("{} ≈ {}, eigenvector {}", eq(LAMBDA, lam), number(float(lam), ".6g"),
+                        eq(sympy.Symbol("v"), v))
+            study.check(f"A v = λ v for λ = {inline(lam)}", exact, "exact (SymPy)")
     ours = np.sort(np.array([complex(v) for v in values]).real)
     theirs = np.sort(np.linalg.eigvals(np.array(A.tolist(), dtype=float)).real)
     study.check("eigenvalues agree with numpy.linalg.eigvals", np.allclose(ours, theirs,
@@ -78,7 +108,8 @@ def low_rank(matrix: list, ranks: list[int]) -> Study:
     study = Study()
     squares = sorted(((A.T * A).eigenvals(multiple=True)), key=lambda e: -float(e))
     sigma = [sympy.sqrt(sympy.nsimplify(e)) for e in squares]
-    study.facts.append("singular values σ = " + ", ".join(f"{float(s):.6g}" for s in sigma))
+    study.found("singular values {}", eq(sympy.Symbol("σ"),
+                                        numbers([float(s) for s in sigma], ".6g")))
     numeric = np.array(A.tolist(), dtype=float)
     U, s, Vt = np.linalg.svd(numeric, full_matrices=False)
     study.check("σ agree with numpy.linalg.svd", np.allclose([float(x) for x in sigma][:len(s)],
@@ -87,7 +118,9 @@ def low_rank(matrix: list, ranks: list[int]) -> Study:
         predicted = math.sqrt(sum(float(x) ** 2 for x in sigma[k:]))
         approx = U[:, :k] @ np.diag(s[:k]) @ Vt[:k]
         measured = np.linalg.norm(numeric - approx)
-        study.facts.append(f"rank {k}: ‖A − A_k‖_F = {predicted:.6g} (measured {measured:.6g})")
+        study.found(f"rank {k}: {{}} (measured {{}})", eq(Math(
+            "‖A − A_k‖_F", r"\lVert A - A_{k} \rVert_{F}"), number(predicted, ".6g")),
+            number(measured, ".6g"))
         study.check(f"rank-{k} error is √(Σ_(i>k) σ_i²)", math.isclose(predicted, measured,
                     rel_tol=1e-9, abs_tol=1e-12), "reconstruction with numpy")
     study.data.update(singular_values=s)
@@ -102,11 +135,16 @@ def classify(expr: str, wrt: str | None = None) -> Study:
     if not points:
         study.check("has a critical point", False, "SymPy found none")
     for p in points:
-        where = ", ".join(f"{k} = {sympy.sstr(v)}" for k, v in p.point.items())
+        where = ", ".join(f"{k} = {inline(v)}" for k, v in p.point.items())
         cond = p.condition_number
-        study.facts.append(f"critical point {where}: f = {sympy.sstr(p.value)}, Hessian "
-                           f"eigenvalues {', '.join(sympy.sstr(e) for e in p.eigenvalues)} → "
-                           f"{p.kind}" + (f", condition number {cond:.4g}" if cond else ""))
+        at = [eq(k, v) for k, v in p.point.items()]
+        study.found("critical point " + ", ".join("{}" for _ in at) + ": {}, Hessian "
+                    "eigenvalues {} → " + p.kind
+                    + (", condition number {}" if cond else ""), *at,
+                    eq(sympy.Symbol("f"), p.value), Math(
+                        ", ".join(inline(e) for e in p.eigenvalues),
+                        r",\ ".join(part_latex(e) for e in p.eigenvalues)),
+                    *([number(cond, ".4g")] if cond else []))
         hessian = derive(expr, wrt, what="hessian").expanded().xreplace(p.point)
         numeric = np.linalg.eigvalsh(np.array(hessian.tolist(), dtype=float))
         study.check(f"eigenvalues at ({where})", np.allclose(
@@ -126,9 +164,9 @@ def descent(expr: str, wrt: str, start: list[float], rates: list[float],
         raise SymnumError("descent studies need a quadratic (a constant Hessian)")
     lams = np.linalg.eigvalsh(np.array(hessian.tolist(), dtype=float))
     bound = 2 / lams.max()
-    study.facts.append(f"Hessian eigenvalues {', '.join(f'{v:g}' for v in lams)}: stable "
-                       f"for lr < 2/λ_max = {bound:g}, condition number "
-                       f"{lams.max() / lams.min():g}")
+    study.found("Hessian eigenvalues {}: stable for {}, condition number {}", numbers(lams),
+                Math(f"lr < 2/λ_max = {bound:g}", rf"\mathrm{{lr}} < 2/\lambda_{{\max}} = "
+                     f"{number(bound).latex}"), number(lams.max() / lams.min()))
     gradient = kernel(expr, wrt=wrt, what="gradient")
     f = kernel(expr, wrt=wrt, what="value")
     paths = {}
@@ -141,8 +179,9 @@ def descent(expr: str, wrt: str, start: list[float], rates: list[float],
         falling = bool(np.isfinite(final)) and final < 1e-2 * f0
         verdict = ("converged" if final < tol else "converging") if falling else "diverges" \
             if final > f0 else "stalls: one mode does not contract"
-        study.facts.append(f"lr = {lr:g}: f after {len(path) - 1} steps = {final:.3g} "
-                           f"({verdict})")
+        study.found(f"{{}}: f after {len(path) - 1} steps = {{}} ({verdict})",
+                    Math(f"lr = {lr:g}", rf"\mathrm{{lr}} = {number(lr).latex}"),
+                    number(final, ".3g"))
         expected = lr < bound
         study.check(f"lr = {lr:g} behaves as the bound predicts", falling == expected,
                     f"{'under' if expected else 'at or over'} 2/λ_max")
@@ -167,7 +206,8 @@ def iterations_vs_condition(kappas: list[float], tol: float = 1e-6) -> Study:
         rate = (kappa - 1) / (kappa + 1)
         predicted = 1 if rate == 0 else math.ceil(math.log(tol) / math.log(rate))
         counts.append(k)
-        study.facts.append(f"κ = {kappa:g}: {k} iterations (predicted {predicted})")
+        study.found(f"{{}}: {k} iterations (predicted {predicted})",
+                    Math(f"κ = {kappa:g}", rf"\kappa = {number(kappa).latex}"))
         study.check(f"κ = {kappa:g} count matches (κ−1)/(κ+1) contraction",
                     abs(k - predicted) <= 1, f"predicted {predicted}")
     study.check("iterations grow with κ", all(a <= b for a, b in pairwise(counts)),
@@ -190,9 +230,11 @@ def init_spectrum(sizes: list[int], seed: int = 0) -> Study:
             sv = np.linalg.svd(W, compute_uv=False)
             radius = np.abs(eig).max()
             spectra[(name, n)] = eig
-            study.facts.append(f"{name} n = {n}: spectral radius {radius:.3f} (circular law "
-                               f"{math.sqrt(n * var):.3f}), condition number "
-                               f"{sv.max() / sv.min():.3g}")
+            study.found(f"{name}, {{}}: spectral radius {{}} (circular law {{}}), condition "
+                        "number {}", Math(f"n = {n}", f"n = {n}"), number(radius, ".3f"),
+                        eq(Math("√(n·var)", r"\sqrt{n \cdot \mathrm{var}}"),
+                           number(math.sqrt(n * var), ".3f")),
+                        number(sv.max() / sv.min(), ".3g"))
             study.check(f"{name} n = {n} radius", abs(radius / math.sqrt(n * var) - 1) < 0.1,
                         "within 10% of √(n·var)")
     study.data.update(spectra=spectra)
@@ -216,8 +258,11 @@ def gradient_check(expr: str, wrt: str, at: list[float], eps: float = 1e-5) -> S
     wrong = exact.copy()
     wrong[0] *= 1.1
     bad = relative(wrong, numeric)
-    study.facts.append(f"relative error of the exact gradient: {good:.2e}")
-    study.facts.append(f"relative error with ∂f/∂{wrt.split(',')[0]} off by 10%: {bad:.2e}")
+    first = wrt.split(",")[0].strip()
+    study.found("relative error of the exact gradient: {}", number(good, ".2e"))
+    study.found("relative error with {} off by 10%: {}", Math(
+        f"∂f/∂{first}", rf"\partial f / \partial {part_latex(sympy.Symbol(first))}"),
+        number(bad, ".2e"))
     study.check("exact gradient passes (< 1e-7)", good < 1e-7, f"eps = {eps:g}")
     study.check("a 10% error is caught (> 1e-3)", bad > 1e-3, "same check")
     study.data.update(good=good, bad=bad)
@@ -242,8 +287,11 @@ def information(true: list[float], predictions: dict[int, list[float]]) -> Study
             ce, -np.sum(p_arr[p_arr > 0] * np.log(q_arr[p_arr > 0])), rel_tol=1e-12)
         study.check(f"epoch {epoch} values", ok, "numpy sums")
         p_entropy = -np.sum(p_arr[p_arr > 0] * np.log(p_arr[p_arr > 0]))  # 0·log 0 = 0
-        study.facts.append(f"epoch {epoch}: entropy {h:.4f} nats, cross-entropy {ce:.4f}, "
-                           f"KL {ce - p_entropy:.4f}")
+        study.found(f"epoch {epoch}: entropy {{}} nats, cross-entropy {{}}, {{}}",
+                    eq(Math("H(q)", "H(q)"), number(h, ".4f")),
+                    eq(Math("H(p, q)", "H(p, q)"), number(ce, ".4f")),
+                    eq(Math("KL(p‖q)", r"\mathrm{KL}(p \,\Vert\, q)"),
+                       number(ce - p_entropy, ".4f")))
         rows.append((epoch, h, ce))
     study.check("cross-entropy falls as the prediction improves",
                 all(a[2] > b[2] for a, b in pairwise(rows)), "monotone")
@@ -271,8 +319,12 @@ def gaussian_mle(n_samples: int = 100, seed: int = 42, mu: float = 5.0,
     sigma_hat = next(r for r in sympy.solve(d_sigma, s) if not r.could_extract_minus_sign())
     var_hat = split_sums(sympy.expand(sigma_hat**2))
     deviation = split_sums(sympy.Sum((x[i] - mu_hat) ** 2, (i, 1, n)) / n)
-    study.facts.append(f"∂ℓ/∂μ = {sympy.sstr(d_mu)}  ⇒  μ̂ = {sympy.sstr(mu_hat)}")
-    study.facts.append(f"∂ℓ/∂σ = 0  ⇒  σ̂² = {sympy.sstr(var_hat)} = (1/n) Σᵢ (xᵢ − μ̂)²")
+    study.found("{}  ⇒  {}", eq(Math("∂ℓ/∂μ", r"\frac{\partial \ell}{\partial \mu}"), d_mu),
+                eq(MU_HAT, mu_hat))
+    study.found("{}  ⇒  {}", eq(Math("∂ℓ/∂σ", r"\frac{\partial \ell}{\partial \sigma}"), 0),
+                eq(Math("σ̂²", r"\hat{\sigma}^{2}"), var_hat, Math(
+                    "(1/n) Σᵢ (xᵢ − μ̂)²",
+                    r"\frac{1}{n} \sum_{i} \left(x_{i} - \hat{\mu}\right)^{2}")))
     study.check("σ̂² = (1/n) Σ (xᵢ − μ̂)² exactly", sympy.simplify(var_hat - deviation) == 0,
                 "SymPy, sums split")
     data = np.random.default_rng(seed).normal(mu, sigma, n_samples)
@@ -292,9 +344,10 @@ def gaussian_mle(n_samples: int = 100, seed: int = 42, mu: float = 5.0,
     # At the stationary point H = diag(−n/σ̂², −2n/σ̂²): check negative definite numerically.
     H = np.array([[numeric(e) for e in row] for row in hess])
     closed = np.diag([-n_samples / var_value, -2 * n_samples / var_value])
-    study.facts.append("Hessian of ℓ at (μ̂, σ̂) = [[" + "], [".join(
-        ", ".join(f"{v:.4g}" for v in row) for row in H) + "]] = diag(−n/σ̂², −2n/σ̂²): "
-        "negative definite ⇒ a maximum")
+    study.found("Hessian of ℓ at the maximum: {}, negative definite ⇒ a maximum", eq(
+        Math("H(μ̂, σ̂)", r"H(\hat{\mu}, \hat{\sigma})"), matrix_of_numbers(H.tolist()),
+        Math("diag(−n/σ̂², −2n/σ̂²)", r"\operatorname{diag}\left(-\frac{n}{\hat{\sigma}^{2}}, "
+             r"-\frac{2 n}{\hat{\sigma}^{2}}\right)")))
     study.check("Hessian at the MLE is diag(−n/σ̂², −2n/σ̂²)", np.allclose(H, closed,
                 rtol=1e-10, atol=1e-9), "closed form vs the derived Hessian")
     study.check("Hessian negative definite at the MLE", np.all(np.linalg.eigvalsh(H) < 0),
@@ -310,8 +363,11 @@ def gaussian_mle(n_samples: int = 100, seed: int = 42, mu: float = 5.0,
         best.x[0], mu_value, abs_tol=1e-5) and math.isclose(math.exp(2 * best.x[1]),
                                                              var_value, rel_tol=1e-5),
         "scipy Nelder–Mead on −ℓ")
-    study.facts.append(f"{n_samples} samples from N({mu:g}, {sigma:g}²): μ̂ = {mu_value:.4f}, "
-                       f"σ̂ = {math.sqrt(var_value):.4f}")
+    study.found(f"{n_samples} samples from {{}}: {{}}, {{}}", Math(
+        f"N({mu:g}, {sigma:g}²)",
+        rf"\mathcal{{N}}({number(mu).latex}, {number(sigma).latex}^{{2}})"),
+        eq(MU_HAT, number(mu_value, ".4f")),
+        eq(Math("σ̂", r"\hat{\sigma}"), number(math.sqrt(var_value), ".4f")))
     study.data.update(samples=data, mu_hat=mu_value, sigma_hat=math.sqrt(var_value))
     return study
 
@@ -362,9 +418,11 @@ def density(log_density: str, variable: str, support: tuple, params: dict[str, f
     study.check("total probability is 1", abs(mass - 1) < 1e-15, "mpmath, 30 digits")
     study.check("the score has mean 0", all(abs(m) < 1e-15 for m in means),
                 "E[∂ log p/∂θ] = 0, mpmath")
-    study.facts.append(f"at {', '.join(f'{k} = {v:g}' for k, v in params.items())}: "
-                       f"mass {float(mass):.15g}, E[score] = "
-                       f"{', '.join(f'{float(m):.1e}' for m in means)}")
+    at = [eq(sympy.Symbol(k), number(v)) for k, v in params.items()]
+    study.found("at " + ", ".join("{}" for _ in at) + ": mass {}, {}", *at,
+                number(float(mass), ".15g"),
+                eq(Math("E[score]", r"\mathbb{E}[\text{score}]"),
+                   numbers([float(m) for m in means], ".1e")))
     return study
 
 

@@ -58,24 +58,27 @@ def check_text(outcome, expr: str) -> str:
 def check_html(outcome) -> str:
     """For notebooks: CORRECT or INCORRECT first, then the evidence, a table of the values
     where a wrong claim differs, the hint and the derivative; every text escaped."""
-    lines = check_text(outcome, outcome.result.function.source).splitlines()
+    expr = outcome.result.function.source
+    lines = check_text(outcome, expr).splitlines()
     verdict = "correct" if outcome.correct else "incorrect"
-    parts = [verdict_html(verdict, lines[0])]
+    kind = outcome.result.kind
     if outcome.point is not None and outcome.counterexample is None:
+        scalar = outcome.entry is None or not outcome.result.shape
         where = ", ".join(f"{k} = {_g(v)}" for k, v in outcome.point.items())
-        entry = "" if outcome.entry is None or not outcome.result.shape \
-            else str(list(outcome.entry))
         claimed = "undefined" if outcome.claimed_value is None else _g(outcome.claimed_value)
-        parts.append(html_table(["point", "entry", "the claim gives", f"the {outcome.result.kind}"],
-                                [[where, entry, claimed, _g(outcome.expected_value)]]))
+        row = [where] + ([] if scalar else [str(list(outcome.entry))]) \
+            + [claimed, _g(outcome.expected_value)]
+        parts = [verdict_html(verdict, f"the claim is not the {kind} of {expr}"),
+                 html_table(["point"] + ([] if scalar else ["entry"])
+                            + ["the claim gives", f"the {kind}"], [row])]
         lines = lines[1:]
     elif outcome.counterexample is not None:
-        parts.append(preformatted("\n".join(lines[1:3])))
+        parts = [verdict_html(verdict, lines[0]), preformatted("\n".join(lines[1:3]))]
         lines = lines[3:]
     else:
+        parts = [verdict_html(verdict, lines[0])]
         lines = lines[1:]
-    parts += [paragraph(line) for line in lines]
-    return "".join(parts)
+    return "".join(parts + [paragraph(line) for line in lines])
 
 
 def check_json(outcome) -> dict[str, Any]:
