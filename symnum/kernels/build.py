@@ -24,7 +24,7 @@ from .fused import Fused
 from .inputs import as_array
 from .jax_kernel import as_jax_array, require_jax, run_jax
 from .native_nodes import NotNative
-from .one_point import compiled, floats, run
+from .one_point import compiled, floats, run, worth_compiling
 from .params import ParamsLike, check_complete, resolve_params
 from .program import WORKSPACE_MIN_SIZE, Program
 from .stable import stabilize
@@ -68,6 +68,7 @@ class Kernel:
         self.fused = Fused(self._whole_into) if compile else None
         self.target: Result | sympy.Basic | None = None  # what compile_kernel was given
         self._one_point: object = None  # the compiled one-point function, built on first use
+        self._scalar_calls = 0
 
     def _whole_into(self, target: object, *arrays: object) -> object:
         """The whole result for the inputs written into ``target``, in one function (what
@@ -104,6 +105,9 @@ class Kernel:
         """The result at one point of Python floats from the compiled straight-line function
         (:mod:`symnum.kernels.one_point`), or None where the batched path must answer."""
         if self._one_point is None:
+            self._scalar_calls += 1
+            if self._scalar_calls < worth_compiling(self.program):
+                return None  # a big program called once: compiling would cost more
             self._one_point = compiled(self.program) or False
         values = run(self._one_point, point) if self._one_point else None
         if values is None:

@@ -5,6 +5,7 @@ more of dispatch on a single number, so a 61-parameter Hessian (21,000 steps) to
 the same steps (:mod:`symnum.kernels.source`, spelled by the ``math`` dialect of
 :mod:`symnum.kernels.dialects`) become one Python function whose intermediates are locals,
 compiled with :func:`compile` the first time a kernel is called with Python or numpy scalars
+(the second time for a program of over 2,000 steps, so one call does not pay for compiling)
 and kept on the kernel: a line costs tens of nanoseconds.
 
 Python source needs nothing installed and compiles a small program in milliseconds. A
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
     from .program import Program
 
 C_MIN_STEPS = 500  # smaller programs: Python compiles in milliseconds, C in a second
+C_MAX_STEPS = 200_000  # larger ones: the C compiler would take minutes
+EAGER_MAX_STEPS = 2_000  # larger programs are compiled on their second call at one point
 # raised by the compiled function where floats and numpy would part ways
 _FALL_BACK = (ArithmeticError, ValueError, TypeError)
 
@@ -82,12 +85,18 @@ def compiled(program: Program, c_min_steps: int = C_MIN_STEPS
     """The one-point function of ``program`` (values → output values): C for a program of
     ``c_min_steps`` steps or more where a compiler is installed, else Python; None where
     there is none."""
-    if len(program.steps) >= c_min_steps:
+    if c_min_steps <= len(program.steps) <= C_MAX_STEPS:
         found = c_function(program)
         if found is not None:
             return found
     function = python_function(program)
     return None if function is None else (lambda values: function(*values))
+
+
+def worth_compiling(program: Program) -> int:
+    """The call at one point from which compiling pays: the first for a small program, the
+    second for a big one (compiling 20,000 steps takes seconds; one batched run, 25 ms)."""
+    return 1 if len(program.steps) <= EAGER_MAX_STEPS else 2
 
 
 def python_function(program: Program) -> Callable[..., list] | None:
