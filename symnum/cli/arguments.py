@@ -97,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--what", choices=("value", *WHATS), help="value (the function itself) "
                    "or a derivative; default: as for derive")
     e.add_argument("--shape", action="append", default=[], metavar="NAME=DIMS",
-                   help=argparse.SUPPRESS)
+                   help="a vector (x=3) or matrix (A=3,3) argument, with numbers")
     e.add_argument("--to", choices=("numpy", "torch", "jax"), default="numpy",
                    help="the module's backend (default numpy)")
     e.add_argument("--name", default="f", help="the function's name in the module (default f)")

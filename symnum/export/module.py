@@ -22,13 +22,14 @@ import textwrap
 from collections.abc import Mapping
 
 from ..core.calculus import Result
-from ..core.errors import ShapeError, SymnumError
+from ..core.errors import SymnumError
 from ..core.function import ExprLike, Function, WrtLike, as_function
 from ..core.parse import Shape
 from ..kernels.build import compile_kernel
 from ..kernels.dialects import dialect, used_helpers
 from ..kernels.source import body
 from .assembly import BACKENDS, result_lines
+from .matrices import plan_for, prologue
 
 TARGETS = ("numpy", "torch", "jax")
 WHATS = ("value", "derivative", "gradient", "jacobian", "hessian")
@@ -80,9 +81,13 @@ def export_source(expr: ExprLike | Function | Result, wrt: WrtLike = None,
         result, f = expr, expr.function
     else:
         f = as_function(expr, wrt, shapes)
-        if f.is_matrix_calculus:
-            raise ShapeError("export takes scalar variables; write the entries out "
-                             "(matrix notation cannot be exported yet)")
+        if f.is_matrix_calculus:  # arrays of the declared shapes, components inside
+            plan = plan_for(f, what)
+            kernel = compile_kernel(plan.result, plan.symbols, "numpy")
+            backend = BACKENDS[to]
+            reads = prologue(plan, backend.convert, backend.broadcast)
+            return _module(kernel, plan.result.function, plan.result, plan.shape,
+                           plan.params, to, name, what, reads, f)
         result = f.expr if what == "value" else f.differentiate(what)
     inputs = tuple(f.variables) + tuple(f.parameters)  # parameters: held constant, after
     kernel = compile_kernel(result, inputs, "numpy")
@@ -103,13 +108,17 @@ def _parameters(names: list[str]) -> list[str]:
 
 
 def _module(kernel, f: Function, result, shape: tuple[int, ...], params: list[str], to: str,
-            name: str, what: str | None) -> str:
+            name: str, what: str | None, reads: list[str] | None = None,
+            matrix: Function | None = None) -> str:
     d, backend = dialect(to), BACKENDS[to]
     lines, outputs = body(kernel.program, d, release=True)
-    slots = [f"v{i}" for i in range(len(params))]
+    slots = [f"v{i}" for i in range(len(kernel.program.inputs))]
     device = backend.device.format(slots[0]) if backend.device and slots else "None"
-    code = [backend.argument(s, p) for s, p in zip(slots, params, strict=True)]
-    code.append(backend.batch(slots) if slots else "batch = ()")
+    if reads is not None:
+        code = list(reads)
+    else:
+        code = [backend.argument(s, p) for s, p in zip(slots, params, strict=True)]
+        code.append(backend.batch(slots) if slots else "batch = ()")
     if backend.guard and lines:
         code.append(f"with {backend.guard}:")
         code += [f"    {line}" for line in lines]
@@ -125,7 +134,7 @@ def _module(kernel, f: Function, result, shape: tuple[int, ...], params: list[st
     helpers += [src for key, src in backend.helpers.items()  # _rank_one calls _stack
                 if key == "_stack" or f"{key}(" in program_text]
     code_parts = ["\n".join(d.imports)] + [h.strip() for h in helpers] + [program_text]
-    return _docstring(kernel, f, result, shape, params, to, name, what) + "\n\n" + \
+    return _docstring(kernel, f, result, shape, params, to, name, what, matrix) + "\n\n" + \
         "\n\n\n".join(code_parts)
 
 
@@ -145,7 +154,7 @@ def _summary(result, what: str | None) -> str:
 
 
 def _docstring(kernel, f: Function, result, shape: tuple[int, ...], params: list[str],
-               to: str, name: str, what: str | None) -> str:
+               to: str, name: str, what: str | None, matrix: Function | None = None) -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     from ..core.render import expr_latex, result_latex
@@ -164,16 +173,21 @@ def _docstring(kernel, f: Function, result, shape: tuple[int, ...], params: list
     else:
         head, text = f"the function {formula}", None
         latex = f"f({variables}) = {expr_latex(f.expr)}"
+    if matrix is not None:
+        head = f"the {result.kind} of {matrix.expr} with respect to " \
+            f"{', '.join(v.name for v in matrix.variables)}"
     shown = "" if text is None else f"\n{text}\n"
     if latex is None or len(latex) > 3 * SHOW_MAX_CHARS:
         latex = f"f({variables}) = {expr_latex(f.expr)}" if len(formula) <= SHOW_MAX_CHARS \
             else "(too long to show)"
     call = f"{name}({', '.join(params)})"
     inputs = tuple(f.variables) + tuple(f.parameters)
-    renamed = [f"{p} is {v.name}" for p, v in zip(params, inputs, strict=True) if p != v.name]
-    held = ", ".join(p.name for p in f.parameters)
+    renamed = [] if matrix is not None else \
+        [f"{p} is {v.name}" for p, v in zip(params, inputs, strict=True) if p != v.name]
+    held = ", ".join(p.name for p in f.parameters) if matrix is None else ""
     layout = _layout(shape, f)
     doc = [f"{name}({', '.join(params)}): {head}, exported by symnum {release}.", "",
+           *(_matrix_lines(matrix) if matrix is not None else []),
            f"f({variables}) = {formula}" if len(formula) <= SHOW_MAX_CHARS else
            f"f({variables}): {len(formula)} characters, too long to show", shown,
            "LaTeX:", f"    {latex}", "",
@@ -187,6 +201,17 @@ def _docstring(kernel, f: Function, result, shape: tuple[int, ...], params: list
            f"({len(kernel.program.steps)} steps); regenerate it rather than edit it."]
     body_text = "\n".join(doc).replace('"""', "'''")
     return f'r"""{body_text}\n"""'
+
+
+def _matrix_lines(matrix: Function) -> list[str]:
+    """The matrix-notation formula and the arrays the function takes."""
+    import sympy
+    arrays = ", ".join(f"{m.name} of shape (..., {', '.join(str(d) for d in m.shape)})"
+                       if m.shape[1] != 1 else f"{m.name} of shape (..., {m.shape[0]})"
+                       for m in sorted(matrix.expr.atoms(sympy.MatrixSymbol),
+                                       key=lambda m: m.name))
+    return [f"In matrix notation: {matrix.expr}, with {arrays};",
+            "below in components (x_1 is x[..., 0], A_1_2 is A[..., 0, 1]).", ""]
 
 
 def _result_text(result: Result) -> str:

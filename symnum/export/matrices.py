@@ -1,0 +1,96 @@
+"""Exports of matrix notation: arrays of the declared shapes in, components inside.
+
+With ``--shape x=3 --shape A=3,3`` the exported function takes ``x`` as an array of shape
+(..., 3) and ``A`` of shape (..., 3, 3) (leading batch dimensions broadcast together); inside,
+each component is one input of the kernel's program (:func:`symnum.matrix.result.component_result`
+names them x_1, A_1_2, ...), and a gradient with respect to a matrix comes out in the matrix's
+layout. Every dimension must be a number.
+
+>>> from symnum.core.function import Function
+>>> plan = plan_for(Function("x.T*A*x", wrt="x", shapes={"x": (2,), "A": (2, 2)}), "gradient")
+>>> plan.params, [s.name for s in plan.symbols][:3], plan.shape
+(['x', 'A'], ['x_1', 'x_2', 'A_1_1'], (2,))
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy
+
+from ..core.calculus import Result
+from ..core.errors import ShapeError
+from ..core.function import Function
+from ..matrix.result import component_result
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the exported function takes and how its body reads the components."""
+
+    result: Result  # the result in components
+    params: list[str]  # the function's parameters: matrices, then scalar parameters
+    symbols: tuple[sympy.Symbol, ...]  # the program's inputs, in slot order
+    reads: list[tuple[str, int, tuple[int, ...]]]  # per slot: (parameter, ndim, index)
+    shape: tuple[int, ...]  # the result's shape (a matrix variable's own layout)
+
+
+def plan_for(f: Function, what: str | None) -> Plan:
+    """The plan for ``what`` of a matrix-notation function with numeric dimensions."""
+    matrices = sorted(f.expr.atoms(sympy.MatrixSymbol), key=lambda m: m.name)
+    for m in matrices:
+        if not all(sympy.sympify(d).is_Integer for d in m.shape):
+            raise ShapeError(f"export needs a number for every dimension of {m.name} "
+                             f"(like --shape {m.name}=3), not {tuple(m.shape)}")
+    if what == "value":
+        raise ShapeError("export of a matrix-notation value is not supported: export a "
+                         "derivative (--what gradient, jacobian or hessian)")
+    mresult = f.differentiate(what)
+    result = component_result(mresult, {})
+    variable = mresult.variable
+    matrices.sort(key=lambda m: m.name != variable.name)  # the differentiated one first
+    symbols, reads = [], []
+    for m in matrices:
+        rows, cols = (int(d) for d in m.shape)
+        vector = cols == 1
+        for i in range(rows):
+            for j in range(cols):
+                symbols.append(sympy.Symbol(f"{m.name}_{i + 1}" if vector else
+                                            f"{m.name}_{i + 1}_{j + 1}", real=True))
+                reads.append((m.name, 1 if vector else 2, (i,) if vector else (i, j)))
+    scalars = sorted((s for s in f.expr.free_symbols if isinstance(s, sympy.Symbol)
+                      and not isinstance(s, sympy.MatrixSymbol)), key=lambda s: s.name)
+    for s in scalars:
+        symbols.append(s)
+        reads.append((s.name, 0, ()))
+    shape = result.shape
+    rows, cols = (int(d) for d in variable.shape)
+    if result.kind == "gradient" and cols > 1:
+        shape = (rows, cols)
+    return Plan(result, [m.name for m in matrices] + [s.name for s in scalars],
+                tuple(symbols), reads, shape)
+
+
+def prologue(plan: Plan, convert: str, broadcast: str) -> list[str]:
+    """Lines that convert the arguments, check their shapes, read the components into
+    v0, v1, … and find the batch shape."""
+    lines = []
+    dims = {}
+    for name, ndim, _ in plan.reads:
+        dims.setdefault(name, ndim)
+    for name in dims:
+        lines.append(f"{name} = {convert.format(name)}")
+    for name, ndim in dims.items():
+        if ndim:
+            size = max(index for n, _, index in plan.reads if n == name)
+            want = tuple(k + 1 for k in size)
+            lines.append(f"if tuple({name}.shape[-{ndim}:]) != {want!r}:")
+            lines.append(f"    raise ValueError('{name} must have shape (..., "
+                         f"{', '.join(map(str, want))}), not ' + str(tuple({name}.shape)))")
+    for k, (name, ndim, index) in enumerate(plan.reads):
+        lines.append(f"v{k} = {name}[..., {', '.join(map(str, index))}]" if ndim else
+                     f"v{k} = {name}")
+    leading = [f"{name}.shape[:-{ndim}]" if ndim else f"{name}.shape"
+               for name, ndim in dims.items()]
+    lines.append(f"batch = tuple({broadcast}({', '.join(leading)}))")
+    return lines
