@@ -44,8 +44,8 @@ Conventions (the same as symnum's kernels):
 - stability: sums of exponentials are evaluated shifted by their largest exponent, and
   log(1 + t), e^t - 1 as log1p, expm1: log-sum-exp, softplus, log-sigmoid and their
   derivatives stay finite at arguments of +-1000.
-- every value is float64; an input that needs no computation (a constant entry) is
-  broadcast to the batch."""
+- every value is float64; constant entries (a 2 or a 0 in a Hessian) are broadcast to
+  the batch like the others."""
 
 BACKEND_NOTES = {
     "numpy": "numpy has no erf, gamma or polygamma: this module applies the standard library's\n"
@@ -150,7 +150,7 @@ def _wrapped(line: str) -> str:
 def _summary(result, what: str | None) -> str:
     if not isinstance(result, Result):
         return "the value"
-    return f"the {result.kind}"
+    return f"the {_kind(result.kind)}"
 
 
 def _docstring(kernel, f: Function, result, shape: tuple[int, ...], params: list[str],
@@ -165,16 +165,16 @@ def _docstring(kernel, f: Function, result, shape: tuple[int, ...], params: list
     variables = ", ".join(v.name for v in f.variables)
     formula = str(f.expr if not f.is_vector else list(f.expr))
     if isinstance(result, Result):
-        head = f"the {result.kind} of {formula} with respect to ({variables})" \
-            if len(f.variables) > 1 else f"the {result.kind} of {formula} with respect to " \
-            f"{variables}"
+        head = f"the {_kind(result.kind)} of {formula} with respect to ({variables})" \
+            if len(f.variables) > 1 else f"the {_kind(result.kind)} of {formula} with " \
+            f"respect to {variables}"
         text = _result_text(result)
         latex = result_latex(result) if len(text) <= SHOW_MAX_CHARS else None
     else:
         head, text = f"the function {formula}", None
         latex = f"f({variables}) = {expr_latex(f.expr)}"
     if matrix is not None:
-        head = f"the {result.kind} of {matrix.expr} with respect to " \
+        head = f"the {_kind(result.kind)} of {matrix.expr} with respect to " \
             f"{', '.join(v.name for v in matrix.variables)}"
     shown = "" if text is None else f"\n{text}\n"
     if latex is None or len(latex) > 3 * SHOW_MAX_CHARS:
@@ -186,7 +186,8 @@ def _docstring(kernel, f: Function, result, shape: tuple[int, ...], params: list
         [f"{p} is {v.name}" for p, v in zip(params, inputs, strict=True) if p != v.name]
     held = ", ".join(p.name for p in f.parameters) if matrix is None else ""
     layout = _layout(shape, f)
-    doc = [f"{name}({', '.join(params)}): {head}, exported by symnum {release}.", "",
+    first = f"{name}({', '.join(params)}): {head}, exported by symnum {release}."
+    doc = [textwrap.fill(first, 96, break_long_words=False, break_on_hyphens=False), "",
            *(_matrix_lines(matrix) if matrix is not None else []),
            f"f({variables}) = {formula}" if len(formula) <= SHOW_MAX_CHARS else
            f"f({variables}): {len(formula)} characters, too long to show", shown,
@@ -201,6 +202,10 @@ def _docstring(kernel, f: Function, result, shape: tuple[int, ...], params: list
            f"({len(kernel.program.steps)} steps); regenerate it rather than edit it."]
     body_text = "\n".join(doc).replace('"""', "'''")
     return f'r"""{body_text}\n"""'
+
+
+def _kind(kind: str) -> str:
+    return {"hessian": "Hessian", "jacobian": "Jacobian"}.get(kind, kind)
 
 
 def _matrix_lines(matrix: Function) -> list[str]:
