@@ -11,13 +11,31 @@ functions renders with ``strict: "error"``).
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
+import shutil
+import subprocess
+from pathlib import Path
 
+import pytest
 import sympy
 
 import symnum
-from symnum.core.display import bundle, katex_safe, math_block
+from symnum.chapter import studies
+from symnum.core.display import KATEX_ENVIRONMENTS, KATEX_MACROS, bundle, katex_safe, math_block
 
+KATEX = Path(symnum.__file__).parent / "web" / "static" / "vendor" / "katex" / "katex.min.js"
+NODE = shutil.which("node")
+RENDER = """
+const katex = require(process.argv[1]);
+const items = JSON.parse(require("fs").readFileSync(0, "utf8"));
+const failed = items.filter(([tex, display]) => {
+  try { katex.renderToString(tex, {displayMode: display, throwOnError: true, strict: "error"}); }
+  catch (e) { return true; }
+  return false;
+});
+console.log(JSON.stringify(failed));
+"""
 EVIL = sympy.Symbol("<script>alert(1)</script>", real=True)
 
 
@@ -179,3 +197,46 @@ def test_a_claim_check_shows_the_verdict_the_values_and_the_hint():
     matrix = symnum.check_claim("A*x", "x.T*A*x", wrt="x", shapes={"x": "n", "A": "n,n"})
     html = matrix._repr_mimebundle_()["text/html"]
     assert ">INCORRECT</strong>" in html and "the claim gives" in html and "(A + A.T)*x" in html
+
+
+def _katex_rejects(items: list[tuple[str, bool]]) -> list:
+    """The items KaTeX (the copy the web page vendors) refuses to render, run by node."""
+    out = subprocess.run([NODE, "-e", RENDER, str(KATEX)], input=json.dumps(items),
+                         capture_output=True, text=True, timeout=120, check=True)
+    return json.loads(out.stdout)
+
+
+@pytest.mark.skipif(NODE is None or not KATEX.exists(), reason="needs node and vendored KaTeX")
+def test_katex_renders_every_macro_in_the_table_and_what_notebooks_receive():
+    assert _katex_rejects([(r"\notamacro{x}", True)])  # the harness does catch a failure
+    special = {"left": r"\left( x \right)", "right": r"\left( x \right)",
+               "middle": r"\left( x \middle| y \right)", "begin": r"\begin{aligned}a\end{aligned}",
+               "end": r"\begin{aligned}a\end{aligned}", "limits": r"\sum\limits_{i} x",
+               "nolimits": r"\sum\nolimits_{i} x", "hspace": r"\hspace{1em} x"}
+    forms = {macro: [special[macro]] if macro in special else
+             [f"\\{macro}", f"\\{macro}{{a}}", f"\\{macro}{{a}}{{b}}", f"x \\{macro} y"]
+             for macro in sorted(KATEX_MACROS)}
+    forms.update({f"env {e}": [f"\\begin{{{e}}}" + ("{cc} a & b" if e == "array" else
+                                                    "a & b \\\\ c & d") + f"\\end{{{e}}}"]
+                  for e in KATEX_ENVIRONMENTS})
+    rejected = {tex for tex, _ in _katex_rejects([(f, True) for fs in forms.values()
+                                                  for f in fs])}
+    assert [name for name, fs in forms.items() if set(fs) <= rejected] == []
+    shown: list[tuple[str, bool]] = []
+    objects = [symnum.derive(t) for t in ["tanh(x)**2/(1 + exp(-x))", "x*floor(x) + Abs(x)",
+                                          "erf(x)*gamma(x)", "atan2(y, x)*sign(x)"]]
+    objects += [symnum.derive("log(1 + exp(a*x + b*y + c*z))**3", wrt="x,y,z", what="hessian"),
+                symnum.derive("x.T*A*x", wrt="x", shapes={"x": "n", "A": "n,n"}),
+                symnum.Function("sin(exp(x**2))*y", wrt="x,y").steps(),
+                symnum.Function("x.T*A*x", wrt="x", shapes={"x": "n", "A": "n,n"}).steps(),
+                studies.eigen([[4, 2], [2, 3]]), studies.low_rank([[3, 1, 1], [-1, 3, 1]], [1])]
+    for obj in objects:
+        data = obj._repr_mimebundle_()
+        if "text/latex" in data:
+            shown.append((data["text/latex"].strip("$"), True))
+        if "text/markdown" in data:
+            md = data["text/markdown"]
+            shown += [(m, True) for m in re.findall(r"\$\$(.+?)\$\$", md, re.S)]
+            shown += [(m, False) for m in re.findall(
+                r"\$(.+?)\$", re.sub(r"\$\$(.+?)\$\$", "", md, flags=re.S))]
+    assert len(shown) > 30 and _katex_rejects(shown) == []
