@@ -16,8 +16,12 @@ import subprocess
 import unicodedata
 from dataclasses import dataclass
 
+import sympy
+from sympy.matrices.expressions.matexpr import MatrixExpr
+
+from ..core.matrix_expr import matrix_latex
 from .catalog import PART_TITLES, Outcome
-from .findings import Finding
+from .findings import Finding, Math, part_latex
 
 _MATH = {
     "λ": r"\lambda", "μ": r"\mu", "σ": r"\sigma", "θ": r"\theta", "κ": r"\kappa",
@@ -175,7 +179,7 @@ def entry_tex(o: Outcome, figure: str | None) -> str:
                           for _, r in o.verification):]  # the table shows the rest
     if others:
         lines.append(r"\textbf{Checks.}\begin{itemize}" + "".join(
-            rf"\item[{marks[ok]}] {tex_text(name)} ({tex_text(how)})"
+            rf"\item[{marks[ok]}] {_check_tex(o, name)} ({tex_text(how)})"
             for name, ok, how in others) + r"\end{itemize}")
     if e.notes:
         lines.append(tex_text(e.notes))
@@ -208,6 +212,19 @@ def _display_words(text: str) -> str:
     """Words inside display math: upright, with a quad where they had spaces around."""
     return ((r"\quad" if text[:1] == " " else "") + rf"\text{{{tex_text(text.strip())}}}"
             + (r"\quad " if text[-1:] == " " else ""))
+
+
+def _check_tex(o: Outcome, name: str) -> str:
+    """A check's name; the claim's formula typeset (not the text the entry holds)."""
+    if o.claim is None or name != f"claim: {o.entry.claim}":
+        return tex_text(name)
+    claimed = o.claim.claimed
+    if isinstance(claimed, sympy.MatrixBase) and 1 in claimed.shape:  # a list: one line
+        latex = (part_latex(claimed[0]) if len(claimed) == 1 else
+                 r"\left[" + r",\ ".join(part_latex(e) for e in claimed) + r"\right]")
+    else:
+        latex = matrix_latex(claimed) if isinstance(claimed, MatrixExpr) else part_latex(claimed)
+    return finding_tex(Finding("claim: {}", (Math(name, latex),)))
 
 
 def _display(latex: str, wide: bool = False) -> str:
