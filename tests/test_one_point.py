@@ -135,3 +135,25 @@ def test_scalars_of_every_kind_take_the_one_point_path_and_arrays_do_not():
         k("3", 2.0)
     with pytest.raises(symnum.EvaluationError):
         k(1j, 2.0)
+
+
+@pytest.mark.skipif(not (shutil.which("cc") or shutil.which("gcc")),
+                    reason="no C compiler installed")
+def test_big_programs_run_as_c_and_very_big_ones_compile_on_their_second_call(tmp_path,
+                                                                              monkeypatch):
+    monkeypatch.setenv("SYMNUM_CACHE", str(tmp_path))
+    for n in (12, 22):
+        names = [f"x{i}" for i in range(n)]
+        text = " + ".join(f"tanh({a}*{b} + {a})" for i, a in enumerate(names)
+                          for b in names[i + 1:])
+        k = symnum.kernel(text, wrt=",".join(names), what="hessian")
+        steps = len(k.program.steps)
+        point = [0.05 * i - 0.3 for i in range(n)]
+        batched = k(*[np.array([v]) for v in point])[0]
+        first = k(*point)
+        assert (k._one_point is None) == (steps > 2000), steps  # one call: no compiling
+        second = k(*point)
+        assert "c_function" in k._one_point.__qualname__, steps  # C, cached in tmp_path
+        assert list(tmp_path.rglob("one_point_*.so"))
+        np.testing.assert_allclose(first, batched, rtol=1e-13, atol=1e-15)
+        np.testing.assert_allclose(second, batched, rtol=1e-13, atol=1e-15)
