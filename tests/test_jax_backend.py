@@ -15,6 +15,7 @@ import sympy
 
 import symnum
 from symnum import SymnumError
+from symnum.core.calculus import Result
 
 from .conftest import ROOT
 
@@ -33,7 +34,7 @@ CASES = [
     ("x*log(1/(1+exp(-z))) + (1-x)*log(1 - 1/(1+exp(-z)))", "x,z", "gradient",
      [(0.3, 700.0), (0.9, -650.0)]),
     ("erf(x)*loggamma(y) + digamma(y)*sin(x)", "x,y", "gradient", [(0.4, 2.5), (-1.2, 7.0)]),
-    ("tanh(x*y)**2 + atan2(y, x) + sqrt(x**2 + y**2)", "x,y", "hessian", [(0.7, -1.3)]),
+    ("tanh(x*y)**2 + exp(-x**2)*y**3", "x,y", "hessian", [(0.7, -1.3), (-8.0, 2.0)]),
     ("[x**3*y, exp(-x**2)*cos(y), log(cosh(x - y))]", "x,y", "jacobian", [(1.1, -0.4),
                                                                           (300.0, -300.0)]),
 ]
@@ -49,9 +50,9 @@ def _mp_value(expr: sympy.Basic, names: list[sympy.Symbol], point) -> list[float
 
 @pytest.mark.parametrize("expr, wrt, what, points", CASES)
 def test_values_match_mpmath_and_the_numpy_kernel(expr, wrt, what, points):
-    k = symnum.kernel(expr, wrt=wrt, what=what, backend="jax")
-    ref = symnum.kernel(expr, wrt=wrt, what=what)
     r = symnum.derive(expr, wrt=wrt, what=what)
+    k = symnum.kernel(r, backend="jax")
+    ref = symnum.kernel(r)
     exact = r.expanded()
     for p in points:
         got = np.asarray(k(*p))
@@ -115,7 +116,8 @@ def test_symnum_works_without_jax():
         sys.meta_path.insert(0, Block())
         import numpy as np, symnum
         print(symnum.kernel("x**2*y", wrt="x,y", what="gradient")(2.0, 3.0).tolist())
-        print(symnum.verify("sin(x)*y", points=1).verdict)
+        report = symnum.verify("sin(x)*y", points=1)
+        print(report.verdict, [c.method for c in report.checks])
         try:
             symnum.kernel("x**2", backend="jax")
         except symnum.SymnumError as err:
@@ -126,6 +128,32 @@ def test_symnum_works_without_jax():
                           cwd=ROOT, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
-    assert lines[0] == "[12.0, 4.0]" and lines[1] == "pass"
+    assert lines[0] == "[12.0, 4.0]"
+    assert lines[1] == "pass ['mpmath', 'complex-step', 'richardson', 'torch']"
     assert lines[2].startswith("error: backend='jax' needs JAX") and "pip install" in lines[2]
     assert lines[3] == "False"
+
+
+@pytest.mark.parametrize("text, options", [
+    ("log(1 + exp(-y*(w1*x1 + w2*x2)))", {"wrt": "w1,w2", "what": "hessian"}),
+    ("Max(0, a*b - 1) + abs(a)*exp(-b**2)", {"what": "gradient"}),
+    ("[erf(x)*y, loggamma(y**2 + 1), atan2(x, y)]", {"what": "jacobian"}),
+    ("tanh(x)**3", {"what": "derivative", "order": 3}),
+])
+def test_verify_runs_jax_as_a_fifth_method(text, options):
+    report = symnum.verify(text, points=3, seed=2, **options)
+    methods = {c.method: c for c in report.checks}
+    assert list(methods) == ["mpmath", "complex-step", "richardson", "torch", "jax"]
+    assert methods["jax"].verdict == "pass" and report.verdict == "pass"
+    assert "jax" in report.text()
+
+
+def test_a_wrong_entry_fails_with_jax_alone():
+    good = symnum.derive("log(exp(x) + exp(y)) * sin(x*y)", what="hessian")
+    m = good.expanded().as_mutable()
+    m[0, 1] = m[1, 0] = m[0, 1] * (1 + 1e-7)
+    bad = Result(good.kind, good.function, m.as_immutable())
+    from symnum.verification.verify import verify_result
+    alone = verify_result(bad, points=2, methods_used=("jax",))
+    assert alone.verdict == "fail" and alone.checks[0].method == "jax"
+    assert verify_result(good, points=2, methods_used=("jax",)).verdict == "pass"

@@ -1,7 +1,7 @@
 """Kernels stay finite and correct at extreme inputs: the stable rewrites
 (symnum.kernels.stable) are
 exact identities, and the public kernels of deep-learning losses and their derivatives match
-mpmath at ±40, ±800, ±1e4 on both backends, without a warning.
+mpmath at ±40, ±800, ±1e4 on every backend (JAX where installed), without a warning.
 
 Oracles: SymPy's own diff of the text (sympified here: the strings are the tests' own) and
 mpmath at a precision that resolves the exact value (e⁻¹⁰⁰⁰⁰ needs 4,343 digits)."""
@@ -9,6 +9,7 @@ mpmath at a precision that resolves the exact value (e⁻¹⁰⁰⁰⁰ needs 4,
 from __future__ import annotations
 
 import functools
+import os
 import warnings
 
 import mpmath as mp
@@ -23,7 +24,20 @@ import symnum
 from symnum.kernels.stable import stabilize
 from symnum.kernels.stable_rules import EXPM1, RULES
 
-BACKENDS = ["numpy", "torch"]
+
+def _jax_ready() -> bool:
+    """JAX importable (required when SYMNUM_REQUIRE_JAX is set), in float64 mode."""
+    try:
+        import jax
+    except ImportError:
+        if os.environ.get("SYMNUM_REQUIRE_JAX"):
+            raise
+        return False
+    jax.config.update("jax_enable_x64", True)
+    return True
+
+
+BACKENDS = ["numpy", "torch"] + (["jax"] if _jax_ready() else [])
 LOGITS = [0.0, 0.5, -3.0, 40.0, -40.0, 800.0, -800.0, 1e4, -1e4]
 LABELLED = [(z, y) for z in (0.5, 40.0, -40.0, 800.0, -800.0) for y in (1.0, 0.0)] + [(3.0, 0.3)]
 SPREAD = [(1000.0, 999.0, -5.0), (-800.0, -800.0, -800.0), (800.0, -800.0, 0.0),

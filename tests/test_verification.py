@@ -9,8 +9,10 @@ import sympy
 
 import symnum
 from symnum.core.calculus import Result
+from symnum.verification.verify import available_methods
 
-METHODS = {"mpmath", "complex-step", "richardson", "torch"}
+METHODS = {"mpmath", "complex-step", "richardson", "torch"} | (
+    {"jax"} if "jax" in available_methods() else set())
 
 
 @pytest.mark.parametrize("text, what", [
@@ -27,7 +29,7 @@ def test_true_results_pass_every_method(text, what):
         assert len(check.points) == 4
     # the strict methods really reach ~12+ digits
     for check in report.checks:
-        if check.method in ("mpmath", "complex-step", "torch"):
+        if check.method in ("mpmath", "complex-step", "torch", "jax"):
             assert check.verdict == "pass", report.text()
             assert min(e.digits for p in check.points for e in p) >= 12
 

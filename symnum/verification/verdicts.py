@@ -43,6 +43,8 @@ UNDERFLOW = 1e-290  # entries smaller than this live among float64's subnormal i
 # Relative accuracy of torch's float64 special functions where it is below float64 rounding
 # (measured against mpmath: torch's trigamma/polygamma are good to ~5e-10).
 TORCH_ACCURACY: dict[type, float] = {sympy.polygamma: 1e-8, sympy.zeta: 1e-8}
+# The same for JAX's special functions (jax.scipy.special; measured against mpmath).
+JAX_ACCURACY: dict[type, float] = {sympy.polygamma: 1e-8, sympy.zeta: 1e-8}
 
 Verdict = tuple[str, float, str]  # (verdict, absolute tolerance, reason when not a pass)
 
@@ -78,6 +80,11 @@ def rounding_scales(program, point_values: list[float], exact: list[float], size
 def torch_accuracy(entry: sympy.Expr) -> float:
     """Relative accuracy to grant torch on an entry that uses its weaker special functions."""
     return max([0.0] + [acc for kind, acc in TORCH_ACCURACY.items() if entry.has(kind)])
+
+
+def jax_accuracy(entry: sympy.Expr) -> float:
+    """Relative accuracy to grant JAX on an entry that uses its weaker special functions."""
+    return max([0.0] + [acc for kind, acc in JAX_ACCURACY.items() if entry.has(kind)])
 
 
 def judge(method: str, exact: float, value: float, unit: float, spread: float,
@@ -120,7 +127,7 @@ def _judge(method: str, exact: float, value: float, unit: float, spread: float,
             return "inconclusive", tol, ("its two steps disagree: f's complex evaluation is "
                                          "inaccurate or not analytic here")
         return ("pass" if gap <= tol else "fail"), tol, "" if gap <= tol else "disagrees"
-    if method == "torch":
+    if method in ("torch", "jax"):  # reverse-mode autodiff of f in float64
         tol = ROUNDING_SAFETY * unit + accuracy * abs(exact)
         return ("pass" if gap <= tol else "fail"), tol, "" if gap <= tol else "disagrees"
     return _judge_richardson(exact, value, unit, spread, rounding, alternate,

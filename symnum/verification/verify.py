@@ -26,7 +26,7 @@ from ..core.calculus import Result
 from ..core.errors import EvaluationError, SymnumError
 from ..core.evaluate import exact_values, substitution
 from ..kernels.program import Program
-from . import methods, verdicts
+from . import jax_method, methods, verdicts
 from .kinks import KinkNote, kink_notes, near_kink
 
 SAMPLE_RANGE = 2.5  # random points are uniform in [-2.5, 2.5] per variable
@@ -46,7 +46,10 @@ _METHODS: dict[str, tuple[str, Callable, str]] = {  # name: (what it does, metho
                    f"+ {verdicts.ROUNDING_SAFETY:g} × rounding scale"),
     "torch": ("torch.func autograd in float64 on f", methods.torch_autograd,
               f"{verdicts.ROUNDING_SAFETY:g} × the entry's float64 rounding scale"),
+    "jax": ("JAX autodiff in float64 on f (when JAX is installed)", jax_method.jax_autodiff,
+            f"{verdicts.ROUNDING_SAFETY:g} × the entry's float64 rounding scale"),
 }
+_OPTIONAL = {"jax": jax_method.available}  # methods that run only where their library is
 
 
 @dataclass(frozen=True)
@@ -204,10 +207,15 @@ def verify_result(result: Result, points: int = 5, seed: int | None = 0,
     for p in chosen:
         if p not in smooth:
             report.kinks.extend(methods.quiet(kink_notes, result, p))
-    for name in methods_used or tuple(_METHODS):
+    for name in methods_used or available_methods():
         report.checks.append(_run_method(name, result, smooth, context))
     _arbitrate(report.checks)
     return report
+
+
+def available_methods() -> tuple[str, ...]:
+    """The methods verify runs: the four always, JAX where it is installed."""
+    return tuple(name for name in _METHODS if name not in _OPTIONAL or _OPTIONAL[name]())
 
 
 def _arbitrate(checks: list[MethodCheck]) -> None:
@@ -292,6 +300,7 @@ _WHY: dict[str, str] = {  # a method that raised: what to tell the user, per met
     "complex-step": "numpy/scipy has no complex version of a function in f",
     "richardson": "f cannot be evaluated in numpy here",
     "torch": "torch has no translation of a function in f, or cannot differentiate it",
+    "jax": "JAX has no translation of a function in f, or cannot differentiate it",
 }
 
 
@@ -334,12 +343,13 @@ def _run_method(name: str, result: Result, points: list[dict], context: _Context
 
 class _Context:
     """What every method's verdict at a point needs: exact values (30 digits), the float64
-    rounding scale of each entry, and the accuracy granted to torch per entry."""
+    rounding scale of each entry, and the accuracy granted to torch and JAX per entry."""
 
     def __init__(self, result: Result, symbols: list[sympy.Symbol]):
         self.result, self.symbols = result, symbols
         self.entries = list(result.expanded())
-        self.accuracy = [verdicts.torch_accuracy(e) for e in self.entries]
+        self.accuracy = {"torch": [verdicts.torch_accuracy(e) for e in self.entries],
+                         "jax": [verdicts.jax_accuracy(e) for e in self.entries]}
         try:
             self.program = Program(list(result.matrix), symbols, "numpy",
                                    definitions=result.definitions)
@@ -405,8 +415,8 @@ def _compare(point: dict, estimate: methods.Estimate, name: str, context: _Conte
         verdict, tol, reason = verdicts.judge(
             name, e, value, units[k], pick(estimate.spread), pick(estimate.rounding),
             pick(estimate.alternate, math.nan) if estimate.alternate else None,
-            pick(estimate.alternate_spread, math.inf), context.accuracy[k] if name == "torch"
-            else 0.0, context.loss(point))
+            pick(estimate.alternate_spread, math.inf), context.accuracy[name][k] if name in
+            context.accuracy else 0.0, context.loss(point))
         if estimate.problem and verdict != "pass":
             verdict, reason = "inconclusive", estimate.problem
         scale = max(abs(e), units[k] / verdicts.EPS)
