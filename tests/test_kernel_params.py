@@ -36,6 +36,8 @@ def test_parameters_by_name_and_the_order_of_arguments():
     assert [v.name for v in k.variables] == ["x", "b", "a"]
     assert float(k(2.0, 3.0, 5.0)) == pytest.approx(2 * 5 * 2 + 3)
     assert float(k(x=2.0, a=5.0, b=3.0)) == pytest.approx(23.0)
+    f = symnum.Function("a*x**2 + b*x", wrt="x")
+    assert float(f.kernel("derivative", params="a, b")(2.0, 5.0, 3.0)) == pytest.approx(23.0)
 
 
 def test_hessian_in_the_variables_only_matches_torch_autograd():

@@ -160,11 +160,13 @@ class Function:
         return verify_result(result, **options)
 
     def kernel(self, what: str | None = "value", backend: str = "numpy", order: int = 1,
-               compile: bool = False):
+               compile: bool = False, params: object = None):
         """A batched numeric callable for the function (``what="value"``) or a derivative;
-        ``compile=True`` fuses a torch kernel with torch.compile."""
+        ``compile=True`` fuses a torch kernel with torch.compile; ``params``: symbols held
+        constant, extra array arguments after the variables."""
         from ..kernels.build import kernel
-        return kernel(self, what=what, backend=backend, order=order, compile=compile)
+        return kernel(self, what=what, backend=backend, order=order, compile=compile,
+                      params=params)
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
         """Jupyter's display: the function in LaTeX (and its repr for terminals)."""
