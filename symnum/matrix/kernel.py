@@ -21,8 +21,6 @@ conventions are those of :mod:`symnum.kernels.build`; results with more than
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-
 import sympy
 
 from ..core.errors import EvaluationError, LimitError, VariableError
@@ -49,6 +47,12 @@ class MatrixKernel:
                                and s.name not in self.shapes), key=lambda s: s.name)
         self.names = tuple(self.matrices + [s.name for s in self.scalars])
         self._kernels: dict[tuple, tuple[Kernel, tuple[int, ...]]] = {}
+
+    def __repr__(self) -> str:
+        inputs = ", ".join(f"{n}: {'×'.join(map(str, self.shapes[n]))}" if n in self.shapes
+                           else n for n in self.names)
+        return (f"<MatrixKernel {self.backend}: {self.result.kind} {self.result.string()}; "
+                f"inputs {inputs} (leading batch dimensions allowed)>")
 
     def __call__(self, *args: object, **named: object) -> object:
         values = list(args)
@@ -130,8 +134,3 @@ def matrix_kernel(result: MatrixResult, backend: str = "numpy") -> MatrixKernel:
     """A batched callable for a matrix-notation result (the module docstring)."""
     return MatrixKernel(result, backend)
 
-
-def named_inputs(kernel: MatrixKernel) -> Mapping[str, tuple]:
-    """The inputs a matrix kernel takes, in order: name → declared dimensions (() for a
-    scalar)."""
-    return {n: tuple(kernel.shapes.get(n, ())) for n in kernel.names}
