@@ -21,6 +21,7 @@ conventions are those of :mod:`symnum.kernels.build`; results with more than
 from __future__ import annotations
 
 import math
+
 import sympy
 
 from ..core.errors import EvaluationError, LimitError, VariableError
