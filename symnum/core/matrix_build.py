@@ -25,7 +25,7 @@ ELEMENTWISE_NAMES = {"exp": "exp", "log": "log", "ln": "log", "tanh": "tanh",
                      "relu": "relu", "softplus": "softplus", "abs": "abs", "Abs": "abs"}
 MATRIX_FUNCTIONS = frozenset({"Trace", "trace", "tr", "Determinant", "det", "Inverse", "inv",
                               "HadamardProduct", "hadamard", "OneMatrix", "ones", "Identity",
-                              "eye", "ZeroMatrix", "DiagMatrix", "diag", "softmax"})
+                              "eye", "ZeroMatrix", "DiagMatrix", "diag", "softmax", "sum"})
 
 
 def is_matrix(x: sympy.Basic) -> bool:
@@ -77,6 +77,11 @@ def matrix_call(name: str, args: Sequence[sympy.Basic]) -> sympy.Basic:
         if not is_matrix(a) or a.shape[1] != 1:
             raise ParseError(f"{name}() needs a column vector")
         return sympy.DiagMatrix(a)
+    if name == "sum":
+        if not is_matrix(a):
+            raise ParseError("sum() adds the entries of a vector or matrix (declare it with "
+                             "--shape); write a sum of scalars out with +")
+        return sum_entries(a)
     if name == "softmax":
         if not is_matrix(a) or a.shape[1] != 1:
             raise ParseError("softmax() needs a column vector (declare it with --shape z=n)")
@@ -86,6 +91,19 @@ def matrix_call(name: str, args: Sequence[sympy.Basic]) -> sympy.Basic:
             return SCALAR[ELEMENTWISE_NAMES[name]](as_scalar(a))
         return Elementwise(ELEMENTWISE_NAMES[name], a)
     raise ParseError(f"{name}() cannot take a matrix argument")
+
+
+def sum_entries(a: sympy.Basic) -> sympy.Basic:
+    """The sum of the entries of a matrix, 1ᵀa1 (1ᵀa for a column vector), as a scalar.
+
+    >>> n = sympy.Symbol("n", integer=True)
+    >>> sum_entries(sympy.MatrixSymbol("x", n, 1))
+    Trace(OneMatrix(1, n)*x)
+    """
+    rows, cols = a.shape
+    left = sympy.OneMatrix(1, rows) * a if rows != 1 else a
+    total = left * sympy.OneMatrix(cols, 1) if cols != 1 else left
+    return as_scalar(total)
 
 
 def _dims(name: str, args: Sequence[sympy.Basic], count: int) -> list[sympy.Basic]:

@@ -21,6 +21,7 @@ from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from ..core.errors import ShapeError
 from ..core.matrix_expr import Elementwise, Softmax
+from .forms import softmax_forms
 
 
 def _zero(e: sympy.Basic) -> sympy.Basic:
@@ -211,7 +212,7 @@ def hessian(f: sympy.Basic, x: sympy.MatrixSymbol) -> sympy.Basic:
 def tidy(e: sympy.Basic) -> sympy.Basic:
     """Evaluate identities (Iᵀ = I, (Aᵀ)ᵀ = A), cancel diag/Hadamard pairs, then factor a
     shared right or left factor."""
-    e = e.doit()
+    e = softmax_forms(e.doit())
     if e.has(sympy.HadamardPower) and e.has(sympy.DiagMatrix):
         expanded = _cancel(e.expand().doit())
         if sympy.count_ops(expanded) < sympy.count_ops(e):

@@ -9,6 +9,8 @@ expression's components, against the matrix result's components.
 >>> r = symnum.derive("b.T*A*b", wrt="b", shapes={"b": "k", "A": "k,k"})
 >>> r.string()
 '(A + A.T)*b'
+>>> print(r.unicode())
+(A + Aᵀ)b
 """
 
 from __future__ import annotations
@@ -24,8 +26,10 @@ from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from ..core.display import bundle, math_block
 from ..core.errors import ShapeError, SymnumError, VariableError
-from ..core.matrix_expr import Elementwise, Softmax, matrix_latex, matrix_str
+from ..core.matrix_expr import Elementwise, Softmax, matrix_str
 from . import calculus as matrix_calculus
+from .forms import display_form
+from .printing import matrix_latex, matrix_text
 
 if TYPE_CHECKING:
     from ..core.function import Function
@@ -50,23 +54,43 @@ class MatrixResult:
         return tuple(self.expr.shape) if isinstance(self.expr, MatrixExpr) else ()
 
     def string(self) -> str:
+        """SymPy syntax, as in the JSON ``result``: parse reads it back with the same shapes."""
         return matrix_str(self.expr)
+
+    def unicode(self) -> str:
+        """The result in textbook notation, one line, without named parts (reads back with
+        the same shapes).
+
+        >>> import symnum
+        >>> symnum.derive("-y.T*log(softmax(z))", wrt="z", shapes={"z": "n", "y": "n"}).unicode()
+        'softmax(z)(𝟏ᵀy) − y'
+        """
+        return matrix_text(self.expr)
 
     def latex(self) -> str:
         v = matrix_latex(self.variable)
         f = matrix_latex(self.function.expr)
         op = {"gradient": rf"\frac{{\partial}}{{\partial {v}}}",
-              "jacobian": rf"\frac{{\partial}}{{\partial {v}^{{T}}}}",
-              "hessian": rf"\frac{{\partial^{{2}}}}{{\partial {v}\,\partial {v}^{{T}}}}"}[self.kind]
-        return rf"{op} \left({f}\right) = {matrix_latex(self.expr)}"
+              "jacobian": rf"\frac{{\partial}}{{\partial {v}^\top}}",
+              "hessian": rf"\frac{{\partial^{{2}}}}{{\partial {v}\,\partial {v}^\top}}"}[self.kind]
+        shown, definitions = display_form(self.expr, self.function.expr)
+        where = "".join(rf",\quad {matrix_latex(name)} = {matrix_latex(value)}"
+                        for name, value in definitions)
+        return rf"{op} \left({f}\right) = {matrix_latex(shown)}{where}"
 
     def text(self) -> str:
         dims = ", ".join(f"{n}: {'×'.join(map(str, s))}" for n, s in self.function.shapes.items())
-        title = {"gradient": f"gradient ∂f/∂{self.variable} (the shape of {self.variable})",
-                 "jacobian": f"Jacobian ∂f/∂{self.variable}ᵀ (outputs × inputs)",
-                 "hessian": f"Hessian ∂²f/∂{self.variable}∂{self.variable}ᵀ"}[self.kind]
-        return "\n".join([f"f = {matrix_str(self.function.expr)}", f"shapes: {dims}", "",
-                          f"{title} =", f"  {self.string()}"])
+        v = self.variable
+        title = {"gradient": f"gradient ∂f/∂{v} (the shape of {v})",
+                 "jacobian": f"Jacobian ∂f/∂{v}ᵀ (outputs × inputs)",
+                 "hessian": f"Hessian ∂²f/∂{v}∂{v}ᵀ"}[self.kind]
+        shown, definitions = display_form(self.expr, self.function.expr)
+        names = frozenset(str(name) for name, _ in definitions)
+        lines = [f"f = {matrix_text(self.function.expr)}", f"shapes: {dims}", "",
+                 f"{title} =", f"  {matrix_text(shown, names)}"]
+        lines += [f"  where {matrix_text(name)} = {matrix_text(value)}"
+                  for name, value in definitions]
+        return "\n".join(lines)
 
     def at(self, point: Mapping) -> object:
         """The result at given matrices (arrays; the sizes are read from them) and scalars:

@@ -19,10 +19,11 @@ import sympy
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from ..core.display import bundle, escape, math_block
-from ..core.matrix_expr import Elementwise, Softmax, matrix_latex, matrix_str
+from ..core.matrix_expr import Elementwise, Softmax, matrix_str
 from ..steps.render import latex_row
 from ..steps.rules import Step
 from .calculus import differential
+from .printing import matrix_latex, matrix_text
 from .result import MatrixResult
 
 MATRIX_RULES: dict[str, str] = {
@@ -121,7 +122,7 @@ def matrix_derivation(result: MatrixResult) -> MatrixDerivation:
     >>> import symnum
     >>> f = symnum.Function("x.T*A*x", wrt="x", shapes={"x": "n", "A": "n,n"})
     >>> print(f.steps().text().splitlines()[0])
-    [1] ∂/∂x [x.T*A*x] = (A + A.T)*x
+    [1] ∂/∂x [xᵀAx] = (A + Aᵀ)x
     """
     return MatrixDerivation(result, matrix_steps(result))
 
@@ -131,7 +132,7 @@ def steps_text(root: Step) -> str:
     for k, (s, depth) in enumerate(root.walk_with_depth(), 1):
         pad = "   " * depth
         op = f"∂/∂{s.wrt} " if s.rule == "read_off" else "d"
-        lines.append(f"{pad}[{k}] {op}[{matrix_str(s.expr)}] = {matrix_str(s.result)}")
+        lines.append(f"{pad}[{k}] {op}[{matrix_text(s.expr)}] = {matrix_text(s.result)}")
         lines.append(f"{pad}      {s.rule.replace('_', ' ')}: {MATRIX_RULES[s.rule]}")
     return "\n".join(lines)
 

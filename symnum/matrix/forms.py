@@ -1,0 +1,171 @@
+"""Textbook forms of matrix results: rewrites that keep the value, for results and display.
+
+``softmax_forms`` turns exp(z)/(𝟏ᵀexp(z)) into softmax(z) inside a result (so the Hessian of
+log(𝟏ᵀeˣ) is diag(s) − ssᵀ); ``sigma_form`` writes a scalar in eᵘ as a rational function of
+σ(u) when that is shorter (−y·e⁻ʸᵗ/(1 + e⁻ʸᵗ) → −y σ(−y t)); ``display_form`` prepares a
+result for printing: σ forms in scalar coefficients and a name for a softmax or σ(u) that
+appears more than once (s = softmax(x)).
+
+>>> import sympy
+>>> u = sympy.Symbol("u")
+>>> sigma_form(sympy.exp(u) / (1 + sympy.exp(u))**2)
+σ(u)*(1 - σ(u))
+"""
+
+from __future__ import annotations
+
+import sympy
+from sympy.matrices.expressions.matexpr import MatrixExpr
+
+from ..core.matrix_expr import Elementwise, Softmax
+
+
+class Sigma(sympy.Function):
+    """The logistic function σ(u) = 1/(1 + e⁻ᵘ), for display only (its value is the same)."""
+
+    nargs = 1
+
+    def _sympystr(self, printer) -> str:
+        return f"σ({printer._print(self.args[0])})"
+
+    def _latex(self, printer) -> str:
+        return rf"\sigma\left({printer._print(self.args[0])}\right)"
+
+    def _eval_rewrite_as_exp(self, u, **kwargs):
+        return 1 / (1 + sympy.exp(-u))
+
+
+def _is_ones_exp_sum(e: sympy.Basic) -> sympy.Basic | None:
+    """z when e is 𝟏ᵀexp(z) (as a scalar), else None."""
+    if isinstance(e, sympy.Trace):
+        e = e.arg
+    if isinstance(e, sympy.MatMul) and len(e.args) == 2 \
+            and isinstance(e.args[0], sympy.OneMatrix) and e.args[0].shape[0] == 1 \
+            and isinstance(e.args[1], Elementwise) and e.args[1].name == "exp":
+        return e.args[1].arg
+    return None
+
+
+def _softmax_matmul(e: sympy.MatMul) -> sympy.Basic:
+    scalars = [a for a in e.args if not isinstance(a, MatrixExpr)]
+    factors = list(a for a in e.args if isinstance(a, MatrixExpr))
+    coefficient = sympy.Mul(*scalars)
+    for base, power in coefficient.as_powers_dict().items():
+        z = _is_ones_exp_sum(base)
+        if z is None or not (power.is_Integer and power < 0):
+            continue
+        exp_z = Elementwise("exp", z)
+        swapped = 0
+        for i, f in enumerate(factors):
+            if swapped == -power:
+                break
+            if f == exp_z:
+                factors[i], swapped = Softmax(z), swapped + 1
+            elif f == exp_z.T:
+                factors[i], swapped = Softmax(z).T, swapped + 1
+        coefficient = coefficient * base**swapped
+    return sympy.MatMul(coefficient, *factors).doit() if coefficient != 1 else (
+        sympy.MatMul(*factors) if len(factors) > 1 else factors[0])
+
+
+def softmax_forms(e: sympy.Basic) -> sympy.Basic:
+    """exp(z)·(1/𝟏ᵀexp(z)) → softmax(z) wherever a product holds both.
+
+    >>> n = sympy.Symbol("n", integer=True)
+    >>> z = sympy.MatrixSymbol("z", n, 1)
+    >>> softmax_forms(Elementwise("exp", z) / sympy.Trace(sympy.OneMatrix(1, n) * Elementwise("exp", z)))
+    softmax(z)
+    """
+    return e.replace(lambda a: isinstance(a, sympy.MatMul) and any(
+        _is_ones_exp_sum(b) is not None for s in a.args if not isinstance(s, MatrixExpr)
+        for b in sympy.Mul.make_args(s) for b in [b.as_base_exp()[0]]), _softmax_matmul)
+
+
+def _sign_normal(e: sympy.Expr, s: sympy.Symbol) -> sympy.Expr:
+    """(s − 1)ᵏ → (−1)ᵏ(1 − s)ᵏ in a product, so σ(1 − σ) prints as textbooks write it."""
+    sign, factors = 1, []
+    for f in sympy.Mul.make_args(e):
+        base, power = f.as_base_exp()
+        if base == s - 1 and power.is_Integer:
+            sign *= (-1) ** int(power)
+            f = (1 - s) ** power
+        factors.append(f)
+    if sign == -1:
+        factors.insert(0, sympy.S.NegativeOne)
+    return sympy.Mul(*factors)
+
+
+def sigma_form(e: sympy.Expr, prefer: sympy.Basic = sympy.S.Zero) -> sympy.Expr:
+    """e with every eᵏᵘ written through σ(u) (or σ(−u)) when that is shorter, else e; on a
+    tie, the u of an exponential in ``prefer`` (the function) wins: σ(−y wᵀx) for the
+    logistic loss log(1 + exp(−y wᵀx))."""
+    if isinstance(e, MatrixExpr) or not e.has(sympy.exp):
+        return e
+    best, best_ops = e, sympy.count_ops(e)
+    wanted = {sympy.expand(a.args[0].doit()) for a in prefer.atoms(sympy.exp)}
+    arguments = sorted({a.args[0] for a in e.atoms(sympy.exp)},
+                       key=lambda u: (sympy.expand(u) not in wanted, sympy.default_sort_key(u)))
+    s, t = sympy.Dummy("s"), sympy.Dummy("t")
+    for u in arguments:
+        powers = {}
+        for a in e.atoms(sympy.exp):
+            k = sympy.cancel(a.args[0] / u)
+            if k.is_Integer and k != 0:
+                powers[a] = t ** k
+        for value, sigma in ((s / (1 - s), Sigma(u)), ((1 - s) / s, Sigma(-u))):
+            candidate = sympy.factor(sympy.cancel(e.xreplace(powers).subs(t, value)))
+            if candidate.has(t):
+                continue
+            candidate = _sign_normal(candidate, s)
+            # each σ(±u) costs what u costs, and one for σ (the sign of u is free)
+            size = sympy.count_ops(-u if u.could_extract_minus_sign() else u) + 1
+            ops = sympy.count_ops(candidate) + candidate.count(s) * size
+            if ops < best_ops:
+                best, best_ops = candidate.xreplace({s: sigma}), ops
+    return best
+
+
+def _sigma_coefficients(e: sympy.Basic, prefer: sympy.Basic) -> sympy.Basic:
+    def rewrite(m: sympy.MatMul) -> sympy.Basic:
+        scalars = [a for a in m.args if not isinstance(a, MatrixExpr)]
+        factors = [a for a in m.args if isinstance(a, MatrixExpr)]
+        return sympy.MatMul(sigma_form(sympy.Mul(*scalars), prefer), *factors)
+
+    if not isinstance(e, MatrixExpr):
+        return sigma_form(e, prefer)
+    return e.replace(lambda a: isinstance(a, sympy.MatMul) and a.has(sympy.exp)
+                     and any(not isinstance(b, MatrixExpr) for b in a.args), rewrite)
+
+
+def _count(e: sympy.Basic, node: sympy.Basic) -> int:
+    return sum(1 for a in sympy.preorder_traversal(e) if a == node)
+
+
+def _fresh(e: sympy.Basic, names: tuple[str, ...]) -> str:
+    taken = {getattr(a, "name", None) for a in e.atoms(sympy.Symbol, sympy.MatrixSymbol)}
+    return next((n for n in names if n not in taken), names[-1] + "_")
+
+
+def display_form(e: sympy.Basic, function: sympy.Basic = sympy.S.Zero
+                 ) -> tuple[sympy.Basic, list[tuple[sympy.Basic, sympy.Basic]]]:
+    """The result as printed: σ forms (σ(u) with the u of ``function`` where there is a
+    choice), and (name, value) definitions for repeated parts.
+
+    >>> n = sympy.Symbol("n", integer=True)
+    >>> s = Softmax(sympy.MatrixSymbol("x", n, 1))
+    >>> display_form(sympy.DiagMatrix(s) - s * s.T)
+    (-s*s.T + DiagMatrix(s), [(s, softmax(x))])
+    """
+    e = _sigma_coefficients(e, function)
+    definitions = []
+    for node in sorted(e.atoms(Softmax), key=sympy.default_sort_key):
+        if _count(e, node) > 1:
+            name = sympy.MatrixSymbol(_fresh(e, ("s", "p", "q")), *node.shape)
+            definitions.append((name, node))
+            e = e.xreplace({node: name})
+    for node in sorted(e.atoms(Sigma), key=sympy.default_sort_key):
+        if _count(e, node) > 1:
+            name = sympy.Symbol(_fresh(e, ("σ", "s", "p")))
+            definitions.append((name, node))
+            e = e.xreplace({node: name})
+    return e, definitions

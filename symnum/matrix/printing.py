@@ -1,0 +1,375 @@
+"""Matrix results in the notation of a textbook: Unicode text and LaTeX.
+
+Products are juxtaposed (``xᵀAx``, ``(A + Aᵀ)x``), a 1×1 product is a scalar (never
+``tr(xᵀAx)``), ones vectors carry their orientation (``𝟏``, ``𝟏ᵀ``), ⊙ is the Hadamard
+product, ``tanh²`` an elementwise square, σ the logistic function; no SymPy class names. The
+text reads back with :func:`symnum.core.parse.parse` and the same shapes. The JSON contract
+keeps SymPy syntax (:func:`symnum.core.matrix_expr.matrix_str`).
+
+>>> import sympy
+>>> n = sympy.Symbol("n", integer=True)
+>>> x, A = sympy.MatrixSymbol("x", n, 1), sympy.MatrixSymbol("A", n, n)
+>>> matrix_text(sympy.Trace(x.T * A * x)), matrix_text((A + A.T) * x)
+('xᵀAx', '(A + Aᵀ)x')
+>>> matrix_latex(sympy.OneMatrix(1, n) * x)
+'\\\\mathbf{1}^\\\\top x'
+"""
+
+from __future__ import annotations
+
+import re
+
+import sympy
+from sympy.matrices.expressions.matexpr import MatrixExpr
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.str import StrPrinter
+
+from ..core.matrix_expr import Elementwise, Softmax
+
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+# elementwise name -> (text, LaTeX)
+_FUNCTION_NAMES = {"sigmoid": ("σ", r"\sigma"), "heaviside": ("H", r"H"),
+                   "relu": ("relu", r"\operatorname{relu}"),
+                   "softplus": ("softplus", r"\operatorname{softplus}"),
+                   "sign": ("sign", r"\operatorname{sign}"), "abs": ("abs", r"\operatorname{abs}")}
+_SHORT = re.compile(r"^[^\W\d_][⁰¹²³⁴⁵⁶⁷⁸⁹⁻ᵀ]*$")  # a one-letter name with superscripts
+
+
+def _is_one_by_one(e: sympy.Basic) -> bool:
+    return isinstance(e, MatrixExpr) and tuple(e.shape) == (1, 1)
+
+
+def _is_atom(e: sympy.Basic) -> bool:
+    """Printed without brackets before ᵀ, ⁻¹ or a power: a name or a call like softmax(z)."""
+    if isinstance(e, sympy.Trace):
+        return not _is_one_by_one(e.arg)
+    return isinstance(e, sympy.Symbol | sympy.MatrixSymbol | sympy.Function | Elementwise
+                      | Softmax | sympy.DiagMatrix | sympy.Determinant | sympy.OneMatrix
+                      | sympy.Identity) or (isinstance(e, sympy.Number) and e >= 0
+                                            and e.is_Integer)
+
+
+def _negative(term: sympy.Basic) -> bool:
+    return term.could_extract_minus_sign()
+
+
+def _ordered_terms(terms: list[sympy.Basic]) -> list[sympy.Basic]:
+    """Positive terms first (a − b, not −b + a), otherwise SymPy's order."""
+    return [t for t in terms if not _negative(t)] + [t for t in terms if _negative(t)]
+
+
+def _scalar_groups(factors: list[sympy.Basic]) -> list[sympy.Basic | tuple]:
+    """Matrix factors with each inner run that is 1×1 (𝟏ᵀy in softmax(z)𝟏ᵀy) as a tuple."""
+    out: list[sympy.Basic | tuple] = []
+    i = 0
+    while i < len(factors):
+        end = None
+        if factors[i].shape[0] == 1 and len(factors) > 1:
+            for j in range(len(factors) - 1, i - 1, -1):
+                if factors[j].shape[1] == 1 and (i, j) != (0, len(factors) - 1):
+                    end = j
+                    break
+        if end is not None and end > i:
+            out.append(tuple(factors[i:end + 1]))
+            i = end + 1
+        else:
+            out.append(factors[i])
+            i += 1
+    return out
+
+
+class _Text(StrPrinter):
+    """Unicode math: juxtaposed products, superscripts, −, ⊙, 𝟏, σ."""
+
+    defined: frozenset[str] = frozenset()  # names given by "where" lines (σ, s)
+
+    def _juxtapose(self, parts: list[tuple[str, bool]]) -> str:
+        """Join factors (text, is a matrix) as a textbook does, so that the text still reads
+        back: 2x, Wx, xᵀAx, (A + Aᵀ)x, Xᵀ(Xw − y), y σ(u) x, x xᵀ, y·(a + b)."""
+        out, (last, last_matrix) = parts[0][0], parts[0]
+        for text, matrix in parts[1:]:
+            out += self._separator(last, last_matrix, text, matrix) + text
+            last, last_matrix = text, matrix
+        return out
+
+    def _separator(self, left: str, left_matrix: bool, right: str, right_matrix: bool) -> str:
+        short_left = bool(_SHORT.match(left)) or left in ("𝟏", "𝟏ᵀ")
+        short_right = bool(_SHORT.match(right)) or right in ("𝟏", "𝟏ᵀ")
+        group_left = left.startswith("(") and left.endswith(")")
+        if left[-1] in "0123456789":
+            return "·" if right[0] in "0123456789" else ""
+        if right[0] == "(":
+            if left.endswith(")") or left in self.defined or short_left and left_matrix:
+                return ""
+            return "·"
+        if left.endswith(")") and short_right and (left_matrix or not right_matrix) and (
+                group_left or right_matrix):
+            return ""
+        if short_left and short_right and left_matrix and right_matrix and "ᵀ" not in right \
+                and not any(c in right for c in "⁰¹²³⁴⁵⁶⁷⁸⁹⁻"):
+            return ""
+        return " "
+
+    def _factor(self, e: sympy.Basic) -> tuple[str, bool]:
+        text = self._print(e)
+        if isinstance(e, sympy.Add | sympy.MatAdd | sympy.HadamardProduct) or (
+                isinstance(e, sympy.Rational) and not e.is_Integer):
+            text = f"({text})"
+        return text, isinstance(e, MatrixExpr)
+
+    def _scalar_factors(self, e: sympy.Expr) -> list[sympy.Basic]:
+        """Numbers, then variables and their powers, then the rest (y² σ(u), not σ(u)y²)."""
+        def rank(f):
+            base = f.as_base_exp()[0]
+            if f.is_Number:
+                return 0
+            if isinstance(base, sympy.Symbol) and base.name not in self.defined:
+                return 1
+            return 2
+        return sorted((f for f in sympy.Mul.make_args(e) if f != 1), key=rank)
+
+    def _product(self, scalars: list[sympy.Basic], matrices: list[sympy.Basic]) -> str:
+        coefficient = sympy.Mul(*scalars)
+        sign = ""
+        if coefficient.could_extract_minus_sign():
+            sign, coefficient = "−", -coefficient
+        numerator, denominator = sympy.fraction(coefficient) if coefficient != 1 else (1, 1)
+        parts = [self._factor(f) for f in self._scalar_factors(numerator)]
+        if denominator != 1:
+            den = self._print(denominator)
+            if isinstance(denominator, sympy.Add | sympy.Mul | sympy.Trace) \
+                    and not _SHORT.match(den):
+                den = f"({den})"
+            scalar = f"{self._juxtapose(parts) if parts else '1'}/{den}"
+            parts = [(f"({scalar})" if matrices else scalar, False)]
+        for g in _scalar_groups(matrices):
+            if isinstance(g, tuple):
+                parts.append(("(" + self._juxtapose([self._factor(f) for f in g]) + ")", False))
+            else:
+                parts.append(self._factor(g))
+        return sign + (self._juxtapose(parts) if parts else "1")
+
+    def _print_Mul(self, e):
+        return self._product(list(e.args), [])
+
+    def _print_MatMul(self, e):
+        return self._product([a for a in e.args if not isinstance(a, MatrixExpr)],
+                             [a for a in e.args if isinstance(a, MatrixExpr)])
+
+    def _sum(self, terms: list[sympy.Basic]) -> str:
+        out = ""
+        for k, term in enumerate(_ordered_terms(terms)):
+            if _negative(term):
+                out += ("−" if k == 0 else " − ") + self._print(-term)
+            else:
+                out += ("" if k == 0 else " + ") + self._print(term)
+        return out
+
+    def _print_Add(self, e):
+        return self._sum(list(e.args))
+
+    def _print_MatAdd(self, e):
+        return self._sum(list(e.args))
+
+    def _print_Integer(self, e):
+        return str(e).replace("-", "−")
+
+    def _print_Rational(self, e):
+        return f"{e.p}/{e.q}".replace("-", "−")
+
+    def _print_Pow(self, e):
+        base, power = e.args
+        if power == sympy.S.Half:
+            inner = self._print(base)
+            return f"√{inner}" if _SHORT.match(inner) else f"√({inner})"
+        if power.is_Integer and power < 0:
+            return self._product([e], [])
+        if base == sympy.E:
+            return f"exp({self._print(power)})"
+        if power.is_Integer:
+            sup = str(power).translate(_SUPERSCRIPT)
+            if isinstance(base, sympy.Function | Elementwise) and len(base.args) >= 1:
+                text = self._print(base)
+                head, _, rest = text.partition("(")
+                return f"{head}{sup}({rest}"
+            inner = self._print(base)
+            return (inner if _SHORT.match(inner) else f"({inner})") + sup
+        return f"{self._parens(base)}^({self._print(power)})"
+
+    def _parens(self, e: sympy.Basic) -> str:
+        text = self._print(e)
+        return text if _is_atom(e) else f"({text})"
+
+    def _print_exp(self, e):
+        return f"exp({self._print(e.args[0])})"
+
+    def _print_Exp1(self, e):
+        return "e"
+
+    def _print_Pi(self, e):
+        return "π"
+
+    def _print_Abs(self, e):
+        return f"|{self._print(e.args[0])}|"
+
+    def _print_Transpose(self, e):
+        return self._parens(e.arg) + "ᵀ"
+
+    def _print_Inverse(self, e):
+        return self._parens(e.arg) + "⁻¹"
+
+    def _print_MatPow(self, e):
+        return self._parens(e.base) + str(e.exp).translate(_SUPERSCRIPT)
+
+    def _print_Trace(self, e):
+        if _is_one_by_one(e.arg):
+            return self._print(e.arg)
+        return f"tr({self._print(e.arg)})"
+
+    def _print_Determinant(self, e):
+        return f"det({self._print(e.arg)})"
+
+    def _print_DiagMatrix(self, e):
+        return f"diag({self._print(e.args[0])})"
+
+    def _print_Identity(self, e):
+        return "I"
+
+    def _print_ZeroMatrix(self, e):
+        return "0"
+
+    def _print_OneMatrix(self, e):
+        rows, cols = e.shape
+        return {(True, True): "1", (False, True): "𝟏", (True, False): "𝟏ᵀ"}.get(
+            (rows == 1, cols == 1), "𝟏𝟏ᵀ")
+
+    def _print_HadamardProduct(self, e):
+        return " ⊙ ".join(f"({self._print(a)})" if isinstance(a, sympy.MatMul) else
+                          self._factor(a)[0] for a in e.args)
+
+    def _print_HadamardPower(self, e):
+        if isinstance(e.base, Elementwise) and e.exp.is_Integer and e.exp > 0:
+            head, _, rest = self._print(e.base).partition("(")
+            return f"{head}{str(e.exp).translate(_SUPERSCRIPT)}({rest}"
+        return f"{self._parens(e.base)}^⊙({self._print(e.exp)})"
+
+    def _print_Elementwise(self, e):
+        name = _FUNCTION_NAMES.get(e.name, (e.name,))[0]
+        return f"{name}({self._print(e.arg)})"
+
+    def _print_Softmax(self, e):
+        return f"softmax({self._print(e.arg)})"
+
+    def _print_Sigma(self, e):
+        return f"σ({self._print(e.args[0])})"
+
+
+class _Latex(LatexPrinter):
+    """LaTeX as textbooks write it: x^\\top, \\mathbf{1}^\\top, \\odot, \\operatorname{diag}."""
+
+    def _print_Transpose(self, e):
+        return self._bracket(e.arg) + r"^\top"
+
+    def _bracket(self, e: sympy.Basic) -> str:
+        text = self._print(e)
+        if _is_atom(e):
+            return text
+        return rf"\left({text}\right)"
+
+    def _print_Inverse(self, e):
+        return self._bracket(e.arg) + "^{-1}"
+
+    def _print_Trace(self, e):
+        if _is_one_by_one(e.arg):
+            return self._print(e.arg)
+        return rf"\operatorname{{tr}}\left({self._print(e.arg)}\right)"
+
+    def _print_Determinant(self, e):
+        return rf"\det\left({self._print(e.arg)}\right)"
+
+    def _print_OneMatrix(self, e):
+        rows, cols = e.shape
+        return {(True, True): "1", (False, True): r"\mathbf{1}",
+                (True, False): r"\mathbf{1}^\top"}.get((rows == 1, cols == 1),
+                                                       r"\mathbf{1}\mathbf{1}^\top")
+
+    def _print_Identity(self, e):
+        return "I"
+
+    def _print_HadamardProduct(self, e):
+        return r" \odot ".join(self._bracket(a) if isinstance(a, sympy.MatAdd | sympy.MatMul |
+                                                                  sympy.HadamardProduct)
+                               else self._print(a) for a in e.args)
+
+    def _print_HadamardPower(self, e):
+        if isinstance(e.base, Elementwise) and e.exp.is_Integer and e.exp > 0:
+            head, _, rest = self._print(e.base).partition(r"\left(")
+            return rf"{head}^{{{e.exp}}}\left({rest}"
+        return rf"{self._bracket(e.base)}^{{\circ {self._print(e.exp)}}}"
+
+    def _print_Elementwise(self, e):
+        name = _FUNCTION_NAMES.get(e.name, (None, None))[1] or (
+            "\\" + e.name if e.name in ("exp", "log", "tanh", "sin", "cos") else
+            rf"\operatorname{{{e.name}}}")
+        if e.name == "sqrt":
+            return rf"\sqrt{{{self._print(e.arg)}}}"
+        return rf"{name}\left({self._print(e.arg)}\right)"
+
+    def _print_Softmax(self, e):
+        return rf"\operatorname{{softmax}}\left({self._print(e.arg)}\right)"
+
+    def _print_DiagMatrix(self, e):
+        return rf"\operatorname{{diag}}\left({self._print(e.args[0])}\right)"
+
+    def _print_MatAdd(self, e):
+        out = ""
+        for k, term in enumerate(_ordered_terms(list(e.args))):
+            if _negative(term):
+                out += ("-" if k == 0 else " - ") + self._term(-term)
+            else:
+                out += ("" if k == 0 else " + ") + self._term(term)
+        return out
+
+    def _term(self, e: sympy.Basic) -> str:
+        return self._print(e)
+
+    def _print_MatMul(self, e):
+        scalars = [a for a in e.args if not isinstance(a, MatrixExpr)]
+        matrices = [a for a in e.args if isinstance(a, MatrixExpr)]
+        coefficient = sympy.Mul(*scalars)
+        sign = ""
+        if coefficient.could_extract_minus_sign():
+            sign, coefficient = "- ", -coefficient
+        parts = []
+        if coefficient != 1:
+            text = self._print(coefficient)
+            parts.append(rf"\left({text}\right)" if isinstance(coefficient, sympy.Add)
+                         else text)
+        for g in _scalar_groups(matrices):
+            if isinstance(g, tuple):
+                parts.append(r"\left(" + " ".join(self._mat_factor(f) for f in g) + r"\right)")
+            else:
+                parts.append(self._mat_factor(g))
+        return sign + " ".join(parts)
+
+    def _mat_factor(self, e: sympy.Basic) -> str:
+        if isinstance(e, sympy.MatAdd | sympy.HadamardProduct):
+            return rf"\left({self._print(e)}\right)"
+        return self._print(e)
+
+    def _print_Sigma(self, e):
+        return rf"\sigma\left({self._print(e.args[0])}\right)"
+
+
+def matrix_text(expr: sympy.Basic, defined: frozenset[str] = frozenset()) -> str:
+    """One line of Unicode math for a matrix expression (see the module docstring);
+    ``defined`` names values given on "where" lines (printed as σ(1 − σ), not σ·(1 − σ))."""
+    printer = _Text()
+    printer.defined = frozenset(defined)
+    return printer.doprint(expr)
+
+
+def matrix_latex(expr: sympy.Basic) -> str:
+    """LaTeX for a matrix expression: ^\\top, \\mathbf{1}, \\odot, \\operatorname{diag}."""
+    return _Latex().doprint(expr)
+
