@@ -8,8 +8,8 @@ appears more than once (s = softmax(x)).
 
 >>> import sympy
 >>> u = sympy.Symbol("u")
->>> sigma_form(sympy.exp(u) / (1 + sympy.exp(u))**2)
-σ(u)*(1 - σ(u))
+>>> sigma_form(sympy.exp(u) / (1 + sympy.exp(u))**2) == Sigma(u) * (1 - Sigma(u))
+True
 """
 
 from __future__ import annotations
@@ -73,7 +73,8 @@ def softmax_forms(e: sympy.Basic) -> sympy.Basic:
 
     >>> n = sympy.Symbol("n", integer=True)
     >>> z = sympy.MatrixSymbol("z", n, 1)
-    >>> softmax_forms(Elementwise("exp", z) / sympy.Trace(sympy.OneMatrix(1, n) * Elementwise("exp", z)))
+    >>> e = Elementwise("exp", z)
+    >>> softmax_forms(e / sympy.Trace(sympy.OneMatrix(1, n) * e))
     softmax(z)
     """
     return e.replace(lambda a: isinstance(a, sympy.MatMul) and any(

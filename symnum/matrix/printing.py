@@ -125,7 +125,7 @@ class _Text(StrPrinter):
                 return 0
             if isinstance(base, sympy.Symbol) and base.name not in self.defined:
                 return 1
-            return 2
+            return 3 if isinstance(base, sympy.Add) else 2
         return sorted((f for f in sympy.Mul.make_args(e) if f != 1), key=rank)
 
     def _product(self, scalars: list[sympy.Basic], matrices: list[sympy.Basic]) -> str:
