@@ -155,7 +155,7 @@ def display_form(e: sympy.Basic, function: sympy.Basic = sympy.S.Zero
     >>> n = sympy.Symbol("n", integer=True)
     >>> s = Softmax(sympy.MatrixSymbol("x", n, 1))
     >>> display_form(sympy.DiagMatrix(s) - s * s.T)
-    (-s*s.T + DiagMatrix(s), [(s, softmax(x))])
+    (DiagMatrix(s) - s*s.T, [(s, softmax(x))])
     """
     e = _sigma_coefficients(e, function)
     definitions = []
