@@ -97,8 +97,9 @@ def sum_entries(a: sympy.Basic) -> sympy.Basic:
     """The sum of the entries of a matrix, 1ᵀa1 (1ᵀa for a column vector), as a scalar.
 
     >>> n = sympy.Symbol("n", integer=True)
-    >>> sum_entries(sympy.MatrixSymbol("x", n, 1))
-    Trace(OneMatrix(1, n)*x)
+    >>> from .matrix_expr import matrix_str
+    >>> matrix_str(sum_entries(sympy.MatrixSymbol("x", n, 1)))
+    'Trace(OneMatrix(1, n)*x)'
     """
     rows, cols = a.shape
     left = sympy.OneMatrix(1, rows) * a if rows != 1 else a
