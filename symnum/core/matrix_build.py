@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sympy
+from sympy.core.symbol import Str
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from .errors import ParseError
@@ -21,11 +22,81 @@ from .matrix_expr import SCALAR, Elementwise, Softmax
 
 # parser name -> name in matrix_expr.SCALAR
 ELEMENTWISE_NAMES = {"exp": "exp", "log": "log", "ln": "log", "tanh": "tanh",
-                     "sigmoid": "sigmoid", "sin": "sin", "cos": "cos", "sqrt": "sqrt",
+                     "sigmoid": "sigmoid", "σ": "sigmoid", "sin": "sin", "cos": "cos",
+                     "sqrt": "sqrt",
                      "relu": "relu", "softplus": "softplus", "abs": "abs", "Abs": "abs"}
 MATRIX_FUNCTIONS = frozenset({"Trace", "trace", "tr", "Determinant", "det", "Inverse", "inv",
                               "HadamardProduct", "hadamard", "OneMatrix", "ones", "Identity",
                               "eye", "ZeroMatrix", "DiagMatrix", "diag", "softmax", "sum"})
+
+
+class Unsized(MatrixExpr):
+    """𝟏 or 𝐈 as a textbook writes them, without a size (``ones()``, ``eye()``): the size is
+    read off the matrix it is added to or multiplied with (𝟏ᵀy, 𝟏 − v, A + 𝐈)."""
+
+    def __new__(cls, kind: str | Str):
+        return MatrixExpr.__new__(cls, Str(str(kind)))  # Str: no free symbols
+
+    @property
+    def kind(self) -> str:
+        return self.args[0].name
+
+    @property
+    def shape(self):
+        return (sympy.Symbol("?rows"), sympy.Symbol("?cols"))
+
+    def sized(self, rows: sympy.Basic, cols: sympy.Basic) -> MatrixExpr:
+        if self.kind == "eye":
+            if rows != cols:
+                raise ParseError(f"𝐈 would be {rows}×{cols} here, but it is square")
+            return sympy.Identity(rows)
+        return sympy.OneMatrix(rows, cols)
+
+
+def _unsized(x: sympy.Basic) -> tuple[Unsized, bool] | None:
+    """(the placeholder, transposed?) when x is 𝟏, 𝐈 or their transpose (times scalars)."""
+    if isinstance(x, sympy.MatMul):
+        matrices = [a for a in x.args if is_matrix(a)]
+        return _unsized(matrices[0]) if len(matrices) == 1 else None
+    if isinstance(x, Unsized):
+        return x, False
+    if isinstance(x, sympy.Transpose) and isinstance(x.arg, Unsized):
+        return x.arg, True
+    return None
+
+
+def check_sized(x: sympy.Basic) -> sympy.Basic:
+    """Refuse a 𝟏 or 𝐈 whose size nothing determined."""
+    if is_matrix(x) and any(isinstance(a, Unsized) for a in sympy.preorder_traversal(x)):
+        raise ParseError("cannot tell the size of 𝟏 (ones()) or 𝐈 (eye()) here; write "
+                         "OneMatrix(r, c) or Identity(n)")
+    return x
+
+
+def _fit(a: sympy.Basic, b: sympy.Basic, op: str) -> tuple[sympy.Basic, sympy.Basic]:
+    """Give 𝟏 or 𝐈 on one side of a op b the size the other side asks for."""
+    for first in (True, False):
+        x, other = (a, b) if first else (b, a)
+        found = _unsized(x)
+        if found is None or not is_matrix(other) or _unsized(other) is not None \
+                or op == "*" and is_one_by_one(other):
+            continue
+        unsized, transposed = found
+        rows, cols = other.shape
+        if op != "*":
+            shape = (rows, cols)
+        elif unsized.kind == "eye":
+            shape = (rows, rows) if first else (cols, cols)
+        elif first:  # 𝟏ᵀ·M is a row as long as M is high; 𝟏·M has no known height
+            shape = (1 if transposed else None, rows)
+        else:  # M·𝟏 is a column as long as M is wide
+            shape = (cols, None if transposed else 1)
+        if None in shape:
+            raise ParseError("cannot tell the size of 𝟏 here; write OneMatrix(r, c)")
+        sized = x.xreplace({unsized: unsized.sized(*(shape[::-1] if transposed else shape))})
+        sized = sized.doit() if isinstance(sized, sympy.Transpose) else sized
+        return (sized, b) if first else (a, sized)
+    return a, b
 
 
 def is_matrix(x: sympy.Basic) -> bool:
@@ -52,6 +123,9 @@ def describe(x: sympy.Basic) -> str:
 
 def matrix_call(name: str, args: Sequence[sympy.Basic]) -> sympy.Basic:
     """Apply a matrix function, or a scalar function elementwise to a matrix."""
+    if name in ("ones", "eye") and not args:
+        return Unsized(name)
+    args = [check_sized(a) for a in args]
     if name in ("OneMatrix", "ones", "ZeroMatrix"):
         rows, cols = _dims(name, args, 2)
         return sympy.OneMatrix(rows, cols) if name != "ZeroMatrix" else sympy.ZeroMatrix(rows, cols)
@@ -123,6 +197,7 @@ def _square(name: str, a: sympy.Basic) -> None:
 
 def combine(op: str, a: sympy.Basic, b: sympy.Basic) -> sympy.Basic:
     """a op b where at least one side is a matrix; 1×1 matrices act as scalars."""
+    a, b = _fit(a, b, op)
     if op in ("+", "-"):
         if is_matrix(a) and is_matrix(b):
             if tuple(a.shape) != tuple(b.shape):
@@ -156,6 +231,9 @@ def power(base: sympy.Basic, exponent: sympy.Basic) -> sympy.Basic:
     """Matrix powers: A**-1 is the inverse, A**k a product; a 1×1 matrix is a scalar."""
     if is_one_by_one(base):
         return as_scalar(base) ** exponent
+    if is_matrix(base) and base.shape[0] != base.shape[1] and exponent.is_Integer \
+            and exponent > 1:
+        return sympy.HadamardPower(base, exponent)  # v², tanh²(Wx): entrywise, as numpy
     _square("a power", base)
     if exponent == -1:
         return sympy.Inverse(base)

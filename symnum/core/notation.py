@@ -3,14 +3,17 @@
 A small lexer, not regular expressions over the whole text, so that a rewrite never reaches
 inside a name or a number. What it does, and nothing more:
 
-- ``−`` (minus sign) is ``-``; ``·``, ``⋅``, ``×`` are ``*``; ``÷`` is ``/``.
+- ``−`` (minus sign) is ``-``; ``·``, ``⋅``, ``×`` are ``*``; ``÷`` is ``/``; ``⊙`` is the
+  Hadamard product; bold ``𝟏`` and ``𝐈`` are a ones vector and the identity sized by their
+  context (``ones()``, ``eye()``).
 - superscripts are powers: ``x²`` is ``x**(2)``, ``x⁻¹`` is ``x**(-1)``, ``eˣ`` is ``e**(x)``
   (``xᵀ`` is the transpose ``x.T``);
   after a function name they power its value, as textbooks write: ``sin²(x)`` is ``sin(x)**2``.
 - ``√``, ``∛``, ``∜`` take the operand after them: ``√x``, ``√(x + 1)``, ``∛8``.
 - implicit products where nothing else is meant: ``2x``, ``3x^2``, ``2(x + 1)``, ``2πx``,
   ``(x + 1)(x − 1)``, ``2√x``. Juxtaposed names stay one name (``xy`` is the variable xy), and
-  a name before ``(`` is a call (``f(x)``).
+  a name before ``(`` is a call (``f(x)``); names apart by a space are a product (``y σ(u)``),
+  and so is what follows a transpose (``xᵀAx``, ``Xᵀ(Xw − y)``).
 - Python's number prefixes (``0x1F``) are refused: they would read as something else.
 
 >>> to_python("3x² + 2(x − 1)·y")
@@ -21,6 +24,7 @@ inside a name or a number. What it does, and nothing more:
 
 from __future__ import annotations
 
+import keyword
 import re
 from dataclasses import dataclass
 
@@ -29,7 +33,9 @@ from .names import FUNCTIONS
 
 # One character → its ASCII spelling (knowledge in a table).
 SYMBOLS = {"−": "-", "–": "-", "·": "*", "⋅": "*", "∙": "*", "×": "*", "÷": "/", "∗": "*",
-           "≤": "<=", "≥": ">=", "≠": "!="}
+           "≤": "<=", "≥": ">=", "≠": "!=", "⊙": "%"}
+# bold 𝟏 and 𝐈 of matrix notation: a ones vector and the identity, sized by their context
+UNSIZED = {"𝟏": "ones", "𝐈": "eye"}
 SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱˣʸᵏᵀ", "0123456789+-=()nixykT", strict=True))
 ROOTS = {"√": "sqrt", "∛": "cbrt", "∜": "root4"}
 KEYWORD_HINTS = {
@@ -66,7 +72,10 @@ def _lex(text: str) -> list[_Token]:
         if _PREFIXED.match(text, i) and (i == 0 or not (text[i - 1].isalnum() or
                                                         text[i - 1] in "._")):
             raise ParseError(f"write numbers in decimal (not {text[i:i + 2]}...) at column {i + 1}")
-        if (number := _NUMBER.match(text, i)) and (i == 0 or not _is_name_char(text[i - 1])):
+        if ch in UNSIZED:
+            tokens += [_Token("name", UNSIZED[ch]), _Token("open", "("), _Token("close", ")")]
+            i += 1
+        elif (number := _NUMBER.match(text, i)) and (i == 0 or not _is_name_char(text[i - 1])):
             tokens.append(_Token("number", number.group()))
             i = number.end()
         elif name := _NAME.match(text, i):
@@ -106,21 +115,36 @@ def _rewrite(tokens: list[_Token]) -> list[_Token]:
     tokens = _roots(tokens)
     tokens = _function_powers(tokens)
     out: list[_Token] = []
+    after_transpose = False
     for token in tokens:
         if token.kind == "sup" and token.text == "T":  # xᵀ: the transpose
             out += [_Token("op", "."), _Token("name", "T")]
+            after_transpose = True
             continue
         if token.kind == "sup":
             out += [_Token("op", "**"), _Token("open", "("), _Token("number", token.text),
                     _Token("close", ")")]
             continue
         previous = next((t for t in reversed(out) if t.kind != "space"), None)
+        spaced = bool(out) and out[-1].kind == "space"
         if previous is not None and previous.text == "π" and token.kind == "name":
             out.append(_Token("op", "*"))  # πx
-        if previous is not None and _implicit_product(previous, token, out):
+        elif after_transpose and token.kind in ("name", "open", "root") \
+                and token.text != "[":
+            out.append(_Token("op", "*"))  # xᵀAx, Xᵀ(Xw − y)
+        elif previous is not None and (_implicit_product(previous, token, out) or (
+                spaced and _juxtaposed_names(previous, token))):
             out.append(_Token("op", "*"))
+        if token.kind != "space":
+            after_transpose = False
         out.append(token)
     return out
+
+
+def _juxtaposed_names(left: _Token, right: _Token) -> bool:
+    """``y σ(u)``, ``x xᵀ``: two names apart by a space are a product (never Python)."""
+    return left.kind == "name" and right.kind in ("name", "root") \
+        and not keyword.iskeyword(left.text) and not keyword.iskeyword(right.text)
 
 
 def _implicit_product(left: _Token, right: _Token, before: list[_Token]) -> bool:

@@ -52,7 +52,7 @@ _BINOPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.MatMult)
 _ADDITIVE = (ast.Add, ast.Sub)
 _MULTIPLICATIVE = (ast.Mult, ast.Div, ast.MatMult)
 # Function names that are also common variable names (γ, β in batch norm).
-_ALSO_VARIABLES = frozenset({"gamma", "beta", "sign", "root"})
+_ALSO_VARIABLES = frozenset({"gamma", "beta", "sign", "root", "σ"})
 _REFUSED = {
     ast.ListComp: "comprehensions are not allowed",
     ast.SetComp: "comprehensions are not allowed",
@@ -127,6 +127,9 @@ def parse(text: str, shapes: Mapping[str, Shape] | None = None,
     tree = _syntax_tree(to_python(text.strip()).replace("^", "**"))
     declared = frozenset(check_name(n, "function") for n in functions)
     value = _Builder(shapes or {}, declared).build(tree.body, 0)
+    if shapes:
+        from .matrix_build import check_sized
+        check_sized(value)
     check_numbers(value)
     return value
 
@@ -253,6 +256,14 @@ class _Builder:
             return CONSTANTS[name]
         if name in FUNCTIONS and name not in _ALSO_VARIABLES and name not in self.shapes:
             raise ParseError(f"{name!r} is a function: call it like {name}(x)")
+        if name not in self.symbols and name not in self.shapes and self.shapes:
+            parts = _split_matrix_names(name, self.shapes)
+            if parts:  # Wx, xᵀAx: juxtaposed declared matrices are their product
+                from .matrix_build import combine
+                value = self._Name(ast.Name(id=parts[0]), depth)
+                for part in parts[1:]:
+                    value = combine("*", value, self._Name(ast.Name(id=part), depth))
+                return value
         if name not in self.symbols:
             if name in self.shapes:
                 shape = self.shapes[name]
@@ -315,6 +326,11 @@ class _Builder:
         return b
 
     def _binary(self, op: ast.operator, a: sympy.Basic, b: sympy.Basic) -> sympy.Basic:
+        if isinstance(op, ast.Mod) and _is_symbolic_matrix(a) and _is_symbolic_matrix(b):
+            from .matrix_build import matrix_call
+            return matrix_call("HadamardProduct", [a, b])  # a ⊙ b
+        if isinstance(op, ast.Mod):
+            raise ParseError("⊙ is the Hadamard product of two matrices of one shape")
         if not isinstance(op, _BINOPS):
             raise ParseError(f"operator {type(op).__name__} is not allowed")
         if _is_symbolic_matrix(a) or _is_symbolic_matrix(b):
@@ -368,9 +384,12 @@ class _Builder:
         if name in ("Piecewise", "piecewise"):
             from .cases import build_piecewise
             return build_piecewise(node.args, self.build, depth)
-        if not node.args:
+        if not node.args and not (self.shapes and name in ("ones", "eye")):
             raise ParseError(f"{name}() needs at least one argument")
         args = [self.build(a, depth) for a in node.args]
+        if name in self.shapes and len(args) == 1:  # W(x + b), as textbooks write it
+            from .matrix_build import combine
+            return combine("*", self._Name(ast.Name(id=name), depth), args[0])
         if name in CONSTANTS or name in self.shapes:
             raise ParseError(f"{name!r} is not a function")
         if self.shapes:
@@ -409,6 +428,19 @@ class _Builder:
         return sympy.ImmutableMatrix(items)
 
     _Tuple = _List
+
+
+def _split_matrix_names(name: str, shapes: Mapping[str, Shape]) -> list[str] | None:
+    """``Wx`` → [W, x] when the name is a run of two or more declared matrix names."""
+    if len(name) > 40:
+        return None
+    best: dict[int, list[str]] = {0: []}
+    for end in range(1, len(name) + 1):
+        for start in sorted(best):
+            if start < end and name[start:end] in shapes and end not in best:
+                best[end] = best[start] + [name[start:end]]
+    found = best.get(len(name))
+    return found if found and len(found) > 1 else None
 
 
 def _is_symbolic_matrix(x: sympy.Basic) -> bool:

@@ -213,13 +213,48 @@ def tidy(e: sympy.Basic) -> sympy.Basic:
     """Evaluate identities (Iᵀ = I, (Aᵀ)ᵀ = A), cancel diag/Hadamard pairs, then factor a
     shared right or left factor."""
     e = softmax_forms(e.doit())
-    if e.has(sympy.HadamardPower) and e.has(sympy.DiagMatrix):
+    if e.has(sympy.HadamardPower):
         expanded = _cancel(e.expand().doit())
+        if expanded.has(sympy.HadamardProduct):
+            expanded = _cancel(_distribute_hadamard(expanded))
         if sympy.count_ops(expanded) < sympy.count_ops(e):
             e = expanded
-    if isinstance(e, sympy.MatAdd):
-        e = _factor_common(_factor_coefficient(e))
+    if isinstance(e, sympy.MatMul) and any(isinstance(a, sympy.MatAdd) and a.has(
+            sympy.OneMatrix) for a in e.args):
+        spread = e.expand().doit()  # (Wᵀs𝟏ᵀ − Wᵀ)y → Wᵀs𝟏ᵀy − Wᵀy, factored again below
+        if isinstance(spread, sympy.MatAdd):
+            factored = _factor_common(_factor_coefficient(spread), left_first=True)
+            if not isinstance(factored, sympy.MatAdd):
+                e = factored
+    if isinstance(e, sympy.MatAdd):  # a 𝟏ᵀ is best kept inside: Wᵀ(s(𝟏ᵀy) − y)
+        e = _factor_common(_factor_coefficient(e), left_first=e.has(sympy.OneMatrix))
     return e
+
+
+def _distribute_hadamard(e: sympy.Basic) -> sympy.Basic:
+    """(a + b) ⊙ c → a ⊙ c + b ⊙ c, 𝟏 ⊙ a → a, (−a) ⊙ b → −(a ⊙ b), then collect:
+    (𝟏 − y) ⊙ σ − (𝟏 − σ) ⊙ y → σ − y."""
+    def spread(node: sympy.HadamardProduct) -> sympy.Basic:
+        terms = [[]]
+        for a in node.args:
+            parts = a.args if isinstance(a, sympy.MatAdd) else (a,)
+            terms = [t + [p] for t in terms for p in parts]
+        out = []
+        for t in terms:
+            coefficient, factors = sympy.S.One, []
+            for p in t:
+                if isinstance(p, sympy.MatMul) and p.args[0].is_Number:
+                    coefficient *= p.args[0]
+                    p = sympy.MatMul(*p.args[1:]).doit()
+                if not isinstance(p, sympy.OneMatrix):
+                    factors.append(p)
+            body = sympy.HadamardProduct(*factors).doit() if len(factors) > 1 else (
+                factors[0] if factors else sympy.OneMatrix(*node.shape))
+            out.append(coefficient * body)
+        return sympy.MatAdd(*out).doit()
+
+    return e.replace(lambda a: isinstance(a, sympy.HadamardProduct)
+                     and any(isinstance(b, sympy.MatAdd) for b in a.args), spread).doit()
 
 
 def _factor_coefficient(e: sympy.MatAdd) -> sympy.Basic:
@@ -291,17 +326,23 @@ def _cancel(e: sympy.Basic) -> sympy.Basic:
     return e.doit()
 
 
-def _factor_common(e: sympy.MatAdd) -> sympy.Basic:
-    """A·x + Aᵀ·x → (A + Aᵀ)·x; x·a + x·b → x·(a + b), when every term shares it."""
-    products = [a.args if isinstance(a, sympy.MatMul) else (a,) for a in e.args]
-    matrices = [[f for f in p if isinstance(f, MatrixExpr)] for p in products]
-    if all(len(m) >= 2 for m in matrices):
-        last = products[0][-1]
-        if all(p[-1] == last for p in products) and isinstance(last, MatrixExpr):
-            return sympy.MatMul(sympy.MatAdd(*[sympy.MatMul(*p[:-1]) for p in products])
+def _factor_common(e: sympy.MatAdd, left_first: bool = False) -> sympy.Basic:
+    """A·x + Aᵀ·x → (A + Aᵀ)·x; x·a − x·b → x·(a − b), when every term shares it (a shared
+    right factor first, unless ``left_first``)."""
+    terms = []
+    for a in e.args:
+        args = a.args if isinstance(a, sympy.MatMul) else (a,)
+        terms.append((sympy.Mul(*[f for f in args if not isinstance(f, MatrixExpr)]),
+                      [f for f in args if isinstance(f, MatrixExpr)]))
+    if all(len(m) >= 2 for _, m in terms):
+        last = terms[0][1][-1]
+        first = terms[0][1][0]
+        if all(m[-1] == last for _, m in terms) and not (
+                left_first and all(m[0] == first for _, m in terms)):
+            return sympy.MatMul(sympy.MatAdd(*[c * sympy.MatMul(*m[:-1]) for c, m in terms])
                                 .doit(), last)
-        first = products[0][0]
-        if all(p[0] == first for p in products) and isinstance(first, MatrixExpr):
-            return sympy.MatMul(first, sympy.MatAdd(*[sympy.MatMul(*p[1:]) for p in products])
+        first = terms[0][1][0]
+        if all(m[0] == first for _, m in terms):
+            return sympy.MatMul(first, sympy.MatAdd(*[c * sympy.MatMul(*m[1:]) for c, m in terms])
                                 .doit())
     return e

@@ -147,7 +147,7 @@ def _fresh(e: sympy.Basic, names: tuple[str, ...]) -> str:
     return next((n for n in names if n not in taken), names[-1] + "_")
 
 
-def display_form(e: sympy.Basic, function: sympy.Basic = sympy.S.Zero
+def display_form(e: sympy.Basic, function: sympy.Basic = sympy.S.Zero, abbreviate: bool = True
                  ) -> tuple[sympy.Basic, list[tuple[sympy.Basic, sympy.Basic]]]:
     """The result as printed: σ forms (σ(u) with the u of ``function`` where there is a
     choice), and (name, value) definitions for repeated parts.
@@ -158,7 +158,9 @@ def display_form(e: sympy.Basic, function: sympy.Basic = sympy.S.Zero
     (DiagMatrix(s) - s*s.T, [(s, softmax(x))])
     """
     e = _sigma_coefficients(e, function)
-    definitions = []
+    definitions: list[tuple[sympy.Basic, sympy.Basic]] = []
+    if not abbreviate:
+        return e, definitions
     for node in sorted(e.atoms(Softmax), key=sympy.default_sort_key):
         if _count(e, node) > 1:
             name = sympy.MatrixSymbol(_fresh(e, ("s", "p", "q")), *node.shape)

@@ -50,6 +50,9 @@ def _is_atom(e: sympy.Basic) -> bool:
 
 
 def _negative(term: sympy.Basic) -> bool:
+    if isinstance(term, sympy.MatMul):
+        return sympy.Mul(*[a for a in term.args if not isinstance(a, MatrixExpr)]) \
+            .could_extract_minus_sign()
     return term.could_extract_minus_sign()
 
 
@@ -80,6 +83,8 @@ def _scalar_groups(factors: list[sympy.Basic]) -> list[sympy.Basic | tuple]:
 
 class _Text(StrPrinter):
     """Unicode math: juxtaposed products, superscripts, −, ⊙, 𝟏, σ."""
+
+    printmethod = "_symnum_text"  # our _print_ methods, not the nodes' SymPy-syntax _sympystr
 
     defined: frozenset[str] = frozenset()  # names given by "where" lines (σ, s)
 
@@ -135,6 +140,10 @@ class _Text(StrPrinter):
             sign, coefficient = "−", -coefficient
         numerator, denominator = sympy.fraction(coefficient) if coefficient != 1 else (1, 1)
         parts = [self._factor(f) for f in self._scalar_factors(numerator)]
+        if matrices:  # (xᵀx)𝐈: a 1×1 product before matrices is bracketed
+            parts = [(f"({t})", m) if isinstance(f, sympy.Trace) and _is_one_by_one(f.arg)
+                     and isinstance(f.arg, sympy.MatMul) else (t, m) for f, (t, m) in
+                     zip(self._scalar_factors(numerator), parts, strict=True)]
         if denominator != 1:
             den = self._print(denominator)
             if isinstance(denominator, sympy.Add | sympy.Mul | sympy.Trace) \
@@ -200,6 +209,9 @@ class _Text(StrPrinter):
         text = self._print(e)
         return text if _is_atom(e) else f"({text})"
 
+    def _print_MatrixSymbol(self, e):
+        return e.name
+
     def _print_exp(self, e):
         return f"exp({self._print(e.args[0])})"
 
@@ -233,7 +245,7 @@ class _Text(StrPrinter):
         return f"diag({self._print(e.args[0])})"
 
     def _print_Identity(self, e):
-        return "I"
+        return "𝐈"
 
     def _print_ZeroMatrix(self, e):
         return "0"
@@ -248,7 +260,12 @@ class _Text(StrPrinter):
                           self._factor(a)[0] for a in e.args)
 
     def _print_HadamardPower(self, e):
-        if isinstance(e.base, Elementwise) and e.exp.is_Integer and e.exp > 0:
+        if e.exp == 1:
+            return self._print(e.base)
+        square = e.shape[0] == e.shape[1]
+        if e.exp == 2 and square:
+            return f"{self._parens(e.base)} ⊙ {self._parens(e.base)}"
+        if isinstance(e.base, Elementwise) and e.exp.is_Integer and e.exp > 0 and not square:
             head, _, rest = self._print(e.base).partition("(")
             return f"{head}{str(e.exp).translate(_SUPERSCRIPT)}({rest}"
         return f"{self._parens(e.base)}^⊙({self._print(e.exp)})"

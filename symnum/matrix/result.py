@@ -65,7 +65,7 @@ class MatrixResult:
         >>> symnum.derive("-y.T*log(softmax(z))", wrt="z", shapes={"z": "n", "y": "n"}).unicode()
         'softmax(z)(𝟏ᵀy) − y'
         """
-        return matrix_text(self.expr)
+        return matrix_text(display_form(self.expr, self.function.expr, abbreviate=False)[0])
 
     def latex(self) -> str:
         v = matrix_latex(self.variable)
