@@ -26,8 +26,9 @@ ELEMENTWISE_NAMES = {"exp": "exp", "log": "log", "ln": "log", "tanh": "tanh",
                      "sqrt": "sqrt",
                      "relu": "relu", "softplus": "softplus", "abs": "abs", "Abs": "abs"}
 MATRIX_FUNCTIONS = frozenset({"Trace", "trace", "tr", "Determinant", "det", "Inverse", "inv",
-                              "HadamardProduct", "hadamard", "OneMatrix", "ones", "Identity",
-                              "eye", "ZeroMatrix", "DiagMatrix", "diag", "softmax", "sum"})
+                              "HadamardProduct", "hadamard", "HadamardPower", "OneMatrix",
+                              "ones", "Identity", "eye", "ZeroMatrix", "DiagMatrix", "diag",
+                              "softmax", "sum"})
 
 
 class Unsized(MatrixExpr):
@@ -132,6 +133,10 @@ def matrix_call(name: str, args: Sequence[sympy.Basic]) -> sympy.Basic:
     if name in ("Identity", "eye"):
         (size,) = _dims(name, args, 1)
         return sympy.Identity(size)
+    if name == "HadamardPower" and len(args) == 2:  # the JSON contract's v∘ᵏ
+        if not is_matrix(args[0]) or not (args[1].is_Integer and args[1] != 0):
+            raise ParseError("HadamardPower(M, k) needs a matrix and a nonzero integer")
+        return sympy.HadamardPower(args[0], args[1])
     if len(args) != 1 and name not in ("HadamardProduct", "hadamard"):
         raise ParseError(f"{name}() takes one matrix argument")
     a = args[0]

@@ -77,6 +77,8 @@ CONSTANTS: dict[str, sympy.Expr] = {
 # this hint instead of becoming an undefined function that silently "works".
 REFUSED_FUNCTIONS: dict[str, str] = {
     "Sum": "write a finite sum out (x1 + x2 + ...); symbolic sums are not supported",
+    "sum": "sum(v) adds the entries of a vector or matrix declared with --shape; write a sum "
+           "of scalars out (x1 + x2 + ...)",
     "Integral": "integrals are not supported: symnum differentiates",
     "integrate": "integrals are not supported: symnum differentiates",
     "Derivative": "write the expression itself; symnum takes its derivatives",

@@ -110,7 +110,8 @@ class _Text(StrPrinter):
         if left.endswith(")") and short_right and (left_matrix or not right_matrix) and (
                 group_left or right_matrix):
             return ""
-        if short_left and short_right and left_matrix and right_matrix and "ᵀ" not in right \
+        if (short_left or left.endswith("ᵀ")) and short_right and left_matrix and right_matrix \
+                and "ᵀ" not in right \
                 and not any(c in right for c in "⁰¹²³⁴⁵⁶⁷⁸⁹⁻"):
             return ""
         return " "
