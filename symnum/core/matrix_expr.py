@@ -1,4 +1,5 @@
-"""Matrix expressions symnum adds to SymPy's, and how results are printed.
+"""Matrix expressions symnum adds to SymPy's, and their SymPy syntax (the JSON contract;
+the textbook text and LaTeX are in :mod:`symnum.matrix.printing`).
 
 ``Elementwise("tanh", W*x + b)`` applies a scalar function to every entry; ``Softmax(z)``
 is the softmax of a column vector. Both know their entries (so a result can be expanded to
@@ -18,7 +19,6 @@ from collections.abc import Callable
 import sympy
 from sympy.core.symbol import Str
 from sympy.matrices.expressions.matexpr import MatrixExpr
-from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
 
@@ -152,32 +152,7 @@ class _MatrixStr(StrPrinter):
         return f"softmax({self._print(e.arg)})"
 
 
-class _MatrixLatex(LatexPrinter):
-    def _print_HadamardProduct(self, e):
-        return r" \odot ".join(self.parenthesize(a, 60) for a in e.args)
-
-    def _print_OneMatrix(self, e):
-        return r"\mathbf{1}"
-
-    def _print_Elementwise(self, e):
-        name = {"sigmoid": r"\sigma", "relu": r"\operatorname{relu}",
-                "softplus": r"\operatorname{softplus}", "heaviside": r"\theta"}.get(
-            e.name, "\\" + e.name if e.name in ("exp", "log", "tanh", "sin", "cos") else
-            rf"\operatorname{{{e.name}}}")
-        return rf"{name}\left({self._print(e.arg)}\right)"
-
-    def _print_Softmax(self, e):
-        return rf"\operatorname{{softmax}}\left({self._print(e.arg)}\right)"
-
-    def _print_DiagMatrix(self, e):
-        return rf"\operatorname{{diag}}\left({self._print(e.args[0])}\right)"
-
-
 def matrix_str(expr: sympy.Basic) -> str:
     """The result string of the JSON contract (readable back with sympify + locals)."""
     return _MatrixStr().doprint(expr)
 
-
-def matrix_latex(expr: sympy.Basic) -> str:
-    """Standard notation: ᵀ, ⊙, tr, det, ⁻¹."""
-    return _MatrixLatex().doprint(expr)
