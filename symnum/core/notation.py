@@ -117,8 +117,11 @@ def _rewrite(tokens: list[_Token]) -> list[_Token]:
     out: list[_Token] = []
     after_transpose = False
     for token in tokens:
-        if token.kind == "sup" and token.text == "T":  # xᵀ: the transpose
+        if token.kind == "sup" and token.text in ("T", "-T"):  # xᵀ, X⁻ᵀ: the transpose
             out += [_Token("op", "."), _Token("name", "T")]
+            if token.text == "-T":
+                out += [_Token("op", "**"), _Token("open", "("), _Token("number", "-1"),
+                        _Token("close", ")")]
             after_transpose = True
             continue
         if token.kind == "sup":

@@ -345,4 +345,20 @@ def _factor_common(e: sympy.MatAdd, left_first: bool = False) -> sympy.Basic:
         if all(m[0] == first for _, m in terms):
             return sympy.MatMul(first, sympy.MatAdd(*[c * sympy.MatMul(*m[1:]) for c, m in terms])
                                 .doit())
-    return e
+    return _factor_some(e, terms)
+
+
+def _factor_some(e: sympy.MatAdd, terms: list) -> sympy.Basic:
+    """Ax + Aᵀx + b → (A + Aᵀ)x + b: the terms that share a right factor, grouped."""
+    groups: dict[sympy.Basic, list] = {}
+    for c, m in terms:
+        if len(m) >= 2:
+            groups.setdefault(m[-1], []).append((c, m))
+    last, shared = max(groups.items(), key=lambda kv: len(kv[1]), default=(None, []))
+    if len(shared) < 2:
+        return e
+    grouped = sympy.MatMul(sympy.MatAdd(*[c * sympy.MatMul(*m[:-1]) for c, m in shared])
+                           .doit(), last)
+    rest = [c * sympy.MatMul(*m) if len(m) > 1 else c * m[0] for c, m in terms
+            if (c, m) not in shared]
+    return sympy.MatAdd(grouped, *rest)

@@ -130,12 +130,14 @@ def _sigma_coefficients(e: sympy.Basic, prefer: sympy.Basic) -> sympy.Basic:
     def rewrite(m: sympy.MatMul) -> sympy.Basic:
         scalars = [a for a in m.args if not isinstance(a, MatrixExpr)]
         factors = [a for a in m.args if isinstance(a, MatrixExpr)]
-        return sympy.MatMul(sigma_form(sympy.Mul(*scalars), prefer), *factors)
+        coefficient = sympy.factor_terms(sigma_form(sympy.Mul(*scalars), prefer))
+        return sympy.MatMul(coefficient, *factors)
 
     if not isinstance(e, MatrixExpr):
         return sigma_form(e, prefer)
-    return e.replace(lambda a: isinstance(a, sympy.MatMul) and a.has(sympy.exp)
-                     and any(not isinstance(b, MatrixExpr) for b in a.args), rewrite)
+    return e.replace(lambda a: isinstance(a, sympy.MatMul)
+                     and any(isinstance(b, sympy.Add) or b.has(sympy.exp) for b in a.args
+                             if not isinstance(b, MatrixExpr)), rewrite)
 
 
 def _count(e: sympy.Basic, node: sympy.Basic) -> int:

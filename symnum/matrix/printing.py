@@ -28,7 +28,7 @@ from ..core.matrix_expr import Elementwise, Softmax
 
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 # elementwise name -> (text, LaTeX)
-_FUNCTION_NAMES = {"sigmoid": ("σ", r"\sigma"), "heaviside": ("H", r"H"),
+_FUNCTION_NAMES = {"sigmoid": ("σ", r"\sigma"), "heaviside": ("heaviside", r"H"),
                    "relu": ("relu", r"\operatorname{relu}"),
                    "softplus": ("softplus", r"\operatorname{softplus}"),
                    "sign": ("sign", r"\operatorname{sign}"), "abs": ("abs", r"\operatorname{abs}")}
@@ -111,7 +111,7 @@ class _Text(StrPrinter):
                 group_left or right_matrix):
             return ""
         if (short_left or left.endswith("ᵀ")) and short_right and left_matrix and right_matrix \
-                and "ᵀ" not in right \
+                and ("ᵀ" not in right or left.endswith("ᵀ")) \
                 and not any(c in right for c in "⁰¹²³⁴⁵⁶⁷⁸⁹⁻"):
             return ""
         return " "
@@ -135,11 +135,13 @@ class _Text(StrPrinter):
         return sorted((f for f in sympy.Mul.make_args(e) if f != 1), key=rank)
 
     def _product(self, scalars: list[sympy.Basic], matrices: list[sympy.Basic]) -> str:
-        coefficient = sympy.Mul(*scalars)
+        # one scalar as it is: Mul(*) would spread 2(c − t) into 2c − 2t
+        coefficient = scalars[0] if len(scalars) == 1 else sympy.Mul(*scalars)
         sign = ""
         if coefficient.could_extract_minus_sign():
             sign, coefficient = "−", -coefficient
-        numerator, denominator = sympy.fraction(coefficient) if coefficient != 1 else (1, 1)
+        numerator, denominator = sympy.fraction(coefficient, exact=True) \
+            if coefficient != 1 else (1, 1)
         parts = [self._factor(f) for f in self._scalar_factors(numerator)]
         if matrices:  # (xᵀx)𝐈: a 1×1 product before matrices is bracketed
             parts = [(f"({t})", m) if isinstance(f, sympy.Trace) and _is_one_by_one(f.arg)
@@ -229,6 +231,8 @@ class _Text(StrPrinter):
         return self._parens(e.arg) + "ᵀ"
 
     def _print_Inverse(self, e):
+        if isinstance(e.arg, sympy.Transpose):
+            return self._parens(e.arg.arg) + "⁻ᵀ"
         return self._parens(e.arg) + "⁻¹"
 
     def _print_MatPow(self, e):
@@ -295,6 +299,8 @@ class _Latex(LatexPrinter):
         return rf"\left({text}\right)"
 
     def _print_Inverse(self, e):
+        if isinstance(e.arg, sympy.Transpose):
+            return self._bracket(e.arg.arg) + r"^{-\top}"
         return self._bracket(e.arg) + "^{-1}"
 
     def _print_Trace(self, e):
