@@ -59,7 +59,7 @@ GOLDEN = [
     ("-(y.T*log(sigmoid(X*w)) + (OneMatrix(1, m) - y.T)*log(OneMatrix(m, 1) - sigmoid(X*w)))",
      "w", "X=m,n w=n y=m", None, "Xᵀ(σ(Xw) − y)"),
     ("log(det(X)) + Trace(A*Inverse(X))", "X", "X=n,n A=n,n", None,
-     "(Xᵀ)⁻¹ − (Xᵀ)⁻¹ Aᵀ(Xᵀ)⁻¹"),
+     "X⁻ᵀ − X⁻ᵀAᵀX⁻ᵀ"),
 ]
 
 

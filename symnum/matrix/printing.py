@@ -32,6 +32,7 @@ _FUNCTION_NAMES = {"sigmoid": ("σ", r"\sigma"), "heaviside": ("heaviside", r"H"
                    "relu": ("relu", r"\operatorname{relu}"),
                    "softplus": ("softplus", r"\operatorname{softplus}"),
                    "sign": ("sign", r"\operatorname{sign}"), "abs": ("abs", r"\operatorname{abs}")}
+_RAISED = "⁰¹²³⁴⁵⁶⁷⁸⁹⁻ᵀ"
 _SHORT = re.compile(r"^[^\W\d_][⁰¹²³⁴⁵⁶⁷⁸⁹⁻ᵀ]*$")  # a one-letter name with superscripts
 
 
@@ -110,9 +111,10 @@ class _Text(StrPrinter):
         if left.endswith(")") and short_right and (left_matrix or not right_matrix) and (
                 group_left or right_matrix):
             return ""
-        if (short_left or left.endswith("ᵀ")) and short_right and left_matrix and right_matrix \
-                and ("ᵀ" not in right or left.endswith("ᵀ")) \
-                and not any(c in right for c in "⁰¹²³⁴⁵⁶⁷⁸⁹⁻"):
+        # xᵀAx, Wx, A⁻¹x; but x xᵀ and A X⁻¹, since xxᵀ and AX⁻¹ would read as (xx)ᵀ, (AX)⁻¹
+        raised = left[-1] in _RAISED
+        if (short_left or raised) and short_right and left_matrix and right_matrix \
+                and (raised or not any(c in right for c in _RAISED)):
             return ""
         return " "
 
