@@ -86,7 +86,7 @@ def check_json(outcome) -> dict[str, Any]:
     ``difference`` (per entry, None where not simplified) and ``evidence``."""
     result = outcome.result
     expected = result.nested([str(e) for e in result.expanded()]) \
-        if hasattr(result, "nested") else _expected(outcome)
+        if hasattr(result, "nested") else result.string()  # SymPy syntax, as in derive
     data = {"correct": outcome.correct, "how": outcome.how, "what": result.kind,
             "expected": expected, "points_checked": outcome.points_checked,
             "point": outcome.point, "entry": outcome.entry,
@@ -114,7 +114,7 @@ def _expected(outcome) -> str:
     result = outcome.result
     if hasattr(result, "nested"):
         return str(result.nested([e for e in result.expanded()]))
-    return result.string()
+    return result.unicode()  # a matrix result, as a textbook prints it
 
 
 def _counterexample_lines(outcome) -> list[str]:

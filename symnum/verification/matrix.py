@@ -50,7 +50,7 @@ class MatrixReport:
 
     def text(self) -> str:
         """The same blocks as ``symnum verify`` prints for a matrix result."""
-        blocks = [f"matrix result: {self.result.string()}",
+        blocks = [f"matrix result: {self.result.unicode()}",
                   "checked by components at sizes " + "; ".join(_sizes_text(s)
                                                                for s, _ in self.runs)]
         blocks += [f"--- sizes {_sizes_text(s)} ---\n" + r.text() for s, r in self.runs]
