@@ -5,8 +5,10 @@
 derivatives), ``torch_module`` (``TorchModule``: learnable parameters), ``program`` (the
 generic evaluator over ``backends``' tables),
 ``stable`` with ``stable_rules`` and ``stable_sums`` (overflow-safe exact rewrites),
-``assembly`` (rank-one Hessian layouts), ``inputs`` (argument checks), and the speed parts
-``fused``, ``memory``, ``workspace``, ``native_nodes``.
+``assembly`` (rank-one Hessian layouts), ``inputs`` (argument checks), the speed parts
+``fused``, ``memory``, ``workspace``, ``native_nodes``, and ``source`` with ``dialects`` and
+``dialect_helpers`` (a program as straight-line Python, numpy, torch, JAX or C source: the one
+point path ``one_point``, ``one_point_c``, and :mod:`symnum.export`).
 """
 
 from .build import Kernel, compile_kernel, kernel
