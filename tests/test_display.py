@@ -146,7 +146,7 @@ def test_text_from_sympy_objects_is_escaped_in_html():
     piecewise = symnum.Function(sympy.Piecewise((x**3, x < 1), (3 * x - 2, True)), wrt="x")
     for obj in [symnum.verify(f, points=1), f.graph().at({EVIL.name: 0.5}),
                 symnum.kernel(f, what="gradient"), symnum.check_claim("0", f),
-                symnum.verify(piecewise, points=1)]:
+                symnum.verify(piecewise, points=1), piecewise.graph().at({"x": 0.5})]:
         html = obj._repr_mimebundle_()["text/html"]
         assert "<script>" not in html
         assert "&lt;script&gt;" in html or "x &lt; 1" in html, type(obj).__name__
@@ -229,6 +229,7 @@ def test_katex_renders_every_macro_in_the_table_and_what_notebooks_receive():
                 symnum.derive("x.T*A*x", wrt="x", shapes={"x": "n", "A": "n,n"}),
                 symnum.Function("sin(exp(x**2))*y", wrt="x,y").steps(),
                 symnum.Function("x.T*A*x", wrt="x", shapes={"x": "n", "A": "n,n"}).steps(),
+                symnum.Function("Piecewise((x**3, x < 1), (3*x - 2, True))").steps(),
                 studies.eigen([[4, 2], [2, 3]]), studies.low_rank([[3, 1, 1], [-1, 3, 1]], [1])]
     for obj in objects:
         data = obj._repr_mimebundle_()
