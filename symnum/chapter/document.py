@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import sympy
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
-from ..core.matrix_expr import matrix_latex
+from ..matrix.printing import matrix_latex
 from .catalog import PART_TITLES, Outcome
 from .findings import Finding, Math, part_latex
 
