@@ -78,6 +78,10 @@ def test_named_parts_are_defined_below_the_result():
                               r"s = \operatorname{softmax}\left(x\right)")
     r = _derive("log(1 + exp(-y*w.T*x))", "w", "w=n x=n", "hessian")
     assert r.text().splitlines()[4:] == ["  y² σ(1 − σ) x xᵀ", "  where σ = σ(−y wᵀx)"]
+    assert r.latex().endswith(r"= y^{2} \sigma \left(1 - \sigma\right) x x^\top,\quad "
+                              r"\sigma = \sigma\left(- y w^\top x\right)")
+    ridge = _derive("(X*w - y).T*(X*w - y) + lam*w.T*w", "w", "X=m,n w=n y=m", "hessian")
+    assert ridge.latex().endswith(r"= 2 \mathit{lam}\,I + 2 X^\top X")
 
 
 def test_one_by_one_products_are_scalars_in_text_and_latex():

@@ -18,6 +18,7 @@ keeps SymPy syntax (:func:`symnum.core.matrix_expr.matrix_str`).
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import sympy
 from sympy.matrices.expressions.matexpr import MatrixExpr
@@ -32,6 +33,9 @@ _FUNCTION_NAMES = {"sigmoid": ("σ", r"\sigma"), "heaviside": ("heaviside", r"H"
                    "relu": ("relu", r"\operatorname{relu}"),
                    "softplus": ("softplus", r"\operatorname{softplus}"),
                    "sign": ("sign", r"\operatorname{sign}"), "abs": ("abs", r"\operatorname{abs}")}
+_GREEK_MACROS = frozenset({"\\lambda", "\\alpha", "\\beta", "\\gamma", "\\delta", "\\theta",
+                           "\\sigma", "\\mu", "\\eta", "\\tau", "\\epsilon", "\\omega",
+                           "\\phi", "\\psi", "\\rho", "\\kappa", "\\nu", "\\xi", "\\zeta"})
 _RAISED = "⁰¹²³⁴⁵⁶⁷⁸⁹⁻ᵀ"
 _SHORT = re.compile(r"^[^\W\d_][⁰¹²³⁴⁵⁶⁷⁸⁹⁻ᵀ]*$")  # a one-letter name with superscripts
 
@@ -294,6 +298,14 @@ class _Latex(LatexPrinter):
     def _print_Transpose(self, e):
         return self._bracket(e.arg) + r"^\top"
 
+    def _print_Symbol(self, e, style="plain"):
+        name = e.name
+        if len(name) == 1 and unicodedata.category(name) == "Ll" and not name.isascii():
+            return "\\" + unicodedata.name(name).split()[-1].lower()  # σ → \sigma
+        if len(name) > 1 and name.isalpha() and "\\" + name not in _GREEK_MACROS:
+            return rf"\mathit{{{name}}}"  # lam, not l·a·m
+        return super()._print_Symbol(e, style)
+
     def _bracket(self, e: sympy.Basic) -> str:
         text = self._print(e)
         if _is_atom(e):
@@ -376,7 +388,10 @@ class _Latex(LatexPrinter):
                 parts.append(r"\left(" + " ".join(self._mat_factor(f) for f in g) + r"\right)")
             else:
                 parts.append(self._mat_factor(g))
-        return sign + " ".join(parts)
+        out = parts[0] if parts else "1"
+        for left, right in zip(parts, parts[1:], strict=False):  # 2 lam\, I: a thin space
+            out += (r"\," if left.endswith("}") and r"\mathit" in left else " ") + right
+        return sign + out
 
     def _mat_factor(self, e: sympy.Basic) -> str:
         if isinstance(e, sympy.MatAdd | sympy.HadamardProduct):
