@@ -26,6 +26,7 @@ import sympy
 from ..core.calculus import Result, _almost_everywhere
 from ..core.errors import ShapeError
 from ..core.function import ExprLike, Function, WrtLike, _from_sympy, as_function
+from ..core.logistic import to_exponentials
 from ..core.parse import parse
 from .compare import ClaimCheck, compare, exact_floats
 
@@ -43,8 +44,8 @@ def check_claim(claimed: ExprLike, of: ExprLike | Function, wrt: WrtLike = None,
     if f.is_matrix_calculus:
         from .matrix import check_matrix_claim
         return check_matrix_claim(claimed, result, seed)
-    mine = _almost_everywhere(exact_floats(_as_layout(claimed, result, f)))
-    exact = exact_floats(result.expanded())
+    mine = _almost_everywhere(exact_floats(to_exponentials(_as_layout(claimed, result, f))))
+    exact = exact_floats(to_exponentials(result.expanded()))  # σ compared as exponentials
     return compare(result, mine, exact, f.outputs, seed)
 
 

@@ -25,6 +25,7 @@ from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from ..core.errors import ShapeError
 from ..core.function import ExprLike, Function, _from_sympy
+from ..core.logistic import to_exponentials
 from ..core.parse import parse
 from ..matrix.result import MatrixResult, _components, component_result, default_sizes, explicit
 from . import points as cp
@@ -80,7 +81,7 @@ def _at_sizes(claim, result: MatrixResult, sizes: dict, seed: int) -> ClaimCheck
     comps = {**_components(Function(claim, shapes=f.shapes) if _has_matrices(claim) else f,
                            sizes), **_components(f, sizes)}
     mine = _layout(explicit(claim, f, sizes, comps), scalar)
-    exact = scalar.expanded()
+    exact = to_exponentials(scalar.expanded())
     symbols = sorted({s for c in comps.values() for s in c}, key=lambda s: s.name)
     outcome = compare(scalar, mine, exact, scalar.function.outputs, seed,
                       points=_integer_points(symbols, seed), local_hints=False)

@@ -19,6 +19,8 @@ import sympy
 
 from .budget import work_budget
 from .errors import ShapeError, SymnumError, VariableError
+from .logistic import sigmoid
+from .textbook import arguments, textbook
 
 if TYPE_CHECKING:
     from .function import Function
@@ -33,7 +35,7 @@ SIMPLIFY_RESULT_CPU_S = 6.0  # ... and for all entries of one result together
 # Budgets count work (operations, and CPU time for the rare runaway simplify), never the wall
 # clock: the same input prints the same result under any load.
 MAX_PRODUCT_TERMS = 5_000_000  # factors of products a result may hold written out (memory)
-CSE_MIN_OPS = 40  # below this a result is shown without definitions
+CSE_MIN_OPS = 120  # below this a result is shown without definitions (w1 = ... is for big ones)
 CSE_GAIN = 0.7  # definitions are used when they shrink the result to this fraction
 
 
@@ -349,9 +351,25 @@ def _result(kind: str, f: Function, matrix: sympy.ImmutableMatrix, order: int = 
             cache[e] = readable(e, allowed, min(SIMPLIFY_CPU_S, left))
         return cache[e]
 
-    simple = matrix.applyfunc(tidy)
+    preferred = arguments(sympy.Add(*f.outputs)) if any(
+        e.has(sympy.exp) for e in matrix) else frozenset()
+
+    def tidy_textbook(e: sympy.Expr) -> sympy.Expr:
+        plain = tidy(e)
+        if not (isinstance(e, sympy.Expr) and e.has(sympy.exp)):
+            return plain
+        forms = [textbook(e, preferred), textbook(plain, preferred)]
+        forms += [sympy.factor_terms(t) for t in forms]
+        return min([plain, *forms], key=_textbook_order)
+
+    simple = matrix.applyfunc(tidy_textbook)
     definitions, reduced = common_subexpressions(simple, f)
     return Result(kind, f, reduced, definitions, order)
+
+
+def _textbook_order(e: sympy.Expr) -> tuple:
+    """Forms with σ where it applies (fewer exponentials left), then the shortest."""
+    return (len(e.atoms(sympy.exp)), -int(e.has(sigmoid)), sympy.count_ops(e), len(str(e)))
 
 
 def _prune(pairs: list, reduced: list, prefix: str) -> tuple[list, list]:

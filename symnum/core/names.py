@@ -61,7 +61,8 @@ FUNCTIONS: dict[str, Callable[..., sympy.Expr]] = {
     "loggamma": sympy.loggamma, "lgamma": sympy.loggamma, "digamma": sympy.digamma,
     "polygamma": sympy.polygamma, "DiracDelta": sympy.DiracDelta,
     "factorial": sympy.factorial, "binomial": sympy.binomial,
-    "relu": _relu, "sigmoid": _sigmoid, "σ": _sigmoid, "softplus": _softplus,
+    "relu": _relu, "sigmoid": _sigmoid, "softplus": _softplus, "logistic": _sigmoid,
+    "σ": _sigmoid,  # applied, σ(u) is the logistic sigmoid (as \sigma(u) in LaTeX); alone a name
 }
 
 # Functions whose integer arguments SymPy evaluates eagerly: big ones would hang.

@@ -13,6 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 import sympy
 from sympy.core.function import AppliedUndef
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.pretty.pretty import PrettyPrinter
+from sympy.printing.str import StrPrinter
+
+from .logistic import sigmoid
+from .textbook import with_sigma
 
 if TYPE_CHECKING:
     from .calculus import Result
@@ -62,19 +68,53 @@ def _order(result: Result) -> str | None:
     return "none" if result.size > LARGE_RESULT else None
 
 
+class _BookOrder:
+    """A sum with σ in it starts with a positive term, as a book writes it: σ(z) − y, not
+    −y + σ(z) (SymPy's own order otherwise)."""
+
+    def _as_ordered_terms(self, expr, order=None):
+        terms = super()._as_ordered_terms(expr, order=order)
+        if len(terms) < 2 or not terms[0].could_extract_minus_sign() or not expr.has(sigmoid):
+            return terms
+        positive = [t for t in terms if not t.could_extract_minus_sign()]
+        return positive + [t for t in terms if t.could_extract_minus_sign()]
+
+
+class _Latex(_BookOrder, LatexPrinter):
+    pass
+
+
+class _Pretty(_BookOrder, PrettyPrinter):
+    pass
+
+
+class _Str(_BookOrder, StrPrinter):
+    pass
+
+
+def expr_str(expr: sympy.Basic, order: str | None = None) -> str:
+    """SymPy syntax that :func:`symnum.core.parse.parse` reads back (σ as sigmoid).
+
+    >>> from symnum.core.logistic import sigmoid
+    >>> expr_str(sympy.Symbol("z") - sigmoid(sympy.Symbol("y")) - 1)
+    'z - sigmoid(y) - 1'
+    """
+    return _Str({"order": order}).doprint(expr)
+
+
 def expr_latex(expr: sympy.Basic, order: str | None = None) -> str:
     """LaTeX of an expression or matrix, brackets for matrices.
 
     >>> expr_latex(sympy.sympify("x**2/2"))
     '\\\\frac{x^{2}}{2}'
     """
-    text = sympy.latex(for_display(expr), order=order, **_LATEX)
+    text = _Latex({"order": order, **_LATEX}).doprint(for_display(expr))
     return re.sub(r"\\operatorname\{([A-Za-z]\w*)('+)\}", r"\1\2", text)
 
 
 def expr_text(expr: sympy.Basic) -> str:
     """Readable Unicode of an expression (may span several lines)."""
-    return sympy.pretty(for_display(expr), use_unicode=True, wrap_line=False)
+    return _Pretty({"use_unicode": True, "wrap_line": False}).doprint(for_display(expr))
 
 
 def _variables_latex(result: Result) -> str:
@@ -85,7 +125,7 @@ def operator_latex(result: Result) -> str:
     """The left-hand side: which derivative of which function."""
     native = result.native
     f = native.function_latex() if native is not None and native.outputs \
-        else expr_latex(result.function.expr)
+        else expr_latex(with_sigma(result.function.expr))
     kind, order = result.kind, result.order
     if kind == "derivative":
         x = sympy.latex(result.variables[0])
@@ -136,7 +176,7 @@ def result_text(result: Result, value: Any = None, point: dict | None = None) ->
     label = "F" if any(getattr(a, "name", "") == "f" or getattr(getattr(a, "func", None),
                                                                    "__name__", "") == "f"
                        for a in sympy.preorder_traversal(result.function.expr)) else "f"
-    lines = [f"{label}({names}) =", _indent(expr_text(result.function.expr))]
+    lines = [f"{label}({names}) =", _indent(expr_text(with_sigma(result.function.expr)))]
     if result.function.parameters:
         lines.append("parameters (held constant): "
                      + ", ".join(p.name for p in result.function.parameters))
@@ -221,13 +261,13 @@ def _boundaries(result: Result) -> list[str]:
 def _entry_texts(result: Result) -> list[str]:
     if result.native is not None:
         return result.native.entry_texts()
-    return [sympy.sstr(e, order=_order(result)) for e in result.entries()]
+    return [expr_str(e, order=_order(result)) for e in result.entries()]
 
 
 def _definition_texts(result: Result) -> list[tuple[str, str]]:
     if result.native is not None:
         return result.native.definition_texts()
-    return [(str(n), sympy.sstr(v, order=_order(result))) for n, v in result.definitions]
+    return [(str(n), expr_str(v, order=_order(result))) for n, v in result.definitions]
 
 
 def _source(result: Result) -> str:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import sympy
 from sympy.codegen.cfunctions import expm1, log1p
 
+from ..core.logistic import sigmoid
 from ..core.real_root import RealRoot
 
 # Node types that are smooth where they are defined; the complex step applies to them.
@@ -182,6 +183,7 @@ def _numpy() -> Backend:
         sympy.polygamma: lambda n, x: sc.polygamma(np.asarray(np.real(n)).astype(int), x),
         sympy.factorial: lambda x: sc.gamma(x + 1), sympy.binomial: sc.binom,
         sympy.conjugate: np.conj, sympy.arg: np.angle,
+        sigmoid: lambda x: 1 / (1 + np.exp(-x)) if np.iscomplexobj(x) else sc.expit(x),
         RealRoot: lambda b, n: np.cbrt(b) if n == 3 and not np.iscomplexobj(b)
         else _real_root(np, b, n, np.iscomplexobj(b)),
     })
@@ -215,7 +217,7 @@ def _torch() -> Backend:
         sympy.gamma: gamma, sympy.loggamma: torch.lgamma, sympy.digamma: torch.special.digamma,
         sympy.polygamma: lambda n, x: torch.special.polygamma(int(n), x),
         sympy.factorial: lambda x: gamma(x + 1),
-        sympy.conjugate: torch.conj, sympy.arg: torch.angle,
+        sympy.conjugate: torch.conj, sympy.arg: torch.angle, sigmoid: torch.sigmoid,
         RealRoot: lambda b, n: _real_root(torch, b, n, torch.is_complex(torch.as_tensor(b))),
     })
     def constant(c: sympy.Expr):
@@ -298,6 +300,7 @@ def _mpmath() -> Backend:
         sympy.factorial: mp.factorial, sympy.binomial: mp.binomial,
         sympy.Heaviside: lambda x, h0=0.5: mp.mpf(1) if x > 0 else (mp.mpf(0) if x < 0 else h0),
         sympy.DiracDelta: lambda x: mp.inf if x == 0 else mp.mpf(0),
+        sigmoid: lambda x: 1 / (1 + mp.exp(-x)),
         RealRoot: lambda b, n: (-((-b) ** (mp.mpf(1) / int(n))) if mp.re(b) < 0
                                 else b ** (mp.mpf(1) / int(n))),
     }

@@ -28,13 +28,16 @@ from __future__ import annotations
 
 import sympy
 
+from ..core.logistic import to_exponentials
 from .stable_rules import EXPM1, apply_rules
 from .stable_sums import Terms, positive_terms, shifted, signed_terms
 
 
 def stabilize(expr: sympy.Basic) -> sympy.Basic:
     """The same expression in a form whose float64 evaluation neither overflows nor cancels
-    where the exact value is an ordinary number."""
+    where the exact value is an ordinary number (σ is written out first, so the rules see
+    its exponentials: σ(a)(1 − σ(a)) becomes a product of two shifted ratios)."""
+    expr = to_exponentials(expr)
     try:
         ruled = apply_rules(expr)
     except RecursionError:  # a very deep expression: the shifts below still apply

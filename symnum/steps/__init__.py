@@ -19,6 +19,7 @@ from ..core.calculus import Result, safe_to_simplify
 from ..core.derive import differentiate
 from ..core.display import bundle, details, math_block
 from ..core.errors import SymnumError
+from ..core.logistic import to_exponentials
 from .derive import derive_steps
 from .render import inline, tree_json, tree_latex_lines, tree_markdown, tree_text
 from .rules import RULES, Step
@@ -165,14 +166,14 @@ def _rooted(expr: sympy.Expr, x: sympy.Symbol, final: sympy.Expr) -> Step:
 
 def _same(raw: sympy.Expr, final: sympy.Expr) -> str:
     """Show raw == final: symbolically when cheap, else at random points to 25 digits."""
-    difference = raw - final
+    difference = to_exponentials(raw) - to_exponentials(final)
     if difference == 0:
         return "shown symbolically"
     if safe_to_simplify(difference, SAME_SIMPLIFY_MAX_OPS):
         with work_budget(SAME_SIMPLIFY_CPU_S):  # CPU time, never the wall clock
             if sympy.simplify(difference) == 0:
                 return "shown symbolically"
-    free = sorted(difference.free_symbols, key=lambda s: s.name)
+    free = sorted(raw.free_symbols | final.free_symbols, key=lambda s: s.name)
     rng = np.random.default_rng(0)
     checked = 0
     for _ in range(200):

@@ -17,6 +17,7 @@ import dataclasses
 import sympy
 from sympy.core.function import AppliedUndef
 
+from ..core.logistic import sigmoid
 from .rules import Step
 
 TRIG = (sympy.sin, sympy.cos, sympy.tan, sympy.cot, sympy.sec, sympy.csc)
@@ -27,7 +28,8 @@ HYPERBOLIC = (sympy.sinh, sympy.cosh, sympy.tanh, sympy.coth, sympy.sech, sympy.
 PIECEWISE = (sympy.Max, sympy.Min, sympy.Heaviside, sympy.sign, sympy.floor, sympy.ceiling,
              sympy.Piecewise)
 SHORTCUTS = {sympy.tanh: "tanh' = 1 − tanh²", sympy.sin: "sin' = cos",
-             sympy.cos: "cos' = −sin", sympy.tan: "tan' = 1 + tan²"}
+             sympy.cos: "cos' = −sin", sympy.tan: "tan' = 1 + tan²",
+             sigmoid: "σ' = σ·(1 − σ)"}
 
 
 def _reworded(note: str, x: sympy.Symbol) -> str:
@@ -58,6 +60,8 @@ def _category(node: sympy.Basic) -> str:
         return "piecewise"
     if isinstance(node, sympy.exp):
         return "exp"
+    if isinstance(node, sigmoid):
+        return "sigmoid"
     if isinstance(node, sympy.log):
         return "log"
     if isinstance(node, AppliedUndef):
@@ -135,9 +139,9 @@ class _Deriver:
 
     def _power(self, e: sympy.Pow, x: sympy.Symbol) -> Step:
         base, exponent = e.base, e.exp
-        sigmoid = _sigmoid_argument(e)
-        if sigmoid is not None:
-            return self._outer(e, x, sigmoid, _sigma, "rewrite",
+        argument = _sigmoid_argument(e)
+        if argument is not None:
+            return self._outer(e, x, argument, lambda t: 1 / (1 + sympy.exp(-t)), "rewrite",
                                "σ(u) = 1/(1 + e^(−u)), and σ'(u) = σ(u)·(1 − σ(u))",
                                lambda t: _sigma(t) * (1 - _sigma(t)))
         if not exponent.has(x):
@@ -220,7 +224,7 @@ def _partial(e: sympy.Function, i: int) -> sympy.Expr:
 
 
 def _sigma(t: sympy.Expr) -> sympy.Expr:
-    return 1 / (1 + sympy.exp(-t))
+    return sigmoid(t)
 
 
 def _sigmoid_argument(e: sympy.Pow) -> sympy.Expr | None:

@@ -13,7 +13,7 @@ from typing import Any
 import sympy
 
 from ..core.display import escape
-from ..core.render import expr_latex, for_display
+from ..core.render import expr_latex, expr_str, for_display
 from .rules import RULES, Step
 
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
@@ -21,7 +21,7 @@ _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 def inline(expr: sympy.Basic) -> str:
     """One-line Unicode math: superscript integer powers, · for products, √, π."""
-    text = sympy.sstr(for_display(expr))
+    text = re.sub(r"\bsigmoid\(", "σ(", expr_str(for_display(expr)))
     text = re.sub(r"\*\*\((-?\d+)\)", lambda m: m.group(1).translate(_SUPERSCRIPT), text)
     text = re.sub(r"\*\*(\d+)", lambda m: m.group(1).translate(_SUPERSCRIPT), text)
     text = text.replace("**", "^").replace("*", "·").replace("sqrt(", "√(")

@@ -42,6 +42,7 @@ RULES: dict[str, Rule] = {
                          r"\arctan' x = \frac{1}{1 + x^{2}}"),
     "hyperbolic": Rule("hyperbolic", "sinh' = cosh, cosh' = sinh, tanh' = 1 − tanh², ...",
                        r"\sinh' = \cosh,\ \cosh' = \sinh,\ \tanh' = 1 - \tanh^{2}"),
+    "sigmoid": Rule("logistic sigmoid", "σ' = σ·(1 − σ)", r"\sigma' = \sigma\,(1 - \sigma)"),
     "abs": Rule("absolute value", "|x|' = sign(x), not differentiable at x = 0",
                 r"|x|' = \operatorname{sign}(x),\ x \neq 0"),
     "piecewise": Rule("piecewise", "differentiate each piece; not differentiable where the "

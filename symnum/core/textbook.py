@@ -1,0 +1,235 @@
+"""Results in the forms a deep-learning textbook prints: σ(x)(1 − σ(x)), σ(z) − y, ...
+
+SymPy writes σ′ as e^(−x)/(1 + e^(−x))²; a textbook writes σ(x)(1 − σ(x)). The rewrites are
+a table of exact identities (:data:`RULES`), applied bottom-up at the end of a derivation:
+
+- logistic: (1 + eᵛ)^(−k)·e^(m·v) = σ(v)^m·σ(−v)^(k−m) for integers 0 ≤ m ≤ k, so
+  1/(1 + e^(−u)) = σ(u), eᵘ/(1 + eᵘ) = σ(u) and e^(−u)/(1 + e^(−u))² = σ(u)σ(−u);
+- complement: σ(−u) = 1 − σ(u), towards the arguments the function itself has (σ(x)(1 − σ(x))
+  for σ(x); σ(−y·w·x) stays for the logistic loss log(1 + e^(−y·w·x)));
+- factored: a polynomial in σ is factored (σ″ = σ(1 − σ)(1 − 2σ)) when that is shorter.
+
+A form is used only when it is the same value: each rule is an identity, and the rewritten
+result is compared with the original at random points (30 digits) before it is kept.
+
+>>> x, y, z = sympy.symbols("x y z", real=True)
+>>> textbook(sympy.exp(-x) / (1 + sympy.exp(-x))**2, preferred={x})
+sigmoid(x)*(1 - sigmoid(x))
+>>> softplus = sympy.log(1 + sympy.exp(z))
+>>> textbook(sympy.exp(z) / (sympy.exp(z) + 1) - y, preferred=arguments(softplus))
+-y + sigmoid(z)
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import sympy
+
+from .logistic import sigmoid, to_exponentials
+
+FACTOR_MAX_OPS = 60  # polynomials in σ up to this size are tried factored
+CHECK_POINTS = 3
+CHECK_DIGITS = 30
+
+
+@dataclass(frozen=True)
+class Rule:
+    """``rewrite(node)`` for nodes of type ``kind``: the node in textbook form, or None."""
+
+    name: str
+    identity: str  # the formula, for people (docs, tests)
+    kind: type | tuple[type, ...]
+    rewrite: Callable[[sympy.Basic], sympy.Basic | None]
+
+
+def _one_plus_exp(base: sympy.Basic) -> sympy.Expr | None:
+    """v when ``base`` is 1 + eᵛ, else None."""
+    if not isinstance(base, sympy.Add) or len(base.args) != 2:
+        return None
+    one, other = sorted(base.args, key=lambda a: not a.is_Number)
+    if one == 1 and isinstance(other, sympy.exp):
+        return other.args[0]
+    return None
+
+
+def _denominator(factor: sympy.Basic) -> tuple[sympy.Expr, int] | None:
+    """(v, k) for a factor (1 + eᵛ)^(−k), k a positive integer."""
+    if not (factor.is_Pow and factor.exp.is_Integer and factor.exp < 0):
+        return None
+    v = _one_plus_exp(factor.base)
+    return None if v is None else (v, int(-factor.exp))
+
+
+def _multiple(a: sympy.Expr, v: sympy.Expr) -> int | None:
+    """m when a = m·v for a positive integer m."""
+    ratio = sympy.cancel(a / v)
+    return int(ratio) if ratio.is_Integer and ratio > 0 else None
+
+
+def logistic(node: sympy.Basic) -> sympy.Basic | None:
+    """(1 + eᵛ)^(−k)·e^(m·v) = σ(v)^m·σ(−v)^(k−m), the exponential absorbed as far as it
+    goes (e^(m·v) with m > k leaves e^((m−k)·v))."""
+    factors = list(sympy.Mul.make_args(node))
+    changed = False
+    for i, factor in enumerate(factors):
+        found = _denominator(factor)
+        if found is None:
+            continue
+        v, k = found
+        m = 0
+        for j, other in enumerate(factors):
+            if isinstance(other, sympy.exp) and (m := _multiple(other.args[0], v) or 0):
+                absorbed = min(m, k)
+                factors[j] = sympy.exp((m - absorbed) * v)
+                m = absorbed
+                break
+        factors[i] = sigmoid(v) ** m * sigmoid(-v) ** (k - m)
+        changed = True
+    return sympy.Mul(*factors) if changed else None
+
+
+def complement_towards(preferred: frozenset) -> Callable[[sympy.Basic], sympy.Basic | None]:
+    """σ(w) = 1 − σ(−w) where −w is an argument the function has and w is not."""
+    def rewrite(node: sympy.Basic) -> sympy.Basic | None:
+        w = node.args[0]
+        if w not in preferred and -w in preferred:
+            return 1 - sigmoid(-w)
+        return None
+    return rewrite
+
+
+def factored(expr: sympy.Expr) -> sympy.Expr | None:
+    """A sum that is a polynomial in σ's, factored, each factor's sign the way a book writes
+    it: σ(1 − σ)(1 − 2σ), not σ(σ − 1)(2σ − 1)."""
+    if not isinstance(expr, sympy.Add) or sympy.count_ops(expr) > FACTOR_MAX_OPS:
+        return None
+    atoms = sorted(expr.atoms(sigmoid), key=sympy.default_sort_key)
+    if not atoms:
+        return None
+    stand_in = {a: sympy.Dummy(f"s{i}") for i, a in enumerate(atoms)}
+    poly = expr.xreplace(stand_in)
+    if not poly.is_polynomial(*stand_in.values()):
+        return None
+    coeff, factors = sympy.factor_list(poly)
+    if any(b.free_symbols - set(stand_in.values()) and b.free_symbols & set(stand_in.values())
+           for b, _ in factors):  # x·σ + σ stays: only factors in σ alone read as a book's
+        return None
+    sign, parts = sympy.S.One, []
+    for base, power in factors:
+        if isinstance(base, sympy.Add) and base.as_coeff_Add()[0] < 0:
+            base, sign = -base, sign * (-1) ** power
+        parts.append(base ** power)
+    back = {d: a for a, d in stand_in.items()}
+    out = sympy.Mul(sign * coeff, *[p.xreplace(back) for p in parts])
+    return out if sympy.count_ops(out) < sympy.count_ops(expr) else None
+
+
+# In order: products first (so an exponential is absorbed into its ratio), then lone powers.
+RULES: tuple[Rule, ...] = (
+    Rule("logistic ratio", "(1 + eᵛ)^(−k)·e^(m·v) = σ(v)^m·σ(−v)^(k−m), 0 ≤ m ≤ k",
+         sympy.Mul, logistic),
+    Rule("logistic", "(1 + eᵛ)^(−k) = σ(−v)^k: 1/(1 + e^(−u)) = σ(u)", sympy.Pow, logistic),
+)
+
+
+def _walk(expr: sympy.Basic, rewrites: Iterable[tuple[type | tuple, Callable]]) -> sympy.Basic:
+    """``expr`` with the rewrites applied bottom-up (children first)."""
+    rewrites = tuple(rewrites)
+    memo: dict[sympy.Basic, sympy.Basic] = {}
+
+    def walk(node: sympy.Basic) -> sympy.Basic:
+        if node.is_Atom or not node.args:
+            return node
+        if node in memo:
+            return memo[node]
+        args = tuple(walk(a) for a in node.args)
+        new = node.func(*args) if args != node.args else node
+        for kind, rewrite in rewrites:
+            if isinstance(new, kind):
+                out = rewrite(new)
+                if out is not None and out != new:
+                    new = out
+                    break
+        memo[node] = new
+        return new
+
+    return walk(expr)
+
+
+def _logistic(expr: sympy.Basic) -> sympy.Basic:
+    """The logistic rules, one pass each, in table order."""
+    for rule in RULES:
+        expr = _walk(expr, [(rule.kind, rule.rewrite)])
+    return expr
+
+
+def arguments(expr: sympy.Basic) -> frozenset:
+    """The σ arguments a function has: u of 1/(1 + e^(−u)) and eᵘ/(1 + eᵘ), and of
+    softplus log(1 + eᵘ), whose derivative is σ(u).
+
+    >>> x = sympy.Symbol("x", real=True)
+    >>> sorted(arguments(1 / (1 + sympy.exp(-2*x)) + sympy.log(1 + sympy.exp(-x))), key=str)
+    [-x, 2*x]
+    """
+    found = set()
+    ruled = _logistic(expr)
+    found |= {s.args[0] for s in ruled.atoms(sigmoid)}
+    for node in sympy.preorder_traversal(expr):
+        if isinstance(node, sympy.log) and len(node.args) == 1:
+            v = _one_plus_exp(node.args[0])
+            if v is not None:
+                found.add(v)
+    return frozenset(found)
+
+
+def textbook(expr: sympy.Basic, preferred: frozenset = frozenset()) -> sympy.Basic:
+    """``expr`` in textbook form (σ for logistic patterns), or ``expr`` itself where no rule
+    applies or the rewrite could not be confirmed equal."""
+    if not isinstance(expr, sympy.Expr) or not expr.has(sympy.exp):
+        return expr
+    try:
+        out = _logistic(expr)
+        if not out.has(sigmoid):
+            return expr
+        out = _walk(out, [(sigmoid, complement_towards(frozenset(preferred)))])
+        out = factored(out) or out
+    except (RecursionError, TypeError, ValueError, sympy.PolynomialError):
+        return expr
+    return out if same_value(out, expr) else expr
+
+
+def with_sigma(expr: sympy.Basic) -> sympy.Basic:
+    """A function as a book writes it: its logistic patterns as σ (for display).
+
+    >>> with_sigma(sympy.log(1 / (1 + sympy.exp(-sympy.Symbol("z")))))
+    log(sigmoid(z))
+    """
+    if isinstance(expr, sympy.MatrixBase):
+        return expr.applyfunc(with_sigma)
+    if not isinstance(expr, sympy.Expr) or not expr.has(sympy.exp):
+        return expr
+    try:
+        out = _logistic(expr)
+    except (RecursionError, TypeError, ValueError):
+        return expr
+    return out if out.has(sigmoid) and same_value(out, expr) else expr
+
+
+def same_value(new: sympy.Expr, old: sympy.Expr, seed: int = 0) -> bool:
+    """Whether two forms agree at random rational points to 30 digits (a check that a rule
+    was applied right, on top of each rule being an identity)."""
+    free = sorted(old.free_symbols | new.free_symbols, key=lambda s: s.name)
+    rng = random.Random(seed)
+    lowered = to_exponentials(new)
+    for _ in range(CHECK_POINTS):
+        point = {s: sympy.Rational(rng.randint(-1500, 1500), 1000) for s in free}
+        a = sympy.N(lowered.xreplace(point), CHECK_DIGITS)
+        b = sympy.N(old.xreplace(point), CHECK_DIGITS)
+        if not (a.is_number and b.is_number):
+            return False
+        if abs(a - b) > sympy.Float(10) ** (5 - CHECK_DIGITS) * max(1, abs(b)):
+            return False
+    return True
