@@ -20,7 +20,7 @@ import sympy
 from .budget import work_budget
 from .errors import ShapeError, SymnumError, VariableError
 from .logistic import sigmoid
-from .textbook import arguments, textbook
+from .textbook import arguments, expand_sigmoids, size, textbook
 
 if TYPE_CHECKING:
     from .function import Function
@@ -305,7 +305,20 @@ def readable(expr: sympy.Expr, simplify: bool = True,
                 pass  # simplify is a heuristic; the unsimplified form is still exact
     heads = _heads(expr)
     return min(candidates, key=lambda e: (_bad_form(e) + int(not _heads(e) <= heads),
-                                          sympy.count_ops(e), len(str(e))))
+                                          sympy.count_ops(e), *book_order(e), len(str(e))))
+
+
+def book_order(expr: sympy.Expr) -> tuple[int, int]:
+    """Between forms of one size, the one a book prints: a product before a sum
+    (x(1 − tanh²u), not x − x·tanh²u), a number outside a sum (2(1 − t²), not 2 − 2t²).
+
+    >>> t = sympy.tanh(sympy.Symbol("u"))
+    >>> book_order(2 - 2*t**2), book_order(2*(1 - t**2))
+    ((2, 1), (1, 0))
+    """
+    spread = sum(1 for a in sympy.preorder_traversal(expr)
+                 if a.is_Add and abs(a.as_coeff_Add()[0]) not in (0, 1))
+    return len(sympy.Add.make_args(expr)), spread
 
 
 def _heads(expr: sympy.Basic) -> set[type]:
@@ -360,6 +373,7 @@ def _result(kind: str, f: Function, matrix: sympy.ImmutableMatrix, order: int = 
             return plain
         forms = [textbook(e, preferred), textbook(plain, preferred)]
         forms += [sympy.factor_terms(t) for t in forms]
+        forms += [expand_sigmoids(t) for t in forms if t.has(sigmoid)]
         return min([plain, *forms], key=_textbook_order)
 
     simple = matrix.applyfunc(tidy_textbook)
@@ -369,7 +383,8 @@ def _result(kind: str, f: Function, matrix: sympy.ImmutableMatrix, order: int = 
 
 def _textbook_order(e: sympy.Expr) -> tuple:
     """Forms with σ where it applies (fewer exponentials left), then the shortest."""
-    return (len(e.atoms(sympy.exp)), -int(e.has(sigmoid)), sympy.count_ops(e), len(str(e)))
+    return (len(e.atoms(sympy.exp)), size(e), *book_order(e), -int(e.has(sigmoid)),
+            len(str(e)))
 
 
 def _prune(pairs: list, reduced: list, prefix: str) -> tuple[list, list]:

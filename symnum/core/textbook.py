@@ -124,7 +124,29 @@ def factored(expr: sympy.Expr) -> sympy.Expr | None:
         parts.append(base ** power)
     back = {d: a for a, d in stand_in.items()}
     out = sympy.Mul(sign * coeff, *[p.xreplace(back) for p in parts])
-    return out if sympy.count_ops(out) < sympy.count_ops(expr) else None
+    return out if size(out) <= size(expr) else None
+
+
+def expand_sigmoids(expr: sympy.Expr) -> sympy.Expr:
+    """Multiplied out, then factored in σ where that reads better: terms cancel
+    (σ(z)(1 − y) − y(1 − σ(z)) = σ(z) − y) and σ − σ² becomes σ(1 − σ).
+
+    >>> z, y = sympy.symbols("z y")
+    >>> expand_sigmoids(sigmoid(z)*(1 - y) - y*(1 - sigmoid(z)))
+    -y + sigmoid(z)
+    """
+    if sympy.count_ops(expr) > FACTOR_MAX_OPS:
+        return expr
+    calls = sorted(expr.atoms(sympy.Function), key=sympy.default_sort_key)
+    stand_in = {c: sympy.Dummy(f"f{i}") for i, c in enumerate(calls)}  # arguments stay as they are
+    expanded = sympy.expand_mul(expr.xreplace(stand_in)).xreplace(
+        {d: c for c, d in stand_in.items()})
+    return factored(expanded) or expanded
+
+
+def size(expr: sympy.Expr) -> int:
+    """Operations, a leading minus sign not counted (−σ(1 − σ) is as short as σ² − σ)."""
+    return min(sympy.count_ops(expr), sympy.count_ops(-expr))
 
 
 # In order: products first (so an exponential is absorbed into its ratio), then lone powers.
