@@ -267,7 +267,7 @@ def _jax() -> Backend:
         sympy.digamma: js.digamma,
         sympy.polygamma: lambda n, x: js.polygamma(int(n), x),
         sympy.factorial: lambda x: js.gamma(x + 1), sympy.binomial: binomial,
-        sympy.conjugate: jnp.conj, sympy.arg: jnp.angle,
+        sympy.conjugate: jnp.conj, sympy.arg: jnp.angle, sigmoid: jax.nn.sigmoid,
         RealRoot: lambda b, n: jnp.cbrt(b) if int(n) == 3 and not jnp.iscomplexobj(b)
         else _real_root(jnp, b, n, jnp.iscomplexobj(b)),
     })

@@ -19,6 +19,7 @@ import sympy
 from ..core.calculus import Result
 from ..core.errors import EvaluationError, ShapeError, SymnumError
 from ..core.function import ExprLike, Function, WrtLike, as_function
+from ..core.logistic import to_exponentials
 from .assembly import Arrays, Stacked, layout_for
 from .fused import Fused
 from .inputs import as_array
@@ -295,8 +296,9 @@ def _compile(target: Result | sympy.Basic, variables: Sequence[sympy.Symbol],
         if native is not None:
             return native
         if target.definitions and target.expr_ops() > STABLE_EXPAND_MAX_OPS:
-            return Kernel(target.entries(), variables, target.shape, backend,
-                          target.definitions, complex_input, compile)
+            return Kernel([to_exponentials(e) for e in target.entries()], variables,
+                          target.shape, backend, [(n, to_exponentials(v)) for n, v in
+                                                  target.definitions], complex_input, compile)
         entries = [stabilize(e) for e in target.expanded()]
         return Kernel(entries, variables, target.shape, backend, complex_input=complex_input,
                       compile=compile)
