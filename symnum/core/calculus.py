@@ -371,7 +371,7 @@ def _result(kind: str, f: Function, matrix: sympy.ImmutableMatrix, order: int = 
         plain = tidy(e)
         if not (isinstance(e, sympy.Expr) and e.has(sympy.exp)):
             return plain
-        forms = [textbook(e, preferred), textbook(plain, preferred)]
+        forms = [textbook(e, preferred), textbook(plain, preferred)]  # each never raises
         forms += [sympy.factor_terms(t) for t in forms]
         forms += [expand_sigmoids(t) for t in forms if t.has(sigmoid)]
         return min([plain, *forms], key=_textbook_order)

@@ -111,9 +111,12 @@ def factored(expr: sympy.Expr) -> sympy.Expr | None:
         return None
     stand_in = {a: sympy.Dummy(f"s{i}") for i, a in enumerate(atoms)}
     poly = expr.xreplace(stand_in)
-    if not poly.is_polynomial(*stand_in.values()):
+    if not poly.is_polynomial():  # in σ and every other symbol: x/(x² + 3)·σ stays
         return None
-    coeff, factors = sympy.factor_list(poly)
+    try:
+        coeff, factors = sympy.factor_list(poly)
+    except (sympy.PolynomialError, NotImplementedError):
+        return None
     if any(b.free_symbols - set(stand_in.values()) and b.free_symbols & set(stand_in.values())
            for b, _ in factors):  # x·σ + σ stays: only factors in σ alone read as a book's
         return None

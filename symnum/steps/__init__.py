@@ -20,6 +20,7 @@ from ..core.derive import differentiate
 from ..core.display import bundle, details, math_block
 from ..core.errors import SymnumError
 from ..core.logistic import to_exponentials
+from ..core.textbook import with_sigma
 from .derive import derive_steps
 from .render import inline, tree_json, tree_latex_lines, tree_markdown, tree_text
 from .rules import RULES, Step
@@ -161,7 +162,7 @@ def _rooted(expr: sympy.Expr, x: sympy.Symbol, final: sympy.Expr) -> Step:
         return raw
     how = _same(raw.result, final)
     return Step("simplify", expr, x, final, (raw,),
-                note=f"raw result {inline(raw.result)} simplifies to this ({how})")
+                note=f"raw result {inline(with_sigma(raw.result))} simplifies to this ({how})")
 
 
 def _same(raw: sympy.Expr, final: sympy.Expr) -> str:

@@ -14,6 +14,7 @@ import sympy
 
 from ..core.display import escape
 from ..core.render import expr_latex, expr_str, for_display
+from ..core.textbook import with_sigma
 from .rules import RULES, Step
 
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
@@ -29,6 +30,11 @@ def inline(expr: sympy.Basic) -> str:
     text = re.sub(r"\bE\b", "e", text)
     text = re.sub(r"(^|[(\s,])-", lambda m: m.group(1) + "−", text)
     return text.replace("Abs(", "abs(").replace(" - ", " − ")
+
+
+def _latex(expr: sympy.Basic) -> str:
+    """A step's expression in LaTeX, its logistic patterns written σ (display only)."""
+    return expr_latex(with_sigma(expr))
 
 
 def _operator(step: Step, partial: bool, latex: bool) -> str:
@@ -58,7 +64,7 @@ def _explanation(step: Step, numbers: dict[int, int]) -> str:
     parts = [rule.title + (" rule" if step.rule in ("chain", "product", "quotient", "sum",
                                                      "power") else "")]
     if step.let:
-        parts[0] += ", " + ", ".join(f"{u} = {inline(v)}" for u, v in step.let)
+        parts[0] += ", " + ", ".join(f"{u} = {inline(with_sigma(v))}" for u, v in step.let)
     if step.ref is not None:
         return f"{parts[0]} (derived in [{numbers.get(step.ref, step.ref)}])"
     if step.rule in _FORMULA_SHOWN:
@@ -74,7 +80,7 @@ def tree_text(root: Step, partial: frozenset = frozenset()) -> str:
     lines: list[str] = []
     for k, (step, depth) in enumerate(root.walk_with_depth(), 1):
         statement = (f"{_operator(step, step.wrt in partial, False)} "
-                     f"[{inline(step.expr)}] = {inline(step.result)}")
+                     f"[{inline(with_sigma(step.expr))}] = {inline(with_sigma(step.result))}")
         lines.append(f"{'   ' * depth}[{k}] {statement}")
         lines.append(f"{'   ' * depth}      {_explanation(step, numbers)}")
     return "\n".join(lines)
@@ -87,11 +93,11 @@ def tree_latex_lines(root: Step, partial: frozenset = frozenset()) -> list[str]:
     for k, (step, depth) in enumerate(root.walk_with_depth(), 1):
         title = RULES[step.rule].title
         if step.let:
-            title += ", " + ", ".join(f"${sympy.latex(u)} = {expr_latex(v)}$" for u, v in step.let)
+            title += ", " + ", ".join(f"${sympy.latex(u)} = {_latex(v)}$" for u, v in step.let)
         if step.ref is not None:
             title += f" (see [{numbers.get(step.ref, step.ref)}])"
         rows.append(latex_row(depth, f"[{k}]\\ {_operator(step, step.wrt in partial, True)}",
-                              expr_latex(step.expr), expr_latex(step.result), title))
+                              _latex(step.expr), _latex(step.result), title))
     return rows
 
 
@@ -108,7 +114,7 @@ def tree_markdown(root: Step, partial: frozenset = frozenset()) -> str:
     for step, depth in root.walk_with_depth():
         op = _operator(step, step.wrt in partial, True)
         lines.append(f"{'  ' * depth}- **{RULES[step.rule].title}**: "
-                     f"${op}\\left[{expr_latex(step.expr)}\\right] = {expr_latex(step.result)}$"
+                     f"${op}\\left[{_latex(step.expr)}\\right] = {_latex(step.result)}$"
                      + (f" — {_markdown_words(_explanation(step, numbers))}"
                         if step.rule not in ("constant", "variable") else ""))
     return "\n".join(lines)
@@ -120,8 +126,8 @@ def _markdown_words(explanation: str) -> str:
 
 def statement_latex(step: Step, partial: bool = False) -> str:
     """The step's statement in LaTeX: d/dx [expr] = result."""
-    return (rf"{_operator(step, partial, True)}\left[{expr_latex(step.expr)}\right] = "
-            f"{expr_latex(step.result)}")
+    return (rf"{_operator(step, partial, True)}\left[{_latex(step.expr)}\right] = "
+            f"{_latex(step.result)}")
 
 
 def tree_json(root: Step, partial: frozenset = frozenset()) -> dict[str, Any]:
