@@ -19,8 +19,7 @@ import sympy
 
 from .budget import work_budget
 from .errors import ShapeError, SymnumError, VariableError
-from .logistic import sigmoid
-from .textbook import arguments, expand_sigmoids, size, textbook
+from .textbook import arguments, book_order, textbook_form
 
 if TYPE_CHECKING:
     from .function import Function
@@ -308,19 +307,6 @@ def readable(expr: sympy.Expr, simplify: bool = True,
                                           sympy.count_ops(e), *book_order(e), len(str(e))))
 
 
-def book_order(expr: sympy.Expr) -> tuple[int, int]:
-    """Between forms of one size, the one a book prints: a product before a sum
-    (x(1 − tanh²u), not x − x·tanh²u), a number outside a sum (2(1 − t²), not 2 − 2t²).
-
-    >>> t = sympy.tanh(sympy.Symbol("u"))
-    >>> book_order(2 - 2*t**2), book_order(2*(1 - t**2))
-    ((2, 1), (1, 0))
-    """
-    spread = sum(1 for a in sympy.preorder_traversal(expr)
-                 if a.is_Add and abs(a.as_coeff_Add()[0]) not in (0, 1))
-    return len(sympy.Add.make_args(expr)), spread
-
-
 def _heads(expr: sympy.Basic) -> set[type]:
     """Function types in ``expr``: simplify should not bring in new ones (cosh for σ')."""
     return {type(a) for a in sympy.preorder_traversal(expr) if isinstance(a, sympy.Function)}
@@ -366,25 +352,16 @@ def _result(kind: str, f: Function, matrix: sympy.ImmutableMatrix, order: int = 
 
     preferred = arguments(sympy.Add(*f.outputs)) if any(
         e.has(sympy.exp) for e in matrix) else frozenset()
+    forms: dict[sympy.Expr, sympy.Expr] = {}
 
     def tidy_textbook(e: sympy.Expr) -> sympy.Expr:
-        plain = tidy(e)
-        if not (isinstance(e, sympy.Expr) and e.has(sympy.exp)):
-            return plain
-        forms = [textbook(e, preferred), textbook(plain, preferred)]  # each never raises
-        forms += [sympy.factor_terms(t) for t in forms]
-        forms += [expand_sigmoids(t) for t in forms if t.has(sigmoid)]
-        return min([plain, *forms], key=_textbook_order)
+        if e not in forms:
+            forms[e] = textbook_form(e, tidy(e), preferred)
+        return forms[e]
 
     simple = matrix.applyfunc(tidy_textbook)
     definitions, reduced = common_subexpressions(simple, f)
     return Result(kind, f, reduced, definitions, order)
-
-
-def _textbook_order(e: sympy.Expr) -> tuple:
-    """Forms with σ where it applies (fewer exponentials left), then the shortest."""
-    return (len(e.atoms(sympy.exp)), size(e), *book_order(e), -int(e.has(sigmoid)),
-            len(str(e)))
 
 
 def _prune(pairs: list, reduced: list, prefix: str) -> tuple[list, list]:
