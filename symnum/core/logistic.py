@@ -6,9 +6,9 @@
 
 >>> x = sympy.Symbol("x", real=True)
 >>> sigmoid(x).diff(x)
-(1 - sigmoid(x))*sigmoid(x)
+sigmoid(x)*(1 - sigmoid(x))
 >>> sympy.pretty(sigmoid(x)*(1 - sigmoid(x)), use_unicode=True)
-'(1 - σ(x))⋅σ(x)'
+'σ(x)⋅(1 - σ(x))'
 >>> sympy.latex(sigmoid(2*x)**2)
 '\\\\sigma^{2}\\\\left(2 x\\\\right)'
 >>> sympy.N(sigmoid(sympy.Integer(2)), 20)

@@ -277,8 +277,8 @@ def book_order(expr: sympy.Expr) -> tuple[int, int]:
     (x(1 − tanh²u), not x − x·tanh²u), a number outside a sum (2(1 − t²), not 2 − 2t²).
 
     >>> t = sympy.tanh(sympy.Symbol("u"))
-    >>> book_order(2 - 2*t**2), book_order(2*(1 - t**2))
-    ((2, 1), (1, 0))
+    >>> book_order((2 - 2*t**2)*t), book_order(sympy.Mul(2, 1 - t**2, t)), book_order(t - t**3)
+    ((1, 1), (1, 0), (2, 0))
     """
     spread = sum(1 for a in sympy.preorder_traversal(expr)
                  if a.is_Add and abs(a.as_coeff_Add()[0]) not in (0, 1))
