@@ -36,7 +36,8 @@ x, y, n = sympy.symbols("x y n", real=True)
     ("0.5x²", "x**2/2"),
     ("1e-3x", "x/1000"),
     ("λ·x + μ", "λ*x + μ"),
-    ("σ(x)", "σ(x)"),                                  # single letters stay functions
+    ("σ(x)", "sigmoid(x)"),                            # applied σ is the logistic sigmoid
+    ("f(x) + σ", "f(x) + σ"),                          # other single letters stay functions
 ])
 def test_textbook_notation_reads_as_the_plain_form(text, plain):
     assert parse(text) == parse(plain)
