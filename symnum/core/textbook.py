@@ -95,8 +95,8 @@ def complement_towards(preferred: frozenset) -> Callable[[sympy.Basic], sympy.Ba
     """σ(w) = 1 − σ(−w) where −w is an argument the function has and w is not."""
     def rewrite(node: sympy.Basic) -> sympy.Basic | None:
         w = node.args[0]
-        if w not in preferred and -w in preferred:
-            return 1 - sigmoid(-w)
+        if -w in preferred and (w not in preferred or w.could_extract_minus_sign()):
+            return 1 - sigmoid(-w)  # σ(x) and σ(−x) both in f: σ(x) it is
         return None
     return rewrite
 
@@ -130,7 +130,7 @@ def factored(expr: sympy.Expr) -> sympy.Expr | None:
     return out if size(out) <= size(expr) else None
 
 
-def expand_sigmoids(expr: sympy.Expr) -> sympy.Expr:
+def expand_sigmoids(expr: sympy.Expr, preferred: frozenset = frozenset()) -> sympy.Expr:
     """Multiplied out, then factored in σ where that reads better: terms cancel
     (σ(z)(1 − y) − y(1 − σ(z)) = σ(z) − y) and σ − σ² becomes σ(1 − σ).
 
@@ -140,11 +140,20 @@ def expand_sigmoids(expr: sympy.Expr) -> sympy.Expr:
     """
     if sympy.count_ops(expr) > FACTOR_MAX_OPS:
         return expr
-    calls = sorted(expr.atoms(sympy.Function), key=sympy.default_sort_key)
-    stand_in = {c: sympy.Dummy(f"f{i}") for i, c in enumerate(calls)}  # arguments stay as they are
-    expanded = sympy.expand_mul(expr.xreplace(stand_in)).xreplace(
-        {d: c for c, d in stand_in.items()})
+    expanded = _expand(expr)
+    if expanded.has(sympy.exp):  # eᶻ·σ(−z) = σ(z) once the product is multiplied out
+        again = _walk(_logistic(to_exponentials(expanded)),
+                      [(sigmoid, complement_towards(frozenset(preferred)))])
+        expanded = _expand(again)
     return factored(expanded) or expanded
+
+
+def _expand(expr: sympy.Expr) -> sympy.Expr:
+    """Products multiplied out, the arguments of functions left as they are."""
+    calls = sorted(expr.atoms(sympy.Function), key=sympy.default_sort_key)
+    stand_in = {c: sympy.Dummy(f"f{i}") for i, c in enumerate(calls)}
+    return sympy.expand_mul(expr.xreplace(stand_in)).xreplace(
+        {d: c for c, d in stand_in.items()})
 
 
 def size(expr: sympy.Expr) -> int:
@@ -258,12 +267,13 @@ def textbook_form(raw: sympy.Expr, plain: sympy.Expr, preferred: frozenset) -> s
         return plain
     found = dict.fromkeys(t for t in (textbook(raw, preferred), textbook(plain, preferred))
                           if t.has(sigmoid))
-    if not found:
-        return plain
+    if not found:  # softmax-like: (1 − s)·s with s = eˣ/(eˣ + eʸ), not e^(x+y)/(e^2x + ...)
+        return min(dict.fromkeys([plain, sympy.factor_terms(raw)]), key=_order)
     candidates = dict.fromkeys([plain, *found])
     for t in found:
-        candidates.update(dict.fromkeys([sympy.factor_terms(t), expand_sigmoids(t)]))
-    return min(candidates, key=_order)
+        candidates.update(dict.fromkeys([sympy.factor_terms(t), expand_sigmoids(t, preferred)]))
+    best = min(candidates, key=_order)
+    return best if best == plain or same_value(best, raw) else plain
 
 
 def _order(e: sympy.Expr) -> tuple:
