@@ -134,7 +134,7 @@ def _sigma_coefficients(e: sympy.Basic, prefer: sympy.Basic) -> sympy.Basic:
         return sympy.MatMul(coefficient, *factors)
 
     if not isinstance(e, MatrixExpr):
-        return sigma_form(e, prefer)
+        return sympy.factor_terms(sigma_form(e, prefer))
     return e.replace(lambda a: isinstance(a, sympy.MatMul)
                      and any(isinstance(b, sympy.Add) or b.has(sympy.exp) for b in a.args
                              if not isinstance(b, MatrixExpr)), rewrite)

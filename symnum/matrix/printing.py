@@ -298,6 +298,9 @@ class _Latex(LatexPrinter):
     def _print_Transpose(self, e):
         return self._bracket(e.arg) + r"^\top"
 
+    def _print_MatrixSymbol(self, e, style="plain"):
+        return super()._print_Symbol(e, style)  # W, dW: names of matrices stay upright math
+
     def _print_Symbol(self, e, style="plain"):
         name = e.name
         if len(name) == 1 and unicodedata.category(name) == "Ll" and not name.isascii():

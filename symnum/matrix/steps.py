@@ -23,6 +23,7 @@ from ..core.matrix_expr import Elementwise, Softmax, matrix_str
 from ..steps.render import latex_row
 from ..steps.rules import Step
 from .calculus import differential
+from .forms import display_form
 from .printing import matrix_latex, matrix_text
 from .result import MatrixResult
 
@@ -127,12 +128,17 @@ def matrix_derivation(result: MatrixResult) -> MatrixDerivation:
     return MatrixDerivation(result, matrix_steps(result))
 
 
+def _shown(step: Step) -> sympy.Basic:
+    """A step's result as the result prints: σ forms, factored coefficients."""
+    return display_form(step.result, step.expr, abbreviate=False)[0]
+
+
 def steps_text(root: Step) -> str:
     lines: list[str] = []
     for k, (s, depth) in enumerate(root.walk_with_depth(), 1):
         pad = "   " * depth
         op = f"∂/∂{s.wrt} " if s.rule == "read_off" else "d"
-        lines.append(f"{pad}[{k}] {op}[{matrix_text(s.expr)}] = {matrix_text(s.result)}")
+        lines.append(f"{pad}[{k}] {op}[{matrix_text(s.expr)}] = {matrix_text(_shown(s))}")
         lines.append(f"{pad}      {s.rule.replace('_', ' ')}: {MATRIX_RULES[s.rule]}")
     return "\n".join(lines)
 
@@ -140,7 +146,7 @@ def steps_text(root: Step) -> str:
 def steps_latex(root: Step) -> str:
     rows = [latex_row(depth, rf"\frac{{\partial}}{{\partial {matrix_latex(s.wrt)}}}"
                       if s.rule == "read_off" else "d", matrix_latex(s.expr),
-                      matrix_latex(s.result), s.rule.replace("_", " "))
+                      matrix_latex(_shown(s)), s.rule.replace("_", " "))
             for s, depth in root.walk_with_depth()]
     return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
 
