@@ -118,7 +118,7 @@ def test_matrix_derivations_are_markdown_with_math_too():
     d = f.steps()
     md = d._repr_mimebundle_()["text/markdown"]
     assert d._repr_mimebundle_()["text/plain"] == d.text()
-    assert r"$d\left[x^{T} A x\right]" in md and "```" not in md
+    assert r"$d\left[x^\top A x\right]" in md and "```" not in md
     assert f"$${d.result.latex()}$$" in md and all(katex_safe(m) for m in _inline_math(md))
 
 
@@ -196,7 +196,7 @@ def test_a_claim_check_shows_the_verdict_the_values_and_the_hint():
     assert "hint: the sign is wrong" in html
     matrix = symnum.check_claim("A*x", "x.T*A*x", wrt="x", shapes={"x": "n", "A": "n,n"})
     html = matrix._repr_mimebundle_()["text/html"]
-    assert ">INCORRECT</strong>" in html and "the claim gives" in html and "(A + A.T)*x" in html
+    assert ">INCORRECT</strong>" in html and "the claim gives" in html and "(A + Aᵀ)x" in html
 
 
 def _katex_rejects(items: list[tuple[str, bool]]) -> list:
