@@ -26,6 +26,11 @@ PAIRS = [
     (r"-\left(y \log \sigma(z) + (1 - y) \log(1 - \sigma(z))\right)",
      "-(y*log(sigmoid(z)) + (1-y)*log(1-sigmoid(z)))", "z"),
     (r"\log(1 + e^{z})", "softplus(z)", "z"),
+    # a bare argument is the product after the function, as books write sin 2x and sin ωt
+    (r"\sin 2x + \log 3x", "sin(2*x) + log(3*x)", "x"),
+    (r"\cos \omega t \sin x", "cos(ω*t)*sin(x)", "t"),
+    # f^{-1} of a trigonometric or hyperbolic function is its inverse, not a reciprocal
+    (r"\sin^{-1}(x) + \tan^{-1} x + \tanh^{-1}(x/2)", "asin(x) + atan(x) + atanh(x/2)", "x"),
     (r"\operatorname{softplus}(x)", "softplus(x)", "x"),
     (r"\mathrm{ReLU}(x)", "relu(x)", "x"),
     (r"\max(0, x)", "max(0, x)", "x"),
@@ -151,6 +156,7 @@ BAD = [
     r"\foo(x)", r"f(x) = x^2", r"x \leq 1", r"\sum_{i=1}^{n} x_i", r"f'(x)",
     r"\sum_{i=1}^{99999999} x_i", r"\prod_{i=1}^{3} x_i", r"x^{10^{10^{10}}}",
     r"\frac{" * 200 + "x", r"\left. x \right|", r"\mathbf{1 + x}",
+    r"\mathrm{ELU}(x)", r"\text{GELU}(x)", r"\operatorname{swish} x",  # unknown functions
 ]
 
 
@@ -169,3 +175,11 @@ def test_payloads_in_latex_never_run(tmp_path, monkeypatch):
         with pytest.raises(ParseError):
             parse_latex(payload)
     assert not list(tmp_path.iterdir())
+
+
+def test_wrt_and_at_find_a_greek_variable_by_its_name():
+    """--wrt sigma means the σ that \\sigma wrote, not a new variable with derivative 0."""
+    r = symnum.derive(r"\frac{x - \mu}{\sigma}", wrt="sigma, mu", syntax="latex")
+    x, mu, s = 1.5, 0.25, 2.0
+    assert [float(v) for v in r.at({"x": x, "μ": mu, "σ": s})] == \
+        pytest.approx([-(x - mu) / s**2, -1 / s])

@@ -55,6 +55,8 @@ NAME_WRAPPERS = {"mathbf", "boldsymbol", "bm", "vec", "mathit", "mathrm", "opera
                  "mathsf", "text", "textrm", "mathbb", "mathcal"}
 ACCENTS = {"hat": "hat", "bar": "bar", "tilde": "tilde", "dot": "dot"}  # \hat{y} → yhat
 CONSTANTS = {"pi": "pi", "infty": "oo"}
+INVERSES = {"sin": "asin", "cos": "acos", "tan": "atan", "sinh": "asinh", "cosh": "acosh",
+            "tanh": "atanh"}  # \sin^{-1} → arcsin
 BINARY = {"cdot": "*", "times": "*", "div": "/", "ast": "*"}
 REFUSED = {
     "partial": "write the function itself: symnum takes its derivatives",
@@ -309,6 +311,10 @@ class _Reader:
             word = "".join(t.lstrip("\\") for t in inner)
             if not re.fullmatch(r"[^\W\d_]\w*", word):
                 raise ParseError(f"LaTeX: \\{name}{{...}} must hold a name")
+            if name == "operatorname" or (len(word) > 1 and self.peek() == "("
+                                          and word not in self.shapes):
+                raise ParseError(f"LaTeX: unknown function \\{name}{{{word}}}; write it out "
+                                 "with known functions (or \\begin{cases} for a piecewise one)")
             return word + self._subscript()
         if name == "sum":
             return self._sum()
@@ -348,9 +354,28 @@ class _Reader:
         elif self.peek() == "{":
             args = f"({self.group()})"
         else:
-            args = f"({self.power()})"  # \sin x: the argument is the next factor
+            args = f"({self._bare_argument()})"  # \sin 2x, \sin \omega t: the product after it
+        if exponent in ("-1", "(-1)") and plain in INVERSES:
+            plain, exponent = INVERSES[plain], None  # \sin^{-1} x is arcsin, as textbooks mean
         call = f"log({args[1:-1]}, {base})" if base is not None else plain + args
         return f"{call}**({exponent})" if exponent is not None else call
+
+    def _bare_argument(self) -> str:
+        """The argument of \\sin without brackets: juxtaposed numbers and names (2x, \\omega t)."""
+        out = self.power()
+        while self._starts_plain_factor():
+            out += "*" + self.power()
+        return out
+
+    def _starts_plain_factor(self) -> bool:
+        token = self.peek()
+        if token is None:
+            return False
+        if re.fullmatch(r"\d+(\.\d+)?|\.\d+|[^\W\d_]", token):
+            return True
+        name = token[1:] if token.startswith("\\") else ""
+        return (name in GREEK and not (name == "sigma" and self.peek(1) == "(")) \
+            or name in CONSTANTS
 
     def _arguments(self) -> str:
         opening = self.take()
