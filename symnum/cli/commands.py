@@ -25,6 +25,8 @@ def _derive(args: argparse.Namespace) -> tuple[str, int]:
     if args.at:
         point = parse_point(args.at)
         known = {s.name for s in result.function.expr.free_symbols} | set(result.function.wrt)
+        from ..core.function import spelled_name
+        point = {spelled_name(k, dict.fromkeys(known)): v for k, v in point.items()}
         unknown = sorted(set(point) - known)
         if unknown:
             raise SymnumError(f"{', '.join(unknown)} does not appear in the expression")

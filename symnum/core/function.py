@@ -254,4 +254,21 @@ def _variables(expr: sympy.Basic, wrt: WrtLike) -> tuple[sympy.Symbol, ...]:
         raise VariableError(f"a variable is listed twice in {', '.join(names)}")
     if not names:
         raise VariableError("no variables to differentiate with respect to")
-    return tuple(free.get(n) or sympy.Symbol(check_name(n), real=True) for n in names)
+    return tuple(free.get(spelled_name(n, free), None) or sympy.Symbol(check_name(n), real=True)
+                 for n in names)
+
+
+def spelled_name(name: str, free: Mapping[str, object]) -> str:
+    """``name`` as f spells it: wrt=sigma finds σ (LaTeX \\sigma) and wrt=σ finds sigma.
+
+    >>> spelled_name("sigma", {"σ": 1}), spelled_name("λ", {"lam": 1}), spelled_name("x", {})
+    ('σ', 'lam', 'x')
+    """
+    if name in free:
+        return name
+    from .latex_input import GREEK
+    spellings = {GREEK.get(name)} | {word for word, char in GREEK.items() if char == name}
+    if name == "λ" or GREEK.get(name) == "λ":
+        spellings |= {"lam", "lambda_"}
+    found = [s for s in spellings if s in free]
+    return found[0] if len(found) == 1 else name
