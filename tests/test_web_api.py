@@ -275,6 +275,20 @@ def test_a_job_past_its_memory_allowance_is_a_503_and_retires_its_worker():
                                          "request; start it with --memory to allow more)"}
 
 
+def test_the_forking_process_warms_up_without_jax():
+    # A child forked from a process in which JAX has run can deadlock on its first JAX call:
+    # every verification on such a worker hung until its time limit.
+    code = ("import os, sys; os.environ['SYMNUM_WARM_WORKERS'] = '1'; import symnum.web.warmup; "
+            "from symnum.verification import verify; "
+            "print('jax' in sys.modules, os.environ.get('SYMNUM_NO_JAX'), "
+            "'jax' in verify.available_methods())")
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    env.pop("SYMNUM_NO_JAX", None)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=env, timeout=120)
+    assert proc.stdout.split() == ["False", "None", "True"], proc.stderr[-2000:]
+
+
 # --- a real server --------------------------------------------------------------------------
 
 HEAVY = {"expr": "exp(sin(x)**3*cos(x)**5)*log(1 + x**2)**7", "order": 20}  # minutes of work

@@ -15,16 +15,20 @@ mode differentiation, judged like torch (:mod:`symnum.verification.verdicts`).
 from __future__ import annotations
 
 import math
+import os
 
 from ..core.calculus import Result
 from ..kernels.jax_kernel import jax_available
 from ..kernels.program import Program
 from .methods import Estimate, _program, _split
 
+OFF = "SYMNUM_NO_JAX"  # "1" in the environment leaves the method out (see available)
+
 
 def available() -> bool:
-    """Whether the method can run (JAX importable)."""
-    return jax_available()
+    """Whether the method can run: JAX importable and ``SYMNUM_NO_JAX`` not ``1`` (a process
+    that forks workers sets it while it warms up: JAX's threads deadlock a forked child)."""
+    return os.environ.get(OFF) != "1" and jax_available()
 
 
 def jax_autodiff(result: Result, point: dict, memo: dict | None = None) -> Estimate:

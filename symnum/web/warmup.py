@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 
+from ..verification.jax_method import OFF as NO_JAX
 from .jobs import execute
 
 ENVIRONMENT = "SYMNUM_WARM_WORKERS"
@@ -30,9 +31,21 @@ WARM_JOBS = [
 
 
 def warm() -> None:
-    """Run every warm-up job (errors are ignored: a worker recomputes what it needs)."""
-    for kind, payload in WARM_JOBS:
-        execute(kind, payload)
+    """Run every warm-up job (errors are ignored: a worker recomputes what it needs).
+
+    JAX stays out of this process: once used it runs threads, and a child forked from a
+    process with JAX's threads can deadlock on its first JAX call (a worker's verification
+    hung until its time limit). Each worker imports JAX itself when it first verifies."""
+    before = os.environ.get(NO_JAX)
+    os.environ[NO_JAX] = "1"
+    try:
+        for kind, payload in WARM_JOBS:
+            execute(kind, payload)
+    finally:
+        if before is None:
+            del os.environ[NO_JAX]
+        else:
+            os.environ[NO_JAX] = before
 
 
 if os.environ.get(ENVIRONMENT) == "1":  # the forking server imports this module to run it
