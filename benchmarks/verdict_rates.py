@@ -1,6 +1,10 @@
 """False-alarm and detection rates of `symnum verify` on the suites in tests/verdict_cases.py.
 
     python benchmarks/verdict_rates.py [--seeds 10] [--points 2] [--part all|alarms|mutants]
+                                       [--suite main|low-degree|all] [--first-seed 0]
+
+Suites: ``main`` (CASES, the false-alarm suite) and ``low-degree`` (LOW_DEGREE: Hessians and
+gradients of low-degree polynomials and rational functions with integer coefficients).
 
 alarms: every correct result of the suite at each seed (``points`` random points per call):
 how many verdicts are pass / inconclusive / FAIL (a FAIL is a false alarm; each is listed).
@@ -25,17 +29,19 @@ import sympy  # noqa: E402
 
 import symnum  # noqa: E402
 from tests.test_mutants import KINDS, mutant  # noqa: E402
-from tests.verdict_cases import CASES  # noqa: E402
+from tests.verdict_cases import CASES, LOW_DEGREE  # noqa: E402
+
+SUITES = {"main": CASES, "low-degree": LOW_DEGREE, "all": CASES + LOW_DEGREE}
 
 
-def alarms(seeds: int, points: int) -> None:
+def alarms(cases: list, seeds: range, points: int) -> None:
     counts: collections.Counter = collections.Counter()
     started = time.time()
-    for number, (text, options) in enumerate(CASES):
+    for number, (text, options) in enumerate(cases):
         if number % 20 == 0:
             print(f"  [{number} cases: {dict(counts)}, {time.time() - started:.0f} s]", flush=True)
         result = symnum.derive(text, **options)
-        for seed in range(seeds):
+        for seed in seeds:
             report = symnum.verify(result, points=points, seed=seed)
             counts[report.verdict] += 1
             if report.verdict != "pass":
@@ -44,16 +50,18 @@ def alarms(seeds: int, points: int) -> None:
                 print(f"  {report.verdict.upper():<12} {text} {options} seed {seed}: {why}")
     total = sum(counts.values())
     print(f"false alarms: {counts['fail']} FAIL of {total} verify calls "
-          f"({len(CASES)} correct results × {seeds} seeds × {points} points); "
+          f"({len(cases)} correct results × seeds {seeds.start}–{seeds.stop - 1} × {points} "
+          f"points); "
           f"pass {counts['pass']}, inconclusive {counts['inconclusive']} "
           f"[{time.time() - started:.0f} s]")
 
 
-def mutants(seeds: int) -> None:
+def mutants(cases: list, seeds: int) -> None:
     found: dict[str, list[int]] = {kind: [0, 0] for kind in KINDS}
     same: collections.Counter = collections.Counter()
+    verdicts: collections.Counter = collections.Counter()
     started = time.time()
-    for number, (text, options) in enumerate(CASES):
+    for number, (text, options) in enumerate(cases):
         if number % 20 == 0:
             print(f"  [{number} cases: {found}, {time.time() - started:.0f} s]", flush=True)
         good = symnum.derive(text, **options)
@@ -67,6 +75,7 @@ def mutants(seeds: int) -> None:
                     same[kind] += 1  # e.g. an inactive hinge: the mutant is 0 there too
                     continue
                 found[kind][1] += 1
+                verdicts[report.verdict] += 1
                 if report.verdict == "fail":
                     found[kind][0] += 1
                 else:
@@ -74,7 +83,8 @@ def mutants(seeds: int) -> None:
     for kind, (hit, total) in found.items():
         print(f"mutants, {kind:<14} detected {hit} of {total} ({100 * hit / max(total, 1):.1f} %)"
               f"; {same[kind]} more equal the correct result at the sampled point")
-    print(f"[{time.time() - started:.0f} s]")
+    print(f"missed mutants: {verdicts['pass']} PASS (false acceptances), "
+          f"{verdicts['inconclusive']} INCONCLUSIVE [{time.time() - started:.0f} s]")
 
 
 def _same_at_points(good, bad, points: list[dict]) -> bool:
@@ -92,13 +102,16 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--points", type=int, default=2)
     parser.add_argument("--mutant-seeds", type=int, default=1)
+    parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--part", choices=("all", "alarms", "mutants"), default="all")
+    parser.add_argument("--suite", choices=tuple(SUITES), default="all")
     args = parser.parse_args()
     warnings.simplefilter("error")  # a warning reaching the user is a bug too
+    cases = SUITES[args.suite]
     if args.part in ("all", "alarms"):
-        alarms(args.seeds, args.points)
+        alarms(cases, range(args.first_seed, args.first_seed + args.seeds), args.points)
     if args.part in ("all", "mutants"):
-        mutants(args.mutant_seeds)
+        mutants(cases, args.mutant_seeds)
 
 
 if __name__ == "__main__":

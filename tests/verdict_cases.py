@@ -134,3 +134,21 @@ def _cases() -> list[tuple[str, dict]]:
 
 
 CASES: list[tuple[str, dict]] = _cases()
+
+
+def _low_degree() -> list[tuple[str, dict]]:
+    """Low-degree polynomials and rational functions with small integer coefficients: exact
+    entries such as 6·y are binary rationals a bit or two longer than a double, so they can
+    lie exactly halfway between two doubles (the class of a former mpmath false alarm)."""
+    hess, grad = {"what": "hessian"}, {"what": "gradient"}
+    polys = ["x^2*y + y^3", "x*y", "x^3 - 3*x*y^2", "3*x^2 + 5*x*y - 7*y^2",
+             "x^2 + y^2 + z^2 - x*y*z", "(x + 2*y)^4 - 7*x*y^3", "x^4*y - y^4/3 + x",
+             "x*y*z + 3*x^2*z", "(x - y)^3 + 9*x", "5*x^3*y^2 - 11*y"]
+    rational = ["x/(1 + y^2)", "(x^2 - y)/(x^2 + y^2 + 1)", "1/(3 + x + y^2)",
+                "x*y/(x^2 + 4)"]
+    c = [(p, o) for p in polys + rational for o in (hess, grad)]
+    c += [(p, {"order": k}) for p in ("x^3", "7*x^4 - x", "x^5/3") for k in (1, 2, 3)]
+    return c
+
+
+LOW_DEGREE = _low_degree()

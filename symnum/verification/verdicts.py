@@ -3,7 +3,9 @@
 Verdicts are ``pass`` (the method agrees within what its own error model allows),
 ``fail`` (it disagrees, and the method is sure of its own value) and ``inconclusive`` (the
 method cannot tell here: it overflowed, its two independent estimates disagree with each
-other, or its error bound is too wide to confirm anything). See docs/VERIFICATION.md.
+other, or its error bound is too wide to confirm anything, or it cannot resolve the entry at
+all: a pass within more than 1e-6 of a nonzero entry confirms nothing). See
+docs/VERIFICATION.md.
 
 The float64 rounding scale of an entry (:func:`rounding_scales`) is measured, not assumed:
 the exact entry is evaluated in float64 at the point and at points a few units in the last
@@ -18,6 +20,9 @@ of the largest entry) and the smallest normal float64.
 >>> judge("torch", exact=2.0, value=2.0 + 2e-8, unit=4.4e-16, spread=0.0, rounding=0.0,
 ...       alternate=None, alternate_spread=0.0, accuracy=0.0)[0]
 'fail'
+>>> judge("torch", exact=1e-12, value=1e-12, unit=4.4e-4, spread=0.0, rounding=0.0,
+...       alternate=None, alternate_spread=0.0, accuracy=0.0)[0]  # f ~ 1e12 blurs it
+'inconclusive'
 """
 
 from __future__ import annotations
@@ -89,18 +94,26 @@ def jax_accuracy(entry: sympy.Expr) -> float:
 
 def judge(method: str, exact: float, value: float, unit: float, spread: float,
           rounding: float, alternate: float | None, alternate_spread: float,
-          accuracy: float, loss: float = 0.0) -> Verdict:
+          accuracy: float, loss: float = 0.0, gap: float | None = None) -> Verdict:
     """The verdict of ``method`` on one entry. ``unit``: the entry's float64 rounding scale;
     ``spread``: the method's own error estimate; ``rounding``: rounding of its stencil;
     ``alternate``: an independent second value (Richardson); ``accuracy``: relative
     accuracy of the library's special functions; ``loss``: the relative float64 error of f
     itself here (f's rounding scale / |f|): a float method that evaluates f's graph (1 − σ(z)
-    at z = 20 keeps 8 digits) loses about as much in the derivative."""
+    at z = 20 keeps 8 digits) loses about as much in the derivative. ``gap``: |value − exact|
+    when the caller knows it better than float64 does (mpmath's 48-digit value against the
+    30-digit exact value: two float64 roundings are ~1e-16 apart, far above mpmath's
+    tolerance); by default ``abs(value - exact)``."""
     unit = max(unit, loss * abs(exact))
     if not math.isfinite(value):
         return "inconclusive", math.inf, "its value is not finite here (overflow)"
-    verdict = _judge(method, exact, value, unit, spread, rounding, alternate,
+    if gap is None:
+        gap = abs(value - exact)
+    verdict = _judge(method, exact, value, gap, unit, spread, rounding, alternate,
                      alternate_spread, accuracy)
+    if verdict[0] == "pass" and exact != 0 and verdict[1] > VAGUE * abs(exact):
+        return "inconclusive", verdict[1], ("the entry is too small next to f for this "
+                                            "method to resolve it")
     if method == "mpmath":
         return verdict
     if verdict[0] == "fail" and max(abs(exact), abs(value)) < UNDERFLOW:
@@ -110,11 +123,10 @@ def judge(method: str, exact: float, value: float, unit: float, spread: float,
     return verdict
 
 
-def _judge(method: str, exact: float, value: float, unit: float, spread: float,
+def _judge(method: str, exact: float, value: float, gap: float, unit: float, spread: float,
            rounding: float, alternate: float | None, alternate_spread: float,
            accuracy: float) -> Verdict:
     scale = max(abs(exact), unit / EPS)
-    gap = abs(value - exact)
     if method == "mpmath":  # no float64 here: judged on the entry, floored at 30 digits of f
         scale = max(abs(exact), MPMATH_SIZE * unit / EPS)
         if spread > MPMATH_AGREE * scale:

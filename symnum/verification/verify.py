@@ -412,19 +412,27 @@ def _compare(point: dict, estimate: methods.Estimate, name: str, context: _Conte
         def pick(values: list, default: float = 0.0, k: int = k) -> float:
             return float(values[k]) if values else default
         value = float(m)
+        gap = _gap(m, value, e, exact_hp[k], name)  # judged and reported: the same number
         verdict, tol, reason = verdicts.judge(
             name, e, value, units[k], pick(estimate.spread), pick(estimate.rounding),
             pick(estimate.alternate, math.nan) if estimate.alternate else None,
             pick(estimate.alternate_spread, math.inf), context.accuracy[name][k] if name in
-            context.accuracy else 0.0, context.loss(point))
+            context.accuracy else 0.0, context.loss(point), gap)
         if estimate.problem and verdict != "pass":
             verdict, reason = "inconclusive", estimate.problem
         scale = max(abs(e), units[k] / verdicts.EPS)
-        if name == "mpmath" and math.isfinite(value):  # compare at 30 digits
-            gap = float(abs(sympy.Float(str(m), 30) - exact_hp[k]))
-        else:
-            gap = abs(value - e) if math.isfinite(value) else math.inf
         entries.append(EntryCheck(tuple(int(i) for i in np.unravel_index(k, shape)), e,
                                   value, _ratio(gap, scale), _ratio(tol, scale), verdict,
                                   reason))
     return entries
+
+
+def _gap(raw, value: float, exact: float, exact_hp: sympy.Expr, name: str) -> float:
+    """|method − exact|. mpmath's 48-digit value is compared with the 30-digit exact value at
+    30 digits (both are taken at the same binary point): rounding both to float64 first
+    would leave a gap of an ulp, ~1e-16 relative, against mpmath's tolerance of ~1e-24."""
+    if not math.isfinite(value):
+        return math.inf
+    if name == "mpmath":
+        return float(abs(sympy.Float(raw, 30) - exact_hp))
+    return abs(value - exact)
