@@ -266,3 +266,19 @@ def test_sum_of_a_matrix_is_the_sum_of_its_entries():
     assert r.unicode() == "𝟏𝟏ᵀ" and r.string() == "OneMatrix(m, n)"
     with pytest.raises(ParseError, match="entries"):
         symnum.derive("sum(x)")
+
+
+def test_sigma_of_the_input_argument_names_the_derivatives():
+    """σ(wᵀx) in, σ(wᵀx) out (not σ(−wᵀx)), and σ″ under its textbook sign: σ(1 − σ)(1 − 2σ)."""
+    shapes = "w=n x=n"
+    g = _derive("sigmoid(w.T*x)", "w", shapes).text().splitlines()[4:]
+    h = _derive("sigmoid(w.T*x)", "w", shapes, "hessian").text().splitlines()[4:]
+    assert g == ["  σ(1 − σ) x", "  where σ = σ(wᵀx)"]
+    assert h == ["  σ(1 − σ)(1 − 2σ) x xᵀ", "  where σ = σ(wᵀx)"]
+    # the printed formulas, evaluated as written, against torch autograd
+    w, x = T.randn(4, dtype=T.float64), T.randn(4, dtype=T.float64)
+    s = T.sigmoid(w @ x)
+    grad = T.autograd.functional.jacobian(lambda v: T.sigmoid(v @ x), w)
+    hess = T.autograd.functional.hessian(lambda v: T.sigmoid(v @ x), w)
+    assert T.allclose(s * (1 - s) * x, grad)
+    assert T.allclose(s * (1 - s) * (1 - 2 * s) * T.outer(x, x), hess)

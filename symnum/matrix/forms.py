@@ -91,9 +91,25 @@ def _sign_normal(e: sympy.Expr, s: sympy.Symbol) -> sympy.Expr:
             sign *= (-1) ** int(power)
             f = (1 - s) ** power
         factors.append(f)
+    for i, f in enumerate(factors):  # −σ(1 − σ)(2σ − 1) is σ(1 − σ)(1 − 2σ)
+        base, power = f.as_base_exp()
+        if sign == -1 and f.is_Number and f.is_negative:
+            sign, factors[i] = 1, -f
+        elif sign == -1 and isinstance(base, sympy.Add) and power.is_Integer and power % 2 \
+                and _negative_constant(base, s):
+            sign, factors[i] = 1, sympy.expand(-base) ** power
     if sign == -1:
         factors.insert(0, sympy.S.NegativeOne)
     return sympy.Mul(*factors)
+
+
+def _negative_constant(base: sympy.Expr, s: sympy.Symbol) -> bool:
+    """base is a·s − c with c > 0 (2σ − 1, to be written 1 − 2σ under a minus sign)."""
+    if not base.has(s):
+        return False
+    poly = sympy.Poly(base, s)
+    constant = poly.coeff_monomial(1)
+    return poly.degree() == 1 and constant.is_number and bool(constant < 0)
 
 
 def sigma_form(e: sympy.Expr, prefer: sympy.Basic = sympy.S.Zero) -> sympy.Expr:
@@ -103,7 +119,7 @@ def sigma_form(e: sympy.Expr, prefer: sympy.Basic = sympy.S.Zero) -> sympy.Expr:
     if isinstance(e, MatrixExpr) or not e.has(sympy.exp):
         return e
     best, best_ops = e, sympy.count_ops(e)
-    wanted = {sympy.expand(a.args[0].doit()) for a in prefer.atoms(sympy.exp)}
+    wanted = _sigma_arguments(prefer)
     arguments = sorted({a.args[0] for a in e.atoms(sympy.exp)},
                        key=lambda u: (sympy.expand(u) not in wanted, sympy.default_sort_key(u)))
     s, t = sympy.Dummy("s"), sympy.Dummy("t")
@@ -113,7 +129,8 @@ def sigma_form(e: sympy.Expr, prefer: sympy.Basic = sympy.S.Zero) -> sympy.Expr:
             k = sympy.cancel(a.args[0] / u)
             if k.is_Integer and k != 0:
                 powers[a] = t ** k
-        for value, sigma in ((s / (1 - s), Sigma(u)), ((1 - s) / s, Sigma(-u))):
+        forms = ((s / (1 - s), Sigma(u)), ((1 - s) / s, Sigma(-u)))  # the function's σ first
+        for value, sigma in sorted(forms, key=lambda f: sympy.expand(f[1].args[0]) not in wanted):
             candidate = sympy.factor(sympy.cancel(e.xreplace(powers).subs(t, value)))
             if candidate.has(t):
                 continue
@@ -124,6 +141,21 @@ def sigma_form(e: sympy.Expr, prefer: sympy.Basic = sympy.S.Zero) -> sympy.Expr:
             if ops < best_ops:
                 best, best_ops = candidate.xreplace({s: sigma}), ops
     return best
+
+
+def _sigma_arguments(function: sympy.Basic) -> set[sympy.Basic]:
+    """The u of the σ(u) a function has: 1/(1 + e⁻ᵘ) is σ(u), so its derivatives read best in
+    σ(u); any other eᵘ (log(1 + eᵘ), whose derivative is σ(u)) gives u itself."""
+    found = set()
+    for node in sympy.preorder_traversal(function):
+        if isinstance(node, sympy.Pow) and node.exp.is_negative \
+                and isinstance(node.base, sympy.Add):
+            terms = node.base.args
+            if len(terms) == 2 and sympy.S.One in terms:
+                found |= {sympy.expand(-t.args[0].doit()) for t in terms
+                          if isinstance(t, sympy.exp)}
+    exponents = {sympy.expand(a.args[0].doit()) for a in function.atoms(sympy.exp)}
+    return found | {u for u in exponents if sympy.expand(-u) not in found}
 
 
 def _sigma_coefficients(e: sympy.Basic, prefer: sympy.Basic) -> sympy.Basic:
