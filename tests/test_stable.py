@@ -59,6 +59,8 @@ FAMILIES = [
     ("-y*log(exp(z)/(1 + exp(z))) - (1 - y)*log(1/(1 + exp(z)))", "z,y", LABELLED),
     ("log(1 + exp(z)) - y*z", "z,y", LABELLED),
     ("log(exp(a) + exp(b) + exp(c))", "a,b,c", SPREAD),
+    ("log(cosh(w*u))", "w,u", [(400.0, 1.0), (-1e4, 0.5), (30.0, -1.0), (0.3, 2.0)]),
+    ("x*tanh(x)", "x", LOGITS),
 ]
 _LOCALS = {"sigmoid": lambda t: 1 / (1 + sympy.exp(-t)),
            "softplus": lambda t: sympy.log(1 + sympy.exp(t))}
@@ -147,6 +149,8 @@ SAMPLES = {
     "max offset": _x - sympy.Max(_x, _y) + sympy.sin(_y),
     "sech²": 2 - 2 * sympy.tanh(_x) ** 2,
     "tanh": sympy.sinh(_x) ** 3 / sympy.cosh(_x) ** 2 * _y,
+    "hyperbolic quotient": (_x * _y + sympy.sinh(2 * _x) / 2 + sympy.cosh(2 * _x))
+    / sympy.cosh(_x) ** 3,
 }
 
 

@@ -188,6 +188,29 @@ def tanh_ratio(node: sympy.Mul) -> sympy.Basic | None:
     return None
 
 
+def _double_angles(expr: sympy.Basic, a: sympy.Expr) -> sympy.Basic:
+    """sinh 2a = 2·sinh a·cosh a and cosh 2a = cosh²a + sinh²a, for the given a."""
+    return expr.xreplace({sympy.sinh(2 * a): 2 * sympy.sinh(a) * sympy.cosh(a),
+                          sympy.cosh(2 * a): sympy.cosh(a) ** 2 + sympy.sinh(a) ** 2})
+
+
+def hyperbolic_quotient(node: sympy.Mul) -> sympy.Basic | None:
+    """(Σ tᵢ)/coshᵠa = Σ tᵢ/coshᵠa when some tᵢ is sinh or cosh of a or 2a (double angles
+    written out): (aw + ½sinh 2a)/cosh²a = aw/cosh²a + tanh a, which is not ∞/∞ at a = 400."""
+    for f in node.args:
+        base, q = f.as_base_exp()
+        if not (isinstance(base, sympy.cosh) and q.is_Integer and q < 0):
+            continue
+        a = base.args[0]
+        kinds = {sympy.sinh(a), sympy.cosh(a), sympy.sinh(2 * a), sympy.cosh(2 * a)}
+        for g in node.args:
+            if isinstance(g, sympy.Add) and any(t.has(*kinds) for t in g.args):
+                rest = node / g
+                return sympy.Add(*[rest * t for t in
+                                   sympy.Add.make_args(sympy.expand_mul(_double_angles(g, a)))])
+    return None
+
+
 # Applied after the shifts (stable.py): a numerator eᵃ − 1 is shifted as a sum first.
 EXPM1 = Rule("expm1", "c·eᵃ − c = c·expm1(a)", sympy.Add, exp_minus_one)
 
@@ -202,6 +225,8 @@ RULES: tuple[Rule, ...] = (
     Rule("max offset", "a − max(a, b) = min(0, a − b)", sympy.Add, max_offset),
     Rule("sech²", "1 − tanh²a = 1/cosh²a", sympy.Add, sech_squared),
     Rule("tanh", "sinh a / cosh a = tanh a", sympy.Mul, tanh_ratio),
+    Rule("hyperbolic quotient", "(t + sinh 2a)/cosh²a = t/cosh²a + 2·tanh a",
+         sympy.Mul, hyperbolic_quotient),
 )
 
 _BY_KIND: dict[type, tuple[Rule, ...]] = {
