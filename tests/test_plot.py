@@ -59,6 +59,26 @@ def test_diverging_descent_stops():
     assert len(path) < 201 and np.max(np.abs(path)) <= 1e6
 
 
+def test_a_diverging_descent_keeps_the_contours_in_view():
+    fig = plot("x^2 + y^2", descent=Descent(1.2, (1.0, 1.0), 30), surface=False)
+    (ax,) = fig.axes
+    (path,) = [line for line in ax.get_lines() if "descent" in line.get_label()]
+    assert np.max(np.abs(path.get_xydata())) > 1e3  # x <- x - 1.2*2x = -1.4x: it runs away
+    assert path.get_label().endswith("diverges")
+    for low, high in (ax.get_xlim(), ax.get_ylim()):
+        assert -3.5 < low < -3 and 3 < high < 3.5  # the window, not the runaway path
+    calm = plot("x^2 + y^2", descent=Descent(0.1, (1.0, 1.0), 30), surface=False)
+    assert not any("diverges" in line.get_label() for line in calm.axes[0].get_lines())
+
+
+def test_contours_show_a_valley_much_lower_than_the_edges():
+    fig = plot("(1-x)^2 + 100*(y-x^2)^2", surface=False)
+    (ax,) = fig.axes
+    levels = ax.collections[0].levels if ax.collections else []
+    # f is 0 at (1, 1) and about 1e4 at the corners: even levels would all lie above 450
+    assert min(levels) < 10 and len(levels) >= 10
+
+
 @pytest.mark.parametrize("text", ["a*x"])
 def test_parameters_must_have_numbers(text):
     with pytest.raises(symnum.SymnumError, match="parameters"):

@@ -139,18 +139,42 @@ def _two_variables(f: Function, span, descent: Descent | None, figure, surface: 
     else:
         fig = figure(figsize=(5.8, 5.2))
         ax = fig.add_subplot(1, 1, 1)
-    ax.contour(X, Y, Z, levels=20, cmap="viridis")
+    ax.contour(X, Y, Z, levels=_levels(Z), cmap="viridis")
     ax.quiver(U, V, G[..., 0], G[..., 1], color="0.4", angles="xy")
     if descent is not None:
         if len(descent.start) != 2:
             raise SymnumError("--descent start needs two coordinates, like start=2:1")
         path = descent.path(lambda p, q: gradient(p, q))
-        ax.plot(path[:, 0], path[:, 1], "o-", color="crimson", markersize=3,
-                label=f"gradient descent, lr = {descent.lr:g}")
-        ax.legend(loc="upper right")
+        _descent_path(ax, path, span, descent)
     ax.set_xlabel(a)
     ax.set_ylabel(b)
     ax.set_aspect("equal")
     ax.set_title("contours and the gradient field ∇f" if surface else
                  f"f = {inline(f.expr)}: contours and ∇f")
     return fig
+
+
+def _levels(Z: np.ndarray) -> np.ndarray | int:
+    """20 contour levels at quantiles of f over the window, so a valley (Rosenbrock's) shows
+    even where f is a thousand times larger at the edges; 20 even levels if f is flat."""
+    finite = Z[np.isfinite(Z)]
+    if finite.size == 0:
+        return 20
+    levels = np.unique(np.quantile(finite, np.linspace(0, 1, 22)[1:-1]))
+    return levels if len(levels) >= 2 else 20
+
+
+def _descent_path(ax, path: np.ndarray, span, descent: Descent) -> None:
+    """The path over the contours; the view stays on the plotted window (widened to hold the
+    start), so a path that runs away is cut at the border and said to diverge, instead of
+    shrinking the contours to a line."""
+    lo = min(span[0], *descent.start)
+    hi = max(span[1], *descent.start)
+    pad = 0.04 * (hi - lo)
+    label = f"gradient descent, lr = {descent.lr:g}"
+    if len(path) <= descent.steps or np.any((path < lo - pad) | (path > hi + pad)):
+        label += ": diverges"
+    ax.plot(path[:, 0], path[:, 1], "o-", color="crimson", markersize=3, label=label)
+    ax.set_xlim(lo - pad, hi + pad)
+    ax.set_ylim(lo - pad, hi + pad)
+    ax.legend(loc="upper right")
