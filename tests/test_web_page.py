@@ -297,6 +297,23 @@ def test_plots_one_and_two_variables_with_a_descent_path(wb, server):
     assert parse_qs(urlsplit(page.url).query)["start"] == ["1.5, 1"]
 
 
+def test_a_small_learning_rate_survives_its_permalink_and_the_slider(wb):
+    # Rosenbrock's valley needs lr = 0.001; a linear slider starting at 0.005 rewrote it
+    page = wb.page
+    wb.open(permalink(expr="(1-x)^2 + 100*(y-x^2)^2", start="-1, 1.5", lr="0.001",
+                      iters="50"))
+    wb.derived()
+    _plot_loaded(page)
+    assert page.locator("#lr-out").text_content() == "0.001"
+    assert "lr=0.001&" in page.locator("#plot-card img.plot").get_attribute("src") + "&"
+    assert parse_qs(urlsplit(page.url).query)["lr"] == ["0.001"]
+    page.locator("#lr").focus()
+    for _ in range(100):  # one decade up, by keyboard: 0.01
+        page.keyboard.press("ArrowRight")
+    assert page.locator("#lr-out").text_content() == "0.01"
+    page.wait_for_function("() => new URLSearchParams(location.search).get('lr') === '0.01'")
+
+
 def test_bad_input_is_one_sentence_inline(wb):
     wb.allow_http_errors = True
     wb.open(permalink(expr="sin(x"))

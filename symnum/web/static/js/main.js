@@ -39,9 +39,24 @@ function stateFromControls() {
     expr: ui.expr.value.trim(), from: syntax(), wrt: ui.wrt.value.trim(), what: ui.what.value,
     order: ui.order.value || "1", shape: splitShapes(ui.shape.value), at: ui.at.value.trim(),
     claim: ui.claim.value.trim(), start: ui.start.value.trim(),
-    lr: ui.start.value.trim() ? ui.lr.value : "",
+    lr: ui.start.value.trim() ? lrValue() : "",
     iters: ui.start.value.trim() ? ui.iters.value : "",
   };
+}
+
+/** The learning rate the slider shows: it holds log10(lr), so 0.0001 and 0.5 both fit. */
+function lrValue() {
+  return String(Number((10 ** Number(ui.lr.value)).toPrecision(2)));
+}
+
+function setLr(text) {
+  const lr = Number(text);
+  if (lr > 0) ui.lr.value = String(Math.log10(lr));
+}
+
+function showLr() {
+  ui.lrOut.value = lrValue();
+  ui.lr.setAttribute("aria-valuetext", lrValue());
 }
 
 function fillControls(state) {
@@ -56,8 +71,8 @@ function fillControls(state) {
   ui.at.value = state.at || "";
   ui.claim.value = state.claim || "";
   ui.start.value = state.start || "";
-  if (state.lr) ui.lr.value = state.lr;
-  ui.lrOut.value = ui.lr.value;
+  if (state.lr) setLr(state.lr);
+  showLr();
   if (state.iters) ui.iters.value = state.iters;
   placeholder();
 }
@@ -211,7 +226,8 @@ function drawPlot() {
   const vars = (current && current.wrt) || [];
   const params = { expr: state.expr, from: state.from, wrt: state.wrt };
   if (vars.length === 2 && state.start) {
-    Object.assign(params, { start: state.start, lr: ui.lr.value, iters: ui.iters.value });
+    Object.assign(params, { start: state.start, lr: state.lr || lrValue(),
+      iters: ui.iters.value });
   }
   showPlot(ui.plotBox, ui.plotError, ui.plotStatus, params, vars);
 }
@@ -320,14 +336,14 @@ function bind() {
   ui.checkForm.addEventListener("submit", (event) => { event.preventDefault(); check(); });
   ui.descent.addEventListener("submit", (event) => {
     event.preventDefault();
-    currentState = { ...currentState, start: ui.start.value.trim(), lr: ui.lr.value,
+    currentState = { ...currentState, start: ui.start.value.trim(), lr: lrValue(),
       iters: ui.iters.value };
     writeUrl(currentState);
     drawPlot();
   });
   let lrTimer = 0;
   ui.lr.addEventListener("input", () => {
-    ui.lrOut.value = ui.lr.value;
+    showLr();
     clearTimeout(lrTimer);
     if (ui.start.value.trim()) lrTimer = setTimeout(() => ui.descent.requestSubmit(), 300);
   });
