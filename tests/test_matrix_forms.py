@@ -58,6 +58,8 @@ GOLDEN = [
     ("(X*w - y).T*(X*w - y) + lam*w.T*w", "w", "X=m,n w=n y=m", "hessian", "2lam 𝐈 + 2XᵀX"),
     ("-(y.T*log(sigmoid(X*w)) + (OneMatrix(1, m) - y.T)*log(OneMatrix(m, 1) - sigmoid(X*w)))",
      "w", "X=m,n w=n y=m", None, "Xᵀ(σ(Xw) − y)"),
+    ("0.5*(A*x - b).T*(A*x - b) + 0.5*mu*x.T*x", "x", "A=m,n x=n b=m", None, "mu x + Aᵀ(Ax − b)"),
+    ("(1/3)*(X*w - y).T*(X*w - y)", "w", "X=k,d w=d y=k", None, "(2/3) Xᵀ(Xw − y)"),
     ("log(det(X)) + Trace(A*Inverse(X))", "X", "X=n,n A=n,n", None,
      "X⁻ᵀ − X⁻ᵀAᵀX⁻ᵀ"),
 ]
@@ -282,3 +284,12 @@ def test_sigma_of_the_input_argument_names_the_derivatives():
     hess = T.autograd.functional.hessian(lambda v: T.sigmoid(v @ x), w)
     assert T.allclose(s * (1 - s) * x, grad)
     assert T.allclose(s * (1 - s) * (1 - 2 * s) * T.outer(x, x), hess)
+
+
+def test_halved_least_squares_gradient_is_collected_and_right():
+    r = _derive("0.5*(A*x - b).T*(A*x - b)", "x", "A=m,n x=n b=m")
+    assert r.text().splitlines()[4].strip() == "Aᵀ(Ax − b)"
+    A, x, b = (T.randn(*s, dtype=T.float64) for s in ((3, 2), (2,), (3,)))
+    grad = T.autograd.functional.jacobian(lambda v: 0.5 * (A @ v - b) @ (A @ v - b), x)
+    value = np.asarray(r.at({"A": A.numpy(), "x": x.numpy()[:, None], "b": b.numpy()[:, None]}))
+    assert np.allclose(value.ravel(), grad.numpy())

@@ -213,6 +213,7 @@ def tidy(e: sympy.Basic) -> sympy.Basic:
     """Evaluate identities (Iᵀ = I, (Aᵀ)ᵀ = A), cancel diag/Hadamard pairs, then factor a
     shared right or left factor."""
     e = softmax_forms(e.doit())
+    e = _scalar_first(e.replace(lambda a: isinstance(a, sympy.MatAdd), _collect_terms))
     if e.has(sympy.HadamardPower):
         expanded = _cancel(e.expand().doit())
         if expanded.has(sympy.HadamardProduct):
@@ -229,6 +230,29 @@ def tidy(e: sympy.Basic) -> sympy.Basic:
     if isinstance(e, sympy.MatAdd):  # a 𝟏ᵀ is best kept inside: Wᵀ(s(𝟏ᵀy) − y)
         e = _factor_common(_factor_coefficient(e), left_first=e.has(sympy.OneMatrix))
     return e
+
+
+def _collect_terms(e: sympy.MatAdd) -> sympy.Basic:
+    """Aᵀ((1/2)Ax − (1/2)b) + (1/2)Aᵀ(Ax − b) → Aᵀ(Ax − b): numbers out of the inner sums,
+    then like terms collected (kept only when shorter)."""
+    terms = [_scalar_first(t.replace(lambda a: isinstance(a, sympy.MatAdd), _factor_coefficient))
+             for t in e.args]
+    out = sympy.MatAdd(*terms, evaluate=True)
+    return out if sympy.count_ops(out) < sympy.count_ops(e) else e
+
+
+def _scalar_first(term: sympy.Basic) -> sympy.Basic:
+    """A·((1/2)·B) → (1/2)·A·B without spreading the 1/2 into a sum (as doit() would)."""
+    if not isinstance(term, sympy.MatMul):
+        return term
+    coefficient, factors = sympy.S.One, []
+    for a in term.args:
+        for b in (a.args if isinstance(a, sympy.MatMul) else (a,)):
+            if isinstance(b, MatrixExpr):
+                factors.append(b)
+            else:
+                coefficient *= b
+    return sympy.MatMul(coefficient, *factors) if coefficient != 1 else sympy.MatMul(*factors)
 
 
 def _distribute_hadamard(e: sympy.Basic) -> sympy.Basic:
