@@ -136,6 +136,7 @@ def test_at_least_sixty_formulas_are_covered():
     (r"\lVert x \rVert_2", {"x": "n"}, "sqrt(x.T*x)"),
     (r"\operatorname{tr}(X^\top A X)", {"X": "n,n", "A": "n,n"}, "tr(X.T*A*X)"),
     (r"\log(1 + \exp(-y\, w^\top x))", {"w": "n", "x": "n"}, "log(1 + exp(-y*w.T*x))"),
+    (r"\frac{1}{1+e^{-w^\top x}}", {"w": "n", "x": "n"}, "1/(1 + exp(-w.T*x))"),  # 1×1 power
 ])
 def test_matrix_notation_with_declared_shapes(latex, shapes, plain):
     var = "x" if "x" in shapes else "X"

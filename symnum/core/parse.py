@@ -360,7 +360,10 @@ class _Builder:
             raise ParseError(f"power towers (x**x**x...) higher than {MAX_TOWER} levels are "
                              "not supported: their derivatives grow too fast")
         if _is_symbolic_matrix(exponent):
-            raise ParseError("an exponent cannot be a matrix")
+            from .matrix_build import as_scalar, is_one_by_one
+            if not is_one_by_one(exponent):
+                raise ParseError("an exponent cannot be a matrix")
+            exponent = as_scalar(exponent)  # e^{-wᵀx}: a 1×1 matrix is the scalar it is
         if _is_symbolic_matrix(base):
             from .matrix_build import power
             return power(base, exponent)
