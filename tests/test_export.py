@@ -263,3 +263,26 @@ def test_matrix_notation_exports_take_arrays_of_the_declared_shapes():
         assert np.allclose(got_w, x[:, :, None] * y[:, None, :], atol=1e-13)
     with pytest.raises(ValueError, match="must have shape"):  # standalone: a ValueError
         space["grad"](np.ones(2), A, lam)
+
+
+def test_jax_export_autodiff_at_a_tie_takes_sign_zero_like_torch():
+    """log(e^{xy} + e^y) at x = 1 is a tie of the stable form's max and |xy - y|: JAX's own
+    |x| has derivative 1 at 0, which gave ∂/∂x = 0; the exact value is y/2 (hand-derived)."""
+    value = export_source("log(exp(x*y) + exp(y)) + Abs(x - 2)", wrt="x,y", what="value",
+                          to="jax", name="value")
+    script = BLOCK.replace("BLOCKED", "('sympy', 'symnum')") + textwrap.dedent("""
+        import jax
+        jax.config.update("jax_enable_x64", True)
+        space = {}
+        exec(sys.stdin.read(), space)
+        grad = jax.grad(lambda x, y: space["value"](x, y).sum(), argnums=(0, 1))
+        print(json.dumps([[float(g) for g in grad(x, y)] for x, y in [(1.0, 0.5), (2.0, 0.0)]]))
+        """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          input=value, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    tie, kink = json.loads(proc.stdout)
+    # at (1, 1/2): d/dx = y/2 - 1 (|x - 2| left of 2), d/dy = (x + 1)/2
+    assert tie == pytest.approx([0.25 - 1.0, 1.0], abs=1e-15)
+    # at (2, 0): both exponents 0 (a tie again) and |x - 2| at its kink, sign(0) = 0
+    assert kink == pytest.approx([0.0, 1.5], abs=1e-15)

@@ -53,7 +53,8 @@ BACKEND_NOTES = {
              "left of 0, as in scipy) and computes polygamma by recurrence and series.",
     "torch": "Differentiable by torch.autograd (kinks have derivative 0 away from the kink);\n"
              "tensors keep their device. loggamma is torch.lgamma, log|Gamma(x)|.",
-    "jax": "Runs under jax.jit, jax.grad and jax.vmap. For float64, enable it before calling:\n"
+    "jax": "Runs under jax.jit, jax.grad and jax.vmap; autodiff through |x| takes sign(x), 0 at\n"
+           "0, as torch does. For float64, enable it before calling:\n"
            "    jax.config.update(\"jax_enable_x64\", True)\n"
            "(without it JAX computes in float32). loggamma is log|Gamma(x)|.",
 }

@@ -183,6 +183,18 @@ def _gamma(x):
 }
 
 _JAX = {
+    "_abs": '''
+@jax.custom_jvp
+def _abs(a):
+    # JAX's own |x| has derivative 1 at 0; this one has sign(x), 0 at 0, as torch and symnum
+    return jnp.abs(a)
+
+
+@_abs.defjvp
+def _abs_jvp(primals, tangents):
+    (a,), (t,) = primals, tangents
+    return jnp.abs(a), jnp.sign(a) * t
+''',
     "_heaviside": '''
 def _heaviside(a, h):
     return jnp.where(a > 0, 1.0, jnp.where(a < 0, 0.0, jnp.where(a == 0, h, a)))

@@ -246,6 +246,7 @@ def _jax() -> Dialect:
         sympy.polygamma: lambda n, a: f"jax.scipy.special.polygamma(int({n}), {a})",
         sympy.gamma: _call("jax.scipy.special.gamma"),
         sympy.factorial: lambda a: f"jax.scipy.special.gamma({a} + 1)",
+        sympy.Abs: _call("_abs"),
     })
     return Dialect("jax", ("import math", "import jax", "import jax.numpy as jnp",
                            "import jax.scipy.special"), table, "jnp.power", "jnp.sqrt",
