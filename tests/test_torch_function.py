@@ -144,6 +144,8 @@ def test_dtype_device_and_errors():
         symnum.torch_function("a*b", wrt="a")
     with pytest.raises(EvaluationError, match="expected 2 values"):
         op(torch.zeros(2))
+    with pytest.raises(EvaluationError, match=r"do not broadcast together: x \(3,\), y \(4,\)"):
+        op(torch.zeros(3), torch.zeros(4))
 
 
 def test_module_trains_and_matches_a_hand_written_model():

@@ -70,6 +70,13 @@ class TorchFunction:
             names = ", ".join(s.name for s in self.inputs)
             raise EvaluationError(f"expected {len(self.inputs)} values ({names}), got {len(args)}")
         tensors = _tensors(args, self.inputs)
+        try:
+            torch.broadcast_shapes(*(t.shape for t in tensors))
+        except RuntimeError:
+            shapes = ", ".join(f"{s.name} {tuple(t.shape)}"
+                               for s, t in zip(self.inputs, tensors, strict=True))
+            raise EvaluationError(f"the inputs' shapes do not broadcast together: {shapes}") \
+                from None
         for t, p in zip(tensors[len(self.variables):], self.params, strict=True):
             if t.requires_grad:
                 raise EvaluationError(f"{p.name} is a parameter (held constant): it gets no "
