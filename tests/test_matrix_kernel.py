@@ -82,6 +82,9 @@ def test_jax_backend_and_errors():
         k(np.ones(3), x)
     with pytest.raises(EvaluationError, match="expected 2 values"):
         k(W)
+    fixed = symnum.kernel("x.T*A*x", wrt="x", shapes={"x": "3", "A": "3,3"})
+    with pytest.raises(VariableError, match=r"^x is declared 3: .* got shape \(4,\)$"):
+        fixed(np.ones(4), np.eye(4))
 
 
 def test_verify_takes_a_matrix_result_and_fails_a_transposed_answer():

@@ -101,8 +101,7 @@ class MatrixKernel:
             for d, size in zip(dims, tuple(a.shape)[len(a.shape) - len(dims):], strict=True):
                 expected = sizes.setdefault(d, size) if isinstance(d, sympy.Symbol) else int(d)
                 if expected != size:
-                    raise VariableError(f"{name} has a dimension {size} where {d} = {expected}:"
-                                        " the arrays' sizes do not fit together")
+                    raise VariableError(_misfit(name, dims, tuple(a.shape), d, expected))
         return sizes
 
     def _kernel(self, sizes: dict[sympy.Symbol, int]) -> tuple[Kernel, tuple[int, ...]]:
@@ -135,3 +134,17 @@ def matrix_kernel(result: MatrixResult, backend: str = "numpy") -> MatrixKernel:
     """A batched callable for a matrix-notation result (the module docstring)."""
     return MatrixKernel(result, backend)
 
+
+
+def _misfit(name: str, dims: tuple, shape: tuple, dim: object, expected: int) -> str:
+    """The one-line message for an array whose size disagrees with its declared dimension.
+
+    >>> _misfit("x", (3,), (4,), 3, 3)
+    'x is declared 3: give an array whose last dimension(s) are 3, got shape (4,)'
+    """
+    declared = "×".join(map(str, dims))
+    if isinstance(dim, sympy.Symbol):
+        return (f"{name} is declared {declared} and {dim} = {expected} from the arrays before "
+                f"it, but {name} has shape {shape}: the sizes do not fit together")
+    return (f"{name} is declared {declared}: give an array whose last dimension(s) are "
+            f"{', '.join(map(str, dims))}, got shape {shape}")

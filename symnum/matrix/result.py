@@ -228,6 +228,9 @@ def matrix_at(result: MatrixResult, point: Mapping) -> object:
         arrays[name] = data = _real_array(name, given[name], len(dims))
         for d, size in zip(dims, data.shape, strict=True):
             if (sizes.setdefault(d, size) if isinstance(d, sympy.Symbol) else int(d)) != size:
+                if not isinstance(d, sympy.Symbol):
+                    raise VariableError(f"{name} is declared {'×'.join(map(str, dims))}: give "
+                                        f"an array of that shape, got shape {data.shape}")
                 raise VariableError(f"{name} has a dimension {size} where {d} = "
                                     f"{sizes.get(d, d)}: the arrays' sizes do not fit together")
     comps = _components(f, sizes)
