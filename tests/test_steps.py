@@ -34,6 +34,7 @@ EXPECTED_RULES = [
     ("f(g(x))", "unknown_function"), ("f(x**2)", "unknown_function"),
     ("f(x, x**2)", "unknown_function"), ("sigmoid(x)", "rewrite"), ("softplus(2*x)", "rewrite"),
     ("x*exp(x)/(x + 1)", "simplify"), ("exp(-a*x)", "chain"),
+    ("x*sigmoid(x)", "product"), ("(x**2 + 1)*sigmoid(2*x)", "product"),  # swish: σ' inside
 ]
 
 
@@ -44,6 +45,8 @@ def test_textbook_rule_appears_and_every_node_is_true(text, rule):
     assert set(tree.rules()) <= set(RULES)
     for node in tree.walk():
         assert node_is_true(node.expr, node.wrt, node.result), (text, node.rule, node.expr)
+    if "sigmoid" in text:  # σ stays σ: its own rule, never a quotient of exponentials
+        assert "quotient" not in tree.rules() and "rewrite" in tree.rules(), tree.rules()
 
 
 def _random_expression(rng: random.Random, depth: int) -> str:

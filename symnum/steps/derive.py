@@ -127,7 +127,9 @@ class _Deriver:
             inner = self.step(dep, x)
             return Step("constant_multiple", e, x, const * inner.result, (inner,))
         num, den = sympy.fraction(e)
-        if den != 1 and den.has(x) and num.has(x):
+        sigmas = any(isinstance(f, sympy.Pow) and _sigmoid_argument(f) is not None
+                     for f in e.args)  # x·σ(x) is a product (σ' = σ(1 − σ)), not a quotient
+        if den != 1 and den.has(x) and num.has(x) and not sigmas:
             u, v = self.step(num, x), self.step(den, x)
             result = (u.result * den - num * v.result) / den**2
             return Step("quotient", e, x, result, (u, v))
