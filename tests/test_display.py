@@ -241,3 +241,16 @@ def test_katex_renders_every_macro_in_the_table_and_what_notebooks_receive():
             shown += [(m, False) for m in re.findall(
                 r"\$(.+?)\$", re.sub(r"\$\$(.+?)\$\$", "", md, flags=re.S))]
     assert len(shown) > 30 and _katex_rejects(shown) == []
+
+
+def test_a_negative_scalar_product_in_a_product_keeps_its_sign_in_front():
+    # d e^{-wᵀx} = e^{-wᵀx}·tr(−dwᵀx): printed "e^{- w^⊤x} - dw^⊤x" it read as a difference
+    from symnum.matrix.printing import matrix_latex
+
+    n = sympy.Symbol("n", integer=True)
+    w, x, dw = (sympy.MatrixSymbol(name, n, 1) for name in ("w", "x", "dw"))
+    u = sympy.Trace(-w.T * x)
+    for factor in (sympy.exp(u), sympy.Symbol("a") ** 2, sympy.sin(u)):
+        negative = sympy.Mul(factor, sympy.Trace(-dw.T * x), evaluate=False)
+        positive = sympy.Mul(factor, sympy.Trace(dw.T * x), evaluate=False)
+        assert matrix_latex(negative) == "- " + matrix_latex(positive)

@@ -374,6 +374,20 @@ class _Latex(LatexPrinter):
     def _term(self, e: sympy.Basic) -> str:
         return self._print(e)
 
+    def _print_Mul(self, e):
+        # tr(−dwᵀx) prints as −dwᵀx: its sign goes in front of the product, or e^{u}·tr(−v)
+        # would read e^{u} − v
+        flips, args = 0, []
+        for a in e.args:
+            if isinstance(a, sympy.Trace) and _is_one_by_one(a.arg) and _negative(a.arg):
+                flips, a = flips + 1, sympy.Trace(-a.arg)
+            args.append(a)
+        if not flips:
+            return super()._print_Mul(e)
+        text = super()._print_Mul(sympy.Mul(*args, evaluate=False))
+        return text if flips % 2 == 0 else ("- " + text if not text.startswith("-")
+                                            else text.lstrip("- "))
+
     def _print_MatMul(self, e):
         scalars = [a for a in e.args if not isinstance(a, MatrixExpr)]
         matrices = [a for a in e.args if isinstance(a, MatrixExpr)]
