@@ -236,6 +236,13 @@ def test_cli_export_writes_a_module_and_errors_are_one_line(tmp_path, capsys):
         assert main(argv) == 2
         err = capsys.readouterr().err
         assert err.startswith("error: ") and err.count("\n") == 1, (argv, err)
+    # the advice in each message is one that works
+    assert main(["export", "x**2", "--name", "torch", "--to", "torch"]) == 2
+    assert "taken inside the module" in capsys.readouterr().err
+    assert main(["export", "x.T*A*x", "--wrt", "x", "--shape", "x=n", "--shape", "A=n,n"]) == 2
+    assert "(like --shape A=3,3)" in capsys.readouterr().err
+    assert main(["export", "x.T*x", "--wrt", "x", "--shape", "x=n"]) == 2
+    assert "(like --shape x=3)" in capsys.readouterr().err
 
 
 def test_matrix_notation_exports_take_arrays_of_the_declared_shapes():

@@ -35,13 +35,23 @@ class Plan:
     shape: tuple[int, ...]  # the result's shape (a matrix variable's own layout)
 
 
+def _example(shape: tuple) -> str:
+    """A --shape value of the declared form, numbers in place of symbols: (n, 1) -> "3".
+
+    >>> _example((sympy.Symbol("n"), sympy.Symbol("m"))), _example((sympy.Symbol("n"), 1))
+    ('3,3', '3')
+    """
+    dims = shape[:1] if shape[1:] == (1,) else shape
+    return ",".join(str(d) if sympy.sympify(d).is_Integer else "3" for d in dims)
+
+
 def plan_for(f: Function, what: str | None) -> Plan:
     """The plan for ``what`` of a matrix-notation function with numeric dimensions."""
     matrices = sorted(f.expr.atoms(sympy.MatrixSymbol), key=lambda m: m.name)
     for m in matrices:
         if not all(sympy.sympify(d).is_Integer for d in m.shape):
             raise ShapeError(f"export needs a number for every dimension of {m.name} "
-                             f"(like --shape {m.name}=3), not {tuple(m.shape)}")
+                             f"(like --shape {m.name}={_example(m.shape)}), not {tuple(m.shape)}")
     if what == "value":
         raise ShapeError("export of a matrix-notation value is not supported: export a "
                          "derivative (--what gradient, jacobian or hessian)")

@@ -74,8 +74,10 @@ def export_source(expr: ExprLike | Function | Result, wrt: WrtLike = None,
         raise SymnumError(f"unknown export target {to!r}: choose numpy, torch or jax")
     if what is not None and what not in WHATS:
         raise SymnumError(f"unknown --what {what!r}: choose one of {', '.join(WHATS)}")
-    if not name.isidentifier() or keyword.iskeyword(name) or name in _RESERVED or \
-            name.startswith("_"):
+    if name in _RESERVED or keyword.iskeyword(name):
+        raise SymnumError(f"--name {name!r} is taken inside the module (a Python keyword or "
+                          f"one of {', '.join(sorted(_RESERVED))}): choose another name")
+    if not name.isidentifier() or name.startswith("_"):
         raise SymnumError(f"--name {name!r} is not a usable Python function name: use letters, "
                           "digits and underscores, not starting with a digit or underscore")
     if isinstance(expr, Result):
