@@ -213,6 +213,19 @@ def test_parse_typesets_what_it_read(client):
     assert client.get("/api/parse", params={"expr": "sin(x"}).status_code == 400
 
 
+@pytest.mark.parametrize("expr, wrt, shapes", [
+    ("1/(1+exp(-w.T*x))", "w", ["w=n", "x=n"]),
+    ("-y.T*log(softmax(z))", "z", ["y=n", "z=n"]),
+])
+def test_the_preview_of_matrix_input_is_typeset_as_the_result_shows_f(client, expr, wrt, shapes):
+    # the preview showed e^{tr(- w^{T} x)} over a result reading e^{- w^⊤ x}
+    preview = client.get("/api/parse", params={"expr": expr, "shape": shapes}).json()["latex"]
+    derived = client.get("/api/derive", params={"expr": expr, "wrt": wrt,
+                                                "shape": shapes}).json()["latex"]
+    assert "^{T}" not in preview and "tr" not in preview
+    assert preview in derived
+
+
 def test_plots_are_svg_images_that_reference_nothing_outside(client):
     one = client.get("/api/plot", params={"expr": "x^3 - 3*x", "xmin": -2, "xmax": 2})
     two = client.get("/api/plot", params={"expr": "x^2 + 3*y^2", "start": "2,1", "lr": 0.1,

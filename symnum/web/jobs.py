@@ -116,7 +116,12 @@ def _parse(payload: dict[str, Any]) -> tuple[int, str, str]:
                  "[" + ", ".join("[" + ", ".join(r) + "]" for r in rows) + "]")
     else:
         plain = sympy.sstr(expr)
-    return 200, JSON, json.dumps({"latex": expr_latex(expr), "text": plain})
+    if expr.has(sympy.MatrixSymbol):  # xᵀAx as the results print it, not x^T A x, tr(..)
+        from ..matrix.printing import matrix_latex
+        latex = matrix_latex(expr)
+    else:
+        latex = expr_latex(expr)
+    return 200, JSON, json.dumps({"latex": latex, "text": plain})
 
 
 def _number(payload: dict[str, Any], name: str, default: float) -> float:
