@@ -293,3 +293,21 @@ def test_jax_export_autodiff_at_a_tie_takes_sign_zero_like_torch():
     assert tie == pytest.approx([0.25 - 1.0, 1.0], abs=1e-15)
     # at (2, 0): both exponents 0 (a tie again) and |x - 2| at its kink, sign(0) = 0
     assert kink == pytest.approx([0.0, 1.5], abs=1e-15)
+
+
+def test_jax_export_refuses_float32_with_one_line():
+    """Without JAX's 64-bit mode the export would round every value to float32 unnoticed."""
+    text = export_source("log(exp(x) + exp(y))", wrt="x,y", what="gradient", to="jax")
+    script = BLOCK.replace("BLOCKED", "('sympy', 'symnum')") + textwrap.dedent("""
+        space = {}
+        exec(sys.stdin.read(), space)
+        try:
+            space["f"](1.0, 2.0)
+        except ValueError as err:
+            print(json.dumps(str(err)))
+        """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          input=text, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    message = json.loads(proc.stdout)
+    assert "jax_enable_x64" in message and "\n" not in message

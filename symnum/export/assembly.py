@@ -85,6 +85,14 @@ def _rank_one(c, u, diagonal, batch, device):
 }
 
 _JAX = {
+    "_float64": '''
+def _float64(a):
+    """The argument as a float64 array; JAX without its 64-bit mode would round to float32."""
+    if not jax.config.jax_enable_x64:
+        raise ValueError("this function computes in float64: call "
+                         "jax.config.update('jax_enable_x64', True) at the start of the program")
+    return jnp.asarray(a, dtype=jnp.float64)
+''',
     "_stack": '''
 def _stack(values, batch):
     """The values (arrays or numbers) broadcast to the batch, stacked on a last axis."""
@@ -106,7 +114,7 @@ BACKENDS = {
                      "np.broadcast_shapes", _NUMPY, guard='np.errstate(all="ignore")'),
     "torch": Backend("torch", "torch.as_tensor({0}, dtype=torch.float64)", "{0}.shape",
                      "_batch", _TORCH, device="{0}.device"),
-    "jax": Backend("jax", "jnp.asarray({0}, dtype=float)", "jnp.shape({0})",
+    "jax": Backend("jax", "_float64({0})", "jnp.shape({0})",
                    "jnp.broadcast_shapes", _JAX),
 }
 

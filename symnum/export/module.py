@@ -54,9 +54,10 @@ BACKEND_NOTES = {
     "torch": "Differentiable by torch.autograd (kinks have derivative 0 away from the kink);\n"
              "tensors keep their device. loggamma is torch.lgamma, log|Gamma(x)|.",
     "jax": "Runs under jax.jit, jax.grad and jax.vmap; autodiff through |x| takes sign(x), 0 at\n"
-           "0, as torch does. For float64, enable it before calling:\n"
+           "0, as torch does. It computes in float64: switch JAX's 64-bit mode on first,\n"
            "    jax.config.update(\"jax_enable_x64\", True)\n"
-           "(without it JAX computes in float32). loggamma is log|Gamma(x)|.",
+           "or it refuses (JAX would round every value to float32).\n"
+           "loggamma is log|Gamma(x)|.",
 }
 
 
