@@ -207,7 +207,8 @@ def test_latex_input_with_the_toggle(wb):
     page.locator("#expr").fill(r"\frac{1}{1+e^{-x}}")
     page.locator("#expr").press("Enter")
     wb.derived()
-    assert "e^{- x}" in tex(page.locator("#result"))
+    shown = tex(page.locator("#result"))  # read as the logistic function: e^{-x} or σ(x)
+    assert "e^{- x}" in shown or r"\sigma\left(x\right)" in shown
     assert parse_qs(urlsplit(page.url).query)["from"] == ["latex"]
 
 
