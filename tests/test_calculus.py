@@ -193,3 +193,14 @@ def test_results_too_large_for_memory_are_refused_in_a_moment():
         symnum.derive("sin(x)*cos(x)*tan(x)*exp(x)*log(x)*sqrt(x)*atan(x)*tanh(x)", order=20)
     assert time.perf_counter() - start < 10
     assert symnum.derive("*".join(f"x{i}" for i in range(60)), what="hessian").shape == (60, 60)
+
+
+def test_a_power_times_a_delta_at_its_root_is_zero():
+    """x²·sign(x) = x|x| has derivative 2|x| (0 at 0) and second derivative 2·sign(x); SymPy
+    leaves x·δ(x) in the first, which evaluated to 0·∞ = nan at x = 0 in every kernel."""
+    import numpy as np
+    points = np.array([0.0, 1.0, -1.0, 2.5])
+    first = symnum.kernel("sign(x)*x**2 + Heaviside(y)*y", wrt="x,y")(points, points)
+    np.testing.assert_array_equal(first, np.stack([2 * abs(points), [0.5, 1, 0, 1]], axis=-1))
+    second = symnum.kernel("sign(x - 1)*(x - 1)**3", wrt="x", what="hessian")(points)
+    np.testing.assert_array_equal(second[:, 0, 0], 6 * abs(points - 1))

@@ -274,11 +274,30 @@ def _almost_everywhere(expr: sympy.Basic) -> sympy.Basic:
     if expr.has(sympy.Piecewise):  # no δ(x) in a piece that holds away from x = 0
         from .cases import without_deltas
         expr = without_deltas(expr)
+    if expr.has(sympy.DiracDelta):
+        expr = expr.replace(lambda n: n.is_Mul and n.has(sympy.DiracDelta), _vanishing_delta)
     if not expr.has(sympy.Derivative):
         return expr
     return expr.replace(lambda n: isinstance(n, sympy.Derivative)
                         and isinstance(n.expr, sympy.floor | sympy.ceiling),
                         lambda n: sympy.S.Zero)
+
+
+def _vanishing_delta(product: sympy.Expr) -> sympy.Expr:
+    """a^k·δ(a) is 0 for k > 0 (the derivative of x²·sign(x) is 2|x|, not nan at 0).
+
+    >>> x = sympy.Symbol("x", real=True)
+    >>> _vanishing_delta(x*sympy.DiracDelta(x)), _vanishing_delta(x*sympy.DiracDelta(x - 1))
+    (0, x*DiracDelta(x - 1))
+    """
+    for delta in product.args:
+        if isinstance(delta, sympy.DiracDelta) and len(delta.args) == 1:
+            a = delta.args[0]
+            for factor in product.args:
+                base, exponent = factor.as_base_exp()
+                if factor is not delta and (base == a or base == -a) and exponent.is_positive:
+                    return sympy.S.Zero
+    return product
 
 
 def readable(expr: sympy.Expr, simplify: bool = True,
