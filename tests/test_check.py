@@ -175,3 +175,22 @@ def test_undefined_functions_get_concrete_stand_ins(cli):
     assert not out.correct and "in place of the undefined functions" in out.evidence.note
     proc = cli("check", "2*f(x)", "--of", "f(x)^2", "--wrt", "x")
     assert proc.returncode == 1 and "in place of the undefined functions" in proc.stdout
+
+
+def test_a_wrong_sigma_claim_reads_in_sigma():
+    """The difference and the derivative print in textbook form, and the printed difference
+    reads back to the true difference (hand-derived: σ(1 + σ) − σ(1 − σ) = 2σ²)."""
+    from symnum.check.text import check_text
+    from symnum.core.parse import parse
+    text = check_text(check_claim("sigmoid(x)*(1 + sigmoid(x))", "sigmoid(x)", wrt="x"),
+                      "sigmoid(x)").splitlines()
+    assert text[2] == "the derivative of sigmoid(x) is: σ(x)·(1 − σ(x))"
+    shown = text[1].removeprefix("the difference (claim − derivative) is ").removesuffix(
+        ", exactly")
+    assert "exp" not in shown, text
+    expr = parse(shown)
+    for x in ("-2.5", "0.3", "4.0"):
+        with mpmath.workdps(40):
+            s = 1 / (1 + mpmath.exp(-mpmath.mpf(x)))  # σ(x)
+            value = expr.subs(next(iter(expr.free_symbols)), sympy.Rational(x)).evalf(35)
+            assert abs(mpmath.mpf(str(value)) - 2 * s**2) < mpmath.mpf("1e-25")

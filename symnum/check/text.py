@@ -5,7 +5,7 @@ differs (point, entry, both values), the difference when exact, and the hint.
 >>> print(check_text(check_claim("2*x + 1e-9", "x^2", wrt="x"), "x^2"))
 incorrect: at x = 0.685 the claim gives 1.370000001, but the derivative is 1.37
 the difference (claim − derivative) is the constant 1/1000000000, shown symbolically
-the derivative of x^2 is: 2*x
+the derivative of x^2 is: 2·x
 """
 
 from __future__ import annotations
@@ -48,7 +48,8 @@ def check_text(outcome, expr: str) -> str:
     elif difference is not None and len(difference) <= SHOWN_CHARS:
         by = " in components" if outcome.counterexample is not None else ""
         exact = ", exactly" if outcome.how == "symbolic" else ""
-        lines.append(f"the difference{by} (claim − {kind}) is {difference}{exact}")
+        lines.append(f"the difference{by} (claim − {kind}) is {_readable(difference, outcome)}"
+                     f"{exact}")
     if outcome.diagnosis and outcome.point is not None:
         lines.append(f"hint: {outcome.diagnosis}")
     lines.append(f"the {kind} of {expr} is: {_expected(outcome)}")
@@ -112,9 +113,30 @@ def _difference(outcome) -> str | None:
 
 def _expected(outcome) -> str:
     result = outcome.result
+    if hasattr(result, "nested") and not result.shape:
+        return _inline(result.expr)  # σ(x)·(1 − σ(x)), as the steps print it
     if hasattr(result, "nested"):
         return str(result.nested([e for e in result.expanded()]))
     return result.unicode()  # a matrix result, as a textbook prints it
+
+
+def _inline(expr) -> str:
+    from ..steps.render import inline
+    return inline(expr)
+
+
+def _readable(difference: str, outcome) -> str:
+    """The difference in textbook form (2·σ(x)², not 2*exp(2*x)/(exp(x) + 1)**2), read back
+    from its SymPy text by the one parser; the text itself where that fails."""
+    from ..core.errors import SymnumError
+    from ..core.parse import parse
+    from ..core.textbook import arguments, textbook
+    try:
+        expr = parse(difference)
+        function = outcome.result.function.expr
+        return _inline(textbook(expr, arguments(function)))
+    except (SymnumError, TypeError, ValueError):
+        return difference
 
 
 def _counterexample_lines(outcome) -> list[str]:
