@@ -311,3 +311,28 @@ def test_jax_export_refuses_float32_with_one_line():
     assert proc.returncode == 0, proc.stderr[-3000:]
     message = json.loads(proc.stdout)
     assert "jax_enable_x64" in message and "\n" not in message
+
+
+@pytest.mark.parametrize("backend", ["numpy", "jax"])
+def test_exports_refuse_text_instead_of_reading_it_as_a_number(backend):
+    """np.asarray("1e3", dtype=float) is 1000.0: the export must not take a typo'd string."""
+    text = export_source("x*y", wrt="x,y", what="gradient", to=backend)
+    script = BLOCK.replace("BLOCKED", "('sympy', 'symnum')") + textwrap.dedent("""
+        import jax
+        jax.config.update("jax_enable_x64", True)
+        space = {}
+        exec(sys.stdin.read(), space)
+        out = [space["f"](2.0, 3.0).tolist()]
+        for x in ("1e3", ["1", "2"]):
+            try:
+                space["f"](x, 3.0)
+            except TypeError as err:
+                out.append(str(err))
+        print(json.dumps(out))
+        """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          input=text, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    value, *errors = json.loads(proc.stdout)
+    assert value == [3.0, 2.0] and len(errors) == 2
+    assert all(e.startswith("x: got text") and "\n" not in e for e in errors)

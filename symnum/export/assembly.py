@@ -35,6 +35,22 @@ class Backend:
 
 
 _NUMPY = {
+    "_text": '''
+def _text(a):
+    """Whether a holds text (a string, or a list or array of them)."""
+    if isinstance(a, (str, bytes)):
+        return True
+    if isinstance(a, (list, tuple)):
+        return any(_text(b) for b in a)
+    return getattr(getattr(a, "dtype", None), "kind", "") in ("U", "S")
+''',
+    "_float64": '''
+def _float64(a, name):
+    """The argument as a float64 array; text is refused, not read as a number."""
+    if _text(a):
+        raise TypeError(f"{name}: got text {a!r}; give numbers or arrays of real numbers")
+    return np.asarray(a, dtype=float)
+''',
     "_stack": '''
 def _stack(values, batch):
     """The values (arrays or numbers) broadcast to the batch, stacked on a last axis."""
@@ -85,9 +101,21 @@ def _rank_one(c, u, diagonal, batch, device):
 }
 
 _JAX = {
+    "_text": '''
+def _text(a):
+    """Whether a holds text (a string, or a list or array of them)."""
+    if isinstance(a, (str, bytes)):
+        return True
+    if isinstance(a, (list, tuple)):
+        return any(_text(b) for b in a)
+    return getattr(getattr(a, "dtype", None), "kind", "") in ("U", "S")
+''',
     "_float64": '''
-def _float64(a):
-    """The argument as a float64 array; JAX without its 64-bit mode would round to float32."""
+def _float64(a, name):
+    """The argument as a float64 array; JAX without its 64-bit mode would round to float32,
+    and text is refused, not read as a number."""
+    if _text(a):
+        raise TypeError(f"{name}: got text {a!r}; give numbers or arrays of real numbers")
     if not jax.config.jax_enable_x64:
         raise ValueError("this function computes in float64: call "
                          "jax.config.update('jax_enable_x64', True) at the start of the program")
@@ -110,11 +138,11 @@ def _rank_one(c, u, diagonal, batch):
 }
 
 BACKENDS = {
-    "numpy": Backend("numpy", "np.asarray({0}, dtype=float)", "np.shape({0})",
+    "numpy": Backend("numpy", "_float64({0}, '{0}')", "np.shape({0})",
                      "np.broadcast_shapes", _NUMPY, guard='np.errstate(all="ignore")'),
     "torch": Backend("torch", "torch.as_tensor({0}, dtype=torch.float64)", "{0}.shape",
                      "_batch", _TORCH, device="{0}.device"),
-    "jax": Backend("jax", "_float64({0})", "jnp.shape({0})",
+    "jax": Backend("jax", "_float64({0}, '{0}')", "jnp.shape({0})",
                    "jnp.broadcast_shapes", _JAX),
 }
 

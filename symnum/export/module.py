@@ -136,7 +136,8 @@ def _module(kernel, f: Function, result, shape: tuple[int, ...], params: list[st
     program_text = "\n".join(function) + "\n"
     helpers = used_helpers(d, program_text)
     helpers += [src for key, src in backend.helpers.items()  # _rank_one calls _stack
-                if key == "_stack" or f"{key}(" in program_text]
+                if key == "_stack" or f"{key}(" in program_text
+                or key == "_text" and "_float64(" in program_text]
     code_parts = ["\n".join(d.imports)] + [h.strip() for h in helpers] + [program_text]
     return _docstring(kernel, f, result, shape, params, to, name, what, matrix) + "\n\n" + \
         "\n\n\n".join(code_parts)
