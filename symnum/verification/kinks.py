@@ -17,6 +17,7 @@ from sympy.core.relational import Relational
 
 from ..core.calculus import Result
 from ..core.errors import SymnumError
+from ..core.evaluate import at_point
 from ..kernels.backends import KINKS
 from . import methods
 
@@ -51,7 +52,7 @@ def _kink_arguments(result: Result) -> list[sympy.Expr]:
 def near_kink(result: Result, point: dict) -> bool:
     """Some kink argument is within KINK_DISTANCE of 0 at ``point``."""
     for arg in _kink_arguments(result):
-        value = sympy.N(arg.xreplace(point), 20)
+        value = at_point(arg, point, 20)
         if value.is_real and abs(float(value)) < KINK_DISTANCE:
             return True
     return False
@@ -83,7 +84,7 @@ def kink_notes(result: Result, point: dict) -> list[KinkNote]:
 
 
 def _sympy_first(result: Result, var: sympy.Symbol, point: dict) -> float | None:
-    value = sympy.N(sympy.diff(result.function.expr, var).xreplace(point), 20)
+    value = at_point(sympy.diff(result.function.expr, var), point, 20)
     return float(value) if value.is_real and value.is_finite else None
 
 

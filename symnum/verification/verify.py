@@ -24,7 +24,7 @@ import sympy
 
 from ..core.calculus import Result
 from ..core.errors import EvaluationError, SymnumError
-from ..core.evaluate import exact_values, substitution
+from ..core.evaluate import at_point, exact_values, substitution
 from ..kernels.program import Program
 from . import jax_method, methods, verdicts
 from .kinks import KinkNote, kink_notes, near_kink
@@ -285,7 +285,7 @@ def _random_points(result: Result, symbols: list, count: int, rng, context: _Con
 
 def _defined(result: Result, point: dict) -> bool:
     try:
-        values = [sympy.N(e.xreplace(point), 20) for e in result.function.outputs]
+        values = [at_point(e, point, 20) for e in result.function.outputs]
         values += exact_values(result, point, digits=20)
     except (EvaluationError, TypeError, ValueError, ZeroDivisionError, OverflowError):
         return False
@@ -369,7 +369,7 @@ class _Context:
         if key not in self.cache:
             exact_hp = exact_values(self.result, point, digits=30)
             exact = [float(v) for v in exact_hp]
-            f_values = [float(sympy.N(e.xreplace(point), 30)) for e in self.result.function.outputs]
+            f_values = [float(at_point(e, point, 30)) for e in self.result.function.outputs]
             size = max([abs(v) for v in f_values + exact])
             if self.program is None:
                 units = [verdicts.EPS * max(abs(e), size) for e in exact]
