@@ -183,3 +183,10 @@ def test_module_trains_and_matches_a_hand_written_model():
     assert sorted(model.state_dict()) == ["b1", "b2", "w1", "w2", "w3"]
     with pytest.raises(symnum.VariableError, match="both an input and a parameter"):
         symnum.TorchModule("a*x", inputs="x", params={"x": 1.0})
+
+
+def test_module_repr_names_inputs_and_parameters_on_any_device():
+    model = symnum.TorchModule("[tanh(a*x + b), c*y]", inputs="x,y",
+                               params={"a": 1.0, "b": 0.0, "c": 2.0})
+    assert repr(model.to("meta")) == \
+        "TorchModule('[tanh(a*x + b), c*y]', inputs='x,y', params='a,b,c')"

@@ -77,4 +77,7 @@ class TorchModule(torch.nn.Module):
         return self.op(*params, *inputs)
 
     def extra_repr(self) -> str:
-        return f"{self.op.function.source!r}, inputs=({', '.join(self.input_names)})"
+        n = len(self.op.variables) - len(self.input_names)
+        params = ",".join(p.name for p in self.op.variables[:n])
+        return f"{self.op.function.source!r}, inputs={','.join(self.input_names)!r}, " \
+               f"params={params!r}"
