@@ -18,7 +18,8 @@ import mpmath
 import pytest
 import sympy
 
-from symnum import parse
+import symnum
+from symnum import SymnumError, parse
 from symnum.cli import main
 from symnum.export import export_source
 
@@ -336,3 +337,14 @@ def test_exports_refuse_text_instead_of_reading_it_as_a_number(backend):
     value, *errors = json.loads(proc.stdout)
     assert value == [3.0, 2.0] and len(errors) == 2
     assert all(e.startswith("x: got text") and "\n" not in e for e in errors)
+
+
+def test_matrix_export_docstring_shows_the_formula_as_written_and_its_own_arrays():
+    text = export_source("log(1 + exp(-y*w.T*x))", wrt="w", what="hessian",
+                         shapes={"w": "4", "x": "4"}, to="torch")
+    head = text.split("\n\n")[:2]
+    assert "the Hessian of log(1 + exp(-y*w.T*x)) with respect to w" in head[0]
+    assert "(w_1 is w[..., 0])" in head[1] and "A_1_2" not in text
+    result = symnum.derive("x.T*A*x", wrt="x", shapes={"x": "n", "A": "n,n"})
+    with pytest.raises(SymnumError, match="not a MatrixResult: give its text"):
+        export_source(result)

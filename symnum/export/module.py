@@ -83,6 +83,10 @@ def export_source(expr: ExprLike | Function | Result, wrt: WrtLike = None,
                           "digits and underscores, not starting with a digit or underscore")
     if isinstance(expr, Result):
         result, f = expr, expr.function
+    elif type(expr).__name__ == "MatrixResult":
+        raise SymnumError("export takes the function, not a MatrixResult: give its text with "
+                          "numeric shapes, like export_source('x.T*A*x', wrt='x', what="
+                          "'gradient', shapes={'x': '3', 'A': '3,3'})")
     else:
         f = as_function(expr, wrt, shapes)
         if f.is_matrix_calculus:  # arrays of the declared shapes, components inside
@@ -179,7 +183,8 @@ def _docstring(kernel, f: Function, result, shape: tuple[int, ...], params: list
         head, text = f"the function {formula}", None
         latex = f"f({variables}) = {expr_latex(f.expr)}"
     if matrix is not None:
-        head = f"the {_kind(result.kind)} of {matrix.expr} with respect to " \
+        formula = getattr(matrix, "source", None) or matrix.expr
+        head = f"the {_kind(result.kind)} of {formula} with respect to " \
             f"{', '.join(v.name for v in matrix.variables)}"
     shown = "" if text is None else f"\n{text}\n"
     if latex is None or len(latex) > 3 * SHOW_MAX_CHARS:
@@ -216,12 +221,17 @@ def _kind(kind: str) -> str:
 def _matrix_lines(matrix: Function) -> list[str]:
     """The matrix-notation formula and the arrays the function takes."""
     import sympy
+    symbols = sorted(matrix.expr.atoms(sympy.MatrixSymbol), key=lambda m: m.name)
     arrays = ", ".join(f"{m.name} of shape (..., {', '.join(str(d) for d in m.shape)})"
                        if m.shape[1] != 1 else f"{m.name} of shape (..., {m.shape[0]})"
-                       for m in sorted(matrix.expr.atoms(sympy.MatrixSymbol),
-                                       key=lambda m: m.name))
-    return [f"In matrix notation: {matrix.expr}, with {arrays};",
-            "below in components (x_1 is x[..., 0], A_1_2 is A[..., 0, 1]).", ""]
+                       for m in symbols)
+    vector = next((m.name for m in symbols if m.shape[1] == 1), None)
+    table = next((m.name for m in symbols if m.shape[1] != 1), None)
+    examples = ([f"{vector}_1 is {vector}[..., 0]"] if vector else []) + \
+        ([f"{table}_1_2 is {table}[..., 0, 1]"] if table else [])
+    formula = getattr(matrix, "source", None) or matrix.expr
+    return [f"In matrix notation: {formula}, with {arrays};",
+            f"below in components ({', '.join(examples)}).", ""]
 
 
 def _result_text(result: Result) -> str:
