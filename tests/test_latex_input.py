@@ -158,6 +158,7 @@ BAD = [
     r"\sum_{i=1}^{99999999} x_i", r"\prod_{i=1}^{3} x_i", r"x^{10^{10^{10}}}",
     r"\frac{" * 200 + "x", r"\left. x \right|", r"\mathbf{1 + x}",
     r"\mathrm{ELU}(x)", r"\text{GELU}(x)", r"\operatorname{swish} x",  # unknown functions
+    r"x^{0.5}^{2}", r"x^2^3", r"x_{} + 1",  # a double superscript, an empty subscript
 ]
 
 

@@ -187,6 +187,9 @@ class _Reader:
                 base = f"({base}).T"
             else:
                 base = f"{base}**({self.group()})"
+                if self.peek() == "^":  # x^{a}^{b}: TeX refuses it too (double superscript)
+                    raise ParseError("LaTeX: a double superscript; write {x^{a}}^{b} or "
+                                     "x^{a b}")
         if self.peek() == "'":
             raise ParseError("LaTeX: primes (f') are derivatives; write the function itself")
         return base
@@ -253,6 +256,8 @@ class _Reader:
         self.take()
         parts = []
         tokens = [self.take()] if self.peek() != "{" else self._braced_tokens()
+        if not tokens:
+            raise ParseError("LaTeX: an empty subscript x_{}")
         for t in tokens:
             if t == ",":
                 continue
