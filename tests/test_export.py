@@ -314,7 +314,7 @@ def test_jax_export_refuses_float32_with_one_line():
     assert "jax_enable_x64" in message and "\n" not in message
 
 
-@pytest.mark.parametrize("backend", ["numpy", "jax"])
+@pytest.mark.parametrize("backend", ["numpy", "torch", "jax"])
 def test_exports_refuse_text_instead_of_reading_it_as_a_number(backend):
     """np.asarray("1e3", dtype=float) is 1000.0: the export must not take a typo'd string."""
     text = export_source("x*y", wrt="x,y", what="gradient", to=backend)

@@ -68,6 +68,22 @@ def _rank_one(c, u, diagonal, batch):
 }
 
 _TORCH = {
+    "_text": '''
+def _text(a):
+    """Whether a holds text (a string, or a list or array of them)."""
+    if isinstance(a, (str, bytes)):
+        return True
+    if isinstance(a, (list, tuple)):
+        return any(_text(b) for b in a)
+    return getattr(getattr(a, "dtype", None), "kind", "") in ("U", "S")
+''',
+    "_float64": '''
+def _float64(a, name):
+    """The argument as a float64 tensor (on its device); text is refused."""
+    if _text(a):
+        raise TypeError(f"{name}: got text {a!r}; give numbers or arrays of real numbers")
+    return torch.as_tensor(a, dtype=torch.float64)
+''',
     "_batch": '''
 def _batch(*shapes):
     """The shape the arguments broadcast to (torch.broadcast_shapes would import SymPy)."""
@@ -140,7 +156,7 @@ def _rank_one(c, u, diagonal, batch):
 BACKENDS = {
     "numpy": Backend("numpy", "_float64({0}, '{0}')", "np.shape({0})",
                      "np.broadcast_shapes", _NUMPY, guard='np.errstate(all="ignore")'),
-    "torch": Backend("torch", "torch.as_tensor({0}, dtype=torch.float64)", "{0}.shape",
+    "torch": Backend("torch", "_float64({0}, '{0}')", "{0}.shape",
                      "_batch", _TORCH, device="{0}.device"),
     "jax": Backend("jax", "_float64({0}, '{0}')", "jnp.shape({0})",
                    "jnp.broadcast_shapes", _JAX),
