@@ -244,3 +244,14 @@ def test_cli_prints_the_textbook_form():
         code = main(["derive", "log(1 + exp(z)) - y*z", "--wrt", "z", "--format", "json"])
     assert code in (0, None)
     assert json.loads(out.getvalue())["result"] == "sigmoid(z) - y"
+
+
+@pytest.mark.parametrize("text, wrt, oracle", [
+    ("log(cosh(x))", "x", "tanh(x)"),
+    ("log(cosh(w*x + b))", "w", "x*tanh(b + w*x)"),
+    ("3*log(cosh(2*x))", "x", "6*tanh(2*x)"),
+])
+def test_log_cosh_gives_tanh(text, wrt, oracle):
+    result = symnum.derive(text, wrt=wrt)
+    assert "sinh" not in str(result.expr) and "tanh" in str(result.expr)
+    assert sympy.simplify((result.expr - symnum.parse(oracle)).rewrite(sympy.exp)) == 0

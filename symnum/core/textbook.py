@@ -263,8 +263,10 @@ def textbook_form(raw: sympy.Expr, plain: sympy.Expr, preferred: frozenset) -> s
     >>> textbook_form(raw, raw, frozenset({x}))
     sigmoid(x)*(1 - sigmoid(x))
     """
-    if not (isinstance(raw, sympy.Expr) and raw.has(sympy.exp)):
+    if not isinstance(raw, sympy.Expr):
         return plain
+    if not raw.has(sympy.exp):
+        return hyperbolic(plain)
     found = dict.fromkeys(t for t in (textbook(raw, preferred), textbook(plain, preferred))
                           if t.has(sigmoid))
     if not found:  # softmax-like: (1 − s)·s with s = eˣ/(eˣ + eʸ), not e^(x+y)/(e^2x + ...)
@@ -274,6 +276,40 @@ def textbook_form(raw: sympy.Expr, plain: sympy.Expr, preferred: frozenset) -> s
         candidates.update(dict.fromkeys([sympy.factor_terms(t), expand_sigmoids(t, preferred)]))
     best = min(candidates, key=_order)
     return best if best == plain or same_value(best, raw) else plain
+
+
+def _tanh_factor(node: sympy.Mul) -> sympy.Expr | None:
+    """sinhᵐ(a)·coshⁿ(a) with n ≤ −m < 0 as tanhᵐ(a)·cosh^(m+n)(a)."""
+    powers: dict[tuple[type, sympy.Expr], sympy.Expr] = {}
+    for f in node.args:
+        base, k = f.as_base_exp()
+        if isinstance(base, sympy.sinh | sympy.cosh):
+            powers[(type(base), base.args[0])] = k
+    changed = False
+    for (kind, a), m in list(powers.items()):
+        n = powers.get((sympy.cosh, a))
+        if kind is sympy.sinh and m.is_Integer and m > 0 and n is not None and n.is_Integer \
+                and n <= -m:
+            powers[(sympy.sinh, a)], powers[(sympy.cosh, a)] = 0, m + n
+            powers[(sympy.tanh, a)] = m
+            changed = True
+    if not changed:
+        return None
+    rest = [f for f in node.args if not isinstance(f.as_base_exp()[0], sympy.sinh | sympy.cosh)]
+    return sympy.Mul(*rest, *(kind(a) ** k for (kind, a), k in powers.items()))
+
+
+def hyperbolic(expr: sympy.Basic) -> sympy.Basic:
+    """sinh/cosh as a book writes it: tanh (d/dx log cosh x = tanh x).
+
+    >>> x = sympy.Symbol("x", real=True)
+    >>> hyperbolic(2 * sympy.sinh(x) / sympy.cosh(x))
+    2*tanh(x)
+    """
+    if not isinstance(expr, sympy.Expr) or not expr.has(sympy.sinh):
+        return expr
+    return expr.replace(lambda n: isinstance(n, sympy.Mul) and _tanh_factor(n) is not None,
+                        _tanh_factor)
 
 
 def _order(e: sympy.Expr) -> tuple:
