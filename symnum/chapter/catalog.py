@@ -72,8 +72,10 @@ class Outcome:
         found = []
         for label, report in self.verification:
             for c in report.checks:
-                if not c.skipped:
-                    found.append((f"{label}{c.method}", c.passed, c.description))
+                if not c.skipped:  # inconclusive is no failure; the report's verdict decides
+                    note = "" if c.verdict != "inconclusive" else " (inconclusive)"
+                    found.append((f"{label}{c.method}{note}", c.verdict != "fail",
+                                  c.description))
         if self.claim is not None:
             found.append((f"claim: {self.entry.claim}", self.claim.correct, self.claim.how))
         if self.study is not None:
@@ -85,7 +87,8 @@ class Outcome:
     @property
     def passed(self) -> bool:
         checks = self.checks
-        return bool(checks) and all(ok for _, ok, _ in checks)
+        confirmed = all(report.verdict == "pass" for _, report in self.verification)
+        return bool(checks) and confirmed and all(ok for _, ok, _ in checks)
 
 
 def load(part: str | None = None) -> list[Derivation]:
@@ -230,6 +233,8 @@ def summary_text(outcomes: list[Outcome]) -> str:
     for o in failed:
         lines.append(f"FAILED {o.entry.key}:")
         lines += [f"  ✗ {name}: {how}" for name, ok, how in o.checks if not ok]
+        lines += [f"  ? {label or 'verification'}no method confirmed every entry (inconclusive)"
+                  for label, report in o.verification if report.verdict == "inconclusive"]
     return "\n".join(lines)
 
 

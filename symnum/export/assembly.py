@@ -6,7 +6,7 @@ lay them out: stacked entries, or a Hessian diagonal + c·u·uᵀ assembled as t
 (:mod:`symnum.kernels.assembly`).
 
 >>> BACKENDS["torch"].argument("v0", "x")
-'v0 = torch.as_tensor(x, dtype=torch.float64)'
+"v0 = _float64(x, 'x')"
 """
 
 from __future__ import annotations
