@@ -45,7 +45,7 @@ class Rule:
     rewrite: Callable[[sympy.Basic], sympy.Basic | None]
 
 
-def _one_plus_exp(base: sympy.Basic) -> sympy.Expr | None:
+def one_plus_exp(base: sympy.Basic) -> sympy.Expr | None:
     """v when ``base`` is 1 + eᵛ, else None."""
     if not isinstance(base, sympy.Add) or len(base.args) != 2:
         return None
@@ -59,7 +59,7 @@ def _denominator(factor: sympy.Basic) -> tuple[sympy.Expr, int] | None:
     """(v, k) for a factor (1 + eᵛ)^(−k), k a positive integer."""
     if not (factor.is_Pow and factor.exp.is_Integer and factor.exp < 0):
         return None
-    v = _one_plus_exp(factor.base)
+    v = one_plus_exp(factor.base)
     return None if v is None else (v, int(-factor.exp))
 
 
@@ -214,7 +214,7 @@ def arguments(expr: sympy.Basic) -> frozenset:
     found |= {s.args[0] for s in ruled.atoms(sigmoid)}
     for node in sympy.preorder_traversal(expr):
         if isinstance(node, sympy.log) and len(node.args) == 1:
-            v = _one_plus_exp(node.args[0])
+            v = one_plus_exp(node.args[0])
             if v is not None:
                 found.add(v)
     return frozenset(found)

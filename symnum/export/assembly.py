@@ -34,6 +34,24 @@ class Backend:
         return f"batch = tuple({self.broadcast}({shapes}))"
 
 
+# Helpers written once for numpy and (with jnp for np) JAX, whose array APIs agree here.
+_ARRAY_HELPERS = {
+    "_stack": '''
+def _stack(values, batch):
+    """The values (arrays or numbers) broadcast to the batch, stacked on a last axis."""
+    return np.stack([np.broadcast_to(np.asarray(v, dtype=float), batch) for v in values],
+                    axis=-1)
+''',
+    "_rank_one": '''
+def _rank_one(c, u, diagonal, batch):
+    """n×n matrices with the diagonal given and c·u[i]·u[j] off it (symmetric exactly)."""
+    c = np.broadcast_to(np.asarray(c, dtype=float), batch)[..., None]
+    v = _stack(u, batch) * np.sqrt(np.abs(c))
+    off = (v * np.sign(c))[..., :, None] * v[..., None, :]
+    return np.where(np.eye(len(u), dtype=bool), _stack(diagonal, batch)[..., :, None], off)
+''',
+}
+
 _NUMPY = {
     "_text": '''
 def _text(a):
@@ -51,20 +69,7 @@ def _float64(a, name):
         raise TypeError(f"{name}: got text {a!r}; give numbers or arrays of real numbers")
     return np.asarray(a, dtype=float)
 ''',
-    "_stack": '''
-def _stack(values, batch):
-    """The values (arrays or numbers) broadcast to the batch, stacked on a last axis."""
-    return np.stack([np.broadcast_to(np.asarray(v, dtype=float), batch) for v in values],
-                    axis=-1)
-''',
-    "_rank_one": '''
-def _rank_one(c, u, diagonal, batch):
-    """n×n matrices with the diagonal given and c·u[i]·u[j] off it (symmetric exactly)."""
-    c = np.broadcast_to(np.asarray(c, dtype=float), batch)[..., None]
-    v = _stack(u, batch) * np.sqrt(np.abs(c))
-    off = (v * np.sign(c))[..., :, None] * v[..., None, :]
-    return np.where(np.eye(len(u), dtype=bool), _stack(diagonal, batch)[..., :, None], off)
-''',
+    **_ARRAY_HELPERS,
 }
 
 _TORCH = {
@@ -137,20 +142,7 @@ def _float64(a, name):
                          "jax.config.update('jax_enable_x64', True) at the start of the program")
     return jnp.asarray(a, dtype=jnp.float64)
 ''',
-    "_stack": '''
-def _stack(values, batch):
-    """The values (arrays or numbers) broadcast to the batch, stacked on a last axis."""
-    return jnp.stack([jnp.broadcast_to(jnp.asarray(v, dtype=float), batch) for v in values],
-                     axis=-1)
-''',
-    "_rank_one": '''
-def _rank_one(c, u, diagonal, batch):
-    """n×n matrices with the diagonal given and c·u[i]·u[j] off it (symmetric exactly)."""
-    c = jnp.broadcast_to(jnp.asarray(c, dtype=float), batch)[..., None]
-    v = _stack(u, batch) * jnp.sqrt(jnp.abs(c))
-    off = (v * jnp.sign(c))[..., :, None] * v[..., None, :]
-    return jnp.where(jnp.eye(len(u), dtype=bool), _stack(diagonal, batch)[..., :, None], off)
-''',
+    **{name: text.replace("np.", "jnp.") for name, text in _ARRAY_HELPERS.items()},
 }
 
 BACKENDS = {

@@ -18,6 +18,7 @@ import sympy
 from sympy.core.function import AppliedUndef
 
 from ..core.logistic import sigmoid
+from ..core.textbook import one_plus_exp
 from .rules import Step
 
 TRIG = (sympy.sin, sympy.cos, sympy.tan, sympy.cot, sympy.sec, sympy.csc)
@@ -167,7 +168,7 @@ class _Deriver:
                         note="a step function: derivative 0 except at integers, where it jumps")
         if isinstance(e, sympy.log) and len(e.args) == 1:
             arg = e.args[0]
-            softplus = _softplus_argument(arg)
+            softplus = one_plus_exp(arg)
             if softplus is not None:
                 return self._outer(e, x, softplus, lambda t: sympy.log(1 + sympy.exp(t)),
                                    "rewrite", "softplus(u) = ln(1 + eᵘ), and softplus'(u) = σ(u)",
@@ -231,19 +232,5 @@ def _sigma(t: sympy.Expr) -> sympy.Expr:
 
 def _sigmoid_argument(e: sympy.Pow) -> sympy.Expr | None:
     """u when e is 1/(1 + exp(−u)), else None."""
-    if e.exp != -1 or not isinstance(e.base, sympy.Add) or len(e.base.args) != 2:
-        return None
-    one, other = sorted(e.base.args, key=lambda a: not a.is_Number)
-    if one == 1 and isinstance(other, sympy.exp):
-        return -other.args[0]
-    return None
-
-
-def _softplus_argument(arg: sympy.Expr) -> sympy.Expr | None:
-    """u when arg is 1 + exp(u), else None."""
-    if not isinstance(arg, sympy.Add) or len(arg.args) != 2:
-        return None
-    one, other = sorted(arg.args, key=lambda a: not a.is_Number)
-    if one == 1 and isinstance(other, sympy.exp):
-        return other.args[0]
-    return None
+    v = one_plus_exp(e.base) if e.exp == -1 else None
+    return None if v is None else -v
