@@ -52,8 +52,8 @@ def _rank_one(c, u, diagonal, batch):
 ''',
 }
 
-_NUMPY = {
-    "_text": '''
+# Text is refused the same way by every backend's argument check.
+_TEXT = '''
 def _text(a):
     """Whether a holds text (a string, or a list or array of them)."""
     if isinstance(a, (str, bytes)):
@@ -61,7 +61,10 @@ def _text(a):
     if isinstance(a, (list, tuple)):
         return any(_text(b) for b in a)
     return getattr(getattr(a, "dtype", None), "kind", "") in ("U", "S")
-''',
+'''
+
+_NUMPY = {
+    "_text": _TEXT,
     "_float64": '''
 def _float64(a, name):
     """The argument as a float64 array; text is refused, not read as a number."""
@@ -73,15 +76,7 @@ def _float64(a, name):
 }
 
 _TORCH = {
-    "_text": '''
-def _text(a):
-    """Whether a holds text (a string, or a list or array of them)."""
-    if isinstance(a, (str, bytes)):
-        return True
-    if isinstance(a, (list, tuple)):
-        return any(_text(b) for b in a)
-    return getattr(getattr(a, "dtype", None), "kind", "") in ("U", "S")
-''',
+    "_text": _TEXT,
     "_float64": '''
 def _float64(a, name):
     """The argument as a float64 tensor (on its device); text is refused."""
@@ -122,15 +117,7 @@ def _rank_one(c, u, diagonal, batch, device):
 }
 
 _JAX = {
-    "_text": '''
-def _text(a):
-    """Whether a holds text (a string, or a list or array of them)."""
-    if isinstance(a, (str, bytes)):
-        return True
-    if isinstance(a, (list, tuple)):
-        return any(_text(b) for b in a)
-    return getattr(getattr(a, "dtype", None), "kind", "") in ("U", "S")
-''',
+    "_text": _TEXT,
     "_float64": '''
 def _float64(a, name):
     """The argument as a float64 array; JAX without its 64-bit mode would round to float32,
