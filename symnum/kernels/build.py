@@ -80,7 +80,7 @@ class Kernel:
 
     def __call__(self, *args: object, out: object = None, **named: object) -> object:
         if named:
-            args = args + tuple(self._by_name(named, len(args)))
+            args = args + tuple(by_name(self.variables[len(args):], named))
         self.program.check_count(args)
         if out is None and not self.complex_input and self.backend != "jax":
             point = floats(args)
@@ -203,16 +203,6 @@ class Kernel:
     def clear(self) -> None:
         """Drop the scratch arrays kept from earlier calls."""
         self._workspace = Workspace()
-
-    def _by_name(self, named: dict, start: int) -> list[object]:
-        names = [v.name for v in self.variables[start:]]
-        unknown = set(named) - set(names)
-        if unknown:
-            raise EvaluationError(f"unknown variable(s) {', '.join(sorted(unknown))}")
-        try:
-            return [named[n] for n in names]
-        except KeyError as err:
-            raise EvaluationError(f"no value given for {err.args[0]}") from None
 
     def _as_array(self, value: object, name: str) -> object:
         """A variable's value as the backend's array, or an EvaluationError saying what a
@@ -363,3 +353,15 @@ def kernel(expr: ExprLike | Function | Result, wrt: WrtLike = None, what: str | 
         return compile_kernel(f.expr, f.variables + extra, backend, compile=compile)
     return compile_kernel(f.differentiate(what, order), f.variables + extra, backend,
                           compile=compile)
+
+
+def by_name(symbols: Sequence[sympy.Symbol], named: dict) -> list[object]:
+    """The values of ``named`` (keyword arguments) in the order of ``symbols``."""
+    names = [s.name for s in symbols]
+    unknown = sorted(set(named) - set(names))
+    if unknown:
+        raise EvaluationError(f"unknown variable(s) {', '.join(unknown)}")
+    try:
+        return [named[n] for n in names]
+    except KeyError as err:
+        raise EvaluationError(f"no value given for {err.args[0]}") from None

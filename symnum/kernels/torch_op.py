@@ -34,7 +34,7 @@ import torch
 
 from ..core.errors import EvaluationError, LimitError, ShapeError
 from ..core.function import ExprLike, Function, WrtLike, as_function
-from .build import Kernel, compile_kernel
+from .build import Kernel, by_name, compile_kernel
 from .params import ParamsLike, check_complete, resolve_params
 
 MAX_ENTRIES = 20_000  # derivative entries of one order a torch_function compiles
@@ -65,7 +65,7 @@ class TorchFunction:
 
     def __call__(self, *args: object, **named: object) -> torch.Tensor:
         if named:
-            args = args + tuple(_by_name(self.inputs[len(args):], named))
+            args = args + tuple(by_name(self.inputs[len(args):], named))
         if len(args) != len(self.inputs):
             names = ", ".join(s.name for s in self.inputs)
             raise EvaluationError(f"expected {len(self.inputs)} values ({names}), got {len(args)}")
@@ -142,17 +142,6 @@ def torch_function(expr: ExprLike | Function, wrt: WrtLike = None,
     -0.5
     """
     return TorchFunction(expr, wrt, params)
-
-
-def _by_name(symbols: Sequence[sympy.Symbol], named: dict) -> list[object]:
-    names = [s.name for s in symbols]
-    unknown = sorted(set(named) - set(names))
-    if unknown:
-        raise EvaluationError(f"unknown variable(s) {', '.join(unknown)}")
-    try:
-        return [named[n] for n in names]
-    except KeyError as err:
-        raise EvaluationError(f"no value given for {err.args[0]}") from None
 
 
 def _tensors(args: Sequence[object], symbols: Sequence[sympy.Symbol]) -> list[torch.Tensor]:
