@@ -1,13 +1,24 @@
-"""Shared helpers: run the CLI in a subprocess exactly as a user would."""
+"""Shared helpers: run the CLI as a user would, in-process (fast) or in a new Python.
+
+``cli(...)`` runs ``symnum.cli.main`` in the test's own process with stdout and stderr
+captured and without the process-wide time and memory limits (``process_limits=False``): one
+new Python per call cost most of the suite's time. It returns the same ``CompletedProcess``
+a subprocess would. ``cli.process(...)`` runs ``python -m symnum`` in a new Python: the tests
+that need a real process (exit status, limits, pipes, the console script) use it and say so.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from symnum.cli.app import main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -16,6 +27,19 @@ class CLI:
     """``cli("derive", "x**2")`` → CompletedProcess; ``cli.json(...)`` → parsed stdout."""
 
     def __call__(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+        """In-process; ``timeout`` is kept for the call's signature (no timer is set)."""
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.chdir(ROOT), contextlib.redirect_stdout(out), \
+                contextlib.redirect_stderr(err):
+            try:
+                code = main(list(args), process_limits=False)
+            except SystemExit as exit_:  # --help; main itself returns its code
+                code = exit_.code if isinstance(exit_.code, int) else 0 if exit_.code is None else 1
+        return subprocess.CompletedProcess(["symnum", *args], code, out.getvalue(),
+                                           err.getvalue())
+
+    def process(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+        """A real ``python -m symnum`` process (end to end: start-up, limits, exit status)."""
         return subprocess.run([sys.executable, "-m", "symnum", *args], capture_output=True,
                               text=True, timeout=timeout, cwd=ROOT)
 

@@ -176,11 +176,13 @@ def run_all(entries: Iterable[Derivation], verify: bool = True,
     return outcomes
 
 
-def progress_bar(stream=sys.stderr, width: int = 28) -> Callable:
-    """A one-line progress bar on a terminal, one line per entry otherwise.
+def progress_bar(stream=None, width: int = 28) -> Callable:
+    """A one-line progress bar on a terminal, one line per entry otherwise, on ``stream``
+    (default: ``sys.stderr`` as it is when the bar is made, also when it was redirected).
 
     Twelve lines of code do not justify a dependency (tqdm) for the one bar symnum draws.
     """
+    stream = sys.stderr if stream is None else stream
     live = hasattr(stream, "isatty") and stream.isatty()
 
     def show(done: int, total: int, entry: Derivation | None) -> None:

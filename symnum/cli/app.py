@@ -14,6 +14,7 @@ command live in :mod:`symnum.cli.guard`.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -24,16 +25,21 @@ from .arguments import parse_arguments
 from .commands import COMMANDS
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, process_limits: bool = True) -> int:
     """Run the CLI; return the exit code (0 ok, 1 a check failed, 2 bad input or a limit
-    reached, 141 when the reader of the output has gone, like a Unix tool on SIGPIPE)."""
+    reached, 141 when the reader of the output has gone, like a Unix tool on SIGPIPE).
+
+    ``process_limits=False`` runs the command without the time and memory limits, which are
+    process-wide (a timer, signal handlers, an rlimit, a watchdog thread): for a host process
+    that runs commands in-process, such as the test suite (``tests/conftest.py``)."""
     limits = guard.Limits(guard.DEFAULT_TIMEOUT_S, guard.DEFAULT_MEMORY)
     try:
         limits = guard.limits_from(os.environ)
         args = parse_arguments(sys.argv[1:] if argv is None else argv)
         if args.command == "serve":  # runs until stopped: no time or memory limit here
             return serve_command(args)
-        with guard.quiet_warnings(), guard.limited(limits):
+        limiting = guard.limited(limits) if process_limits else contextlib.nullcontext()
+        with guard.quiet_warnings(), limiting:
             out, code = COMMANDS[args.command](args)
     except SymnumError as err:
         return guard.fail(str(err))
