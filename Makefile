@@ -18,6 +18,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check symnum tests derivations notebooks benchmarks
+	$(PY) -m mypy
 	$(PY) -m pytest -n auto --dist loadgroup
 
 lint: $(STAMP)

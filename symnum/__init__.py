@@ -8,9 +8,9 @@
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
 from .api import derive, kernel, verify
-from .check.claim import check_claim
 from .core.calculus import Result
 from .core.errors import (
     EvaluationError,
@@ -23,25 +23,49 @@ from .core.errors import (
 from .core.function import Function
 from .core.latex_input import parse_latex
 from .core.parse import parse
-from .export import export_source
 
-# The chapter's modules, for notebooks (``from symnum import catalog, figures, studies``);
-# imported on first use, since they load matplotlib.
-_CHAPTER = ("catalog", "figures", "studies", "document", "demo")
-
-
-# torch operations with exact derivatives (they import torch, so on first use)
-_TORCH = {"torch_function": "torch_op", "TorchFunction": "torch_op",
-          "TorchModule": "torch_module"}
+if TYPE_CHECKING:  # imported on first use (below), so that import symnum stays light
+    from .check.claim import check_claim
+    from .export import export_source
+    from .kernels.torch_module import TorchModule
+    from .kernels.torch_op import TorchFunction, torch_function
 
 
-def __getattr__(name: str):
-    if name in _TORCH:
-        import importlib
-        return getattr(importlib.import_module(f"symnum.kernels.{_TORCH[name]}"), name)
-    if name in _CHAPTER:
-        import importlib
-        return importlib.import_module(f"symnum.chapter.{name}")
+def __getattr__(name: str) -> Any:
+    """The names that load a heavier layer (torch, the checks, exports, the chapter's
+    matplotlib) are imported on first use: ``import symnum`` loads core and the API only."""
+    if name == "check_claim":
+        from .check.claim import check_claim
+        return check_claim
+    if name == "export_source":
+        from .export import export_source
+        return export_source
+    if name in ("torch_function", "TorchFunction"):
+        from .kernels import torch_op
+        return getattr(torch_op, name)
+    if name == "TorchModule":
+        from .kernels.torch_module import TorchModule
+        return TorchModule
+    return _chapter(name)
+
+
+def _chapter(name: str) -> Any:
+    """The chapter's modules, for notebooks (``from symnum import catalog, figures``)."""
+    if name == "catalog":
+        from .chapter import catalog
+        return catalog
+    if name == "studies":
+        from .chapter import studies
+        return studies
+    if name == "figures":
+        from .chapter import figures
+        return figures
+    if name == "document":
+        from .chapter import document
+        return document
+    if name == "demo":
+        from .chapter import demo
+        return demo
     raise AttributeError(f"module 'symnum' has no attribute {name!r}")
 
 

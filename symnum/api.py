@@ -1,4 +1,8 @@
-"""The module-level functions of the public API: ``derive``, ``kernel``, ``verify``.
+"""The module-level functions of the public API (``derive``, ``kernel``, ``verify``), and
+the layer that plugs the capabilities into core's conveniences (:mod:`symnum.core.hooks`).
+
+Imports only core at module level, so ``import symnum`` (which Python runs before any
+``symnum.core`` module) stays light; each capability is imported when first used.
 
 >>> derive("x**2*y", wrt="x,y", what="hessian").nested()
 [[2*y, 2*x], [2*x, 0]]
@@ -6,18 +10,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+import sympy
+
 from .core.calculus import Result
+from .core.errors import SymnumError
 from .core.function import ExprLike, Function, WrtLike, as_function
+from .core.hooks import HOOKS
 from .core.parse import Shape
-from .kernels.build import Kernel
-from .kernels.build import kernel as scalar_kernel
-from .kernels.params import ParamsLike
 
 if TYPE_CHECKING:
+    from .analysis.critical import CriticalPoint
+    from .analysis.graph import Graph
+    from .kernels.build import Kernel
+    from .kernels.params import ParamsLike
     from .matrix.kernel import MatrixKernel
+    from .matrix.result import MatrixResult
+    from .matrix.steps import MatrixDerivation
+    from .steps import Derivation
+    from .verification.matrix import MatrixReport
     from .verification.verify import Report
 
 
@@ -40,7 +53,9 @@ def kernel(expr: ExprLike | Function | Result, wrt: WrtLike = None, what: str | 
            params: ParamsLike = None, shapes: Mapping[str, Shape] | None = None
            ) -> Kernel | MatrixKernel:
     """A batched callable (:func:`symnum.kernels.build.kernel`): one array per variable, then
-    one per parameter (``params``). With ``shapes`` (or a ``MatrixResult``), arrays of the
+    one per parameter (``params``). Like :func:`derive`, it computes the natural derivative
+    unless told otherwise (``what="value"`` for the function itself); ``Function.kernel()``
+    is this function with the same defaults. With ``shapes`` (or a ``MatrixResult``), arrays of the
     declared shapes with leading batch dimensions, the result in the variable's layout
     (:mod:`symnum.matrix.kernel`).
 
@@ -49,15 +64,14 @@ def kernel(expr: ExprLike | Function | Result, wrt: WrtLike = None, what: str | 
     >>> k(np.ones((2, 3)), np.array([1.0, 2.0, 0.0])).tolist()  # 2 W x xᵀ: shaped like W
     [[6.0, 12.0, 0.0], [6.0, 12.0, 0.0]]
     """
+    from .kernels.build import kernel as scalar_kernel
     from .matrix.result import MatrixResult
     if isinstance(expr, MatrixResult) or (shapes and not isinstance(expr, Result)):
         from .matrix.kernel import matrix_kernel
         if compile or params:
-            from .core.errors import SymnumError
             raise SymnumError("a matrix kernel takes its scalar parameters after the arrays "
                               "(no params= needed) and does not take compile=True")
         if what == "value":
-            from .core.errors import SymnumError
             raise SymnumError("a matrix kernel evaluates a derivative: give what='gradient', "
                               "'jacobian' or 'hessian'")
         result = expr if isinstance(expr, MatrixResult) else derive(expr, wrt, what, order,
@@ -68,8 +82,8 @@ def kernel(expr: ExprLike | Function | Result, wrt: WrtLike = None, what: str | 
     return scalar_kernel(expr, wrt, what, backend, order, compile, params)
 
 
-def verify(target: Result | ExprLike | Function, wrt: WrtLike = None, what: str | None = None,
-           order: int = 1, **options: Any) -> Report:
+def verify(target: Result | MatrixResult | ExprLike | Function, wrt: WrtLike = None,
+           what: str | None = None, order: int = 1, **options: Any) -> Report | MatrixReport:
     """Check an exact result against independent numeric methods (:mod:`symnum.verification`).
     A matrix-notation result is checked by components at concrete sizes (a ``MatrixReport``).
 
@@ -85,5 +99,57 @@ def verify(target: Result | ExprLike | Function, wrt: WrtLike = None, what: str 
         return verify_matrix_result(result, **options)
     return verify_result(result, **options)
 
+
+# Core's conveniences, computed here (each imports its capability when first called) and
+# plugged into symnum.core.hooks below: core never imports up.
+
+def _matrix_differentiate(f: Function, what: str | None) -> MatrixResult:
+    from .matrix.result import matrix_differentiate
+    return matrix_differentiate(f, what)
+
+
+def _steps(f: Function, what: str | None, order: int) -> Derivation | MatrixDerivation:
+    result = f.differentiate(what, order)
+    if f.is_matrix_calculus:  # the differential derivation of matrix calculus
+        from .matrix.steps import matrix_derivation
+        return matrix_derivation(result)  # type: ignore[arg-type]
+    from .steps import derivation
+    return derivation(result)
+
+
+def _function_kernel(f: Function, what: str | None, backend: str, order: int, compile: bool,
+                     params: ParamsLike) -> Kernel | MatrixKernel:
+    return kernel(f, None, what, backend, order, compile, params)
+
+
+def _function_verify(f: Function, what: str | None, order: int,
+                     **options: Any) -> Report | MatrixReport:
+    return verify(f, None, what, order, **options)
+
+
+def _graph(f: Function) -> Graph:
+    from .analysis.graph import build_graph
+    return build_graph(f.expr, f.variables)
+
+
+def _plot(f: Function, out: str | None, span: tuple[float, float],
+          descent: str | None) -> Any:
+    from .analysis.plot import Descent, plot
+    return plot(f, out=out, span=span, descent=Descent.parse(descent) if descent else None)
+
+
+def _critical_points(f: Function) -> list[CriticalPoint]:
+    from .analysis.critical import critical_points
+    return critical_points(f)
+
+
+def _compile_kernel(result: Result, symbols: Sequence[sympy.Symbol]) -> Kernel:
+    from .kernels.build import compile_kernel
+    return compile_kernel(result, symbols)
+
+
+HOOKS.plug(matrix_differentiate=_matrix_differentiate, steps=_steps, kernel=_function_kernel,
+           verify=_function_verify, graph=_graph, plot=_plot,
+           critical_points=_critical_points, compile_kernel=_compile_kernel)
 
 __all__ = ["derive", "kernel", "verify", "Function"]

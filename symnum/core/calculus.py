@@ -19,6 +19,7 @@ import sympy
 
 from .budget import work_budget
 from .errors import ShapeError, SymnumError, VariableError
+from .hooks import HOOKS
 from .textbook import arguments, book_order, textbook_form
 
 if TYPE_CHECKING:
@@ -142,7 +143,6 @@ class Result:
         """Elementwise float64 values through a numpy kernel (batch + result shape)."""
         import numpy as np
 
-        from ..kernels.build import compile_kernel
         from .evaluate import name_list, substitution
         by_name = {getattr(k, "name", str(k)): v for k, v in point.items()}
         free = self.expanded().free_symbols | self.function.expr.free_symbols
@@ -169,7 +169,7 @@ class Result:
                 raise SymnumError(f"the value of {s.name} must be a real number with arrays "
                                   "(for complex inputs use symnum.kernel)")
             arrays[s.name] = np.asarray(float(number))
-        kernel = compile_kernel(self, symbols)
+        kernel = HOOKS.call("compile_kernel", self, symbols)  # symnum.kernels, plugged in
         return kernel(*[arrays[s.name] for s in symbols])
 
     def latex(self) -> str:

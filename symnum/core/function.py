@@ -11,21 +11,26 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import sympy
 
 from .errors import ParseError, ShapeError, SymnumError, VariableError
+from .hooks import HOOKS
 from .parse import Shape, as_number, check_name, parse, split_names
 from .shapes import declared_shapes
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # for annotations only: the types the layers above return
+    from ..analysis.critical import CriticalPoint
+    from ..analysis.graph import Graph
+    from ..kernels.build import Kernel
+    from ..steps import Derivation
     from ..verification.verify import Report
     from .calculus import Result
 
-ExprLike = str | sympy.Basic
+ExprLike: TypeAlias = str | sympy.Basic
 SYNTAXES = ("plain", "latex")
-WrtLike = str | sympy.Symbol | Iterable[str | sympy.Symbol] | None
+WrtLike: TypeAlias = str | sympy.Symbol | Iterable[str | sympy.Symbol] | None
 
 
 class Function:
@@ -109,41 +114,36 @@ class Function:
 
     def differentiate(self, what: str | None = None, order: int = 1) -> Result:
         """Dispatch on ``what`` (derivative, gradient, jacobian, hessian; None = natural choice);
-        matrix notation goes to :mod:`symnum.matrix` (a late-bound call up a layer)."""
+        matrix notation goes to :mod:`symnum.matrix` (through :mod:`symnum.core.hooks`)."""
         if self.is_matrix_calculus:
-            from ..matrix.result import matrix_differentiate
             if order != 1:
                 raise SymnumError("--order applies to scalar derivatives, not to matrix calculus")
-            return matrix_differentiate(self, what)
+            result: Result = HOOKS.call("matrix_differentiate", self, what)
+            return result
         from .derive import differentiate
         return differentiate(self, what, order)
 
-    def steps(self, what: str | None = None, order: int = 1):
-        """The step-by-step derivation (a :class:`symnum.steps.Derivation`)."""
-        result = self.differentiate(what, order)
-        if self.is_matrix_calculus:  # the differential derivation of matrix calculus
-            from ..matrix.steps import matrix_derivation
-            return matrix_derivation(result)
-        from ..steps import derivation
-        return derivation(result)
+    # The conveniences below are computed by the layers above core, plugged into
+    # symnum.core.hooks by symnum.api when symnum is imported (core never imports up).
 
-    def graph(self):
+    def steps(self, what: str | None = None, order: int = 1) -> Derivation:
+        """The step-by-step derivation (a :class:`symnum.steps.Derivation`; for matrix
+        notation the differential derivation of :mod:`symnum.matrix.steps`)."""
+        return HOOKS.call("steps", self, what, order)  # type: ignore[no-any-return]
+
+    def graph(self) -> Graph:
         """The computational graph for the backpropagation view (:mod:`symnum.analysis.graph`)."""
-        from ..analysis.graph import build_graph
-        return build_graph(self.expr, self.variables)
+        return HOOKS.call("graph", self)  # type: ignore[no-any-return]
 
     def plot(self, out: str | None = None, span: tuple[float, float] = (-3.0, 3.0),
-             descent: str | None = None):
+             descent: str | None = None) -> Any:
         """The figure of :func:`symnum.analysis.plot.plot` (f, f′, f″; or surface, contours,
         gradient field and, with ``descent="lr=0.1,start=1:1,steps=20"``, the descent path)."""
-        from ..analysis.plot import Descent, plot
-        return plot(self, out=out, span=span,
-                    descent=Descent.parse(descent) if descent else None)
+        return HOOKS.call("plot", self, out, span, descent)
 
-    def critical_points(self) -> list:
+    def critical_points(self) -> list[CriticalPoint]:
         """Solutions of ∇f = 0, each classified (see :mod:`symnum.analysis.critical`)."""
-        from ..analysis.critical import critical_points
-        return critical_points(self)
+        return HOOKS.call("critical_points", self)  # type: ignore[no-any-return]
 
     def latex(self) -> str:
         """LaTeX of the function itself."""
@@ -151,22 +151,19 @@ class Function:
         return expr_latex(self.expr)
 
     def verify(self, what: str | None = None, **options: Any) -> Report:
-        """Check the exact derivative numerically (see :func:`symnum.verify`)."""
-        result = self.differentiate(what, options.pop("order", 1))
-        if self.is_matrix_calculus:  # checked by components at concrete sizes
-            from ..verification.matrix import verify_matrix_result
-            return verify_matrix_result(result, **options)
-        from ..verification.verify import verify_result
-        return verify_result(result, **options)
+        """Check the exact derivative numerically (see :func:`symnum.verify`; matrix notation
+        by components at concrete sizes)."""
+        return HOOKS.call("verify", self, what, options.pop("order", 1),  # type: ignore
+                          **options)
 
-    def kernel(self, what: str | None = "value", backend: str = "numpy", order: int = 1,
-               compile: bool = False, params: object = None):
-        """A batched numeric callable for the function (``what="value"``) or a derivative;
-        ``compile=True`` fuses a torch kernel with torch.compile; ``params``: symbols held
-        constant, extra array arguments after the variables."""
-        from ..kernels.build import kernel
-        return kernel(self, what=what, backend=backend, order=order, compile=compile,
-                      params=params)
+    def kernel(self, what: str | None = None, backend: str = "numpy", order: int = 1,
+               compile: bool = False, params: object = None) -> Kernel:
+        """:func:`symnum.kernel` of this function, with its defaults: a batched callable for
+        the natural derivative (as :meth:`differentiate` picks it), ``what="value"`` for the
+        function itself; ``compile=True`` fuses a torch kernel with torch.compile;
+        ``params``: symbols held constant, extra array arguments after the variables."""
+        return HOOKS.call("kernel", self, what, backend, order,  # type: ignore
+                          compile, params)
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
         """Jupyter's display: the function in LaTeX (and its repr for terminals)."""

@@ -22,6 +22,7 @@ import re
 import sys
 import unicodedata
 from collections.abc import Iterable, Mapping
+from typing import TypeAlias
 
 import sympy
 
@@ -72,7 +73,7 @@ _REFUSED = {
     ast.Yield: "'yield' is not allowed",
 }
 
-Shape = tuple[sympy.Expr, ...]
+Shape: TypeAlias = tuple[sympy.Expr, ...]
 
 
 def check_name(name: str, what: str = "variable") -> str:

@@ -13,17 +13,6 @@ point path ``one_point``, ``one_point_c``, and :mod:`symnum.export`).
 
 from .build import Kernel, compile_kernel, kernel
 
-_TORCH = {"torch_function": "torch_op", "TorchFunction": "torch_op",
-          "TorchModule": "torch_module"}
-
-
-def __getattr__(name: str):
-    """The torch operations, imported on first use (they import torch)."""
-    if name in _TORCH:
-        import importlib
-        return getattr(importlib.import_module(f"{__name__}.{_TORCH[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-__all__ = ["Kernel", "kernel", "compile_kernel", "torch_function", "TorchFunction",
-           "TorchModule"]
+# The torch operations (``torch_op.torch_function``, ``torch_op.TorchFunction``,
+# ``torch_module.TorchModule``) import torch: import their modules, or take them from symnum.
+__all__ = ["Kernel", "kernel", "compile_kernel"]

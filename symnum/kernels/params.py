@@ -14,13 +14,14 @@ to give it a value.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TypeAlias
 
 import sympy
 
 from ..core.errors import EvaluationError, VariableError
 from ..core.parse import check_name, split_names
 
-ParamsLike = str | sympy.Symbol | Iterable[str | sympy.Symbol] | None
+ParamsLike: TypeAlias = str | sympy.Symbol | Iterable[str | sympy.Symbol] | None
 
 
 def _names(params: ParamsLike) -> list[str]:

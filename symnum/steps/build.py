@@ -1,0 +1,190 @@
+"""``Derivation``: the step trees of every entry of a result, and ``derivation`` that builds
+them (the folder's public entry, re-exported by :mod:`symnum.steps`).
+
+>>> import symnum
+>>> d = derivation(symnum.derive("cos(x**3)"))
+>>> d.trees[0].rules()
+['chain', 'trig', 'power']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import sympy
+
+from ..core.budget import work_budget
+from ..core.calculus import Result, safe_to_simplify
+from ..core.derive import differentiate
+from ..core.display import bundle, details, math_block
+from ..core.errors import SymnumError
+from ..core.logistic import to_exponentials
+from ..core.textbook import with_sigma
+from .derive import derive_steps
+from .render import inline, tree_json, tree_latex_lines, tree_markdown, tree_text
+from .rules import Step
+
+SAME_SIMPLIFY_MAX_OPS = 120  # raw − final is simplified up to this size, else checked at points
+SAME_SIMPLIFY_CPU_S = 2.0
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """The step trees of a result, one per entry in row-major order.
+
+    For a derivative of order n, ``stages`` holds the derivations of f', f'', ... and
+    ``trees`` the last one; a Hessian entry (i, j) continues from gradient entry i.
+    """
+
+    result: Result
+    trees: tuple[Step, ...]
+    labels: tuple[str, ...]
+    stages: tuple[Step, ...] = ()
+
+    @property
+    def partial(self) -> frozenset:
+        f = self.result.function
+        several = len(f.variables) > 1 or bool(f.parameters)
+        return frozenset(f.variables) if several else frozenset()
+
+    def _sections(self, stage_label: str) -> list[tuple[str, Step]]:
+        """(label, tree) pairs: the stages of a higher derivative, else one per entry."""
+        if self.stages:
+            return [(stage_label.format(k=k), tree) for k, tree in enumerate(self.stages, 1)]
+        return list(zip(self.labels, self.trees, strict=True))
+
+    def text(self) -> str:
+        """The derivation for a person: each tree, then the simplified result."""
+        blocks = []
+        for label, tree in self._sections("stage {k}: derivative of order {k}"):
+            head = f"{label}\n" if label else ""
+            blocks.append(head + tree_text(tree, self.partial)
+                          + f"\n   result: {inline(tree.result)}")
+        return "\n\n".join(blocks)
+
+    def latex(self) -> str:
+        """An align* environment with every step, indented by depth."""
+        rows: list[str] = []
+        for label, tree in self._sections("derivative of order {k}"):
+            if label:
+                rows.append(rf"&\text{{{_latex_text(label)}}}")
+            rows += tree_latex_lines(tree, self.partial)
+        return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
+
+    def markdown(self) -> str:
+        """Markdown for notebooks: nested lists with inline math, each entry's tree folded
+        when there are several, then the result as display math."""
+        sections = self._sections("stage {k}: derivative of order {k}")
+        parts = []
+        for k, (label, tree) in enumerate(sections, 1):
+            body = tree_markdown(tree, self.partial)
+            parts.append(details(label or f"entry {k}", body, open_=k == 1) if len(sections) > 1
+                         else body)
+        shown = math_block(self.result.latex())
+        if shown is not None:
+            parts.append(f"**Result**\n\n{shown}")
+        return "\n\n".join(parts)
+
+    def to_json(self) -> list[dict[str, Any]]:
+        """The ``steps`` list of the JSON contract (each tree's ``label`` names its entry)."""
+        return [{**tree_json(t, self.partial), "label": label}
+                for t, label in zip(self.trees, self.labels, strict=True)]
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        """Jupyter's display: the Markdown derivation (and the text for terminals)."""
+        return bundle(self.text(), {"text/markdown": self.markdown()}, include, exclude)
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+def _latex_text(label: str) -> str:
+    return (label.replace("∂²", r"$\partial^2$").replace("∂", r"$\partial$")
+            .replace("²", "$^2$"))
+
+
+def derivation(result: Result) -> Derivation:
+    """Build the step trees for every entry of ``result`` (for a matrix-notation result,
+    :func:`symnum.matrix.steps.matrix_derivation` gives the differential derivation)."""
+    if not isinstance(result, Result):
+        raise SymnumError(f"steps need a scalar result of symnum.derive, not "
+                          f"{type(result).__name__} (matrix notation: Function.steps())")
+    f = result.function
+    names = [v.name for v in f.variables]
+    if result.kind == "derivative":
+        x = f.variables[0]
+        trees, stages = [], []
+        for out, final in zip(f.outputs, result.expanded(), strict=True):
+            current = out
+            for k in range(1, result.order + 1):
+                target = final if k == result.order else \
+                    differentiate(_single(current, f), "derivative").expanded()[0]
+                tree = _rooted(current, x, target)
+                stages.append(tree)
+                current = target
+            trees.append(tree)
+        labels = tuple(f"output {m + 1}" if f.is_vector else "" for m in range(len(trees)))
+        return Derivation(result, tuple(trees), labels,
+                          tuple(stages) if result.order > 1 and not f.is_vector else ())
+    full = result.expanded()
+    if result.kind == "gradient":
+        trees = [_rooted(f.expr, v, full[i]) for i, v in enumerate(f.variables)]
+        return Derivation(result, tuple(trees), tuple(f"∂f/∂{n}" for n in names))
+    if result.kind == "jacobian":
+        trees, labels = [], []
+        for m, out in enumerate(f.outputs):
+            for i, v in enumerate(f.variables):
+                trees.append(_rooted(out, v, full[m, i]))
+                labels.append(f"J[{m + 1},{i + 1}] = ∂f{m + 1}/∂{names[i]}")
+        return Derivation(result, tuple(trees), tuple(labels))
+    gradient = differentiate(f, "gradient").expanded()
+    trees, labels = [], []
+    for i in range(len(names)):
+        for j, v in enumerate(f.variables):
+            trees.append(_rooted(gradient[i], v, full[i, j]))
+            labels.append(f"H[{i + 1},{j + 1}] = ∂/∂{names[j]} (∂f/∂{names[i]}), where "
+                          f"∂f/∂{names[i]} = {inline(gradient[i])}")
+    return Derivation(result, tuple(trees), tuple(labels))
+
+
+def _single(expr: sympy.Expr, f):
+    from ..core.function import Function
+    return Function(expr, wrt=f.variables)
+
+
+def _rooted(expr: sympy.Expr, x: sympy.Symbol, final: sympy.Expr) -> Step:
+    """The raw tree, under a 'simplify' step when the core's readable result looks different."""
+    raw = derive_steps(expr, x)
+    if raw.result == final:
+        return raw
+    how = _same(raw.result, final)
+    return Step("simplify", expr, x, final, (raw,),
+                note=f"raw result {inline(with_sigma(raw.result))} simplifies to this ({how})")
+
+
+def _same(raw: sympy.Expr, final: sympy.Expr) -> str:
+    """Show raw == final: symbolically when cheap, else at random points to 25 digits."""
+    difference = to_exponentials(raw) - to_exponentials(final)
+    if difference == 0:
+        return "shown symbolically"
+    if safe_to_simplify(difference, SAME_SIMPLIFY_MAX_OPS):
+        with work_budget(SAME_SIMPLIFY_CPU_S):  # CPU time, never the wall clock
+            if sympy.simplify(difference) == 0:
+                return "shown symbolically"
+    free = sorted(raw.free_symbols | final.free_symbols, key=lambda s: s.name)
+    rng = np.random.default_rng(0)
+    checked = 0
+    for _ in range(200):
+        point = {s: sympy.Float(v, 30) for s, v in zip(free, rng.uniform(-2, 2, len(free)),
+                                                       strict=True)}
+        a, b = sympy.N(raw.xreplace(point), 25), sympy.N(final.xreplace(point), 25)
+        if not (a.is_number and b.is_number and a.is_finite and b.is_finite):
+            continue
+        if abs(a - b) > 1e-15 * max(1, abs(b)):
+            raise SymnumError(f"internal error: the steps give {raw}, the core gives {final}")
+        checked += 1
+        if checked == 5:
+            return "checked at 5 random points"
+    return "equal by construction; not evaluable numerically"
