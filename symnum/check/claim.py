@@ -38,6 +38,9 @@ def check_claim(claimed: ExprLike, of: ExprLike | Function, wrt: WrtLike = None,
 
     ``shapes`` declares vectors and matrices (``{"x": "n", "A": "n,n"}``): the claim is then
     in matrix notation and compared by components at small sizes.
+
+    >>> check_claim("[y, x]", "x*y", what="gradient").correct
+    True
     """
     f = as_function(of, wrt, shapes) if shapes else as_function(of, wrt)
     result = f.differentiate(what, order)

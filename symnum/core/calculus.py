@@ -45,6 +45,11 @@ class Result:
 
     ``matrix`` may refer to the symbols defined in ``definitions`` (each definition may refer
     to earlier ones); :meth:`expanded` substitutes them back.
+
+    >>> from symnum.core.function import Function
+    >>> r = Function("x**2*y").hessian()
+    >>> r.kind, r.shape, r.nested()
+    ('hessian', (2, 2), [[2*y, 2*x], [2*x, 0]])
     """
 
     kind: str

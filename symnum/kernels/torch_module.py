@@ -30,7 +30,13 @@ class TorchModule(torch.nn.Module):
     """f(inputs; params) with ``params`` learnable. ``params``: a mapping name → initial
     value, or names (initial values drawn from N(0, ``init_scale``²) with torch's generator,
     so ``torch.manual_seed`` fixes them). ``dtype``: the parameters' dtype (f is evaluated in
-    float64 either way; the output takes the inputs' and parameters' floating dtype)."""
+    float64 either way; the output takes the inputs' and parameters' floating dtype).
+
+    >>> import torch
+    >>> line = TorchModule("a*x + b", inputs="x", params={"a": 2.0, "b": 1.0})
+    >>> line(torch.tensor([0.0, 1.0], dtype=torch.float64)).tolist()
+    [1.0, 3.0]
+    """
 
     def __init__(self, expr: ExprLike, inputs: str | Sequence[str],
                  params: Mapping[str, float] | str | Sequence[str],

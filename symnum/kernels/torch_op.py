@@ -43,7 +43,13 @@ MAX_ENTRIES = 20_000  # derivative entries of one order a torch_function compile
 class TorchFunction:
     """f (a scalar or a list of expressions) as a differentiable torch callable:
     ``op(*variables, *params)`` or by name. A scalar f gives one value per sample (the batch
-    shape); a vector f of m entries gives batch shape + (m,)."""
+    shape); a vector f of m entries gives batch shape + (m,).
+
+    >>> import torch
+    >>> op = TorchFunction("[x*y, x + y]", wrt="x,y")
+    >>> op(torch.tensor([2.0]), torch.tensor([3.0])).tolist()
+    [[6.0, 5.0]]
+    """
 
     def __init__(self, expr: ExprLike | Function, wrt: WrtLike = None,
                  params: ParamsLike = None):
