@@ -36,11 +36,12 @@ if TYPE_CHECKING:
 
 def derive(expr: ExprLike | Function, wrt: WrtLike = None, what: str | None = None,
            order: int = 1, shapes: Mapping[str, Shape] | None = None,
-           syntax: str = "plain") -> Result:
+           syntax: str = "plain") -> Result | MatrixResult:
     """The exact ``what`` (derivative, gradient, jacobian, hessian) of ``expr``.
 
     ``what=None`` picks the natural one: derivative (one variable), gradient (several),
-    Jacobian (a list of expressions). ``syntax="latex"`` reads LaTeX.
+    Jacobian (a list of expressions). ``syntax="latex"`` reads LaTeX. With ``shapes``
+    (declared vectors and matrices) the result is in matrix notation, a ``MatrixResult``.
 
     >>> derive(r"\\frac{1}{2} x^2", syntax="latex").expr
     x
@@ -109,10 +110,11 @@ def _matrix_differentiate(f: Function, what: str | None) -> MatrixResult:
 
 
 def _steps(f: Function, what: str | None, order: int) -> Derivation | MatrixDerivation:
+    from .matrix.result import MatrixResult
     result = f.differentiate(what, order)
-    if f.is_matrix_calculus:  # the differential derivation of matrix calculus
+    if isinstance(result, MatrixResult):  # the differential derivation of matrix calculus
         from .matrix.steps import matrix_derivation
-        return matrix_derivation(result)  # type: ignore[arg-type]
+        return matrix_derivation(result)
     from .steps import derivation
     return derivation(result)
 
@@ -122,7 +124,7 @@ def _function_kernel(f: Function, what: str | None, backend: str, order: int, co
     return kernel(f, None, what, backend, order, compile, params)
 
 
-def _function_verify(f: Function, what: str | None, order: int,
+def _function_verify(f: Function, what: str | None, order: int, /,
                      **options: Any) -> Report | MatrixReport:
     return verify(f, None, what, order, **options)
 
@@ -148,8 +150,14 @@ def _compile_kernel(result: Result, symbols: Sequence[sympy.Symbol]) -> Kernel:
     return compile_kernel(result, symbols)
 
 
-HOOKS.plug(matrix_differentiate=_matrix_differentiate, steps=_steps, kernel=_function_kernel,
-           verify=_function_verify, graph=_graph, plot=_plot,
-           critical_points=_critical_points, compile_kernel=_compile_kernel)
+# One assignment per slot, so that mypy checks each function against its slot's type.
+HOOKS.matrix_differentiate = _matrix_differentiate
+HOOKS.steps = _steps
+HOOKS.kernel = _function_kernel
+HOOKS.verify = _function_verify
+HOOKS.graph = _graph
+HOOKS.plot = _plot
+HOOKS.critical_points = _critical_points
+HOOKS.compile_kernel = _compile_kernel
 
 __all__ = ["derive", "kernel", "verify", "Function"]

@@ -19,7 +19,7 @@ import sympy
 
 from .budget import work_budget
 from .errors import ShapeError, SymnumError, VariableError
-from .hooks import HOOKS
+from .hooks import HOOKS, need
 from .textbook import arguments, book_order, textbook_form
 
 if TYPE_CHECKING:
@@ -174,7 +174,7 @@ class Result:
                 raise SymnumError(f"the value of {s.name} must be a real number with arrays "
                                   "(for complex inputs use symnum.kernel)")
             arrays[s.name] = np.asarray(float(number))
-        kernel = HOOKS.call("compile_kernel", self, symbols)  # symnum.kernels, plugged in
+        kernel = need(HOOKS.compile_kernel, "compile_kernel")(self, symbols)  # symnum.kernels
         return kernel(*[arrays[s.name] for s in symbols])
 
     def latex(self) -> str:

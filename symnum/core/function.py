@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import sympy
 
 from .errors import ParseError, ShapeError, SymnumError, VariableError
-from .hooks import HOOKS
+from .hooks import HOOKS, need
 from .parse import Shape, as_number, check_name, parse, split_names
 from .shapes import declared_shapes
 
@@ -24,7 +24,11 @@ if TYPE_CHECKING:  # for annotations only: the types the layers above return
     from ..analysis.critical import CriticalPoint
     from ..analysis.graph import Graph
     from ..kernels.build import Kernel
+    from ..matrix.kernel import MatrixKernel
+    from ..matrix.result import MatrixResult
+    from ..matrix.steps import MatrixDerivation
     from ..steps import Derivation
+    from ..verification.matrix import MatrixReport
     from ..verification.verify import Report
     from .calculus import Result
 
@@ -112,58 +116,55 @@ class Function:
         from .calculus import hessian
         return hessian(self)
 
-    def differentiate(self, what: str | None = None, order: int = 1) -> Result:
+    def differentiate(self, what: str | None = None, order: int = 1) -> Result | MatrixResult:
         """Dispatch on ``what`` (derivative, gradient, jacobian, hessian; None = natural choice);
         matrix notation goes to :mod:`symnum.matrix` (through :mod:`symnum.core.hooks`)."""
         if self.is_matrix_calculus:
             if order != 1:
                 raise SymnumError("--order applies to scalar derivatives, not to matrix calculus")
-            result: Result = HOOKS.call("matrix_differentiate", self, what)
-            return result
+            return need(HOOKS.matrix_differentiate, "matrix_differentiate")(self, what)
         from .derive import differentiate
         return differentiate(self, what, order)
 
     # The conveniences below are computed by the layers above core, plugged into
     # symnum.core.hooks by symnum.api when symnum is imported (core never imports up).
 
-    def steps(self, what: str | None = None, order: int = 1) -> Derivation:
+    def steps(self, what: str | None = None, order: int = 1) -> Derivation | MatrixDerivation:
         """The step-by-step derivation (a :class:`symnum.steps.Derivation`; for matrix
         notation the differential derivation of :mod:`symnum.matrix.steps`)."""
-        return HOOKS.call("steps", self, what, order)  # type: ignore[no-any-return]
+        return need(HOOKS.steps, "steps")(self, what, order)
 
     def graph(self) -> Graph:
         """The computational graph for the backpropagation view (:mod:`symnum.analysis.graph`)."""
-        return HOOKS.call("graph", self)  # type: ignore[no-any-return]
+        return need(HOOKS.graph, "graph")(self)
 
     def plot(self, out: str | None = None, span: tuple[float, float] = (-3.0, 3.0),
              descent: str | None = None) -> Any:
         """The figure of :func:`symnum.analysis.plot.plot` (f, f′, f″; or surface, contours,
         gradient field and, with ``descent="lr=0.1,start=1:1,steps=20"``, the descent path)."""
-        return HOOKS.call("plot", self, out, span, descent)
+        return need(HOOKS.plot, "plot")(self, out, span, descent)
 
     def critical_points(self) -> list[CriticalPoint]:
         """Solutions of ∇f = 0, each classified (see :mod:`symnum.analysis.critical`)."""
-        return HOOKS.call("critical_points", self)  # type: ignore[no-any-return]
+        return need(HOOKS.critical_points, "critical_points")(self)
 
     def latex(self) -> str:
         """LaTeX of the function itself."""
         from .render import expr_latex
         return expr_latex(self.expr)
 
-    def verify(self, what: str | None = None, **options: Any) -> Report:
+    def verify(self, what: str | None = None, **options: Any) -> Report | MatrixReport:
         """Check the exact derivative numerically (see :func:`symnum.verify`; matrix notation
         by components at concrete sizes)."""
-        return HOOKS.call("verify", self, what, options.pop("order", 1),  # type: ignore
-                          **options)
+        return need(HOOKS.verify, "verify")(self, what, options.pop("order", 1), **options)
 
     def kernel(self, what: str | None = None, backend: str = "numpy", order: int = 1,
-               compile: bool = False, params: object = None) -> Kernel:
+               compile: bool = False, params: object = None) -> Kernel | MatrixKernel:
         """:func:`symnum.kernel` of this function, with its defaults: a batched callable for
         the natural derivative (as :meth:`differentiate` picks it), ``what="value"`` for the
         function itself; ``compile=True`` fuses a torch kernel with torch.compile;
         ``params``: symbols held constant, extra array arguments after the variables."""
-        return HOOKS.call("kernel", self, what, backend, order,  # type: ignore
-                          compile, params)
+        return need(HOOKS.kernel, "kernel")(self, what, backend, order, compile, params)
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
         """Jupyter's display: the function in LaTeX (and its repr for terminals)."""

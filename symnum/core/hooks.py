@@ -17,14 +17,29 @@ differentiates, evaluates and renders, and a convenience says which layer it nee
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from .errors import SymnumError
 
-Hook = Callable[..., Any]
+if TYPE_CHECKING:  # for annotations only: core imports nothing above it at run time
+    import sympy
+
+    from ..analysis.critical import CriticalPoint
+    from ..analysis.graph import Graph
+    from ..kernels.build import Kernel
+    from ..matrix.kernel import MatrixKernel
+    from ..matrix.result import MatrixResult
+    from ..matrix.steps import MatrixDerivation
+    from ..steps import Derivation
+    from ..verification.matrix import MatrixReport
+    from ..verification.verify import Report
+    from .calculus import Result
+    from .function import Function
+
+T = TypeVar("T")
 
 # What each hook computes, and the layer that provides it (for the message when it is absent).
 PROVIDERS = {
@@ -39,28 +54,38 @@ PROVIDERS = {
 }
 
 
+class VerifyHook(Protocol):
+    """``(f, what, order, **options) -> Report``: the options of :func:`symnum.verify`."""
+
+    def __call__(self, f: Function, what: str | None, order: int, /,
+                 **options: Any) -> Report | MatrixReport: ...
+
+
+class KernelHook(Protocol):
+    """``(f, what, backend, order, compile, params) -> Kernel``, as :func:`symnum.kernel`."""
+
+    def __call__(self, f: Function, what: str | None, backend: str, order: int, compile: bool,
+                 params: Any, /) -> Kernel | MatrixKernel: ...
+
+
 @dataclass
 class Hooks:
-    """One slot per convenience; ``None`` until a layer above plugs it in."""
+    """One typed slot per convenience; ``None`` until a layer above plugs it in."""
 
-    matrix_differentiate: Hook | None = None
-    steps: Hook | None = None
-    kernel: Hook | None = None
-    verify: Hook | None = None
-    graph: Hook | None = None
-    plot: Hook | None = None
-    critical_points: Hook | None = None
-    compile_kernel: Hook | None = None
+    matrix_differentiate: Callable[[Function, str | None], MatrixResult] | None = None
+    steps: Callable[[Function, str | None, int], Derivation | MatrixDerivation] | None = None
+    kernel: KernelHook | None = None
+    verify: VerifyHook | None = None
+    graph: Callable[[Function], Graph] | None = None
+    plot: Callable[[Function, str | None, tuple[float, float], str | None], Any] | None = None
+    critical_points: Callable[[Function], list[CriticalPoint]] | None = None
+    compile_kernel: Callable[[Result, Sequence[sympy.Symbol]], Kernel] | None = None
 
     def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
-        """Run hook ``name``; a clear error when no layer has plugged it in."""
-        hook = getattr(self, name)
-        if hook is None:
-            raise SymnumError(f"{name} is computed by {PROVIDERS[name].split()[0]}, which is "
-                              "not plugged in: import symnum (symnum.api plugs in every layer)")
-        return hook(*args, **kwargs)
+        """Run hook ``name`` (untyped; core's methods use :func:`need` on the slot)."""
+        return need(getattr(self, name), name)(*args, **kwargs)
 
-    def plug(self, **hooks: Hook) -> None:
+    def plug(self, **hooks: Any) -> None:
         """Fill slots by name (an unknown name is an error, not a silent no-op)."""
         known = {f.name for f in fields(self)}
         unknown = sorted(set(hooks) - known)
@@ -74,8 +99,16 @@ class Hooks:
 HOOKS = Hooks()
 
 
+def need(hook: T | None, name: str) -> T:
+    """The plugged-in ``hook``, or a clear error naming the layer that computes ``name``."""
+    if hook is None:
+        raise SymnumError(f"{name} is computed by {PROVIDERS[name].split()[0]}, which is not "
+                          "plugged in: import symnum (symnum.api plugs in every layer)")
+    return hook
+
+
 @contextmanager
-def plugged(**hooks: Hook) -> Iterator[Hooks]:
+def plugged(**hooks: Any) -> Iterator[Hooks]:
     """Plug ``hooks`` in for the ``with`` block, then put the previous ones back (tests)."""
     before = {name: getattr(HOOKS, name) for name in hooks}
     HOOKS.plug(**hooks)
