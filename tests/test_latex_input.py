@@ -94,6 +94,11 @@ PAIRS = [
     (r"\dfrac{1}{x}", "1/x", "x"),
     (r"\sqrt{1 - \tanh^2(x)}", "sqrt(1 - tanh(x)^2)", "x"),
     (r"\log(\sigma(x)) + \log(1 - \sigma(x))", "log(sigmoid(x)) + log(1 - sigmoid(x))", "x"),
+    # what SymPy's LaTeX printer writes: floor and ceiling brackets, \binom, n!, arguments in braces
+    (r"\left\lfloor{x}\right\rfloor x^{2} + \lceil x \rceil x", "floor(x)*x^2 + ceiling(x)*x", "x"),
+    (r"{\binom{x}{2}} + \left(x + 1\right)! + x!",
+     "binomial(x, 2) + factorial(x + 1) + factorial(x)", "x"),
+    (r"\operatorname{polygamma}{\left(1,x \right)}", "polygamma(1, x)", "x"),
 ]
 
 

@@ -67,6 +67,8 @@ REFUSED = {
     "newcommand": "\\newcommand is not allowed", "renewcommand": "\\renewcommand is not allowed",
     "catcode": "\\catcode is not allowed", "write": "\\write is not allowed",
 }
+# \lfloor x \rfloor → floor(x): a function written as a pair of delimiters
+DELIMITED = {"\\lfloor": ("floor", "\\rfloor"), "\\lceil": ("ceiling", "\\rceil")}
 MATRIX_ENVIRONMENTS = {"bmatrix", "pmatrix", "matrix", "Bmatrix", "vmatrix"}
 _TOKEN = re.compile(r"\\([A-Za-z]+|.)|(\d+(?:\.\d+)?|\.\d+)|(\s+)|(.)", re.DOTALL)
 
@@ -190,6 +192,9 @@ class _Reader:
                 if self.peek() == "^":  # x^{a}^{b}: TeX refuses it too (double superscript)
                     raise ParseError("LaTeX: a double superscript; write {x^{a}}^{b} or "
                                      "x^{a b}")
+        while self.peek() == "!":  # n! is the factorial (SymPy writes it so)
+            self.take()
+            base = f"factorial({base})"
         if self.peek() == "'":
             raise ParseError("LaTeX: primes (f') are derivatives; write the function itself")
         return base
@@ -235,6 +240,11 @@ class _Reader:
             return f"abs({inner})"
         if token in ("\\|", "\\Vert", "\\lVert"):
             return self._norm()
+        if token in DELIMITED:
+            name, closing = DELIMITED[token]
+            inner = self.expression(stop=(closing,))
+            self.take(closing)
+            return f"{name}({inner})"
         if token.startswith("\\"):
             return self._command(token[1:])
         if re.fullmatch(r"[^\W\d_]", token):
@@ -289,6 +299,9 @@ class _Reader:
         if name == "frac" or name in ("dfrac", "tfrac"):
             top, bottom = self.group(), self.group()
             return f"(({top})/({bottom}))"
+        if name in ("binom", "dbinom", "tbinom"):
+            top, bottom = self.group(), self.group()
+            return f"binomial({top}, {bottom})"
         if name == "sqrt":
             if self.peek() == "[":
                 self.take()
@@ -356,6 +369,10 @@ class _Reader:
             exponent = self.group()
         if self.peek() in ("(", "\\left(", "["):
             args = self._arguments()
+        elif self.peek() == "{" and self.peek(1) == "(" and self._braced_call():
+            self.take("{")  # SymPy writes \operatorname{f}{\left(a,b \right)}
+            args = self._arguments()
+            self.take("}")
         elif self.peek() == "{":
             args = f"({self.group()})"
         else:
@@ -364,6 +381,15 @@ class _Reader:
             plain, exponent = INVERSES[plain], None  # \sin^{-1} x is arcsin, as textbooks mean
         call = f"log({args[1:-1]}, {base})" if base is not None else plain + args
         return f"{call}**({exponent})" if exponent is not None else call
+
+    def _braced_call(self) -> bool:
+        """Is the next group ``{( ... )}``: an argument list in braces?"""
+        depth = 0
+        for j in range(self.i + 1, len(self.tokens)):
+            depth += (self.tokens[j] in ("(", "[")) - (self.tokens[j] in (")", "]"))
+            if depth == 0:
+                return j + 1 < len(self.tokens) and self.tokens[j + 1] == "}"
+        return False
 
     def _bare_argument(self) -> str:
         """The argument of \\sin without brackets: juxtaposed numbers and names (2x, \\omega t)."""
