@@ -1,6 +1,7 @@
 """Knowledge tables for the parser: which names are functions, which are constants.
 
-A table, not code: one line per name, easy to review and extend.
+The function names are generated from :mod:`symnum.core.registry` (one record per function);
+constants and refused names are tables here, one line per name.
 
 >>> FUNCTIONS["ln"] is sympy.log
 True
@@ -12,62 +13,16 @@ from collections.abc import Callable
 
 import sympy
 
-from . import real_root
+from .registry import BY_NAME, eager_integer_names, parser_functions
 
-
-def _relu(x: sympy.Expr) -> sympy.Expr:
-    """relu(x) = max(0, x)."""
-    return sympy.Max(0, x)
-
-
-def _sigmoid(x: sympy.Expr) -> sympy.Expr:
-    """The logistic function 1 / (1 + e^(-x))."""
-    return 1 / (1 + sympy.exp(-x))
-
-
-def _softplus(x: sympy.Expr) -> sympy.Expr:
-    """softplus(x) = log(1 + e^x)."""
-    return sympy.log(1 + sympy.exp(x))
-
-
-def _log10(x: sympy.Expr) -> sympy.Expr:
-    """The decimal logarithm log(x)/log(10)."""
-    return sympy.log(x, 10)
-
-
-def _log2(x: sympy.Expr) -> sympy.Expr:
-    """The binary logarithm log(x)/log(2)."""
-    return sympy.log(x, 2)
-
-
-# name -> (callable building the SymPy node, allowed argument counts)
-FUNCTIONS: dict[str, Callable[..., sympy.Expr]] = {
-    "sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan,
-    "cot": sympy.cot, "sec": sympy.sec, "csc": sympy.csc,
-    "asin": sympy.asin, "acos": sympy.acos, "atan": sympy.atan,
-    "arcsin": sympy.asin, "arccos": sympy.acos, "arctan": sympy.atan,
-    "acot": sympy.acot, "asec": sympy.asec, "acsc": sympy.acsc, "atan2": sympy.atan2,
-    "sinh": sympy.sinh, "cosh": sympy.cosh, "tanh": sympy.tanh,
-    "coth": sympy.coth, "sech": sympy.sech, "csch": sympy.csch,
-    "asinh": sympy.asinh, "acosh": sympy.acosh, "atanh": sympy.atanh,
-    "arcsinh": sympy.asinh, "arccosh": sympy.acosh, "arctanh": sympy.atanh,
-    "exp": sympy.exp, "log": sympy.log, "ln": sympy.log, "log10": _log10, "log2": _log2,
-    "sqrt": sympy.sqrt, "cbrt": real_root.cbrt, "root": real_root.root,
-    "abs": sympy.Abs, "Abs": sympy.Abs, "sign": sympy.sign,
-    "max": sympy.Max, "Max": sympy.Max, "min": sympy.Min, "Min": sympy.Min,
-    "floor": sympy.floor, "ceiling": sympy.ceiling, "ceil": sympy.ceiling,
-    "Heaviside": sympy.Heaviside, "heaviside": sympy.Heaviside,
-    "erf": sympy.erf, "erfc": sympy.erfc, "gamma": sympy.gamma,
-    "loggamma": sympy.loggamma, "lgamma": sympy.loggamma, "digamma": sympy.digamma,
-    "polygamma": sympy.polygamma, "DiracDelta": sympy.DiracDelta,
-    "factorial": sympy.factorial, "binomial": sympy.binomial,
-    "relu": _relu, "sigmoid": _sigmoid, "softplus": _softplus, "logistic": _sigmoid,
-    "σ": _sigmoid,  # applied, σ(u) is the logistic sigmoid (as \sigma(u) in LaTeX); alone a name
-}
+# name -> the callable building the SymPy node; generated from the function registry
+FUNCTIONS: dict[str, Callable[..., sympy.Expr]] = parser_functions()
 
 # Functions whose integer arguments SymPy evaluates eagerly: big ones would hang.
-EAGER_INTEGER_FUNCTIONS = frozenset({"factorial", "binomial", "gamma", "loggamma", "digamma",
-                                     "polygamma"})
+EAGER_INTEGER_FUNCTIONS = eager_integer_names()
+
+# Unicode names (σ, Γ, ψ): applied they are the function, alone a variable's name
+UNICODE_FUNCTIONS = frozenset(n for n, r in BY_NAME.items() if n in r.unicode)
 
 CONSTANTS: dict[str, sympy.Expr] = {
     "pi": sympy.pi, "E": sympy.E, "e": sympy.E, "I": sympy.I,

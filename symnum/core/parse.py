@@ -36,7 +36,13 @@ from .guards import (
     short,
     tower_height,
 )
-from .names import CONSTANTS, EAGER_INTEGER_FUNCTIONS, FUNCTIONS, REFUSED_FUNCTIONS
+from .names import (
+    CONSTANTS,
+    EAGER_INTEGER_FUNCTIONS,
+    FUNCTIONS,
+    REFUSED_FUNCTIONS,
+    UNICODE_FUNCTIONS,
+)
 from .notation import to_python
 from .real_root import real_power
 
@@ -53,7 +59,7 @@ _BINOPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.MatMult)
 _ADDITIVE = (ast.Add, ast.Sub)
 _MULTIPLICATIVE = (ast.Mult, ast.Div, ast.MatMult)
 # Function names that are also common variable names (γ, β in batch norm).
-_ALSO_VARIABLES = frozenset({"gamma", "beta", "sign", "root", "σ"})
+_ALSO_VARIABLES = frozenset({"gamma", "beta", "sign", "root"}) | UNICODE_FUNCTIONS
 _REFUSED = {
     ast.ListComp: "comprehensions are not allowed",
     ast.SetComp: "comprehensions are not allowed",

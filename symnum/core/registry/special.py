@@ -1,0 +1,246 @@
+'''Records of the special functions: erf, erfc, Γ, log Γ, digamma, polygamma, n!, binomial.
+
+numpy has none of them. Its spellings call helpers that are scipy.special's functions where
+scipy is installed (live kernels always: the very same functions, also for complex numbers
+in the complex step) and otherwise, in an exported module on a machine without scipy, the
+standard library's math.erf, math.gamma, math.lgamma entry by entry and a recurrence with
+an asymptotic series for polygamma, with scipy's conventions (nan at the poles of Γ left of
+0, log Γ nan left of 0).
+
+>>> namespace = {}
+>>> exec("import math\\nimport numpy as np\\n" + dict(POLYGAMMA_SERIES)["_polygamma_series"],
+...      namespace)
+>>> round(float(namespace["_polygamma_series"](1, 1.0)), 12)  # trigamma(1) = π²/6
+1.644934066848
+'''
+
+from __future__ import annotations
+
+import sympy
+
+from .record import Record, Spelling, Unsupported
+
+POLYGAMMA_SERIES = (("_polygamma_series", '''
+_BERNOULLI = (1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6, -3617 / 510,
+              43867 / 798, -174611 / 330)  # B2, B4, ..., B20
+
+
+def _polygamma_series(n, x):
+    """The n-th derivative of digamma, elementwise: recurrence up to x >= 20, then series."""
+    n = int(n)
+    x = np.array(x, dtype=float)
+    total = np.zeros_like(x)
+    pole = (x <= 0) & (x == np.floor(x))
+    if n == 0:  # reflection: psi(x) = psi(1 - x) - pi / tan(pi x)
+        left = x < 0.5
+        total = np.where(left, -math.pi / np.tan(math.pi * np.where(left, x, 0.25)), 0.0)
+        x = np.where(left, 1 - x, x)
+    scale = -math.factorial(n) * (-1.0) ** n
+    low = np.isfinite(x) & (x < 20)
+    while low.any():
+        total = total + np.where(low, scale / np.where(low, x, 1.0) ** (n + 1), 0.0)
+        x = np.where(low, x + 1, x)
+        low = low & (x < 20)
+    if n == 0:
+        series = np.log(x) - 1 / (2 * x)
+        for k, b in enumerate(_BERNOULLI, 1):
+            series = series - b / (2 * k * x ** (2 * k))
+    else:
+        series = math.factorial(n - 1) / x ** n + math.factorial(n) / (2 * x ** (n + 1))
+        for k, b in enumerate(_BERNOULLI, 1):
+            series = series + b * math.factorial(2 * k + n - 1) / (
+                math.factorial(2 * k) * x ** (2 * k + n))
+        series = series * (-1.0) ** (n + 1)
+    value = total + series
+    return np.where(pole, -np.inf if n == 0 else np.inf, value)
+'''),)
+
+
+def _scipy_or(name: str, scipy_name: str, fallback: str) -> tuple[str, str]:
+    """A numpy helper: scipy.special's function where scipy is installed, else
+    ``fallback`` (a def of ``name``)."""
+    return name, f'''
+try:
+    from scipy.special import {scipy_name} as {name}
+except ImportError:  # numpy alone{fallback}'''
+
+
+ERF = _scipy_or("_erf", "erf", '''
+    def _erf(x):
+        return np.vectorize(math.erf, otypes=[float])(x)
+''')
+ERFC = _scipy_or("_erfc", "erfc", '''
+    def _erfc(x):
+        return np.vectorize(math.erfc, otypes=[float])(x)
+''')
+GAMMA_ONE = ("_gamma_one", '''
+def _gamma_one(x):
+    try:
+        return math.gamma(x)
+    except OverflowError:
+        return math.inf
+    except ValueError:  # a pole: 0 or a negative integer
+        return math.copysign(math.inf, x) if x == 0 else math.nan
+''')
+GAMMA = _scipy_or("_gamma", "gamma", '''
+    def _gamma(x):
+        return np.vectorize(_gamma_one, otypes=[float])(x)
+''')
+LOGGAMMA = _scipy_or("_loggamma", "loggamma", '''
+    def _loggamma_one(x):
+        if x > 0:
+            try:
+                return math.lgamma(x)
+            except OverflowError:
+                return math.inf
+        return math.inf if x == 0 else math.nan  # log Γ is complex left of 0
+
+    def _loggamma(x):
+        return np.vectorize(_loggamma_one, otypes=[float])(x)
+''')
+DIGAMMA = _scipy_or("_digamma", "psi", '''
+    def _digamma(x):
+        return _polygamma_series(0, x)
+''')
+POLYGAMMA = ("_polygamma", '''
+try:
+    from scipy.special import polygamma as _scipy_polygamma
+except ImportError:  # numpy alone
+    _scipy_polygamma = None
+
+
+def _polygamma(n, x):
+    if _scipy_polygamma is None:
+        return _polygamma_series(int(n), x)
+    return _scipy_polygamma(np.asarray(np.real(n)).astype(int), x)
+''')
+BINOMIAL = _scipy_or("_binomial", "binom", '''
+    def _binomial(n, k):
+        return _gamma(n + 1) / (_gamma(k + 1) * _gamma(n - k + 1))
+''')
+TORCH_GAMMA = ("_gamma", '''
+def _gamma(x):
+    # torch has lgamma only: Γ(x) = exp(lgamma(x)) right of 0, the reflection formula left
+    # of it; each branch sees a harmless stand-in where it is not used (gradients pass both)
+    right = x > 0
+    positive = torch.exp(torch.lgamma(torch.where(right, x, torch.ones_like(x))))
+    left = torch.where(right, torch.full_like(x, 0.5), x)
+    negative = math.pi / (torch.sin(math.pi * left) * torch.exp(torch.lgamma(1 - left)))
+    return torch.where(right, positive, negative)
+''')
+TORCH_LOGGAMMA = ("_loggamma", '''
+def _loggamma(x):
+    # torch.lgamma is log|Γ(x)|; log Γ is real only right of 0 (nan left of it, as scipy)
+    right = x >= 0
+    return torch.where(right, torch.lgamma(torch.where(right, x, torch.ones_like(x))), math.nan)
+''')
+JAX_LOGGAMMA = ("_loggamma", '''
+def _loggamma(x):
+    # gammaln is log|Γ(x)|; log Γ is real only right of 0 (nan left of it, as scipy)
+    return jnp.where(x >= 0, jax.scipy.special.gammaln(jnp.where(x >= 0, x, 1.0)), jnp.nan)
+''')
+_NO_C = Unsupported("C's <math.h> has no digamma, polygamma or binomial")
+
+
+def _binomial_of(gamma: str) -> tuple[str, str]:
+    return "_binomial", f'''
+def _binomial(n, k):
+    return {gamma}(n + 1) / ({gamma}(k + 1) * {gamma}(n - k + 1))
+'''
+
+
+SPECIAL = [
+    Record("erf", sympy.erf, "the error function (2/√π)·∫₀ᵘ e^(−t²) dt", "error function",
+           latex=r"\operatorname{erf}", latex_in=(r"\operatorname{erf}", r"\erf"),
+           derivative=("2*exp(-u**2)/sqrt(pi)",), rule_text="erf′(u) = (2/√π)·e^(−u²)",
+           rule_latex=r"\operatorname{erf}'(u) = \frac{2}{\sqrt{\pi}} e^{-u^{2}}",
+           spell={"numpy": Spelling("_erf({0})", (ERF,), into=True),
+                  "torch": Spelling("torch.special.erf({0})", into=True),
+                  "jax": Spelling("jax.scipy.special.erf({0})"),
+                  "math": Spelling("math.erf({0})"), "c": Spelling("erf({0})"),
+                  "mpmath": Spelling("mp.erf({0})")}),
+    Record("erfc", sympy.erfc, "the complementary error function 1 − erf(u)",
+           "complementary error function", latex=r"\operatorname{erfc}",
+           derivative=("-2*exp(-u**2)/sqrt(pi)",), rule_text="erfc′(u) = −(2/√π)·e^(−u²)",
+           rule_latex=r"\operatorname{erfc}'(u) = -\frac{2}{\sqrt{\pi}} e^{-u^{2}}",
+           spell={"numpy": Spelling("_erfc({0})", (ERFC,), into=True),
+                  "torch": Spelling("torch.special.erfc({0})", into=True),
+                  "jax": Spelling("jax.scipy.special.erfc({0})"),
+                  "math": Spelling("math.erfc({0})"), "c": Spelling("erfc({0})"),
+                  "mpmath": Spelling("mp.erfc({0})")}),
+    Record("gamma", sympy.gamma, "Euler's gamma function, Γ(n) = (n − 1)!", "gamma function",
+           unicode=("Γ",), latex=r"\Gamma", latex_in=(r"\Gamma",), eager_integer=True,
+           derivative=("gamma(u)*polygamma(0, u)",), rule_text="Γ′(u) = Γ(u)·ψ(u)",
+           rule_latex=r"\Gamma'(u) = \Gamma(u)\,\psi(u)",
+           domain="{u} not 0, −1, −2, ... (poles)",
+           spell={"numpy": Spelling("_gamma({0})", (GAMMA_ONE, GAMMA)),
+                  "torch": Spelling("_gamma({0})", (TORCH_GAMMA,)),
+                  "jax": Spelling("jax.scipy.special.gamma({0})"),
+                  "math": Spelling("math.gamma({0})"), "c": Spelling("tgamma({0})"),
+                  "mpmath": Spelling("mp.gamma({0})")},
+           sample=((0.2, 6.0),)),
+    Record("loggamma", sympy.loggamma, "log Γ(u), real for u > 0", "log-gamma function",
+           aliases=("lgamma",), latex=r"\log\Gamma", latex_in=(r"\ln\Gamma", r"\log\Gamma"),
+           eager_integer=True, derivative=("polygamma(0, u)",),
+           rule_text="(log Γ)′(u) = ψ(u)", rule_latex=r"(\log\Gamma)'(u) = \psi(u)",
+           domain="{u} > 0", domain_test=lambda u: u > 0,
+           spell={"numpy": Spelling("_loggamma({0})", (LOGGAMMA,)),
+                  "torch": Spelling("_loggamma({0})", (TORCH_LOGGAMMA,)),
+                  "jax": Spelling("_loggamma({0})", (JAX_LOGGAMMA,)),
+                  "math": Spelling("(math.lgamma({0}) if {0} > 0 else _bail())", (("_bail", '''
+def _bail():
+    raise ArithmeticError("outside the one-point dialect's domain")
+'''),)),
+                  "c": Spelling("smx_loggamma({0})", (("smx_loggamma",
+                     "static inline double smx_loggamma(double a) "
+                     "{ return a > 0 ? lgamma(a) : (a == 0 ? INFINITY : NAN); }"),)),
+                  "mpmath": Spelling("mp.loggamma({0})")},
+           sample=((0.2, 10.0),)),
+    Record("digamma", sympy.digamma, "ψ(u) = Γ′(u)/Γ(u)", "digamma function",
+           unicode=("ψ",), latex=r"\psi", latex_in=(r"\psi",), eager_integer=True,
+           derivative=("polygamma(1, u)",), rule_text="ψ′(u) = ψ₁(u)",
+           rule_latex=r"\psi'(u) = \psi^{(1)}(u)",
+           spell={"numpy": Spelling("_digamma({0})", (*POLYGAMMA_SERIES, DIGAMMA)),
+                  "torch": Spelling("torch.special.digamma({0})"),
+                  "jax": Spelling("jax.scipy.special.digamma({0})"),
+                  "math": Spelling("float(_scipy_special.psi({0}))"), "c": _NO_C,
+                  "mpmath": Spelling("mp.digamma({0})")},
+           sample=((0.2, 10.0),)),
+    Record("polygamma", sympy.polygamma, "polygamma(n, u): the n-th derivative of ψ(u)",
+           "polygamma function", latex=r"\psi^{(n)}", arity=(2, 2), params=("n", "u"),
+           eager_integer=True, derivative=("", "polygamma(n + 1, u)"),
+           rule_text="ψₙ′(u) = ψₙ₊₁(u)", rule_latex=r"\psi^{(n)}{}'(u) = \psi^{(n+1)}(u)",
+           spell={"numpy": Spelling("_polygamma({0}, {1})", (*POLYGAMMA_SERIES, POLYGAMMA)),
+                  "torch": Spelling("torch.special.polygamma(int({0}), {1})"),
+                  "jax": Spelling("jax.scipy.special.polygamma(int({0}), {1})"),
+                  "math": Spelling("float(_scipy_special.polygamma(int({0}), {1}))"),
+                  "c": _NO_C, "mpmath": Spelling("mp.polygamma(int({0}), {1})")},
+           sample=((0.0, 2.0), (0.5, 8.0)), integers=(0,)),
+    Record("factorial", sympy.factorial, "u! = Γ(u + 1)", "factorial", latex="!",
+           eager_integer=True, derivative=("gamma(u + 1)*polygamma(0, u + 1)",),
+           rule_text="(u!)′ = Γ(u + 1)·ψ(u + 1)",
+           rule_latex=r"(u!)' = \Gamma(u + 1)\,\psi(u + 1)",
+           spell={"numpy": Spelling("_gamma({0} + 1)", (GAMMA_ONE, GAMMA)),
+                  "torch": Spelling("_gamma({0} + 1)", (TORCH_GAMMA,)),
+                  "jax": Spelling("jax.scipy.special.gamma({0} + 1)"),
+                  "math": Spelling("math.gamma({0} + 1)"), "c": Spelling("tgamma({0} + 1)"),
+                  "mpmath": Spelling("mp.factorial({0})")},
+           sample=((0.2, 6.0),)),
+    Record("binomial", sympy.binomial, "binomial(n, k) = Γ(n + 1)/(Γ(k + 1)·Γ(n − k + 1))",
+           "binomial coefficient", latex=r"\binom", latex_in=(r"\binom",), arity=(2, 2),
+           params=("n", "k"), eager_integer=True,
+           derivative=("binomial(n, k)*(polygamma(0, n + 1) - polygamma(0, n - k + 1))",
+                       "binomial(n, k)*(polygamma(0, n - k + 1) - polygamma(0, k + 1))"),
+           rule_text="∂C(n, k)/∂n = C(n, k)·(ψ(n + 1) − ψ(n − k + 1))",
+           rule_latex=r"\partial_n \binom{n}{k} = \binom{n}{k}"
+                      r"\left(\psi(n + 1) - \psi(n - k + 1)\right)",
+           spell={"numpy": Spelling("_binomial({0}, {1})", (GAMMA_ONE, GAMMA, BINOMIAL)),
+                  "torch": Spelling("_binomial({0}, {1})", (TORCH_GAMMA, _binomial_of("_gamma"))),
+                  "jax": Spelling("_binomial({0}, {1})",
+                                  (_binomial_of("jax.scipy.special.gamma"),)),
+                  "math": Spelling("float(_scipy_special.binom({0}, {1}))"), "c": _NO_C,
+                  "mpmath": Spelling("mp.binomial({0}, {1})")},
+           sample=((2.0, 8.0), (0.5, 1.5))),
+]
+
+RECORDS: list[Record] = SPECIAL
