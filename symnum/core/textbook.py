@@ -1,7 +1,8 @@
 """Results in the forms a deep-learning textbook prints: σ(x)(1 − σ(x)), σ(z) − y, ...
 
 SymPy writes σ′ as e^(−x)/(1 + e^(−x))²; a textbook writes σ(x)(1 − σ(x)). The rewrites are
-a table of exact identities (:data:`RULES`), applied bottom-up at the end of a derivation:
+a table of exact identities (:data:`RULES`), applied bottom-up at the end of a derivation by
+the engine of :mod:`symnum.core.rewrite`:
 
 - logistic: (1 + eᵛ)^(−k)·e^(m·v) = σ(v)^m·σ(−v)^(k−m) for integers 0 ≤ m ≤ k, so
   1/(1 + e^(−u)) = σ(u), eᵘ/(1 + eᵘ) = σ(u) and e^(−u)/(1 + e^(−u))² = σ(u)σ(−u);
@@ -23,26 +24,15 @@ sigmoid(x)*(1 - sigmoid(x))
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
 import sympy
 
 from .logistic import sigmoid, to_exponentials
+from .rewrite import Rule, Table, rewrite
 
 FACTOR_MAX_OPS = 60  # polynomials in σ up to this size are tried factored
 CHECK_POINTS = 2
 CHECK_DIGITS = 20
-
-
-@dataclass(frozen=True)
-class Rule:
-    """``rewrite(node)`` for nodes of type ``kind``: the node in textbook form, or None."""
-
-    name: str
-    identity: str  # the formula, for people (docs, tests)
-    kind: type | tuple[type, ...]
-    rewrite: Callable[[sympy.Basic], sympy.Basic | None]
 
 
 def one_plus_exp(base: sympy.Basic) -> sympy.Expr | None:
@@ -91,14 +81,15 @@ def logistic(node: sympy.Basic) -> sympy.Basic | None:
     return sympy.Mul(*factors) if changed else None
 
 
-def complement_towards(preferred: frozenset) -> Callable[[sympy.Basic], sympy.Basic | None]:
+def complement_towards(preferred: frozenset) -> Table:
     """σ(w) = 1 − σ(−w) where −w is an argument the function has and w is not."""
-    def rewrite(node: sympy.Basic) -> sympy.Basic | None:
+    def towards(node: sympy.Basic) -> sympy.Basic | None:
         w = node.args[0]
         if -w in preferred and (w not in preferred or w.could_extract_minus_sign()):
             return 1 - sigmoid(-w)  # σ(x) and σ(−x) both in f: σ(x) it is
         return None
-    return rewrite
+    return Table([Rule("complement", "σ(w) = 1 − σ(−w), towards the function's own −w",
+                       sigmoid, towards)])
 
 
 def factored(expr: sympy.Expr) -> sympy.Expr | None:
@@ -142,8 +133,8 @@ def expand_sigmoids(expr: sympy.Expr, preferred: frozenset = frozenset()) -> sym
         return expr
     expanded = _expand(expr)
     if expanded.has(sympy.exp):  # eᶻ·σ(−z) = σ(z) once the product is multiplied out
-        again = _walk(_logistic(to_exponentials(expanded)),
-                      [(sigmoid, complement_towards(frozenset(preferred)))])
+        again = rewrite(to_exponentials(expanded), *LOGISTIC,
+                        complement_towards(frozenset(preferred)))
         expanded = _expand(again)
     return factored(expanded) or expanded
 
@@ -163,42 +154,12 @@ def size(expr: sympy.Expr) -> int:
 
 
 # In order: products first (so an exponential is absorbed into its ratio), then lone powers.
-RULES: tuple[Rule, ...] = (
+RULES = Table([
     Rule("logistic ratio", "(1 + eᵛ)^(−k)·e^(m·v) = σ(v)^m·σ(−v)^(k−m), 0 ≤ m ≤ k",
          sympy.Mul, logistic),
     Rule("logistic", "(1 + eᵛ)^(−k) = σ(−v)^k: 1/(1 + e^(−u)) = σ(u)", sympy.Pow, logistic),
-)
-
-
-def _walk(expr: sympy.Basic, rewrites: Iterable[tuple[type | tuple, Callable]]) -> sympy.Basic:
-    """``expr`` with the rewrites applied bottom-up (children first)."""
-    rewrites = tuple(rewrites)
-    memo: dict[sympy.Basic, sympy.Basic] = {}
-
-    def walk(node: sympy.Basic) -> sympy.Basic:
-        if node.is_Atom or not node.args:
-            return node
-        if node in memo:
-            return memo[node]
-        args = tuple(walk(a) for a in node.args)
-        new = node.func(*args) if args != node.args else node
-        for kind, rewrite in rewrites:
-            if isinstance(new, kind):
-                out = rewrite(new)
-                if out is not None and out != new:
-                    new = out
-                    break
-        memo[node] = new
-        return new
-
-    return walk(expr)
-
-
-def _logistic(expr: sympy.Basic) -> sympy.Basic:
-    """The logistic rules, one pass each, in table order."""
-    for rule in RULES:
-        expr = _walk(expr, [(rule.kind, rule.rewrite)])
-    return expr
+])
+LOGISTIC = tuple(Table([rule]) for rule in RULES)  # one pass each, in table order
 
 
 def arguments(expr: sympy.Basic) -> frozenset:
@@ -210,7 +171,7 @@ def arguments(expr: sympy.Basic) -> frozenset:
     [-x, 2*x]
     """
     found = set()
-    ruled = _logistic(expr)
+    ruled = rewrite(expr, *LOGISTIC)
     found |= {s.args[0] for s in ruled.atoms(sigmoid)}
     for node in sympy.preorder_traversal(expr):
         if isinstance(node, sympy.log) and len(node.args) == 1:
@@ -226,10 +187,10 @@ def textbook(expr: sympy.Basic, preferred: frozenset = frozenset()) -> sympy.Bas
     if not isinstance(expr, sympy.Expr) or not expr.has(sympy.exp):
         return expr
     try:
-        out = _logistic(expr)
+        out = rewrite(expr, *LOGISTIC)
         if not out.has(sigmoid):
             return expr
-        out = _walk(out, [(sigmoid, complement_towards(frozenset(preferred)))])
+        out = rewrite(out, complement_towards(frozenset(preferred)))
         out = factored(out) or out
     except (RecursionError, TypeError, ValueError, sympy.PolynomialError):
         return expr
@@ -247,10 +208,10 @@ def with_sigma(expr: sympy.Basic) -> sympy.Basic:
     if not isinstance(expr, sympy.Expr) or not expr.has(sympy.exp):
         return expr
     try:
-        out = _logistic(expr)
+        return rewrite(expr, *LOGISTIC,
+                       check=lambda new, old: new.has(sigmoid) and same_value(new, old))
     except (RecursionError, TypeError, ValueError):
         return expr
-    return out if out.has(sigmoid) and same_value(out, expr) else expr
 
 
 def textbook_form(raw: sympy.Expr, plain: sympy.Expr, preferred: frozenset) -> sympy.Expr:
@@ -299,6 +260,10 @@ def _tanh_factor(node: sympy.Mul) -> sympy.Expr | None:
     return sympy.Mul(*rest, *(kind(a) ** k for (kind, a), k in powers.items()))
 
 
+HYPERBOLIC = Table([Rule("tanh", "sinhᵐa·coshⁿa = tanhᵐa·cosh^(m+n)a, n ≤ −m < 0",
+                         sympy.Mul, _tanh_factor)])
+
+
 def hyperbolic(expr: sympy.Basic) -> sympy.Basic:
     """sinh/cosh as a book writes it: tanh (d/dx log cosh x = tanh x).
 
@@ -308,8 +273,7 @@ def hyperbolic(expr: sympy.Basic) -> sympy.Basic:
     """
     if not isinstance(expr, sympy.Expr) or not expr.has(sympy.sinh):
         return expr
-    return expr.replace(lambda n: isinstance(n, sympy.Mul) and _tanh_factor(n) is not None,
-                        _tanh_factor)
+    return rewrite(expr, HYPERBOLIC)
 
 
 def _order(e: sympy.Expr) -> tuple:

@@ -1,6 +1,7 @@
 """Numerically stable forms for kernels: exact rewrites, then shifted exponentials.
 
-Two passes over an expression, both exact identities over the reals:
+Two passes over an expression, both exact identities over the reals, each a table of rules
+run by :func:`symnum.core.rewrite.rewrite`:
 
 1. the rules of :mod:`symnum.kernels.stable_rules`, bottom-up: logs of products split, log-sum-exp
    and softplus as max + log1p, 1 − σ(a) as σ(−a), log(1 + t) as log1p, sinh/cosh as
@@ -29,6 +30,7 @@ from __future__ import annotations
 import sympy
 
 from ..core.logistic import to_exponentials
+from ..core.rewrite import Rule, Table, rewrite
 from .stable_rules import EXPM1, apply_rules
 from .stable_sums import Terms, positive_terms, shifted, signed_terms
 
@@ -42,9 +44,7 @@ def stabilize(expr: sympy.Basic) -> sympy.Basic:
         ruled = apply_rules(expr)
     except RecursionError:  # a very deep expression: the shifts below still apply
         ruled = expr
-    shifted_form = _shift(ruled)
-    return shifted_form.replace(lambda n: isinstance(n, sympy.Add) and not n.has(sympy.Max),
-                                lambda n: EXPM1.rewrite(n) or n)
+    return rewrite(_shift(ruled), EXPM1_UNSHIFTED)
 
 
 def _is_ratio(node: sympy.Basic) -> bool:
@@ -52,7 +52,9 @@ def _is_ratio(node: sympy.Basic) -> bool:
         positive_terms(node.base) is not None
 
 
-def _ratio(node: sympy.Pow) -> sympy.Basic:
+def _ratio(node: sympy.Pow) -> sympy.Basic | None:
+    if not _is_ratio(node):
+        return None
     shift, rest = shifted(positive_terms(node.base))
     return sympy.exp(node.exp * shift) * rest**node.exp
 
@@ -74,9 +76,11 @@ def _is_ratio_product(node: sympy.Basic) -> bool:
     return isinstance(node, sympy.Mul) and any(_is_ratio(a) for a in node.args)
 
 
-def _ratio_product(node: sympy.Mul) -> sympy.Basic:
+def _ratio_product(node: sympy.Mul) -> sympy.Basic | None:
     """Every sum of exponentials in the product shifted, numerator ones too:
     (e^y + e^z)·e^x / (e^x + e^y + e^z)² overflows unless both sums are shifted."""
+    if not _is_ratio_product(node):
+        return None
     factors = []
     for a in node.args:
         found = _power_of_sum(a)
@@ -90,16 +94,16 @@ def _ratio_product(node: sympy.Mul) -> sympy.Basic:
 
 
 def _shift(expr: sympy.Basic) -> sympy.Basic:
-    out = expr.replace(_is_ratio_product, _ratio_product).replace(_is_ratio, _ratio)
-    if out == expr:
-        return expr
-    # merge the shift into the exponentials it multiplies: e^a·e^(−M) = e^(a − M)
-    out = out.replace(lambda n: isinstance(n, sympy.Mul) and n.has(sympy.Max, sympy.Abs),
-                      lambda n: sympy.powsimp(n, combine="exp"))
-    return out.replace(lambda n: isinstance(n, sympy.exp) and n.has(sympy.Max), _split_shifted)
+    out = rewrite(expr, *SHIFTS)
+    return expr if out == expr else rewrite(out, *MERGES)
 
 
-def _split_shifted(node: sympy.exp) -> sympy.Expr:
+def _merged(node: sympy.Mul) -> sympy.Basic | None:
+    """e^a·e^(−M) = e^(a − M): the shift merged into the exponentials it multiplies."""
+    return sympy.powsimp(node, combine="exp") if node.has(sympy.Max, sympy.Abs) else None
+
+
+def _split_shifted(node: sympy.exp) -> sympy.Expr | None:
     """e^(x₀ + x₁ − 2M) = e^(x₀ − M)·e^(x₁ − M): the factors are the ones every other entry
     of a softmax-like result uses, so a kernel computes n exponentials instead of n².
 
@@ -108,6 +112,8 @@ def _split_shifted(node: sympy.exp) -> sympy.Expr:
     exp(x - Max(m, x, y))*exp(y - Max(m, x, y))**2
     """
     shifts = [t for t in sympy.Add.make_args(node.args[0]) if t.has(sympy.Max)]
+    if not shifts:
+        return None
     if len(shifts) != 1:
         return node
     count, shift = shifts[0].as_coeff_Mul()
@@ -119,3 +125,17 @@ def _split_shifted(node: sympy.exp) -> sympy.Expr:
     return sympy.Mul(*[sympy.Pow(sympy.exp(term - shift), c, evaluate=False) if c != 1
                        else sympy.exp(term - shift) for term, c in rest.items()],
                      evaluate=False)
+
+
+# One pass each, in order: products holding a ratio, then the ratios left alone ...
+SHIFTS = (Table([Rule("shifted product", "Π(Σ cᵢeᵃⁱ)ᵏ·… = Π e^(kM)·(Σ cᵢe^(aᵢ−M))ᵏ·…, "
+                     "M = max aᵢ", sympy.Mul, _ratio_product)]),
+          Table([Rule("shifted ratio", "(Σ cᵢeᵃⁱ)^(−k) = e^(−kM)·(Σ cᵢe^(aᵢ−M))^(−k)",
+                      sympy.Pow, _ratio)]))
+# ... then the shifts merged into the exponentials, and split again per term.
+MERGES = (Table([Rule("merged shift", "eᵃ·e^(−M) = e^(a−M)", sympy.Mul, _merged)]),
+          Table([Rule("split shift", "e^(a + b − 2M) = e^(a−M)·e^(b−M)", sympy.exp,
+                      _split_shifted)]))
+# Last, eᵃ − 1 left unshifted: expm1(a).
+EXPM1_UNSHIFTED = Table([Rule(EXPM1.name, EXPM1.identity, sympy.Add,
+                              lambda n: None if n.has(sympy.Max) else EXPM1.rewrite(n))])

@@ -1,10 +1,11 @@
 """The table of exact identities that make kernels stable, one rule per line of knowledge.
 
-Each :class:`Rule` looks at one kind of node (log, a sum, a product) and returns the same
-value written so that float64 neither overflows nor cancels, or None where it does not
-apply. Every identity holds over the reals (tests check each with SymPy and mpmath); the
-ones for logarithms ask that the factors they take apart are positive, which is read off
-the structure (numbers, exponentials, sums of exponentials with positive coefficients).
+Each :class:`~symnum.core.rewrite.Rule` looks at one kind of node (log, a sum, a product) and
+returns the same value written so that float64 neither overflows nor cancels, or None where
+it does not apply; the engine of :mod:`symnum.core.rewrite` runs the table. Every identity
+holds over the reals (tests check each with SymPy and mpmath); the ones for logarithms ask
+that the factors they take apart are positive, which is read off the structure (numbers,
+exponentials, sums of exponentials with positive coefficients).
 
 >>> z = sympy.Symbol("z", real=True)
 >>> sigmoid = 1 / (1 + sympy.exp(-z))
@@ -16,12 +17,10 @@ the structure (numbers, exponentials, sums of exponentials with positive coeffic
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 import sympy
 from sympy.codegen.cfunctions import expm1, log1p
 
+from ..core.rewrite import Rule, Table, rewrite
 from .stable_sums import hyperbolic_terms, largest, positive_terms, shifted, signed_terms
 
 COMBINE_MAX_OPS = 150  # a sum bigger than this is not put over a common denominator
@@ -29,16 +28,6 @@ COMBINE_MAX_TERMS = 6
 # softmax's p − p² over n exponentials stays as it is for n > 4: combined, each of its n
 # diagonal entries would need its own n − 1 shifted exponentials (a Hessian n times slower)
 COMBINE_MAX_EXPONENTIALS = 4
-
-
-@dataclass(frozen=True)
-class Rule:
-    """``rewrite(node)`` for nodes of type ``kind``: the node in a stabler form, or None."""
-
-    name: str
-    identity: str  # the formula, for people (docs, tests)
-    kind: type
-    rewrite: Callable[[sympy.Basic], sympy.Basic | None]
 
 
 def _positive(f: sympy.Basic) -> bool:
@@ -214,7 +203,7 @@ def hyperbolic_quotient(node: sympy.Mul) -> sympy.Basic | None:
 # Applied after the shifts (stable.py): a numerator eᵃ − 1 is shifted as a sum first.
 EXPM1 = Rule("expm1", "c·eᵃ − c = c·expm1(a)", sympy.Add, exp_minus_one)
 
-RULES: tuple[Rule, ...] = (
+RULES = Table([
     Rule("log of a product", "log(p·q^k) = log p + k·log q (p, q > 0); log eᵃ = a",
          sympy.log, split_log),
     Rule("log-sum-exp", "log Σ cᵢeᵃⁱ = M + log Σ cᵢe^(aᵢ−M); log(eᵃ + eᵇ) = "
@@ -227,37 +216,10 @@ RULES: tuple[Rule, ...] = (
     Rule("tanh", "sinh a / cosh a = tanh a", sympy.Mul, tanh_ratio),
     Rule("hyperbolic quotient", "(t + sinh 2a)/cosh²a = t/cosh²a + 2·tanh a",
          sympy.Mul, hyperbolic_quotient),
-)
-
-_BY_KIND: dict[type, tuple[Rule, ...]] = {
-    kind: tuple(r for r in RULES if r.kind is kind) for kind in {r.kind for r in RULES}}
-
-
-def rule_for(node: sympy.Basic) -> tuple[Rule, sympy.Basic] | None:
-    """The first rule that rewrites ``node`` (its children as they are), with the result."""
-    for rule in _BY_KIND.get(type(node), ()):
-        out = rule.rewrite(node)
-        if out is not None and out != node:
-            return rule, out
-    return None
+])
 
 
 def apply_rules(expr: sympy.Basic, rounds: int = 8) -> sympy.Basic:
     """``expr`` with the rules applied bottom-up (children first), each result rewritten
-    again, at most ``rounds`` times per node."""
-    memo: dict[sympy.Basic, sympy.Basic] = {}
-
-    def walk(node: sympy.Basic, budget: int) -> sympy.Basic:
-        if node.is_Atom or not node.args:
-            return node
-        if node in memo:
-            return memo[node]
-        args = tuple(walk(a, rounds) for a in node.args)
-        new = node.func(*args) if args != node.args else node
-        found = rule_for(new) if budget > 0 else None
-        if found is not None:
-            new = walk(found[1], budget - 1)
-        memo[node] = new
-        return new
-
-    return walk(expr, rounds)
+    again (to a fixed point), at most ``rounds`` times per node."""
+    return rewrite(expr, RULES, repeat=True, rounds=rounds)

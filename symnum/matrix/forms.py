@@ -18,6 +18,7 @@ import sympy
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from ..core.matrix_expr import Elementwise, Softmax
+from ..core.rewrite import Rule, Table, rewrite
 
 
 class Sigma(sympy.Function):
@@ -46,7 +47,11 @@ def _is_ones_exp_sum(e: sympy.Basic) -> sympy.Basic | None:
     return None
 
 
-def _softmax_matmul(e: sympy.MatMul) -> sympy.Basic:
+def _softmax_matmul(e: sympy.MatMul) -> sympy.Basic | None:
+    """exp(z)·(1/𝟏ᵀexp(z)) in a product as softmax(z); None for a product without both."""
+    if not any(_is_ones_exp_sum(b) is not None for s in e.args if not isinstance(s, MatrixExpr)
+               for b in sympy.Mul.make_args(s) for b in [b.as_base_exp()[0]]):
+        return None
     scalars = [a for a in e.args if not isinstance(a, MatrixExpr)]
     factors = list(a for a in e.args if isinstance(a, MatrixExpr))
     coefficient = sympy.Mul(*scalars)
@@ -77,9 +82,11 @@ def softmax_forms(e: sympy.Basic) -> sympy.Basic:
     >>> softmax_forms(e / sympy.Trace(sympy.OneMatrix(1, n) * e))
     softmax(z)
     """
-    return e.replace(lambda a: isinstance(a, sympy.MatMul) and any(
-        _is_ones_exp_sum(b) is not None for s in a.args if not isinstance(s, MatrixExpr)
-        for b in sympy.Mul.make_args(s) for b in [b.as_base_exp()[0]]), _softmax_matmul)
+    return rewrite(e, SOFTMAX)
+
+
+SOFTMAX = Table([Rule("softmax", "exp(z)/(𝟏ᵀexp(z)) = softmax(z)", sympy.MatMul,
+                      _softmax_matmul)])
 
 
 def _sign_normal(e: sympy.Expr, s: sympy.Symbol) -> sympy.Expr:
@@ -159,17 +166,18 @@ def _sigma_arguments(function: sympy.Basic) -> set[sympy.Basic]:
 
 
 def _sigma_coefficients(e: sympy.Basic, prefer: sympy.Basic) -> sympy.Basic:
-    def rewrite(m: sympy.MatMul) -> sympy.Basic:
+    def coefficient_form(m: sympy.MatMul) -> sympy.Basic | None:
         scalars = [a for a in m.args if not isinstance(a, MatrixExpr)]
+        if not any(isinstance(b, sympy.Add) or b.has(sympy.exp) for b in scalars):
+            return None
         factors = [a for a in m.args if isinstance(a, MatrixExpr)]
         coefficient = sympy.factor_terms(sigma_form(sympy.Mul(*scalars), prefer))
         return sympy.MatMul(coefficient, *factors)
 
     if not isinstance(e, MatrixExpr):
         return sympy.factor_terms(sigma_form(e, prefer))
-    return e.replace(lambda a: isinstance(a, sympy.MatMul)
-                     and any(isinstance(b, sympy.Add) or b.has(sympy.exp) for b in a.args
-                             if not isinstance(b, MatrixExpr)), rewrite)
+    return rewrite(e, [Rule("σ coefficients", "a scalar coefficient in eᵘ as a function of σ(u)",
+                            sympy.MatMul, coefficient_form)])
 
 
 def _count(e: sympy.Basic, node: sympy.Basic) -> int:
