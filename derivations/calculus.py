@@ -1,6 +1,6 @@
 """Part 2: derivatives, the chain rule, gradients, Jacobians and Hessians."""
 
-from symnum.chapter.catalog import Derivation as D
+from symnum.chapter.entry import Derivation as D
 
 ENTRIES = [
     D("square", "Derivative of x²", "The power rule: d/dx x² = 2x.",

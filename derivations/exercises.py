@@ -1,7 +1,7 @@
 """The chapter's five exercises, solved: each states the question, derives what it needs
 exactly and checks the numbers."""
 
-from symnum.chapter.catalog import Derivation as D
+from symnum.chapter.entry import Derivation as D
 
 PREDICTIONS = {1: [0.3, 0.2, 0.2, 0.15, 0.15], 10: [0.5, 0.15, 0.15, 0.1, 0.1],
                50: [0.8, 0.07, 0.07, 0.03, 0.03], 100: [0.95, 0.02, 0.01, 0.01, 0.01]}

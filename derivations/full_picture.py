@@ -1,6 +1,6 @@
 """Part 4: one forward and backward pass through a small network, every gradient derived."""
 
-from symnum.chapter.catalog import Derivation as D
+from symnum.chapter.entry import Derivation as D
 
 NET = "(v.T*tanh(W*x + b) + c - t)**2"
 SHAPES = {"W": "h,n", "x": "n", "b": "h", "v": "h"}

@@ -1,7 +1,7 @@
 """Part 1: vectors, matrices, eigenvalues and the SVD, as functions to differentiate and
 decompositions to check."""
 
-from symnum.chapter.catalog import Derivation as D
+from symnum.chapter.entry import Derivation as D
 
 ENTRIES = [
     D("dot-product", "Dot product as a function of x",

@@ -1,7 +1,7 @@
 """Part 3: densities and their score functions, entropy, cross-entropy, KL divergence,
 softmax with cross-entropy, and maximum likelihood."""
 
-from symnum.chapter.catalog import Derivation as D
+from symnum.chapter.entry import Derivation as D
 
 GAUSS = "-log(2*pi*sigma**2)/2 - (x - mu)**2/(2*sigma**2)"
 SOFTMAX = "exp(z{k})/(exp(z1) + exp(z2) + exp(z3))"

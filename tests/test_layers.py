@@ -37,6 +37,9 @@ LAYERS = ["core", "steps", "kernels", "matrix", "export", "verification", "check
           "api", "chapter", "service", "shell"]
 SHELLS = ("cli", "web")
 MAX_LINES = 500
+# Folders outside symnum/ that install inside it (pyproject.toml's package-dir), with their
+# layer: the catalog's data, read by the chapter that runs it.
+MAPPED = {"symnum.derivations": (PACKAGE.parent / "derivations", "chapter")}
 
 
 def layer(module: str) -> str:
@@ -45,6 +48,9 @@ def layer(module: str) -> str:
     >>> layer("symnum.core.parse"), layer("symnum.api"), layer("symnum.cli.app"), layer("symnum")
     ('core', 'api', 'shell', 'shell')
     """
+    for name, (_, mapped) in MAPPED.items():
+        if module == name or module.startswith(name + "."):
+            return mapped
     parts = module.split(".")
     if len(parts) == 1 or parts[1] in SHELLS or parts[1] == "__main__":
         return "shell"
@@ -53,11 +59,13 @@ def layer(module: str) -> str:
 
 def _modules() -> dict[str, Path]:
     found = {}
-    for path in sorted(PACKAGE.rglob("*.py")):
-        parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
-        if parts[-1] == "__init__":
-            parts = parts[:-1]
-        found[".".join(parts)] = path
+    roots = [("symnum", PACKAGE)] + [(name, folder) for name, (folder, _) in MAPPED.items()]
+    for name, root in roots:
+        for path in sorted(root.rglob("*.py")):
+            parts = [name, *path.relative_to(root).with_suffix("").parts]
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            found[".".join(parts)] = path
     return found
 
 

@@ -1,5 +1,6 @@
 """The catalog: declarative derivations (the chapter's examples and exercises, in the
-``derivations`` package), each derived, shown step by step, verified and studied in one call.
+``symnum.derivations`` package, the folder ``derivations/`` of the repository), each derived,
+shown step by step, verified and studied in one call.
 
 >>> entry = Derivation("square", "Square", "d/dx x² = 2x", expr="x**2", claim="2*x")
 >>> outcome = run(entry)
@@ -9,7 +10,6 @@
 
 from __future__ import annotations
 
-import importlib
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -17,37 +17,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..core.errors import SymnumError
+from .entry import Derivation
 
 PARTS = ("linear_algebra", "calculus", "probability", "full_picture", "exercises")
 PART_TITLES = {"linear_algebra": "Linear algebra", "calculus": "Calculus",
                "probability": "Probability and information theory",
                "full_picture": "The full forward-backward picture",
                "exercises": "Exercises"}
-
-
-@dataclass(frozen=True)
-class Derivation:
-    """One catalog entry. ``expr`` (with ``wrt``, ``what``, ``shapes``) is derived and
-    verified; ``claim`` is the result a reader expects, checked against the exact one;
-    ``study`` names a computation in :mod:`symnum.chapter.studies` run with ``options``; ``figure``
-    names a drawing in :mod:`symnum.chapter.figures`."""
-
-    key: str
-    title: str
-    statement: str
-    expr: str | None = None
-    wrt: str | None = None
-    what: str | None = None
-    shapes: dict[str, str] = field(default_factory=dict)
-    at: str | None = None
-    verify_at: tuple[str, ...] = ()  # points inside f's domain, when random ones are not
-    claim: str | None = None
-    study: str | None = None
-    options: dict[str, Any] = field(default_factory=dict)
-    figure: str | None = None
-    span: tuple[float, float] = (-2.5, 2.5)  # the figure's range for f, f′, f″
-    notes: str = ""
-    part: str = ""
 
 
 @dataclass
@@ -95,10 +71,14 @@ def load(part: str | None = None) -> list[Derivation]:
     """Every entry of the catalog (or of one part), in the chapter's order."""
     if part is not None and part not in PARTS:
         raise SymnumError(f"unknown part {part!r}: choose one of {', '.join(PARTS)}")
+    # the catalog's data (the folder derivations/, installed as symnum.derivations); its
+    # modules import only .entry, so this import closes no circle
+    from ..derivations import calculus, exercises, full_picture, linear_algebra, probability
+    modules = {"linear_algebra": linear_algebra, "calculus": calculus, "probability": probability,
+               "full_picture": full_picture, "exercises": exercises}
     entries = []
     for name in PARTS if part is None else (part,):
-        module = importlib.import_module(f"derivations.{name}")
-        entries.extend(replace(e, part=name) for e in module.ENTRIES)
+        entries.extend(replace(e, part=name) for e in modules[name].ENTRIES)
     keys = [e.key for e in entries]
     if len(set(keys)) != len(keys):
         raise SymnumError("catalog keys must be unique")
