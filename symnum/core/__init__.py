@@ -3,8 +3,9 @@
 Reading (``parse``, ``notation``, ``latex_input``, ``names``, ``guards``, ``shapes``,
 ``matrix_expr``, ``matrix_build``, ``real_root``), the user's object (``function``), the
 calculus (``calculus``, ``derive``, ``fast``), values at points (``evaluate``, ``domain``),
-output (``render``), errors and work budgets (``errors``, ``budget``). Knows nothing of the
-layers above; :class:`Function`'s convenience methods call up into them late.
+output (``render``), errors and work budgets (``errors``, ``budget``). Imports nothing above
+it: :class:`Function`'s conveniences computed by other layers (steps, kernels, verification,
+analysis, matrix notation) call the slots of ``hooks``, which :mod:`symnum.api` fills.
 """
 
 from .calculus import Result
