@@ -1,6 +1,6 @@
 """The command line's arguments: the parser of every subcommand, the checks made before any
-work, and :func:`run` (arguments in, the command's output and exit code out), shared by
-:func:`symnum.cli.main` and the web server's workers.
+work, and :func:`run` (arguments in, the command's output and exit code out, with no limits),
+which :func:`symnum.cli.main` runs under its limits.
 
 >>> run(["derive", "x**3", "--format", "json"])[0][:29]
 '{"expr": "x**3", "wrt": ["x"]'
@@ -11,17 +11,14 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
+from ..service.requests import FORMATS, INTEGER_BOUNDS, SYNTAXES, TARGETS, WHATS, whole_number
 from . import guard
 from .commands import COMMANDS
 from .guard import UsageError
 
-FORMATS = ("text", "latex", "json")
-WHATS = ("derivative", "gradient", "jacobian", "hessian")
-SYNTAXES = ("plain", "latex")
 # Integer options checked after parsing, whichever command has them: (lowest, highest or None
 # where the library states its own bound, as for --order and --points).
-INTEGER_OPTIONS = {"seed": (0, 2**32 - 1), "order": (1, None), "points": (1, None),
-                   "port": (0, 65535), "workers": (1, 64)}
+INTEGER_OPTIONS = {**INTEGER_BOUNDS, "port": (0, 65535), "workers": (1, 64)}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -98,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "or a derivative; default: as for derive")
     e.add_argument("--shape", action="append", default=[], metavar="NAME=DIMS",
                    help="a vector (x=3) or matrix (A=3,3) argument, with numbers")
-    e.add_argument("--to", choices=("numpy", "torch", "jax"), default="numpy",
+    e.add_argument("--to", choices=TARGETS, default="numpy",
                    help="the module's backend (default numpy)")
     e.add_argument("--name", default="f", help="the function's name in the module (default f)")
     e.add_argument("--out", help="write the module to this .py file instead of stdout")
@@ -133,25 +130,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
-    """The command line read and checked (a :class:`UsageError` on bad arguments), with a
-    LaTeX expression already turned into plain syntax.
+    """The command line read and checked (a :class:`UsageError` on bad arguments); a LaTeX
+    expression is read by the service (``args.syntax``).
 
-    >>> parse_arguments(["derive", "--from", "latex", "--", r"\\frac{1}{x}"]).expr
-    '((1)/(x))'
+    >>> parse_arguments(["derive", "--from", "latex", "--", r"\\frac{1}{x}"]).syntax
+    'latex'
     """
     args = build_parser().parse_args(_protect_negative(list(argv)))
     if args.command is None:
         raise UsageError("choose a command: derive, verify, check, critical, plot, "
                          "export, catalog, report, demo or serve (see --help)")
     _check_integers(args)
-    _read_latex(args)
     return args
 
 
 def run(argv: Sequence[str]) -> tuple[str, int]:
     """Run one command without limits or a safety net: (its output, its exit code); bad
-    arguments or input raise :class:`SymnumError`. The web server calls this in its workers,
-    under its own limits.
+    arguments or input raise :class:`SymnumError`.
 
     >>> run(["check", "--of", "x**2", "--format", "json", "--", "2*x"])[1]
     0
@@ -168,21 +163,7 @@ def _check_integers(args: argparse.Namespace) -> None:
         value = getattr(args, name, None)
         if value is None:
             continue
-        if value < low or (high is not None and value > high):
-            bound = f"from {low} to {high}" if high is not None else f"of at least {low}"
-            raise UsageError(f"--{name} must be a whole number {bound}, got {value}")
-
-
-def _read_latex(args: argparse.Namespace) -> None:
-    """``--from latex``: the expression (and a claim) become plain syntax, read by the same
-    parser with the same limits as any other text."""
-    if getattr(args, "syntax", "plain") != "latex":
-        return
-    from ..core.latex_input import to_plain
-    shapes = [s.partition("=")[0].strip() for s in getattr(args, "shape", [])]
-    args.expr = to_plain(args.expr, shapes)
-    if getattr(args, "claimed", None) is not None:
-        args.claimed = to_plain(args.claimed, shapes)
+        whole_number(name, value, low, high)
 
 
 def _protect_negative(argv: list[str]) -> list[str]:

@@ -1,0 +1,277 @@
+"""``verify``, ``check``, ``critical``, ``plot``, ``export`` and ``parse``: a request in, a
+result that renders itself out (``to_json()``, ``text()``, ``latex()``, ``exit_code``).
+
+>>> check(CheckRequest("3*x**2", of="x**3")).exit_code
+0
+>>> parse(ParseRequest("x^2*sin(y)")).to_json()
+{'latex': 'x^{2} \\\\sin{\\\\left(y \\\\right)}', 'text': 'x**2*sin(y)'}
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from ..core.errors import SymnumError
+from .derive import dims_of
+from .reading import plain, shapes_of
+from .requests import (
+    PLOT_FILES,
+    CheckRequest,
+    CriticalRequest,
+    ExportRequest,
+    ParseRequest,
+    PlotRequest,
+    VerifyRequest,
+    checked,
+)
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """A verification ``report`` of ``result``; exit code 1 only on FAIL (INCONCLUSIVE: 0,
+    and the text and JSON say so)."""
+
+    report: Any
+    result: Any
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.report.verdict == "fail" else 0
+
+    def to_json(self) -> dict[str, Any]:
+        return self.report.to_json()
+
+    def latex(self) -> str:
+        return self.result.latex()
+
+    def text(self) -> str:
+        return self.report.text()
+
+
+def verify(request: VerifyRequest) -> VerifyResult:
+    """The exact result checked against the numeric methods."""
+    from ..api import derive as exact
+    from ..matrix.result import MatrixResult
+
+    request = checked(request)
+    expr = plain(request.expr, request.syntax, request.shapes)
+    result = exact(expr, request.wrt, request.what, request.order,
+                   shapes_of(request.shapes, request.dims))
+    if isinstance(result, MatrixResult):
+        from ..verification.matrix import verify_matrix_result
+        sizes = [dims_of(request.dims)] if request.dims else None
+        report = verify_matrix_result(result, points=request.points, seed=request.seed,
+                                      sizes=sizes)
+        return VerifyResult(report, result)
+    from ..core.evaluate import parse_point
+    from ..verification.verify import verify_result
+    at = parse_point(request.at) if request.at else None
+    report = verify_result(result, points=request.points, seed=request.seed, at=at)
+    return VerifyResult(report, result)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The verdict on a claimed derivative of ``expr``; exit code 1 when it is wrong."""
+
+    outcome: Any
+    expr: str
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.outcome.correct else 1
+
+    def to_json(self) -> dict[str, Any]:
+        from ..check.text import check_json
+        return check_json(self.outcome)
+
+    def latex(self) -> str:
+        return self.outcome.result.latex()
+
+    def text(self) -> str:
+        from ..check.text import check_text
+        return check_text(self.outcome, self.expr)
+
+
+def check(request: CheckRequest) -> CheckResult:
+    """Is ``request.claimed`` the derivative of ``request.of``?"""
+    from ..check.claim import check_claim
+    from ..core.shapes import parse_shape
+
+    request = checked(request)
+    expr = plain(request.of, request.syntax, request.shapes)
+    claimed = plain(request.claimed, request.syntax, request.shapes)
+    shapes = {k: ",".join(str(d) for d in v) for k, v in map(parse_shape, request.shapes)}
+    outcome = check_claim(claimed, expr, request.wrt, request.what, request.order,
+                          request.seed, shapes=shapes or None)
+    return CheckResult(outcome, expr)
+
+
+@dataclass(frozen=True)
+class CriticalResult:
+    """The critical ``points`` of ``function``, each classified."""
+
+    points: Any
+    function: Any
+    exit_code: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        from ..analysis.critical import critical_json
+        return critical_json(self.points, self.function)
+
+    def latex(self) -> str:
+        from ..analysis.critical import critical_latex
+        return critical_latex(self.points, self.function)
+
+    def text(self) -> str:
+        from ..analysis.critical import critical_text
+        return critical_text(self.points, self.function)
+
+
+def critical(request: CriticalRequest) -> CriticalResult:
+    """Solve ∇f = 0 and classify each point by the Hessian."""
+    from ..analysis.critical import critical_points
+    from ..core.function import Function
+
+    request = checked(request)
+    f = Function(plain(request.expr, request.syntax), request.wrt)
+    return CriticalResult(critical_points(f), f)
+
+
+@dataclass(frozen=True)
+class PlotResult:
+    """A matplotlib ``figure`` with ``panels`` panels, written to ``out`` when asked."""
+
+    figure: Any
+    out: str | None
+    panels: int
+    exit_code: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"out": self.out, "panels": self.panels}
+
+    def text(self) -> str:
+        return f"wrote {self.out} ({self.panels} panel{'s' if self.panels > 1 else ''})"
+
+    def latex(self) -> str:
+        return self.text()
+
+    def svg(self) -> bytes:
+        """The figure as an SVG image (no date in it: the same plot, the same bytes)."""
+        import io
+        out = io.BytesIO()
+        self.figure.savefig(out, format="svg", bbox_inches="tight", metadata={"Date": None})
+        return out.getvalue()
+
+
+def plot(request: PlotRequest) -> PlotResult:
+    """The figure of f over ``request.span`` (written to ``request.out`` when given)."""
+    import math
+
+    from ..analysis.plot import plot as draw
+
+    request = checked(request)
+    low, high = request.span
+    if not (low < high and all(math.isfinite(v) for v in (low, high, high - low))):
+        raise SymnumError("the plot range needs two finite numbers, the first below the "
+                          "second, like -3,3")
+    if request.out is not None and os.path.splitext(request.out)[1].lower() not in PLOT_FILES:
+        raise SymnumError("--out must end in .png, .pdf or .svg")
+    expr = plain(request.expr, request.syntax)
+    try:
+        fig = draw(expr, request.wrt, request.out, (low, high), request.descent,
+                   surface=request.surface)
+    except OSError as err:
+        raise SymnumError(f"cannot write {request.out}: {err.strerror or err}") from None
+    return PlotResult(fig, request.out, len(fig.axes))
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """The ``source`` of a standalone module defining ``name``, written to ``out`` if asked."""
+
+    source: str
+    name: str
+    out: str | None = None
+    exit_code: int = 0
+
+    def module(self) -> str:
+        """The module's text, ending in one newline."""
+        return self.source.rstrip("\n") + "\n"
+
+    def text(self) -> str:
+        if not self.out:
+            return self.source.rstrip("\n")
+        module = os.path.splitext(os.path.basename(self.out))[0]
+        return f"wrote {self.out}: from {module} import {self.name}"
+
+    def latex(self) -> str:
+        return self.text()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"source": self.module(), "name": self.name, "out": self.out}
+
+
+def export(request: ExportRequest) -> ExportResult:
+    """The module's source for ``request`` (numpy, torch or JAX), written to ``out`` if given."""
+    from ..export import export_source
+
+    request = checked(request)
+    expr = plain(request.expr, request.syntax, request.shapes)
+    source = export_source(expr, request.wrt, request.what,
+                           shapes_of(request.shapes) or None, to=request.to, name=request.name)
+    if request.out:
+        if not request.out.endswith(".py"):
+            raise SymnumError("--out must name a .py file")
+        try:
+            with open(request.out, "w", encoding="utf-8") as handle:
+                handle.write(source)
+        except OSError as err:
+            raise SymnumError(f"cannot write {request.out}: {err.strerror or err}") from None
+    return ExportResult(source, request.name, request.out)
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    """The expression as read: typeset (``latex``) and in plain syntax (``plain``)."""
+
+    latex_text: str
+    plain: str
+    exit_code: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"latex": self.latex_text, "text": self.plain}
+
+    def text(self) -> str:
+        return self.plain
+
+    def latex(self) -> str:
+        return self.latex_text
+
+
+def parse(request: ParseRequest) -> ParseResult:
+    """The live preview: the expression read and typeset, nothing derived."""
+    import sympy
+
+    from ..core.parse import parse as read
+    from ..core.render import expr_latex
+
+    request = checked(request)
+    if not request.expr.strip():
+        raise SymnumError("type an expression, like x^2*sin(y)")
+    shapes = shapes_of(request.shapes)
+    expr = read(plain(request.expr, request.syntax, request.shapes), shapes)
+    if isinstance(expr, sympy.MatrixBase):
+        rows = [[sympy.sstr(v) for v in row] for row in expr.tolist()]
+        text = ("[" + ", ".join(r[0] for r in rows) + "]" if expr.shape[1] == 1 else
+                "[" + ", ".join("[" + ", ".join(r) + "]" for r in rows) + "]")
+    else:
+        text = sympy.sstr(expr)
+    if expr.has(sympy.MatrixSymbol):  # xᵀAx as the results print it, not x^T A x, tr(..)
+        from ..matrix.printing import matrix_latex
+        latex = matrix_latex(expr)
+    else:
+        latex = expr_latex(expr)
+    return ParseResult(latex, text)

@@ -1,0 +1,188 @@
+"""What each operation is asked: one frozen dataclass per operation, plain values only (text as
+the user typed it, numbers, tuples), so a request can be built by any front end, compared,
+hashed and sent to a worker process.
+
+Every request reads its expressions in ``syntax`` ("plain" or "latex"); shapes are
+``NAME=DIMS`` texts (``"x=n"``, ``"A=n,n"``). :func:`checked` states the bounds of the whole
+numbers, with the messages both front ends show.
+
+>>> DeriveRequest("x**2*sin(y)", wrt="x,y", steps="tree").what is None
+True
+>>> checked(VerifyRequest("x", points=0))
+Traceback (most recent call last):
+...
+symnum.service.requests.RequestError: --points must be a whole number of at least 1, got 0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from typing import Any, TypeVar
+
+from ..core.errors import SymnumError
+
+WHATS = ("derivative", "gradient", "jacobian", "hessian")
+EXPORT_WHATS = ("value", *WHATS)
+SYNTAXES = ("plain", "latex")
+STEPS = ("tree", "graph")
+TARGETS = ("numpy", "torch", "jax")
+FORMATS = ("text", "latex", "json")
+PLOT_FILES = (".png", ".pdf", ".svg")
+# Whole-number fields: (lowest, highest or None where the library states its own bound).
+INTEGER_BOUNDS = {"seed": (0, 2**32 - 1), "order": (1, None), "points": (1, None)}
+
+
+class RequestError(SymnumError):
+    """A request's field is out of its range (the message names the field as an option)."""
+
+
+@dataclass(frozen=True)
+class DeriveRequest:
+    """``derive``: the exact derivative; ``at`` a point like ``x=1,y=2``; ``steps`` "tree"
+    (rule by rule), "graph" (backpropagation) or None; ``dims`` sizes for matrices."""
+
+    expr: str
+    wrt: str | None = None
+    what: str | None = None
+    order: int = 1
+    shapes: tuple[str, ...] = ()
+    dims: str | None = None
+    at: str | None = None
+    seed: int = 0
+    steps: str | None = None
+    syntax: str = "plain"
+
+
+@dataclass(frozen=True)
+class VerifyRequest:
+    """``verify``: the exact result against numeric methods at ``points`` random points (or
+    ``at`` one point)."""
+
+    expr: str
+    wrt: str | None = None
+    what: str | None = None
+    order: int = 1
+    shapes: tuple[str, ...] = ()
+    dims: str | None = None
+    at: str | None = None
+    seed: int = 0
+    points: int = 5
+    syntax: str = "plain"
+
+
+@dataclass(frozen=True)
+class CheckRequest:
+    """``check``: is ``claimed`` the derivative of ``of``?"""
+
+    claimed: str
+    of: str
+    wrt: str | None = None
+    what: str | None = None
+    order: int = 1
+    seed: int = 0
+    shapes: tuple[str, ...] = ()
+    syntax: str = "plain"
+
+
+@dataclass(frozen=True)
+class CriticalRequest:
+    """``critical``: solve ∇f = 0 and classify each point."""
+
+    expr: str
+    wrt: str | None = None
+    syntax: str = "plain"
+
+
+@dataclass(frozen=True)
+class PlotRequest:
+    """``plot``: f, f′, f″ over ``span`` (one variable), contours and a ``descent`` path (two);
+    written to ``out`` when given; ``surface=False`` leaves out the 3-D panel."""
+
+    expr: str
+    wrt: str | None = None
+    span: tuple[float, float] = (-3.0, 3.0)
+    descent: Any = None  # a symnum.analysis.plot.Descent, or None
+    out: str | None = None
+    surface: bool = True
+    syntax: str = "plain"
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """``export``: a standalone numpy / torch / JAX module, returned or written to ``out``."""
+
+    expr: str
+    wrt: str | None = None
+    what: str | None = None
+    shapes: tuple[str, ...] = ()
+    to: str = "numpy"
+    name: str = "f"
+    out: str | None = None
+    syntax: str = "plain"
+
+
+@dataclass(frozen=True)
+class ParseRequest:
+    """``parse``: the expression read and typeset, nothing derived (the page's preview)."""
+
+    expr: str
+    shapes: tuple[str, ...] = ()
+    syntax: str = "plain"
+
+
+@dataclass(frozen=True)
+class CatalogRequest:
+    """``catalog``: list the chapter's entries (of one ``part``), ``show`` one in full, or
+    ``verify`` all; ``progress`` is called as entries finish (a progress bar)."""
+
+    part: str | None = None
+    show: str | None = None
+    verify: bool = False
+    progress: Callable[..., Any] | None = None
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """``report``: the catalog as a LaTeX (and PDF) report in the folder ``out``."""
+
+    out: str
+    part: str | None = None
+    pdf: bool = True
+    progress: Callable[..., Any] | None = None
+
+
+@dataclass(frozen=True)
+class DemoRequest:
+    """``demo``: derive, verify and typeset a few examples."""
+
+
+R = TypeVar("R")
+
+
+def checked(request: R) -> R:
+    """``request`` if its whole numbers, choices and syntax are in range, else a
+    :class:`RequestError` naming the field as the command line's option."""
+    names = {f.name for f in fields(request)}  # type: ignore[arg-type]
+    for name, (low, high) in INTEGER_BOUNDS.items():
+        if name in names:
+            whole_number(name, getattr(request, name), low, high)
+    for name, choices in (("what", EXPORT_WHATS if isinstance(request, ExportRequest)
+                           else WHATS), ("syntax", SYNTAXES), ("steps", STEPS),
+                          ("to", TARGETS)):
+        value = getattr(request, name, None)
+        if name in names and value is not None and value not in choices:
+            option = "from" if name == "syntax" else name
+            raise RequestError(f"argument --{option}: invalid choice: {value!r} (choose from "
+                               + ", ".join(repr(c) for c in choices) + ")")
+    return request
+
+
+def whole_number(name: str, value: int, low: int, high: int | None) -> None:
+    """One clear line when ``value`` of option ``name`` is outside ``low..high``.
+
+    >>> whole_number("seed", 3, 0, 9)
+    """
+    if value < low or (high is not None and value > high):
+        bound = f"from {low} to {high}" if high is not None else f"of at least {low}"
+        raise RequestError(f"--{name} must be a whole number {bound}, got {value}")
