@@ -1,18 +1,22 @@
 """The service: every operation called with a typed request (no argv, no command line), its
 answers checked against independent numbers (mpmath, finite differences), its bad requests
-refused with one line."""
+refused with one line; and the web page imports nothing of the command line."""
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import math
 import pickle
+from pathlib import Path
 
 import mpmath
 import pytest
 
 from symnum import service
 from symnum.core.errors import SymnumError
+
+WEB = Path(__file__).resolve().parent.parent / "symnum" / "web"
 
 
 def test_derive_at_a_point_agrees_with_mpmath():
@@ -117,3 +121,17 @@ def test_requests_are_frozen_values_a_worker_can_receive():
     with pytest.raises(dataclasses.FrozenInstanceError):
         request.expr = "y"  # type: ignore[misc]
     assert pickle.loads(pickle.dumps(request)) == request and hash(request)
+
+
+def test_the_web_page_imports_nothing_of_the_command_line():
+    for path in WEB.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                names = [("." * node.level) + (node.module or "")]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            else:
+                continue
+            for name in names:
+                assert not (name.startswith("..cli") or name.startswith("symnum.cli")), \
+                    f"{path.name} imports {name}"

@@ -276,9 +276,9 @@ def test_nothing_the_page_loads_comes_from_elsewhere():
 
 def test_a_job_past_its_memory_allowance_is_a_503_and_retires_its_worker():
     code = ("import json, sys; from symnum.web.jobs import execute; "
-            "from symnum.cli.guard import Limits; "
-            "print(json.dumps(execute('cli', {'argv': ['verify', '--format=json', '--', "
-            "'sin(x)*y']}, Limits(60, 2**20))))")  # 1 MiB more: torch alone needs far more
+            "from symnum.web.limits import Limits; from symnum.service import VerifyRequest; "
+            "print(json.dumps(execute('verify', VerifyRequest('sin(x)*y'), Limits(60, 2**20))))"
+            )  # 1 MiB more: torch alone needs far more
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env=env, timeout=120)

@@ -1,8 +1,9 @@
 """The workbench's web application: the page, its static files, and the JSON API under it.
 
-Routes parse the request, hand the work to a worker process (:mod:`symnum.web.pool`) and
-answer what it computed; errors are ``{"error": "<one line>"}`` with 400 (bad input, the
-command line's own message), 404, 413 (too large), 501 (not available) or 503 (a limit).
+Routes read the request into a typed request of :mod:`symnum.service`
+(:mod:`symnum.web.params`), hand it to a worker process (:mod:`symnum.web.pool`) and answer
+what it computed; errors are ``{"error": "<one line>"}`` with 400 (bad input, the same
+message as the command line's), 404, 413 (too large), 501 (not available) or 503 (a limit).
 
 >>> [route.path for route in create_app().routes][:5]
 ['/', '/api', '/static', '/api/catalog', '/catalog/{key}']
@@ -24,7 +25,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from .params import MAX_BODY, BadRequest, TooLarge, endpoints, from_json, from_query, job_for
+from .params import MAX_BODY, BadRequest, TooLarge, endpoints, from_json, from_query, request_for
 from .pool import Reply, WorkerPool
 from .security import SVG_CSP, Guard
 
@@ -50,13 +51,13 @@ def create_app(timeout: float = 30.0, memory: int | None = 2 * 2**30,
     def api(endpoint: str):
         async def answer(request: Request) -> Response:
             try:
-                kind, payload = job_for(endpoint, await _params(request))
+                kind, job = request_for(endpoint, await _params(request))
             except TooLarge as err:
                 return _error(413, str(err))
             except BadRequest as err:
                 return _error(400, str(err))
             seconds = PARSE_SECONDS if endpoint == "parse" else None
-            reply = await _computed(request, pool, kind, payload, seconds)
+            reply = await _computed(request, pool, kind, job, seconds)
             if reply is None:
                 return _error(503, "the request was abandoned by its client")
             headers = {"content-security-policy": SVG_CSP} if reply.media_type.startswith(
@@ -87,11 +88,11 @@ def create_app(timeout: float = 30.0, memory: int | None = 2 * 2**30,
     return app
 
 
-async def _computed(request: Request, pool: WorkerPool, kind: str, payload: dict,
+async def _computed(request: Request, pool: WorkerPool, kind: str, job: object,
                     seconds: float | None) -> Reply | None:
     """The pool's reply, or None when the client left first (a page that sent a newer
     request): its worker is then stopped, not left computing for nobody."""
-    task = asyncio.ensure_future(pool.run(kind, payload, seconds))
+    task = asyncio.ensure_future(pool.run(kind, job, seconds))
     try:
         while True:
             done, _ = await asyncio.wait({task}, timeout=POLL_S)
@@ -129,9 +130,11 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return _error(exc.status_code, messages.get(exc.status_code, str(exc.detail)))
 
 
-def _catalog() -> list:
-    from ..chapter import catalog
-    return catalog.load()
+def _catalog() -> tuple:
+    from ..service import CatalogListing, CatalogRequest, catalog
+    listing = catalog(CatalogRequest())
+    assert isinstance(listing, CatalogListing)
+    return listing.entries
 
 
 def _entry_json(entry) -> dict:

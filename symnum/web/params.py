@@ -1,16 +1,19 @@
-"""A request's parameters (query string or JSON body, the same names) checked and turned into
-a job: the command line's arguments for derive, verify, check, graph and export, plain values
-for the others.
+"""A request's parameters (query string or JSON body, the same names) checked and read into
+the typed request of :mod:`symnum.service` that computes the endpoint; no command line is
+built. Each parameter is named as the command line's option (``from`` is ``--from``), and a
+malformed one gets the command line's own message.
 
->>> job_for("derive", {"expr": "-sin(x)", "shape": ["x=n"], "steps": "1"})
-('cli', {'argv': ['derive', '--format=json', '--shape=x=n', '--steps=tree', '--', '-sin(x)']})
->>> job_for("check", {"claimed": "2*x", "of": "x**2"})
-('cli', {'argv': ['check', '--format=json', '--of=x**2', '--', '2*x']})
+>>> request_for("derive", {"expr": "-sin(x)", "shape": ["x=n"], "steps": "1"})
+('derive', DeriveRequest(expr='-sin(x)', wrt=None, what=None, order=1, shapes=('x=n',), \
+dims=None, at=None, seed=0, steps='tree', syntax='plain'))
+>>> request_for("check", {"claimed": "2*x", "of": "x**2"})[1].of
+'x**2'
 """
 
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from ..core.errors import SymnumError
@@ -19,23 +22,22 @@ MAX_BODY = 256 * 2**10  # bytes of a request body (the parser reads up to 200,00
 MAX_QUERY = 16 * 2**10  # bytes of a query string (longer expressions: POST a JSON body)
 REPEATABLE = frozenset({"shape"})
 
-# endpoint -> (the CLI command, its positional parameter, the parameters it accepts); each
-# parameter is the CLI option of the same name (`from` is --from, `steps` is --steps).
+# endpoint -> (its positional parameter, the parameters it accepts)
 COMMANDS = {
-    "derive": ("derive", "expr", ("wrt", "what", "order", "shape", "dims", "from", "at",
-                                  "seed", "steps")),
-    "verify": ("verify", "expr", ("wrt", "what", "order", "shape", "dims", "from", "at",
-                                  "seed", "points")),
-    "check": ("check", "claimed", ("of", "wrt", "what", "order", "shape", "from", "seed")),
-    "graph": ("derive", "expr", ("wrt", "at", "from")),
-    "export": ("export", "expr", ("wrt", "what", "order", "shape", "from", "to", "name")),
+    "derive": ("expr", ("wrt", "what", "order", "shape", "dims", "from", "at", "seed",
+                        "steps")),
+    "verify": ("expr", ("wrt", "what", "order", "shape", "dims", "from", "at", "seed",
+                        "points")),
+    "check": ("claimed", ("of", "wrt", "what", "order", "shape", "from", "seed")),
+    "graph": ("expr", ("wrt", "at", "from")),
+    "export": ("expr", ("wrt", "what", "order", "shape", "from", "to", "name")),
 }
-TEXT_COMMANDS = ("export",)  # answer Python source, not JSON: no --format
-# endpoints computed by a job of their own: endpoint -> the parameters it accepts
+# endpoints with no positional parameter: endpoint -> the parameters it accepts
 OTHERS = {
     "parse": ("expr", "from", "shape"),
     "plot": ("expr", "wrt", "from", "xmin", "xmax", "start", "lr", "iters"),
 }
+INTEGERS = ("order", "seed", "points")
 STEPS = {"1": "tree", "true": "tree", "yes": "tree", "on": "tree", "tree": "tree",
          "graph": "graph", "0": None, "false": None, "no": None, "off": None}
 
@@ -97,41 +99,105 @@ def endpoints() -> dict[str, list[str]]:
     >>> endpoints()["/api/check"]
     ['claimed', 'of', 'wrt', 'what', 'order', 'shape', 'from', 'seed']
     """
-    found = {f"/api/{name}": [positional, *names] for name, (_, positional, names)
+    found = {f"/api/{name}": [positional, *names] for name, (positional, names)
              in COMMANDS.items()}
     found.update({f"/api/{name}": list(names) for name, names in OTHERS.items()})
     return found | {"/api/catalog": [], "/catalog/{id}": []}
 
 
-def job_for(endpoint: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """The job computing ``endpoint`` for ``params``: ``(kind, payload)``."""
+def request_for(endpoint: str, params: dict[str, Any]) -> tuple[str, Any]:
+    """The operation computing ``endpoint`` and its typed request: ``(operation, request)``
+    (graph is derive with the backpropagation steps)."""
+    from .. import service
+
     known = endpoints()[f"/api/{endpoint}"]
     unknown = sorted(set(params) - set(known))
     if unknown:
         raise BadRequest(f"unknown parameter {unknown[0]!r} for /api/{endpoint}; it takes "
                          + ", ".join(known))
-    if endpoint not in COMMANDS:
-        return endpoint, params
-    command, positional, _ = COMMANDS[endpoint]
-    argv = [command] if endpoint in TEXT_COMMANDS else [command, "--format=json"]
+    if endpoint in OTHERS:
+        return endpoint, _other(endpoint, params)
+    positional = COMMANDS[endpoint][0]
+    missing = [positional] if positional not in params else []
+    missing += ["--of"] if endpoint == "check" and "of" not in params else []
+    if missing:
+        raise BadRequest("the following arguments are required: " + ", ".join(missing))
+    given = {_FIELDS.get(name, name): _value(name, value) for name, value in params.items()
+             if name != positional}
+    if endpoint == "export":
+        order = given.pop("order", 1)
+        if order != 1:
+            raise BadRequest(f"export writes first derivatives (or a Hessian with "
+                             f"what=hessian), not order {order}")
+        return "export", service.ExportRequest(params["expr"], **given)
+    if endpoint == "check":
+        return "check", service.CheckRequest(params["claimed"], **given)
+    if endpoint == "verify":
+        return "verify", service.VerifyRequest(params["expr"], **given)
     if endpoint == "graph":
-        argv.append("--steps=graph")
-    for name in COMMANDS[endpoint][2]:
-        if name not in params:
-            continue
-        if name == "order" and endpoint in TEXT_COMMANDS:  # the page sends its order along
-            if params[name].strip() != "1":
-                raise BadRequest(f"export writes first derivatives (or a Hessian with "
-                                 f"what=hessian), not order {params[name].strip()}")
-            continue
-        if name == "steps":
-            key = params[name].strip().lower()
-            steps = STEPS.get(key, params[name])  # anything else: the CLI names the choices
-            if steps is not None:
-                argv.append(f"--steps={steps}")
-            continue
-        values = params[name] if name in REPEATABLE else [params[name]]
-        argv += [f"--{name}={v}" for v in values]
-    if positional in params:  # after '--': an expression may start with '-'
-        argv += ["--", params[positional]]
-    return "export" if endpoint in TEXT_COMMANDS else "cli", {"argv": argv}
+        given["steps"] = "graph"
+    return endpoint, service.DeriveRequest(params["expr"], **given)
+
+
+_FIELDS = {"from": "syntax", "shape": "shapes"}  # parameter -> the request's field
+
+
+def _value(name: str, value: Any) -> Any:
+    """A parameter's text as the request's field holds it."""
+    if name == "shape":
+        return tuple(value)
+    if name in INTEGERS:
+        try:
+            return int(value)
+        except ValueError:
+            raise BadRequest(f"argument --{name}: invalid int value: {value!r}") from None
+    if name == "steps":
+        key = value.strip().lower()
+        return STEPS.get(key, value)  # anything else: the service names the choices
+    return value
+
+
+def _other(endpoint: str, params: dict[str, Any]) -> Any:
+    """The request of the live preview (parse) or of a plot."""
+    from .. import service
+
+    syntax = params.get("from", "plain")
+    if endpoint == "parse":
+        return service.ParseRequest(params.get("expr") or "", tuple(params.get("shape", [])),
+                                    syntax)
+    low, high = _number(params, "xmin", -3.0), _number(params, "xmax", 3.0)
+    if not (low < high and math.isfinite(high - low)):
+        raise BadRequest("xmin must be below xmax (and both finite), like xmin=-3&xmax=3")
+    descent = _descent(params) if params.get("start") else None
+    return service.PlotRequest(params.get("expr") or "", params.get("wrt"), (low, high),
+                               descent, None, surface=False, syntax=syntax)
+
+
+def _number(params: dict[str, Any], name: str, default: float) -> float:
+    text = params.get(name)
+    if text is None:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise BadRequest(f"{name} must be a finite number, got {text!r}")
+    return value
+
+
+def _descent(params: dict[str, Any]) -> Any:
+    """Gradient descent from ``start`` (like 2,1) with rate ``lr`` for ``iters`` steps."""
+    from ..analysis.plot import Descent
+
+    try:
+        start = tuple(float(v) for v in params["start"].replace(":", ",").split(","))
+    except ValueError:
+        start = ()
+    if len(start) != 2 or not all(math.isfinite(v) for v in start):
+        raise BadRequest(f"start must be two numbers, like 2,1; got {params['start']!r}")
+    lr, iters = _number(params, "lr", 0.1), _number(params, "iters", 30)
+    if not 0 < lr < 100 or iters != int(iters) or not 1 <= iters <= 10_000:
+        raise BadRequest("lr must be a number in (0, 100) and iters a whole number from 1 "
+                         "to 10000")
+    return Descent(lr, start, int(iters))

@@ -116,9 +116,9 @@ class WorkerPool:
         """Process ids of the idle workers."""
         return [w.process.pid for w in self._idle]
 
-    async def run(self, kind: str, payload: dict[str, Any],
-                  seconds: float | None = None) -> Reply:
-        """Compute job ``kind`` on a worker within ``seconds`` (default: the pool's limit)."""
+    async def run(self, kind: str, request: Any, seconds: float | None = None) -> Reply:
+        """Compute operation ``kind`` of ``request`` (a :mod:`symnum.service` request) on a
+        worker within ``seconds`` (default: the pool's limit)."""
         await self.start()
         seconds = min(seconds or self.timeout, self.timeout)
         try:
@@ -126,16 +126,16 @@ class WorkerPool:
         except TimeoutError:
             return _error(503, "the server is busy with other requests; try again in a moment")
         try:
-            return await self._run(kind, payload, seconds)
+            return await self._run(kind, request, seconds)
         finally:
             self._slots.release()
 
-    async def _run(self, kind: str, payload: dict[str, Any], seconds: float) -> Reply:
+    async def _run(self, kind: str, request: Any, seconds: float) -> Reply:
         retries = self.size  # workers killed together all die at once, each retried once
         for _ in range(2 * self.size + 3):  # idle workers found dead are skipped
             worker = await self._take()
             try:
-                worker.conn.send((kind, payload, seconds))
+                worker.conn.send((kind, request, seconds))
             except (OSError, ValueError):  # it died while idle (killed): take another
                 self._discard(worker)
                 continue

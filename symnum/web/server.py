@@ -12,7 +12,7 @@ import sys
 import threading
 import webbrowser
 
-from ..cli.guard import MIN_MEMORY, UsageError, limits_from, size_text
+from .limits import OptionError, parse_size
 
 MAX_TIMEOUT_S = 24 * 3600
 
@@ -27,14 +27,14 @@ def serve(host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False,
           timeout: float = 30.0, memory: str | int | None = "2G",
           workers: int | None = None) -> int:
     """Serve the workbench until Ctrl-C; returns the exit code. ``memory`` is per request,
-    bytes or text like ``512M`` (``"off"``: no limit); bad options raise :class:`UsageError`."""
+    bytes or text like ``512M`` (``"off"``: no limit); bad options raise :class:`OptionError`."""
     import uvicorn
 
     from .app import create_app
 
     if not (isinstance(timeout, int | float) and math.isfinite(timeout)
             and 0 < timeout <= MAX_TIMEOUT_S):
-        raise UsageError(f"--timeout must be a number of seconds above 0 and at most "
+        raise OptionError(f"--timeout must be a number of seconds above 0 and at most "
                          f"{MAX_TIMEOUT_S}, got {timeout}")
     limit = _memory(memory)
     sock = _listen(host, port)
@@ -59,15 +59,11 @@ def serve(host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False,
 def _memory(memory: str | int | None) -> int | None:
     if memory is None or isinstance(memory, int):
         return memory
-    try:
-        return limits_from({"SYMNUM_MEMORY": memory}).memory
-    except UsageError:
-        raise UsageError(f"--memory must be a size from {size_text(MIN_MEMORY)} up, "
-                         f"like 512M or 2G (or 'off' for no limit), got {memory!r}") from None
+    return parse_size(memory)
 
 
 def _listen(host: str, port: int) -> socket.socket:
-    """A listening socket on ``host``:``port`` (port 0: a free one), or a UsageError."""
+    """A listening socket on ``host``:``port`` (port 0: a free one), or an OptionError."""
     try:
         family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
         sock = socket.socket(family, socket.SOCK_STREAM)
@@ -76,7 +72,7 @@ def _listen(host: str, port: int) -> socket.socket:
         sock.listen(128)
     except (OSError, UnicodeError) as err:
         reason = getattr(err, "strerror", None) or str(err)
-        raise UsageError(f"cannot listen on {host}:{port}: {reason}") from None
+        raise OptionError(f"cannot listen on {host}:{port}: {reason}") from None
     sock.set_inheritable(True)
     return sock
 

@@ -4,29 +4,29 @@ every worker needs are made once, before the fork, and a new worker answers its 
 as fast as its hundredth. Imported elsewhere, it does nothing.
 
 >>> WARM_JOBS[0][0]
-'cli'
+'derive'
 """
 
 from __future__ import annotations
 
 import os
 
+from ..analysis.plot import Descent
+from ..service import CheckRequest, DeriveRequest, ParseRequest, PlotRequest, VerifyRequest
 from ..verification.jax_method import OFF as NO_JAX
 from .jobs import execute
 
 ENVIRONMENT = "SYMNUM_WARM_WORKERS"
 
 WARM_JOBS = [
-    ("cli", {"argv": ["derive", "--format=json", "--steps=tree", "--at=x=1,y=2", "--",
-                      "x**2*sin(y) + exp(x*y)"]}),
-    ("cli", {"argv": ["derive", "--format=json", "--steps=graph", "--", "log(1 + exp(x))"]}),
-    ("cli", {"argv": ["derive", "--format=json", "--what=hessian", "--", "x**3*y - y**2"]}),
-    ("cli", {"argv": ["derive", "--format=json", "--steps=tree", "--wrt=x", "--shape=x=n",
-                      "--shape=A=n,n", "--", "x.T*A*x"]}),
-    ("cli", {"argv": ["verify", "--format=json", "--points=1", "--", "sin(x)*y"]}),
-    ("cli", {"argv": ["check", "--format=json", "--of=x**3", "--", "3*x"]}),
-    ("parse", {"expr": r"\frac{1}{1+e^{-x}}", "from": "latex"}),
-    ("plot", {"expr": "x**2 + y**2", "start": "1,1", "iters": "2"}),
+    ("derive", DeriveRequest("x**2*sin(y) + exp(x*y)", at="x=1,y=2", steps="tree")),
+    ("graph", DeriveRequest("log(1 + exp(x))", steps="graph")),
+    ("derive", DeriveRequest("x**3*y - y**2", what="hessian")),
+    ("derive", DeriveRequest("x.T*A*x", wrt="x", shapes=("x=n", "A=n,n"), steps="tree")),
+    ("verify", VerifyRequest("sin(x)*y", points=1)),
+    ("check", CheckRequest("3*x", of="x**3")),
+    ("parse", ParseRequest(r"\frac{1}{1+e^{-x}}", syntax="latex")),
+    ("plot", PlotRequest("x**2 + y**2", descent=Descent(0.1, (1.0, 1.0), 2), surface=False)),
 ]
 
 
