@@ -240,8 +240,6 @@ def test_imports_only_point_down_a_layer():
         f"  {s} ({layer(s)}) -> {t} ({layer(t)})" for s, t in upward)
 
 
-@pytest.mark.xfail(strict=True, reason="web still imports cli until the service layer lands "
-                   "(issue 22, item 3); service: delete this marker when it passes")
 def test_the_shells_are_siblings_over_the_layers_below():
     """The command line and the web page share the layers below them, not each other."""
     crossing = sorted((s, t) for s, targets in GRAPH.items() for t in targets

@@ -62,10 +62,17 @@ def main(argv: Sequence[str] | None = None, *, process_limits: bool = True) -> i
 
 
 def serve_command(args: argparse.Namespace) -> int:
-    """``symnum serve``: the workbench until Ctrl-C (imports the web stack only here)."""
-    from ..web import serve
-    return serve(host=args.host, port=args.port, open_browser=args.open,
-                 timeout=args.timeout, memory=args.memory, workers=args.workers)
+    """``symnum serve``: this process becomes the workbench's server (``python -m
+    symnum.web``, the web page's own entry point), which runs until Ctrl-C."""
+    argv = [sys.executable, "-m", "symnum.web", "--host", args.host, "--port", str(args.port),
+            "--timeout", repr(args.timeout), "--memory", args.memory]
+    argv += ["--workers", str(args.workers)] if args.workers else []
+    argv += ["--open"] if args.open else []
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            stream.flush()
+    os.execv(sys.executable, argv)
+    return 0  # not reached: execv does not return
 
 
 def _out_of_memory(err: Exception) -> bool:
