@@ -1,4 +1,5 @@
-"""Expression → a tree of :class:`Step` s, dispatching on the SymPy node type.
+"""Expression → a tree of :class:`Step` s, dispatching on the SymPy node type through the
+table :data:`BUILDERS` (the rewrite engine's :class:`~symnum.core.rewrite.Table`).
 
 Every node is a true statement d(expr)/d(wrt) = result: the result of a node is built from
 its substeps by the rule's own formula. A chain rule's outer step is stated in a fresh
@@ -17,9 +18,11 @@ import dataclasses
 import sympy
 from sympy.core.function import AppliedUndef
 
+from ..core.boundaries import piece_notes
 from ..core.logistic import sigmoid
+from ..core.rewrite import Rule, Table
 from ..core.textbook import one_plus_exp
-from .rules import Step
+from .rules import RULES, Step
 
 TRIG = (sympy.sin, sympy.cos, sympy.tan, sympy.cot, sympy.sec, sympy.csc)
 INVERSE_TRIG = (sympy.asin, sympy.acos, sympy.atan, sympy.acot, sympy.asec, sympy.acsc,
@@ -96,31 +99,26 @@ class _Deriver:
         return made
 
     def _dispatch(self, e: sympy.Expr, x: sympy.Symbol) -> Step:
-        if isinstance(e, sympy.Add):
-            subs = tuple(self.step(a, x) for a in e.args)
-            return Step("sum", e, x, sympy.Add(*[s.result for s in subs]), subs)
-        if isinstance(e, sympy.Mul):
-            return self._product(e, x)
-        if isinstance(e, sympy.Pow):
-            return self._power(e, x)
-        if isinstance(e, sympy.Piecewise):
-            subs = tuple(self.step(piece, x) for piece, _ in e.args)
-            result = sympy.Piecewise(*[(s.result, c) for s, (_, c) in zip(subs, e.args,
-                                                                          strict=True)])
-            from ..core.boundaries import piece_notes
-            meets = [_reworded(n, x) for n in piece_notes(e, result, x)] \
-                if len(e.args) <= 4 else []
-            note = "each piece differentiated where it holds"
-            return Step("piecewise", e, x, result, subs,
-                        note="; ".join([note, *meets]) if meets else
-                        "each piece differentiated where it holds; not differentiable where "
-                        "they meet")
-        if isinstance(e, sympy.Max | sympy.Min):
-            return self._several(e, x, "piecewise")
-        if isinstance(e, sympy.Function):
-            return self._function(e, x)
-        # No dedicated rule (a node type SymPy knows but we do not): SymPy's own derivative.
-        return Step("special_function", e, x, sympy.diff(e, x), note="derivative from SymPy")
+        """The step of the first rule in :data:`BUILDERS` for ``e``'s kind."""
+        found = BUILDERS.first(e, self, x)
+        assert found is not None  # the last rule takes any node
+        return found[1]
+
+    def _sum(self, e: sympy.Add, x: sympy.Symbol) -> Step:
+        subs = tuple(self.step(a, x) for a in e.args)
+        return Step("sum", e, x, sympy.Add(*[s.result for s in subs]), subs)
+
+    def _piecewise(self, e: sympy.Piecewise, x: sympy.Symbol) -> Step:
+        subs = tuple(self.step(piece, x) for piece, _ in e.args)
+        result = sympy.Piecewise(*[(s.result, c) for s, (_, c) in zip(subs, e.args,
+                                                                      strict=True)])
+        meets = [_reworded(n, x) for n in piece_notes(e, result, x)] \
+            if len(e.args) <= 4 else []
+        note = "each piece differentiated where it holds"
+        return Step("piecewise", e, x, result, subs,
+                    note="; ".join([note, *meets]) if meets else
+                    "each piece differentiated where it holds; not differentiable where "
+                    "they meet")
 
     def _product(self, e: sympy.Mul, x: sympy.Symbol) -> Step:
         const, dep = e.as_independent(x, as_Add=False)
@@ -234,3 +232,21 @@ def _sigmoid_argument(e: sympy.Pow) -> sympy.Expr | None:
     """u when e is 1/(1 + exp(−u)), else None."""
     v = one_plus_exp(e.base) if e.exp == -1 else None
     return None if v is None else -v
+
+
+# Node kind → the step that derives it, in order: the first rule whose kind the node is
+# (isinstance) builds its step; a Piecewise is a Function, so it comes first.
+BUILDERS = Table([
+    Rule("sum", RULES["sum"].text, sympy.Add, lambda e, d, x: d._sum(e, x)),
+    Rule("product", RULES["product"].text, sympy.Mul, lambda e, d, x: d._product(e, x)),
+    Rule("power", RULES["power"].text, sympy.Pow, lambda e, d, x: d._power(e, x)),
+    Rule("piecewise", RULES["piecewise"].text, sympy.Piecewise,
+         lambda e, d, x: d._piecewise(e, x)),
+    Rule("max, min", "max(a, b)' = ∂max/∂a·a' + ∂max/∂b·b'",
+         (sympy.Max, sympy.Min), lambda e, d, x: d._several(e, x, "piecewise")),
+    Rule("function", RULES["chain"].text, sympy.Function, lambda e, d, x: d._function(e, x)),
+    # No dedicated rule (a node type SymPy knows but we do not): SymPy's own derivative.
+    Rule("special_function", RULES["special_function"].text, sympy.Basic,
+         lambda e, d, x: Step("special_function", e, x, sympy.diff(e, x),
+                              note="derivative from SymPy")),
+])
