@@ -12,9 +12,10 @@ allowed exceptions:
   ``__all__``.
 
 A module that imports a package's *name* (``from symnum.core import Function``) depends on
-the package's ``__init__``; importing a submodule (``from symnum.core.parse import parse``,
-``from . import parse``) depends on that submodule only (Python runs the parents'
-``__init__`` first for every submodule, so that is no edge of its own).
+the package's ``__init__``; importing a submodule (``from symnum.kernels.program import
+Program``, ``from . import parse``) depends on that submodule and, as Python runs them first,
+on the ``__init__`` of each package above it, except the module's own packages (already
+running when it is imported).
 """
 
 from __future__ import annotations
@@ -139,8 +140,28 @@ def _may_be_symnum(name: ast.expr, known: set[str]) -> bool:
 COMPUTED: list[str] = []  # imports by a computed name: the graph cannot follow them
 
 
+def with_packages(graph: dict[str, set[str]]) -> dict[str, set[str]]:
+    """Add the edges Python adds: importing ``a.b.c`` first runs the ``__init__`` of ``a.b``
+    (a package's own modules do not count it: it is already running when they are imported).
+
+    >>> sorted(with_packages({"p.m": {"q.r.s"}, "q.r": set(), "q.r.s": set(), "p": set()})["p.m"])
+    ['q.r', 'q.r.s']
+    """
+    implied: dict[str, set[str]] = {}
+    for module, targets in graph.items():
+        edges = set(targets)
+        for target in targets:
+            parts = target.split(".")
+            for end in range(2, len(parts)):
+                package = ".".join(parts[:end])
+                if package in graph and not (module + ".").startswith(package + "."):
+                    edges.add(package)
+        implied[module] = edges
+    return implied
+
+
 MODULES = _modules()
-GRAPH = {m: imports(m, p, set(MODULES)) for m, p in MODULES.items()}
+GRAPH = with_packages({m: imports(m, p, set(MODULES)) for m, p in MODULES.items()})
 
 
 def strongly_connected(graph: dict[str, set[str]]) -> list[list[str]]:

@@ -25,7 +25,7 @@ class DeriveResult:
     the rule-by-rule ``steps`` or the computational ``graph``."""
 
     result: Any
-    point: dict | None = None
+    point: dict[str, Any] | None = None
     value: Any = None
     notes: tuple[str, ...] = ()
     steps: Any = None
@@ -74,7 +74,7 @@ class MatrixDeriveResult:
 
     result: Any
     steps: Any = None
-    extra: dict | None = None
+    extra: dict[str, Any] | None = None
     seed: int = 0
     exit_code: int = 0
 
@@ -91,12 +91,12 @@ class MatrixDeriveResult:
         """The result (or its steps) as LaTeX."""
         if self.steps is not None:
             from ..matrix.steps import steps_latex
-            return steps_latex(self.steps)
-        return self.result.latex()
+            return str(steps_latex(self.steps))
+        return str(self.result.latex())
 
     def text(self) -> str:
         """The result, its steps and its value on random matrices, as text."""
-        text = self.result.text()
+        text: str = self.result.text()
         if self.steps is not None:
             from ..matrix.steps import steps_text
             text += "\n\nsteps (differentials; each line is a true statement)\n\n" + \

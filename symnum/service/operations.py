@@ -10,6 +10,7 @@ result that renders itself out (``to_json()``, ``text()``, ``latex()``, ``exit_c
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,13 +42,13 @@ class VerifyResult:
         return 1 if self.report.verdict == "fail" else 0
 
     def to_json(self) -> dict[str, Any]:
-        return self.report.to_json()
+        return dict(self.report.to_json())
 
     def latex(self) -> str:
-        return self.result.latex()
+        return str(self.result.latex())
 
     def text(self) -> str:
-        return self.report.text()
+        return str(self.report.text())
 
 
 def verify(request: VerifyRequest) -> VerifyResult:
@@ -61,10 +62,11 @@ def verify(request: VerifyRequest) -> VerifyResult:
                    shapes_of(request.shapes, request.dims))
     if isinstance(result, MatrixResult):
         from ..verification.matrix import verify_matrix_result
-        sizes = [dims_of(request.dims)] if request.dims else None
-        report = verify_matrix_result(result, points=request.points, seed=request.seed,
-                                      sizes=sizes)
-        return VerifyResult(report, result)
+        sizes: list[Mapping[Any, Any]] | None = [dims_of(request.dims)] if request.dims \
+            else None
+        by_components = verify_matrix_result(result, points=request.points, seed=request.seed,
+                                             sizes=sizes)
+        return VerifyResult(by_components, result)
     from ..core.evaluate import parse_point
     from ..verification.verify import verify_result
     at = parse_point(request.at) if request.at else None
@@ -88,7 +90,7 @@ class CheckResult:
         return check_json(self.outcome)
 
     def latex(self) -> str:
-        return self.outcome.result.latex()
+        return str(self.outcome.result.latex())
 
     def text(self) -> str:
         from ..check.text import check_text
