@@ -276,17 +276,13 @@ def test_every_module_sits_in_a_layer():
     assert not loose, f"modules outside the layer order {LAYERS}: {loose}"
 
 
-def test_the_check_sees_imports_inside_functions_and_methods():
+def test_the_check_sees_imports_inside_functions_and_methods(tmp_path):
     source = "def f():\n    from .kernels import build\n" \
              "class A:\n    def m(self):\n        import symnum.steps.rules\n" \
              "if TYPE_CHECKING:\n    from .analysis import plot\n"
-    path = PACKAGE.parent / "scratch_module.py"
-    known = set(MODULES)
-    try:
-        path.write_text(source, encoding="utf-8")
-        found = imports("symnum.scratch", path, known)
-    finally:
-        path.unlink()
+    path = tmp_path / "scratch.py"
+    path.write_text(source, encoding="utf-8")
+    found = imports("symnum.scratch", path, set(MODULES))
     assert found == {"symnum.kernels.build", "symnum.steps.rules"}
 
 
