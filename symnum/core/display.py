@@ -22,7 +22,7 @@ KATEX_MACROS = frozenset("""
 alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi
 pi varpi rho varrho sigma varsigma tau upsilon phi varphi chi psi omega Gamma Delta Theta
 Lambda Xi Pi Sigma Upsilon Phi Psi Omega
-frac dfrac tfrac sqrt left right middle cdot times div pm mp circ odot otimes oplus
+frac dfrac tfrac binom sqrt left right middle cdot times div pm mp circ odot otimes oplus
 cdots ldots dots vdots ddots
 sin cos tan cot sec csc sinh cosh tanh coth arcsin arccos arctan log ln exp max min
 sup inf lim det operatorname mathrm mathbf mathit mathbb mathcal mathsf text textbf textit

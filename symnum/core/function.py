@@ -264,7 +264,7 @@ def spelled_name(name: str, free: Mapping[str, object]) -> str:
     """
     if name in free:
         return name
-    from .latex_input import GREEK
+    from .latex_names import GREEK
     spellings = {GREEK.get(name)} | {word for word, char in GREEK.items() if char == name}
     if name == "λ" or GREEK.get(name) == "λ":
         spellings |= {"lam", "lambda_"}

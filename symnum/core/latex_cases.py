@@ -1,4 +1,5 @@
-r"""LaTeX cases and indicators → plain Piecewise syntax, for :mod:`symnum.core.latex_input`.
+r"""LaTeX environments and indicators for :mod:`symnum.core.latex_input`: cases and
+indicators → plain Piecewise syntax, matrices (``bmatrix``, ``pmatrix``) → lists.
 
 ``\begin{cases} x & x > 0 \\ a(e^x - 1) & \text{otherwise} \end{cases}`` becomes a
 ``Piecewise(...)`` call and ``\mathbb{1}_{x > 0}`` is ``Piecewise((1, x > 0), (0, True))``.
@@ -55,6 +56,36 @@ def indicator(reader: Reader) -> str:
     cond = _condition(reader, (closing,))
     reader.take(closing)
     return f"Piecewise((1, {cond}), (0, True))"
+
+
+MATRIX_ENVIRONMENTS = {"bmatrix", "pmatrix", "matrix", "Bmatrix", "vmatrix"}
+
+
+def matrix(reader: Reader) -> str:
+    """\\begin{bmatrix} a & b \\\\ c & d \\end{bmatrix} → [[a, b], [c, d]]; a row or a
+    column is a list."""
+    environment = "".join(reader._braced_tokens())
+    if environment not in MATRIX_ENVIRONMENTS:
+        raise ParseError(f"LaTeX: the environment {environment!r} is not allowed "
+                         "(only matrices, like bmatrix and pmatrix, and cases)")
+    rows, row = [], [reader.expression()]
+    while True:
+        token = reader.take()
+        if token == "&":
+            row.append(reader.expression())
+        elif token == "\\\\":
+            rows.append(row)
+            row = [reader.expression()] if reader.peek() != "\\end" else []
+        elif token == "\\end":
+            if row:
+                rows.append(row)
+            reader._braced_tokens()
+            break
+        else:
+            raise ParseError(f"LaTeX: unexpected {token!r} in a matrix")
+    if len(rows) == 1 or all(len(r) == 1 for r in rows):
+        return "[" + ", ".join(e for r in rows for e in r) + "]"
+    return "[" + ", ".join("[" + ", ".join(r) + "]" for r in rows) + "]"
 
 
 _RELATIONS = {"<": "<", ">": ">", "\\leq": "<=", "\\le": "<=", "\\leqslant": "<=",

@@ -26,37 +26,24 @@ from collections.abc import Iterable, Mapping
 import sympy
 
 from .errors import ParseError
-from .latex_cases import cases, indicator
-from .names import FUNCTIONS
+from .latex_cases import cases, indicator, matrix
+from .latex_names import GREEK, tables
 from .shapes import declared_shapes
 
 MAX_SUM_TERMS = 10_000  # terms that \sum expansions may produce in one expression
 MAX_DEPTH = 100  # nesting of groups, as in plain syntax
 
-GREEK = {name: chr(code) for name, code in (
-    ("alpha", 0x3B1), ("beta", 0x3B2), ("gamma", 0x3B3), ("delta", 0x3B4), ("epsilon", 0x3B5),
-    ("varepsilon", 0x3B5), ("zeta", 0x3B6), ("eta", 0x3B7), ("theta", 0x3B8),
-    ("vartheta", 0x3B8), ("iota", 0x3B9), ("kappa", 0x3BA), ("lambda", 0x3BB), ("mu", 0x3BC),
-    ("nu", 0x3BD), ("xi", 0x3BE), ("rho", 0x3C1), ("sigma", 0x3C3), ("tau", 0x3C4),
-    ("upsilon", 0x3C5), ("phi", 0x3C6), ("varphi", 0x3C6), ("chi", 0x3C7), ("psi", 0x3C8),
-    ("omega", 0x3C9), ("Gamma", 0x393), ("Delta", 0x394), ("Theta", 0x398),
-    ("Lambda", 0x39B), ("Xi", 0x39E), ("Sigma", 0x3A3), ("Phi", 0x3A6), ("Psi", 0x3A8),
-    ("Omega", 0x3A9))}
-# \command → plain function name (applied to the argument that follows)
-FUNCTION_COMMANDS = {
-    "sin": "sin", "cos": "cos", "tan": "tan", "cot": "cot", "sec": "sec", "csc": "csc",
-    "arcsin": "asin", "arccos": "acos", "arctan": "atan", "sinh": "sinh", "cosh": "cosh",
-    "tanh": "tanh", "coth": "coth", "exp": "exp", "log": "log", "ln": "log", "lg": "log10",
-    "max": "max", "min": "min", "det": "det", "tr": "tr", "erf": "erf",
-}
+# The functions' commands come from the function registry (symnum.core.latex_names); the
+# matrix vocabulary the reader adds: \det, \tr and \operatorname{diag}, ...
+MATRIX_COMMANDS = {"\\det": "det", "\\tr": "tr"}
+MATRIX_WORDS = {"softmax": "softmax", "tr": "tr", "trace": "tr", "diag": "diag", "det": "det",
+                "sgn": "sign"}
 SPACING = {",", ";", ":", "!", " ", "quad", "qquad", "left", "right", "big", "Big", "bigg",
            "Bigg", "bigl", "bigr", "Bigl", "Bigr", "displaystyle", "textstyle"}
 NAME_WRAPPERS = {"mathbf", "boldsymbol", "bm", "vec", "mathit", "mathrm", "operatorname",
                  "mathsf", "text", "textrm", "mathbb", "mathcal"}
 ACCENTS = {"hat": "hat", "bar": "bar", "tilde": "tilde", "dot": "dot"}  # \hat{y} → yhat
 CONSTANTS = {"pi": "pi", "infty": "oo"}
-INVERSES = {"sin": "asin", "cos": "acos", "tan": "atan", "sinh": "asinh", "cosh": "acosh",
-            "tanh": "atanh"}  # \sin^{-1} → arcsin
 BINARY = {"cdot": "*", "times": "*", "div": "/", "ast": "*"}
 REFUSED = {
     "partial": "write the function itself: symnum takes its derivatives",
@@ -67,9 +54,6 @@ REFUSED = {
     "newcommand": "\\newcommand is not allowed", "renewcommand": "\\renewcommand is not allowed",
     "catcode": "\\catcode is not allowed", "write": "\\write is not allowed",
 }
-# \lfloor x \rfloor → floor(x): a function written as a pair of delimiters
-DELIMITED = {"\\lfloor": ("floor", "\\rfloor"), "\\lceil": ("ceiling", "\\rceil")}
-MATRIX_ENVIRONMENTS = {"bmatrix", "pmatrix", "matrix", "Bmatrix", "vmatrix"}
 _TOKEN = re.compile(r"\\([A-Za-z]+|.)|(\d+(?:\.\d+)?|\.\d+)|(\s+)|(.)", re.DOTALL)
 
 
@@ -176,7 +160,7 @@ class _Reader:
 
     # power := primary ('^' group)?  (x^\top is the transpose)
     def power(self, stop: tuple[str, ...] = ()) -> str:
-        base = self.primary()
+        base = self._factorial(self.primary())
         while self.peek() == "^":
             self.take()
             if self.peek() in ("\\top", "\\intercal") or (self.peek() == "T" and
@@ -192,11 +176,16 @@ class _Reader:
                 if self.peek() == "^":  # x^{a}^{b}: TeX refuses it too (double superscript)
                     raise ParseError("LaTeX: a double superscript; write {x^{a}}^{b} or "
                                      "x^{a b}")
-        while self.peek() == "!":  # n! is the factorial (SymPy writes it so)
-            self.take()
-            base = f"factorial({base})"
+        base = self._factorial(base)
         if self.peek() == "'":
             raise ParseError("LaTeX: primes (f') are derivatives; write the function itself")
+        return base
+
+    def _factorial(self, base: str) -> str:
+        """n! and (x + 1)! (SymPy writes the factorial so; x!^{2} its square)."""
+        while self.peek() == "!":
+            self.take()
+            base = f"factorial({base})"
         return base
 
     def group(self) -> str:
@@ -240,8 +229,8 @@ class _Reader:
             return f"abs({inner})"
         if token in ("\\|", "\\Vert", "\\lVert"):
             return self._norm()
-        if token in DELIMITED:
-            name, closing = DELIMITED[token]
+        if token in tables().delimiters:  # \lfloor x \rfloor
+            name, closing = tables().delimiters[token]
             inner = self.expression(stop=(closing,))
             self.take(closing)
             return f"{name}({inner})"
@@ -292,6 +281,22 @@ class _Reader:
     def _command(self, name: str) -> str:
         if name in REFUSED or (name == "frac" and self.peek(1) == "d"):
             raise ParseError(f"LaTeX: \\{name}: {REFUSED.get(name, REFUSED['frac{d}'])}")
+        known = tables()
+        for sequence, plain in known.sequences.items():  # \log\Gamma, \tanh^{-1}
+            if tuple(self.tokens[self.i - 1:self.i - 1 + len(sequence)]) == sequence:
+                self.i += len(sequence) - 1
+                return self._function(plain)
+        command = "\\" + name
+        if command in known.orders and self.tokens[self.i:self.i + 3] == ["^", "{", "("]:
+            self.i += 3  # \psi^{(n)}(x): the order n, then the argument
+            order = self.expression()
+            self.take(")")
+            self.take("}")
+            return f"{known.orders[command]}({order}, {self._arguments()[1:-1]})"
+        if command in known.applied:  # \sigma(z), \Gamma(x), \sigma^{2}(z); alone a letter
+            call = self._applied(known.applied[command])
+            if call is not None:
+                return call
         if name in ("mathbb", "mathbf", "mathds") and self.tokens[self.i:self.i + 3] == \
                 ["{", "1", "}"]:
             self.i += 3
@@ -311,13 +316,15 @@ class _Reader:
             return f"sqrt({self.group()})"
         if name in CONSTANTS:
             return CONSTANTS[name]
-        if name == "sigma" and self.peek() == "(":
-            return "sigmoid" + self._arguments()
         if name in GREEK:
             return self._letter(GREEK[name])
-        if name in FUNCTION_COMMANDS or name in ("operatorname", "mathrm") and \
-                self._wrapped_name() in FUNCTION_NAMES:
-            return self._function(FUNCTION_COMMANDS.get(name) or self._take_wrapped_name())
+        functions = known.commands | MATRIX_COMMANDS
+        if command in functions:
+            return self._function(functions[command])
+        word = self._wrapped_name() if name in ("operatorname", "mathrm", "mathop") else ""
+        if _word(word) and (len(word) > 1 or self.peek(3) in ("(", "{", "^")):  # not \mathrm{H}
+            self._braced_tokens()
+            return self._function(_word(word))
         if name in ACCENTS:
             inner = self._braced_tokens() if self.peek() == "{" else [self.take()]
             word = "".join(GREEK.get(t.lstrip("\\"), t) for t in inner)
@@ -340,8 +347,21 @@ class _Reader:
             if self.tokens[self.i:self.i + 7] == ["{", "c", "a", "s", "e", "s", "}"]:
                 self.i += 7
                 return cases(self)
-            return self._matrix()
+            return matrix(self)
         raise ParseError(f"LaTeX: unknown command \\{name}")
+
+    def _applied(self, plain: str) -> str | None:
+        """f(args) or f^{n}(args) after a letter that names f when applied, else None (and
+        nothing read)."""
+        start, power = self.i, None
+        if self.peek() == "^":
+            self.take()
+            power = self.group()
+        if self.peek() != "(":
+            self.i = start
+            return None
+        call = plain + self._arguments()
+        return call if power is None else f"{call}**({power})"
 
     def _wrapped_name(self) -> str:
         """The name in \\operatorname{...} without consuming it ('' if not braced)."""
@@ -351,11 +371,7 @@ class _Reader:
         while j < len(self.tokens) and self.tokens[j] != "}":
             word += self.tokens[j]
             j += 1
-        return word.lower()
-
-    def _take_wrapped_name(self) -> str:
-        word = "".join(self._braced_tokens()).lower()
-        return FUNCTION_NAMES[word]
+        return word
 
     def _function(self, plain: str) -> str:
         """\\sin x, \\sin(x), \\sin^2 x, \\log_2 x, \\max(a, b)."""
@@ -377,8 +393,6 @@ class _Reader:
             args = f"({self.group()})"
         else:
             args = f"({self._bare_argument()})"  # \sin 2x, \sin \omega t: the product after it
-        if exponent in ("-1", "(-1)") and plain in INVERSES:
-            plain, exponent = INVERSES[plain], None  # \sin^{-1} x is arcsin, as textbooks mean
         call = f"log({args[1:-1]}, {base})" if base is not None else plain + args
         return f"{call}**({exponent})" if exponent is not None else call
 
@@ -405,7 +419,7 @@ class _Reader:
         if re.fullmatch(r"\d+(\.\d+)?|\.\d+|[^\W\d_]", token):
             return True
         name = token[1:] if token.startswith("\\") else ""
-        return (name in GREEK and not (name == "sigma" and self.peek(1) == "(")) \
+        return (name in GREEK and not ("\\" + name in tables().applied and self.peek(1) == "(")) \
             or name in CONSTANTS
 
     def _arguments(self) -> str:
@@ -457,35 +471,11 @@ class _Reader:
         self.bound.pop(index, None)
         return "(" + "+".join(terms) + ")" if terms else "0"
 
-    def _matrix(self) -> str:
-        environment = "".join(self._braced_tokens())
-        if environment not in MATRIX_ENVIRONMENTS:
-            raise ParseError(f"LaTeX: the environment {environment!r} is not allowed "
-                             "(only matrices, like bmatrix and pmatrix, and cases)")
-        rows, row = [], [self.expression()]
-        while True:
-            token = self.take()
-            if token == "&":
-                row.append(self.expression())
-            elif token == "\\\\":
-                rows.append(row)
-                row = [self.expression()] if self.peek() != "\\end" else []
-            elif token == "\\end":
-                if row:
-                    rows.append(row)
-                self._braced_tokens()
-                break
-            else:
-                raise ParseError(f"LaTeX: unexpected {token!r} in a matrix")
-        if len(rows) == 1 or all(len(r) == 1 for r in rows):
-            return "[" + ", ".join(e for r in rows for e in r) + "]"
-        return "[" + ", ".join("[" + ", ".join(r) + "]" for r in rows) + "]"
-
     def _is_matrix(self, text: str) -> bool:
         return any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", text) for n in self.shapes)
 
 
-# \operatorname{...} / \mathrm{...} names → plain functions (lower-cased)
-FUNCTION_NAMES = {name.lower(): name for name in FUNCTIONS} | {
-    "relu": "relu", "softplus": "softplus", "sigmoid": "sigmoid", "softmax": "softmax",
-    "tr": "tr", "trace": "tr", "diag": "diag", "det": "det", "sgn": "sign", "sign": "sign"}
+def _word(word: str) -> str | None:
+    """The plain function \\operatorname{word} names: as written, else in lower case."""
+    words = tables().words
+    return words.get(word) or words.get(word.lower()) or MATRIX_WORDS.get(word.lower())

@@ -9,14 +9,32 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 
 import sympy
 
-from .registry import BY_NAME, eager_integer_names, parser_functions
+from .registry import BY_NAME, eager_integer_names
+
+
+class _Builders(Mapping[str, Callable[..., sympy.Expr]]):
+    """Each name the parser reads → the callable building its SymPy node, read from the
+    function registry at each use (a record added to it is a name at once)."""
+
+    def __getitem__(self, name: str) -> Callable[..., sympy.Expr]:
+        return BY_NAME[name].builder
+
+    def __contains__(self, name: object) -> bool:
+        return name in BY_NAME
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(BY_NAME)
+
+    def __len__(self) -> int:
+        return len(BY_NAME)
+
 
 # name -> the callable building the SymPy node; generated from the function registry
-FUNCTIONS: dict[str, Callable[..., sympy.Expr]] = parser_functions()
+FUNCTIONS: Mapping[str, Callable[..., sympy.Expr]] = _Builders()
 
 # Functions whose integer arguments SymPy evaluates eagerly: big ones would hang.
 EAGER_INTEGER_FUNCTIONS = eager_integer_names()

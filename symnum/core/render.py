@@ -17,6 +17,7 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.pretty.pretty import PrettyPrinter
 from sympy.printing.str import StrPrinter
 
+from .latex_names import function_latex
 from .logistic import sigmoid
 from .textbook import with_sigma
 
@@ -81,7 +82,10 @@ class _BookOrder:
 
 
 class _Latex(_BookOrder, LatexPrinter):
-    pass
+    """SymPy's LaTeX, with each registered function written as its record says."""
+
+    def _print(self, expr, **kwargs) -> str:
+        return function_latex(self, expr, super()._print, **kwargs)
 
 
 class _Pretty(_BookOrder, PrettyPrinter):

@@ -24,15 +24,19 @@ from .lookup import (
     BY_NAME,
     CLASSES,
     RECORDS,
+    added,
     eager_integer_names,
+    generation,
     helpers,
     kinks,
     non_analytic,
     parser_functions,
+    records,
     spelled,
 )
 from .record import TARGETS, Record, Spelling, Target, Unsupported, live_source, resolve
 
 __all__ = ["RECORDS", "BY_NAME", "BY_CLASS", "CLASSES", "Record", "Spelling", "Unsupported",
            "Target", "TARGETS", "parser_functions", "eager_integer_names", "non_analytic",
-           "kinks", "spelled", "helpers", "live_source", "resolve"]
+           "kinks", "spelled", "helpers", "live_source", "resolve", "records", "generation",
+           "added"]

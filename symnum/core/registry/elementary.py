@@ -180,7 +180,7 @@ _POSITIVE = (lambda u: u > 0, "{u} > 0")
 
 EXPONENTIAL = [
     Record("exp", sympy.exp, "e raised to the power u", "exponential function",
-           latex=r"\exp", latex_in=(r"\exp",), derivative=("exp(u)",), rule="exp",
+           latex=r"e^{u}", latex_in=(r"\exp",), derivative=("exp(u)",), rule="exp",
            rule_text="exp′(u) = exp(u)", rule_latex=r"(e^{u})' = e^{u}",
            spell=_plain("exp", "exp", "exp"), sample=((-5.0, 5.0),)),
     Record("log", sympy.log, "the natural logarithm (log(x, b): to the base b)",

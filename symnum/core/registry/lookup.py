@@ -10,8 +10,9 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import sympy
 
@@ -70,3 +71,51 @@ def helpers(target: str) -> dict[str, str]:
             if found.setdefault(name, source) != source:
                 raise ValueError(f"two different {target} helpers are called {name}")
     return found
+
+
+_generation = [0]
+
+
+def records() -> tuple[Record, ...]:
+    """Every record registered now: :data:`RECORDS`, with those :func:`added` for a while."""
+    return RECORDS
+
+
+def generation() -> int:
+    """A number that changes whenever the records do: tables built from them key on it."""
+    return _generation[0]
+
+
+@contextlib.contextmanager
+def added(*new: Record) -> Iterator[None]:
+    """The registry with ``new`` records for a while, as if they were in a table module: the
+    parser, the LaTeX reader and printer, steps, ``check``, the notes and the function list
+    all see them (tests show that adding a function is adding one record).
+
+    >>> fake = Record("twice", None, "2u", "doubling", build=lambda u: 2 * u)
+    >>> with added(fake):
+    ...     "twice" in BY_NAME
+    True
+    >>> "twice" in BY_NAME
+    False
+    """
+    global RECORDS
+    saved = (RECORDS, dict(BY_NAME), dict(BY_CLASS), dict(CLASSES))
+    RECORDS = (*RECORDS, *new)
+    BY_NAME.update({n: r for r in new for n in r.names})
+    BY_CLASS.update({r.sympy: r for r in new if r.sympy is not None})
+    CLASSES.update({r.sympy.__name__: r.sympy for r in new if r.sympy is not None})
+    _changed()
+    try:
+        yield
+    finally:
+        RECORDS = saved[0]
+        for table, before in zip((BY_NAME, BY_CLASS, CLASSES), saved[1:], strict=True):
+            table.clear()
+            table.update(before)
+        _changed()
+
+
+def _changed() -> None:
+    _generation[0] += 1
+    helpers.cache_clear()

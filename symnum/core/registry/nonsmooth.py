@@ -132,7 +132,7 @@ NONSMOOTH = [
                   "math": Spelling("float(math.ceil({0}))"), "c": Spelling("ceil({0})"),
                   "mpmath": Spelling("mp.ceil({0})")}),
     Record("Heaviside", sympy.Heaviside, "the unit step: 0 left of 0, 1 right of it, ½ at 0",
-           "Heaviside step function", aliases=("heaviside",), latex=r"H",
+           "Heaviside step function", aliases=("heaviside",), latex=r"\operatorname{H}",
            latex_in=(r"\operatorname{H}",), arity=(1, 2), defaults=("0.5",),
            params=("u", "h0"), derivative=("DiracDelta(u)", ""),
            rule_text="H′(u) = 0 for u ≠ 0, a jump at 0", rule_latex=r"H'(u) = 0,\ u \neq 0",
@@ -157,7 +157,7 @@ def _heaviside(a, h):
     return mp.mpf(1) if a > 0 else (mp.mpf(0) if a < 0 else h)
 '''),))}),
     Record("DiracDelta", sympy.DiracDelta, "the Dirac delta: 0 away from 0, infinite at 0",
-           "Dirac delta", latex=r"\delta", latex_in=(r"\delta",), derivative=("",),
+           "Dirac delta", latex=r"\mathop{\delta}", derivative=("",),
            rule_text="δ(u) = 0 for u ≠ 0", rule_latex=r"\delta(u) = 0,\ u \neq 0",
            kink="jump", kink_at="u = 0", kink_note="infinite at 0", analytic=False,
            spell={"numpy": Spelling("np.where({0} == 0, np.inf, 0.0)"),
