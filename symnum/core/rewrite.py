@@ -144,9 +144,9 @@ def _leaf(node: sympy.Basic) -> bool:
     return not isinstance(node, sympy.Basic) or node.is_Atom or not node.args
 
 
-def _rebuilt(node: sympy.Basic, args: list) -> sympy.Basic:
+def _rebuilt(node: sympy.Basic, children: list[sympy.Basic]) -> sympy.Basic:
     """``node`` with new children (itself, unevaluated forms kept, when they are equal)."""
-    args = tuple(args)
+    args = tuple(children)
     return node if args == node.args else node.func(*args)
 
 

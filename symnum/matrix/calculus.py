@@ -21,6 +21,7 @@ from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from ..core.errors import ShapeError
 from ..core.matrix_expr import Elementwise, Softmax
+from ..core.rewrite import Rule, Table, rewrite
 from .forms import softmax_forms
 
 
@@ -213,7 +214,7 @@ def tidy(e: sympy.Basic) -> sympy.Basic:
     """Evaluate identities (Iᵀ = I, (Aᵀ)ᵀ = A), cancel diag/Hadamard pairs, then factor a
     shared right or left factor."""
     e = softmax_forms(e.doit())
-    e = _scalar_first(e.replace(lambda a: isinstance(a, sympy.MatAdd), _collect_terms))
+    e = _scalar_first(rewrite(e, COLLECT))
     if e.has(sympy.HadamardPower):
         expanded = _cancel(e.expand().doit())
         if expanded.has(sympy.HadamardProduct):
@@ -235,8 +236,7 @@ def tidy(e: sympy.Basic) -> sympy.Basic:
 def _collect_terms(e: sympy.MatAdd) -> sympy.Basic:
     """Aᵀ((1/2)Ax − (1/2)b) + (1/2)Aᵀ(Ax − b) → Aᵀ(Ax − b): numbers out of the inner sums,
     then like terms collected (kept only when shorter)."""
-    terms = [_scalar_first(t.replace(lambda a: isinstance(a, sympy.MatAdd), _factor_coefficient))
-             for t in e.args]
+    terms = [_scalar_first(rewrite(t, FACTOR_COEFFICIENT)) for t in e.args]
     out = sympy.MatAdd(*terms, evaluate=True)
     return out if sympy.count_ops(out) < sympy.count_ops(e) else e
 
@@ -258,27 +258,30 @@ def _scalar_first(term: sympy.Basic) -> sympy.Basic:
 def _distribute_hadamard(e: sympy.Basic) -> sympy.Basic:
     """(a + b) ⊙ c → a ⊙ c + b ⊙ c, 𝟏 ⊙ a → a, (−a) ⊙ b → −(a ⊙ b), then collect:
     (𝟏 − y) ⊙ σ − (𝟏 − σ) ⊙ y → σ − y."""
-    def spread(node: sympy.HadamardProduct) -> sympy.Basic:
-        terms = [[]]
-        for a in node.args:
-            parts = a.args if isinstance(a, sympy.MatAdd) else (a,)
-            terms = [t + [p] for t in terms for p in parts]
-        out = []
-        for t in terms:
-            coefficient, factors = sympy.S.One, []
-            for p in t:
-                if isinstance(p, sympy.MatMul) and p.args[0].is_Number:
-                    coefficient *= p.args[0]
-                    p = sympy.MatMul(*p.args[1:]).doit()
-                if not isinstance(p, sympy.OneMatrix):
-                    factors.append(p)
-            body = sympy.HadamardProduct(*factors).doit() if len(factors) > 1 else (
-                factors[0] if factors else sympy.OneMatrix(*node.shape))
-            out.append(coefficient * body)
-        return sympy.MatAdd(*out).doit()
+    return rewrite(e, SPREAD).doit()
 
-    return e.replace(lambda a: isinstance(a, sympy.HadamardProduct)
-                     and any(isinstance(b, sympy.MatAdd) for b in a.args), spread).doit()
+
+def _spread(node: sympy.HadamardProduct) -> sympy.Basic | None:
+    """A Hadamard product of sums as a sum of Hadamard products (None without a sum)."""
+    if not any(isinstance(b, sympy.MatAdd) for b in node.args):
+        return None
+    terms = [[]]
+    for a in node.args:
+        parts = a.args if isinstance(a, sympy.MatAdd) else (a,)
+        terms = [t + [p] for t in terms for p in parts]
+    out = []
+    for t in terms:
+        coefficient, factors = sympy.S.One, []
+        for p in t:
+            if isinstance(p, sympy.MatMul) and p.args[0].is_Number:
+                coefficient *= p.args[0]
+                p = sympy.MatMul(*p.args[1:]).doit()
+            if not isinstance(p, sympy.OneMatrix):
+                factors.append(p)
+        body = sympy.HadamardProduct(*factors).doit() if len(factors) > 1 else (
+            factors[0] if factors else sympy.OneMatrix(*node.shape))
+        out.append(coefficient * body)
+    return sympy.MatAdd(*out).doit()
 
 
 def _factor_coefficient(e: sympy.MatAdd) -> sympy.Basic:
@@ -292,62 +295,57 @@ def _factor_coefficient(e: sympy.MatAdd) -> sympy.Basic:
 
 
 def _cancel(e: sympy.Basic) -> sympy.Basic:
-    """diag(v)·w = v ⊙ w;  v ⊙ v^(∘−1) ⊙ w = w;  vᵀ·(v^(∘−1) ⊙ w) = 1ᵀ·w."""
-    def is_diag_times_vector(node):
-        return isinstance(node, sympy.MatMul) and any(
-            isinstance(a, sympy.DiagMatrix) and i + 1 < len(node.args)
-            and isinstance(node.args[i + 1], MatrixExpr) and node.args[i + 1].shape[1] == 1
-            for i, a in enumerate(node.args))
-
-    def diag_times_vector(node):
-        args = list(node.args)
-        i = next(i for i, a in enumerate(args) if isinstance(a, sympy.DiagMatrix)
-                 and i + 1 < len(args) and isinstance(args[i + 1], MatrixExpr)
-                 and args[i + 1].shape[1] == 1)
-        w = args[i + 1]
-        merged = sympy.HadamardProduct(args[i].args[0], *(
-            w.args if isinstance(w, sympy.HadamardProduct) else (w,)))
-        return sympy.MatMul(*args[:i], merged, *args[i + 2:])
-
-    def is_reciprocal_pair(node):
-        return isinstance(node, sympy.HadamardProduct) and any(
-            isinstance(a, sympy.HadamardPower) and a.exp == -1 and a.base in node.args
-            for a in node.args)
-
-    def reciprocal_pair(node):
-        args = list(node.args)
-        power = next(a for a in args if isinstance(a, sympy.HadamardPower) and a.exp == -1
-                     and a.base in args)
-        args.remove(power)
-        args.remove(power.base)
-        return args[0] if len(args) == 1 else (sympy.HadamardProduct(*args) if args else
-                                               sympy.OneMatrix(*power.shape))
-
-    def is_dot_reciprocal(node):
-        return isinstance(node, sympy.MatMul) and any(
-            isinstance(a, sympy.Transpose) and i + 1 < len(node.args)
-            and isinstance(node.args[i + 1], sympy.HadamardProduct)
-            and sympy.HadamardPower(a.arg, -1) in node.args[i + 1].args
-            for i, a in enumerate(node.args))
-
-    def dot_reciprocal(node):
-        args = list(node.args)
-        i = next(i for i, a in enumerate(args) if isinstance(a, sympy.Transpose)
-                 and i + 1 < len(args) and isinstance(args[i + 1], sympy.HadamardProduct)
-                 and sympy.HadamardPower(a.arg, -1) in args[i + 1].args)
-        v = args[i].arg
-        rest = [a for a in args[i + 1].args if a != sympy.HadamardPower(v, -1)]
-        inner = rest[0] if len(rest) == 1 else sympy.HadamardProduct(*rest)
-        return sympy.MatMul(*args[:i], sympy.OneMatrix(1, v.shape[0]), inner, *args[i + 2:])
-
+    """diag(v)·w = v ⊙ w;  v ⊙ v^(∘−1) ⊙ w = w;  vᵀ·(v^(∘−1) ⊙ w) = 1ᵀ·w (the rules of
+    :data:`CANCELS`, one pass each, evaluated, until nothing changes)."""
     for _ in range(10):
-        new = (e.replace(is_diag_times_vector, diag_times_vector)
-               .replace(is_reciprocal_pair, reciprocal_pair)
-               .replace(is_dot_reciprocal, dot_reciprocal)).doit()
+        new = rewrite(e, *CANCELS).doit()
         if new == e:
             break
         e = new
     return e.doit()
+
+
+def _diag_index(args: tuple) -> int | None:
+    """i with args[i] = diag(v) and args[i + 1] a column vector."""
+    return next((i for i, a in enumerate(args) if isinstance(a, sympy.DiagMatrix)
+                 and i + 1 < len(args) and isinstance(args[i + 1], MatrixExpr)
+                 and args[i + 1].shape[1] == 1), None)
+
+
+def _diag_times_vector(node: sympy.MatMul) -> sympy.Basic | None:
+    args = list(node.args)
+    i = _diag_index(node.args)
+    if i is None:
+        return None
+    w = args[i + 1]
+    merged = sympy.HadamardProduct(args[i].args[0], *(
+        w.args if isinstance(w, sympy.HadamardProduct) else (w,)))
+    return sympy.MatMul(*args[:i], merged, *args[i + 2:])
+
+
+def _reciprocal_pair(node: sympy.HadamardProduct) -> sympy.Basic | None:
+    args = list(node.args)
+    power = next((a for a in args if isinstance(a, sympy.HadamardPower) and a.exp == -1
+                  and a.base in args), None)
+    if power is None:
+        return None
+    args.remove(power)
+    args.remove(power.base)
+    return args[0] if len(args) == 1 else (sympy.HadamardProduct(*args) if args else
+                                           sympy.OneMatrix(*power.shape))
+
+
+def _dot_reciprocal(node: sympy.MatMul) -> sympy.Basic | None:
+    args = list(node.args)
+    i = next((i for i, a in enumerate(args) if isinstance(a, sympy.Transpose)
+              and i + 1 < len(args) and isinstance(args[i + 1], sympy.HadamardProduct)
+              and sympy.HadamardPower(a.arg, -1) in args[i + 1].args), None)
+    if i is None:
+        return None
+    v = args[i].arg
+    rest = [a for a in args[i + 1].args if a != sympy.HadamardPower(v, -1)]
+    inner = rest[0] if len(rest) == 1 else sympy.HadamardProduct(*rest)
+    return sympy.MatMul(*args[:i], sympy.OneMatrix(1, v.shape[0]), inner, *args[i + 2:])
 
 
 def _factor_common(e: sympy.MatAdd, left_first: bool = False) -> sympy.Basic:
@@ -386,3 +384,17 @@ def _factor_some(e: sympy.MatAdd, terms: list) -> sympy.Basic:
     rest = [c * sympy.MatMul(*m) if len(m) > 1 else c * m[0] for c, m in terms
             if (c, m) not in shared]
     return sympy.MatAdd(grouped, *rest)
+
+
+# The tidy forms' rewrites, each table one pass (run by symnum.core.rewrite).
+COLLECT = Table([Rule("collect", "Aᵀ(½Ax − ½b) + ½Aᵀ(Ax − b) = Aᵀ(Ax − b)", sympy.MatAdd,
+                      _collect_terms)])
+FACTOR_COEFFICIENT = Table([Rule("common number", "2Wx + 2b − 2y = 2(Wx + b − y)",
+                                 sympy.MatAdd, _factor_coefficient)])
+SPREAD = Table([Rule("distribute ⊙", "(a + b) ⊙ c = a ⊙ c + b ⊙ c", sympy.HadamardProduct,
+                     _spread)])
+CANCELS = (Table([Rule("diag", "diag(v)·w = v ⊙ w", sympy.MatMul, _diag_times_vector)]),
+           Table([Rule("reciprocal", "v ⊙ v^(∘−1) ⊙ w = w", sympy.HadamardProduct,
+                       _reciprocal_pair)]),
+           Table([Rule("dot reciprocal", "vᵀ·(v^(∘−1) ⊙ w) = 𝟏ᵀ·w", sympy.MatMul,
+                       _dot_reciprocal)]))
