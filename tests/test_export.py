@@ -112,8 +112,17 @@ def _close(got: float, exact: mpmath.mpf, tolerance: float) -> bool:
 
 
 def _imports(text: str) -> set[str]:
+    """The modules ``text`` needs: an import inside ``try: ... except ImportError:`` (numpy
+    modules use scipy.special where it is installed, the standard library where not) is
+    optional, not needed."""
+    tree = ast.parse(text)
+    optional = {id(n) for t in ast.walk(tree) if isinstance(t, ast.Try)
+                and any(getattr(h.type, "id", "") == "ImportError" for h in t.handlers)
+                for n in t.body}
     found = set()
-    for node in ast.walk(ast.parse(text)):
+    for node in ast.walk(tree):
+        if id(node) in optional:
+            continue
         if isinstance(node, ast.Import):
             found |= {a.name.split(".")[0] for a in node.names}
         elif isinstance(node, ast.ImportFrom):

@@ -15,36 +15,21 @@ from collections.abc import Callable, Mapping
 import sympy
 from sympy.core.relational import Relational
 
+from .registry import RECORDS
+
 ZERO = sympy.Float(10) ** -25  # |h| below this at 30 digits counts as h = 0
 
-_DELTA = "its derivative is a Dirac delta there (infinite)"
-_TIE = "the value shown uses Heaviside(0) = 1/2"
-# what f does at h = 0 for each non-smooth function, and what the value shown rests on
+# what f does at h = 0 for each non-smooth function, and what the value shown rests on;
+# the real domain of each function: (condition on its argument u, how to say it). Both
+# generated from the function registry.
 KINKS: dict[type, tuple[str, str]] = {
-    sympy.Abs: ("kink", "the value shown uses sign(0) = 0"),
-    sympy.Max: ("kink", _TIE),
-    sympy.Min: ("kink", _TIE),
-    sympy.sign: ("jump", _DELTA),
-    sympy.Heaviside: ("jump", _DELTA),
-    sympy.floor: ("jump", "the value shown is 0, the derivative between the jumps"),
-    sympy.ceiling: ("jump", "the value shown is 0, the derivative between the jumps"),
+    **{r.sympy: (r.kink, r.kink_note) for r in RECORDS if r.sympy is not None and r.kink},
     sympy.Piecewise: ("change of form", "the value shown is that of the branch that holds "
                                         "at the point"),
 }
-
-_ONE = sympy.S.One
-# real domain of each function: (condition on its argument u, how to say it)
 DOMAINS: dict[type, tuple[Callable[[sympy.Expr], sympy.Basic], str]] = {
-    sympy.log: (lambda u: u > 0, "{u} > 0"),
-    sympy.asin: (lambda u: abs(u) <= _ONE, "-1 ≤ {u} ≤ 1"),
-    sympy.acos: (lambda u: abs(u) <= _ONE, "-1 ≤ {u} ≤ 1"),
-    sympy.acosh: (lambda u: u >= _ONE, "{u} ≥ 1"),
-    sympy.atanh: (lambda u: abs(u) < _ONE, "-1 < {u} < 1"),
-    sympy.acoth: (lambda u: abs(u) > _ONE, "|{u}| > 1"),
-    sympy.asec: (lambda u: abs(u) >= _ONE, "|{u}| ≥ 1"),
-    sympy.acsc: (lambda u: abs(u) >= _ONE, "|{u}| ≥ 1"),
-    sympy.loggamma: (lambda u: u > 0, "{u} > 0"),
-}
+    r.sympy: (r.domain_test, r.domain) for r in RECORDS
+    if r.sympy is not None and r.domain_test is not None}
 
 
 def point_notes(result: object, point: Mapping) -> list[str]:

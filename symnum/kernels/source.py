@@ -91,7 +91,9 @@ def expression(kind: object, detail: object, args: list[str], d: Dialect) -> str
     template = d.functions.get(kind)
     if template is None:
         name = getattr(kind, "__name__", str(kind))
-        raise EvaluationError(f"{name} has no {d.name} spelling in symnum's export tables")
+        why = d.unsupported.get(kind)
+        raise EvaluationError(f"{name} has no {d.name} form" + (f": {why}" if why else
+                              " in symnum's function registry"))
     return template(*args)
 
 

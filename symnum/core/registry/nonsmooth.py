@@ -159,7 +159,7 @@ def _heaviside(a, h):
     Record("DiracDelta", sympy.DiracDelta, "the Dirac delta: 0 away from 0, infinite at 0",
            "Dirac delta", latex=r"\mathop{\delta}", derivative=("",),
            rule_text="δ(u) = 0 for u ≠ 0", rule_latex=r"\delta(u) = 0,\ u \neq 0",
-           kink="jump", kink_at="u = 0", kink_note="infinite at 0", analytic=False,
+           analytic=False,
            spell={"numpy": Spelling("np.where({0} == 0, np.inf, 0.0)"),
                   "torch": Spelling("torch.where({0} == 0, math.inf, 0.0 * {0})"),
                   "jax": Spelling("jnp.where({0} == 0, jnp.inf, 0.0 * {0})"),

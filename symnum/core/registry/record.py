@@ -131,28 +131,29 @@ class Record:
                      for text in self.derivative)
 
 
-def live_source(spelling: Spelling, arity: tuple[int, int | None],
-                defaults: tuple[str, ...] = ()) -> tuple[str | None, str]:
+def live_source(spelling: Spelling, defaults: tuple[str, ...] = ()) -> tuple[str | None, str]:
     """(a dotted name the text calls directly, or None; a lambda's source) for a live
     backend: ``np.sin({0})`` is ``np.sin`` itself (no wrapper, keeps ``out=``), anything else
-    becomes ``lambda a0, ...: text``.
+    becomes ``lambda a0, ...: text``; ``defaults`` fill trailing arguments left out.
 
-    >>> live_source(Spelling("1 / np.tan({0})"), (1, 1))
+    >>> live_source(Spelling("1 / np.tan({0})"))
     (None, 'lambda a0: 1 / np.tan(a0)')
-    >>> live_source(Spelling("np.heaviside({0}, {1})"), (1, 2), ("0.5",))
+    >>> live_source(Spelling("np.heaviside({0}, {1})"), ("0.5",))
     (None, 'lambda a0, a1=0.5: np.heaviside(a0, a1)')
     """
-    low, high = arity
-    match = _DIRECT.fullmatch(spelling.text)
-    if match and not defaults and (match.group(2) == "{args}" or high is not None and
-                                   match.group(2).count("{") == high == low and
-                                   match.group(2) == ", ".join(f"{{{i}}}" for i in range(high))):
+    text = spelling.text
+    if "{args}" in text:
+        match = _DIRECT.fullmatch(text)
+        return (match.group(1), "") if match else \
+            (None, f"lambda *a: {text.replace('{args}', '*a')}")
+    count = 1 + max(int(i) for i in re.findall(r"\{(\d+)\}", text))
+    match = _DIRECT.fullmatch(text)
+    if match and not defaults and match.group(2) == ", ".join(f"{{{i}}}" for i in range(count)):
         return match.group(1), ""
-    if high is None:
-        return None, f"lambda *a: {spelling.text.replace('{args}', '*a')}"
-    names = [f"a{i}" for i in range(high)]
+    low = count - len(defaults)
+    names = [f"a{i}" for i in range(count)]
     params = [n if i < low else f"{n}={defaults[i - low]}" for i, n in enumerate(names)]
-    return None, f"lambda {', '.join(params)}: {spelling.text.format(*names)}"
+    return None, f"lambda {', '.join(params)}: {text.format(*names)}"
 
 
 def resolve(dotted: str, namespace: Mapping[str, object]) -> object:

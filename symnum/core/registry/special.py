@@ -139,6 +139,12 @@ def _loggamma(x):
     # gammaln is log|Γ(x)|; log Γ is real only right of 0 (nan left of it, as scipy)
     return jnp.where(x >= 0, jax.scipy.special.gammaln(jnp.where(x >= 0, x, 1.0)), jnp.nan)
 ''')
+TORCH_BINOMIAL = ("_binomial", '''
+def _binomial(n, k):
+    like = n if torch.is_tensor(n) else k  # a number beside a tensor: the tensor's kind
+    n, k = (torch.as_tensor(a, dtype=like.dtype, device=like.device) for a in (n, k))
+    return _gamma(n + 1) / (_gamma(k + 1) * _gamma(n - k + 1))
+''')
 _NO_C = Unsupported("C's <math.h> has no digamma, polygamma or binomial")
 
 
@@ -235,7 +241,7 @@ def _bail():
            rule_latex=r"\partial_n \binom{n}{k} = \binom{n}{k}"
                       r"\left(\psi(n + 1) - \psi(n - k + 1)\right)",
            spell={"numpy": Spelling("_binomial({0}, {1})", (GAMMA_ONE, GAMMA, BINOMIAL)),
-                  "torch": Spelling("_binomial({0}, {1})", (TORCH_GAMMA, _binomial_of("_gamma"))),
+                  "torch": Spelling("_binomial({0}, {1})", (TORCH_GAMMA, TORCH_BINOMIAL)),
                   "jax": Spelling("_binomial({0}, {1})",
                                   (_binomial_of("jax.scipy.special.gamma"),)),
                   "math": Spelling("float(_scipy_special.binom({0}, {1}))"), "c": _NO_C,
