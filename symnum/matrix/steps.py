@@ -19,10 +19,10 @@ import sympy
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from ..core.display import bundle, escape, math_block
-from ..core.matrix_expr import Elementwise, Softmax, matrix_str
+from ..core.matrix_expr import Elementwise, matrix_str
 from ..steps.render import latex_row
 from ..steps.rules import Step
-from .calculus import differential
+from .calculus import DIFFERENTIALS, differential
 from .forms import display_form
 from .printing import matrix_latex, matrix_text
 from .result import MatrixResult
@@ -47,13 +47,8 @@ MATRIX_RULES: dict[str, str] = {
 
 
 def _rule(e: sympy.Basic) -> str:
-    table = [(sympy.MatAdd, "sum"), (sympy.Add, "sum"), (sympy.MatMul, "product"),
-             (sympy.Mul, "product"), (sympy.Transpose, "transpose"), (sympy.Inverse, "inverse"),
-             (sympy.MatPow, "power"), (sympy.Pow, "power"), (sympy.Trace, "trace"),
-             (sympy.Determinant, "determinant"), (sympy.HadamardProduct, "hadamard"),
-             (sympy.HadamardPower, "hadamard"), (Elementwise, "elementwise"),
-             (Softmax, "softmax"), (sympy.DiagMatrix, "diag")]
-    return next((name for kind, name in table if isinstance(e, kind)), "chain")
+    """The name of the differential rule for e's kind (matrix.calculus.DIFFERENTIALS)."""
+    return next((rule.name for rule in DIFFERENTIALS.rules_for(e)), "chain")
 
 
 def _children(e: sympy.Basic) -> tuple[sympy.Basic, ...]:

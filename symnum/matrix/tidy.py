@@ -1,0 +1,209 @@
+"""Tidy forms of matrix results, as a textbook prints them: identities evaluated, like terms
+collected, a shared number or factor taken out, Hadamard products of sums distributed, and
+diag/reciprocal pairs cancelled. Each family of rewrites is a table run by
+:func:`symnum.core.rewrite.rewrite`.
+
+>>> import sympy
+>>> n = sympy.Symbol("n", integer=True)
+>>> A, x = sympy.MatrixSymbol("A", n, n), sympy.MatrixSymbol("x", n, 1)
+>>> tidy(A * x + A.T * x)
+(A + A.T)*x
+"""
+
+from __future__ import annotations
+
+import sympy
+from sympy.matrices.expressions.matexpr import MatrixExpr
+
+from ..core.rewrite import Rule, Table, rewrite
+from .forms import softmax_forms
+
+
+def tidy(e: sympy.Basic) -> sympy.Basic:
+    """Evaluate identities (Iᵀ = I, (Aᵀ)ᵀ = A), cancel diag/Hadamard pairs, then factor a
+    shared right or left factor."""
+    e = softmax_forms(e.doit())
+    e = _scalar_first(rewrite(e, COLLECT))
+    if e.has(sympy.HadamardPower):
+        expanded = _cancel(e.expand().doit())
+        if expanded.has(sympy.HadamardProduct):
+            expanded = _cancel(_distribute_hadamard(expanded))
+        if sympy.count_ops(expanded) < sympy.count_ops(e):
+            e = expanded
+    if isinstance(e, sympy.MatMul) and any(isinstance(a, sympy.MatAdd) and a.has(
+            sympy.OneMatrix) for a in e.args):
+        spread = e.expand().doit()  # (Wᵀs𝟏ᵀ − Wᵀ)y → Wᵀs𝟏ᵀy − Wᵀy, factored again below
+        if isinstance(spread, sympy.MatAdd):
+            factored = _factor_common(_factor_coefficient(spread), left_first=True)
+            if not isinstance(factored, sympy.MatAdd):
+                e = factored
+    if isinstance(e, sympy.MatAdd):  # a 𝟏ᵀ is best kept inside: Wᵀ(s(𝟏ᵀy) − y)
+        e = _factor_common(_factor_coefficient(e), left_first=e.has(sympy.OneMatrix))
+    return e
+
+
+def _collect_terms(e: sympy.MatAdd) -> sympy.Basic:
+    """Aᵀ((1/2)Ax − (1/2)b) + (1/2)Aᵀ(Ax − b) → Aᵀ(Ax − b): numbers out of the inner sums,
+    then like terms collected (kept only when shorter)."""
+    terms = [_scalar_first(rewrite(t, FACTOR_COEFFICIENT)) for t in e.args]
+    out = sympy.MatAdd(*terms, evaluate=True)
+    return out if sympy.count_ops(out) < sympy.count_ops(e) else e
+
+
+def _scalar_first(term: sympy.Basic) -> sympy.Basic:
+    """A·((1/2)·B) → (1/2)·A·B without spreading the 1/2 into a sum (as doit() would)."""
+    if not isinstance(term, sympy.MatMul):
+        return term
+    coefficient, factors = sympy.S.One, []
+    for a in term.args:
+        for b in (a.args if isinstance(a, sympy.MatMul) else (a,)):
+            if isinstance(b, MatrixExpr):
+                factors.append(b)
+            else:
+                coefficient *= b
+    return sympy.MatMul(coefficient, *factors) if coefficient != 1 else sympy.MatMul(*factors)
+
+
+def _distribute_hadamard(e: sympy.Basic) -> sympy.Basic:
+    """(a + b) ⊙ c → a ⊙ c + b ⊙ c, 𝟏 ⊙ a → a, (−a) ⊙ b → −(a ⊙ b), then collect:
+    (𝟏 − y) ⊙ σ − (𝟏 − σ) ⊙ y → σ − y."""
+    return rewrite(e, SPREAD).doit()
+
+
+def _spread(node: sympy.HadamardProduct) -> sympy.Basic | None:
+    """A Hadamard product of sums as a sum of Hadamard products (None without a sum)."""
+    if not any(isinstance(b, sympy.MatAdd) for b in node.args):
+        return None
+    terms = [[]]
+    for a in node.args:
+        parts = a.args if isinstance(a, sympy.MatAdd) else (a,)
+        terms = [t + [p] for t in terms for p in parts]
+    out = []
+    for t in terms:
+        coefficient, factors = sympy.S.One, []
+        for p in t:
+            if isinstance(p, sympy.MatMul) and p.args[0].is_Number:
+                coefficient *= p.args[0]
+                p = sympy.MatMul(*p.args[1:]).doit()
+            if not isinstance(p, sympy.OneMatrix):
+                factors.append(p)
+        body = sympy.HadamardProduct(*factors).doit() if len(factors) > 1 else (
+            factors[0] if factors else sympy.OneMatrix(*node.shape))
+        out.append(coefficient * body)
+    return sympy.MatAdd(*out).doit()
+
+
+def _factor_coefficient(e: sympy.MatAdd) -> sympy.Basic:
+    """2·W·x + 2·b − 2·y → 2·(W·x + b − y) when every term shares a number."""
+    coefficients = [a.args[0] if isinstance(a, sympy.MatMul) and a.args[0].is_Number else 1
+                    for a in e.args]
+    common = sympy.gcd_list([abs(sympy.Rational(c)) for c in coefficients])
+    if common in (0, 1) or not all(sympy.Rational(c).is_Rational for c in coefficients):
+        return e
+    return sympy.MatMul(common, sympy.MatAdd(*[a / common for a in e.args]).doit())
+
+
+def _cancel(e: sympy.Basic) -> sympy.Basic:
+    """diag(v)·w = v ⊙ w;  v ⊙ v^(∘−1) ⊙ w = w;  vᵀ·(v^(∘−1) ⊙ w) = 1ᵀ·w (the rules of
+    :data:`CANCELS`, one pass each, evaluated, until nothing changes)."""
+    for _ in range(10):
+        new = rewrite(e, *CANCELS).doit()
+        if new == e:
+            break
+        e = new
+    return e.doit()
+
+
+def _diag_index(args: tuple) -> int | None:
+    """i with args[i] = diag(v) and args[i + 1] a column vector."""
+    return next((i for i, a in enumerate(args) if isinstance(a, sympy.DiagMatrix)
+                 and i + 1 < len(args) and isinstance(args[i + 1], MatrixExpr)
+                 and args[i + 1].shape[1] == 1), None)
+
+
+def _diag_times_vector(node: sympy.MatMul) -> sympy.Basic | None:
+    args = list(node.args)
+    i = _diag_index(node.args)
+    if i is None:
+        return None
+    w = args[i + 1]
+    merged = sympy.HadamardProduct(args[i].args[0], *(
+        w.args if isinstance(w, sympy.HadamardProduct) else (w,)))
+    return sympy.MatMul(*args[:i], merged, *args[i + 2:])
+
+
+def _reciprocal_pair(node: sympy.HadamardProduct) -> sympy.Basic | None:
+    args = list(node.args)
+    power = next((a for a in args if isinstance(a, sympy.HadamardPower) and a.exp == -1
+                  and a.base in args), None)
+    if power is None:
+        return None
+    args.remove(power)
+    args.remove(power.base)
+    return args[0] if len(args) == 1 else (sympy.HadamardProduct(*args) if args else
+                                           sympy.OneMatrix(*power.shape))
+
+
+def _dot_reciprocal(node: sympy.MatMul) -> sympy.Basic | None:
+    args = list(node.args)
+    i = next((i for i, a in enumerate(args) if isinstance(a, sympy.Transpose)
+              and i + 1 < len(args) and isinstance(args[i + 1], sympy.HadamardProduct)
+              and sympy.HadamardPower(a.arg, -1) in args[i + 1].args), None)
+    if i is None:
+        return None
+    v = args[i].arg
+    rest = [a for a in args[i + 1].args if a != sympy.HadamardPower(v, -1)]
+    inner = rest[0] if len(rest) == 1 else sympy.HadamardProduct(*rest)
+    return sympy.MatMul(*args[:i], sympy.OneMatrix(1, v.shape[0]), inner, *args[i + 2:])
+
+
+def _factor_common(e: sympy.MatAdd, left_first: bool = False) -> sympy.Basic:
+    """A·x + Aᵀ·x → (A + Aᵀ)·x; x·a − x·b → x·(a − b), when every term shares it (a shared
+    right factor first, unless ``left_first``)."""
+    terms = []
+    for a in e.args:
+        args = a.args if isinstance(a, sympy.MatMul) else (a,)
+        terms.append((sympy.Mul(*[f for f in args if not isinstance(f, MatrixExpr)]),
+                      [f for f in args if isinstance(f, MatrixExpr)]))
+    if all(len(m) >= 2 for _, m in terms):
+        last = terms[0][1][-1]
+        first = terms[0][1][0]
+        if all(m[-1] == last for _, m in terms) and not (
+                left_first and all(m[0] == first for _, m in terms)):
+            return sympy.MatMul(sympy.MatAdd(*[c * sympy.MatMul(*m[:-1]) for c, m in terms])
+                                .doit(), last)
+        first = terms[0][1][0]
+        if all(m[0] == first for _, m in terms):
+            return sympy.MatMul(first, sympy.MatAdd(*[c * sympy.MatMul(*m[1:]) for c, m in terms])
+                                .doit())
+    return _factor_some(e, terms)
+
+
+def _factor_some(e: sympy.MatAdd, terms: list) -> sympy.Basic:
+    """Ax + Aᵀx + b → (A + Aᵀ)x + b: the terms that share a right factor, grouped."""
+    groups: dict[sympy.Basic, list] = {}
+    for c, m in terms:
+        if len(m) >= 2:
+            groups.setdefault(m[-1], []).append((c, m))
+    last, shared = max(groups.items(), key=lambda kv: len(kv[1]), default=(None, []))
+    if len(shared) < 2:
+        return e
+    grouped = sympy.MatMul(sympy.MatAdd(*[c * sympy.MatMul(*m[:-1]) for c, m in shared])
+                           .doit(), last)
+    rest = [c * sympy.MatMul(*m) if len(m) > 1 else c * m[0] for c, m in terms
+            if (c, m) not in shared]
+    return sympy.MatAdd(grouped, *rest)
+
+
+# The tidy forms' rewrites, each table one pass (run by symnum.core.rewrite).
+COLLECT = Table([Rule("collect", "Aᵀ(½Ax − ½b) + ½Aᵀ(Ax − b) = Aᵀ(Ax − b)", sympy.MatAdd,
+                      _collect_terms)])
+FACTOR_COEFFICIENT = Table([Rule("common number", "2Wx + 2b − 2y = 2(Wx + b − y)",
+                                 sympy.MatAdd, _factor_coefficient)])
+SPREAD = Table([Rule("distribute ⊙", "(a + b) ⊙ c = a ⊙ c + b ⊙ c", sympy.HadamardProduct,
+                     _spread)])
+CANCELS = (Table([Rule("diag", "diag(v)·w = v ⊙ w", sympy.MatMul, _diag_times_vector)]),
+           Table([Rule("reciprocal", "v ⊙ v^(∘−1) ⊙ w = w", sympy.HadamardProduct,
+                       _reciprocal_pair)]),
+           Table([Rule("dot reciprocal", "vᵀ·(v^(∘−1) ⊙ w) = 𝟏ᵀ·w", sympy.MatMul,
+                       _dot_reciprocal)]))
