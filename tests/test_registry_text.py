@@ -102,3 +102,40 @@ def test_random_expressions_round_trip_through_latex():
 def test_katex_renders_every_function_as_symnum_writes_it():
     items = [(expr_latex(e), True) for r in PARSED for e in (applied(r), applied(r) ** 3)]
     assert _display._katex_rejects(items) == []
+
+
+STEPPED = [r for r in PARSED if r.sympy is not None]
+
+
+@pytest.mark.parametrize("record", STEPPED, ids=[r.name for r in STEPPED])
+def test_every_function_gets_its_step_from_its_record(record):
+    """The step of f(x²/3 − 1/7, y, ...) is titled by the record's rule and states its
+    derivative text; the derivation's result is d/dx by mpmath's finite differences."""
+    from symnum.steps import RULES, derive_steps
+    from symnum.steps.derive import rule_text
+
+    from .stepcheck import node_is_true
+    x = sympy.Symbol("x", real=True)
+    others = iter(sympy.symbols("y z", real=True))
+    inner = x ** 2 / 3 - sympy.Rational(1, 7)
+    args = []
+    for i in range(record.arity[0]):
+        args.append(sympy.Integer(3) if i in record.integers else
+                    inner if inner not in args else next(others))
+    expr = record.sympy(*args)
+    if not isinstance(expr, record.sympy):
+        return  # digamma(u) is polygamma(0, u): that record's step
+    tree = derive_steps(expr, x)
+    own = [s for s in tree.walk() if s.expr.func is record.sympy and s.rule != "chain"]
+    assert own, tree
+    assert own[0].rule == (record.rule if record.rule in RULES else "special_function")
+    assert record.rule_text and rule_text(record) in own[0].note, own[0].note
+    if record.sympy is not sympy.DiracDelta:  # δ has no finite values to difference
+        assert node_is_true(_as_powers(expr), x, _as_powers(tree.result)), (expr, tree.result)
+
+
+def _as_powers(expr: sympy.Expr) -> sympy.Expr:
+    """The real n-th root as sign(u)·|u|^(1/n), which mpmath evaluates."""
+    from symnum.core.real_root import RealRoot
+    return expr.replace(lambda n: isinstance(n, RealRoot),
+                        lambda n: sympy.sign(n.args[0]) * abs(n.args[0]) ** (1 / n.args[1]))

@@ -20,20 +20,10 @@ from sympy.core.function import AppliedUndef
 
 from ..core.boundaries import piece_notes
 from ..core.logistic import sigmoid
+from ..core.registry import BY_CLASS, CLASSES, Record
 from ..core.rewrite import Rule, Table
 from ..core.textbook import one_plus_exp
 from .rules import RULES, Step
-
-TRIG = (sympy.sin, sympy.cos, sympy.tan, sympy.cot, sympy.sec, sympy.csc)
-INVERSE_TRIG = (sympy.asin, sympy.acos, sympy.atan, sympy.acot, sympy.asec, sympy.acsc,
-                sympy.atan2)
-HYPERBOLIC = (sympy.sinh, sympy.cosh, sympy.tanh, sympy.coth, sympy.sech, sympy.csch,
-              sympy.asinh, sympy.acosh, sympy.atanh, sympy.acoth)
-PIECEWISE = (sympy.Max, sympy.Min, sympy.Heaviside, sympy.sign, sympy.floor, sympy.ceiling,
-             sympy.Piecewise)
-SHORTCUTS = {sympy.tanh: "tanh' = 1 − tanh²", sympy.sin: "sin' = cos",
-             sympy.cos: "cos' = −sin", sympy.tan: "tan' = 1 + tan²",
-             sigmoid: "σ' = σ·(1 − σ)"}
 
 
 def _reworded(note: str, x: sympy.Symbol) -> str:
@@ -51,26 +41,19 @@ def derive_steps(expr: sympy.Expr, wrt: sympy.Symbol) -> Step:
     return _Deriver(expr, wrt).step(expr, wrt)
 
 
-def _category(node: sympy.Basic) -> str:
-    if isinstance(node, TRIG):
-        return "trig"
-    if isinstance(node, INVERSE_TRIG):
-        return "inverse_trig"
-    if isinstance(node, HYPERBOLIC):
-        return "hyperbolic"
-    if isinstance(node, sympy.Abs):
-        return "abs"
-    if isinstance(node, PIECEWISE):
-        return "piecewise"
-    if isinstance(node, sympy.exp):
-        return "exp"
-    if isinstance(node, sigmoid):
-        return "sigmoid"
-    if isinstance(node, sympy.log):
-        return "log"
+def _category(node: sympy.Basic, record: Record | None) -> str:
+    """The rule a function's step is titled by: its record's (trigonometric, logarithm, ...),
+    a generic one for a record whose rule the table lacks or a function without a record."""
     if isinstance(node, AppliedUndef):
         return "unknown_function"
+    if record is not None and record.rule in RULES:
+        return record.rule
     return "special_function"
+
+
+def rule_text(record: Record | None) -> str:
+    """The record's derivative rule as the steps write formulas (f' with an ASCII prime)."""
+    return record.rule_text.replace("′", "'") if record is not None else ""
 
 
 class _Deriver:
@@ -160,10 +143,12 @@ class _Deriver:
                     note="logarithmic differentiation: f^g = exp(g·ln f)")
 
     def _function(self, e: sympy.Function, x: sympy.Symbol) -> Step:
-        rule = _category(e)
-        if isinstance(e, sympy.floor | sympy.ceiling):
-            return Step("piecewise", e, x, sympy.S.Zero,
-                        note="a step function: derivative 0 except at integers, where it jumps")
+        """A known function: its record's rule and derivative (f'(u)), with the chain rule."""
+        record = BY_CLASS.get(type(e))
+        rule, note = _category(e, record), rule_text(record)
+        if record is not None and record.derivative and all(
+                d == "0" for d in record.derivative):  # a step function: 0 between its jumps
+            return Step(rule, e, x, sympy.S.Zero, note=note)
         if isinstance(e, sympy.log) and len(e.args) == 1:
             arg = e.args[0]
             softplus = one_plus_exp(arg)
@@ -171,11 +156,9 @@ class _Deriver:
                 return self._outer(e, x, softplus, lambda t: sympy.log(1 + sympy.exp(t)),
                                    "rewrite", "softplus(u) = ln(1 + eᵘ), and softplus'(u) = σ(u)",
                                    _sigma)
-        if len(e.args) == 1 or isinstance(e, sympy.Heaviside):
-            note = SHORTCUTS.get(type(e), "")
-            if isinstance(e, sympy.Abs | sympy.Heaviside | sympy.sign):
-                note = "not differentiable where the argument is 0"
-            return self._outer(e, x, e.args[0], lambda t: e.func(t, *e.args[1:]), rule, note)
+        if len(e.args) == 1 or _one_argument(e, x, record):
+            return self._outer(e, x, e.args[0], lambda t: e.func(t, *e.args[1:]), rule, note,
+                               lambda t: _outer_derivative(e.func(t, *e.args[1:]), t, record))
         return self._several(e, x, rule)
 
     def _outer(self, e, x, inner, build, rule: str, note: str, derivative=None) -> Step:
@@ -201,18 +184,31 @@ class _Deriver:
             subs.append(inside)
             terms.append(partial * inside.result)
             parts.append(f"∂/∂(argument {i + 1}) = {partial}")
-        note = "; ".join(parts)
+        note = "; ".join([t for t in [rule_text(BY_CLASS.get(type(e)))] if t] + parts)
         if rule == "piecewise":
             note += "; not differentiable where the arguments are equal"
         return Step(rule, e, x, sympy.Add(*terms), tuple(subs), note=note)
 
 
-def _outer_derivative(expr: sympy.Expr, u: sympy.Symbol) -> sympy.Expr:
-    """d expr/du from the function's own ``fdiff`` (SymPy's table of derivatives)."""
+def _one_argument(e: sympy.Function, x: sympy.Symbol, record: Record | None) -> bool:
+    """f(u, c) whose record does not differentiate c (Heaviside's value at 0): f of u."""
+    return record is not None and len(record.derivative) == len(e.args) and all(
+        d == "" and not a.has(x) for d, a in zip(record.derivative[1:], e.args[1:],
+                                                 strict=True))
+
+
+def _outer_derivative(expr: sympy.Expr, u: sympy.Symbol,
+                      record: Record | None = None) -> sympy.Expr:
+    """d expr/du from the function's own ``fdiff`` (SymPy's table of derivatives), or from
+    its record where SymPy leaves it unevaluated (sign, floor: 0 between the jumps)."""
     if isinstance(expr, sympy.Function) and expr.args[0] == u:
         if isinstance(expr, AppliedUndef):
             return sympy.Derivative(expr, u)
-        return expr.fdiff(1)
+        found = expr.fdiff(1)
+        if isinstance(found, sympy.Derivative) and record is not None:
+            mine = record.partials(*expr.args, classes=CLASSES)[0]
+            return found if mine is None else mine
+        return found
     return sympy.diff(expr, u)
 
 

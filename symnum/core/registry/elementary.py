@@ -56,11 +56,11 @@ _UNIT = (lambda u: abs(u) <= _ONE, "-1 ≤ {u} ≤ 1")
 _OUTSIDE = (lambda u: abs(u) >= _ONE, "|{u}| ≥ 1")
 
 TRIGONOMETRIC = [
-    _trig("sin", sympy.sin, "sine", "cos(u)", "sin′(u) = cos(u)", r"\sin'(u) = \cos u",
+    _trig("sin", sympy.sin, "sine", "cos(u)", "sin' = cos", r"\sin'(u) = \cos u",
           _plain("sin", "sin", "sin")),
-    _trig("cos", sympy.cos, "cosine", "-sin(u)", "cos′(u) = −sin(u)", r"\cos'(u) = -\sin u",
+    _trig("cos", sympy.cos, "cosine", "-sin(u)", "cos' = −sin", r"\cos'(u) = -\sin u",
           _plain("cos", "cos", "cos")),
-    _trig("tan", sympy.tan, "tangent", "1 + tan(u)**2", "tan′(u) = 1 + tan²(u)",
+    _trig("tan", sympy.tan, "tangent", "1 + tan(u)**2", "tan' = 1 + tan²",
           r"\tan'(u) = 1 + \tan^{2} u", _plain("tan", "tan", "tan"), sample=((-1.2, 1.2),)),
     _trig("cot", sympy.cot, "cotangent", "-1 - cot(u)**2", "cot′(u) = −1 − cot²(u)",
           r"\cot'(u) = -1 - \cot^{2} u", _reciprocal("tan", "tan", "cot"),
@@ -129,7 +129,7 @@ HYPERBOLIC = [
           r"\sinh'(u) = \cosh u", _plain("sinh", "sinh", "sinh"), rule=_HYP),
     _trig("cosh", sympy.cosh, "hyperbolic cosine", "sinh(u)", "cosh′(u) = sinh(u)",
           r"\cosh'(u) = \sinh u", _plain("cosh", "cosh", "cosh"), rule=_HYP),
-    _trig("tanh", sympy.tanh, "hyperbolic tangent", "1 - tanh(u)**2", "tanh′(u) = 1 − tanh²(u)",
+    _trig("tanh", sympy.tanh, "hyperbolic tangent", "1 - tanh(u)**2", "tanh' = 1 − tanh²",
           r"\tanh'(u) = 1 - \tanh^{2} u", _plain("tanh", "tanh", "tanh"), rule=_HYP),
     _trig("coth", sympy.coth, "hyperbolic cotangent", "1 - coth(u)**2",
           "coth′(u) = 1 − coth²(u)", r"\coth'(u) = 1 - \coth^{2} u",
