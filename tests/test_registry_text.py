@@ -139,3 +139,16 @@ def _as_powers(expr: sympy.Expr) -> sympy.Expr:
     from symnum.core.real_root import RealRoot
     return expr.replace(lambda n: isinstance(n, RealRoot),
                         lambda n: sympy.sign(n.args[0]) * abs(n.args[0]) ** (1 / n.args[1]))
+
+
+def test_every_kink_is_placed_and_named_by_its_record():
+    from symnum.check.points import kink_arguments
+    from symnum.core.domain import LOCI, kink_loci, kinks
+    x = sympy.Symbol("x", real=True)
+    for record in RECORDS:
+        if not record.kink or record.sympy is None:
+            continue
+        assert record.kink_at in LOCI and record.kink_note, record.name
+        node = record.sympy(*[x - 1 - k for k in range(record.arity[0])])
+        assert kink_loci(node) and kinks()[record.sympy][0] == record.kink
+        assert kink_arguments([node]), record.name  # check looks on both sides

@@ -19,7 +19,8 @@ from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 import sympy
-from sympy.core.relational import Relational
+
+from ..core import domain
 
 MAX_PIECES = 64  # sign patterns solved at most (2 per |h|, so about 6 kinks)
 NEIGHBOUR_RADIUS = sympy.Rational(1, 10**8)  # f is compared at this distance ...
@@ -94,12 +95,7 @@ def kink_loci(expr: sympy.Expr, variables: Sequence[sympy.Symbol] | None = None,
                                                                      key=str)
     loci: list[sympy.Expr] = []
     for node in _kink_nodes(expr, variables):
-        if isinstance(node, sympy.Max | sympy.Min):
-            loci += [a - b for i, a in enumerate(node.args) for b in node.args[i + 1:]]
-        elif isinstance(node, sympy.Piecewise):
-            loci += [c.lhs - c.rhs for _, c in node.args if isinstance(c, Relational)]
-        else:
-            loci.append(node.args[0])
+        loci += domain.kink_loci(node)  # Piecewise conditions, or from the function's record
     return [h for h in dict.fromkeys(loci) if h.has(*variables)]
 
 

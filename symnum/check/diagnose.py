@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import sympy
 
 from ..core.calculus import safe_to_simplify
+from ..core.registry import BY_CLASS
 from . import points as cp
 
 MAX_NODES = 40  # nodes of f tried for local mistakes, outermost first
@@ -50,8 +51,9 @@ def _outer_d(node: sympy.Basic) -> sympy.Expr:
 
 
 def _is_chain(node: sympy.Basic, v: sympy.Symbol) -> bool:
-    one_arg = isinstance(node, sympy.Function) and len(node.args) == 1 and not isinstance(
-        node, sympy.Heaviside | sympy.sign | sympy.floor | sympy.ceiling)
+    record = BY_CLASS.get(type(node))  # a step function (a jump) has no chain-rule factor
+    one_arg = isinstance(node, sympy.Function) and len(node.args) == 1 and not (
+        record is not None and record.kink == "jump")
     power = isinstance(node, sympy.Pow) and node.exp.is_number
     return (one_arg or power) and sympy.diff(_inner(node), v) != 1
 

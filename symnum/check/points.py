@@ -27,6 +27,7 @@ import sympy
 from sympy.core.relational import Relational
 
 from ..core.calculus import safe_to_simplify
+from ..core.registry import BY_CLASS, Record
 
 Point = dict[sympy.Symbol, sympy.Rational]
 
@@ -49,8 +50,6 @@ SCAN = np.concatenate([-np.logspace(3.3, -4, 120), [0.0], np.logspace(-4, 3.3, 1
 
 _GROWTH = (sympy.exp, sympy.sinh, sympy.cosh, sympy.tanh, sympy.sech, sympy.csch,
            sympy.coth)
-_KINKS = (sympy.Heaviside, sympy.sign, sympy.Abs, sympy.floor, sympy.ceiling,
-          sympy.DiracDelta, sympy.log)
 
 
 def kink_arguments(exprs: Iterable[sympy.Basic]) -> list[sympy.Expr]:
@@ -71,16 +70,24 @@ def kink_arguments(exprs: Iterable[sympy.Basic]) -> list[sympy.Expr]:
 
 
 def _arguments(node: sympy.Basic) -> list[sympy.Expr]:
-    if isinstance(node, _KINKS):
-        return [node.args[0]]
-    if isinstance(node, sympy.Max | sympy.Min):
-        args = list(node.args)
+    record = BY_CLASS.get(type(node))
+    if record is not None and record.kink == "kink" and record.kink_at == "a = b":
+        args = list(node.args)  # max, min: where two arguments tie
         return [a - b for i, a in enumerate(args) for b in args[i + 1:]]
+    if record is not None and (record.kink or not record.analytic or _edge_at_zero(record)):
+        return [node.args[0]]  # |u|, sign, floor, δ ...; log, whose domain ends at 0
     if isinstance(node, sympy.Piecewise):
         return [r.lhs - r.rhs for _, c in node.args for r in _relations(c)]
     if isinstance(node, sympy.Pow) and node.exp.is_Rational and not node.exp.is_Integer:
         return [node.base]
     return []
+
+
+def _edge_at_zero(record: Record) -> bool:
+    """Does the record's real domain end where its argument is 0 (log, loggamma)?"""
+    test = record.domain_test
+    return test is not None and not bool(test(sympy.S.Zero)) and bool(
+        test(sympy.Rational(1, 10**6)))
 
 
 def _relations(condition: sympy.Basic) -> list[Relational]:

@@ -15,21 +15,59 @@ from collections.abc import Callable, Mapping
 import sympy
 from sympy.core.relational import Relational
 
-from .registry import RECORDS
+from . import registry
 
 ZERO = sympy.Float(10) ** -25  # |h| below this at 30 digits counts as h = 0
 
-# what f does at h = 0 for each non-smooth function, and what the value shown rests on;
-# the real domain of each function: (condition on its argument u, how to say it). Both
-# generated from the function registry.
-KINKS: dict[type, tuple[str, str]] = {
-    **{r.sympy: (r.kink, r.kink_note) for r in RECORDS if r.sympy is not None and r.kink},
-    sympy.Piecewise: ("change of form", "the value shown is that of the branch that holds "
-                                        "at the point"),
+_PIECEWISE = ("change of form", "the value shown is that of the branch that holds at the point")
+
+
+def kinks() -> dict[type, tuple[str, str]]:
+    """What f does where each non-smooth function's argument crosses its point (kink or
+    jump) and what the value shown rests on, read from the function registry.
+
+    >>> kinks()[sympy.Abs]
+    ('kink', 'the value shown uses sign(0) = 0')
+    """
+    found = {r.sympy: (r.kink, r.kink_note) for r in registry.records()
+             if r.sympy is not None and r.kink}
+    return found | {sympy.Piecewise: _PIECEWISE}
+
+
+def domains() -> dict[type, tuple[Callable[[sympy.Expr], sympy.Basic], str]]:
+    """Each function's real domain, read from the registry: (a test of its argument u, how
+    to say it).
+
+    >>> test, rule = domains()[sympy.log]
+    >>> bool(test(sympy.Integer(-1))), rule
+    (False, '{u} > 0')
+    """
+    return {r.sympy: (r.domain_test, r.domain) for r in registry.records()
+            if r.sympy is not None and r.domain_test is not None}
+
+
+# where a record's kink_at puts its kink or jump: expressions that vanish there
+LOCI: dict[str, Callable[[sympy.Basic], list[sympy.Expr]]] = {
+    "u = 0": lambda n: [n.args[0]],
+    "a = b": lambda n: [a - b for i, a in enumerate(n.args) for b in n.args[i + 1:]],
+    "u an integer": lambda n: [n.args[0] - sympy.floor(n.args[0])],
 }
-DOMAINS: dict[type, tuple[Callable[[sympy.Expr], sympy.Basic], str]] = {
-    r.sympy: (r.domain_test, r.domain) for r in RECORDS
-    if r.sympy is not None and r.domain_test is not None}
+
+
+def kink_loci(node: sympy.Basic) -> list[sympy.Expr]:
+    """Expressions that vanish where ``node`` (a non-smooth function or a Piecewise) has a
+    kink or a jump, from its record's ``kink_at``; empty for a smooth node.
+
+    >>> x, y = sympy.symbols("x y")
+    >>> kink_loci(sympy.Max(x, y, 0)), kink_loci(sympy.floor(x)), kink_loci(sympy.sin(x))
+    ([-x, -y, x - y], [x - floor(x)], [])
+    """
+    if isinstance(node, sympy.Piecewise):
+        return [c.lhs - c.rhs for _, c in node.args if isinstance(c, Relational)]
+    record = registry.BY_CLASS.get(type(node))
+    if record is None or not record.kink:
+        return []
+    return LOCI[record.kink_at](node)
 
 
 def point_notes(result: object, point: Mapping) -> list[str]:
@@ -66,23 +104,13 @@ def _is_zero(expr: sympy.Expr, subs: Mapping) -> bool:
     return value is not None and abs(value) < ZERO
 
 
-def _loci(node: sympy.Basic) -> list[sympy.Expr]:
-    """Expressions that vanish where ``node`` has its kink or jump."""
-    if isinstance(node, sympy.Max | sympy.Min):
-        return [a - b for i, a in enumerate(node.args) for b in node.args[i + 1:]]
-    if isinstance(node, sympy.Piecewise):
-        return [c.lhs - c.rhs for _, c in node.args if isinstance(c, Relational)]
-    if isinstance(node, sympy.floor | sympy.ceiling):
-        return [node.args[0] - sympy.floor(node.args[0])]
-    return [node.args[0]]
-
-
 def _kink_note(node: sympy.Basic, subs: Mapping) -> str | None:
-    if not isinstance(node, tuple(KINKS)):
+    known = kinks()
+    if type(node) not in known:
         return None
-    for h in _loci(node):
+    for h in kink_loci(node):
         if h.free_symbols and _is_zero(h, subs):
-            what, convention = KINKS[type(node)]
+            what, convention = known[type(node)]
             return (f"{_where(node, subs)} is a {what} of {node}: f is not differentiable "
                     f"there; {convention}")
     return None
@@ -131,9 +159,10 @@ def _domain_note(node: sympy.Basic, subs: Mapping) -> str | None:
                 return (f"{_where(node, subs)} is outside the domain of {node} "
                         f"(it needs {node.base} ≥ 0) for real variables: f is not real there")
         return None
-    if not isinstance(node, tuple(DOMAINS)):
+    known = domains()
+    if type(node) not in known:
         return None
-    test, rule = DOMAINS[type(node)]
+    test, rule = known[type(node)]
     u = node.args[0]
     value = _number(u, subs)
     if value is None or bool(test(value)):

@@ -16,9 +16,9 @@ import sympy
 from sympy.core.relational import Relational
 
 from ..core.calculus import Result
+from ..core.domain import kink_loci
 from ..core.errors import SymnumError
 from ..core.evaluate import at_point
-from ..kernels.backends import KINKS
 from . import methods
 
 KINK_DISTANCE = 1e-6  # |argument of Abs/Max/...| below this counts as a kink
@@ -41,11 +41,8 @@ def _kink_arguments(result: Result) -> list[sympy.Expr]:
     for node in sympy.preorder_traversal(sympy.Tuple(*result.function.outputs)):
         if isinstance(node, sympy.Piecewise):
             args += [r.lhs - r.rhs for _, c in node.args for r in c.atoms(Relational)]
-        elif isinstance(node, sympy.Max | sympy.Min):
-            args += [a - b for i, a in enumerate(node.args) for b in node.args[i + 1:]]
-        elif isinstance(node, KINKS):
-            args.append(node.args[0] - (sympy.floor(node.args[0]) if isinstance(
-                node, sympy.floor | sympy.ceiling) else 0))
+        else:
+            args += kink_loci(node)  # from the function's record: u = 0, a = b, u ∈ ℤ
     return args
 
 
