@@ -144,11 +144,11 @@ def _as_powers(expr: sympy.Expr) -> sympy.Expr:
 def test_every_kink_is_placed_and_named_by_its_record():
     from symnum.check.points import kink_arguments
     from symnum.core.domain import LOCI, kink_loci, kinks
-    x = sympy.Symbol("x", real=True)
+    names = sympy.symbols("x y z", real=True)
     for record in RECORDS:
         if not record.kink or record.sympy is None:
             continue
         assert record.kink_at in LOCI and record.kink_note, record.name
-        node = record.sympy(*[x - 1 - k for k in range(record.arity[0])])
+        node = record.sympy(*names[:record.arity[0]])
         assert kink_loci(node) and kinks()[record.sympy][0] == record.kink
         assert kink_arguments([node]), record.name  # check looks on both sides
