@@ -251,7 +251,7 @@ ROOTS = [
            sample=((-5.0, 5.0),)),
     Record("root", real_root.RealRoot, "root(x, n): the real n-th root (odd n: negative x too)",
            "n-th root", build=real_root.root, latex=r"\sqrt[n]", arity=(2, 2), params=("u", "n"),
-           derivative=("root(u, n)/(n*u)", ""), rule="power",
+           derivative=("RealRoot(u, n)/(n*u)", ""), rule="power",
            rule_text="(u^(1/n))′ = u^(1/n)/(n·u)", rule_latex=r"(\sqrt[n]{u})' = "
            r"\frac{\sqrt[n]{u}}{n\,u}",
            spell={t: Spelling(f"{name}({{0}}, {{1}})", helpers=((name, text),))

@@ -172,13 +172,14 @@ def _heaviside(a, h):
 
 
 def _part(name: str, cls: type, what: str, array: str, floats: str, c: str, mp: str,
-          sample: tuple[float, float] = (-3.0, 3.0)) -> Record:
+          rule_text: str, sample: tuple[float, float] = (-3.0, 3.0),
+          torch: Spelling | None = None) -> Record:
     """A complex part: on real numbers (all but the complex step) re and conjugate are the
     number, im is 0, arg is 0 or π."""
     return Record(name, cls, what, what, parsed=False, analytic=False, rule="special_function",
-                  latex=rf"\operatorname{{{name}}}",
+                  latex=rf"\operatorname{{{name}}}", rule_text=rule_text,
                   spell={"numpy": Spelling(f"np.{array}({{0}})"),
-                         "torch": Spelling(f"torch.{array}({{0}})"),
+                         "torch": torch or Spelling(f"torch.{array}({{0}})"),
                          "jax": Spelling(f"jnp.{array}({{0}})"),
                          "math": Spelling(floats), "c": Spelling(c),
                          "mpmath": Spelling(f"mp.{mp}({{0}})")},
@@ -186,11 +187,18 @@ def _part(name: str, cls: type, what: str, array: str, floats: str, c: str, mp: 
 
 
 COMPLEX_PARTS = [
-    _part("re", sympy.re, "the real part", "real", "{0}", "{0}", "re"),
-    _part("im", sympy.im, "the imaginary part", "imag", "0.0", "0.0", "im"),
-    _part("conjugate", sympy.conjugate, "the complex conjugate", "conj", "{0}", "{0}", "conj"),
+    _part("re", sympy.re, "the real part", "real", "{0}", "{0}", "re",
+          "re′(u) = 1 for real u"),
+    _part("im", sympy.im, "the imaginary part", "imag", "0.0", "0.0", "im",
+          "im′(u) = 0 for real u", torch=Spelling("_imag({0})", (("_imag", '''
+def _imag(a):
+    return torch.imag(a) if torch.is_complex(a) else torch.zeros_like(a)
+'''),))),
+    _part("conjugate", sympy.conjugate, "the complex conjugate", "conj", "{0}", "{0}", "conj",
+          "conjugate′(u) = 1 for real u"),
     _part("arg", sympy.arg, "the argument (angle) of a complex number", "angle",
-          "math.atan2(0.0, {0})", "atan2(0.0, {0})", "arg", (0.2, 3.0)),
+          "math.atan2(0.0, {0})", "atan2(0.0, {0})", "arg", "arg′(u) = 0 for real u ≠ 0",
+          (0.2, 3.0)),
 ]
 
 RECORDS = [*NONSMOOTH, *COMPLEX_PARTS]

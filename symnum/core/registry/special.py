@@ -139,6 +139,14 @@ def _loggamma(x):
     # gammaln is log|Γ(x)|; log Γ is real only right of 0 (nan left of it, as scipy)
     return jnp.where(x >= 0, jax.scipy.special.gammaln(jnp.where(x >= 0, x, 1.0)), jnp.nan)
 ''')
+TORCH_POLYGAMMA = ("_polygamma", '''
+def _polygamma(n, x):
+    value = torch.special.polygamma(int(n), x)
+    if int(n) != 1:
+        return value
+    # torch's trigamma is good to 1e-9; Hurwitz zeta(2, x) to 1e-15 (autograd: polygamma's)
+    return value + (torch.special.zeta(2.0, x) - value).detach()
+''')
 TORCH_BINOMIAL = ("_binomial", '''
 def _binomial(n, k):
     like = n if torch.is_tensor(n) else k  # a number beside a tensor: the tensor's kind
@@ -217,7 +225,7 @@ def _bail():
            eager_integer=True, derivative=("", "polygamma(n + 1, u)"),
            rule_text="ψₙ′(u) = ψₙ₊₁(u)", rule_latex=r"\psi^{(n)}{}'(u) = \psi^{(n+1)}(u)",
            spell={"numpy": Spelling("_polygamma({0}, {1})", (*POLYGAMMA_SERIES, POLYGAMMA)),
-                  "torch": Spelling("torch.special.polygamma(int({0}), {1})"),
+                  "torch": Spelling("_polygamma({0}, {1})", (TORCH_POLYGAMMA,)),
                   "jax": Spelling("jax.scipy.special.polygamma(int({0}), {1})"),
                   "math": Spelling("float(_scipy_special.polygamma(int({0}), {1}))"),
                   "c": _NO_C, "mpmath": Spelling("mp.polygamma(int({0}), {1})")},
