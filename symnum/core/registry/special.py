@@ -16,6 +16,8 @@ an asymptotic series for polygamma, with scipy's conventions (nan at the poles o
 
 from __future__ import annotations
 
+import textwrap
+
 import sympy
 
 from .record import Record, Spelling, Unsupported
@@ -257,4 +259,94 @@ def _bail():
            sample=((2.0, 8.0), (0.5, 1.5))),
 ]
 
-RECORDS: list[Record] = SPECIAL
+
+
+class erfcx(sympy.Function):  # noqa: N801 - lower case like SymPy's erfc
+    """The scaled complementary error function erfcx(u) = e^(u²)·erfc(u)."""
+
+    nargs = 1
+
+    @classmethod
+    def eval(cls, u: sympy.Expr) -> sympy.Expr | None:
+        if u.is_zero:
+            return sympy.S.One
+        if u is sympy.S.Infinity:
+            return sympy.S.Zero
+        return None
+
+    def fdiff(self, argindex: int = 1) -> sympy.Expr:
+        u = self.args[0]
+        return 2 * u * erfcx(u) - 2 / sympy.sqrt(sympy.pi)
+
+    def _eval_rewrite_as_erfc(self, u: sympy.Expr, **hints) -> sympy.Expr:
+        return sympy.exp(u**2) * sympy.erfc(u)
+
+    def _eval_evalf(self, prec: int) -> sympy.Expr | None:
+        u = self.args[0]
+        return (sympy.exp(u**2) * sympy.erfc(u))._eval_evalf(prec + 20)
+
+    def _eval_is_extended_real(self) -> bool | None:
+        return self.args[0].is_extended_real
+
+    def _eval_is_positive(self) -> bool | None:
+        return True if self.args[0].is_extended_real else None
+
+
+_ERFCX_ONE = '''
+def _erfcx_one(x):
+    if x < 25:  # e^(x²) overflows left of -26.6: inf, as the function
+        try:
+            return math.exp(x * x) * math.erfc(x)
+        except OverflowError:
+            return math.inf
+    t, term, total = 0.5 / (x * x), 1.0, 1.0  # 1/(x√π)·Σ (−1)ᵏ (2k−1)!!/(2x²)ᵏ
+    for k in range(1, 8):
+        term *= -(2 * k - 1) * t
+        total += term
+    return total / (x * math.sqrt(math.pi))
+'''
+ERFCX = ("_erfcx", f'''
+try:
+    from scipy.special import erfcx as _erfcx
+except ImportError:  # numpy alone
+{textwrap.indent(_ERFCX_ONE.strip(), "    ")}
+
+    def _erfcx(x):
+        return np.vectorize(_erfcx_one, otypes=[float])(x)
+''')
+JAX_ERFCX = ("_erfcx", '''
+def _erfcx(x):
+    # e^(x²)·erfc(x) up to 25, the asymptotic series beyond (each sees a harmless stand-in)
+    near = x < 25
+    a = jnp.where(near, x, 0.0)
+    b = jnp.where(near, 25.0, x)
+    t = 0.5 / (b * b)
+    series = 1 + t * (-1 + t * (3 + t * (-15 + t * (105 + t * (-945 + t * 10395)))))
+    far = series / (b * math.sqrt(math.pi))
+    return jnp.where(near, jnp.exp(a * a) * jax.scipy.special.erfc(a), far)
+''')
+
+SCALED = [
+    Record("erfcx", erfcx, "the scaled complementary error function e^(u²)·erfc(u)",
+           "scaled complementary error function", latex=r"\operatorname{erfcx}",
+           latex_in=(r"\operatorname{erfcx}",),
+           derivative=("2*u*erfcx(u) - 2/sqrt(pi)",),
+           rule_text="erfcx′(u) = 2u·erfcx(u) − 2/√π",
+           rule_latex=r"\operatorname{erfcx}'(u) = 2u\,\operatorname{erfcx}(u) - "
+                      r"\frac{2}{\sqrt{\pi}}",
+           stable="no overflow for large u, where e^(u²) and erfc(u) would overflow and "
+                  "underflow",
+           spell={"numpy": Spelling("_erfcx({0})", (ERFCX,), into=True),
+                  "torch": Spelling("torch.special.erfcx({0})", into=True),
+                  "jax": Spelling("_erfcx({0})", (JAX_ERFCX,)),
+                  "math": Spelling("_erfcx_one({0})", (("_erfcx_one", _ERFCX_ONE),)),
+                  "c": Spelling("smx_erfcx({0})", (("smx_erfcx",
+                      "static inline double smx_erfcx(double x) { if (x < 25) return "
+                      "exp(x * x) * erfc(x); double t = 0.5 / (x * x), term = 1, total = 1; "
+                      "for (int k = 1; k < 8; k++) { term *= -(2 * k - 1) * t; total += term; "
+                      "} return total * 0.5641895835477563 / x; }"),)),
+                  "mpmath": Spelling("mp.exp({0} ** 2) * mp.erfc({0})")},
+           sample=((-2.0, 4.0),)),
+]
+
+RECORDS: list[Record] = [*SPECIAL, *SCALED]
