@@ -11,6 +11,7 @@ import random
 import pytest
 import sympy
 
+import symnum
 from symnum.core.display import katex_safe
 from symnum.core.latex_input import parse_latex
 from symnum.core.latex_names import written
@@ -152,3 +153,79 @@ def test_every_kink_is_placed_and_named_by_its_record():
         node = record.sympy(*names[:record.arity[0]])
         assert kink_loci(node) and kinks()[record.sympy][0] == record.kink
         assert kink_arguments([node]), record.name  # check looks on both sides
+
+
+class Listings:
+    """``symnum functions`` (text, Markdown, JSON), the web page's help, /api/functions."""
+
+    def __init__(self, cli) -> None:
+        from starlette.testclient import TestClient
+
+        from symnum.web import create_app
+        self.text = cli("functions").stdout
+        self.markdown = cli("functions", "--format", "markdown").stdout
+        self.json = [f["name"] for f in cli.json("functions")["functions"]]
+        client = TestClient(create_app())
+        self.page = client.get("/").text
+        self.api = [f["name"] for f in client.get("/api/functions").json()["functions"]]
+
+    def check(self, record: Record) -> None:
+        call = f"{record.name}({', '.join(record.params[:record.arity[0]])}"
+        assert call in self.text and record.description in self.text, record.name
+        assert f"`{call}" in self.markdown, record.name
+        assert record.name in self.json and record.name in self.api, record.name
+        assert f"<code>{call}" in self.page, record.name
+
+
+def test_every_function_is_listed_by_the_cli_and_the_web_page(cli):
+    listings = Listings(cli)
+    for record in PARSED:
+        listings.check(record)
+
+
+class wobble(sympy.Function):  # noqa: N801 - a function's class is named as it is written
+    """A function no table knows: u + sin(u)/2 (a test's stand-in for erfcx or log1mexp)."""
+
+    def fdiff(self, argindex: int = 1) -> sympy.Expr:
+        return 1 + sympy.cos(self.args[0]) / 2
+
+    def _eval_evalf(self, prec: int) -> sympy.Expr:
+        u = self.args[0]
+        return (u + sympy.sin(u) / 2).evalf(prec)
+
+
+WOBBLE = Record("wobble", wobble, "u + sin(u)/2, a function added in a test", "wobble function",
+                aliases=("wob",), unicode=("ж",), latex=r"\operatorname{wobble}",
+                latex_in=(r"\wob",), derivative=("1 + cos(u)/2",),
+                rule_text="wobble′(u) = 1 + cos(u)/2",
+                rule_latex=r"\operatorname{wobble}'(u) = 1 + \frac{\cos u}{2}")
+
+
+def test_adding_a_function_is_one_record(cli):
+    """One record, added for a while, and nothing else: the parser (plain and Unicode
+    names), the LaTeX reader and printer, steps, check, the notes and both function lists
+    know the function."""
+    from symnum.check.claim import check_claim
+    from symnum.core.registry import added
+    from symnum.steps import derive_steps
+    x = sympy.Symbol("x", real=True)
+    with pytest.raises(symnum.ParseError):
+        parse("wobble(x)")
+    with added(WOBBLE):
+        expected = wobble(x ** 2)
+        for text in ("wobble(x**2)", "wob(x^2)", "ж(x²)"):
+            assert parse(text) == expected, text
+        for text in (r"\operatorname{wobble}(x^2)", r"\wob\left(x^{2}\right)",
+                     r"\mathrm{wobble} x^2"):
+            assert parse_latex(text) == expected, text
+        assert parse_latex(expr_latex(expected)) == expected
+        tree = derive_steps(expected, x)
+        assert "wobble'(u) = 1 + cos(u)/2" in tree.substeps[0].note
+        assert sympy.simplify(tree.result - sympy.diff(x ** 2 + sympy.sin(x ** 2) / 2, x)) == 0
+        assert check_claim("2*x*(1 + cos(x^2)/2)", "wobble(x^2)", wrt="x").correct
+        assert not check_claim("1 + cos(x^2)/2", "wobble(x^2)", wrt="x").correct
+        assert cli("check", "--of", "wobble(x)", "--", "1 + cos(x)/2").returncode == 0
+        assert "wobble" in symnum.Function("wobble(x)").steps().text()
+        Listings(cli).check(WOBBLE)
+    with pytest.raises(symnum.ParseError):
+        parse("wobble(x)")

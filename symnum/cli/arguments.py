@@ -101,6 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--out", help="write the module to this .py file instead of stdout")
     syntax(e)
     sub.add_parser("demo", help="derive, verify and typeset a few examples")
+    n = sub.add_parser("functions", help="the functions symnum reads: names, LaTeX, domain, "
+                                         "kinks (from its function registry)")
+    n.add_argument("--format", choices=("text", "markdown", "json", "latex"), default="text")
     a = sub.add_parser("catalog", help="the chapter's derivations: list, show one, or "
                                        "verify all")
     a.add_argument("--part", help="only this part (linear_algebra, calculus, probability, "
@@ -139,7 +142,7 @@ def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
     args = build_parser().parse_args(_protect_negative(list(argv)))
     if args.command is None:
         raise UsageError("choose a command: derive, verify, check, critical, plot, "
-                         "export, catalog, report, demo or serve (see --help)")
+                         "export, functions, catalog, report, demo or serve (see --help)")
     _check_integers(args)
     return args
 

@@ -81,5 +81,13 @@ def _report(args: argparse.Namespace) -> tuple[str, int]:
         args.out, args.part, not args.no_pdf, progress_bar())), args.format)
 
 
+def _functions(args: argparse.Namespace) -> tuple[str, int]:
+    listing = service.functions(service.FunctionsRequest())
+    if args.format == "markdown":
+        return listing.markdown(), listing.exit_code
+    return _rendered(listing, args.format)
+
+
 COMMANDS = {"derive": _derive, "verify": _verify, "check": _check, "critical": _critical,
-            "plot": _plot, "export": _export, "demo": _demo, "catalog": _catalog, "report": _report}
+            "plot": _plot, "export": _export, "demo": _demo, "catalog": _catalog, "report": _report,
+            "functions": _functions}

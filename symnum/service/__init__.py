@@ -21,6 +21,7 @@ from .chapter import (
     report,
 )
 from .derive import DeriveResult, MatrixDeriveResult, derive
+from .functions import FunctionList, FunctionsRequest, functions
 from .operations import (
     CheckResult,
     CriticalResult,
@@ -58,5 +59,6 @@ __all__ = [
     "PlotResult", "ExportResult", "ParseResult", "CatalogListing", "CatalogEntry",
     "CatalogRun", "ReportResult", "DemoResult",
     "derive", "verify", "check", "critical", "plot", "export", "parse", "catalog", "report",
+    "functions", "FunctionsRequest", "FunctionList",
     "demo", "render", "Rendered",
 ]

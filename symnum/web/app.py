@@ -6,7 +6,7 @@ what it computed; errors are ``{"error": "<one line>"}`` with 400 (bad input, th
 message as the command line's), 404, 413 (too large), 501 (not available) or 503 (a limit).
 
 >>> [route.path for route in create_app().routes][:5]
-['/', '/api', '/static', '/api/catalog', '/catalog/{key}']
+['/', '/api', '/static', '/api/catalog', '/api/functions']
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from ..service import FunctionsRequest, functions
 from .params import MAX_BODY, BadRequest, TooLarge, endpoints, from_json, from_query, request_for
 from .pool import Reply, WorkerPool
 from .security import SVG_CSP, Guard
@@ -46,7 +47,8 @@ def create_app(timeout: float = 30.0, memory: int | None = 2 * 2**30,
 
     async def index(request: Request) -> Response:
         return templates.TemplateResponse(request, "index.html", {
-            "version": symnum.__version__, "query": dict(request.query_params)})
+            "version": symnum.__version__, "query": dict(request.query_params),
+            "functions": functions(FunctionsRequest()).rows})
 
     def api(endpoint: str):
         async def answer(request: Request) -> Response:
@@ -70,7 +72,7 @@ def create_app(timeout: float = 30.0, memory: int | None = 2 * 2**30,
 
     routes = [Route("/", index), Route("/api", api_index),
               Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
-              Route("/api/catalog", catalog_list),
+              Route("/api/catalog", catalog_list), Route("/api/functions", function_list),
               Route("/catalog/{key}", catalog_page)]
     routes += [Route(f"/api/{e}", api(e), methods=["GET", "POST"]) for e in ENDPOINTS]
 
@@ -143,6 +145,11 @@ def _entry_json(entry) -> dict:
             "statement": entry.statement, "expr": entry.expr, "wrt": entry.wrt,
             "what": entry.what, "shapes": shapes, "claim": entry.claim,
             "url": f"/catalog/{entry.key}"}
+
+
+async def function_list(request: Request) -> Response:
+    """Every function the page reads, from the function registry (``symnum functions``)."""
+    return JSONResponse(functions(FunctionsRequest()).to_json())
 
 
 async def catalog_list(request: Request) -> Response:
