@@ -131,8 +131,15 @@ def test_every_function_gets_its_step_from_its_record(record):
     assert own, tree
     assert own[0].rule == (record.rule if record.rule in RULES else "special_function")
     assert record.rule_text and rule_text(record) in own[0].note, own[0].note
-    if record.sympy is not sympy.DiracDelta:  # δ has no finite values to difference
+    if record.sympy is sympy.DiracDelta:
+        return  # δ has no finite values to compare
+    try:
         assert node_is_true(_as_powers(expr), x, _as_powers(tree.result)), (expr, tree.result)
+    except NameError:  # mpmath has no such function (erfcx): SymPy's derivative at points
+        exact = sympy.diff(expr, x)
+        for value in (sympy.Rational(3, 10), sympy.Rational(9, 10), sympy.Rational(17, 10)):
+            a, b = (sympy.N(e.xreplace({x: value}), 30) for e in (tree.result, exact))
+            assert abs(a - b) <= 1e-25 * max(1, abs(b)), (expr, tree.result)
 
 
 def _as_powers(expr: sympy.Expr) -> sympy.Expr:
