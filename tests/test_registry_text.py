@@ -6,7 +6,10 @@ the expressions read, never the code under test's printing of itself."""
 
 from __future__ import annotations
 
+import os
 import random
+import shutil
+import subprocess
 
 import pytest
 import sympy
@@ -102,6 +105,7 @@ def test_random_expressions_round_trip_through_latex():
                     reason="needs node and vendored KaTeX")
 def test_katex_renders_every_function_as_symnum_writes_it():
     items = [(expr_latex(e), True) for r in PARSED for e in (applied(r), applied(r) ** 3)]
+    items += [(r.rule_latex, True) for r in RECORDS if r.rule_latex]  # shown in steps' LaTeX
     assert _display._katex_rejects(items) == []
 
 
@@ -236,3 +240,17 @@ def test_adding_a_function_is_one_record(cli):
         Listings(cli).check(WOBBLE)
     with pytest.raises(symnum.ParseError):
         parse("wobble(x)")
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None and not os.environ.get(
+    "SYMNUM_REQUIRE_LATEX"), reason="pdflatex not installed (CI sets SYMNUM_REQUIRE_LATEX)")
+def test_every_function_and_its_rule_compile_in_latex(tmp_path):
+    lines = [rf"{expr_latex(applied(r))} &\quad {r.rule_latex} \\" for r in PARSED
+             if r.sympy is not None]
+    doc = ("\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n\\begin{document}\n"
+           "\\begin{align*}\n" + "\n".join(lines) + "\n\\end{align*}\n\\end{document}\n")
+    (tmp_path / "functions.tex").write_text(doc)
+    proc = subprocess.run(["pdflatex", "-halt-on-error", "-interaction=nonstopmode",
+                           "functions.tex"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stdout[-2000:]

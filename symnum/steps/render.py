@@ -13,6 +13,7 @@ from typing import Any
 import sympy
 
 from ..core.display import escape
+from ..core.registry import BY_CLASS
 from ..core.render import expr_latex, expr_str, for_display
 from ..core.textbook import with_sigma
 from .rules import RULES, Step
@@ -96,9 +97,19 @@ def tree_latex_lines(root: Step, partial: frozenset = frozenset()) -> list[str]:
             title += ", " + ", ".join(f"${sympy.latex(u)} = {_latex(v)}$" for u, v in step.let)
         if step.ref is not None:
             title += f" (see [{numbers.get(step.ref, step.ref)}])"
+        elif formula := _formula_latex(step):
+            title += f": ${formula}$"
         rows.append(latex_row(depth, f"[{k}]\\ {_operator(step, step.wrt in partial, True)}",
                               _latex(step.expr), _latex(step.result), title))
     return rows
+
+
+def _formula_latex(step: Step) -> str:
+    """A function's step states its derivative as its record writes it (\\sec'(u) = ...)."""
+    record = BY_CLASS.get(type(step.expr))
+    if record is None or step.rule in _FORMULA_SHOWN:
+        return ""
+    return record.rule_latex
 
 
 def latex_row(depth: int, lhs: str, expr: str, result: str, title: str) -> str:
