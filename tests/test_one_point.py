@@ -4,6 +4,7 @@ kinks; and both agree with mpmath at 50 digits on SymPy's own derivatives."""
 
 from __future__ import annotations
 
+import functools
 import math
 import shutil
 
@@ -13,8 +14,12 @@ import pytest
 import sympy
 
 import symnum
+from symnum.kernels.build import Kernel
 from symnum.kernels.one_point import compiled, run
 from symnum.kernels.one_point_c import c_function
+
+# the tests share each case's derivative (worked out once): one worker runs them all
+pytestmark = pytest.mark.xdist_group("one_point")
 
 # (expression, variables, what, points): ordinary points, kinks, large arguments
 CASES = [
@@ -66,6 +71,27 @@ def _exact(text: str, wrt: str, what: str) -> list[sympy.Basic]:
     return [sympy.diff(e, x) for e in expr for x in xs]
 
 
+@functools.cache
+def _kernel_input(text: str, wrt: str, what: str) -> object:
+    """What ``symnum.kernel`` is given: the derivative worked out once per case (the costly
+    step, the same for every backend and test), or the text itself for a value."""
+    return text if what == "value" else symnum.derive(text, wrt=wrt, what=what)
+
+
+def _kernel(text: str, wrt: str, what: str, backend: str = "numpy") -> Kernel:
+    """A new kernel of a case (its own one-point state) over the shared derivative."""
+    if what == "value":
+        return symnum.kernel(text, wrt=wrt, what=what, backend=backend)
+    return symnum.kernel(_kernel_input(text, wrt, what), backend=backend)
+
+
+@functools.cache
+def _oracle(text: str, wrt: str, what: str, point: tuple[float, ...]) -> list[float]:
+    """mpmath's values of SymPy's derivative at ``point`` (worked out once for both backends)."""
+    names = wrt.split(",")
+    return [_mp(e, dict(zip(names, point, strict=True))) for e in _exact(text, wrt, what)]
+
+
 def _mp(entry: sympy.Basic, point: dict[str, float]) -> float:
     subs = {s: sympy.Float(point[s.name], 60) for s in entry.free_symbols}
     value = sympy.N(entry.subs(subs), 50)
@@ -75,9 +101,7 @@ def _mp(entry: sympy.Basic, point: dict[str, float]) -> float:
 @pytest.mark.parametrize("backend", ["numpy", "torch"])
 def test_one_point_equals_batched_and_mpmath(backend):
     for text, wrt, what, points in CASES:
-        k = symnum.kernel(text, wrt=wrt, what=what, backend=backend)
-        entries = _exact(text, wrt, what)
-        names = wrt.split(",")
+        k = _kernel(text, wrt, what, backend)
         for point in points:
             one = np.asarray(k(*point), dtype=float)
             assert k._one_point and run(k._one_point, list(point)) is not None, (text, point)
@@ -87,7 +111,7 @@ def test_one_point_equals_batched_and_mpmath(backend):
             close = 1e-9 if backend == "torch" and "gamma" in text else 1e-13
             np.testing.assert_allclose(one, batched, rtol=close, atol=1e-300,
                                        err_msg=f"{text} at {point}")
-            exact = [_mp(e, dict(zip(names, point, strict=True))) for e in entries]
+            exact = _oracle(text, wrt, what, point)
             np.testing.assert_allclose(one.reshape(-1), exact, rtol=1e-11, atol=1e-11,
                                        err_msg=f"{text} at {point} against mpmath")
 
@@ -108,7 +132,7 @@ def test_the_c_function_means_what_the_batched_path_means(tmp_path, monkeypatch)
     path, infinities and nans included (C doubles need no fallback)."""
     monkeypatch.setenv("SYMNUM_CACHE", str(tmp_path))
     for text, wrt, what, points in CASES:
-        k = symnum.kernel(text, wrt=wrt, what=what)
+        k = _kernel(text, wrt, what)
         function = compiled(k.program, c_min_steps=0)
         if "gamma(" in text:  # C has no digamma: the Python function stands in
             assert c_function(k.program) is None and function is not None
