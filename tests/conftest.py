@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +22,13 @@ import pytest
 from symnum.cli.app import main
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# XLA compiles each JAX operation the first time a process meets it (most of what JAX
+# verification costs): a cache on disk, shared by the xdist workers and the processes they
+# start, compiles each once per run and none on the next. It holds compiled code only.
+os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", str(ROOT / ".jax_cache"))
+os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
+os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES", "-1")
 
 
 class CLI:

@@ -28,6 +28,10 @@ NEEDS_LATEX = pytest.mark.skipif(
     reason="pdflatex not installed (CI sets SYMNUM_REQUIRE_LATEX)")
 
 
+# the whole catalog runs once (a module fixture): one worker runs every test that reads it
+pytestmark = pytest.mark.xdist_group("catalog")
+
+
 @pytest.fixture(scope="module")
 def outcomes() -> list[catalog.Outcome]:
     return catalog.run_all(catalog.load())

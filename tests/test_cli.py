@@ -134,6 +134,7 @@ def test_check_falls_back_to_numeric_evidence(cli):
     assert outcome.points_checked >= compare.MIN_POINTS
 
 
+@pytest.mark.process
 def test_python_dash_m_and_console_script_agree(cli):
     import shutil
     import subprocess
@@ -144,7 +145,12 @@ def test_python_dash_m_and_console_script_agree(cli):
     exe = str(script) if script.exists() else shutil.which("symnum")
     assert exe, "the symnum console script is not installed"
     a = subprocess.run([exe, "derive", "x^2", "--format", "json"], capture_output=True, text=True)
-    assert json.loads(a.stdout) == cli.json("derive", "x^2")
+    b = cli.process("derive", "x^2", "--format", "json")
+    assert a.returncode == b.returncode == 0, (a.stderr, b.stderr)
+    assert json.loads(a.stdout) == json.loads(b.stdout) == cli.json("derive", "x^2")
+    bad = cli.process("derive", "x**")  # exit status and stderr of a real process
+    assert bad.returncode == 2 and not bad.stdout
+    assert bad.stderr.startswith("error: ") and len(bad.stderr.splitlines()) == 1
 
 
 def test_demo_runs_and_passes(cli):

@@ -17,6 +17,8 @@ import pytest
 from symnum.cli import guard
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.process
+
 
 def run(*args: str, env: dict | None = None, stdout=subprocess.PIPE, code: str | None = None,
         timeout: float = 60) -> subprocess.CompletedProcess:

@@ -63,7 +63,9 @@ def _random_expression(rng: random.Random, depth: int) -> str:
                                      _random_expression(rng, depth - 1))
 
 
-GENERATED = [_random_expression(random.Random(seed), 3) for seed in range(240)]
+# 120 random trees of depth 3, each derived and every node checked (240 before: most of this
+# file's time)
+GENERATED = [_random_expression(random.Random(seed), 3) for seed in range(120)]
 
 
 @pytest.mark.parametrize("text", GENERATED)

@@ -31,6 +31,10 @@ ROOT = Path(__file__).resolve().parent.parent
 WEB = ROOT / "symnum" / "web"
 
 
+# the app and its worker processes start once per module: one worker runs them
+pytestmark = pytest.mark.xdist_group("web_api")
+
+
 @pytest.fixture(scope="module")
 def client():
     with TestClient(create_app(timeout=60, workers=2)) as c:
