@@ -146,6 +146,26 @@ def test_every_function_gets_its_step_from_its_record(record):
             assert abs(a - b) <= 1e-25 * max(1, abs(b)), (expr, tree.result)
 
 
+@pytest.mark.parametrize("record", STEPPED, ids=[r.name for r in STEPPED])
+def test_the_step_states_the_derivative_the_result_holds(record):
+    """A record's derivative text is the one SymPy's result holds (sign′ = 2δ, as H′ = δ),
+    so the steps never state sign′(x) = 0 and then "simplify" 0 into 2·δ(x)."""
+    from symnum.core.registry import CLASSES
+    u = sympy.Symbol("u", real=True)
+    args = [sympy.Integer(3) if i in record.integers else sympy.Symbol(f"a{i}", real=True)
+            for i in range(record.arity[0])]
+    args[0 if 0 not in record.integers else -1] = u
+    expr = record.sympy(*args)
+    if not isinstance(expr, record.sympy) or not record.derivative:
+        return
+    index = args.index(u)
+    stated = record.partials(*args, classes=CLASSES)[index]
+    exact = sympy.diff(expr, u)
+    if stated is None or exact.has(sympy.Derivative, sympy.Subs):
+        return  # SymPy leaves it unevaluated: the record's text is used as it is
+    assert sympy.simplify(exact - stated) == 0, (record.name, exact, stated)
+
+
 def _as_powers(expr: sympy.Expr) -> sympy.Expr:
     """The real n-th root as sign(u)·|u|^(1/n), which mpmath evaluates."""
     from symnum.core.real_root import RealRoot
