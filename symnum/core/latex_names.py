@@ -202,3 +202,24 @@ def _is_default(record: Record, args: list) -> bool:
         return False
     value = args[-1]
     return bool(value.is_number and sympy.sympify(record.defaults[k]) - value == 0)
+
+
+_BRACKETS = frozenset({"|", r"\lvert", r"\vert", r"\lfloor", r"\lceil", r"\binom", r"\sqrt"})
+
+
+def latex_command(record: Record) -> str | None:
+    r"""The record's LaTeX as one command written before its argument (for notation that
+    applies a function to each entry of a matrix): its ``latex`` when that is a command, else
+    the first such ``latex_in``; None when it has none (|u|).
+
+    >>> from symnum.core.registry import BY_NAME
+    >>> latex_command(BY_NAME["exp"]), latex_command(BY_NAME["sigmoid"]), latex_command(
+    ...     BY_NAME["abs"])
+    ('\\exp', '\\sigma', None)
+    """
+    for spelling in (record.latex, *record.latex_in):
+        tokens = split(spelling)
+        if len(tokens) == 1 and tokens[0] not in _BRACKETS and not placeholders(record, tokens) \
+                and (_WORD.fullmatch(tokens[0]) or re.fullmatch(r"\\[A-Za-z]{2,}", tokens[0])):
+            return tokens[0]
+    return None

@@ -25,19 +25,29 @@ from sympy.matrices.expressions.matexpr import MatrixExpr
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
+from ..core.latex_names import latex_command
 from ..core.matrix_expr import Elementwise, Softmax
+from ..core.registry import BY_NAME
 
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
-# elementwise name -> (text, LaTeX)
-_FUNCTION_NAMES = {"sigmoid": ("σ", r"\sigma"), "heaviside": ("heaviside", r"H"),
-                   "relu": ("relu", r"\operatorname{relu}"),
-                   "softplus": ("softplus", r"\operatorname{softplus}"),
-                   "sign": ("sign", r"\operatorname{sign}"), "abs": ("abs", r"\operatorname{abs}")}
 _GREEK_MACROS = frozenset({"\\lambda", "\\alpha", "\\beta", "\\gamma", "\\delta", "\\theta",
                            "\\sigma", "\\mu", "\\eta", "\\tau", "\\epsilon", "\\omega",
                            "\\phi", "\\psi", "\\rho", "\\kappa", "\\nu", "\\xi", "\\zeta"})
 _RAISED = "⁰¹²³⁴⁵⁶⁷⁸⁹⁻ᵀ"
 _SHORT = re.compile(r"^[^\W\d_][⁰¹²³⁴⁵⁶⁷⁸⁹⁻ᵀ]*$")  # a one-letter name with superscripts
+
+
+def _text_name(name: str) -> str:
+    """An elementwise function's name in text: its record's Unicode name (σ), else its own."""
+    record = BY_NAME.get(name)
+    return record.unicode[0] if record is not None and record.unicode else name
+
+
+def _latex_name(name: str) -> str:
+    """An elementwise function's LaTeX command, from its record (\\sigma, \\exp)."""
+    record = BY_NAME.get(name)
+    command = latex_command(record) if record is not None else None
+    return command or rf"\operatorname{{{name}}}"
 
 
 def _is_one_by_one(e: sympy.Basic) -> bool:
@@ -282,8 +292,7 @@ class _Text(StrPrinter):
         return f"{self._parens(e.base)}^⊙({self._print(e.exp)})"
 
     def _print_Elementwise(self, e):
-        name = _FUNCTION_NAMES.get(e.name, (e.name,))[0]
-        return f"{name}({self._print(e.arg)})"
+        return f"{_text_name(e.name)}({self._print(e.arg)})"
 
     def _print_Softmax(self, e):
         return f"softmax({self._print(e.arg)})"
@@ -349,9 +358,7 @@ class _Latex(LatexPrinter):
         return rf"{self._bracket(e.base)}^{{\circ {self._print(e.exp)}}}"
 
     def _print_Elementwise(self, e):
-        name = _FUNCTION_NAMES.get(e.name, (None, None))[1] or (
-            "\\" + e.name if e.name in ("exp", "log", "tanh", "sin", "cos") else
-            rf"\operatorname{{{e.name}}}")
+        name = _latex_name(e.name)
         if e.name == "sqrt":
             return rf"\sqrt{{{self._print(e.arg)}}}"
         return rf"{name}\left({self._print(e.arg)}\right)"
