@@ -161,7 +161,7 @@ HYPERBOLIC = [
     _trig("acoth", sympy.acoth, "inverse hyperbolic cotangent", "1/(1 - u**2)",
           "acoth′(u) = 1/(1 − u²)", r"\operatorname{arcoth}'(u) = \frac{1}{1 - u^{2}}",
           _of_reciprocal("arctanh", "atanh", "acoth"), rule=_HYP,
-          latex=r"\operatorname{arcoth}", latex_in=(), parsed=False,
+          latex=r"\operatorname{arcoth}", latex_in=(r"\coth^{-1}",),
           domain="|{u}| > 1", domain_test=lambda u: abs(u) > _ONE, sample=((1.1, 4.0),)),
 ]
 
