@@ -290,3 +290,24 @@ def test_inverse_hyperbolic_cotangent_in_latex():
     x = sympy.Symbol("x", real=True)
     assert parse_latex(r"\coth^{-1}(x)") == sympy.acoth(x)
     assert parse_latex(r"\operatorname{arcoth}(2x)") == sympy.acoth(2 * x)
+
+
+def test_every_records_pieces_are_the_function_where_they_hold():
+    from symnum.analysis.kinks import pieces
+    names = sympy.symbols("x y z", real=True)
+    points = [dict(zip(names, p, strict=True)) for p in
+              [(sympy.Rational(7, 10), sympy.Rational(-3, 10), sympy.Rational(1, 10)),
+               (sympy.Rational(-7, 10), sympy.Rational(3, 10), sympy.Rational(-1, 10))]]
+    checked = 0
+    for record in RECORDS:
+        if not record.pieces:
+            continue
+        node = record.sympy(*names[:record.arity[0]])
+        found = pieces(node)
+        assert len(found) >= len(record.pieces), record.name
+        for value, region in found:
+            for point in points:
+                if bool(region.xreplace(point)):
+                    assert node.xreplace(point) == value.xreplace(point), (record.name, value)
+                    checked += 1
+    assert checked >= 10

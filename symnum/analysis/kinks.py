@@ -21,15 +21,12 @@ import numpy as np
 import sympy
 
 from ..core import domain
+from ..core.registry import BY_CLASS
 
 MAX_PIECES = 64  # sign patterns solved at most (2 per |h|, so about 6 kinks)
 NEIGHBOUR_RADIUS = sympy.Rational(1, 10**8)  # f is compared at this distance ...
 SIDE_STEP = sympy.Rational(1, 10**20)  # ... one-sided slopes use this step ...
 DIGITS = 50  # ... both evaluated at this precision
-
-
-def _sides(h: sympy.Expr, positive: sympy.Expr, negative: sympy.Expr) -> list:
-    return [(positive, h > 0), (negative, h < 0)]
 
 
 def _extremes(node: sympy.Basic, better: Callable) -> list:
@@ -46,21 +43,32 @@ def _piecewise(node: sympy.Piecewise) -> list:
     return pieces
 
 
-# one line per non-smooth function: its pieces, each with the (open) region it holds in
-PIECES: dict[type, Callable[[sympy.Basic], list]] = {
-    sympy.Abs: lambda n: _sides(n.args[0], n.args[0], -n.args[0]),
-    sympy.sign: lambda n: _sides(n.args[0], sympy.S.One, sympy.S.NegativeOne),
-    sympy.Heaviside: lambda n: _sides(n.args[0], sympy.S.One, sympy.S.Zero),
-    sympy.Max: lambda n: _extremes(n, lambda a, b: a > b),
-    sympy.Min: lambda n: _extremes(n, lambda a, b: a < b),
-    sympy.Piecewise: _piecewise,
-}
+def pieces(node: sympy.Basic) -> list[tuple[sympy.Expr, sympy.Basic]]:
+    """The smooth pieces of a non-smooth node, each with the (open) region it holds in: a
+    Piecewise's own, else its record's ``pieces`` (empty for a smooth node).
+
+    >>> x = sympy.Symbol("x", real=True)
+    >>> pieces(sympy.Abs(x - 1))
+    [(x - 1, x - 1 > 0), (1 - x, x - 1 < 0)]
+    """
+    if isinstance(node, sympy.Piecewise):
+        return _piecewise(node)
+    record = BY_CLASS.get(type(node))
+    if record is None or not record.pieces:
+        return []
+    if record.arity[1] is None:  # max, min of any number: where one beats every other
+        a, b = record.params[:2]
+        region = record.pieces[0][1]
+        return _extremes(node, lambda p, q: sympy.sympify(region, locals={a: p, b: q}))
+    at = dict(zip(record.params, node.args, strict=False))
+    return [(sympy.sympify(value, locals=at), sympy.sympify(where, locals=at))
+            for value, where in record.pieces]
 
 
 def _kink_nodes(expr: sympy.Basic, variables: Sequence[sympy.Symbol]) -> list[sympy.Basic]:
     """Non-smooth nodes that depend on the variables, innermost first, each once."""
     found = [n for n in sympy.postorder_traversal(expr)
-             if isinstance(n, tuple(PIECES)) and n.has(*variables)]
+             if n.has(*variables) and pieces(n)]
     return list(dict.fromkeys(found))
 
 
@@ -74,7 +82,7 @@ def smooth_pieces(expr: sympy.Expr, variables: Sequence[sympy.Symbol] | None = N
         yield expr, sympy.true
         return
     node = nodes[0]
-    for piece, region in PIECES[type(node)](node):
+    for piece, region in pieces(node):
         for rest, more in smooth_pieces(expr.xreplace({node: piece}), variables):
             yield rest, sympy.And(region, more)
 
@@ -83,8 +91,7 @@ def count_pieces(expr: sympy.Expr, variables: Sequence[sympy.Symbol]) -> int:
     """An upper bound on the number of smooth pieces (the product over kink nodes)."""
     total = 1
     for node in _kink_nodes(expr, variables):
-        total *= len(node.args) if isinstance(node, sympy.Max | sympy.Min | sympy.Piecewise) \
-            else 2
+        total *= len(pieces(node))
     return total
 
 

@@ -70,9 +70,12 @@ class Record:
     number; ``defaults`` are source texts for trailing optional arguments (Heaviside's ½).
     ``derivative`` holds one partial derivative per argument in SymPy syntax over ``params``
     ("" where the function is not differentiated in that argument). ``kink`` is "kink" or
-    "jump" where the function is not smooth (at ``kink_at``), ``analytic`` False where the
-    complex step does not apply. ``sample`` is an interval per argument where tests evaluate
-    it (arguments listed in ``integers`` take the integers of theirs).
+    "jump" where the function is not smooth (at ``kink_at``), ``pieces`` its smooth pieces as
+    (value, the open region where it holds) in SymPy syntax over ``params`` (for a function
+    of any number of arguments, of two: the first piece's region says which one wins),
+    ``analytic`` False where the complex step does not apply. ``sample`` is an interval per
+    argument where tests evaluate it (arguments listed in ``integers`` take the integers of
+    theirs).
     """
 
     name: str
@@ -92,6 +95,7 @@ class Record:
     kink: str = ""
     kink_at: str = ""
     kink_note: str = ""
+    pieces: tuple[tuple[str, str], ...] = ()
     analytic: bool = True
     derivative: tuple[str, ...] = ()
     rule: str = "special_function"
