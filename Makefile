@@ -10,7 +10,10 @@ $(STAMP): pyproject.toml constraints.txt
 	@test -n "$(PYTHON)" || { echo "error: Python 3.11 not found; run: make PYTHON=/path/to/python3.11" >&2; exit 2; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -c constraints.txt -e ".[test]"
+	# setuptools says once, for any editable install of a package beside other folders, to
+	# mind folders named like the package: a notice, not a warning about this project
+	PYTHONWARNINGS="ignore:Editable installation" \
+		$(PY) -m pip install -q -c constraints.txt -e ".[test]"
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -25,4 +28,4 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check symnum tests derivations notebooks benchmarks
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build dist *.egg-info .jax_cache
