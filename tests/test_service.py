@@ -135,3 +135,43 @@ def test_the_web_page_imports_nothing_of_the_command_line():
             for name in names:
                 assert not (name.startswith("..cli") or name.startswith("symnum.cli")), \
                     f"{path.name} imports {name}"
+
+
+def test_no_signal_or_clock_shapes_what_the_library_computes():
+    """Timers and signals live at the process edges only (cli/, web/); the library bounds its
+    work by counts (symnum.core.budget counts SymPy objects built)."""
+    package = WEB.parent
+    for path in package.rglob("*.py"):
+        if path.relative_to(package).parts[0] in ("cli", "web"):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                     [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            assert not {"signal", "resource"} & set(names), f"{path} imports {names}"
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
+                    and node.value.id == "time":
+                assert node.attr not in ("process_time", "monotonic"), \
+                    f"{path} reads the clock ({node.attr})"
+
+
+def test_a_work_budget_counts_objects_not_seconds():
+    import sympy
+
+    from symnum.core.budget import work_budget
+    expr = sympy.sympify("sin(x)**2 + cos(x)**2 + tanh(y)*exp(y)")
+    spent = []
+    for _ in range(3):  # the first run also makes a few objects SymPy keeps for good
+        sympy.core.cache.clear_cache()
+        with work_budget(10**7) as meter:
+            sympy.simplify(expr)
+        spent.append(meter.spent)
+    # the same work, counted the same (to a few per thousand: set orders follow the hashes)
+    assert spent[1] > 1000 and abs(spent[1] - spent[2]) <= spent[1] // 100 and not meter()
+    with work_budget(spent[1] // 2) as meter:
+        sympy.core.cache.clear_cache()
+        sympy.simplify(expr)
+    assert meter() and meter.spent == spent[1] // 2 + 1
+    with work_budget(5) as outer, work_budget(10**6) as inner:
+        sympy.Symbol("a") + sympy.Symbol("b") * 3
+    assert outer() and not inner()  # the outer block's budget is the outer block's to catch

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import sympy
 
-from ..core.budget import time_budget, work_budget
+from ..core.budget import work_budget
 from ..core.errors import EvaluationError, ShapeError
 from ..core.function import ExprLike, Function, WrtLike, as_function
 from .kinks import (
@@ -42,8 +42,8 @@ from .render import (
 __all__ = ["CriticalPoint", "critical_points", "critical_text", "critical_json",
            "critical_latex", "condition_text", "cases_text", "PERIODIC"]
 
-SOLVE_BUDGET_S = 20.0  # all solving of one call together
-TIDY_BUDGET_S = 1.0  # CPU seconds simplifying one value or condition (work, not the clock)
+SOLVE_OBJECTS = 500_000  # SymPy objects all solving of one call may build together
+TIDY_OBJECTS = 25_000  # ... and simplifying one value or condition (work, not the clock)
 STEPS = (sympy.floor, sympy.ceiling)
 MAX_POINTS = 50
 SOLVE_ERRORS = (NotImplementedError, ValueError, TypeError, AttributeError,
@@ -100,10 +100,11 @@ def critical_points(expr: ExprLike | Function, wrt: WrtLike = None) -> list[Crit
     if count_pieces(f.expr, f.variables) > MAX_PIECES:
         raise EvaluationError(f"f has more than {MAX_PIECES} smooth pieces (too many kinks "
                               "from abs, max, min, piecewise) to solve each one")
-    with time_budget(SOLVE_BUDGET_S) as ran_out:
+    with work_budget(SOLVE_OBJECTS) as ran_out:
         points = _search(f.expr, list(f.variables))
     if ran_out():
-        raise EvaluationError(f"SymPy could not solve ∇f = 0 within {SOLVE_BUDGET_S:g} s")
+        raise EvaluationError("SymPy could not solve ∇f = 0 within its work budget "
+                              f"({SOLVE_OBJECTS:,} objects built)")
     return sorted(points, key=lambda p: [_order_key(p.point[v]) for v in f.variables])
 
 
@@ -222,7 +223,8 @@ def _classify(piece: sympy.Expr, variables: list[sympy.Symbol], solution: dict,
     value = _tidy(piece.xreplace(solution))
     point = {v: solution[v] for v in variables}
     if at.free_symbols:  # the verdict depends on the parameters
-        with work_budget(TIDY_BUDGET_S):
+        eigenvalues: tuple = ()  # kept empty when the budget runs out
+        with work_budget(TIDY_OBJECTS):
             eigenvalues = tuple(e for e, k in at.eigenvals().items() for _ in range(k))
         cases = _cases(at, conditions)
         kind = cases[0][0] if len(cases) == 1 else "depends"  # the only possible case
@@ -266,7 +268,7 @@ def _cases(hessian: sympy.Matrix, conditions: tuple) -> tuple[tuple[str, sympy.B
 
 
 def _tidy(expr: sympy.Expr) -> sympy.Expr:
-    with work_budget(TIDY_BUDGET_S):
+    with work_budget(TIDY_OBJECTS):
         return sympy.simplify(expr)
     return expr
 
@@ -279,7 +281,7 @@ def _tidy_condition(cond: sympy.Basic) -> sympy.Basic:
     if len(symbols) != 1:
         return cond
     (p,) = symbols
-    with work_budget(TIDY_BUDGET_S):
+    with work_budget(TIDY_OBJECTS):
         try:
             return cond.as_set().as_relational(p)
         except SOLVE_ERRORS:
@@ -329,7 +331,7 @@ def _parametric_kink(expr: sympy.Expr, variables: list[sympy.Symbol], point: dic
         return CriticalPoint(point, value, (), "kink", conditions)
     (x,) = variables
     slope = sympy.diff(expr, x)
-    with work_budget(2 * TIDY_BUDGET_S) as ran_out:
+    with work_budget(2 * TIDY_OBJECTS) as ran_out:
         left, right = (sympy.limit(slope, x, point[x], side) for side in "-+")
     if ran_out() or any(s.has(sympy.Limit, sympy.nan) or s.is_finite is False
                         for s in (left, right)):

@@ -25,8 +25,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from ..core.budget import can_raise, watch_collections
 from ..core.errors import SymnumError
+from ..service.interrupts import can_raise, watch_collections
 
 DEFAULT_TIMEOUT_S = 300.0
 MAX_TIMEOUT_S = 30 * 24 * 3600  # a month; "off" for no limit at all

@@ -3,9 +3,10 @@
 Reading (``parse``, ``notation``, ``latex_input``, ``names``, ``guards``, ``shapes``,
 ``matrix_expr``, ``matrix_build``, ``real_root``), the user's object (``function``), the
 calculus (``calculus``, ``derive``, ``fast``), values at points (``evaluate``, ``domain``),
-output (``render``), errors and work budgets (``errors``, ``budget``). Imports nothing above
-it: :class:`Function`'s conveniences computed by other layers (steps, kernels, verification,
-analysis, matrix notation) call the slots of ``hooks``, which :mod:`symnum.api` fills.
+output (``render``), errors and work budgets counted in SymPy objects built (``errors``,
+``budget``). Imports nothing above it: :class:`Function`'s conveniences computed by other
+layers (steps, kernels, verification, analysis, matrix notation) call the slots of ``hooks``,
+which :mod:`symnum.api` fills.
 """
 
 from .calculus import Result

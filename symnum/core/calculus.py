@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -30,8 +29,10 @@ MAX_ORDER = 20
 SIMPLIFY_MAX_OPS = 80  # sympy.simplify is tried on entries up to this size ...
 SIMPLIFY_TOTAL_OPS = 400  # ... and on the distinct entries of one result up to this total
 MAX_EXPAND_POWER = 24  # larger integer powers of sums are never expanded
-SIMPLIFY_CPU_S = 4.0  # CPU seconds for one entry's simplify: typical entries take < 0.5 s ...
-SIMPLIFY_RESULT_CPU_S = 6.0  # ... and for all entries of one result together
+# SymPy objects one entry's simplify may build (about 25,000 per CPU second; typical entries
+# take under 12,000) ...
+SIMPLIFY_OBJECTS = 100_000
+SIMPLIFY_RESULT_OBJECTS = 150_000  # ... and all entries of one result together
 # Budgets count work (operations, and CPU time for the rare runaway simplify), never the wall
 # clock: the same input prints the same result under any load.
 MAX_PRODUCT_TERMS = 5_000_000  # factors of products a result may hold written out (memory)
@@ -306,17 +307,23 @@ def _vanishing_delta(product: sympy.Expr) -> sympy.Expr:
 
 
 def readable(expr: sympy.Expr, simplify: bool = True,
-             cpu_s: float = SIMPLIFY_CPU_S) -> sympy.Expr:
+             budget: int = SIMPLIFY_OBJECTS) -> sympy.Expr:
     """The shortest of a few equivalent forms a person would write.
 
     >>> readable(sympy.sympify("x*y + x*z"))
     x*(y + z)
     """
+    return _readable(expr, simplify, budget)[0]
+
+
+def _readable(expr: sympy.Expr, simplify: bool, budget: int) -> tuple[sympy.Expr, int]:
+    """:func:`readable`, and the SymPy objects its simplify built."""
     if not isinstance(expr, sympy.Expr) or expr.is_number and expr.is_Rational:
-        return expr
+        return expr, 0
     candidates = [expr, sympy.factor_terms(expr)]
-    if simplify and cpu_s > 0 and safe_to_simplify(expr):
-        with work_budget(cpu_s):
+    spent = 0
+    if simplify and budget > 0 and safe_to_simplify(expr):
+        with work_budget(budget) as meter:
             try:
                 candidates.append(sympy.simplify(expr))
                 if expr.has(sympy.sign):  # sign(x)/|x| is 1/x: simplify misses it alone
@@ -326,9 +333,10 @@ def readable(expr: sympy.Expr, simplify: bool = True,
                         candidates.append(resolved)
             except (RecursionError, NotImplementedError, TypeError, ValueError):
                 pass  # simplify is a heuristic; the unsimplified form is still exact
+        spent = meter.spent
     heads = _heads(expr)
     return min(candidates, key=lambda e: (_bad_form(e) + int(not _heads(e) <= heads),
-                                          sympy.count_ops(e), *book_order(e), len(str(e))))
+                                          sympy.count_ops(e), *book_order(e), len(str(e)))), spent
 
 
 def _heads(expr: sympy.Basic) -> set[type]:
@@ -363,15 +371,16 @@ def _require_scalar(f: Function, what: str) -> None:
 def _result(kind: str, f: Function, matrix: sympy.ImmutableMatrix, order: int = 1) -> Result:
     cache: dict[sympy.Expr, sympy.Expr] = {}
     spent = [0]  # operations of the entries simplify has been given so far
-    start = time.process_time()  # CPU time (work), never the wall clock
+    built = [0]  # SymPy objects their simplify built: work, never the clock
 
     def tidy(e: sympy.Expr) -> sympy.Expr:
         if e not in cache:
             ops = sympy.count_ops(e)
             allowed = ops <= SIMPLIFY_MAX_OPS and spent[0] + ops <= SIMPLIFY_TOTAL_OPS
             spent[0] += ops if allowed else 0
-            left = SIMPLIFY_RESULT_CPU_S - (time.process_time() - start)
-            cache[e] = readable(e, allowed, min(SIMPLIFY_CPU_S, left))
+            left = SIMPLIFY_RESULT_OBJECTS - built[0]
+            cache[e], work = _readable(e, allowed, min(SIMPLIFY_OBJECTS, left))
+            built[0] += work
         return cache[e]
 
     preferred = arguments(sympy.Add(*f.outputs)) if any(

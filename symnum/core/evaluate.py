@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING
 import sympy
 from sympy.core.function import AppliedUndef
 
-from .budget import time_budget
+from .budget import work_budget
 from .errors import EvaluationError, VariableError
 from .names import EAGER_INTEGER_FUNCTIONS, FUNCTIONS
 from .parse import MAX_EAGER_INTEGER, as_number, check_name
 
-EVALUATION_LIMIT_S = 20.0  # a safety net: normal points take milliseconds
+EVALUATION_OBJECTS = 500_000  # SymPy objects built: a safety net; normal points build few
 # functions SymPy evaluates exactly at integers (the parser's table); at points above
 # MAX_EAGER_INTEGER they are evaluated in floating point
 EAGER_FUNCTIONS = tuple({FUNCTIONS[name] for name in EAGER_INTEGER_FUNCTIONS})
@@ -74,7 +74,7 @@ def at_point(expr: sympy.Expr, subs: Mapping, digits: int = 30) -> sympy.Expr:
     2.5518e+3010299956639811952137388947244930267681898814621085413104274611271081892744245094869272521181861720
     """
     cheap = _exact_is_cheap(expr, subs)
-    with time_budget(EVALUATION_LIMIT_S) as ran_out:
+    with work_budget(EVALUATION_OBJECTS) as ran_out:
         if cheap:
             value = sympy.N(expr.xreplace(subs), digits)
         else:
@@ -82,7 +82,7 @@ def at_point(expr: sympy.Expr, subs: Mapping, digits: int = 30) -> sympy.Expr:
                 held = expr.xreplace(subs)
             value = sympy.N(held, digits)
     if ran_out():
-        raise EvaluationError(f"could not evaluate at this point within {EVALUATION_LIMIT_S:g} s "
+        raise EvaluationError("could not evaluate at this point within its work budget "
                               "(the numbers are too large?)")
     return value
 

@@ -20,8 +20,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from ..core.budget import can_raise, watch_collections
 from ..core.errors import SymnumError
+from ..service.interrupts import can_raise, watch_collections
 
 MIN_MEMORY = 256 * 2**20  # below this Python with SymPy cannot run a request
 NO_LIMIT = ("off", "none", "unlimited")

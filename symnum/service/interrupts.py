@@ -1,0 +1,49 @@
+"""When a signal handler of a process edge (the CLI's limits, a web worker's limits) may
+raise: not inside a ``__del__`` or a garbage-collector callback, where Python would print the
+exception as 'Exception ignored' and drop it. The edges' timers fire again shortly, so their
+handlers wait for a better moment. No signal is used here: the library bounds its own work by
+operation counts, and only the edges (``symnum.cli``, ``symnum.web``) set timers.
+
+>>> import sys
+>>> can_raise(sys._getframe())
+True
+"""
+
+from __future__ import annotations
+
+import gc
+from types import FrameType
+
+_COLLECTING = [False]  # set while the garbage collector runs (its callbacks included)
+
+
+def _gc_started(phase: str, _info: dict) -> None:
+    if phase == "start":
+        _COLLECTING[0] = True
+
+
+def _gc_stopped(phase: str, _info: dict) -> None:
+    if phase == "stop":
+        _COLLECTING[0] = False
+
+
+def watch_collections() -> None:
+    """Keep our start callback first and our stop callback last among gc.callbacks, so the
+    flag covers every other callback of the collection (idempotent)."""
+    for callback in (_gc_started, _gc_stopped):
+        while callback in gc.callbacks:
+            gc.callbacks.remove(callback)
+    gc.callbacks.insert(0, _gc_started)
+    gc.callbacks.append(_gc_stopped)
+
+
+def can_raise(frame: FrameType | None | object) -> bool:
+    """May a signal handler raise in ``frame``? Not during a collection or a ``__del__``."""
+    if _COLLECTING[0]:
+        return False
+    codes = (_gc_started.__code__, _gc_stopped.__code__)
+    while isinstance(frame, FrameType):
+        if frame.f_code.co_name == "__del__" or frame.f_code in codes:
+            return False
+        frame = frame.f_back
+    return True
