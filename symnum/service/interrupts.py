@@ -17,12 +17,12 @@ from types import FrameType
 _COLLECTING = [False]  # set while the garbage collector runs (its callbacks included)
 
 
-def _gc_started(phase: str, _info: dict) -> None:
+def _gc_started(phase: str, _info: dict[str, int]) -> None:
     if phase == "start":
         _COLLECTING[0] = True
 
 
-def _gc_stopped(phase: str, _info: dict) -> None:
+def _gc_stopped(phase: str, _info: dict[str, int]) -> None:
     if phase == "stop":
         _COLLECTING[0] = False
 
