@@ -56,7 +56,7 @@ RECORDS = [
     Record("sigmoid", sigmoid, "the logistic function 1/(1 + e^(−u))", "logistic sigmoid",
            build=_sigmoid, aliases=("logistic",), unicode=("σ",), latex=r"\sigma",
            latex_in=(r"\sigma",), derivative=("sigmoid(u)*(1 - sigmoid(u))",), rule="sigmoid",
-           rule_text="σ′(u) = σ(u)·(1 − σ(u))",
+           rule_text="σ′ = σ·(1 − σ)",
            rule_latex=r"\sigma'(u) = \sigma(u)\,(1 - \sigma(u))",
            stable="e^(−|u|) in place of e^(−u): no overflow for u ≪ 0",
            spell={"numpy": Spelling("_sigmoid({0})", (_NUMPY_SIGMOID,)),
