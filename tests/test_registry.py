@@ -64,6 +64,7 @@ ORACLES = {
     "re": mp.re, "im": mp.im, "conjugate": mp.conj, "arg": mp.arg,
     "sigmoid": lambda x: 1 / (1 + mp.exp(-x)), "relu": lambda x: max(mp.mpf(0), x),
     "softplus": lambda x: mp.log1p(mp.exp(x)),
+    "log1mexp": lambda x: mp.log(1 - mp.exp(-x)),
 }
 
 
@@ -301,3 +302,24 @@ def test_a_function_added_as_one_record_works_everywhere():
     assert not symnum.check_claim("2*x*erfcx(x)", "erfcx(x)").correct
     value = float(symnum.kernel("erfcx(x)", what="value")(30.0))  # e^900·erfc(30) as one
     assert value == pytest.approx(float(mp.exp(900) * mp.erfc(30)), rel=1e-13)
+
+
+def test_log1mexp_added_as_one_record_is_accurate_at_both_ends():
+    """log1mexp(u) = log(1 − e^(−u)) (core/registry/activations.py, one record and its oracle
+    above): read, differentiated, stepped, checked, and computed without cancellation near 0
+    and for large u by the live kernels and the exported module alike."""
+    import symnum
+    x = sympy.Symbol("x", real=True)
+    assert symnum.parse_latex(r"\operatorname{log1mexp}(x)") == CLASSES["log1mexp"](x)
+    assert sympy.simplify(symnum.derive("log1mexp(x**2)").matrix[0]
+                          - 2 * x / (sympy.exp(x**2) - 1)) == 0
+    assert "log1mexp'(u) = 1/(e^u − 1)" in symnum.Function("log1mexp(x)").steps().text()
+    assert symnum.check_claim("1/(exp(x) - 1)", "log1mexp(x)").correct
+    assert not symnum.check_claim("1/(1 - exp(-x))", "log1mexp(x)").correct
+    points = np.array([1e-12, 1e-5, 0.6931, 0.6932, 30.0, 700.0])
+    with mp.workdps(60):
+        want = [float(mp.log1p(-mp.exp(-mp.mpf(p)))) for p in points]
+    namespace: dict[str, object] = {}
+    exec(export_source("log1mexp(x)", to="numpy", what="value"), namespace)
+    for got in (symnum.kernel("log1mexp(x)", what="value")(points), namespace["f"](points)):
+        assert np.allclose(got, want, rtol=1e-14, atol=0), got

@@ -1,4 +1,4 @@
-"""Records of the activation functions of neural networks: σ, relu, softplus.
+"""Records of the activation functions of neural networks: σ, relu, softplus, log1mexp.
 
 ``sigmoid(u)`` is read as 1/(1 + e^(−u)) (the calculus works on exponentials) and results
 name it σ again (:mod:`symnum.core.textbook`), a SymPy class with its own spellings: scipy's
@@ -6,7 +6,7 @@ name it σ again (:mod:`symnum.core.textbook`), a SymPy class with its own spell
 into max and log/exp, whose records compute them.
 
 >>> [r.name for r in RECORDS]
-['sigmoid', 'relu', 'softplus']
+['sigmoid', 'relu', 'softplus', 'log1mexp']
 """
 
 from __future__ import annotations
@@ -44,6 +44,63 @@ except ImportError:  # numpy alone: e^(-|x|) never overflows
 def _sigmoid(x):
     return 1 / (1 + np.exp(-x)) if np.iscomplexobj(x) else _expit(x)
 ''')
+class log1mexp(sympy.Function):  # noqa: N801 - lower case like SymPy's functions
+    """log(1 − e^(−u)), real for u > 0: the log of a probability's complement."""
+
+    nargs = 1
+
+    @classmethod
+    def eval(cls, u: sympy.Expr) -> sympy.Expr | None:
+        if u is sympy.S.Infinity:
+            return sympy.S.Zero
+        if u.is_zero:
+            return sympy.S.NegativeInfinity
+        return None
+
+    def fdiff(self, argindex: int = 1) -> sympy.Expr:
+        return 1 / (sympy.exp(self.args[0]) - 1)
+
+    def _eval_rewrite_as_log(self, u: sympy.Expr, **hints) -> sympy.Expr:
+        return sympy.log(1 - sympy.exp(-u))
+
+    def _eval_evalf(self, prec: int) -> sympy.Expr | None:
+        return sympy.log(1 - sympy.exp(-self.args[0]))._eval_evalf(prec + 20)
+
+    def _eval_is_extended_real(self) -> bool | None:
+        return True if self.args[0].is_extended_positive else None
+
+
+_LN2 = "0.6931471805599453"  # log1mexp: −expm1(−u) below ln 2, 1 − e^(−u) above (Mächler)
+_NUMPY_LOG1MEXP = ("_log1mexp", f'''
+def _log1mexp(x):
+    if np.iscomplexobj(x):  # the complex step
+        return np.log(-np.expm1(-x))
+    near = x < {_LN2}
+    return np.where(near, np.log(-np.expm1(-np.where(near, x, 1.0))),
+                    np.log1p(-np.exp(-np.where(near, 1.0, x))))
+''')
+_TORCH_LOG1MEXP = ("_log1mexp", f'''
+def _log1mexp(x):
+    if torch.is_complex(x):  # the complex step
+        return torch.log(-torch.expm1(-x))
+    near = x < {_LN2}
+    one = torch.ones_like(x)
+    return torch.where(near, torch.log(-torch.expm1(-torch.where(near, x, one))),
+                       torch.log1p(-torch.exp(-torch.where(near, one, x))))
+''')
+_JAX_LOG1MEXP = ("_log1mexp", f'''
+def _log1mexp(x):
+    near = x < {_LN2}
+    return jnp.where(near, jnp.log(-jnp.expm1(-jnp.where(near, x, 1.0))),
+                     jnp.log1p(-jnp.exp(-jnp.where(near, 1.0, x))))
+''')
+_MATH_LOG1MEXP = ("_log1mexp", f'''
+def _log1mexp(x):
+    return math.log(-math.expm1(-x)) if x < {_LN2} else math.log1p(-math.exp(-x))
+''')
+_C_LOG1MEXP = ("smx_log1mexp", "static inline double smx_log1mexp(double x) "
+               f"{{ return x < {_LN2} ? log(-expm1(-x)) : log1p(-exp(-x)); }}")
+
 _MATH_SIGMOID = ("_sigmoid", '''
 def _sigmoid(x):
     if x >= 0:
@@ -76,4 +133,18 @@ RECORDS = [
            rule="log", rule_text="softplus′(u) = σ(u)",
            rule_latex=r"\operatorname{softplus}'(u) = \sigma(u)",
            stable="max(u, 0) + log1p(e^(−|u|)): finite at u = ±1000", sample=((-5.0, 5.0),)),
+    Record("log1mexp", log1mexp, "log(1 − e^(−u)), accurate near 0 and for large u",
+           "log one minus exp", latex=r"\operatorname{log1mexp}",
+           latex_in=(r"\operatorname{log1mexp}",), derivative=("1/(exp(u) - 1)",),
+           rule_text="log1mexp′(u) = 1/(e^u − 1)",
+           rule_latex=r"\operatorname{log1mexp}'(u) = \frac{1}{e^{u} - 1}",
+           domain="{u} > 0", domain_test=lambda u: u > 0,
+           stable="log(−expm1(−u)) below ln 2, log1p(−e^(−u)) above: no cancellation",
+           spell={"numpy": Spelling("_log1mexp({0})", (_NUMPY_LOG1MEXP,)),
+                  "torch": Spelling("_log1mexp({0})", (_TORCH_LOG1MEXP,)),
+                  "jax": Spelling("_log1mexp({0})", (_JAX_LOG1MEXP,)),
+                  "math": Spelling("_log1mexp({0})", (_MATH_LOG1MEXP,)),
+                  "c": Spelling("smx_log1mexp({0})", (_C_LOG1MEXP,)),
+                  "mpmath": Spelling("mp.log(1 - mp.exp(-{0}))")},
+           sample=((0.05, 6.0),)),
 ]
