@@ -436,12 +436,6 @@ def definition_prefix(f: Function, matrix: sympy.ImmutableMatrix) -> str:
         n.startswith(p) and n[len(p):].isdigit() for n in taken))
 
 
-def readable_definitions(pairs: list, matrix: sympy.ImmutableMatrix, f: Function):
-    """Prune and name definitions found elsewhere (the fast path's CSE)."""
-    kept, reduced = _prune(pairs, list(matrix), definition_prefix(f, matrix))
-    return kept, sympy.ImmutableMatrix(matrix.rows, matrix.cols, reduced)
-
-
 def common_subexpressions(matrix: sympy.ImmutableMatrix, f: Function):
     """Factor out shared subexpressions when that makes the result clearly shorter."""
     before = sum(sympy.count_ops(e) for e in matrix)
