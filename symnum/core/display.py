@@ -61,13 +61,6 @@ def katex_safe(latex: str) -> bool:
     return macros <= KATEX_MACROS and environments <= KATEX_ENVIRONMENTS
 
 
-def as_aligned(latex: str) -> str:
-    """An ``align*`` environment (a top-level one, which display math cannot hold) as
-    ``aligned``, which it can."""
-    return latex.replace(r"\begin{align*}", r"\begin{aligned}").replace(
-        r"\end{align*}", r"\end{aligned}")
-
-
 def math_block(latex: str) -> str | None:
     """``$$latex$$`` for display, or None when KaTeX could not render it or it is too long."""
     if len(latex) > MAX_LATEX_CHARS or not katex_safe(latex):
