@@ -179,10 +179,6 @@ def _result_dtype(tensors: Sequence[torch.Tensor]) -> torch.dtype:
     return dtype
 
 
-def _detached(inputs: Sequence[torch.Tensor]) -> list[torch.Tensor]:
-    return [t.detach() for t in inputs]
-
-
 def _to_inputs(total: torch.Tensor, inputs: Sequence[torch.Tensor], count: int,
                needs: Sequence[bool]) -> list[torch.Tensor | None]:
     """Per differentiated input, its column of ``total`` (batch + (n,)) summed over the
