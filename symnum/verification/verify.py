@@ -395,13 +395,6 @@ class _Context:
         self.at(point)
         return self.f_cache[tuple(float(point[s]) for s in self.symbols)]
 
-    def ill_conditioned(self, point: dict) -> bool:
-        """Float64 blurs some entry by more than ILL_CONDITIONED (relative) here."""
-        _, exact, units = self.at(point)
-        top = max([abs(e) for e in exact] + [0.0])
-        return any(u > ILL_CONDITIONED * max(abs(e), 1e-3 * top) for e, u in zip(
-            exact, units, strict=True))
-
 
 def _compare(point: dict, estimate: methods.Estimate, name: str, context: _Context
              ) -> list[EntryCheck]:
