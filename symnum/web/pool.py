@@ -112,10 +112,6 @@ class WorkerPool:
             worker.stop()
         self._idle.clear()
 
-    def pids(self) -> list[int]:
-        """Process ids of the idle workers."""
-        return [w.process.pid for w in self._idle]
-
     async def run(self, kind: str, request: Any, seconds: float | None = None) -> Reply:
         """Compute operation ``kind`` of ``request`` (a :mod:`symnum.service` request) on a
         worker within ``seconds`` (default: the pool's limit)."""
