@@ -17,8 +17,6 @@ import pytest
 from symnum.cli import guard
 from tests.conftest import ROOT
 
-pytestmark = pytest.mark.process
-
 
 def run(*args: str, env: dict | None = None, stdout=subprocess.PIPE, code: str | None = None,
         timeout: float = 60) -> subprocess.CompletedProcess:
@@ -38,6 +36,7 @@ def one_error(proc: subprocess.CompletedProcess) -> str:
     return lines[0]
 
 
+@pytest.mark.process
 def test_an_ascii_terminal_gets_ascii_text_and_one_note():
     proc = run("derive", "exp(x)*sin(x)*y**2", "--wrt", "x", "--steps",
                env={"PYTHONIOENCODING": "ascii"})
@@ -51,18 +50,21 @@ def test_an_ascii_terminal_gets_ascii_text_and_one_note():
     assert "product rule" in out and "result: y^2*(sin(x) + cos(x))*exp(x)" in out, out
 
 
+@pytest.mark.process
 def test_a_utf8_terminal_gets_the_original_characters_and_no_note():
     proc = run("derive", "exp(x)*sin(x)", "--steps", env={"PYTHONIOENCODING": "utf-8"})
     assert proc.returncode == 0 and proc.stderr == b""
     assert "·" in proc.stdout.decode()
 
 
+@pytest.mark.process
 def test_a_full_disk_is_one_error_line_and_exit_2():
     with open("/dev/full", "wb") as full:
         proc = run("derive", "x**2", stdout=full)
     assert "No space left" in one_error(proc)
 
 
+@pytest.mark.process
 def test_a_closed_pipe_ends_quietly():
     with subprocess.Popen([sys.executable, "-m", "symnum", "derive", "exp(x)*sin(x)",
                            "--steps"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -94,6 +96,7 @@ def test_limits_read_from_the_environment():
         guard.Limits(None, None)
 
 
+@pytest.mark.process
 def test_a_bad_limit_on_the_command_line_is_one_error_line():
     assert "SYMNUM_TIMEOUT" in one_error(run("derive", "x", env={"SYMNUM_TIMEOUT": "abc"}))
 
@@ -111,6 +114,7 @@ def test_a_negative_or_huge_integer_option_is_one_error_line(args, capsys):
     assert out == "" and len(lines) == 1 and lines[0].startswith("error: --"), err
 
 
+@pytest.mark.process
 def test_running_out_of_memory_is_one_error_line():
     """A command that allocates past SYMNUM_MEMORY step by step (well within the machine's
     memory) stops with the memory error; so does one native allocation past the backstop."""
@@ -128,6 +132,7 @@ def test_running_out_of_memory_is_one_error_line():
         "sys.argv[1:]", "['derive', 'x']")).returncode == 0  # the same under a higher limit
 
 
+@pytest.mark.process
 def test_the_default_limits_let_derive_verify_and_plot_run(tmp_path):
     for args in (["derive", "exp(x*y)", "--what", "hessian", "--at", "x=1,y=2"],
                  ["verify", "sin(x)*y", "--points", "2"],
@@ -136,6 +141,7 @@ def test_the_default_limits_let_derive_verify_and_plot_run(tmp_path):
         assert proc.returncode == 0 and proc.stderr == b"", (args, proc.stderr)
 
 
+@pytest.mark.process
 def test_a_slow_command_gives_up_at_the_time_limit():
     code = ("import sys, time; from symnum import cli\n"
             "cli.COMMANDS['derive'] = lambda args: time.sleep(30)\n"
@@ -174,6 +180,7 @@ def test_unexpected_exceptions_and_third_party_warnings_never_reach_the_user(cap
         assert out == "" and err.startswith("error: ") and err.count("\n") == 1, err
 
 
+@pytest.mark.process
 def test_help_documents_the_limits():
     proc = run("--help")
     text = proc.stdout.decode()

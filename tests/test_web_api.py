@@ -278,6 +278,7 @@ def test_nothing_the_page_loads_comes_from_elsewhere():
         assert not pattern.search(text), f"{path.name} loads something from another server"
 
 
+@pytest.mark.process
 def test_a_job_past_its_memory_allowance_is_a_503_and_retires_its_worker():
     code = ("import json, sys; from symnum.web.jobs import execute; "
             "from symnum.web.limits import Limits; from symnum.service import VerifyRequest; "
@@ -292,6 +293,7 @@ def test_a_job_past_its_memory_allowance_is_a_503_and_retires_its_worker():
                                          "request; start it with --memory to allow more)"}
 
 
+@pytest.mark.process
 def test_the_forking_process_warms_up_without_jax():
     # A child forked from a process in which JAX has run can deadlock on its first JAX call:
     # every verification on such a worker hung until its time limit.
@@ -339,6 +341,7 @@ def server():
         process.stdout.close()
 
 
+@pytest.mark.process
 def test_small_requests_are_answered_while_a_heavy_one_runs(server):
     _, url = server
     quiet = [_timed(httpx.get, f"{url}/api/derive", params={"expr": f"x**{k}*cos(x)"},
@@ -373,6 +376,7 @@ def test_small_requests_are_answered_while_a_heavy_one_runs(server):
     assert 4 <= heavy["seconds"] < 15
 
 
+@pytest.mark.process
 def test_the_server_survives_killed_and_stuck_workers(server):
     process, url = server
     for pid in _workers(process.pid):  # killed (by the OOM killer, or a person)
@@ -394,6 +398,7 @@ def test_the_server_survives_killed_and_stuck_workers(server):
     assert process.poll() is None
 
 
+@pytest.mark.process
 def test_an_abandoned_request_stops_its_worker(server):
     process, url = server
     before = set(_workers(process.pid))
