@@ -311,3 +311,16 @@ def test_every_records_pieces_are_the_function_where_they_hold():
                     assert node.xreplace(point) == value.xreplace(point), (record.name, value)
                     checked += 1
     assert checked >= 10
+
+
+@pytest.mark.parametrize("text", ["polygamma(x, 2)", "polygamma(3/2, x)", "polygamma(-1, x)",
+                                  r"\psi^{(y)}(x)"])
+def test_polygamma_takes_only_a_whole_order(text, cli):
+    """A variable order was read and then differentiated (an internal ArgumentIndexError in
+    steps, "Tuple cannot be evaluated" from export); kernels and mpmath take whole n ≥ 0."""
+    from symnum.core.errors import ParseError
+    with pytest.raises(ParseError, match="whole number"):
+        parse_latex(text) if text.startswith("\\") else parse(text)
+    proc = cli("derive", text, "--steps", *(["--from", "latex"] if "\\" in text else []))
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith("error: polygamma(n, u): the order n"), proc.stderr

@@ -20,6 +20,7 @@ import textwrap
 
 import sympy
 
+from ..errors import ParseError
 from .record import Record, Spelling, Unsupported
 
 POLYGAMMA_SERIES = (("_polygamma_series", '''
@@ -56,6 +57,14 @@ def _polygamma_series(n, x):
     value = total + series
     return np.where(pole, -np.inf if n == 0 else np.inf, value)
 '''),)
+
+
+def _polygamma(n: sympy.Expr, u: sympy.Expr) -> sympy.Expr:
+    """polygamma(n, u) for a whole order n ≥ 0, the only orders kernels and mpmath compute
+    (a variable order would be differentiated: SymPy cannot)."""
+    if not (isinstance(n, sympy.Integer) and n >= 0):
+        raise ParseError(f"polygamma(n, u): the order n must be a whole number ≥ 0, not {n}")
+    return sympy.polygamma(n, u)
 
 
 def _scipy_or(name: str, scipy_name: str, fallback: str) -> tuple[str, str]:
@@ -223,7 +232,8 @@ def _bail():
                   "mpmath": Spelling("mp.digamma({0})")},
            sample=((0.2, 10.0),)),
     Record("polygamma", sympy.polygamma, "polygamma(n, u): the n-th derivative of ψ(u)",
-           "polygamma function", latex=r"\psi^{(n)}", arity=(2, 2), params=("n", "u"),
+           "polygamma function", build=_polygamma, latex=r"\psi^{(n)}", arity=(2, 2),
+           params=("n", "u"),
            eager_integer=True, derivative=("", "polygamma(n + 1, u)"),
            rule_text="ψₙ′(u) = ψₙ₊₁(u)", rule_latex=r"\psi^{(n)}{}'(u) = \psi^{(n+1)}(u)",
            spell={"numpy": Spelling("_polygamma({0}, {1})", (*POLYGAMMA_SERIES, POLYGAMMA)),
