@@ -323,3 +323,20 @@ def test_log1mexp_added_as_one_record_is_accurate_at_both_ends():
     exec(export_source("log1mexp(x)", to="numpy", what="value"), namespace)
     for got in (symnum.kernel("log1mexp(x)", what="value")(points), namespace["f"](points)):
         assert np.allclose(got, want, rtol=1e-14, atol=0), got
+
+
+@pytest.mark.parametrize("to", ["numpy", "torch", "jax"])
+def test_gamma_and_binomial_at_poles_and_large_n(to, jax_on):
+    """torch's Γ was finite (−2.6e16) at −1, where sin(π·x) is not exactly 0; binomial as a
+    ratio of Γs was nan for n > 170 (inf/inf) and at binomial(0, 3) (JAX: Γ(−2) is nan):
+    live kernels and exports alike, against mpmath (scipy's nan at Γ's poles left of 0)."""
+    import symnum
+    cases = [("gamma(x)", [-1.0, -2.0, -0.5], [np.nan, np.nan, float(mp.gamma(-0.5))]),
+             ("binomial(x, 3)", [0.0, 2.0, 400.0, 1e6, -1.5],
+              [float(mp.binomial(n, 3)) for n in (0, 2, 400, 10**6, -1.5)])]
+    for text, points, want in cases:
+        namespace: dict[str, object] = {}
+        exec(export_source(text, to=to, what="value"), namespace)  # noqa: S102 - our export
+        for f in (symnum.kernel(text, what="value", backend=to), namespace["f"]):
+            got = _run(to, f, np.array(points)[:, None]).astype(float)
+            assert np.allclose(got, want, rtol=1e-8, atol=0, equal_nan=True), (text, to, got)

@@ -137,7 +137,8 @@ def _gamma(x):
     positive = torch.exp(torch.lgamma(torch.where(right, x, torch.ones_like(x))))
     left = torch.where(right, torch.full_like(x, 0.5), x)
     negative = math.pi / (torch.sin(math.pi * left) * torch.exp(torch.lgamma(1 - left)))
-    return torch.where(right, positive, negative)
+    pole = (x < 0) & (x == torch.floor(x))  # nan, as scipy (sin(π·x) is not 0 there)
+    return torch.where(right, positive, torch.where(pole, math.nan, negative))
 ''')
 TORCH_LOGGAMMA = ("_loggamma", '''
 def _loggamma(x):
@@ -162,16 +163,25 @@ TORCH_BINOMIAL = ("_binomial", '''
 def _binomial(n, k):
     like = n if torch.is_tensor(n) else k  # a number beside a tensor: the tensor's kind
     n, k = (torch.as_tensor(a, dtype=like.dtype, device=like.device) for a in (n, k))
-    return _gamma(n + 1) / (_gamma(k + 1) * _gamma(n - k + 1))
+    return _binomial_by_lgamma(n, k, torch.lgamma, torch.floor, torch.where, torch.exp)
+''')
+BINOMIAL_BY_LGAMMA = ("_binomial_by_lgamma", '''
+def _binomial_by_lgamma(n, k, lgamma, floor, where, exp):
+    # sign·exp(log|Γ(n + 1)| − log|Γ(k + 1)| − log|Γ(n − k + 1)|): no overflow for large n;
+    # 0 where a Γ below the line has a pole (1/Γ is 0 there); stand-ins keep gradients finite
+    def pole(x):
+        return (x <= 0) & (x == floor(x))
+
+    def sign(x):
+        return where((x > 0) | pole(x), 1.0, 1.0 - 2.0 * ((floor(-x) + 1) % 2))
+
+    a, b, c = n + 1, k + 1, n - k + 1
+    zero = pole(b) | pole(c)
+    b, c = where(pole(b), 0.5, b), where(pole(c), 0.5, c)
+    value = sign(a) * sign(b) * sign(c) * exp(lgamma(a) - lgamma(b) - lgamma(c))
+    return where(zero, 0.0, value)
 ''')
 _NO_C = Unsupported("C's <math.h> has no digamma, polygamma or binomial")
-
-
-def _binomial_of(gamma: str) -> tuple[str, str]:
-    return "_binomial", f'''
-def _binomial(n, k):
-    return {gamma}(n + 1) / ({gamma}(k + 1) * {gamma}(n - k + 1))
-'''
 
 
 SPECIAL = [
@@ -261,9 +271,10 @@ def _bail():
            rule_latex=r"\partial_n \binom{n}{k} = \binom{n}{k}"
                       r"\left(\psi(n + 1) - \psi(n - k + 1)\right)",
            spell={"numpy": Spelling("_binomial({0}, {1})", (GAMMA_ONE, GAMMA, BINOMIAL)),
-                  "torch": Spelling("_binomial({0}, {1})", (TORCH_GAMMA, TORCH_BINOMIAL)),
-                  "jax": Spelling("_binomial({0}, {1})",
-                                  (_binomial_of("jax.scipy.special.gamma"),)),
+                  "torch": Spelling("_binomial({0}, {1})",
+                                    (TORCH_GAMMA, BINOMIAL_BY_LGAMMA, TORCH_BINOMIAL)),
+                  "jax": Spelling("_binomial_by_lgamma({0}, {1}, jax.scipy.special.gammaln, "
+                                  "jnp.floor, jnp.where, jnp.exp)", (BINOMIAL_BY_LGAMMA,)),
                   "math": Spelling("float(_scipy_special.binom({0}, {1}))"), "c": _NO_C,
                   "mpmath": Spelling("mp.binomial({0}, {1})")},
            sample=((2.0, 8.0), (0.5, 1.5))),
