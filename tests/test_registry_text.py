@@ -324,3 +324,19 @@ def test_polygamma_takes_only_a_whole_order(text, cli):
     proc = cli("derive", text, "--steps", *(["--from", "latex"] if "\\" in text else []))
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.startswith("error: polygamma(n, u): the order n"), proc.stderr
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None and not os.environ.get(
+    "SYMNUM_REQUIRE_LATEX"), reason="pdflatex not installed (CI sets SYMNUM_REQUIRE_LATEX)")
+def test_the_function_list_in_latex_compiles(tmp_path, cli):
+    r"""`symnum functions --format latex` wrote root as \sqrt[n]\left(u\right), which LaTeX
+    refuses, and √u as \sqrt{\left(u \right)}."""
+    table = cli("functions", "--format", "latex").stdout
+    assert r"\sqrt{u}" in table and r"\sqrt[n]{u}" in table
+    doc = ("\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n\\begin{document}\n"
+           + table + "\n\\end{document}\n")
+    (tmp_path / "list.tex").write_text(doc)
+    proc = subprocess.run(["pdflatex", "-halt-on-error", "-interaction=nonstopmode",
+                           "list.tex"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stdout[-2000:]

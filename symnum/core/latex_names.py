@@ -142,6 +142,8 @@ def written(record: Record, args: Sequence[str], power: str | None = None,
     ('\\arcsin^{2}{\\left(x \\right)}', '\\Gamma^{2}\\left(x\\right)')
     >>> written(BY_NAME["polygamma"], ["2", "x"]), written(BY_NAME["floor"], ["x"])
     ('\\psi^{(2)}\\left(x\\right)', '\\lfloor x \\rfloor')
+    >>> written(BY_NAME["root"], ["x", "5"]), written(BY_NAME["sqrt"], ["x"])
+    ('\\sqrt[5]{x}', '\\sqrt{x}')
     """
     text = record.latex
     tokens = split(text)
@@ -153,6 +155,9 @@ def written(record: Record, args: Sequence[str], power: str | None = None,
     rest = [a for p, a in zip(record.params, args, strict=False) if p not in named]
     rest += list(args[len(record.params):])
     if not rest:
+        return text if power is None else rf"\left({text}\right)^{{{power}}}"
+    if tokens[0] == r"\sqrt":  # √u, ∛u, ⁿ√u: the argument in the root's braces
+        text += f"{{{', '.join(rest)}}}"
         return text if power is None else rf"\left({text}\right)^{{{power}}}"
     if named:  # ψ⁽²⁾(x): the template, then the argument
         text += rf"\left({', '.join(rest)}\right)"
