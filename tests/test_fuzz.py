@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 import symnum
-from symnum import cli
+from symnum import cli, edge
 from symnum.cli import guard
 from symnum.core.names import CONSTANTS, FUNCTIONS
 
@@ -140,7 +140,7 @@ def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SYMNUM_TIMEOUT", str(CLI_S))
     # 3 GiB above what the test process holds already (the memory limit counts it all)
-    monkeypatch.setenv("SYMNUM_MEMORY", str((guard.resident_size() or 0) + 3 * 2**30))
+    monkeypatch.setenv("SYMNUM_MEMORY", str((edge.resident_size() or 0) + 3 * 2**30))
     return tmp_path
 
 
@@ -238,11 +238,11 @@ def _api_call(draw: st.DrawFn) -> tuple[str, object]:
 
 def _run_api(name: str, call, sandbox: Path) -> None:
     try:  # the CLI's own alarm: never raised inside a __del__ or a gc callback
-        with _hard_limit(), guard.limited(guard.Limits(API_S, None)):
+        with _hard_limit(), edge.limited(guard.Limits(API_S, None)):
             call()
     except symnum.SymnumError:
         pass
-    except guard.TimeUp:
+    except edge.TimeUp:
         pytest.fail(f"{name} ran past {API_S} s")
     assert list(sandbox.iterdir()) == [], (name, list(sandbox.iterdir()))
     assert not os.path.exists(MARK)

@@ -33,9 +33,11 @@ PACKAGE = Path(__file__).resolve().parent.parent / "symnum"
 # The one statement of the layer order, left (ground floor) to right (the shells): a module
 # may import from its own layer and from layers to its left, never to its right. A folder
 # ``symnum/<layer>/`` or a module ``symnum/<layer>.py`` is that layer; the top package, its
-# ``__main__`` and the shells (``SHELLS``) are the top floor "shell".
+# ``__main__`` and the shells (``SHELLS``) are the top floor "shell". "edge" (the process
+# edges' timers, signals and rlimits) sits under the shells, which share it, and above the
+# library, which cannot import it.
 LAYERS = ["core", "steps", "kernels", "matrix", "export", "verification", "check", "analysis",
-          "api", "chapter", "service", "shell"]
+          "api", "chapter", "service", "edge", "shell"]
 SHELLS = ("cli", "web")
 MAX_LINES = 500
 # Folders outside symnum/ that install inside it (pyproject.toml's package-dir), with their

@@ -4,7 +4,7 @@ serve.
 A thin shell over the public API. Every :class:`SymnumError` (and any other failure: running
 out of time or memory, an output that cannot be written) becomes one ``error:`` line on stderr
 and exit code 2; nothing is printed on stdout then. The limits and the safety net around a
-command live in :mod:`symnum.cli.guard`.
+command live in :mod:`symnum.cli.guard` (the timer and watchdog in :mod:`symnum.edge`).
 
 >>> main(["derive", "x**2", "--format", "json"])  # doctest: +ELLIPSIS
 {"expr": "x**2", ...}
@@ -19,6 +19,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from .. import edge
 from ..core.errors import SymnumError
 from . import guard
 from .arguments import parse_arguments
@@ -38,15 +39,15 @@ def main(argv: Sequence[str] | None = None, *, process_limits: bool = True) -> i
         args = parse_arguments(sys.argv[1:] if argv is None else argv)
         if args.command == "serve":  # runs until stopped: no time or memory limit here
             return serve_command(args)
-        limiting = guard.limited(limits) if process_limits else contextlib.nullcontext()
+        limiting = edge.limited(limits) if process_limits else contextlib.nullcontext()
         with guard.quiet_warnings(), limiting:
             out, code = COMMANDS[args.command](args)
     except SymnumError as err:
         return guard.fail(str(err))
-    except guard.TimeUp as err:
+    except edge.TimeUp as err:
         guard.forget_interrupted_work()
         return guard.fail(str(err))
-    except (MemoryError, guard.OutOfMemory):
+    except (MemoryError, edge.OutOfMemory):
         guard.forget_interrupted_work()
         return guard.fail(limits.memory_message())
     except KeyboardInterrupt:

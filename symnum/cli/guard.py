@@ -1,6 +1,7 @@
-"""What surrounds every command line run: limits read from the environment, third-party
-warnings kept off stderr, and output written so that no fault of the terminal, the disk or
-a pipe ends in a traceback.
+"""What surrounds every command line run: limits read from the environment (enforced by
+:mod:`symnum.edge.limits`, shared with the web workers), third-party warnings kept off
+stderr, and output written so that no fault of the terminal, the disk or a pipe ends in a
+traceback.
 
 Only :func:`symnum.cli.main` uses this module; importing the library sets no limit.
 
@@ -14,31 +15,19 @@ True
 
 from __future__ import annotations
 
-import _thread
 import os
-import resource
-import signal
 import sys
-import threading
 import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 from ..core.errors import SymnumError
-from ..service.interrupts import can_raise, watch_collections
+from ..edge import limits as edge
+from ..edge.limits import MIN_MEMORY, NO_LIMIT, size_text
 
 DEFAULT_TIMEOUT_S = 300.0
 MAX_TIMEOUT_S = 30 * 24 * 3600  # a month; "off" for no limit at all
 DEFAULT_MEMORY = 4 * 2**30  # 4 GiB of resident memory
-MIN_MEMORY = 256 * 2**20  # below this Python with SymPy cannot run a command
-NO_LIMIT = ("off", "none", "unlimited")
-UNITS = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
-RETRY_S = 0.25  # after the time is up, raise again this often until the command ends
-POLL_S = 0.02  # how often the memory watchdog looks at the resident size
-# Native code (symengine, numpy) that asks for memory in one call is stopped by the kernel at
-# this multiple of the limit, since the watchdog cannot interrupt it before it returns.
-HARD_FACTOR = 2
 
 ENVIRONMENT_HELP = """environment:
   SYMNUM_TIMEOUT  seconds a command may run (default 300; "off" for no limit)
@@ -50,33 +39,17 @@ class UsageError(SymnumError):
     """The command line or its environment is malformed."""
 
 
-class TimeUp(BaseException):
-    """Raised in the main thread when the command passes its time limit.
+class Limits(edge.Limits):
+    """Limits of one command: seconds and bytes (None: no limit), run under
+    :func:`symnum.edge.limited`."""
 
-    A BaseException, so that no ``except Exception`` (nor ``except SymnumError`` around a
-    numeric method) in library code swallows it; the CLI turns it into its one error line.
-    """
-
-
-class OutOfMemory(BaseException):
-    """Raised in the main thread when the command passes its memory limit.
-
-    A BaseException, like KeyboardInterrupt: library code that catches ``Exception`` must
-    not swallow it and run on.
-    """
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Limits of one command: seconds and bytes (None: no limit)."""
-
-    seconds: float | None
-    memory: int | None
+    def time_message(self) -> str:
+        """The one-line error shown when the time limit is hit."""
+        return f"gave up after {self.seconds:g} s (set SYMNUM_TIMEOUT to allow more)"
 
     def memory_message(self) -> str:
         """The one-line error shown when the memory limit is hit."""
-        limit = "none" if self.memory is None else size_text(self.memory)
-        return f"ran out of memory (limit {limit}; set SYMNUM_MEMORY to allow more)"
+        return f"ran out of memory (limit {self.limit_text()}; set SYMNUM_MEMORY to allow more)"
 
 
 def limits_from(environ: Mapping[str, str]) -> Limits:
@@ -102,63 +75,12 @@ def _seconds(text: str | None) -> float | None:
 def _bytes(text: str | None) -> int | None:
     if text is None or not text.strip():
         return DEFAULT_MEMORY
-    value = text.strip().upper().removesuffix("IB").removesuffix("B")
-    if value.lower() in NO_LIMIT:
-        return None
-    number, unit = (value[:-1], value[-1]) if value[-1:] in UNITS else (value, "")
     try:
-        size = float(number) * UNITS[unit] if number.replace(".", "", 1).isdigit() else -1.0
-    except (ValueError, OverflowError):
-        size = -1.0
-    if not MIN_MEMORY <= size <= 2**62:
+        return edge.read_size(text)
+    except ValueError:
         raise UsageError(f"SYMNUM_MEMORY must be a size from {size_text(MIN_MEMORY)} up, in "
                          f"bytes or with a unit like 512M or 8G (or 'off' for no limit), "
-                         f"got {text!r}")
-    return int(size)
-
-
-def size_text(size: int) -> str:
-    """Bytes in the largest unit that divides them.
-
-    >>> size_text(4 * 2**30), size_text(3 * 2**29), size_text(10**9)
-    ('4G', '1536M', '1000000000 bytes')
-    """
-    for unit in ("T", "G", "M", "K"):
-        if size % UNITS[unit] == 0:
-            return f"{size // UNITS[unit]}{unit}"
-    return f"{size} bytes"
-
-
-@contextmanager
-def limited(limits: Limits) -> Iterator[None]:
-    """Run the block under ``limits``: time by SIGALRM, memory by a watchdog thread on the
-    resident size and, for native code, a hard RLIMIT_DATA. Everything is restored after."""
-    # The time limit inside: it is lifted first, so its alarm cannot cut short the lifting of
-    # the memory limit (the rlimit must be restored when main() is called from Python).
-    watch_collections()
-    with _memory_limit(limits.memory), _time_limit(limits.seconds):
-        yield
-
-
-@contextmanager
-def _time_limit(seconds: float | None) -> Iterator[None]:
-    usable = (seconds is not None and hasattr(signal, "setitimer")
-              and threading.current_thread() is threading.main_thread())
-    if not usable:
-        yield
-        return
-
-    def expire(_signum: int, frame: object) -> None:
-        if can_raise(frame):
-            raise TimeUp(f"gave up after {seconds:g} s (set SYMNUM_TIMEOUT to allow more)")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds, RETRY_S)  # again until the block ends
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+                         f"got {text!r}") from None
 
 
 def forget_interrupted_work() -> None:
@@ -168,70 +90,6 @@ def forget_interrupted_work() -> None:
     if "sympy" in sys.modules:
         from sympy.core.cache import clear_cache
         clear_cache()
-
-
-def resident_size() -> int | None:
-    """Resident size of this process in bytes (Linux), or None where /proc is missing."""
-    try:
-        with open("/proc/self/statm", "rb") as handle:
-            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return None
-
-
-def _data_size() -> int:
-    """The process's data size now (what RLIMIT_DATA counts), 0 where unknown."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as handle:
-            for line in handle:
-                if line.startswith("VmData:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0
-
-
-@contextmanager
-def _memory_limit(limit: int | None) -> Iterator[None]:
-    """A watchdog raises :class:`OutOfMemory` in the main thread once the resident size
-    passes ``limit``; RLIMIT_DATA, HARD_FACTOR × limit above the data size at the start,
-    stops single native allocations that the watchdog cannot interrupt (MemoryError).
-    RLIMIT_DATA, not RLIMIT_AS: mapped shared libraries (torch, CUDA) and reserved but unused
-    address space do not count."""
-    if limit is None or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
-    cap = _data_size() + HARD_FACTOR * limit
-    cap = cap if hard == resource.RLIM_INFINITY else min(cap, hard)
-    armed, stop = [True], threading.Event()
-
-    def interrupt(_signum: int, frame: object) -> None:
-        # An exception raised inside a __del__ or a garbage-collector callback would be printed
-        # and dropped: wait for the next poll instead.
-        if armed[0] and can_raise(frame):
-            raise OutOfMemory
-
-    def watch() -> None:
-        while not stop.wait(POLL_S):
-            size = resident_size()
-            if size is None:
-                return
-            if size > limit:
-                _thread.interrupt_main(signal.SIGUSR1)  # runs `interrupt` in the main thread
-
-    previous = signal.signal(signal.SIGUSR1, interrupt)
-    watchdog = threading.Thread(target=watch, name="symnum-memory", daemon=True)
-    watchdog.start()  # before the rlimit: its stack is data too
-    resource.setrlimit(resource.RLIMIT_DATA, (cap, hard))
-    try:
-        yield
-    finally:
-        armed[0] = False
-        stop.set()
-        watchdog.join()
-        resource.setrlimit(resource.RLIMIT_DATA, (soft, hard))
-        signal.signal(signal.SIGUSR1, previous)
 
 
 @contextmanager

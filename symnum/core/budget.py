@@ -1,7 +1,7 @@
 """Work budgets for heuristics that can run away (``sympy.simplify`` on a medium expression),
 counted in SymPy objects built, never in seconds: the same input gets the same result under
 any load, and no signal or timer is involved (time and memory limits are the business of the
-process edges, :mod:`symnum.cli.guard` and :mod:`symnum.web.limits`).
+process edges: :mod:`symnum.edge.limits`, set by the CLI and the web workers).
 
 Exact results never depend on a budget: when one runs out, the caller keeps the form it
 already has. About 25,000 objects are built per CPU second of ``simplify``.

@@ -24,7 +24,8 @@ from typing import Any
 from .. import service
 from ..core.errors import SymnumError
 from ..core.render import dumps
-from .limits import Limits, OutOfMemory, TimeUp, limited, resident_size
+from ..edge import OutOfMemory, TimeUp, limited, resident_size
+from .limits import Limits
 
 JSON, SVG, PYTHON = "application/json", "image/svg+xml", "text/x-python; charset=utf-8"
 Reply = tuple[int, str, "str | bytes", bool]

@@ -1,8 +1,8 @@
 """When a signal handler of a process edge (the CLI's limits, a web worker's limits) may
 raise: not inside a ``__del__`` or a garbage-collector callback, where Python would print the
 exception as 'Exception ignored' and drop it. The edges' timers fire again shortly, so their
-handlers wait for a better moment. No signal is used here: the library bounds its own work by
-operation counts, and only the edges (``symnum.cli``, ``symnum.web``) set timers.
+handlers wait for a better moment. No signal is set here: :mod:`symnum.edge.limits` sets
+them, for the CLI and the web workers; the library bounds its own work by operation counts.
 
 >>> import sys
 >>> can_raise(sys._getframe())
