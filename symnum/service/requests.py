@@ -38,9 +38,10 @@ class RequestError(SymnumError):
 
 
 @dataclass(frozen=True)
-class DeriveRequest:
-    """``derive``: the exact derivative; ``at`` a point like ``x=1,y=2``; ``steps`` "tree"
-    (rule by rule), "graph" (backpropagation) or None; ``dims`` sizes for matrices."""
+class PointRequest:
+    """What ``derive`` and ``verify`` are both asked: ``expr`` and which derivative of it
+    (``wrt``, ``what``, ``order``), its ``shapes`` and their sizes ``dims``, a point ``at``
+    like ``x=1,y=2`` (or a random one from ``seed``)."""
 
     expr: str
     wrt: str | None = None
@@ -50,23 +51,22 @@ class DeriveRequest:
     dims: str | None = None
     at: str | None = None
     seed: int = 0
+
+
+@dataclass(frozen=True)
+class DeriveRequest(PointRequest):
+    """``derive``: the exact derivative, its value and notes ``at`` a point; ``steps`` "tree"
+    (rule by rule), "graph" (backpropagation) or None; ``dims`` sizes for matrices."""
+
     steps: str | None = None
     syntax: str = "plain"
 
 
 @dataclass(frozen=True)
-class VerifyRequest:
+class VerifyRequest(PointRequest):
     """``verify``: the exact result against numeric methods at ``points`` random points (or
     ``at`` one point)."""
 
-    expr: str
-    wrt: str | None = None
-    what: str | None = None
-    order: int = 1
-    shapes: tuple[str, ...] = ()
-    dims: str | None = None
-    at: str | None = None
-    seed: int = 0
     points: int = 5
     syntax: str = "plain"
 
