@@ -340,3 +340,10 @@ def test_the_function_list_in_latex_compiles(tmp_path, cli):
                            "list.tex"], cwd=tmp_path, capture_output=True, text=True,
                           timeout=120)
     assert proc.returncode == 0, proc.stdout[-2000:]
+
+
+def test_a_pole_is_named_in_words_not_sympys(cli):
+    """derive gamma(x) --at x=-1 said "(gamma(x)*polygamma(0, x) = zoo)"."""
+    proc = cli("derive", "gamma(x)", "--at", "x=-1")
+    assert proc.returncode == 2 and "infinite (a pole)" in proc.stderr, proc.stderr
+    assert "zoo" not in proc.stderr

@@ -121,9 +121,15 @@ def exact_values(result: Result, point: Mapping, digits: int = 30) -> list[sympy
             raise EvaluationError(f"cannot evaluate {entry} at this point") from err
         _check_printable(value)
         if not _is_finite_number(value):
-            raise EvaluationError(f"the result is not defined at this point ({entry} = {value})")
+            raise EvaluationError(f"the result is not defined at this point ({entry} is "
+                                  f"{_UNDEFINED.get(value, value)} there)")
         values.append(value)
     return values
+
+
+_UNDEFINED = {sympy.zoo: "infinite (a pole)", sympy.oo: "+∞", -sympy.oo: "−∞",
+              sympy.nan: "undefined"}
+"""SymPy's words for no finite value, as a reader says them (not zoo, nan)."""
 
 
 def _is_finite_number(value: sympy.Expr) -> bool:
