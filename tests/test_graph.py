@@ -59,3 +59,23 @@ def test_graph_json_and_latex(cli):
 def test_graph_needs_a_scalar_function(cli):
     proc = cli("derive", "[x, y]", "--steps", "graph")
     assert proc.returncode == 2 and proc.stderr.startswith("error:")
+
+
+
+def test_huge_power_at_a_point_is_evaluated_in_bounded_time():
+    """x**(10**9) at x = 1.0001: the forward value and the adjoint are floating-point powers
+    (mpmath), not exact rationals with billions of digits (which hung the page's graph; an
+    exact power holds the GIL, so it runs in a child process with a deadline)."""
+    import subprocess
+    import sys
+
+    import mpmath
+
+    code = ("import symnum; g = symnum.Function('x**(10**9)').graph().at({'x': '1.0001'}); "
+            "print(g.gradient()[0])")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    with mpmath.workdps(30):
+        expected = 10**9 * mpmath.mpf("1.0001") ** (10**9 - 1)
+        assert abs(mpmath.mpf(done.stdout.strip()) / expected - 1) < 1e-20

@@ -23,6 +23,7 @@ import sympy
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from ..core.errors import ShapeError, VariableError
+from ..core.evaluate import at_point, name_list, substitution
 
 
 @dataclass(frozen=True)
@@ -74,13 +75,12 @@ class Graph:
 
     def forward(self, point: Mapping) -> dict[sympy.Symbol, sympy.Expr]:
         """Values of inputs and intermediate variables at ``point`` (30 digits)."""
-        from ..core.evaluate import name_list, substitution
         values = dict(substitution(self.expr.free_symbols | set(self.variables), point))
         missing = sorted(s.name for s in self.expr.free_symbols if s not in values)
         if missing:
             raise VariableError(f"no value given for {name_list(missing)}")
         for node in self.nodes:
-            values[node.name] = sympy.N(node.definition.xreplace(values), 30)
+            values[node.name] = at_point(node.definition, values)  # x**(10**9) at 2: bounded
         return values
 
     def backward(self, point: Mapping | None = None) -> list[Adjoint]:
@@ -96,7 +96,7 @@ class Graph:
             terms = tuple((c.name, sympy.diff(c.definition, name)) for c in consumers.get(name, []))
             value = None
             if values is not None:
-                value = sympy.N(sum((adjoint_values[c] * local.xreplace(values)
+                value = sympy.N(sum((adjoint_values[c] * at_point(local, values)
                                      for c, local in terms), sympy.S.Zero), 30)
                 adjoint_values[name] = value
             sweep.append(Adjoint(name, terms, value))
