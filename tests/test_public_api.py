@@ -99,3 +99,17 @@ def test_core_without_the_layers_above_still_differentiates_and_says_what_is_mis
 def test_an_unknown_hook_is_an_error():
     with pytest.raises(SymnumError, match="no hook named"):
         HOOKS.plug(kernal=print)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: symnum.derive("x.T*A*x", wrt="x", shapes="x=n A=n,n"), "shapes map each"),
+    (lambda: symnum.derive("x.T*x", wrt="x", shapes={"x": 2.5}), "the shape of x"),
+    (lambda: symnum.derive("x**2", wrt=3), "wrt names the variables"),
+    (lambda: symnum.Function("sin(x)").plot(span="a"), "plot range"),
+    (lambda: symnum.Function("sin(x)").plot(span=(3, -3)), "plot range"),
+    (lambda: symnum.Function("sin(x)").plot(span=(0, float("inf"))), "plot range"),
+])
+def test_misuse_of_the_api_is_a_symnum_error_with_one_clear_line(call, message):
+    with pytest.raises(SymnumError, match=message) as err:
+        call()
+    assert "\n" not in str(err.value)

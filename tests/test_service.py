@@ -106,6 +106,13 @@ def test_the_catalog_lists_and_shows_entries():
     (service.DeriveRequest("x", dims="n=2"), "--dims gives sizes"),
     (service.PlotRequest("x", span=(1.0, -1.0)), "plot range"),
     (service.ParseRequest(" "), "type an expression"),
+    # fields of the wrong type: one line naming the field, not a TypeError from inside
+    (service.DeriveRequest("x", order="2"), "--order must be a whole number, got '2'"),
+    (service.VerifyRequest("x", points=None), "--points must be a whole number, got None"),
+    (service.DeriveRequest("x", seed=1.5), "--seed must be a whole number, got 1.5"),
+    (service.DeriveRequest("x", at={"x": 1}), "--at must be text"),
+    (service.DeriveRequest("x.T*x", wrt="x", shapes="x=n"), "shapes are NAME=DIMS texts"),
+    (service.PlotRequest("x", span="-3,3"), "plot range"),
 ])
 def test_bad_requests_are_one_line_errors(request_, message):
     operation = {service.DeriveRequest: service.derive, service.VerifyRequest: service.verify,
@@ -114,6 +121,22 @@ def test_bad_requests_are_one_line_errors(request_, message):
     with pytest.raises(SymnumError, match=message.replace("(", r"\(")) as err:
         operation(request_)
     assert "\n" not in str(err.value)
+
+
+def test_a_request_of_another_operation_or_an_unknown_format_is_refused():
+    with pytest.raises(SymnumError, match="expected a DeriveRequest"):
+        service.derive(service.VerifyRequest("x"))
+    result = service.derive(service.DeriveRequest("x**2"))
+    with pytest.raises(SymnumError, match="unknown format 'xml'"):
+        service.render(result, "xml")
+    listing = service.functions(service.FunctionsRequest())
+    assert service.render(listing, "markdown") == listing.markdown()
+
+
+def test_a_descent_given_as_text_is_read():
+    figure = service.plot(service.PlotRequest("x**2 + y**2", descent="lr=0.1,start=1:1",
+                                              surface=False)).figure
+    assert len(figure.axes[0].get_lines()) >= 1  # the path
 
 
 def test_requests_are_frozen_values_a_worker_can_receive():

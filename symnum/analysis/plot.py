@@ -59,6 +59,10 @@ def plot(expr: ExprLike | Function, wrt: WrtLike = None, out: str | None = None,
     # A bare Figure, not pyplot: no global figure list to fill up, no display needed.
     from matplotlib.figure import Figure
 
+    span = checked_span(span)
+    if descent is not None and not isinstance(descent, Descent):
+        raise SymnumError("descent is a Descent, like Descent.parse('lr=0.1,start=1:1'), "
+                          f"not {type(descent).__name__}")
     f = as_function(expr, wrt)
     if f.is_vector or f.is_matrix_calculus or not 1 <= len(f.variables) <= 2:
         raise ShapeError("plot needs a scalar function of one or two variables")
@@ -72,6 +76,22 @@ def plot(expr: ExprLike | Function, wrt: WrtLike = None, out: str | None = None,
     if out:
         fig.savefig(out, dpi=110, bbox_inches="tight")
     return fig
+
+
+def checked_span(span: object) -> tuple[float, float]:
+    """``span`` as two finite floats, the first below the second, else one clear error.
+
+    >>> checked_span((-1, 2))
+    (-1.0, 2.0)
+    """
+    try:
+        low, high = (float(v) for v in span)  # type: ignore[attr-defined]
+    except (TypeError, ValueError):
+        low = high = float("nan")
+    if not (low < high and all(np.isfinite(v) for v in (low, high, high - low))):
+        raise SymnumError("the plot range needs two finite numbers, the first below the "
+                          "second, like -3,3")
+    return low, high
 
 
 def _one_variable(f: Function, span, figure):

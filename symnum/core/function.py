@@ -246,6 +246,9 @@ def _variables(expr: sympy.Basic, wrt: WrtLike) -> tuple[sympy.Symbol, ...]:
         names = split_names(wrt)
     elif isinstance(wrt, sympy.Symbol):
         names = [wrt.name]
+    elif not isinstance(wrt, list | tuple | set | frozenset):
+        raise VariableError("wrt names the variables: text like 'x,y', a symbol or a list of "
+                            f"them; got {wrt!r}")
     else:
         names = [check_name(w.name if isinstance(w, sympy.Symbol) else str(w)) for w in wrt]
     if len(set(names)) != len(names):

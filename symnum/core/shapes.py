@@ -55,8 +55,15 @@ def declared_shapes(shapes: Mapping | None) -> dict[str, Shape]:
     >>> declared_shapes({"W": "m,n", "x": (3,)})
     {'W': (m, n), 'x': (3,)}
     """
+    if shapes is not None and not isinstance(shapes, Mapping):
+        raise VariableError("shapes map each matrix or vector name to its dimensions, like "
+                            f"{{'x': 'n', 'A': 'n,n'}}; got {shapes!r}")
     out = {}
     for name, dims in (shapes or {}).items():
+        if isinstance(dims, bool) or not isinstance(dims, str | int | sympy.Basic | tuple
+                                                    | list):
+            raise VariableError(f"the shape of {name} is dimensions like 'n,n', (3, 3) or 3; "
+                                f"got {dims!r}")
         if isinstance(dims, int | sympy.Basic):
             dims = (dims,)  # {"x": 3}: a vector
         if isinstance(dims, str):

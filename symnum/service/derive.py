@@ -115,7 +115,7 @@ def derive(request: DeriveRequest) -> DeriveResult | MatrixDeriveResult:
     from ..core.evaluate import parse_point
     from ..matrix.result import MatrixResult
 
-    request = checked(request)
+    request = checked(request, DeriveRequest)
     expr = plain(request.expr, request.syntax, request.shapes)
     shapes = shapes_of(request.shapes, request.dims)
     result = exact(expr, request.wrt, request.what, request.order, shapes)

@@ -56,7 +56,7 @@ def verify(request: VerifyRequest) -> VerifyResult:
     from ..api import derive as exact
     from ..matrix.result import MatrixResult
 
-    request = checked(request)
+    request = checked(request, VerifyRequest)
     expr = plain(request.expr, request.syntax, request.shapes)
     result = exact(expr, request.wrt, request.what, request.order,
                    shapes_of(request.shapes, request.dims))
@@ -102,7 +102,7 @@ def check(request: CheckRequest) -> CheckResult:
     from ..check.claim import check_claim
     from ..core.shapes import parse_shape
 
-    request = checked(request)
+    request = checked(request, CheckRequest)
     expr = plain(request.of, request.syntax, request.shapes)
     claimed = plain(request.claimed, request.syntax, request.shapes)
     shapes = {k: ",".join(str(d) for d in v) for k, v in map(parse_shape, request.shapes)}
@@ -137,7 +137,7 @@ def critical(request: CriticalRequest) -> CriticalResult:
     from ..analysis.critical import critical_points
     from ..core.function import Function
 
-    request = checked(request)
+    request = checked(request, CriticalRequest)
     f = Function(plain(request.expr, request.syntax), request.wrt)
     return CriticalResult(critical_points(f), f)
 
@@ -170,20 +170,19 @@ class PlotResult:
 
 def plot(request: PlotRequest) -> PlotResult:
     """The figure of f over ``request.span`` (written to ``request.out`` when given)."""
-    import math
-
+    from ..analysis.plot import Descent, checked_span
     from ..analysis.plot import plot as draw
 
-    request = checked(request)
-    low, high = request.span
-    if not (low < high and all(math.isfinite(v) for v in (low, high, high - low))):
-        raise SymnumError("the plot range needs two finite numbers, the first below the "
-                          "second, like -3,3")
+    request = checked(request, PlotRequest)
+    span = checked_span(request.span)
+    descent = request.descent
+    if isinstance(descent, str):  # the command line's text, lr=0.1,start=1:1
+        descent = Descent.parse(descent)
     if request.out is not None and os.path.splitext(request.out)[1].lower() not in PLOT_FILES:
         raise SymnumError("--out must end in .png, .pdf or .svg")
     expr = plain(request.expr, request.syntax)
     try:
-        fig = draw(expr, request.wrt, request.out, (low, high), request.descent,
+        fig = draw(expr, request.wrt, request.out, span, descent,
                    surface=request.surface)
     except OSError as err:
         raise SymnumError(f"cannot write {request.out}: {err.strerror or err}") from None
@@ -220,7 +219,7 @@ def export(request: ExportRequest) -> ExportResult:
     """The module's source for ``request`` (numpy, torch or JAX), written to ``out`` if given."""
     from ..export import export_source
 
-    request = checked(request)
+    request = checked(request, ExportRequest)
     expr = plain(request.expr, request.syntax, request.shapes)
     source = export_source(expr, request.wrt, request.what,
                            shapes_of(request.shapes) or None, to=request.to, name=request.name)
@@ -260,7 +259,7 @@ def parse(request: ParseRequest) -> ParseResult:
     from ..core.parse import parse as read
     from ..core.render import expr_latex
 
-    request = checked(request)
+    request = checked(request, ParseRequest)
     if not request.expr.strip():
         raise SymnumError("type an expression, like x^2*sin(y)")
     shapes = shapes_of(request.shapes)

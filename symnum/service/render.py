@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from ..core.render import dumps
+from .requests import FORMATS, RequestError
 
 
 class Rendered(Protocol):
@@ -26,7 +27,12 @@ class Rendered(Protocol):
 
 
 def render(result: Rendered, fmt: str = "text") -> str:
-    """``result`` as ``fmt``: "text", "latex" or "json" (deterministic JSON text)."""
+    """``result`` as ``fmt``: "text", "latex" or "json" (deterministic JSON text), or
+    "markdown" for a result that offers it (the list of functions)."""
+    if fmt == "markdown" and hasattr(result, "markdown"):
+        return str(result.markdown())
+    if fmt not in FORMATS:
+        raise RequestError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
     if fmt == "json":
         return dumps(result.to_json())
     return result.latex() if fmt == "latex" else result.text()

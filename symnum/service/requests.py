@@ -17,7 +17,7 @@ symnum.service.requests.RequestError: --points must be a whole number of at leas
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, is_dataclass
 from typing import Any, TypeVar
 
 from ..core.errors import SymnumError
@@ -31,6 +31,8 @@ FORMATS = ("text", "latex", "json")
 PLOT_FILES = (".png", ".pdf", ".svg")
 # Whole-number fields: (lowest, highest or None where the library states its own bound).
 INTEGER_BOUNDS = {"seed": (0, 2**32 - 1), "order": (1, None), "points": (1, None)}
+# Fields given as text (or None): anything else is refused with one line, not a TypeError.
+TEXT_FIELDS = ("dims", "at", "out", "name", "part", "show", "to", "syntax", "what", "steps")
 
 
 class RequestError(SymnumError):
@@ -102,7 +104,7 @@ class PlotRequest:
     expr: str
     wrt: str | None = None
     span: tuple[float, float] = (-3.0, 3.0)
-    descent: Any = None  # a symnum.analysis.plot.Descent, or None
+    descent: Any = None  # a symnum.analysis.plot.Descent, its text (lr=0.1,start=1:1), or None
     out: str | None = None
     surface: bool = True
     syntax: str = "plain"
@@ -160,13 +162,29 @@ class DemoRequest:
 R = TypeVar("R")
 
 
-def checked(request: R) -> R:
-    """``request`` if its whole numbers, choices and syntax are in range, else a
-    :class:`RequestError` naming the field as the command line's option."""
-    names = {f.name for f in fields(request)}  # type: ignore[arg-type]
+def checked(request: R, kind: type[R] | None = None) -> R:
+    """``request`` (a ``kind``) if its whole numbers, texts, choices and syntax are in range,
+    else a :class:`RequestError` naming the field as the command line's option."""
+    if kind is not None and not isinstance(request, kind):
+        raise RequestError(f"expected a {kind.__name__}, got {request!r}")
+    if not is_dataclass(request) or isinstance(request, type):
+        raise RequestError(f"expected one of symnum.service's requests, got {request!r}")
+    names = {f.name for f in fields(request)}
+    for name in TEXT_FIELDS:
+        value = getattr(request, name, None)
+        if name in names and value is not None and not isinstance(value, str):
+            raise RequestError(f"--{'from' if name == 'syntax' else name} must be text, "
+                               f"got {value!r}")
+    shapes = getattr(request, "shapes", ())
+    if isinstance(shapes, str) or not all(isinstance(s, str) for s in shapes):
+        raise RequestError("shapes are NAME=DIMS texts, one each, like ('x=n', 'A=n,n'); "
+                           f"got {shapes!r}")
     for name, (low, high) in INTEGER_BOUNDS.items():
         if name in names:
-            whole_number(name, getattr(request, name), low, high)
+            value = getattr(request, name)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise RequestError(f"--{name} must be a whole number, got {value!r}")
+            whole_number(name, value, low, high)
     for name, choices in (("what", EXPORT_WHATS if isinstance(request, ExportRequest)
                            else WHATS), ("syntax", SYNTAXES), ("steps", STEPS),
                           ("to", TARGETS)):
