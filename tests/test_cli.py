@@ -169,3 +169,26 @@ def test_check_is_not_fooled_by_values_beyond_float64(cli):
 def test_negative_expressions_are_not_mistaken_for_options(cli):
     assert cli("check", "-2*sin(2*x)", "--of", "cos(2*x)", "--wrt", "x").returncode == 0
     assert cli.json("derive", "-x^2", "--at", "x=-1")["value"] == 2.0
+
+
+def test_version_and_a_negative_expression_as_typed(cli):
+    import symnum
+    proc = cli("--version")
+    assert (proc.returncode, proc.stdout.strip()) == (0, f"symnum {symnum.__version__}")
+    proc = cli("check", "-2*x", "--of", "-x^2")  # argparse needs '-x^2' protected ...
+    assert proc.returncode == 0
+    assert "derivative of -x^2 (" in proc.stdout  # ... but the text shown is the user's
+
+
+def test_report_refuses_a_folder_it_cannot_write_before_any_work(tmp_path):
+    from symnum import service
+    from symnum.core.errors import SymnumError
+
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+
+    def progress(*args):
+        raise AssertionError("the catalog was computed before the folder was checked")
+
+    with pytest.raises(SymnumError, match="cannot write into"):
+        service.report(service.ReportRequest(str(blocked), pdf=False, progress=progress))

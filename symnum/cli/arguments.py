@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
+from .. import __version__
 from ..service.requests import FORMATS, INTEGER_BOUNDS, SYNTAXES, TARGETS, WHATS, whole_number
 from . import guard
 from .commands import COMMANDS
@@ -31,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="symnum", description="Exact derivatives, shown and verified.",
                      epilog=guard.ENVIRONMENT_HELP,
                      formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"symnum {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     def common(p: argparse.ArgumentParser, expr_help: str) -> None:
@@ -139,7 +141,12 @@ def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
     >>> parse_arguments(["derive", "--from", "latex", "--", r"\\frac{1}{x}"]).syntax
     'latex'
     """
-    args = build_parser().parse_args(_protect_negative(list(argv)))
+    protected = _protect_negative(list(argv))
+    args = build_parser().parse_args(protected)
+    for name, value in vars(args).items():  # the space added above is not the user's text
+        if isinstance(value, str) and value.startswith(" -") and value in protected \
+                and value[1:] in argv:
+            setattr(args, name, value[1:])
     if args.command is None:
         raise UsageError("choose a command: derive, verify, check, critical, plot, "
                          "export, functions, catalog, report, demo or serve (see --help)")

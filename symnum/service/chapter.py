@@ -8,6 +8,8 @@ LaTeX/PDF report) and ``demo``; each result renders itself like the others.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from dataclasses import dataclass
 from typing import Any
 
@@ -142,9 +144,21 @@ def report(request: ReportRequest) -> ReportResult:
     from ..chapter import catalog as book
     from ..chapter.document import write_report
 
-    outcomes = book.run_all(book.load(request.part), progress=request.progress)
+    entries = book.load(request.part)
+    _writable_folder(request.out)  # before minutes of work, not after
+    outcomes = book.run_all(entries, progress=request.progress)
     built = write_report(outcomes, request.out, pdf=request.pdf)
     return ReportResult(built, tuple(outcomes))
+
+
+def _writable_folder(out: str) -> None:
+    """Make the folder ``out`` (and its parents) or say in one line why it cannot be."""
+    try:
+        os.makedirs(out, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=out)
+    except OSError as err:
+        raise SymnumError(f"cannot write into {out}: {err.strerror or err}") from None
+    probe.close()
 
 
 @dataclass(frozen=True)
