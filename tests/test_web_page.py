@@ -179,6 +179,17 @@ def test_permalink_typesets_result_steps_graph_and_verdict(wb, server):
     assert float(adjoint.removeprefix("adjoint ")) == pytest.approx(exact, rel=1e-3)
 
 
+def test_a_function_step_states_its_own_rule_once(wb):
+    """sec(x): the step says sec'(u) = sec(u)·tan(u), as the text does, not also the
+    trigonometric family's formula (sin' = cos, cos' = −sin, ...) in front of it."""
+    wb.open("?expr=sec(x)%2Bx%5E2")
+    wb.derived()
+    why = wb.page.locator("#steps .why").all_text_contents()
+    assert any("sec'(u) = sec(u)·tan(u)" in w for w in why), why
+    assert not any("sin' = cos" in w for w in why), why
+    assert any("(xⁿ)' = n·xⁿ⁻¹" in w for w in why), why  # structural rules keep theirs
+
+
 def test_typing_and_enter_derives_and_updates_the_permalink(wb):
     wb.open()
     page = wb.page

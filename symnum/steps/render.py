@@ -142,8 +142,9 @@ def statement_latex(step: Step, partial: bool = False) -> str:
 
 
 def tree_json(root: Step, partial: frozenset = frozenset()) -> dict[str, Any]:
-    """The JSON contract: rule, expr, wrt, result, substeps (+ title, latex, formula, note,
-    let, id, ref); ``latex`` is the statement typeset, ``title`` the rule's name for people."""
+    """The JSON contract: rule, expr, wrt, result, substeps (+ title, latex, formula,
+    formula_shown, note, let, id, ref); ``latex`` is the statement typeset, ``title`` the
+    rule's name for people."""
     return {
         "rule": root.rule,
         "title": RULES[root.rule].title,
@@ -152,6 +153,9 @@ def tree_json(root: Step, partial: frozenset = frozenset()) -> dict[str, Any]:
         "wrt": root.wrt.name,
         "result": str(root.result),
         "formula": RULES[root.rule].text,
+        # False where the note states this function's own rule (sec'(u) = sec(u)·tan(u)),
+        # which the family's formula (sin' = cos, ...) would only repeat: the text omits it
+        "formula_shown": root.rule in _FORMULA_SHOWN or not root.note,
         "note": root.note,
         "let": [[str(u), str(v)] for u, v in root.let],
         "id": root.number,

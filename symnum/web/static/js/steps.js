@@ -32,7 +32,10 @@ function explanation(step, numbers) {
   if (step.ref !== null && step.ref !== undefined) {
     parts.push(h("span", { class: "ref" }, `derived in [${numbers.get(step.ref) ?? step.ref}]`));
   } else {
-    if (step.formula) parts.push(h("span", { class: "formula" }, step.formula));
+    // a function's own rule in the note (sec'(u) = ...) makes its family's formula a repeat
+    if (step.formula && step.formula_shown !== false) {
+      parts.push(h("span", { class: "formula" }, step.formula));
+    }
     if (step.note && step.note !== step.formula) parts.push(h("span", { class: "note" }, step.note));
   }
   return h("span", { class: "why" }, parts);
