@@ -149,6 +149,8 @@ def test_malformed_requests_say_what_is_wrong(client):
 def test_the_api_lists_its_endpoints_and_each_names_its_parameters(client):
     listed = client.get("/api").json()["endpoints"]
     assert {"/api/derive", "/api/verify", "/api/check", "/api/plot"} <= set(listed)
+    routes = {r.path for r in client.app.routes if getattr(r, "path", "").startswith("/api/")}
+    assert routes <= set(listed), f"routes /api does not list: {routes - set(listed)}"
     for path, names in listed.items():
         if names:
             answer = client.get(path, params={"nonsense": "1"})

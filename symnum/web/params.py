@@ -102,7 +102,7 @@ def endpoints() -> dict[str, list[str]]:
     found = {f"/api/{name}": [positional, *names] for name, (positional, names)
              in COMMANDS.items()}
     found.update({f"/api/{name}": list(names) for name, names in OTHERS.items()})
-    return found | {"/api/catalog": [], "/catalog/{id}": []}
+    return found | {"/api/catalog": [], "/api/functions": [], "/catalog/{id}": []}
 
 
 def request_for(endpoint: str, params: dict[str, Any]) -> tuple[str, Any]:
