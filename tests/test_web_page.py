@@ -190,6 +190,15 @@ def test_a_function_step_states_its_own_rule_once(wb):
     assert any("(xⁿ)' = n·xⁿ⁻¹" in w for w in why), why  # structural rules keep theirs
 
 
+def test_the_graph_names_its_point_as_typed_and_never_nan(wb):
+    """A point like x=pi/4 is shown as typed (it was x = NaN in the caption and the leaf)."""
+    wb.open("?expr=sin(x)*y&at=x%3Dpi/4,y%3D1/2")
+    wb.derived()
+    wb.page.locator("#graph svg .node").first.wait_for()
+    assert wb.page.locator("#graph-point").text_content() == "x = pi/4, y = 1/2"
+    assert "NaN" not in wb.page.locator("#graph svg").text_content()
+
+
 def test_typing_and_enter_derives_and_updates_the_permalink(wb):
     wb.open()
     page = wb.page

@@ -192,6 +192,8 @@ function roundPoint(point) {
 async function showGraph(data, state, verified, signal) {
   clear(ui.graph).append(h("p", { class: "status" }, "Drawing the graph…"));
   clear(ui.graphTable);
+  ui.graphPoint.textContent = state.at ? describePoint(parsePoint(state.at))
+    : "the first verification point";
   let at = state.at;
   if (!at) {
     const report = await verified;
@@ -204,7 +206,7 @@ async function showGraph(data, state, verified, signal) {
       at }, signal);
     if (signal.aborted) return;
     const point = parsePoint(at);
-    ui.graphPoint.textContent = Object.entries(point).map(([k, v]) => `${k} = ${v}`).join(", ");
+    ui.graphPoint.textContent = describePoint(point);
     renderGraph(ui.graph, g, point, data.wrt);
     renderGraphTable(ui.graphTable, g);
   } catch (err) {
@@ -212,13 +214,21 @@ async function showGraph(data, state, verified, signal) {
   }
 }
 
+/** {name: value} of "x=1, y=pi/4": numbers where plain, else the text (pi/4), never NaN. */
 function parsePoint(text) {
   const point = {};
   for (const part of String(text).split(/[,;\s]+/)) {
     const [k, v] = part.split("=");
-    if (k && v !== undefined) point[k.trim()] = Number(v);
+    if (k && v !== undefined && v.trim()) {
+      const n = Number(v);
+      point[k.trim()] = Number.isFinite(n) ? n : v.trim();
+    }
   }
   return point;
+}
+
+function describePoint(point) {
+  return Object.entries(point).map(([k, v]) => `${k} = ${v}`).join(", ");
 }
 
 function drawPlot() {
