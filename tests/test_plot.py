@@ -93,3 +93,21 @@ def test_function_plot_and_critical_points_methods(tmp_path):
     assert any(len(line.get_xdata()) == 16 for ax in fig.axes for line in ax.lines)
     (point,) = f.critical_points()
     assert point.kind == "minimum" and point.condition_number == 10
+
+
+@pytest.mark.parametrize("text, typical", [("sec(x)", 5.0), ("1/x", 10.0), ("tan(x)", 10.0)])
+def test_a_pole_does_not_squash_the_curves(text, typical):
+    """Near a pole the values reach 1e9 and more; the y-range still shows the curves'
+    ordinary values (|f| up to `typical` on most of [-3, 3]), not a flat line."""
+    from symnum.analysis.plot import plot
+
+    low, high = plot(text).axes[0].get_ylim()
+    assert high - low < 200 * typical
+    assert low < -1 or high > typical / 2  # the curves themselves are in view
+
+
+def test_a_smooth_function_keeps_its_whole_range():
+    from symnum.analysis.plot import plot
+
+    low, high = plot("x**3 - 3*x").axes[0].get_ylim()
+    assert low <= -18 and high >= 18  # f(±3) = ±18, f″(±3) = ±18: all of it shown

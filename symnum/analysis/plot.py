@@ -108,15 +108,37 @@ def _one_variable(f: Function, span, figure):
         x = x[np.min(np.abs(x[:, None] - breaks[None, :]), axis=1) > 2 * gap]
     x = np.unique(np.concatenate([x, breaks - gap, breaks + gap]))
     cut = np.searchsorted(x, breaks)  # between the two sides of each break
+    drawn = []
     with np.errstate(all="ignore"):
         for label, kernel in curves:  # a break in each line where f changes form
-            ax.plot(np.insert(x, cut, np.nan), np.insert(kernel(x), cut, np.nan),
-                    label=label)
+            y = np.asarray(kernel(x), dtype=float)
+            drawn.append(y)
+            ax.plot(np.insert(x, cut, np.nan), np.insert(y, cut, np.nan), label=label)
+    limits = _robust_limits(np.concatenate(drawn))
+    if limits is not None:  # a pole (sec, 1/x) would squash every curve onto the axis
+        ax.set_ylim(*limits)
     ax.axhline(0, color="0.6", linewidth=0.8)
     ax.set_xlabel(name)
     ax.set_title(f"f({name}) = {inline(f.expr)} and its derivatives")
     ax.legend()
     return fig
+
+
+def _robust_limits(values: np.ndarray) -> tuple[float, float] | None:
+    """y-limits that show the curves' ordinary range when values near a pole are orders of
+    magnitude beyond it (None: no pole in view; a fast-growing x¹⁰ keeps its whole range).
+
+    >>> _robust_limits(np.linspace(-3, 3, 400) ** 10) is None
+    True
+    """
+    finite = values[np.isfinite(values)]
+    if finite.size < 10:
+        return None
+    if np.abs(finite).max() <= 100 * np.percentile(np.abs(finite), 90):
+        return None
+    low, high = np.percentile(finite, [10, 90])
+    pad = 0.5 * max(high - low, 1e-12 * max(abs(low), abs(high)), 1e-300)
+    return float(low - pad), float(high + pad)
 
 
 def _breaks(f: Function, span) -> np.ndarray:
