@@ -79,3 +79,24 @@ def test_huge_power_at_a_point_is_evaluated_in_bounded_time():
     with mpmath.workdps(30):
         expected = 10**9 * mpmath.mpf("1.0001") ** (10**9 - 1)
         assert abs(mpmath.mpf(done.stdout.strip()) / expected - 1) < 1e-20
+
+
+def test_a_value_beyond_float64_is_valid_json_with_its_magnitude():
+    """x**(10**9) at 2: JSON has no Infinity (the page failed: 'Unexpected token I'); the
+    value is SymPy's text of the number, which mpmath reads back."""
+    import json
+
+    import mpmath
+
+    from symnum.analysis.graph import graph_json
+    from symnum.core.render import dumps
+
+    graph = symnum.Function("x**(10**9)").graph()
+    text = dumps(graph_json(graph, {"x": 2}))
+
+    def refuse(constant):
+        raise AssertionError(f"{constant} is not JSON")
+
+    data = json.loads(text, parse_constant=refuse)
+    value = data["nodes"][0]["value"]
+    assert abs(mpmath.mpf(value) / mpmath.mpf(2) ** (10**9) - 1) < 1e-25

@@ -15,6 +15,7 @@ as neural networks apply it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -266,10 +267,12 @@ def _number(value: sympy.Expr) -> str:
 
 
 def _float(value: sympy.Expr | None) -> float | str | None:
-    """float64 where it holds the value; else SymPy's text (DiracDelta(0) at a jump, 1.0*I)."""
+    """float64 where it holds the value; else SymPy's text (DiracDelta(0) at a jump, 1.0*I,
+    2.30648800058453e+301029995 for x**(10**9) at 2)."""
     if value is None:
         return None
     try:
-        return float(value)
+        number = float(value)
     except TypeError:
         return str(value)
+    return number if math.isfinite(number) else str(value)

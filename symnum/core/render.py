@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -282,5 +283,20 @@ def _source(result: Result) -> str:
 
 
 def dumps(data: dict[str, Any]) -> str:
-    """Deterministic JSON text (keys in contract order, non-finite numbers as strings)."""
-    return json.dumps(data, ensure_ascii=False, default=str)
+    """Deterministic JSON text (keys in contract order, non-finite numbers as strings: JSON
+    has no Infinity or NaN, and browsers refuse them).
+
+    >>> dumps({"value": [float("inf"), 1.5, float("nan")]})
+    '{"value": ["inf", 1.5, "nan"]}'
+    """
+    return json.dumps(_finite(data), ensure_ascii=False, default=str, allow_nan=False)
+
+
+def _finite(data: Any) -> Any:
+    if isinstance(data, float) and not math.isfinite(data):
+        return str(data)
+    if isinstance(data, dict):
+        return {k: _finite(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [_finite(v) for v in data]
+    return data
