@@ -15,13 +15,12 @@ from sympy.core.function import AppliedUndef
 
 from .budget import work_budget
 from .errors import EvaluationError, VariableError
-from .names import EAGER_INTEGER_FUNCTIONS, FUNCTIONS
 from .parse import MAX_EAGER_INTEGER, as_number, check_name
+from .registry.lookup import eager_integer_classes
 
 EVALUATION_OBJECTS = 500_000  # SymPy objects built: a safety net; normal points build few
-# functions SymPy evaluates exactly at integers (the parser's table); at points above
-# MAX_EAGER_INTEGER they are evaluated in floating point
-EAGER_FUNCTIONS = tuple({FUNCTIONS[name] for name in EAGER_INTEGER_FUNCTIONS})
+# functions SymPy evaluates exactly at integers (the registry's eager_integer records) are
+# evaluated in floating point at points above MAX_EAGER_INTEGER
 MAX_PRINTABLE_BITS = 10**300  # binary exponent of a value symnum prints
 EXACT_MAX_BITS = 20_000  # exact substitution only while powers of the point stay this small
 
@@ -90,7 +89,7 @@ def at_point(expr: sympy.Expr, subs: Mapping, digits: int = 30) -> sympy.Expr:
 def _exact_is_cheap(expr: sympy.Expr, subs: Mapping) -> bool:
     big = [v for v in subs.values() if isinstance(v, sympy.Rational)
            and abs(v) > MAX_EAGER_INTEGER]
-    if big and expr.has(*EAGER_FUNCTIONS):  # loggamma(10**6) exactly is log(999999!)
+    if big and expr.has(*eager_integer_classes()):  # loggamma(10**6) exactly is log(999999!)
         return False
     bits = max((max(abs(v.p), abs(v.q)).bit_length() if isinstance(v, sympy.Rational) else 64
                 for v in subs.values()), default=1)

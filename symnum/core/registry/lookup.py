@@ -43,6 +43,15 @@ def eager_integer_names() -> frozenset[str]:
     return frozenset(n for r in RECORDS if r.eager_integer for n in r.names)
 
 
+def eager_integer_classes() -> tuple[type, ...]:
+    """The SymPy classes that evaluate exactly at integers (loggamma(10**6) is log(999999!)).
+
+    >>> sympy.loggamma in eager_integer_classes()
+    True
+    """
+    return tuple(r.sympy for r in records() if r.eager_integer and r.sympy is not None)
+
+
 def non_analytic() -> tuple[type, ...]:
     """The classes the complex step cannot see through (kinks, jumps, complex parts)."""
     return tuple(r.sympy for r in RECORDS if r.sympy is not None and not r.analytic)
