@@ -157,3 +157,22 @@ def test_kernel_of_a_large_fast_result_matches_torch_autograd(backend):
         expected = torch.autograd.functional.hessian(lambda t: loss(*t), thetas[b])
         np.testing.assert_allclose(np.asarray(got[b]), expected.numpy(), rtol=1e-10,
                                    atol=1e-12)
+
+
+def test_gradient_of_a_long_product_takes_the_fast_path_and_is_exact():
+    # x0·x1·…·x312: SymPy's product rule took about three minutes (a fuzz example found it)
+    import time
+
+    import mpmath
+    import numpy as np
+
+    import symnum
+    n = 313
+    start = time.process_time()
+    k = symnum.kernel("*".join(f"x{i}" for i in range(n)))
+    assert time.process_time() - start < 30
+    point = np.linspace(0.95, 1.05, n)
+    got = k(*point)
+    for i in (0, 100, 312):
+        exact = mpmath.fprod([mpmath.mpf(float(point[j])) for j in range(n) if j != i])
+        assert float(got[i]) == pytest.approx(float(exact), rel=1e-12)

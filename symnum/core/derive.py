@@ -46,16 +46,18 @@ def differentiate(f: Function, what: str | None = None, order: int = 1) -> Resul
         raise SymnumError(f"--order applies to a derivative, not a {what}")
     if not f.variables:
         raise VariableError("the expression has no variables: say which with wrt")
-    _check_size(f, what, order)
-    if fast.applies(f, what):
+    terms = _check_size(f, what, order)
+    if fast.applies(f, what, terms):
         return fast.fast_derive(f, what)
     return {"derivative": lambda: derivative(f, order), "gradient": lambda: gradient(f),
             "jacobian": lambda: jacobian(f), "hessian": lambda: hessian(f)}[what]()
 
 
-def _check_size(f: Function, what: str, order: int) -> None:
+def _check_size(f: Function, what: str, order: int) -> int:
+    """The result's factors of products written out (:func:`product_terms`), within limits."""
     terms = product_terms(f, what, order)
     if terms > MAX_PRODUCT_TERMS:
         raise LimitError(f"the {what} would hold about {terms:,} factors of products written out "
                          f"(limit {MAX_PRODUCT_TERMS:,}): too large to compute in memory; "
                          "use fewer variables, or torch autograd for numbers")
+    return terms

@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 
 FAST_MIN_OPS = 400  # sympy.count_ops of f at which symengine takes over ...
 FAST_MIN_VARIABLES = 10  # ... or this many variables for a Hessian or Jacobian
+# ... or this many factors of products written out (a gradient of x1·x2·…·x313 holds 313²:
+# SymPy's product rule builds each of them through Derivative objects, minutes at that size)
+FAST_MIN_PRODUCT_TERMS = 2_000
 # From this many variables a Hessian is differentiated on the gradient's graph: cse of the
 # whole Hessian grows quadratically, and below this its definitions read more naturally.
 DAG_MIN_VARIABLES = 40
@@ -48,12 +51,14 @@ def available() -> bool:
     return True
 
 
-def applies(f: Function, kind: str) -> bool:
-    """Large enough, and made only of what symengine represents exactly."""
+def applies(f: Function, kind: str, product_terms: int = 0) -> bool:
+    """Large enough, and made only of what symengine represents exactly. ``product_terms``:
+    the factors of products the written-out result holds (``calculus.product_terms``)."""
     if kind not in ("gradient", "jacobian", "hessian") or not available():
         return False
     outputs = f.outputs
-    many = kind != "gradient" and len(f.variables) >= FAST_MIN_VARIABLES
+    many = (kind != "gradient" and len(f.variables) >= FAST_MIN_VARIABLES) or \
+        product_terms >= FAST_MIN_PRODUCT_TERMS
     if not many and sum(sympy.count_ops(e) for e in outputs) < FAST_MIN_OPS:
         return False
     unsupported = (sympy.Derivative, sympy.Subs, sympy.Piecewise, sympy.Heaviside,
