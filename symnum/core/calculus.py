@@ -33,8 +33,8 @@ MAX_EXPAND_POWER = 24  # larger integer powers of sums are never expanded
 # take under 12,000) ...
 SIMPLIFY_OBJECTS = 100_000
 SIMPLIFY_RESULT_OBJECTS = 150_000  # ... and all entries of one result together
-# Budgets count work (operations, and CPU time for the rare runaway simplify), never the wall
-# clock: the same input prints the same result under any load.
+# Budgets count work (operations and SymPy objects built, see core.budget), never a clock:
+# the same input prints the same result under any load.
 MAX_PRODUCT_TERMS = 5_000_000  # factors of products a result may hold written out (memory)
 CSE_MIN_OPS = 120  # below this a result is shown without definitions (w1 = ... is for big ones)
 CSE_GAIN = 0.7  # definitions are used when they shrink the result to this fraction

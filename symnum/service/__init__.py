@@ -4,7 +4,9 @@ into a request and render the result (text, LaTeX, JSON, SVG).
 
 ``requests`` (the frozen request dataclasses and their bounds), ``reading`` (expressions and
 shapes as the requests give them), ``derive``, ``operations`` (verify, check, critical, plot,
-export, parse), ``chapter`` (catalog, report, demo), ``render`` (a result in a format).
+export, parse), ``functions`` (the registry's function list), ``chapter`` (catalog, report,
+demo), ``render`` (a result in a format). Time and memory limits are not here: the front ends
+set them at the process edge (``symnum.edge``).
 
 >>> render(check(CheckRequest("cos(x)", of="sin(x)")), "json")[:16]
 '{"correct": true'
