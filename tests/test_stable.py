@@ -22,7 +22,7 @@ from sympy.codegen.cfunctions import expm1, log1p
 
 import symnum
 from symnum.kernels.stable import stabilize
-from symnum.kernels.stable_rules import EXPM1, RULES
+from symnum.kernels.stable_rules import CANCEL, EXPM1, RULES
 
 
 def _jax_ready() -> bool:
@@ -151,10 +151,18 @@ SAMPLES = {
     "tanh": sympy.sinh(_x) ** 3 / sympy.cosh(_x) ** 2 * _y,
     "hyperbolic quotient": (_x * _y + sympy.sinh(2 * _x) / 2 + sympy.cosh(2 * _x))
     / sympy.cosh(_x) ** 3,
+    # the log families (stable_logs.py)
+    "log of eᵃ − 1": sympy.log(3 * sympy.exp(_x * _y) - 3),
+    "log tanh, log sinh": sympy.log(sympy.coth(_x**2 + sympy.S.Half)),
+    "expm1 ratio": sympy.exp(2 * _x) * _y / (1 - sympy.exp(-_x)) ** 2,
+    "coth": sympy.cosh(_x) ** 3 / sympy.sinh(_x) ** 2 * _y,
+    "1 ± tanh": 3 - 3 * sympy.tanh(_x * _y) + _x,
+    "cosh − 1": 2 * sympy.cosh(_x) - 2 + _y,
+    "tanh fraction": _y * (sympy.tanh(_x) ** 2 - 1) / (sympy.tanh(_x) - 1),
 }
 
 
-@pytest.mark.parametrize("rule", [*RULES, EXPM1], ids=lambda r: r.name)
+@pytest.mark.parametrize("rule", [*RULES, EXPM1, *CANCEL], ids=lambda r: r.name)
 def test_every_rule_is_an_exact_identity(rule):
     node = SAMPLES[rule.name]
     out = rule.rewrite(node)
@@ -164,7 +172,7 @@ def test_every_rule_is_an_exact_identity(rule):
 
 
 def test_the_samples_cover_the_table():
-    assert set(SAMPLES) == {r.name for r in RULES} | {EXPM1.name}
+    assert set(SAMPLES) == {r.name for r in (*RULES, *CANCEL)} | {EXPM1.name}
 
 
 _ATOMS = ["x", "y", "2", "(-1)", "(1/2)"]

@@ -21,6 +21,7 @@ import sympy
 from sympy.codegen.cfunctions import expm1, log1p
 
 from ..core.rewrite import Rule, Table, rewrite
+from .stable_logs import CANCEL, LOG_FAMILIES
 from .stable_sums import hyperbolic_terms, largest, positive_terms, shifted, signed_terms
 
 COMBINE_MAX_OPS = 150  # a sum bigger than this is not put over a common denominator
@@ -206,6 +207,7 @@ EXPM1 = Rule("expm1", "c·eᵃ − c = c·expm1(a)", sympy.Add, exp_minus_one)
 RULES = Table([
     Rule("log of a product", "log(p·q^k) = log p + k·log q (p, q > 0); log eᵃ = a",
          sympy.log, split_log),
+    *LOG_FAMILIES[:2],
     Rule("log-sum-exp", "log Σ cᵢeᵃⁱ = M + log Σ cᵢe^(aᵢ−M); log(eᵃ + eᵇ) = "
          "max(a, b) + log1p(e^−|a−b|)", sympy.log, log_sum_exp),
     Rule("log1p", "log(1 + t) = log1p(t)", sympy.log, log_one_plus),
@@ -214,6 +216,7 @@ RULES = Table([
     Rule("max offset", "a − max(a, b) = min(0, a − b)", sympy.Add, max_offset),
     Rule("sech²", "1 − tanh²a = 1/cosh²a", sympy.Add, sech_squared),
     Rule("tanh", "sinh a / cosh a = tanh a", sympy.Mul, tanh_ratio),
+    *LOG_FAMILIES[2:],
     Rule("hyperbolic quotient", "(t + sinh 2a)/cosh²a = t/cosh²a + 2·tanh a",
          sympy.Mul, hyperbolic_quotient),
 ])
@@ -222,4 +225,4 @@ RULES = Table([
 def apply_rules(expr: sympy.Basic, rounds: int = 8) -> sympy.Basic:
     """``expr`` with the rules applied bottom-up (children first), each result rewritten
     again (to a fixed point), at most ``rounds`` times per node."""
-    return rewrite(expr, RULES, repeat=True, rounds=rounds)
+    return rewrite(rewrite(expr, CANCEL), RULES, repeat=True, rounds=rounds)
