@@ -18,6 +18,7 @@ To add rows: append a :class:`Family` to a list and name the list in :data:`GROU
 
 from __future__ import annotations
 
+import builtins
 import functools
 import warnings
 from collections.abc import Callable, Sequence
@@ -207,7 +208,16 @@ def enable_jax() -> bool:
     return True
 
 
+def _no_scipy(name: str, *args: object, **kwargs: object) -> object:
+    if name.split(".")[0] == "scipy":
+        raise ImportError("scipy is hidden: the module must work with numpy alone")
+    return builtins.__import__(name, *args, **kwargs)
+
+
 def _callable(family: Family, what: str, backend: str, how: str) -> Callable[..., object]:
+    """A live kernel (``how="live"``) or an exported module's function (``"export"``;
+    ``"numpy alone"``: the numpy module run with scipy hidden) taking the variables, then
+    the parameters, in the order the family writes them."""
     wanted = _what(family, what)
     if how == "live":
         return symnum.kernel(family.text, wrt=family.wrt, what=wanted, backend=backend,
@@ -215,6 +225,8 @@ def _callable(family: Family, what: str, backend: str, how: str) -> Callable[...
     names = family.variables + sorted(family.held)
     source = symnum.export_source(family.text, wrt=family.wrt, what=wanted, to=backend)
     namespace: dict[str, object] = {}
+    if how == "numpy alone":
+        namespace["__builtins__"] = {**builtins.__dict__, "__import__": _no_scipy}
     exec(compile(source, f"<export {family.name}>", "exec"), namespace)  # noqa: S102
     f = namespace["f"]
     order = [names.index(n) for n in family.variables + family.held]
@@ -228,8 +240,8 @@ def _callable(family: Family, what: str, backend: str, how: str) -> Callable[...
 
 
 def evaluate(family: Family, what: str, backend: str, how: str = "live") -> np.ndarray:
-    """(points × entries) values computed by symnum (``how``: live kernel or exported
-    module), every point in one vectorised call, numpy warnings raised as errors."""
+    """(points × entries) values computed by symnum (``how``: "live", "export" or "numpy
+    alone"), every point in one vectorised call, warnings raised as errors."""
     columns = [np.array(c, dtype=float) for c in zip(*family.points, strict=True)]
     f = _callable(family, what, backend, how)
     with warnings.catch_warnings(), np.errstate(all="raise"):

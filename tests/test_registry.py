@@ -55,6 +55,8 @@ ORACLES = {
     "sqrt": mp.sqrt, "cbrt": _real_cbrt,
     "root": lambda x, n: mp.sign(x) * abs(x) ** (mp.mpf(1) / n),
     "erf": mp.erf, "erfc": mp.erfc, "erfcx": lambda x: mp.exp(x**2) * mp.erfc(x),
+    "ndtr": lambda x: mp.erfc(-x / mp.sqrt(2)) / 2,
+    "logndtr": lambda x: mp.log(mp.erfc(-x / mp.sqrt(2)) / 2),
     "gamma": mp.gamma, "loggamma": mp.loggamma,
     "digamma": mp.digamma, "polygamma": lambda n, x: mp.polygamma(int(n), x),
     "factorial": mp.factorial, "binomial": mp.binomial,

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from sympy.codegen.cfunctions import expm1, log1p
 
 import symnum
+from symnum.core.registry.normal import ndtr
 from symnum.kernels.stable import stabilize
 from symnum.kernels.stable_rules import CANCEL, EXPM1, RULES
 
@@ -159,6 +160,11 @@ SAMPLES = {
     "1 ± tanh": 3 - 3 * sympy.tanh(_x * _y) + _x,
     "cosh − 1": 2 * sympy.cosh(_x) - 2 + _y,
     "tanh fraction": _y * (sympy.tanh(_x) ** 2 - 1) / (sympy.tanh(_x) - 1),
+    # the error-function family (stable_erf.py)
+    "erf complement": 3 - 3 * sympy.erf(_x * _y) + _y,
+    "log Φ": sympy.log(sympy.erfc(_x - _y)),
+    "erfcx": _y * sympy.exp(-2 * _x**2 + _y) / sympy.erfc(_x) ** 2,
+    "erfcx in a sum": sympy.exp(-_x**2 / 2) * (_y / ndtr(_x) + sympy.erfc(_x)),
 }
 
 

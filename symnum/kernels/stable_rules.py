@@ -21,6 +21,7 @@ import sympy
 from sympy.codegen.cfunctions import expm1, log1p
 
 from ..core.rewrite import Rule, Table, rewrite
+from .stable_erf import ERF_RULES
 from .stable_logs import CANCEL, LOG_FAMILIES
 from .stable_sums import hyperbolic_terms, largest, positive_terms, shifted, signed_terms
 
@@ -219,6 +220,7 @@ RULES = Table([
     *LOG_FAMILIES[2:],
     Rule("hyperbolic quotient", "(t + sinh 2a)/cosh²a = t/cosh²a + 2·tanh a",
          sympy.Mul, hyperbolic_quotient),
+    *ERF_RULES,  # the error-function family (stable_erf.py)
 ])
 
 

@@ -16,11 +16,11 @@ from collections.abc import Callable, Iterator
 
 import sympy
 
-from . import activations, elementary, nonsmooth, special
+from . import activations, elementary, nonsmooth, normal, special
 from .record import Record, Spelling, Target
 
-RECORDS: tuple[Record, ...] = (*elementary.RECORDS, *special.RECORDS, *nonsmooth.RECORDS,
-                               *activations.RECORDS)
+RECORDS: tuple[Record, ...] = (*elementary.RECORDS, *special.RECORDS, *normal.RECORDS,
+                               *nonsmooth.RECORDS, *activations.RECORDS)
 """Every function symnum knows, one record each."""
 
 BY_NAME: dict[str, Record] = {n: r for r in RECORDS for n in r.names}

@@ -335,6 +335,11 @@ except ImportError:  # numpy alone
     def _erfcx(x):
         return np.vectorize(_erfcx_one, otypes=[float])(x)
 ''')
+C_ERFCX = ("smx_erfcx",
+           "static inline double smx_erfcx(double x) { if (x < 25) return "
+           "exp(x * x) * erfc(x); double t = 0.5 / (x * x), term = 1, total = 1; "
+           "for (int k = 1; k < 8; k++) { term *= -(2 * k - 1) * t; total += term; "
+           "} return total * 0.5641895835477563 / x; }")
 JAX_ERFCX = ("_erfcx", '''
 def _erfcx(x):
     # e^(x²)·erfc(x) up to 25, the asymptotic series beyond (each sees a harmless stand-in)
@@ -361,11 +366,7 @@ SCALED = [
                   "torch": Spelling("torch.special.erfcx({0})", into=True),
                   "jax": Spelling("_erfcx({0})", (JAX_ERFCX,)),
                   "math": Spelling("_erfcx_one({0})", (("_erfcx_one", _ERFCX_ONE),)),
-                  "c": Spelling("smx_erfcx({0})", (("smx_erfcx",
-                      "static inline double smx_erfcx(double x) { if (x < 25) return "
-                      "exp(x * x) * erfc(x); double t = 0.5 / (x * x), term = 1, total = 1; "
-                      "for (int k = 1; k < 8; k++) { term *= -(2 * k - 1) * t; total += term; "
-                      "} return total * 0.5641895835477563 / x; }"),)),
+                  "c": Spelling("smx_erfcx({0})", (C_ERFCX,)),
                   "mpmath": Spelling("mp.exp({0} ** 2) * mp.erfc({0})")},
            sample=((-2.0, 4.0),)),
 ]
