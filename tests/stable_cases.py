@@ -108,7 +108,22 @@ ERF_FAMILIES = [
            oracle=f"log({PHI.format('(x - m)/exp(s)')})"),
 ]
 
-GROUPS: dict[str, list[Family]] = {"error function": ERF_FAMILIES}
+# The log families (kernels/stable_logs.py); oracles with e^(−|2x|) where the text has
+# eˣ − 1 or 1 ± tanh x, which 60 digits do not resolve at 800
+LOG_FAMILIES = [
+    _one("log(tanh(x))", oracle="log(1 - exp(-2*x)) - log(1 + exp(-2*x))"),
+    _one("log(exp(x) - 1)", oracle="x + log(1 - exp(-x))"),
+    _one("log(1 - exp(-x))"),
+    _one("log1mexp(x)", oracle="log(1 - exp(-x))"),
+    _one("log(1 - exp(x))"),
+    _one("log(sinh(x))", oracle="x + log(1 - exp(-2*x)) - log(2)"),
+    _one("log(cosh(x))"),
+    _one("log(coth(x))", oracle="log((1 + exp(-2*x))/(1 - exp(-2*x)))"),
+    _one("log(1 - tanh(x))", oracle="log(2) - log(1 + exp(2*x))"),
+    _one("log(1 + tanh(x))", oracle="log(2) - log(1 + exp(-2*x))"),
+]
+
+GROUPS: dict[str, list[Family]] = {"error function": ERF_FAMILIES, "log": LOG_FAMILIES}
 """Every list of families, by the part of the table it fills."""
 
 

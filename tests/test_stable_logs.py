@@ -1,7 +1,8 @@
 """The log families (symnum.kernels.stable_logs): log tanh, log(eˣ − 1), log(1 − e⁻ˣ),
-log1mexp, log sinh, log cosh, log coth, log(1 ± tanh) and log(expm1) given as SymPy, their
-values and first and second derivatives as symnum derives them, on numpy, torch and JAX, live
-kernels and exported modules, at ±1e-8 … ±800 wherever the true value is a finite float64.
+log1mexp, log sinh, log cosh, log coth, log(1 ± tanh) (the README's stability rows,
+tests/stable_cases.py) and log(expm1) given as SymPy, their values and first and second
+derivatives as symnum derives them, on numpy, torch and JAX, live kernels and exported
+modules, at ±1e-8 … ±800 wherever the true value is a finite float64.
 
 Oracle: SymPy's diff of the text (sympified here, not read by symnum's parser) evaluated by
 mpmath at 60 digits and more. Rule: 1e-9 relative, or 1e-14 absolute where the true value
@@ -22,13 +23,11 @@ from sympy.codegen.cfunctions import expm1
 import symnum
 from symnum.export.module import export_source
 
+from . import stable_cases
 from .test_stable import BACKENDS
 
 _X = sympy.Symbol("x", real=True)
 _LOCALS = {"x": _X, "log1mexp": lambda t: sympy.log(1 - sympy.exp(-t))}
-FAMILIES = ["log(tanh(x))", "log(exp(x) - 1)", "log(1 - exp(-x))", "log1mexp(x)",
-            "log(1 - exp(x))", "log(sinh(x))", "log(cosh(x))", "log(coth(x))",
-            "log(1 - tanh(x))", "log(1 + tanh(x))"]
 _MAGNITUDES = [1e-8, 1e-4, 0.1, 0.7, 1.0, 3.0, 10.0, 40.0, 200.0, 800.0]
 POINTS = sorted([*_MAGNITUDES, *(-m for m in _MAGNITUDES)])
 TINY = 1e-5  # below it the rule is absolute: 1e-14
@@ -98,12 +97,17 @@ def _sympy_truths(expr: sympy.Expr, order: int) -> tuple[float | None, ...]:
     return truths(expr.replace(expm1, lambda t: sympy.exp(t) - 1), order)
 
 
-@pytest.mark.parametrize("exported", [False, True], ids=["live", "exported"])
+@pytest.mark.parametrize("how", ["live", "export"])
 @pytest.mark.parametrize("backend", BACKENDS)
-@pytest.mark.parametrize("text", FAMILIES)
-def test_log_families_match_mpmath(text, backend, exported):
-    for order in (0, 1, 2):
-        assert wrong_values(text, order, backend, exported) == [], (text, order)
+@pytest.mark.parametrize("family", stable_cases.LOG_FAMILIES, ids=lambda f: f.name)
+def test_log_families_of_the_stability_table(family, backend, how):
+    """The README's rows (tests/stable_cases.py, its 68 points and its oracles)."""
+    if "log1mexp" not in family.text:  # SymPy has no log1mexp: its oracle is its definition
+        assert stable_cases.same_function(family)
+    true = stable_cases.exact(family)
+    for what in stable_cases.WHATS:
+        got = stable_cases.evaluate(family, what, backend, how)
+        assert not stable_cases.wrong(got, true[what]).any(), (what, got, true[what])
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
