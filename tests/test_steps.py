@@ -7,11 +7,13 @@ import os
 import random
 import shutil
 import subprocess
+from functools import partial
 
 import pytest
 import sympy
 
 import symnum
+from symnum.core.logistic import to_exponentials
 from symnum.steps import RULES, derivation
 
 from .stepcheck import concrete, node_is_true
@@ -32,7 +34,7 @@ EXPECTED_RULES = [
     ("erf(x**2)", "special_function"), ("gamma(x + 3)", "special_function"),
     ("loggamma(x**2 + 1)", "special_function"), ("erfc(x)", "special_function"),
     ("f(g(x))", "unknown_function"), ("f(x**2)", "unknown_function"),
-    ("f(x, x**2)", "unknown_function"), ("sigmoid(x)", "rewrite"), ("softplus(2*x)", "rewrite"),
+    ("f(x, x**2)", "unknown_function"), ("sigmoid(x)", "sigmoid"), ("softplus(2*x)", "rewrite"),
     ("x*exp(x)/(x + 1)", "simplify"), ("exp(-a*x)", "chain"),
     ("x*sigmoid(x)", "product"), ("(x**2 + 1)*sigmoid(2*x)", "product"),  # swish: σ' inside
 ]
@@ -45,8 +47,8 @@ def test_textbook_rule_appears_and_every_node_is_true(text, rule):
     assert set(tree.rules()) <= set(RULES)
     for node in tree.walk():
         assert node_is_true(node.expr, node.wrt, node.result), (text, node.rule, node.expr)
-    if "sigmoid" in text:  # σ stays σ: its own rule, never a quotient of exponentials
-        assert "quotient" not in tree.rules() and "rewrite" in tree.rules(), tree.rules()
+    if "sigmoid" in text:  # σ written by name stays σ: its own rule, no quotient of exponentials
+        assert "quotient" not in tree.rules() and "sigmoid" in tree.rules(), tree.rules()
 
 
 def _random_expression(rng: random.Random, depth: int) -> str:
@@ -73,7 +75,7 @@ def test_generated_expressions_every_node_true_and_root_matches_core(text):
     f = symnum.Function(text, wrt="x")
     result = f.derivative()
     tree = derivation(result).trees[0]
-    assert tree.expr == f.expr
+    assert to_exponentials(tree.expr) == f.expr  # sigmoid(x) by name is derived as σ(x)
     assert tree.result == result.expr
     for k, node in enumerate(tree.walk()):
         assert node_is_true(node.expr, node.wrt, node.result, seed=k, points=1), \
@@ -163,7 +165,7 @@ def test_cli_steps_text_reads_like_a_derivation(cli):
 
 def test_sigmoid_and_softplus_shortcuts_are_shown():
     text = symnum.Function("sigmoid(x)").steps().text()
-    assert "σ'(u) = σ(u)·(1 − σ(u))" in text
+    assert "d/dx [σ(x)] = σ(x)·(1 − σ(x))" in text and "logistic sigmoid: σ' = σ·(1 − σ)" in text
     assert "softplus'(u) = σ(u)" in symnum.Function("softplus(3*x)").steps().text()
     assert "tanh' = 1 − tanh²" in symnum.Function("tanh(x)").steps().text()
 
@@ -188,3 +190,154 @@ def test_derivation_latex_compiles(tmp_path):
 def test_concrete_stand_in_is_smooth():
     x = sympy.Symbol("x")
     assert concrete(sympy.Function("f")(x)) == sympy.sin(x) + x / 3
+
+
+# Written-out textbook functions: the elementary rules on the user's own form, then a closing
+# step that names the function. (text, wrt, rules the form needs, the last step's naming)
+WRITTEN_OUT = [
+    ("1/(1+exp(-x))", "x", {"chain", "power", "exp", "sum"}, "σ(x) = 1/(1 + exp(−x))"),
+    ("exp(x)/(1+exp(x))", "x", {"quotient", "exp", "sum"}, "σ(x) = exp(x)/(exp(x) + 1)"),
+    ("1/(1+exp(-(w*x+b)))", "x", {"chain", "power", "exp"}, "σ(b + w·x) ="),
+    ("exp(w*x+b)/(1+exp(w*x+b))", "x", {"quotient", "chain", "exp"}, "σ(b + w·x) ="),
+    ("log(1+exp(x))", "x", {"chain", "log", "sum", "exp"}, "softplus(x) = log(exp(x) + 1)"),
+    ("(exp(x)-exp(-x))/(exp(x)+exp(-x))", "x", {"quotient", "sum", "chain", "exp"},
+     "tanh(x) = (exp(x) − exp(−x))/(exp(x) + exp(−x))"),
+    ("(1-exp(-2*x))/(1+exp(-2*x))", "x", {"quotient", "sum", "chain", "exp"}, "tanh(x) ="),
+    ("log(exp(x)+exp(y)+exp(z))", "x,y,z", {"chain", "log", "sum", "exp"},
+     "logsumexp(x, y, z) = log(exp(x) + exp(y) + exp(z))"),
+    ("exp(x)/(exp(x)+exp(y)+exp(z))", "x", {"quotient", "sum", "exp"}, "softmax_1(x, y, z) ="),
+    ("log(1/(1+exp(-w*x-b)))", "w,b", {"chain", "log", "power", "exp"}, "log(σ(b + w·x)) ="),
+    ("(1/(1+exp(-x)) - y)**2", "x", {"chain", "power", "sum", "exp"}, "(σ(x) − y)² ="),
+]
+
+
+def _by_definition(expr: sympy.Expr, variables: list) -> object:
+    """``expr`` as an mpmath callable, each named function from this test's own definition."""
+    import mpmath as mp
+
+    from symnum.core.logistic import sigmoid
+    stand = expr.replace(lambda n: isinstance(n, sigmoid),
+                         lambda n: sympy.Function("logistic_")(*n.args))
+    space = {"logistic_": lambda u: 1 / (1 + mp.exp(-u)), "tanh": mp.tanh,
+             "softplus": lambda u: mp.log(1 + mp.exp(u)),
+             "logsumexp": lambda *a: mp.log(mp.fsum(mp.exp(t) for t in a))}
+    for k in range(1, 6):
+        space[f"softmax_{k}"] = lambda *a, k=k: mp.exp(a[k - 1]) / mp.fsum(mp.exp(t) for t in a)
+    return sympy.lambdify(variables, stand, modules=[space, "mpmath"])
+
+
+def _along(g, point, i, t):
+    """g at ``point`` with its i-th coordinate t."""
+    return g(*point[:i], t, *point[i + 1:])
+
+
+@pytest.mark.parametrize("text, wrt, needs, naming", WRITTEN_OUT, ids=[t[0] for t in WRITTEN_OUT])
+def test_written_out_functions_show_the_elementary_rules_then_name_the_function(
+        text, wrt, needs, naming):
+    import mpmath as mp
+
+    from symnum.steps.recognise import named_derivative
+    f = symnum.Function(text, wrt=wrt)
+    d = f.steps()
+    blocks = d.text().split("\n\n")
+    assert len(blocks) == len(d.trees)
+    free = sorted(f.expr.free_symbols, key=lambda s: s.name)
+    rng = random.Random(7)
+    for tree, block in zip(d.trees, blocks, strict=True):
+        rules = set(tree.rules())
+        # the user's own form, derived by elementary rules: no table rule for σ or softplus
+        assert tree.expr == f.expr and needs <= rules, rules
+        assert not rules & {"rewrite", "sigmoid", "hyperbolic"}, rules
+        lines = [line for line in block.splitlines() if line.lstrip().startswith("[")]
+        assert "σ" not in lines[0] and "tanh" not in lines[0], lines[0]
+        for node in tree.walk():
+            assert node_is_true(node.expr, node.wrt, node.result), (text, node.rule, node.expr)
+        # the last step names the function, and what it says is true
+        last = [s for s, _ in tree.reading()][-1]
+        assert last.rule == "recognise" and last.result == tree.result
+        assert naming in block.split("result:")[0].rstrip().splitlines()[-1], block
+        (named, written), = last.let
+        assert written == f.expr
+        mine, theirs = _by_definition(named, free), sympy.lambdify(free, written, "mpmath")
+        better = named_derivative(named, tree.wrt, tree.substeps[0].result, tree.result)
+        for _ in range(3):
+            point = [mp.mpf(rng.uniform(-2, 2)) for _ in free]
+            with mp.workdps(30):
+                assert abs(mine(*point) - theirs(*point)) < mp.mpf(10) ** -25
+                if better is not None:  # "that is 1 − tanh(x)²": against finite differences
+                    i = free.index(tree.wrt)
+                    slope = mp.diff(partial(_along, theirs, point, i), point[i])
+                    assert abs(_by_definition(better, free)(*point) - slope) < 1e-20
+    if "tanh" in naming:
+        assert "that is 1 − tanh(x)²" in d.text()
+    if "logsumexp" in naming:
+        assert "that is softmax_1(x, y, z)" in d.text()
+
+
+def test_functions_written_by_name_keep_their_own_rule():
+    for text, rule in (("sigmoid(w*x + b)", "sigmoid"), ("softplus(x)", "rewrite"),
+                       ("tanh(x)", "hyperbolic"), ("log(sigmoid(x))", "sigmoid")):
+        tree = symnum.Function(text, wrt="x").steps().trees[0]
+        assert rule in tree.rules() and "recognise" not in tree.rules(), (text, tree.rules())
+        assert "quotient" not in tree.rules()
+    mixed = symnum.Function("sigmoid(x) + 1/(1 + exp(-2*x))").steps()
+    assert {"sigmoid", "recognise"} <= set(mixed.trees[0].rules())
+    assert "recognise, σ(x) + σ(2·x) = σ(x) + 1/(1 + exp(−2·x))" in mixed.text()
+
+
+GOLDEN_SIGMOID = """\
+[1] d/dx [1/(1 + exp(−x))] = exp(−x)/(1 + exp(−x))²
+      chain rule, u = 1 + exp(−x): (f∘g)' = f'(g)·g'
+   [2] d/du [1/u] = −1/u²
+         power rule: (xⁿ)' = n·xⁿ⁻¹; the reciprocal rule: 1/u = u^(−1), so (1/u)' = −u'/u²
+   [3] d/dx [1 + exp(−x)] = −exp(−x)
+         sum rule: (u + v)' = u' + v'
+      [4] d/dx [1] = 0
+            constant
+      [5] d/dx [exp(−x)] = −exp(−x)
+            chain rule, u = −x: (f∘g)' = f'(g)·g'
+         [6] d/du [exp(u)] = exp(u)
+               exponential: exp'(u) = exp(u)
+         [7] d/dx [−x] = −1
+               constant multiple: (c·u)' = c·u'
+            [8] d/dx [x] = 1
+                  variable
+[9] d/dx [1/(1 + exp(−x))] = σ(x)·(1 − σ(x))
+      recognise, σ(x) = 1/(1 + exp(−x)): the function and its derivative named as a textbook \
+does; σ(u) = 1/(1 + e^(−u)) is the logistic sigmoid; the derivative exp(−x)/(1 + exp(−x))² \
+is σ(x)·(1 − σ(x)) (shown symbolically)
+   result: σ(x)·(1 − σ(x))"""
+
+
+def test_written_out_sigmoid_in_text_latex_markdown_json_and_graph(cli):
+    d = symnum.Function("1/(1+exp(-x))").steps()
+    assert d.text() == GOLDEN_SIGMOID
+    rows = d.latex().splitlines()[1:-1]
+    assert r"\frac{1}{1 + e^{- x}}" in rows[0] and r"\sigma" not in rows[0]
+    assert r"\text{recognise, $\sigma\left(x\right) = \frac{1}{1 + e^{- x}}$}" in rows[-1]
+    bullets = [line for line in d.markdown().splitlines() if line.startswith("- ")]
+    assert bullets[0].startswith("- **chain**") and bullets[-1].startswith("- **recognise**")
+    assert "σ(x) = 1/(1 + exp(−x))" in bullets[-1]
+    tree = cli.json("derive", "1/(1+exp(-x))", "--wrt", "x", "--steps")["steps"][0]
+    assert tree["rule"] == "recognise" and tree["closing"] and tree["let"] == [
+        ["sigmoid(x)", "1/(1 + exp(-x))"]]
+    assert tree["substeps"][0]["rule"] == "chain" and not tree["substeps"][0]["closing"]
+
+    def walk(node):  # every node of the JSON true, read back by symnum's own parser
+        x = sympy.Symbol(node["wrt"], real=True)
+        expr, result = symnum.parse(node["expr"]), symnum.parse(node["result"])
+        assert node_is_true(expr, x, result), node["expr"]
+        for sub in node["substeps"]:
+            walk(sub)
+    walk(tree)
+    graph = cli("derive", "1/(1+exp(-x))", "--steps", "graph", "--at", "x=0.5").stdout
+    assert "exp(v1)" in graph and "1/v3" in graph and "σ" not in graph  # elementary nodes
+
+
+def test_written_out_forms_in_higher_derivatives_and_hessians_stay_true():
+    for d in (symnum.Function("1/(1+exp(-x))").steps(order=2),
+              symnum.Function("log(1+exp(w*x))", wrt="w,x").steps("hessian")):
+        for tree in d.stages or d.trees:
+            for node in tree.walk():
+                assert node_is_true(node.expr, node.wrt, node.result), (node.rule, node.expr)
+    assert symnum.Function("1/(1+exp(-x))").steps(order=2).stages[0].rule == "recognise"

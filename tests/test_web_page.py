@@ -255,6 +255,24 @@ def test_copy_latex_download_json_and_code(wb, server):
     assert float(namespace["f"](x)) == pytest.approx((1 + x) * math.exp(x), rel=1e-12)
 
 
+def test_written_out_sigmoid_steps_show_the_chain_rule_then_name_it(wb):
+    """1/(1+exp(-x)): the chain rule on what was typed first, σ named in the last row."""
+    wb.open(permalink(expr="1/(1+exp(-x))"))
+    wb.derived()
+    rows = wb.page.locator("#steps .step-row")
+    rows.first.wait_for()
+    n = rows.count()
+    assert n == 9 and page_rule(rows.nth(0)) == "chain" and "σ" not in rows.nth(0).inner_text()
+    last = rows.nth(n - 1)
+    assert page_rule(last) == "recognise" and last.locator(".num").text_content() == f"[{n}]"
+    assert last.locator(".let").text_content() == "σ(x) = 1/(1 + exp(-x))"
+    assert r"\sigma" in tex(last.locator(".stmt"))
+
+
+def page_rule(row) -> str:
+    return row.locator(".rule").text_content()
+
+
 def test_folding_a_step(wb):
     wb.open(permalink(expr="sin(x^2)^3"))
     wb.derived()

@@ -17,6 +17,7 @@ import sympy
 
 from .errors import ParseError, ShapeError, SymnumError, VariableError
 from .hooks import HOOKS, need
+from .names import Notation, notation_recorded
 from .parse import Shape, as_number, check_name, parse, split_names
 from .shapes import declared_shapes
 
@@ -50,6 +51,7 @@ class Function:
     wrt: tuple[str, ...]
     shapes: dict[str, Shape]
     source: str
+    notation: tuple[tuple[sympy.Expr, str, tuple[sympy.Expr, ...]], ...]
     variables: tuple[sympy.Symbol, ...]
 
     def __init__(self, expr: ExprLike, wrt: WrtLike = None,
@@ -58,11 +60,13 @@ class Function:
         source = expr if isinstance(expr, str) else str(expr)
         if syntax not in SYNTAXES:
             raise ParseError(f"unknown syntax {syntax!r}: choose one of {', '.join(SYNTAXES)}")
-        if isinstance(expr, str) and syntax == "latex":
-            from .latex_input import parse_latex
-            value = parse_latex(expr, shapes)
-        else:
-            value = parse(expr, shapes) if isinstance(expr, str) else _from_sympy(expr, shapes)
+        written: Notation
+        with notation_recorded() as written:  # sigmoid(x) as the user wrote it, for the steps
+            if isinstance(expr, str) and syntax == "latex":
+                from .latex_input import parse_latex
+                value = parse_latex(expr, shapes)
+            else:
+                value = parse(expr, shapes) if isinstance(expr, str) else _from_sympy(expr, shapes)
         if isinstance(value, sympy.MatrixBase) and not shapes:
             value = sympy.ImmutableMatrix(value)
             if value.cols != 1 and value.rows != 1:
@@ -71,6 +75,7 @@ class Function:
         self.expr = value
         self.shapes = shapes
         self.source = source
+        self.notation = tuple(written)  # (what a name such as sigmoid built, name, arguments)
         self.variables = _variables(value, wrt)
         self.wrt = tuple(v.name for v in self.variables)
 

@@ -5,15 +5,38 @@ constants and refused names are tables here, one line per name.
 
 >>> FUNCTIONS["ln"] is sympy.log
 True
+>>> with notation_recorded() as written:
+...     built = FUNCTIONS["softplus"](sympy.Symbol("z"))
+>>> written
+[(log(exp(z) + 1), 'softplus', (z,))]
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import sympy
 
 from .registry import BY_NAME, eager_integer_names
+
+# (what a name built, the name, its arguments) while notation_recorded is open
+Notation = list[tuple[sympy.Expr, str, tuple[sympy.Expr, ...]]]
+_WRITTEN: ContextVar[Notation | None] = ContextVar("symnum_notation", default=None)
+
+
+@contextmanager
+def notation_recorded() -> Iterator[Notation]:
+    """Within it, each name the parser expands into other functions (a record with a
+    ``build``: sigmoid → 1/(1 + e^(−u)), softplus, relu, ...) is noted, so the steps can
+    derive what the user wrote by its name."""
+    written: Notation = []
+    token = _WRITTEN.set(written)
+    try:
+        yield written
+    finally:
+        _WRITTEN.reset(token)
 
 
 class _Builders(Mapping[str, Callable[..., sympy.Expr]]):
@@ -21,7 +44,16 @@ class _Builders(Mapping[str, Callable[..., sympy.Expr]]):
     function registry at each use (a record added to it is a name at once)."""
 
     def __getitem__(self, name: str) -> Callable[..., sympy.Expr]:
-        return BY_NAME[name].builder
+        record, written = BY_NAME[name], _WRITTEN.get()
+        build = record.build
+        if written is None or build is None:
+            return record.builder
+
+        def noted(*args: sympy.Expr) -> sympy.Expr:
+            built = build(*args)
+            written.append((built, record.name, tuple(args)))
+            return built
+        return noted
 
     def __contains__(self, name: object) -> bool:
         return name in BY_NAME

@@ -21,8 +21,9 @@ from ..core.derive import differentiate
 from ..core.display import bundle, details, math_block
 from ..core.errors import SymnumError
 from ..core.logistic import to_exponentials
-from ..core.textbook import with_sigma
+from ..core.registry import BY_NAME
 from .derive import derive_steps
+from .recognise import named_derivative, named_form, names_in
 from .render import inline, tree_json, tree_latex_lines, tree_markdown, tree_text
 from .rules import Step
 
@@ -113,6 +114,7 @@ def derivation(result: Result) -> Derivation:
                           f"{type(result).__name__} (matrix notation: Function.steps())")
     f = result.function
     names = [v.name for v in f.variables]
+    rooted = _Rooting(getattr(f, "notation", ())).tree
     if result.kind == "derivative":
         x = f.variables[0]
         trees, stages = [], []
@@ -121,7 +123,7 @@ def derivation(result: Result) -> Derivation:
             for k in range(1, result.order + 1):
                 target = final if k == result.order else \
                     differentiate(_single(current, f), "derivative").expanded()[0]
-                tree = _rooted(current, x, target)
+                tree = rooted(current, x, target)
                 stages.append(tree)
                 current = target
             trees.append(tree)
@@ -130,20 +132,20 @@ def derivation(result: Result) -> Derivation:
                           tuple(stages) if result.order > 1 and not f.is_vector else ())
     full = result.expanded()
     if result.kind == "gradient":
-        trees = [_rooted(f.expr, v, full[i]) for i, v in enumerate(f.variables)]
+        trees = [rooted(f.expr, v, full[i]) for i, v in enumerate(f.variables)]
         return Derivation(result, tuple(trees), tuple(f"∂f/∂{n}" for n in names))
     if result.kind == "jacobian":
         trees, labels = [], []
         for m, out in enumerate(f.outputs):
             for i, v in enumerate(f.variables):
-                trees.append(_rooted(out, v, full[m, i]))
+                trees.append(rooted(out, v, full[m, i]))
                 labels.append(f"J[{m + 1},{i + 1}] = ∂f{m + 1}/∂{names[i]}")
         return Derivation(result, tuple(trees), tuple(labels))
     gradient = differentiate(f, "gradient").expanded()
     trees, labels = [], []
     for i in range(len(names)):
         for j, v in enumerate(f.variables):
-            trees.append(_rooted(gradient[i], v, full[i, j]))
+            trees.append(rooted(gradient[i], v, full[i, j]))
             labels.append(f"H[{i + 1},{j + 1}] = ∂/∂{names[j]} (∂f/∂{names[i]}), where "
                           f"∂f/∂{names[i]} = {inline(gradient[i])}")
     return Derivation(result, tuple(trees), tuple(labels))
@@ -154,14 +156,55 @@ def _single(expr: sympy.Expr, f):
     return Function(expr, wrt=f.variables)
 
 
-def _rooted(expr: sympy.Expr, x: sympy.Symbol, final: sympy.Expr) -> Step:
-    """The raw tree, under a 'simplify' step when the core's readable result looks different."""
-    raw = derive_steps(expr, x)
-    if raw.result == final:
-        return raw
-    how = _same(raw.result, final)
-    return Step("simplify", expr, x, final, (raw,),
-                note=f"raw result {inline(with_sigma(raw.result))} simplifies to this ({how})")
+class _Rooting:
+    """The trees of one function, the names it was written with (``Function.notation``)
+    kept: sigmoid(x) is derived as σ by σ's rule, softplus(u) by softplus's."""
+
+    def __init__(self, notation: tuple[tuple[sympy.Expr, str, tuple], ...]):
+        self.classes = {built: BY_NAME[name].sympy(*args) for built, name, args in notation
+                        if _expanded(built, BY_NAME[name].sympy)}
+        self.named = frozenset(built for built, _, _ in notation)
+
+    def written(self, expr: sympy.Expr) -> sympy.Expr:
+        """``expr`` with each name the parser expanded back as its class: σ(x) for the
+        1/(1 + e^(−x)) that sigmoid(x) built (σ(x)² for its square)."""
+        if not self.classes or not isinstance(expr, sympy.Expr):
+            return expr
+        back = expr.subs(self.classes)
+        return back if to_exponentials(back) == expr else expr.xreplace(self.classes)
+
+    def tree(self, expr: sympy.Expr, x: sympy.Symbol, final: sympy.Expr) -> Step:
+        """The raw tree of the user's own form; then, after it, a 'recognise' step naming
+        the textbook functions it writes out (σ, tanh, softplus, ...), or a 'simplify' step
+        when the core's readable result only looks different."""
+        shown = self.written(expr)
+        raw = derive_steps(shown, x, self.named)
+        named = named_form(shown, self.named)
+        if named is None:
+            if raw.result == final:
+                return raw
+            return Step("simplify", shown, x, final, (raw,), note=f"raw result "
+                        f"{inline(raw.result)} simplifies to this ({_same(raw.result, final)})")
+        return Step("recognise", shown, x, final, (raw,), let=((named, shown),),
+                    note=_recognised(named, x, raw.result, final))
+
+
+def _expanded(built: sympy.Expr, cls: type | None) -> bool:
+    """Whether a name was expanded into other functions (sigmoid, not polygamma)."""
+    return cls is not None and not isinstance(built, cls)
+
+
+def _recognised(named: sympy.Expr, x: sympy.Symbol, raw: sympy.Expr,
+                final: sympy.Expr) -> str:
+    """The closing note: what each name means, then the derivative in those names."""
+    better = named_derivative(named, x, raw, final)
+    parts = names_in(named, *([better] if better is not None else []), final)
+    said = f"the derivative {inline(raw)}"
+    if raw != final:
+        said += f" is {inline(final)} ({_same(raw, final)})"
+    if better is not None:
+        said += f", that is {inline(better)}"
+    return "; ".join([*parts, said])
 
 
 def _same(raw: sympy.Expr, final: sympy.Expr) -> str:

@@ -6,6 +6,11 @@ its substeps by the rule's own formula. A chain rule's outer step is stated in a
 variable (u), so it is true on its own; a sub-derivation met twice is derived once and
 referred to by number. The memo lives in one derivation: no global cache.
 
+What the user wrote out is derived by the elementary rules: 1/(1 + e^(−x)) by the power
+(reciprocal) and chain rules, log(1 + eˣ) by the logarithm's; a function written by its name
+(σ as the class :class:`~symnum.core.logistic.sigmoid`, softplus as one of the ``named``
+nodes) by its own rule. Naming a written-out form comes last (:mod:`symnum.steps.recognise`).
+
 >>> x = sympy.Symbol("x", real=True)
 >>> derive_steps(sympy.cos(x**3), x).rules()
 ['chain', 'trig', 'power']
@@ -36,9 +41,11 @@ def _reworded(note: str, x: sympy.Symbol) -> str:
     return note
 
 
-def derive_steps(expr: sympy.Expr, wrt: sympy.Symbol) -> Step:
-    """The raw derivation tree of d(expr)/d(wrt) (results not yet simplified)."""
-    return _Deriver(expr, wrt).step(expr, wrt)
+def derive_steps(expr: sympy.Expr, wrt: sympy.Symbol, named: frozenset = frozenset()) -> Step:
+    """The raw derivation tree of d(expr)/d(wrt) (results not yet simplified); ``named``
+    holds the nodes written by a name the parser expands (softplus(u) → log(1 + eᵘ)), each
+    derived by that name's rule."""
+    return _Deriver(expr, wrt, named).step(expr, wrt)
 
 
 def _category(node: sympy.Basic, record: Record | None) -> str:
@@ -59,7 +66,8 @@ def rule_text(record: Record | None) -> str:
 class _Deriver:
     """One derivation: numbering of steps and the memo of sub-derivations."""
 
-    def __init__(self, expr: sympy.Expr, wrt: sympy.Symbol):
+    def __init__(self, expr: sympy.Expr, wrt: sympy.Symbol, named: frozenset = frozenset()):
+        self.named = named
         taken = {s.name for s in expr.free_symbols} | {wrt.name}
         name = next(n for n in ("u", "t", "s", "v", "z1", "z2") if n not in taken)
         self.u = sympy.Symbol(name, real=True)
@@ -109,9 +117,7 @@ class _Deriver:
             inner = self.step(dep, x)
             return Step("constant_multiple", e, x, const * inner.result, (inner,))
         num, den = sympy.fraction(e)
-        sigmas = any(isinstance(f, sympy.Pow) and _sigmoid_argument(f) is not None
-                     for f in e.args)  # x·σ(x) is a product (σ' = σ(1 − σ)), not a quotient
-        if den != 1 and den.has(x) and num.has(x) and not sigmas:
+        if den != 1 and den.has(x) and num.has(x):
             u, v = self.step(num, x), self.step(den, x)
             result = (u.result * den - num * v.result) / den**2
             return Step("quotient", e, x, result, (u, v))
@@ -123,14 +129,9 @@ class _Deriver:
 
     def _power(self, e: sympy.Pow, x: sympy.Symbol) -> Step:
         base, exponent = e.base, e.exp
-        argument = _sigmoid_argument(e)
-        if argument is not None:
-            return self._outer(e, x, argument, lambda t: 1 / (1 + sympy.exp(-t)), "rewrite",
-                               "σ(u) = 1/(1 + e^(−u)), and σ'(u) = σ(u)·(1 − σ(u))",
-                               lambda t: _sigma(t) * (1 - _sigma(t)))
         if not exponent.has(x):
-            note = "a root is a power: √u = u^(1/2)" if exponent.is_Rational and \
-                exponent.q != 1 else ""
+            note = _ROOT if exponent.is_Rational and exponent.q != 1 else \
+                _RECIPROCAL if exponent == -1 else ""
             if base == x:
                 return Step("power", e, x, exponent * x ** (exponent - 1), note=note)
             return self._outer(e, x, base, lambda t: t**exponent, "power", note)
@@ -149,9 +150,8 @@ class _Deriver:
         if record is not None and record.derivative and all(
                 d == "0" for d in record.derivative):  # a step function: 0 between its jumps
             return Step(rule, e, x, sympy.S.Zero, note=note)
-        if isinstance(e, sympy.log) and len(e.args) == 1:
-            arg = e.args[0]
-            softplus = one_plus_exp(arg)
+        if isinstance(e, sympy.log) and len(e.args) == 1 and e in self.named:
+            softplus = one_plus_exp(e.args[0])
             if softplus is not None:
                 return self._outer(e, x, softplus, lambda t: sympy.log(1 + sympy.exp(t)),
                                    "rewrite", "softplus(u) = ln(1 + eᵘ), and softplus'(u) = σ(u)",
@@ -224,10 +224,9 @@ def _sigma(t: sympy.Expr) -> sympy.Expr:
     return sigmoid(t)
 
 
-def _sigmoid_argument(e: sympy.Pow) -> sympy.Expr | None:
-    """u when e is 1/(1 + exp(−u)), else None."""
-    v = one_plus_exp(e.base) if e.exp == -1 else None
-    return None if v is None else -v
+# What a power rule's note tells the reader about a root and a reciprocal
+_ROOT = "a root is a power: √u = u^(1/2)"
+_RECIPROCAL = "the reciprocal rule: 1/u = u^(−1), so (1/u)' = −u'/u²"
 
 
 # Node kind → the step that derives it, in order: the first rule whose kind the node is

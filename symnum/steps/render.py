@@ -15,8 +15,7 @@ import sympy
 from ..core.display import escape
 from ..core.registry import BY_CLASS
 from ..core.render import expr_latex, expr_str, for_display
-from ..core.textbook import with_sigma
-from .rules import RULES, Step
+from .rules import CLOSING, RULES, Step
 
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
@@ -34,8 +33,9 @@ def inline(expr: sympy.Basic) -> str:
 
 
 def _latex(expr: sympy.Basic) -> str:
-    """A step's expression in LaTeX, its logistic patterns written σ (display only)."""
-    return expr_latex(with_sigma(expr))
+    """A step's expression in LaTeX, as the step holds it: the user's own form (σ only where
+    σ was written by name or a closing step named it)."""
+    return expr_latex(expr)
 
 
 def _operator(step: Step, partial: bool, latex: bool) -> str:
@@ -47,9 +47,10 @@ def _operator(step: Step, partial: bool, latex: bool) -> str:
 
 
 def _display_numbers(root: Step) -> dict[int, int]:
-    """Pre-order numbers for reading (derivation numbers are post-order)."""
+    """Numbers in reading order (derivation numbers are post-order): depth first, a closing
+    step after the derivation it closes."""
     numbers: dict[int, int] = {}
-    for k, step in enumerate(root.walk(), 1):
+    for k, (step, _) in enumerate(root.reading(), 1):
         if step.number is not None:
             numbers[step.number] = k
     return numbers
@@ -57,7 +58,7 @@ def _display_numbers(root: Step) -> dict[int, int]:
 
 # Structural rules show their formula; function rules state it in the step itself.
 _FORMULA_SHOWN = frozenset({"sum", "product", "quotient", "chain", "power", "constant_multiple",
-                            "general_power", "simplify", "rewrite"})
+                            "general_power", "simplify", "rewrite", "recognise"})
 
 
 def _explanation(step: Step, numbers: dict[int, int]) -> str:
@@ -65,7 +66,7 @@ def _explanation(step: Step, numbers: dict[int, int]) -> str:
     parts = [rule.title + (" rule" if step.rule in ("chain", "product", "quotient", "sum",
                                                      "power") else "")]
     if step.let:
-        parts[0] += ", " + ", ".join(f"{u} = {inline(with_sigma(v))}" for u, v in step.let)
+        parts[0] += ", " + ", ".join(f"{inline(u)} = {inline(v)}" for u, v in step.let)
     if step.ref is not None:
         return f"{parts[0]} (derived in [{numbers.get(step.ref, step.ref)}])"
     if step.rule in _FORMULA_SHOWN:
@@ -79,9 +80,9 @@ def tree_text(root: Step, partial: frozenset = frozenset()) -> str:
     """The tree, one step per line: [k] statement, then rule and formula."""
     numbers = _display_numbers(root)
     lines: list[str] = []
-    for k, (step, depth) in enumerate(root.walk_with_depth(), 1):
+    for k, (step, depth) in enumerate(root.reading(), 1):
         statement = (f"{_operator(step, step.wrt in partial, False)} "
-                     f"[{inline(with_sigma(step.expr))}] = {inline(with_sigma(step.result))}")
+                     f"[{inline(step.expr)}] = {inline(step.result)}")
         lines.append(f"{'   ' * depth}[{k}] {statement}")
         lines.append(f"{'   ' * depth}      {_explanation(step, numbers)}")
     return "\n".join(lines)
@@ -91,10 +92,10 @@ def tree_latex_lines(root: Step, partial: frozenset = frozenset()) -> list[str]:
     """align* rows: indented statement & rule name."""
     numbers = _display_numbers(root)
     rows: list[str] = []
-    for k, (step, depth) in enumerate(root.walk_with_depth(), 1):
+    for k, (step, depth) in enumerate(root.reading(), 1):
         title = RULES[step.rule].title
         if step.let:
-            title += ", " + ", ".join(f"${sympy.latex(u)} = {_latex(v)}$" for u, v in step.let)
+            title += ", " + ", ".join(f"${_latex(u)} = {_latex(v)}$" for u, v in step.let)
         if step.ref is not None:
             title += f" (see [{numbers.get(step.ref, step.ref)}])"
         elif formula := _formula_latex(step):
@@ -122,7 +123,7 @@ def tree_markdown(root: Step, partial: frozenset = frozenset()) -> str:
     """Nested bullet list with inline LaTeX math; the words are escaped for Markdown."""
     numbers = _display_numbers(root)
     lines: list[str] = []
-    for step, depth in root.walk_with_depth():
+    for step, depth in root.reading():
         op = _operator(step, step.wrt in partial, True)
         lines.append(f"{'  ' * depth}- **{RULES[step.rule].title}**: "
                      f"${op}\\left[{_latex(step.expr)}\\right] = {_latex(step.result)}$"
@@ -132,7 +133,12 @@ def tree_markdown(root: Step, partial: frozenset = frozenset()) -> str:
 
 
 def _markdown_words(explanation: str) -> str:
-    return escape(explanation.split(": ", 1)[-1], quote=False)
+    """The explanation without the rule's title (bold already), its let kept: "u = x²; ..."."""
+    head, colon, rest = explanation.partition(": ")
+    if not colon:  # a reference: "chain rule (derived in [3])"
+        return escape(explanation, quote=False)
+    let = head.split(", ", 1)[1] if ", " in head else ""
+    return escape("; ".join(p for p in (let, rest) if p), quote=False)
 
 
 def statement_latex(step: Step, partial: bool = False) -> str:
@@ -143,8 +149,9 @@ def statement_latex(step: Step, partial: bool = False) -> str:
 
 def tree_json(root: Step, partial: frozenset = frozenset()) -> dict[str, Any]:
     """The JSON contract: rule, expr, wrt, result, substeps (+ title, latex, formula,
-    formula_shown, note, let, id, ref); ``latex`` is the statement typeset, ``title`` the
-    rule's name for people."""
+    formula_shown, note, let, id, ref, closing); ``latex`` is the statement typeset,
+    ``title`` the rule's name for people; a ``closing`` step (simplify, recognise) is read
+    after its substeps."""
     return {
         "rule": root.rule,
         "title": RULES[root.rule].title,
@@ -160,5 +167,6 @@ def tree_json(root: Step, partial: frozenset = frozenset()) -> dict[str, Any]:
         "let": [[str(u), str(v)] for u, v in root.let],
         "id": root.number,
         "ref": root.ref,
+        "closing": root.rule in CLOSING,
         "substeps": [tree_json(s, partial) for s in root.substeps],
     }

@@ -55,7 +55,13 @@ RULES: dict[str, Rule] = {
     "rewrite": Rule("rewrite", "a change of form that makes a rule apply",
                     r"\text{a change of form}"),
     "simplify": Rule("simplify", "the same derivative in a shorter form", r"\text{simplify}"),
+    "recognise": Rule("recognise", "the function and its derivative named as a textbook does",
+                      r"\text{a known function named}"),
 }
+
+# Steps read after the derivation they close (the raw derivation first, then its simplified
+# or named form): rendered after their substeps, at the same depth.
+CLOSING = frozenset({"simplify", "recognise"})
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,26 @@ class Step:
             step, depth = stack.pop()
             yield step, depth
             stack.extend((s, depth + 1) for s in reversed(step.substeps))
+
+    def reading(self):
+        """(step, depth) in reading order: depth first, a closing step (simplify, recognise)
+        after the derivation it closes, at the same depth; without recursion.
+
+        >>> x = sympy.Symbol("x")
+        >>> raw = Step("power", x**2, x, 2*x)
+        >>> [s.rule for s, _ in Step("simplify", x**2, x, 2*x, (raw,)).reading()]
+        ['power', 'simplify']
+        """
+        stack: list[tuple[Step, int, bool]] = [(self, 0, False)]
+        while stack:
+            step, depth, closed = stack.pop()
+            if step.rule in CLOSING and step.substeps and not closed:
+                stack.append((step, depth, True))
+                stack.extend((s, depth, False) for s in reversed(step.substeps))
+                continue
+            yield step, depth
+            if step.rule not in CLOSING:
+                stack.extend((s, depth + 1, False) for s in reversed(step.substeps))
 
     def rules(self) -> list[str]:
         """Rule names in the tree, depth first."""

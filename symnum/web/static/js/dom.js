@@ -75,6 +75,7 @@ export function pretty(text) {
     .replace(/\*\*/g, "^")
     .replace(/\*/g, "·")
     .replace(/sqrt\(/g, "√(")
+    .replace(/\bsigmoid\(/g, "σ(")
     .replace(/\bpi\b/g, "π");
 }
 

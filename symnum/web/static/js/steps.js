@@ -1,18 +1,22 @@
 // The steps as a foldable tree: <details>/<summary> for a step with sub-steps, a plain
 // row for a leaf. Each row is a true statement (typeset), its rule and the rule's formula.
+// A closing step (simplify, recognise: "closing" in the JSON) is read after the derivation
+// it closes, as the CLI prints it.
 
 import { clear, h, math, pretty } from "./dom.js";
 
 const MAX_STEPS = 400; // beyond this the tree is cut, with a note (the CLI shows all)
 
 function displayNumbers(root) {
-  // Derivation numbers ("id", post-order) → reading numbers (pre-order), for "see [k]".
+  // Derivation numbers ("id", post-order) → reading numbers, for "see [k]": depth first,
+  // a closing step after its substeps.
   const numbers = new Map();
   let k = 0;
   (function walk(step) {
+    if (step.closing) (step.substeps || []).forEach(walk);
     k += 1;
     if (step.id !== null && step.id !== undefined) numbers.set(step.id, k);
-    (step.substeps || []).forEach(walk);
+    if (!step.closing) (step.substeps || []).forEach(walk);
   })(root);
   return numbers;
 }
@@ -27,7 +31,7 @@ function explanation(step, numbers) {
   const parts = [h("span", { class: "rule" }, step.title || String(step.rule).replace(/_/g, " "))];
   if (step.let && step.let.length) {
     parts.push(h("span", { class: "let" },
-      step.let.map(([u, v]) => `${u} = ${pretty(v)}`).join(", ")));
+      step.let.map(([u, v]) => `${pretty(u)} = ${pretty(v)}`).join(", ")));
   }
   if (step.ref !== null && step.ref !== undefined) {
     parts.push(h("span", { class: "ref" }, `derived in [${numbers.get(step.ref) ?? step.ref}]`));
@@ -41,23 +45,38 @@ function explanation(step, numbers) {
   return h("span", { class: "why" }, parts);
 }
 
-function stepNode(step, numbers, counter) {
+function stepRow(step, numbers, counter) {
   counter.k += 1;
-  const row = [h("span", { class: "num" }, `[${counter.k}]`), " ",
+  return [h("span", { class: "num" }, `[${counter.k}]`), " ",
     h("span", { class: "stmt" }, statement(step)), explanation(step, numbers)];
+}
+
+function stepNodes(step, numbers, counter) {
+  // The list items of a step: one, or for a closing step its substeps' then its own row.
   const subs = step.substeps || [];
+  if (step.closing) {
+    const items = [];
+    for (const sub of subs) {
+      if (counter.k >= MAX_STEPS) break;
+      items.push(...stepNodes(sub, numbers, counter));
+    }
+    if (counter.k >= MAX_STEPS) return items;
+    const row = stepRow(step, numbers, counter);
+    return [...items, h("li", { class: "step leaf closing" }, h("div", { class: "step-row" }, row))];
+  }
+  const row = stepRow(step, numbers, counter);
   if (!subs.length || counter.k >= MAX_STEPS) {
-    return h("li", { class: "step leaf" }, h("div", { class: "step-row" }, row));
+    return [h("li", { class: "step leaf" }, h("div", { class: "step-row" }, row))];
   }
   const children = [];
   for (const sub of subs) {
     if (counter.k >= MAX_STEPS) break;
-    children.push(stepNode(sub, numbers, counter));
+    children.push(...stepNodes(sub, numbers, counter));
   }
-  return h("li", { class: "step" },
+  return [h("li", { class: "step" },
     h("details", { open: true },
       h("summary", { class: "step-row" }, row),
-      h("ol", { class: "substeps" }, children)));
+      h("ol", { class: "substeps" }, children)))];
 }
 
 /** Draw the step trees of a derive response into el. */
@@ -72,7 +91,7 @@ export function renderSteps(el, steps) {
     const counter = { k: 0 };
     const block = h("div", { class: "tree" });
     if (steps.length > 1 && tree.label) block.append(h("h3", {}, tree.label));
-    block.append(h("ol", { class: "steps-root" }, stepNode(tree, displayNumbers(tree), counter)));
+    block.append(h("ol", { class: "steps-root" }, stepNodes(tree, displayNumbers(tree), counter)));
     el.append(block);
     total += counter.k;
     if (counter.k >= MAX_STEPS) {
