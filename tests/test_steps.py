@@ -206,6 +206,7 @@ WRITTEN_OUT = [
     ("log(exp(x)+exp(y)+exp(z))", "x,y,z", {"chain", "log", "sum", "exp"},
      "logsumexp(x, y, z) = log(exp(x) + exp(y) + exp(z))"),
     ("exp(x)/(exp(x)+exp(y)+exp(z))", "x", {"quotient", "sum", "exp"}, "softmax_1(x, y, z) ="),
+    ("log(1+exp(x)+exp(y))", "x", {"chain", "log", "sum", "exp"}, "logsumexp(0, x, y) ="),
     ("log(1/(1+exp(-w*x-b)))", "w,b", {"chain", "log", "power", "exp"}, "log(σ(b + w·x)) ="),
     ("(1/(1+exp(-x)) - y)**2", "x", {"chain", "power", "sum", "exp"}, "(σ(x) − y)² ="),
 ]
@@ -270,7 +271,7 @@ def test_written_out_functions_show_the_elementary_rules_then_name_the_function(
                     assert abs(_by_definition(better, free)(*point) - slope) < 1e-20
     if "tanh" in naming:
         assert "that is 1 − tanh(x)²" in d.text()
-    if "logsumexp" in naming:
+    if "logsumexp(x, y, z)" in naming:
         assert "that is softmax_1(x, y, z)" in d.text()
 
 

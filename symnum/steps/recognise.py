@@ -1,6 +1,7 @@
 """Naming what the user wrote out, after the elementary rules have derived it: 1/(1 + e^(−x))
 is σ(x), log(1 + eˣ) is softplus(x), (eˣ − e^(−x))/(eˣ + e^(−x)) is tanh(x),
-log(eˣ + eʸ) is logsumexp(x, y) and eˣ/(eˣ + eʸ) the first entry of softmax(x, y).
+log(eˣ + eʸ) is logsumexp(x, y) and eˣ/(eˣ + eʸ) the first entry of softmax(x, y) (a term
+1 is e⁰: log(1 + eˣ + eʸ) is logsumexp(0, x, y)).
 
 The forms are a table (:data:`FORMS`) of the rewrite engine, run top-down (the largest form
 wins: log(1 + eˣ) is softplus, not a logarithm of something named). Each rule is an
@@ -53,10 +54,10 @@ def _softmax(k: int) -> type:
 
 
 def _exponents(terms: tuple[sympy.Basic, ...]) -> list[sympy.Expr] | None:
-    """a₁, …, aₙ when every term is e^(aᵢ), else None."""
-    if not all(isinstance(t, sympy.exp) for t in terms):
+    """a₁, …, aₙ when every term is e^(aᵢ) (1 is e⁰), else None."""
+    if not all(isinstance(t, sympy.exp) or t == 1 for t in terms):
         return None
-    return [t.args[0] for t in terms]
+    return [t.args[0] if isinstance(t, sympy.exp) else sympy.S.Zero for t in terms]
 
 
 def _softplus(node: sympy.log) -> sympy.Expr | None:
