@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import shutil
 import subprocess
 from functools import partial
@@ -175,7 +176,9 @@ def test_sigmoid_and_softplus_shortcuts_are_shown():
 def test_derivation_latex_compiles(tmp_path):
     parts = [symnum.Function(t).steps(w).latex() for t, w in
              [("sin(exp(x**2))", None), ("(x**2 + 1)**3", None), ("x**x", None),
-              ("f(g(x))", None), ("x**2*y", "hessian"), ("sigmoid(w*x + b)", None)]]
+              ("f(g(x))", None), ("x**2*y", "hessian"), ("sigmoid(w*x + b)", None),
+              ("1/(1+exp(-x))", None), ("log(exp(x)+exp(y))", "gradient"),
+              ("exp(x)/(exp(x)+exp(y))", "gradient")]]
     from symnum.analysis.graph import build_graph, graph_latex
     x, w = sympy.symbols("x w", real=True)
     parts.append(graph_latex(build_graph(sympy.log(1 + sympy.exp(-w * x)), (w,)), {"w": 1, "x": 2}))
@@ -319,6 +322,10 @@ def test_written_out_sigmoid_in_text_latex_markdown_json_and_graph(cli):
     bullets = [line for line in d.markdown().splitlines() if line.startswith("- ")]
     assert bullets[0].startswith("- **chain**") and bullets[-1].startswith("- **recognise**")
     assert "σ(x) = 1/(1 + exp(−x))" in bullets[-1]
+    from symnum.core.display import katex_safe
+    softmax = symnum.Function("exp(x)/(exp(x)+exp(y)+exp(z))", wrt="x").steps()
+    math = re.findall(r"\$(.+?)\$", (d.markdown() + softmax.markdown()).replace("$$", "$"))
+    assert len(math) > 15 and all(katex_safe(m) for m in math)
     tree = cli.json("derive", "1/(1+exp(-x))", "--wrt", "x", "--steps")["steps"][0]
     assert tree["rule"] == "recognise" and tree["closing"] and tree["let"] == [
         ["sigmoid(x)", "1/(1 + exp(-x))"]]
