@@ -83,6 +83,9 @@ def kernel(expr: ExprLike | Function | Result, wrt: WrtLike = None, what: str | 
     return scalar_kernel(expr, wrt, what, backend, order, compile, params)
 
 
+VERIFY_OPTIONS = ("points", "seed", "at", "methods_used")  # verify_result's keywords
+
+
 def verify(target: Result | MatrixResult | ExprLike | Function, wrt: WrtLike = None,
            what: str | None = None, order: int = 1, **options: Any) -> Report | MatrixReport:
     """Check an exact result against independent numeric methods (:mod:`symnum.verification`).
@@ -98,6 +101,10 @@ def verify(target: Result | MatrixResult | ExprLike | Function, wrt: WrtLike = N
         derive(target, wrt, what, order)
     if isinstance(result, MatrixResult):  # by components at concrete sizes
         return verify_matrix_result(result, **options)
+    unknown = sorted(set(options) - set(VERIFY_OPTIONS))
+    if unknown:
+        raise SymnumError(f"verify takes {', '.join(VERIFY_OPTIONS)} (and sizes for matrix "
+                          f"notation); not {', '.join(unknown)}")
     return verify_result(result, **options)
 
 

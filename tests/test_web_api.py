@@ -248,6 +248,36 @@ def test_plots_are_svg_images_that_reference_nothing_outside(client):
     assert bad.status_code == 400 and "xmin" in bad.json()["error"]
 
 
+@pytest.mark.parametrize("xmin, xmax", [(-1e308, 1e308), (-1.7e308, 1e308), (1e300, 1e300)])
+def test_a_plot_range_float64_cannot_span_is_a_400_in_words(client, xmin, xmax):
+    answer = client.get("/api/plot", params={"expr": "x^2", "xmin": xmin, "xmax": xmax})
+    assert answer.status_code == 400 and "xmin" in answer.json()["error"]
+
+
+@pytest.mark.parametrize("params, words", [
+    ({"expr": "floor(x)", "at": "x=1"}, "f jumps from 0 to 1 along x"),
+    ({"expr": "ceiling(x)", "at": "x=2"}, "f jumps from 2 to 3 along x"),
+    ({"expr": "log(x)", "at": "x=-1"}, "outside the domain of log(x)"),
+])
+def test_verify_where_no_derivative_exists_answers_a_verdict(client, capsys, params, words):
+    answer = client.get("/api/verify", params=params)
+    assert answer.status_code == 200
+    data = answer.json()
+    assert data["verdict"] == "inconclusive" and words in data["undefined"]
+    assert data["exit_code"] == 0
+    code, out, _ = cli(capsys, "verify", params["expr"], "--at", params["at"], "--format",
+                       "json")
+    assert code == 0 and json.loads(out)["summary"] == data["summary"]
+
+
+@pytest.mark.parametrize("expr", ["sign(x)", "sign(x)*x"])
+@pytest.mark.parametrize("steps", ["1", "graph"])
+def test_steps_of_sign_are_answered(client, expr, steps):
+    answer = client.get("/api/derive", params={"expr": expr, "wrt": "x", "steps": steps})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["graph" if steps == "graph" else "steps"]
+
+
 def test_export_is_the_command_lines_module_and_it_runs(client, capsys):
     params = {"expr": "x*sin(y)", "wrt": "x,y", "to": "numpy", "name": "grad"}
     code, out, _ = cli(capsys, "export", "x*sin(y)", "--wrt", "x,y", "--to", "numpy", "--name",

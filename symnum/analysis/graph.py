@@ -25,6 +25,7 @@ from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from ..core.errors import ShapeError, VariableError
 from ..core.evaluate import at_point, name_list, substitution
+from ..core.names import fresh_name
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,7 @@ def build_graph(expr: sympy.Expr, variables: Sequence[sympy.Symbol]) -> Graph:
         raise ShapeError("the backpropagation view works on scalar variables; for a function "
                          "of matrices or vectors use the steps (differentials) instead")
     taken = {s.name for s in expr.free_symbols}
-    prefix = next(p for p in ("v", "h", "a", "q") if not any(
+    prefix = fresh_name(("v", "h", "a", "q"), lambda p: not any(
         n.startswith(p) and n[len(p):].isdigit() for n in taken))
     names: dict[sympy.Basic, sympy.Symbol] = {}
     nodes: list[Node] = []

@@ -9,6 +9,8 @@ which :func:`symnum.cli.main` runs under its limits.
 from __future__ import annotations
 
 import argparse
+import difflib
+import shlex
 from collections.abc import Sequence
 
 from .. import __version__
@@ -142,7 +144,11 @@ def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
     'latex'
     """
     protected = _protect_negative(list(argv))
-    args = build_parser().parse_args(protected)
+    parser = build_parser()
+    try:
+        args = parser.parse_args(protected)
+    except UsageError as err:
+        raise UsageError(f"{err}{_dash_hint(parser, list(argv))}") from None
     for name, value in vars(args).items():  # the space added above is not the user's text
         if isinstance(value, str) and value.startswith(" -") and value in protected \
                 and value[1:] in argv:
@@ -184,3 +190,28 @@ def _protect_negative(argv: list[str]) -> list[str]:
     """
     return [" " + a if len(a) > 1 and a[0] == "-" and a[1] != "-" and a != "-h" else a
             for a in argv]
+
+
+def _dash_hint(parser: argparse.ArgumentParser, argv: list[str]) -> str:
+    """Where an argument that starts with '--' is no option (``derive "--x"``): how to give
+    it as an expression.
+
+    >>> _dash_hint(build_parser(), ["derive", "--x"])[:22]
+    '; --x is not an option'
+    >>> _dash_hint(build_parser(), ["derive", "x", "--wrtt", "x"])
+    '; did you mean --wrt?'
+    """
+    known = {o for action in parser._actions for o in action.option_strings}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            known |= {o for sub in action.choices.values() for a in sub._actions
+                      for o in a.option_strings}
+    words = argv[:argv.index("--")] if "--" in argv else argv
+    strange = [a for a in words if a.startswith("--") and a.split("=")[0] not in known]
+    if not strange:
+        return ""
+    close = difflib.get_close_matches(strange[0].split("=")[0], sorted(known), 1, 0.75)
+    if close:
+        return f"; did you mean {close[0]}?"
+    return (f"; {strange[0]} is not an option: an expression that starts with '-' goes "
+            f"after --, as in: symnum {shlex.quote(argv[0])} -- {shlex.quote(strange[0])}")

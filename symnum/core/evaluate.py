@@ -58,8 +58,19 @@ def substitution(symbols: set, point: Mapping) -> dict:
     subs = {}
     for s in symbols:
         if s.name in by_name:
-            subs[s] = as_number(by_name[s.name], f"value of {s.name}")
+            given = by_name[s.name]
+            subs[s] = as_number(given, f"value of {s.name}")
+            if s.is_real and not _real_value(subs[s]):
+                raise VariableError(f"{s.name} is a real variable: its value must be a real "
+                                    f"number, got {given!r}")
     return subs
+
+
+def _real_value(value: sympy.Expr) -> bool:
+    """A real number, also where SymPy cannot tell at once (then by its value)."""
+    if value.is_extended_real is not None:
+        return bool(value.is_extended_real)
+    return sympy.N(value, 20).as_real_imag()[1] == 0
 
 
 def at_point(expr: sympy.Expr, subs: Mapping, digits: int = 30) -> sympy.Expr:

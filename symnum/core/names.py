@@ -1,4 +1,5 @@
-"""Knowledge tables for the parser: which names are functions, which are constants.
+"""Knowledge tables for the parser: which names are functions, which are constants; and
+fresh names for the intermediate variables that steps, graphs and definitions introduce.
 
 The function names are generated from :mod:`symnum.core.registry` (one record per function);
 constants and refused names are tables here, one line per name.
@@ -13,7 +14,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -91,3 +92,20 @@ REFUSED_FUNCTIONS: dict[str, str] = {
     "diff": "write the expression itself; symnum takes its derivatives",
     "Subs": "substitutions are not supported: write the expression with the value in it",
 }
+
+
+def fresh_name(bases: Sequence[str], is_free: Callable[[str], bool]) -> str:
+    """The first of ``bases`` that ``is_free`` accepts, then of the bases doubled, tripled,
+    ... (``uu``, ``uuu``): never runs out, however many names an expression takes.
+
+    >>> fresh_name(("u", "t"), lambda n: n not in {"u", "t", "uu"})
+    'tt'
+    """
+    if not bases:
+        raise ValueError("fresh_name needs at least one base name")
+    repeat = 1
+    while True:
+        for base in bases:
+            if is_free(base * repeat):
+                return base * repeat
+        repeat += 1

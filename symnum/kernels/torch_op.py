@@ -32,7 +32,7 @@ from collections.abc import Sequence
 import sympy
 import torch
 
-from ..core.errors import EvaluationError, LimitError, ShapeError
+from ..core.errors import EvaluationError, LimitError, ShapeError, SymnumError
 from ..core.function import ExprLike, Function, WrtLike, as_function
 from .build import Kernel, by_name, compile_kernel
 from .params import ParamsLike, check_complete, resolve_params
@@ -136,7 +136,7 @@ class TorchFunction:
 
 
 def torch_function(expr: ExprLike | Function, wrt: WrtLike = None,
-                   params: ParamsLike = None) -> TorchFunction:
+                   params: ParamsLike = None, **unknown: object) -> TorchFunction:
     """A torch callable for ``expr`` whose backward pass is the exact gradient and whose
     double backward is the exact Hessian-vector product (see the module docstring).
 
@@ -147,6 +147,10 @@ def torch_function(expr: ExprLike | Function, wrt: WrtLike = None,
     >>> w.grad.item()
     -0.5
     """
+    if unknown:  # what=, backend=: a torch_function is always f, with exact backward passes
+        raise SymnumError(f"torch_function takes expr, wrt and params; not "
+                          f"{', '.join(sorted(unknown))} (its forward pass is f, its backward "
+                          "the exact gradient; for a kernel of a derivative use symnum.kernel)")
     return TorchFunction(expr, wrt, params)
 
 

@@ -9,7 +9,9 @@ result that renders itself out (``to_json()``, ``text()``, ``latex()``, ``exit_c
 
 from __future__ import annotations
 
+import keyword
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -206,7 +208,13 @@ class ExportResult:
         if not self.out:
             return self.source.rstrip("\n")
         module = os.path.splitext(os.path.basename(self.out))[0]
-        return f"wrote {self.out}: from {module} import {self.name}"
+        if module.isidentifier() and not keyword.iskeyword(module):
+            return f"wrote {self.out}: from {module} import {self.name}"
+        usable = re.sub(r"\W", "_", module)
+        usable = "_" + usable if not usable or usable[0].isdigit() else usable
+        usable += "_" if keyword.iskeyword(usable) else ""
+        return (f"wrote {self.out}; {module!r} is not a name Python can import: rename it to "
+                f"{usable}.py, then: from {usable} import {self.name}")
 
     def latex(self) -> str:
         return self.text()

@@ -25,6 +25,7 @@ from sympy.core.function import AppliedUndef
 
 from ..core.boundaries import piece_notes
 from ..core.logistic import sigmoid
+from ..core.names import fresh_name
 from ..core.registry import BY_CLASS, CLASSES, Record
 from ..core.rewrite import Rule, Table
 from ..core.textbook import one_plus_exp
@@ -69,7 +70,7 @@ class _Deriver:
     def __init__(self, expr: sympy.Expr, wrt: sympy.Symbol, named: frozenset = frozenset()):
         self.named = named
         taken = {s.name for s in expr.free_symbols} | {wrt.name}
-        name = next(n for n in ("u", "t", "s", "v", "z1", "z2") if n not in taken)
+        name = fresh_name(("u", "t", "s", "v", "z1", "z2"), lambda n: n not in taken)
         self.u = sympy.Symbol(name, real=True)
         self.seen: dict[tuple[sympy.Expr, sympy.Symbol], Step] = {}
         self.count = 0

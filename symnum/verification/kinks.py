@@ -1,6 +1,7 @@
 """Kinks: where f is not differentiable (the argument of Abs, Max/Min, sign, floor,
 Heaviside, a Piecewise condition crosses 0), and what to report there instead of comparing
-methods: one-sided derivatives and the conventions of SymPy and torch.
+methods: one-sided derivatives and the conventions of SymPy and torch at a kink; at a jump of
+f itself (floor, sign, Heaviside, a Piecewise that does not join), that no derivative exists.
 
 >>> import symnum
 >>> r = symnum.derive("abs(x)")
@@ -22,6 +23,8 @@ from ..core.evaluate import at_point
 from . import methods
 
 KINK_DISTANCE = 1e-6  # |argument of Abs/Max/...| below this counts as a kink
+JUMP_STEP = 1e-25  # f is compared this far (relative) on either side, at 40 digits
+JUMP_SIZE = 1e-12  # a difference above this (relative to f) is a jump, not a steep slope
 
 
 @dataclass
@@ -80,8 +83,52 @@ def kink_notes(result: Result, point: dict) -> list[KinkNote]:
     return notes
 
 
+def jumps(result: Result, point: dict) -> list[str]:
+    """Where f itself jumps at ``point`` along a variable: "f jumps from a to b along x"
+    (f on either side, at 40 digits by mpmath); empty where f is continuous there.
+
+    >>> import symnum
+    >>> r = symnum.derive("floor(x)")
+    >>> jumps(r, {r.variables[0]: sympy.Integer(2)})
+    ['f jumps from 1 to 2 along x']
+    """
+    import mpmath as mp
+
+    from ..kernels.program import Program
+    names = list(point)
+    found = []
+    with mp.workdps(40):
+        prog = Program(result.function.outputs, names, "mpmath")
+        base = [mp.mpf(float(point[s])) for s in names]
+        for var in result.variables:
+            i = names.index(var)
+            h = JUMP_STEP * max(1, abs(base[i]))
+            sides = []
+            for t in (base[i] - h, base[i] + h):
+                args = list(base)
+                args[i] = t
+                sides.append(prog.run(*args))
+            for left, right in zip(*sides, strict=True):
+                scale = max(1, abs(left), abs(right))
+                if all(mp.isfinite(v) and mp.im(v) == 0 for v in (left, right)) and \
+                        abs(left - right) > JUMP_SIZE * scale:
+                    shown = [0.0 if abs(v) < 1e-15 * scale else float(mp.re(v))  # not -1e-25
+                             for v in (left, right)]
+                    found.append(f"f jumps from {shown[0]:.12g} to {shown[1]:.12g} along "
+                                 f"{var.name}")
+    return list(dict.fromkeys(found))
+
+
 def _sympy_first(result: Result, var: sympy.Symbol, point: dict) -> float | None:
-    value = at_point(sympy.diff(result.function.expr, var), point, 20)
+    """symnum's exact ∂f/∂var at the point (SymPy's conventions: sign(0) = 0, θ(0) = 1/2);
+    None where it has no real finite value there."""
+    from ..core.derive import differentiate
+    try:
+        entry = differentiate(result.function, "gradient").expanded()[
+            list(result.variables).index(var)]
+        value = at_point(entry, point, 20)
+    except (SymnumError, TypeError, ValueError, ZeroDivisionError):
+        return None
     return float(value) if value.is_real and value.is_finite else None
 
 

@@ -82,6 +82,8 @@ def report_text(report: Report) -> str:
              else _point_text(report.points[0]))
     lines = [f"verify {r.kind} of {_source(report)} with respect to "
              f"{', '.join(v.name for v in r.variables)} at {where}", ""]
+    if report.undefined:  # no method ran: there is nothing to compare them with
+        return "\n".join([*lines, verdict_line(report)])
     lines.append(f"  {'method':<14}{'evals':>7}  {'worst error':>11}  {'digits':>6}  verdict")
     for c in report.checks:
         worst = c.worst()
@@ -112,6 +114,8 @@ def report_text(report: Report) -> str:
 
 def verdict_line(report: Report) -> str:
     """One line: PASS / FAIL / INCONCLUSIVE and what it rests on."""
+    if report.undefined:
+        return f"INCONCLUSIVE: {report.undefined}"
     ran = [c for c in report.checks if not c.skipped]
     if report.verdict == "fail":
         names = ", ".join(c.method for c in ran if c.verdict == "fail")
@@ -202,5 +206,6 @@ def report_json(report: Report) -> dict[str, Any]:
     return {"expr": _source(report), "wrt": [v.name for v in report.result.variables],
             "what": report.result.kind, "seed": report.seed, "points": report.points,
             "passed": report.passed, "verdict": report.verdict,
-            "summary": verdict_line(report), "checks": checks,
+            "summary": verdict_line(report), "undefined": report.undefined or None,
+            "checks": checks,
             "kinks": [vars(n) for n in report.kinks]}

@@ -5,7 +5,9 @@ compared entry by entry against a tolerance from that method's own error model a
 and entry (:mod:`symnum.verification.verdicts`). Each method says pass, fail or
 inconclusive per entry; the report's :attr:`Report.verdict` is ``"fail"`` if any method fails
 with confidence, ``"pass"`` if every entry at every point is confirmed by at least one method
-and none fails, ``"inconclusive"`` otherwise. ``error`` and ``tolerance`` in an
+and none fails, ``"inconclusive"`` otherwise, and at a given point where there is no
+derivative to check (f jumps there, or f or the result is not real and finite: outside the
+domain, a pole), with :attr:`Report.undefined` saying why. ``error`` and ``tolerance`` in an
 :class:`EntryCheck` are relative to ``max(|exact|, the entry's rounding scale / eps)``.
 
 >>> verify_result(__import__("symnum").derive("x**3*y"), points=2).verdict
@@ -23,16 +25,12 @@ import numpy as np
 import sympy
 
 from ..core.calculus import Result
-from ..core.errors import EvaluationError, SymnumError
-from ..core.evaluate import at_point, exact_values, substitution
+from ..core.errors import SymnumError
+from ..core.evaluate import at_point, exact_values
 from ..kernels.program import Program
 from . import jax_method, methods, verdicts
 from .kinks import KinkNote, kink_notes, near_kink
-
-SAMPLE_RANGE = 2.5  # random points are uniform in [-2.5, 2.5] per variable
-MAX_TRIES = 500
-ILL_CONDITIONED = 1e-4  # a random point where float64 blurs an entry by more (relative) is
-#                         moved: it sits too close to a singularity for the float methods
+from .points import all_symbols, given_point, random_points, undefined
 
 _METHODS: dict[str, tuple[str, Callable, str]] = {  # name: (what it does, method, tolerance)
     "mpmath": ("mpmath central differences on f at 32 and 48 digits", methods.mpmath_diff,
@@ -138,11 +136,15 @@ class Report:
     seed: int | None
     checks: list[MethodCheck]
     kinks: list[KinkNote] = field(default_factory=list)
+    undefined: str = ""  # at a given point: why there is no derivative to check there
 
     @property
     def verdict(self) -> str:
         """``fail`` if a method fails; ``pass`` if every entry at every point is confirmed by
-        at least one method (or only kinks were examined); else ``inconclusive``."""
+        at least one method (or only kinks were examined); else ``inconclusive`` (also where
+        there is no derivative to check)."""
+        if self.undefined:
+            return "inconclusive"
         ran = [c for c in self.checks if not c.skipped]
         if any(c.verdict == "fail" for c in ran):
             return "fail"
@@ -195,12 +197,16 @@ def verify_result(result: Result, points: int = 5, seed: int | None = 0,
         raise SymnumError(f"seed must be a whole number from 0 to 2**32 - 1, got {seed!r}")
     if not isinstance(points, int) or isinstance(points, bool) or not 1 <= points <= 1000:
         raise SymnumError("points must be an integer from 1 to 1000")
-    symbols = _all_symbols(result)
+    symbols = all_symbols(result)
     context = _Context(result, symbols)
     if at is not None:
-        chosen = [_given_point(result, symbols, at)]
+        chosen = [given_point(result, symbols, at)]
+        why = undefined(result, chosen[0])
+        if why:
+            return Report(result, [{s.name: float(v) for s, v in chosen[0].items()}], None, [],
+                          undefined=why)
     else:
-        chosen = _random_points(result, symbols, points, np.random.default_rng(seed), context)
+        chosen = random_points(result, symbols, points, np.random.default_rng(seed), context)
     report = Report(result, [{s.name: float(v) for s, v in p.items()} for p in chosen],
                     seed if at is None else None, [])
     smooth = [p for p in chosen if not near_kink(result, p)]
@@ -238,62 +244,6 @@ def _arbitrate(checks: list[MethodCheck]) -> None:
                 if e.verdict == "fail" and e.index in confirmed else e for e in entries]
 
 
-def _all_symbols(result: Result) -> list[sympy.Symbol]:
-    free = set(result.function.expr.free_symbols) | set(result.expanded().free_symbols)
-    rest = sorted((s for s in free if s not in result.variables), key=lambda s: s.name)
-    return list(result.variables) + rest
-
-
-def _given_point(result: Result, symbols: list, at: Mapping) -> dict:
-    subs = substitution(set(symbols), at)
-    missing = [s.name for s in symbols if s not in subs]
-    if missing:
-        raise EvaluationError(f"no value given for {', '.join(missing)}")
-    if not all(subs[s].is_real for s in symbols):
-        raise EvaluationError("verify works at real points: give real values with at=")
-    point = {s: sympy.Rational(float(subs[s])) for s in symbols}
-    if not _defined(result, point):
-        raise EvaluationError("f or its derivative is not real and finite at the given point")
-    return point
-
-
-def _random_points(result: Result, symbols: list, count: int, rng, context: _Context
-                   ) -> list[dict]:
-    """Seeded uniform points where f and the result are real and finite and away from kinks;
-    one where float64 blurs f is moved unless no other point can be found."""
-    chosen: list[dict] = []
-    spare: list[dict] = []
-    for _ in range(MAX_TRIES):
-        values = rng.uniform(-SAMPLE_RANGE, SAMPLE_RANGE, size=len(symbols))
-        point = {s: sympy.Rational(float(v)) for s, v in zip(symbols, values, strict=True)}
-        if _defined(result, point) and not near_kink(result, point):
-            # A point where float64 blurs f itself (next to a pole) is moved. Only f decides:
-            # if the result under test decided, a wrong entry could choose where it is tested
-            # (one that is 0 where the truth is not would never be looked at).
-            if _blurred(context, point):
-                spare.append(point)
-                continue
-            chosen.append(point)
-            if len(chosen) == count:
-                return chosen
-    if len(chosen) + len(spare) >= count:
-        return chosen + spare[:count - len(chosen)]
-    raise EvaluationError(f"found only {len(chosen) + len(spare)} of {count} points in "
-                          f"[-{SAMPLE_RANGE}, {SAMPLE_RANGE}] where f and its derivative are "
-                          "real and finite")
-
-
-def _defined(result: Result, point: dict) -> bool:
-    try:
-        values = [at_point(e, point, 20) for e in result.function.outputs]
-        values += exact_values(result, point, digits=20)
-    except (EvaluationError, TypeError, ValueError, ZeroDivisionError, OverflowError):
-        return False
-    # float64 must hold every value too: the numeric methods work in float64
-    return all(v.is_number and v.is_real and v.is_finite and math.isfinite(float(v))
-               for v in values)
-
-
 _WHY: dict[str, str] = {  # a method that raised: what to tell the user, per method
     "mpmath": "f cannot be evaluated in mpmath here (an undefined or untranslated function, "
               "or f is not real next to this point)",
@@ -302,14 +252,6 @@ _WHY: dict[str, str] = {  # a method that raised: what to tell the user, per met
     "torch": "torch has no translation of a function in f, or cannot differentiate it",
     "jax": "JAX has no translation of a function in f, or cannot differentiate it",
 }
-
-
-def _blurred(context: _Context, point: dict) -> bool:
-    """Does float64 lose more than ILL_CONDITIONED (relative) of f at ``point``?"""
-    try:
-        return context.loss(point) > ILL_CONDITIONED
-    except (SymnumError, ArithmeticError, TypeError, ValueError):
-        return False
 
 
 def _run_method(name: str, result: Result, points: list[dict], context: _Context

@@ -166,8 +166,11 @@ def _other(endpoint: str, params: dict[str, Any]) -> Any:
         return service.ParseRequest(params.get("expr") or "", tuple(params.get("shape", [])),
                                     syntax)
     low, high = _number(params, "xmin", -3.0), _number(params, "xmax", 3.0)
-    if not (low < high and math.isfinite(high - low)):
-        raise BadRequest("xmin must be below xmax (and both finite), like xmin=-3&xmax=3")
+    if not low < high:
+        raise BadRequest("xmin must be below xmax, like xmin=-3&xmax=3")
+    if not math.isfinite(high - low):
+        raise BadRequest(f"xmin={low:g} to xmax={high:g} is wider than float64 can span; "
+                         "give two finite numbers not that far apart, like xmin=-3&xmax=3")
     descent = _descent(params) if params.get("start") else None
     return service.PlotRequest(params.get("expr") or "", params.get("wrt"), (low, high),
                                descent, None, surface=False, syntax=syntax)

@@ -1,0 +1,206 @@
+"""Inputs that once ended in an internal error (issues 23 and 28), each answered now: a
+verdict in words, a result, or one ``error:`` line (a :class:`SymnumError` from Python).
+
+The command line runs in-process (the ``cli`` fixture); the web's answers to the same cases
+are in ``tests/test_web_api.py``; the generated inputs of ``tests/test_fuzz.py`` and
+``benchmarks/fuzz_cli.py`` cover the rest.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+
+import mpmath as mp
+import numpy as np
+import pytest
+import sympy
+
+import symnum
+from symnum import SymnumError
+
+
+def _clean(proc) -> None:
+    """No traceback, no internal error; exit 2 only as one ``error:`` line."""
+    assert proc.returncode in (0, 1, 2), proc
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert "internal error" not in proc.stderr, proc.stderr
+    if proc.returncode == 2:
+        lines = proc.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: "), proc.stderr
+
+
+# verify where there is no derivative: (expression, point, what the verdict line says)
+NO_DERIVATIVE = [
+    ("floor(x)", "x=1", "f jumps from 0 to 1 along x"),
+    ("floor(x)", "x=0", "f jumps from -1 to 0 along x"),
+    ("ceiling(x)", "x=2", "f jumps from 2 to 3 along x"),
+    ("sign(x)", "x=0", "f jumps from -1 to 1 along x"),
+    ("Heaviside(x)", "x=0", "f jumps from 0 to 1 along x"),
+    ("Piecewise((x, x < 0), (x + 1, True))", "x=0", "f jumps from 0 to 1 along x"),
+    ("3*floor(x)*y + x", "x=1,y=2", "f jumps from 1 to 7 along x"),
+    ("log(x)", "x=-1", "outside the domain of log(x)"),
+    ("sqrt(x)", "x=-1", "outside the domain of sqrt(x)"),
+    ("acos(x)", "x=2", "outside the domain of acos(x)"),
+    ("sqrt(x)", "x=0", "1/(2*sqrt(x)) is infinite"),
+    ("1/x", "x=0", "f is not real and finite there"),
+]
+
+
+@pytest.mark.parametrize("expr, at, words", NO_DERIVATIVE)
+def test_verify_where_no_derivative_exists_is_an_inconclusive_verdict(cli, expr, at, words):
+    proc = cli("verify", expr, "--at", at)
+    _clean(proc)
+    assert proc.returncode == 0 and proc.stderr == ""
+    last = proc.stdout.strip().splitlines()[-1]
+    assert last.startswith("INCONCLUSIVE: ") and words in last, last
+    data = cli.json("verify", expr, "--at", at)
+    assert data["verdict"] == "inconclusive" and words in data["undefined"]
+    assert data["checks"] == [] and data["summary"] == last
+
+
+@pytest.mark.parametrize("expr, left, right", [("abs(x)", -1.0, 1.0), ("Max(x, 0)", 0.0, 1.0),
+                                               ("relu(x)", 0.0, 1.0)])
+def test_verify_at_a_kink_still_reports_the_one_sided_derivatives(cli, expr, left, right):
+    proc = cli("verify", expr, "--at", "x=0")
+    _clean(proc)
+    assert proc.returncode == 0 and "PASS: only kinks were checked" in proc.stdout
+    report = symnum.verify(expr, at={"x": 0})
+    assert report.verdict == "pass" and (report.kinks[0].left, report.kinks[0].right) == (
+        left, right)
+
+
+def test_a_kink_next_to_a_step_function_of_another_variable_has_its_conventions():
+    """SymPy's derivative of floor(y) is unevaluated: the convention is symnum's own (0)."""
+    report = symnum.verify("abs(x) + floor(y)", at={"x": 0, "y": 0.5})
+    assert report.verdict == "pass"
+    by_name = {n.variable: n for n in report.kinks}
+    assert by_name["x"].sympy_value == 0.0 and by_name["y"].sympy_value == 0.0
+
+
+def test_the_python_verify_at_a_jump_is_the_same_verdict():
+    report = symnum.verify("floor(x)", at={"x": 1})
+    assert report.verdict == "inconclusive" and not report
+    assert "does not exist at x = 1" in report.undefined
+    assert "INCONCLUSIVE" in report._repr_mimebundle_()["text/html"]
+
+
+# the step namer: every one of its fixed names taken
+NAMES_TAKEN = [
+    ["sin(u*t*s*v*z1*z2*x**2)", "--wrt", "x", "--steps"],
+    ["sin(v1*h1*a1*q1*x)", "--wrt", "x", "--steps", "graph"],
+    ["sin(u*t*s*v*z1*z2*uu*tt*ss*vv*z1z1*z2z2*x**2)", "--wrt", "x", "--steps"],
+    ["sin(v1*h1*a1*q1*vv1*hh1*aa1*qq1*x)", "--wrt", "x", "--steps", "graph"],
+]
+
+
+@pytest.mark.parametrize("argv", NAMES_TAKEN)
+def test_the_step_namer_never_runs_out_of_names(cli, argv):
+    proc = cli("derive", *argv)
+    _clean(proc)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_forty_variables_and_many_subexpressions_get_distinct_step_names():
+    names = " + ".join(f"exp(w{i}*x)*sin(v{i}*x)" for i in range(1, 41))
+    expr = f"{names} + u*t*s*v*z1*z2*h1*a1*q1*x"
+    derivation = symnum.Function(expr, wrt="x").steps()
+    text = derivation.text()
+    assert "result:" in text
+    x = sympy.Symbol("x", real=True)
+    want = sympy.diff(symnum.parse(expr).subs({s: sympy.Symbol(s.name, real=True)
+                                               for s in symnum.parse(expr).free_symbols}), x)
+    assert sympy.simplify(symnum.derive(expr, wrt="x").expanded()[0] - want) == 0
+    graph = symnum.Function(expr, wrt="x").graph()
+    defined = [str(n.name) for n in graph.nodes]
+    assert len(defined) == len(set(defined))
+    taken = {s.name for s in symnum.parse(expr).free_symbols}
+    assert not taken & set(defined)
+
+
+@pytest.mark.parametrize("expr", ["sign(x)", "sign(x)*x"])
+@pytest.mark.parametrize("steps", [["--steps"], ["--steps", "graph"]])
+def test_steps_of_sign(cli, expr, steps):
+    proc = cli("derive", expr, "--wrt", "x", *steps)
+    _clean(proc)
+    assert proc.returncode == 0 and proc.stdout
+
+
+def test_an_expression_that_starts_with_two_dashes_is_told_to_follow_double_dash(cli):
+    proc = cli("derive", "--x")
+    _clean(proc)
+    assert proc.returncode == 2 and "goes after --" in proc.stderr
+    assert "symnum derive -- --x" in proc.stderr
+    assert cli("derive", "--", "--x").returncode == 0
+    assert "did you mean --wrt?" in cli("derive", "x", "--wrtt", "x").stderr
+
+
+@pytest.mark.parametrize("name, module", [("bad-name.py", "bad_name"), ("1st.py", "_1st"),
+                                          ("class.py", "class_")])
+def test_export_to_a_file_python_cannot_import_suggests_a_valid_name(cli, tmp_path, name,
+                                                                     module):
+    proc = cli("export", "x**2", "--out", str(tmp_path / name))
+    assert proc.returncode == 0 and (tmp_path / name).exists()
+    suggestion = re.search(r"from (\S+) import f", proc.stdout).group(1)
+    assert suggestion == module and suggestion.isidentifier()
+    assert "import" in proc.stdout and f"from {name[:-3]} import" not in proc.stdout
+
+
+ORACLES = {"gamma(x)": mp.gamma, "factorial(x)": lambda x: mp.gamma(x + 1),
+           "binomial(x, 2)": lambda x: x * (x - 1) / 2, "loggamma(x)": mp.loggamma}
+
+
+@pytest.mark.parametrize("expr", sorted(ORACLES))
+def test_numpy_exports_of_the_gamma_family_run_when_called(cli, tmp_path, expr):
+    path = tmp_path / "exported.py"
+    proc = cli("export", expr, "--to", "numpy", "--what", "value", "--out", str(path))
+    assert proc.returncode == 0, proc.stderr
+    spec = importlib.util.spec_from_file_location("exported", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    points = np.array([0.5, 2.5, 7.25])
+    got = module.f(points)
+    want = [float(ORACLES[expr](mp.mpf(p))) for p in points]
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+def test_the_derivative_of_a_dirac_delta_exports_and_runs(cli, tmp_path):
+    path = tmp_path / "delta.py"
+    proc = cli("export", "DiracDelta(x)", "--what", "derivative", "--out", str(path))
+    _clean(proc)
+    assert proc.returncode == 0
+    spec = importlib.util.spec_from_file_location("delta", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.f(np.array([-1.0, 2.0])).tolist() == [0.0, 0.0]
+
+
+def test_polygamma_of_a_symbolic_order_is_refused_in_words(cli):
+    for argv in (["derive", "polygamma(y,x)"], ["export", "polygamma(y,x)"]):
+        proc = cli(*argv)
+        _clean(proc)
+        assert proc.returncode == 2 and "order" in proc.stderr
+
+
+API_MISUSE = {
+    "Function wrt=5": lambda: symnum.Function("x", wrt=5),
+    "derive shapes text": lambda: symnum.derive("x", shapes="x=n"),
+    "verify unknown keyword": lambda: symnum.verify("x**2", bogus=1),
+    "torch_function what": lambda: symnum.torch_function("x**2", what="gradient"),
+    "at complex": lambda: symnum.derive("x**2").at({"x": 1j}),
+    "at I": lambda: symnum.derive("x**2").at({"x": "I"}),
+    "at complex with arrays": lambda: symnum.derive("x**2*y").at({"x": [1.0], "y": 2j}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(API_MISUSE))
+def test_python_api_misuse_is_a_symnum_error(name):
+    with pytest.raises(SymnumError) as caught:
+        API_MISUSE[name]()
+    assert "\n" not in str(caught.value)
+
+
+def test_a_complex_value_for_a_real_variable_is_refused_on_the_command_line(cli):
+    proc = cli("derive", "x**2", "--at", "x=I")
+    _clean(proc)
+    assert proc.returncode == 2 and "real" in proc.stderr
