@@ -30,7 +30,10 @@ from __future__ import annotations
 import sympy
 
 from ..core.logistic import to_exponentials
+from ..core.registry.special import erfcx
 from ..core.rewrite import Rule, Table, rewrite
+from .stable_asymptotic import ASYMPTOTIC
+from .stable_erf import LEFT
 from .stable_rules import EXPM1, apply_rules
 from .stable_sums import Terms, positive_terms, shifted, signed_terms
 
@@ -44,6 +47,8 @@ def stabilize(expr: sympy.Basic) -> sympy.Basic:
         ruled = apply_rules(expr)
     except RecursionError:  # a very deep expression: the shifts below still apply
         ruled = expr
+    if ruled.has(erfcx):  # sums of erfcx that cancel far right: their series there
+        ruled = rewrite(ruled, ASYMPTOTIC, LEFT)
     return rewrite(_shift(ruled), EXPM1_UNSHIFTED)
 
 

@@ -117,6 +117,23 @@ def tail_sum(node: sympy.Mul) -> sympy.Basic | None:
     return None
 
 
+def left_tail(node: sympy.Mul) -> sympy.Basic | None:
+    """eᵃ·erfcx(w)ᵏ (k < 0) = e^(a + k·w²)·erfc(w)ᵏ for w < 0, with erfc(w) = 2Φ(−√2w):
+    far left erfcx(w) and eᵃ may both overflow (inf/inf) where e^(a + kw²) is 0."""
+    c, a = exp_split(node)
+    atoms = node.atoms(erfcx)
+    if a == 0 or len(atoms) != 1:
+        return None
+    (atom,) = atoms
+    k = sum((e for b, e in (f.as_base_exp() for f in sympy.Mul.make_args(c)) if b == atom),
+            sympy.S.Zero)
+    if not (k.is_Integer and k < 0) or (c / atom**k).has(erfcx):
+        return None
+    w = atom.args[0]
+    left = c / atom**k * sympy.exp(a + k * w**2) * (2 * ndtr(-_SQRT2 * w)) ** k
+    return sympy.Piecewise((left, w < 0), (node, True))
+
+
 ERF_RULES = Table([
     Rule("erf complement", "1 + erf(u) = 2Φ(√2u); 2 − erfc(u) = 2Φ(√2u); 1 − Φ(t) = Φ(−t)",
          sympy.Add, erf_complement),
@@ -126,6 +143,11 @@ ERF_RULES = Table([
     Rule("erfcx in a sum", "eᵃ·(Σ tᵢ) = Σ eᵃ·tᵢ, each term then scaled", sympy.Mul,
          tail_sum),
 ])
+
+
+# applied once, after the rules and the series (stable.py)
+LEFT = Table([Rule("erfcx far left", "eᵃ/erfcx(w)ᵏ = e^(a − kw²)/erfc(w)ᵏ for w < 0",
+                   sympy.Mul, left_tail)])
 
 
 def apply_erf_rules(expr: sympy.Basic, rounds: int = 8) -> sympy.Basic:
