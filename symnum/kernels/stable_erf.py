@@ -76,6 +76,8 @@ def log_tail(node: sympy.log) -> sympy.Basic | None:
 def scaled_tail(node: sympy.Mul) -> sympy.Basic | None:
     """eᵃ·erfc(u)ᵏ = e^(a − k·u²)·erfcx(u)ᵏ (and Φ(t) = e^(−t²/2)·erfcx(−t/√2)/2) where that
     makes the exponent simpler: e^(−u²)/erfc(u) = 1/erfcx(u), no 0/0 far right."""
+    if not any(_tail(f.as_base_exp()[0]) is not None for f in node.args):
+        return None
     c, a = exp_split(node)
     if a == 0:
         return None
@@ -104,10 +106,11 @@ def _has_tail(term: sympy.Basic) -> bool:
 def tail_sum(node: sympy.Mul) -> sympy.Basic | None:
     """r·(Σ tᵢ) = Σ r·tᵢ where that lets :func:`scaled_tail` take some term apart:
     e^(−t²/2)·(y/Φ(t) + (1 − y)/Φ(−t)) is 0·∞ far out, its terms are not."""
-    if not (node.has(sympy.exp) and node.has(sympy.erfc, ndtr)):
+    sums = [f for f in node.args if isinstance(f, sympy.Add)]
+    if not sums or not node.has(sympy.erfc, ndtr):
         return None
-    for f in node.args:
-        if isinstance(f, sympy.Add) and f.has(sympy.exp, sympy.erfc, ndtr):
+    for f in sums:
+        if f.has(sympy.exp, sympy.erfc, ndtr):
             rest = node / f
             terms = [rest * t for t in f.args]
             new = [(scaled_tail(t) if isinstance(t, sympy.Mul) else None) for t in terms]
@@ -120,9 +123,11 @@ def tail_sum(node: sympy.Mul) -> sympy.Basic | None:
 def left_tail(node: sympy.Mul) -> sympy.Basic | None:
     """eᵃ·erfcx(w)ᵏ (k < 0) = e^(a + k·w²)·erfc(w)ᵏ for w < 0, with erfc(w) = 2Φ(−√2w):
     far left erfcx(w) and eᵃ may both overflow (inf/inf) where e^(a + kw²) is 0."""
-    c, a = exp_split(node)
     atoms = node.atoms(erfcx)
-    if a == 0 or len(atoms) != 1:
+    if len(atoms) != 1:
+        return None
+    c, a = exp_split(node)
+    if a == 0:
         return None
     (atom,) = atoms
     k = sum((e for b, e in (f.as_base_exp() for f in sympy.Mul.make_args(c)) if b == atom),
