@@ -131,3 +131,22 @@ def test_the_series_right_of_8_matches_mpmath(text):
         for wv in (8.01, 9.5, 15.0, 60.0, 800.0, 1e5):
             want, got = f(mp.mpf(wv), mp.mpf(0.7)), g(mp.mpf(wv), mp.mpf(0.7))
             assert abs(got - want) <= 1e-15 * abs(want), (wv, got, want)
+
+
+@pytest.mark.parametrize(("text", "oracle"), [
+    ("0.5*x*(1 + erf(x/sqrt(2)))", "x*Phi(x)"),
+    ("x*erfc(-x/sqrt(2))/2", "x*Phi(x)"),
+    ("log(1 - erf(x))", "log(erfc(x))"),
+    ("log(1/2 - erf(-x/sqrt(2))/2)", "log(Phi(x))"),
+    ("log(erfc(x/sqrt(2))/2)", "log(Phi(-x))"),
+    ("erfc(x)*exp(x**2)/2", "exp(x**2)*erfc(x)/2"),
+])
+def test_other_spellings_are_right_too(text, oracle):
+    """The forms are found, not matched: the same functions typed another way (numpy, live)."""
+    family = stable_cases.Family(text, text, "x", tuple((float(g),) for g in stable_cases.GRID),
+                                 oracle=oracle)
+    assert stable_cases.same_function(family)
+    true = stable_cases.exact(family)
+    for what in WHATS:
+        assert not stable_cases.wrong(stable_cases.evaluate(family, what, "numpy"),
+                                      true[what]).any(), what
