@@ -160,6 +160,10 @@ SAMPLES = {
     "1 ± tanh": 3 - 3 * sympy.tanh(_x * _y) + _x,
     "cosh − 1": 2 * sympy.cosh(_x) - 2 + _y,
     "tanh fraction": _y * (sympy.tanh(_x) ** 2 - 1) / (sympy.tanh(_x) - 1),
+    "difference of squares": 3 - 3 / _x**2,
+    "perfect square": sympy.sin(_x) ** 2 - 2 * sympy.sin(_x) * _y + _y**2 + _x,
+    "gamma ratio": _y * sympy.gamma(_x + sympy.Rational(2, 5))
+    / sympy.gamma(_x + sympy.Rational(3, 20)),
     # the error-function family (stable_erf.py)
     "erf complement": 3 - 3 * sympy.erf(_x * _y) + _y,
     "log Φ": sympy.log(sympy.erfc(_x - _y)),

@@ -1,5 +1,6 @@
 """Stable forms of the log families: log(eᵃ − 1), log(1 − e⁻ᵃ), log tanh, log sinh, log coth,
-1 ± tanh, cosh − 1, and the ratios their derivatives hold.
+1 ± tanh, cosh − 1, and the ratios their derivatives hold; and what the registry's grid
+(tests/test_stable_registry.py) found: 1 − u² near u = ±1, a² − 2ab + b², Γ(a)/Γ(b).
 
 Each function is a rule of :data:`symnum.kernels.stable_rules.RULES` (exact identities over
 the reals, run before the shifts). The logarithms become :class:`log1mexp` (log(1 − e⁻ᵃ),
@@ -168,6 +169,61 @@ def tanh_fraction(node: sympy.Mul) -> sympy.Basic | None:
     return cancelled.xreplace({t: tanh})
 
 
+def difference_of_squares(node: sympy.Add) -> sympy.Basic | None:
+    """c − c·u² = c·(1 − u)(1 + u) and c − c/u² = c·(u − 1)(u + 1)/u²: no cancellation
+    near u = ±1 (atanh′ = 1/(1 − u²), asec′ = 1/(u²·√(1 − 1/u²)))."""
+    constant, rest = node.as_coeff_Add()
+    if constant == 0 or isinstance(rest, sympy.Add):
+        return None
+    c, square = rest.as_coeff_Mul()
+    if c != -constant or not (square.is_Pow and abs(square.exp) == 2) or \
+            square.base.has(sympy.exp, sympy.tanh):
+        return None
+    u = square.base
+    if square.exp == 2:
+        return constant * (1 - u) * (1 + u)
+    return constant * (u - 1) * (u + 1) / u**2
+
+
+def perfect_square(node: sympy.Add) -> sympy.Basic | None:
+    """a² − 2ab + b² = (a − b)²: the difference is taken before it is squared (binomial's
+    second derivative holds (ψ(n + 1) − ψ(n − k + 1))² written out, which cancels for large
+    n)."""
+    squares = {t.base: t for t in node.args if t.is_Pow and t.exp == 2 and not t.base.is_Add}
+    for term in node.args:
+        c, rest = term.as_coeff_Mul()
+        factors = sympy.Mul.make_args(rest)
+        if abs(c) != 2 or len(factors) != 2 or not all(f in squares for f in factors):
+            continue
+        a, b = factors
+        return node - squares[a] - squares[b] - term + (a + sympy.sign(c) * b) ** 2
+    return None
+
+
+def gamma_ratio(node: sympy.Mul) -> sympy.Basic | None:
+    """Γ(a)/Γ(b) with a − b a number (binomial(x, k), written out): exp(log Γ(a) − log Γ(b))
+    right of 0, sin(πb)/sin(πa)·exp(log Γ(1 − b) − log Γ(1 − a)) left of 1 (the
+    reflection; one of each when a and b are on either side), where the Γs themselves
+    overflow past 171 and underflow left of −171."""
+    tops = [f for f in node.args if isinstance(f, sympy.gamma) and not f.is_number]
+    bottoms = [f.base for f in node.args if f.is_Pow and f.exp == -1 and
+               isinstance(f.base, sympy.gamma) and not f.is_number]
+    for top in tops:
+        for bottom in bottoms:
+            a, b = top.args[0], bottom.args[0]
+            if not (a - b).is_number:
+                continue
+            lg = sympy.loggamma
+            right = sympy.exp(lg(a) - lg(b))
+            left = sympy.sin(sympy.pi * b) / sympy.sin(sympy.pi * a) * \
+                sympy.exp(lg(1 - b) - lg(1 - a))
+            apart = (sympy.pi / sympy.sin(sympy.pi * a) * sympy.exp(-lg(1 - a) - lg(b)),
+                     sympy.sin(sympy.pi * b) / sympy.pi * sympy.exp(lg(a) - lg(1 - b)))
+            ratio = sympy.Piecewise((right, (a > 0) & (b > 0)), (left, (a < 1) & (b < 1)),
+                                    (apart[0], a < 1), (apart[1], True))
+            return node / top * bottom * ratio
+    return None
+
 # Rows of stable_rules.RULES: the logs before log1p takes log(1 − e⁻ᵃ), the ratios after.
 LOG_FAMILIES = [
     Rule("log of eᵃ − 1", "log(eᵃ − 1) = a + log1mexp(a); log(1 − eᵃ) = log1mexp(−a)",
@@ -179,6 +235,11 @@ LOG_FAMILIES = [
     Rule("coth", "cosh a / sinh a = 1/tanh a", sympy.Mul, coth_ratio),
     Rule("1 ± tanh", "1 ± tanh a = 2/(1 + e^(∓2a))", sympy.Add, tanh_complement),
     Rule("cosh − 1", "cosh a − 1 = 2·sinh²(a/2)", sympy.Add, cosh_minus_one),
+    Rule("difference of squares", "1 − u² = (1 − u)(1 + u); 1 − 1/u² = (u − 1)(u + 1)/u²",
+         sympy.Add, difference_of_squares),
+    Rule("perfect square", "a² − 2ab + b² = (a − b)²", sympy.Add, perfect_square),
+    Rule("gamma ratio", "Γ(a)/Γ(b) = exp(log Γ(a) − log Γ(b)) (a, b > 0), by reflection "
+         "left of 1", sympy.Mul, gamma_ratio),
 ]
 
 # Before the rules (which would rewrite the numerator and denominator first): fractions of

@@ -166,15 +166,23 @@ def _heaviside(a, h):
     return mp.mpf(1) if a > 0 else (mp.mpf(0) if a < 0 else h)
 '''),))}),
     Record("DiracDelta", sympy.DiracDelta, "the Dirac delta: 0 away from 0, infinite at 0",
-           "Dirac delta", latex=r"\mathop{\delta}", derivative=("",),
+           "Dirac delta", latex=r"\mathop{\delta}", arity=(1, 2), defaults=("0",),
+           params=("u", "k"), derivative=("", ""),
            rule_text="δ(u) = 0 for u ≠ 0", rule_latex=r"\delta(u) = 0,\ u \neq 0",
            analytic=False,
-           spell={"numpy": Spelling("np.where({0} == 0, np.inf, 0.0)"),
-                  "torch": Spelling("torch.where({0} == 0, math.inf, 0.0 * {0})"),
-                  "jax": Spelling("jnp.where({0} == 0, jnp.inf, 0.0 * {0})"),
-                  "math": Spelling("(math.inf if {0} == 0 else 0.0)"),
-                  "c": Spelling("({0} == 0 ? INFINITY : 0.0)"),
-                  "mpmath": Spelling("(mp.inf if {0} == 0 else mp.mpf(0))")}),
+           # DiracDelta(u, k): its k-th derivative (H″ = δ′), also 0 away from 0; at 0 δ is
+           # +inf, its derivatives have no value (nan)
+           spell={"numpy": Spelling("np.where({0} == 0, np.where({1} == 0, np.inf, np.nan), "
+                                    "0.0 * {0})"),
+                  "torch": Spelling("torch.where({0} == 0, math.inf if {1} == 0 else math.nan, "
+                                    "0.0 * {0})"),
+                  "jax": Spelling("jnp.where({0} == 0, jnp.where({1} == 0, jnp.inf, jnp.nan), "
+                                  "0.0 * {0})"),
+                  "math": Spelling("((math.inf if {1} == 0 else math.nan) if {0} == 0 "
+                                   "else 0.0)"),
+                  "c": Spelling("({0} == 0 ? ({1} == 0 ? INFINITY : NAN) : 0.0)"),
+                  "mpmath": Spelling("((mp.inf if {1} == 0 else mp.nan) if {0} == 0 "
+                                     "else mp.mpf(0))")}),
 ]
 
 

@@ -159,6 +159,28 @@ def _polygamma(n, x):
     # torch's trigamma is good to 1e-9; Hurwitz zeta(2, x) to 1e-15 (autograd: polygamma's)
     return value + (torch.special.zeta(2.0, x) - value).detach()
 ''')
+JAX_POLYGAMMA = ("_polygamma", '''
+def _polygamma(n, x):
+    # JAX's polygamma is a Hurwitz zeta, right of 0 only; left of ½ the reflection
+    # ψ⁽ⁿ⁾(x) = (−1)ⁿ·ψ⁽ⁿ⁾(1 − x) − π·dⁿ/dxⁿ cot(πx), dⁿcot(πx) = πⁿ·Pₙ(cot πx) with
+    # P₀ = c, Pₖ₊₁ = −(1 + c²)·Pₖ′ (each branch sees a harmless stand-in)
+    n = int(n)
+    if n == 0:
+        return jax.scipy.special.digamma(x)
+    left = x < 0.5
+    right = jax.scipy.special.polygamma(n, jnp.where(left, 1 - x, x))
+    r = jnp.where(left, x - 2 * jnp.round(x / 2), 0.25)  # exact: cot has period 1
+    c = jnp.cos(math.pi * r) / jnp.sin(math.pi * r)
+    p = [0.0, 1.0]  # coefficients of P in c, lowest first
+    for _ in range(n):
+        d = [k * p[k] for k in range(1, len(p))] + [0.0, 0.0]
+        p = [-(d[k] + (d[k - 2] if k >= 2 else 0.0)) for k in range(len(d))]
+    value = 0.0
+    for a in reversed(p):
+        value = value * c + a
+    reflected = (-1.0) ** n * right - math.pi ** (n + 1) * value
+    return jnp.where(left, reflected, right)
+''')
 TORCH_BINOMIAL = ("_binomial", '''
 def _binomial(n, k):
     like = n if torch.is_tensor(n) else k  # a number beside a tensor: the tensor's kind
@@ -248,7 +270,7 @@ def _bail():
            rule_text="ψₙ′(u) = ψₙ₊₁(u)", rule_latex=r"\psi^{(n)}{}'(u) = \psi^{(n+1)}(u)",
            spell={"numpy": Spelling("_polygamma({0}, {1})", (*POLYGAMMA_SERIES, POLYGAMMA)),
                   "torch": Spelling("_polygamma({0}, {1})", (TORCH_POLYGAMMA,)),
-                  "jax": Spelling("jax.scipy.special.polygamma(int({0}), {1})"),
+                  "jax": Spelling("_polygamma({0}, {1})", (JAX_POLYGAMMA,)),
                   "math": Spelling("float(_scipy_special.polygamma(int({0}), {1}))"),
                   "c": _NO_C, "mpmath": Spelling("mp.polygamma(int({0}), {1})")},
            sample=((0.0, 2.0), (0.5, 8.0)), integers=(0,)),
