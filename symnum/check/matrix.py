@@ -30,12 +30,15 @@ from ..core.parse import parse
 from ..matrix.result import MatrixResult, _components, component_result, default_sizes, explicit
 from . import points as cp
 from .compare import ClaimCheck, Evidence, compare
+from .sizes import plan
 
 __all__ = ["check_matrix_claim"]
 
 INTEGER_POINTS = 10  # random integer matrices with entries in [-3, 3] ...
 WIDE_POINTS = 4  # ... in [-9, 9] ...
 FRACTION_POINTS = 4  # ... and with 3-digit entries in [-2.5, 2.5]
+SIZE_POINTS = 3  # at the further sizes a polynomial in the dimensions needs: points ...
+SIZE_DRAWS = 12  # ... out of this many integer matrices drawn
 
 
 def check_matrix_claim(claimed: ExprLike, result: MatrixResult, seed: int = 0) -> ClaimCheck:
@@ -47,15 +50,35 @@ def check_matrix_claim(claimed: ExprLike, result: MatrixResult, seed: int = 0) -
     if have != want and not flipped:
         raise ShapeError(f"the claimed answer is {_dims(have)}, but the {result.kind} is "
                          f"{_dims(want)}")
+    target = claim.T if flipped else claim
+    defaults = _size_assignments(f)
+    dims = _dimensions(f)
+    size_plan = plan(target, result.expr, dims, defaults)
+    if size_plan.proved and not flipped:
+        names = ", ".join(d.name for d in dims)
+        statement = f"claim − {result.kind} simplifies to 0 as a matrix expression" + (
+            f", for every {names}" if names else "")
+        return ClaimCheck(True, "symbolic", result, claim,
+                          evidence=Evidence("proof", statement))
     checks = []
-    for sizes in _size_assignments(f):
-        outcome = _at_sizes(claim.T if flipped else claim, result, sizes, seed)
+    for sizes in defaults:
+        outcome = _at_sizes(target, result, sizes, seed)
+        checks.append((sizes, outcome))
+        if not outcome.correct:
+            break
+    sampled: list[tuple[dict, int]] = []
+    for sizes in size_plan.extra if checks[-1][1].correct else []:
+        witness, count = _agrees_at(target, result, sizes, seed)
+        if witness is None:
+            sampled.append((sizes, count))
+            continue
+        outcome = witness if _costly(target, result) else _at_sizes(target, result, sizes, seed)
         checks.append((sizes, outcome))
         if not outcome.correct:
             break
     sizes, last = checks[-1]
     text = "; ".join(", ".join(f"{k} = {v}" for k, v in s.items()) for s, _ in checks)
-    points = sum(c.points_checked for _, c in checks)
+    points = sum(c.points_checked for _, c in checks) + sum(c for _, c in sampled)
     if flipped:
         hint = (f"the claim is the transpose of the {result.kind}, which is {_dims(want)}"
                 if last.correct else f"the claim is {_dims(have)}, but the {result.kind} "
@@ -65,10 +88,11 @@ def check_matrix_claim(claimed: ExprLike, result: MatrixResult, seed: int = 0) -
                        counterexample=None if last.correct else last.counterexample,
                        evidence=Evidence("proof", hint))
     if last.correct:
-        proof = all(c.how == "symbolic" for _, c in checks)
+        proof = all(c.how == "symbolic" for _, c in checks) and not sampled
         statement = ("the components agree" + (f" at sizes {text}" if text.strip("; ") else "")) + (
-            " (each difference simplifies to 0)" if proof else
-            f" (equal to 30 digits at {points} points)")
+            " (each difference simplifies to 0)" if all(c.how == "symbolic" for _, c in checks)
+            else f" (equal to 30 digits at {points} points)") + _sampled_text(sampled) + (
+            f"; {size_plan.note}" if size_plan.note else "")
         return replace(last, result=result, claimed=claim, points_checked=points,
                        how="symbolic" if proof else "numeric",
                        evidence=Evidence("proof" if proof else "numeric", statement, points))
@@ -97,6 +121,76 @@ def _at_sizes(claim, result: MatrixResult, sizes: dict, seed: int) -> ClaimCheck
         "claimed": _values(_reshape(mine, result, sizes), exact_point),
         "expected": _values(_reshape(exact, result, sizes), exact_point)}
     return replace(outcome, diagnosis=hint, point=inputs, counterexample=counterexample)
+
+
+def _agrees_at(claim, result: MatrixResult, sizes: dict, seed: int
+               ) -> tuple[ClaimCheck | None, int]:
+    """Claim and result at random integer matrices of these sizes, entry by entry to 30
+    digits (exact arithmetic first, so an inverse at size 12 stays cheap): (a witness where
+    an entry differs, else None; how many points were compared)."""
+    f = result.function
+    matrices = {m.name: m for e in (f.expr, result.expr, claim)
+                for m in e.atoms(sympy.MatrixSymbol)}
+    rng = np.random.default_rng(seed + sum(sizes.values()))
+    compared = 0
+    for _ in range(SIZE_DRAWS):
+        comps = {m: sympy.ImmutableMatrix(*(int(sympy.sympify(d).subs(sizes)) for d in m.shape),
+                                          lambda i, j: int(rng.integers(-3, 4)))
+                 for m in matrices.values()}
+        try:
+            mine = explicit(claim, f, sizes, comps)
+            exact = explicit(result.expr, f, sizes, comps)
+        except (ArithmeticError, ValueError, TypeError):
+            continue  # a singular matrix drawn: another one
+        if not all(cp.is_real_value(cp.value(e, {})) for e in _flat(exact)):
+            continue  # outside the domain (log det of a negative determinant)
+        verdicts = [cp.differs(c - e, {}) for c, e in zip(_flat(mine), _flat(exact),
+                                                          strict=True)]
+        if any(verdicts):
+            return _witness(result, claim, sizes, comps, mine, exact, verdicts.index(True),
+                            compared + 1), compared + 1
+        compared += all(v is not None for v in verdicts)
+        if compared >= SIZE_POINTS:
+            break
+    return None, compared
+
+
+def _witness(result, claim, sizes, comps, mine, exact, k, points) -> ClaimCheck:
+    """The counterexample found by :func:`_agrees_at`, without expanding in symbols."""
+    mine, exact = (v if isinstance(v, sympy.MatrixBase) else sympy.ImmutableMatrix([v])
+                   for v in (mine, exact))
+    inputs = {m.name: _values(c, {}) for m, c in sorted(comps.items(), key=lambda mc: mc[0].name)}
+    where = ", ".join(f"{k} = {v}" for k, v in sizes.items())
+    flat = [_plain(v) for v in (list(mine)[k], list(exact)[k])]
+    return ClaimCheck(
+        False, "numeric", result, claim, points, inputs,
+        tuple(int(i) for i in np.unravel_index(k, mine.shape)), flat[0], flat[1],
+        evidence=Evidence("witness", f"at sizes {where} an entry differs at random integer "
+                          "matrices (to 30 digits)", points),
+        counterexample={"sizes": {str(s): v for s, v in sizes.items()}, "inputs": inputs,
+                        "claimed": _values(mine, {}), "expected": _values(exact, {})})
+
+
+def _costly(claim, result: MatrixResult) -> bool:
+    """Inverses and determinants: in symbols at size 4 and over they take minutes."""
+    return any(e.has(sympy.Inverse, sympy.Determinant, sympy.MatPow)
+               for e in (claim, result.expr))
+
+
+def _flat(value) -> list:
+    return list(value) if isinstance(value, sympy.MatrixBase) else [value]
+
+
+def _sampled_text(sampled: list[tuple[dict, int]]) -> str:
+    if not sampled:
+        return ""
+    sizes = "; ".join(", ".join(f"{k} = {v}" for k, v in s.items()) for s, _ in sampled)
+    return f", and at sizes {sizes} at {sum(c for _, c in sampled)} random integer points"
+
+
+def _dimensions(f: Function) -> list[sympy.Symbol]:
+    return sorted({d for s in f.shapes.values() for d in s if isinstance(d, sympy.Symbol)},
+                  key=lambda s: s.name)
 
 
 def _symmetric_hint(result, mine, exact, comps, outcome, sizes) -> str | None:
