@@ -155,9 +155,13 @@ def tanh_fraction(node: sympy.Mul) -> sympy.Basic | None:
     """A rational function of one tanh a, its common factors cancelled:
     (tanh²a − 1)/(tanh a − 1) = tanh a + 1 (log(1 − tanh a)'s second derivative, whose
     uncancelled form is eᵃ-sized terms that cancel at a = 40)."""
+    if not any(f.is_Pow and f.exp.is_negative and isinstance(f.base, sympy.Add) and
+               any(isinstance(t.as_base_exp()[0], sympy.tanh)
+                   for g in f.base.args for t in sympy.Mul.make_args(g))
+               for f in node.args):
+        return None  # no denominator that is a sum of tanh's powers: nothing walked
     found = node.atoms(sympy.tanh)
-    if len(found) != 1 or not any(f.is_Pow and f.exp.is_negative and f.base.has(sympy.tanh)
-                                  and isinstance(f.base, sympy.Add) for f in node.args):
+    if len(found) != 1:
         return None
     t, tanh = sympy.Dummy("t"), found.pop()
     plain = node.xreplace({tanh: t})
