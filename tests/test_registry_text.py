@@ -196,7 +196,7 @@ class Listings:
         self.text = cli("functions").stdout
         self.markdown = cli("functions", "--format", "markdown").stdout
         self.json = [f["name"] for f in cli.json("functions")["functions"]]
-        client = TestClient(create_app())
+        client = TestClient(create_app(), base_url="http://localhost")
         self.page = client.get("/").text
         self.api = [f["name"] for f in client.get("/api/functions").json()["functions"]]
 

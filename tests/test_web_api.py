@@ -26,6 +26,7 @@ from starlette.testclient import TestClient
 from symnum.cli import main
 from symnum.web import create_app
 from symnum.web.params import MAX_BODY, MAX_QUERY
+from symnum.web.security import allowed_hosts
 
 ROOT = Path(__file__).resolve().parent.parent
 WEB = ROOT / "symnum" / "web"
@@ -37,7 +38,7 @@ pytestmark = pytest.mark.xdist_group("web_api")
 
 @pytest.fixture(scope="module")
 def client():
-    with TestClient(create_app(timeout=60, workers=2)) as c:
+    with TestClient(create_app(timeout=60, workers=2), base_url="http://127.0.0.1:8000") as c:
         yield c
 
 
@@ -181,6 +182,62 @@ def test_every_response_carries_the_security_headers(client):
         assert headers["referrer-policy"] == "no-referrer"
 
 
+LOCAL = ["localhost", "localhost:8000", "LOCALHOST:8000", "127.0.0.1", "127.0.0.1:8000",
+         "[::1]", "[::1]:8000"]
+FOREIGN = ["attacker.example", "attacker.example:8000", "localhost.attacker.example",
+           "127.0.0.1.nip.io:8000", "127.0.0.2", "[::2]:8000", "0.0.0.0:8000"]
+
+
+def host_status(hosts: frozenset[str] | None, host: str, path: str = "/api") -> httpx.Response:
+    """The answer to GET ``path`` addressed to ``host`` (no workers needed for /api)."""
+    return TestClient(create_app(hosts=hosts), base_url=f"http://{host}").get(path)
+
+
+@pytest.mark.parametrize("host", LOCAL)
+def test_requests_addressed_to_this_computer_are_answered(host):
+    assert host_status(None, host).status_code == 200
+
+
+@pytest.mark.parametrize("host", FOREIGN)
+def test_requests_addressed_to_another_name_are_refused_as_dns_rebinding(host):
+    # a page of attacker.example whose name now resolves to 127.0.0.1 sends its own Host
+    answer = host_status(None, host, "/api/derive?expr=x")
+    assert answer.status_code == 400
+    assert answer.headers["content-type"] == "application/json"
+    message = answer.json()["error"]
+    assert list(answer.json()) == ["error"] and "\n" not in message
+    assert "--allow-host" in message and repr(host) in message
+    assert answer.headers["x-frame-options"] == "DENY"  # refused, still with the headers
+
+
+def test_allow_host_adds_names_and_a_wildcard_bind_accepts_addresses():
+    mine = allowed_hosts("127.0.0.1", ["box.lan", "Other.LAN:9000"])
+    assert host_status(mine, "box.lan:8000").status_code == 200
+    assert host_status(mine, "other.lan").status_code == 200
+    assert host_status(mine, "attacker.example").status_code == 400
+    everywhere = allowed_hosts("0.0.0.0")  # reached from the network by its IP address
+    assert host_status(everywhere, "192.168.1.20:8000").status_code == 200
+    assert host_status(everywhere, "[fe80::1]:8000").status_code == 200
+    assert host_status(everywhere, "attacker.example").status_code == 400
+    assert host_status(allowed_hosts("127.0.0.1", ["*"]), "any.name").status_code == 200
+    assert host_status(allowed_hosts("192.168.1.20"), "192.168.1.20:80").status_code == 200
+    assert host_status(allowed_hosts("192.168.1.20"), "192.168.1.21:80").status_code == 400
+
+
+def test_allow_host_is_documented_and_a_malformed_one_is_an_option_error(capsys):
+    from symnum.web.__main__ import main as serve_main
+
+    assert serve_main(["--port", "0", "--allow-host", "http://box.lan/"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --allow-host needs a host name") and err.count("\n") == 1
+    for run in (lambda: serve_main(["--help"]), lambda: main(["serve", "--help"])):
+        with pytest.raises(SystemExit):
+            run()
+        assert "--allow-host NAME" in " ".join(capsys.readouterr().out.split())
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "--allow-host" in readme
+
+
 def test_the_page_echoes_user_text_only_escaped(client):
     page = client.get("/", params={"expr": "<script>alert(1)</script>", "wrt": '"><img>'})
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
@@ -217,6 +274,49 @@ def test_parse_typesets_what_it_read(client):
     assert sympy.simplify(read - 1 / (1 + sympy.exp(-x))) == 0
     assert r"\frac" in data["latex"]
     assert client.get("/api/parse", params={"expr": "sin(x"}).status_code == 400
+
+
+TYPED = [("log(1+exp(-x**2))/sqrt(x**2+1)", "plain", []),
+         (r"\frac{1}{1+e^{-x}}\cdot\sqrt{x^{2}+1}", "latex", []),
+         ("x.T*A*x + sigmoid(w.T*x)", "plain", ["x=n", "A=n,n", "w=n"])]
+
+
+@pytest.mark.parametrize("expr, syntax, shapes", TYPED, ids=[t[1] for t in TYPED])
+def test_the_preview_waits_for_text_still_being_typed(client, expr, syntax, shapes):
+    # every prefix typed on the way to a formula is a 200: read, or waiting with a box
+    waited = 0
+    for end in range(1, len(expr) + 1):
+        params = {"expr": expr[:end], "from": syntax, "shape": shapes}
+        answer = client.get("/api/parse", params=params | {"partial": "1"})
+        assert answer.status_code == 200, (expr[:end], answer.text)
+        data = answer.json()
+        if not data["complete"]:
+            waited += 1
+            assert data["message"].startswith("waiting for"), data
+            assert client.get("/api/parse", params=params).status_code == 400  # the API's own
+    assert waited >= 8 and data["complete"] and "square" not in data["latex"]
+    whole = client.get("/api/parse", params={"expr": expr, "from": syntax, "shape": shapes})
+    assert data["latex"] == whole.json()["latex"]
+
+
+@pytest.mark.parametrize("expr, latex, waits", [
+    ("sin(", r"\sin{\left(\square \right)}", "the rest of the formula, then ')'"),
+    ("x**", r"x^{\square}", "the rest of the formula"),
+    ("log(1+exp(-x", r"\log{\left(1 + e^{- x} \right)}", "'))'"),
+])
+def test_a_waiting_preview_shows_a_box_where_the_rest_will_come(client, expr, latex, waits):
+    data = client.get("/api/parse", params={"expr": expr, "partial": "1"}).json()
+    assert data == {"latex": latex, "text": data["text"], "complete": False,
+                    "message": "waiting for " + waits}
+
+
+@pytest.mark.parametrize("expr, message", [
+    ("foo(x)", "unknown function 'foo'"), ("foo(", "unknown function 'foo'"),
+    ("sin(x))", "unmatched ')'"), ("x +* 2", "invalid syntax")])
+def test_the_preview_still_calls_real_errors_errors(client, expr, message):
+    answer = client.get("/api/parse", params={"expr": expr, "partial": "1"})
+    assert answer.status_code == 400 and message in answer.json()["error"]
+    assert client.get("/api/parse", params={"expr": "x", "partial": "maybe"}).status_code == 400
 
 
 @pytest.mark.parametrize("expr, wrt, shapes", [

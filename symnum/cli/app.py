@@ -69,6 +69,7 @@ def serve_command(args: argparse.Namespace) -> int:
             "--timeout", repr(args.timeout), "--memory", args.memory]
     argv += ["--workers", str(args.workers)] if args.workers else []
     argv += ["--open"] if args.open else []
+    argv += [f"--allow-host={name}" for name in args.allow_host]
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError, AttributeError):
             stream.flush()

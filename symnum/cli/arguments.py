@@ -133,6 +133,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="memory one request may use, like 512M or 2G (default 2G)")
     w.add_argument("--workers", type=int, help="worker processes computing requests "
                    "(default: 4 to 8, by the number of CPU cores)")
+    w.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                   help="also answer requests addressed to NAME (repeatable; * for any name); "
+                   "by default only localhost, 127.0.0.1, [::1] and the --host address are "
+                   "answered, so that no other site's page can reach the server by DNS "
+                   "rebinding")
     return parser
 
 

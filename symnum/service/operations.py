@@ -5,6 +5,9 @@ result that renders itself out (``to_json()``, ``text()``, ``latex()``, ``exit_c
 0
 >>> parse(ParseRequest("x^2*sin(y)")).to_json()
 {'latex': 'x^{2} \\\\sin{\\\\left(y \\\\right)}', 'text': 'x**2*sin(y)'}
+>>> parse(ParseRequest("x**", partial=True)).to_json()
+{'latex': 'x^{\\\\square}', 'text': 'x**…', 'complete': False, \
+'message': 'waiting for the rest of the formula'}
 """
 
 from __future__ import annotations
@@ -244,14 +247,23 @@ def export(request: ExportRequest) -> ExportResult:
 
 @dataclass(frozen=True)
 class ParseResult:
-    """The expression as read: typeset (``latex``) and in plain syntax (``plain``)."""
+    """The expression as read: typeset (``latex``) and in plain syntax (``plain``); for a
+    partial request, whether it is ``complete`` and else what it is ``waiting`` for (the
+    formula then shows a box where the rest will come; empty latex: nothing to show yet)."""
 
     latex_text: str
     plain: str
     exit_code: int = 0
+    partial: bool = False
+    waiting: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"latex": self.latex_text, "text": self.plain}
+        data: dict[str, Any] = {"latex": self.latex_text, "text": self.plain}
+        if self.partial:
+            data["complete"] = self.waiting is None
+        if self.waiting is not None:
+            data["message"] = self.waiting
+        return data
 
     def text(self) -> str:
         return self.plain
@@ -261,17 +273,47 @@ class ParseResult:
 
 
 def parse(request: ParseRequest) -> ParseResult:
-    """The live preview: the expression read and typeset, nothing derived."""
+    """The live preview: the expression read and typeset, nothing derived; with ``partial``,
+    text still being typed (``sin(``) is waiting, not an error."""
+    request = checked(request, ParseRequest)
+    if not request.expr.strip():
+        raise SymnumError("type an expression, like x^2*sin(y)")
+    try:
+        latex, text = _typeset(request.expr, request)
+    except SymnumError as err:
+        if not request.partial:
+            raise
+        from .preview import completions, open_brackets, shown
+        wrong = err  # the clearest reason: "unknown function 'foo'" over "'(' never closed"
+        shapes = False  # a shape that does not fit yet: sigmoid(w.T on its way to w.T*x)
+        for completed, message in completions(request.expr, request.syntax):
+            if completed is None:
+                return ParseResult("", "", partial=True, waiting=message)
+            try:
+                latex, text = _typeset(completed, request)
+            except SymnumError as later:
+                shapes = shapes or "shape" in str(later)
+                if wrong is err and "rest" in message and not str(later).startswith(
+                        ("invalid syntax", "LaTeX: the")):
+                    wrong = later
+                continue
+            return ParseResult(shown(latex), shown(text, "…"), partial=True, waiting=message)
+        still_open = open_brackets(request.expr, request.syntax)
+        if still_open and request.shapes and shapes:
+            return ParseResult("", "", partial=True, waiting=f"waiting for '{still_open}'")
+        raise wrong from None
+    return ParseResult(latex, text, partial=request.partial)
+
+
+def _typeset(source: str, request: ParseRequest) -> tuple[str, str]:
+    """``source`` read as ``request`` says: its LaTeX and its plain text."""
     import sympy
 
     from ..core.parse import parse as read
     from ..core.render import expr_latex
 
-    request = checked(request, ParseRequest)
-    if not request.expr.strip():
-        raise SymnumError("type an expression, like x^2*sin(y)")
     shapes = shapes_of(request.shapes)
-    expr = read(plain(request.expr, request.syntax, request.shapes), shapes)
+    expr = read(plain(source, request.syntax, request.shapes), shapes)
     if isinstance(expr, sympy.MatrixBase):
         rows = [[sympy.sstr(v) for v in row] for row in expr.tolist()]
         text = ("[" + ", ".join(r[0] for r in rows) + "]" if expr.shape[1] == 1 else
@@ -283,4 +325,4 @@ def parse(request: ParseRequest) -> ParseResult:
         latex = matrix_latex(expr)
     else:
         latex = expr_latex(expr)
-    return ParseResult(latex, text)
+    return latex, text

@@ -126,11 +126,14 @@ class ExportRequest:
 
 @dataclass(frozen=True)
 class ParseRequest:
-    """``parse``: the expression read and typeset, nothing derived (the page's preview)."""
+    """``parse``: the expression read and typeset, nothing derived (the page's preview);
+    ``partial``: the text may still be being typed, and incomplete text is an answer that
+    says what it waits for (:mod:`symnum.service.preview`), not an error."""
 
     expr: str
     shapes: tuple[str, ...] = ()
     syntax: str = "plain"
+    partial: bool = False
 
 
 @dataclass(frozen=True)

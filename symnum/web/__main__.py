@@ -11,6 +11,11 @@ from collections.abc import Sequence
 from ..core.errors import SymnumError
 from .server import serve
 
+ALLOW_HOST_HELP = ("also answer requests addressed to NAME (repeatable; * for any name). "
+                   "By default only localhost, 127.0.0.1, [::1] and the --host address are "
+                   "answered, so that no other site's page can reach the server by DNS "
+                   "rebinding")
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Serve the workbench with the options of ``symnum serve``; returns the exit code."""
@@ -21,10 +26,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=30.0)
     parser.add_argument("--memory", default="2G")
     parser.add_argument("--workers", type=int)
+    parser.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                        help=ALLOW_HOST_HELP)
     args = parser.parse_args(argv)
     try:
         return serve(host=args.host, port=args.port, open_browser=args.open,
-                     timeout=args.timeout, memory=args.memory, workers=args.workers)
+                     timeout=args.timeout, memory=args.memory, workers=args.workers,
+                     allow_hosts=args.allow_host)
     except SymnumError as err:
         print("error: " + " ".join(str(err).split()), file=sys.stderr, flush=True)
         return 2

@@ -37,9 +37,11 @@ POLL_S = 0.25  # how often a computing request looks whether its client is still
 
 
 def create_app(timeout: float = 30.0, memory: int | None = 2 * 2**30,
-               workers: int | None = None) -> Starlette:
+               workers: int | None = None, hosts: frozenset[str] | None = None) -> Starlette:
     """The workbench: ``timeout`` seconds and ``memory`` bytes per request (None: no memory
-    limit), ``workers`` processes (default 4 to 8, by the CPU cores)."""
+    limit), ``workers`` processes (default 4 to 8, by the CPU cores); it answers requests
+    whose Host is one of ``hosts`` (default: localhost and its addresses, see
+    :func:`symnum.web.security.allowed_hosts`) and any other with a 400."""
     import symnum
 
     pool = WorkerPool(workers, timeout, memory)
@@ -84,7 +86,7 @@ def create_app(timeout: float = 30.0, memory: int | None = 2 * 2**30,
         finally:
             await pool.close()
 
-    app = Starlette(routes=routes, middleware=[Middleware(Guard)], lifespan=lifespan,
+    app = Starlette(routes=routes, middleware=[Middleware(Guard, hosts=hosts)], lifespan=lifespan,
                     exception_handlers={HTTPException: _http_error})
     app.state.pool = pool
     return app

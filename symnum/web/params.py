@@ -34,10 +34,12 @@ COMMANDS = {
 }
 # endpoints with no positional parameter: endpoint -> the parameters it accepts
 OTHERS = {
-    "parse": ("expr", "from", "shape"),
+    "parse": ("expr", "from", "shape", "partial"),
     "plot": ("expr", "wrt", "from", "xmin", "xmax", "start", "lr", "iters"),
 }
 INTEGERS = ("order", "seed", "points")
+SWITCH = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False,
+          "no": False, "off": False}
 STEPS = {"1": "tree", "true": "tree", "yes": "tree", "on": "tree", "tree": "tree",
          "graph": "graph", "0": None, "false": None, "no": None, "off": None}
 
@@ -163,8 +165,11 @@ def _other(endpoint: str, params: dict[str, Any]) -> Any:
 
     syntax = params.get("from", "plain")
     if endpoint == "parse":
+        partial = SWITCH.get(params.get("partial", "0").strip().lower())
+        if partial is None:
+            raise BadRequest(f"partial must be 1 or 0, got {params['partial']!r}")
         return service.ParseRequest(params.get("expr") or "", tuple(params.get("shape", [])),
-                                    syntax)
+                                    syntax, partial=partial)
     low, high = _number(params, "xmin", -3.0), _number(params, "xmax", 3.0)
     if not low < high:
         raise BadRequest("xmin must be below xmax, like xmin=-3&xmax=3")

@@ -11,8 +11,10 @@ import socket
 import sys
 import threading
 import webbrowser
+from collections.abc import Sequence
 
 from .limits import OptionError, parse_size
+from .security import allowed_hosts
 
 MAX_TIMEOUT_S = 24 * 3600
 
@@ -25,9 +27,11 @@ def url_for(host: str, port: int) -> str:
 
 def serve(host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False,
           timeout: float = 30.0, memory: str | int | None = "2G",
-          workers: int | None = None) -> int:
+          workers: int | None = None, allow_hosts: Sequence[str] = ()) -> int:
     """Serve the workbench until Ctrl-C; returns the exit code. ``memory`` is per request,
-    bytes or text like ``512M`` (``"off"``: no limit); bad options raise :class:`OptionError`."""
+    bytes or text like ``512M`` (``"off"``: no limit); requests must name this computer
+    (localhost, 127.0.0.1, [::1] or ``host``) or one of ``allow_hosts`` in their Host header;
+    bad options raise :class:`OptionError`."""
     import uvicorn
 
     from .app import create_app
@@ -37,9 +41,10 @@ def serve(host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False,
         raise OptionError(f"--timeout must be a number of seconds above 0 and at most "
                          f"{MAX_TIMEOUT_S}, got {timeout}")
     limit = _memory(memory)
+    hosts = allowed_hosts(host, allow_hosts)
     sock = _listen(host, port)
     url = url_for(host, sock.getsockname()[1])
-    app = create_app(timeout=float(timeout), memory=limit, workers=workers)
+    app = create_app(timeout=float(timeout), memory=limit, workers=workers, hosts=hosts)
     config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=3,
                             limit_concurrency=200)
     print(f"symnum workbench: {url}  (Ctrl-C stops it)", flush=True)

@@ -6,6 +6,7 @@ import { clear, fmt, h, pretty, showError, typeset } from "./dom.js";
 import { renderGraph, renderGraphTable } from "./graph.js";
 import { renderCheck, renderVerify } from "./panels.js";
 import { showPlot } from "./plot.js";
+import { livePreview } from "./preview.js";
 import { readUrl, splitShapes, writeUrl } from "./state.js";
 import { foldAll, renderSteps } from "./steps.js";
 
@@ -108,7 +109,7 @@ async function derive() {
   } catch (err) {
     if (err.name === "AbortError") return;
     ui.results.hidden = true; // the panels below belong to an earlier function
-    if (ui.preview.classList.contains("bad")) clear(ui.preview); // said once is enough
+    preview.clear(); // an error in the preview is said once, below
     showError(ui.error, err instanceof ApiError ? err.message : "Something went wrong in the page.");
     if (!(err instanceof ApiError)) console.warn(err);
   } finally {
@@ -264,34 +265,8 @@ async function check() {
   }
 }
 
-// Live preview: typeset what is typed, a quarter second after the last key.
-let previewTimer = 0;
-let previewController = null;
-function schedulePreview() {
-  clearTimeout(previewTimer);
-  previewTimer = setTimeout(preview, 250);
-}
-
-async function preview() {
-  const expr = ui.expr.value.trim();
-  if (previewController) previewController.abort();
-  if (!expr) {
-    clear(ui.preview);
-    ui.preview.classList.remove("bad");
-    return;
-  }
-  previewController = new AbortController();
-  try {
-    const out = await getJson("/api/parse", { expr, from: syntax(),
-      shape: splitShapes(ui.shape.value) }, previewController.signal);
-    ui.preview.classList.remove("bad");
-    typeset(ui.preview, `f = ${out.latex}`, true);
-  } catch (err) {
-    if (err.name === "AbortError") return;
-    ui.preview.classList.add("bad");
-    ui.preview.textContent = err.message;
-  }
-}
+const preview = livePreview(ui.preview, ui.expr,
+  () => ({ from: syntax(), shape: splitShapes(ui.shape.value) }));
 
 function placeholder() {
   const latex = syntax() === "latex";
@@ -357,10 +332,10 @@ function bind() {
     clearTimeout(lrTimer);
     if (ui.start.value.trim()) lrTimer = setTimeout(() => ui.descent.requestSubmit(), 300);
   });
-  ui.expr.addEventListener("input", schedulePreview);
-  ui.shape.addEventListener("input", schedulePreview);
+  ui.expr.addEventListener("input", preview.schedule);
+  ui.shape.addEventListener("input", preview.schedule);
   for (const radio of document.querySelectorAll("input[name=from]")) {
-    radio.addEventListener("change", () => { placeholder(); schedulePreview(); });
+    radio.addEventListener("change", () => { placeholder(); preview.schedule(); });
   }
   $("copy-latex").addEventListener("click", () => current && copyText(current.latex, "LaTeX"));
   $("copy-code").addEventListener("click", () => copyText(ui.exportCode.textContent, "code"));
@@ -372,7 +347,7 @@ function bind() {
     button.addEventListener("click", () => {
       fillControls({ expr: button.dataset.expr, wrt: button.dataset.wrt || "",
         shape: splitShapes(button.dataset.shape || "") });
-      preview();
+      preview.now();
       derive();
     });
   }
@@ -385,7 +360,7 @@ function start() {
   loadCatalog($("catalog"));
   if (state.expr) {
     ui.welcome.hidden = true;
-    preview();
+    preview.now();
     derive();
   } else {
     ui.expr.focus();
