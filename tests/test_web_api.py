@@ -474,6 +474,17 @@ def server():
 
 
 @pytest.mark.process
+def test_the_real_server_refuses_a_rebound_host_name(server):
+    _, url = server
+    port = urlsplit(url).port
+    assert httpx.get(f"{url}/api", headers={"Host": f"localhost:{port}"}).status_code == 200
+    refused = httpx.get(f"{url}/api/derive", params={"expr": "x"},
+                        headers={"Host": f"attacker.example:{port}"})
+    assert refused.status_code == 400 and "--allow-host attacker.example" in refused.json()[
+        "error"]
+
+
+@pytest.mark.process
 def test_small_requests_are_answered_while_a_heavy_one_runs(server):
     _, url = server
     quiet = [_timed(httpx.get, f"{url}/api/derive", params={"expr": f"x**{k}*cos(x)"},

@@ -220,6 +220,50 @@ def test_typing_and_enter_derives_and_updates_the_permalink(wb):
     again.close()
 
 
+SHOTS = os.environ.get("SYMNUM_PREVIEW_SHOTS")  # a folder: screenshots of the preview's states
+
+
+def test_typing_letter_by_letter_waits_calmly_with_an_empty_console(wb):
+    # Text still being typed ("log(", "x**") is a normal state of the page: no red error, no
+    # HTTP error in the network, nothing in the console; the preview waits with a box.
+    page = wb.page
+    noise: list[str] = []
+    page.on("console", lambda m: m.type in ("error", "warning")
+            and noise.append(f"{m.type}: {m.text}"))
+    page.on("response", lambda r: r.status >= 400 and noise.append(f"{r.status} {r.url}"))
+    wb.open()
+    page.locator("#expr").click()
+    preview = page.locator("#preview")
+    typed = ""
+    expected = [r"\log{\left(\square \right)}", r"e^{- x^{\square}}", r"{\sqrt{\square}}"]
+    for piece, box in zip(["log(", "1+exp(-x**", "2))/sqrt(", "x**2+1)"], expected + [None],
+                          strict=True):
+        typed += piece
+        with page.expect_response(lambda r, t=typed: "/api/parse" in r.url
+                                  and parse_qs(urlsplit(r.url).query).get("expr") == [t]):
+            page.keyboard.type(piece, delay=35)
+        if box is None:
+            break
+        preview.locator(".katex").wait_for()
+        assert "waiting" in preview.get_attribute("class"), typed
+        assert box in tex(preview), (typed, tex(preview))
+        assert preview.locator(".waiting-note").text_content().startswith("waiting for ")
+        if SHOTS and piece == "1+exp(-x**":
+            preview.screenshot(path=f"{SHOTS}/preview-waiting.png")
+    page.locator("#preview:not(.waiting):not(.bad) .katex").wait_for()
+    final = tex(preview)
+    for part in (r"\log{\left(1 + e^{- x^{2}} \right)}", r"\sqrt{x^{2} + 1}", r"\frac{"):
+        assert part in final, final
+    assert "square" not in final and page.locator("#error").is_hidden()
+    if SHOTS:
+        preview.screenshot(path=f"{SHOTS}/preview-done.png")
+    assert noise == [], noise
+    page.locator("#expr").fill("sinn(x)")  # a real error is still said clearly
+    page.locator("#preview.bad").wait_for()
+    assert "unknown function 'sinn'" in preview.text_content()
+    wb.allow_http_errors = True
+
+
 def test_latex_input_with_the_toggle(wb):
     wb.open()
     page = wb.page

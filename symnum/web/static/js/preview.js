@@ -34,7 +34,7 @@ export function livePreview(box, expr, params) {
         controller.signal);
       if (out.complete === false) {
         const formula = out.latex ? [typeset(h("div"), `f = ${out.latex}`, true)] : [];
-        show("waiting", ...formula, h("p", { class: "waiting-note" }, `${out.message}…`));
+        show("waiting", ...formula, h("p", { class: "waiting-note" }, out.message));
       } else {
         show("", typeset(h("div"), `f = ${out.latex}`, true));
       }
