@@ -161,8 +161,9 @@ class _Rooting:
     kept: sigmoid(x) is derived as σ by σ's rule, softplus(u) by softplus's."""
 
     def __init__(self, notation: tuple[tuple[sympy.Expr, str, tuple], ...]):
-        self.classes = {built: BY_NAME[name].sympy(*args) for built, name, args in notation
-                        if _expanded(built, BY_NAME[name].sympy)}
+        classes = {built: _as_class(name, args) for built, name, args in notation
+                   if _expanded(built, BY_NAME[name].sympy)}
+        self.classes = {built: node for built, node in classes.items() if node is not None}
         self.named = frozenset(built for built, _, _ in notation)
 
     def written(self, expr: sympy.Expr) -> sympy.Expr:
@@ -187,6 +188,15 @@ class _Rooting:
                         f"{inline(raw.result)} simplifies to this ({_same(raw.result, final)})")
         return Step("recognise", shown, x, final, (raw,), let=((named, shown),),
                     note=_recognised(named, x, raw.result, final))
+
+
+def _as_class(name: str, args: tuple) -> sympy.Expr | None:
+    """The name's own class at ``args``; None where the class refuses them because the
+    parser built another form for those arguments (root(u, 2) is √u, no real odd root)."""
+    try:
+        return BY_NAME[name].sympy(*args)
+    except (ValueError, TypeError):
+        return None
 
 
 def _expanded(built: sympy.Expr, cls: type | None) -> bool:
