@@ -68,8 +68,8 @@ class Case:
 class _Draw:
     """Expressions over the registry from one seeded generator."""
 
-    def __init__(self, rng: random.Random):
-        self.rng = rng
+    def __init__(self, rng: random.Random, most: int = 40):
+        self.rng, self.most = rng, most
         self.functions = sorted(BY_NAME)
 
     def call(self, name: str, inner) -> str:
@@ -135,7 +135,7 @@ class _Draw:
                               "1000*x", "exp(x)", "log(x)"])
             return self.call(r.choice(self.functions), lambda: inner), names
         if shape == "many":
-            return self.many(r.choice([1, 2, 3, 5, 8, 12, 20, 30, 40]))
+            return self.many(min(self.most, r.choice([1, 2, 3, 5, 8, 12, 20, 30, 40])))
         names = r.sample(NAMES, r.choice([1, 1, 2, 2, 3, 4]))
         if shape == "power":
             base = self.expr(names, 2)
@@ -146,10 +146,11 @@ class _Draw:
         return ",".join(f"{n}={self.rng.choice(POINT_VALUES)}" for n in names)
 
 
-def cases(count: int, seed: int = 0) -> list[Case]:
-    """``count`` cases drawn from ``seed`` (the same list for the same arguments)."""
+def cases(count: int, seed: int = 0, most: int = 40) -> list[Case]:
+    """``count`` cases drawn from ``seed`` (the same list for the same arguments), with at
+    most ``most`` variables."""
     rng = random.Random(seed)
-    draw = _Draw(rng)
+    draw = _Draw(rng, most)
     out = []
     for number in range(count):
         kind = rng.choice(KINDS)

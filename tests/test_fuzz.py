@@ -11,6 +11,10 @@ The contract checked, whatever the text:
 
 Seeded (``derandomize=True``): every run tries the same 250 cases, about 100 through the
 command line and 150 through the API.
+
+A third test runs 100 command lines of ``tests/fuzz_cases.py`` (every function of the registry,
+compositions, up to 12 variables, boundary points; derive, steps, graph, verify --at, check,
+export and a call of the exported module), the small version of ``benchmarks/fuzz_cli.py``.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import symnum
 from symnum import cli, edge
 from symnum.cli import guard
 from symnum.core.names import CONSTANTS, FUNCTIONS
+from tests.fuzz_cases import cases, run_case
 
 MARK = "FUZZ_PWNED"  # the file a payload would create in the working directory
 CLI_S = 3  # SYMNUM_TIMEOUT of an in-process CLI case (giving up is a clean answer there)
@@ -259,3 +264,23 @@ def test_every_api_entry_refuses_a_payload_in_every_string(name, sandbox):
 def test_api_any_text_gives_a_result_or_a_symnum_error(data, sandbox):
     name, call = _api_call(data.draw)
     _run_api(name, call, sandbox)
+
+
+REGISTRY_CASES = cases(100, seed=2026, most=12)
+
+
+def test_generated_command_lines_over_the_registry_answer_cleanly(sandbox):
+    """No internal error (a traceback, "internal error", an exit code other than 0, 1, 2, a
+    malformed error, an exported module that raises when called) in 100 registry cases."""
+    found = []
+    for case in REGISTRY_CASES:
+        with _hard_limit():
+            record = run_case(case, sandbox)
+        slow = not case.call and record["seconds"] > CLI_S + 4  # importing JAX takes a while
+        if record["class"] == "internal" or slow:
+            found.append((case.text()[:300], record["class"], record["detail"],
+                          record["seconds"]))
+        for path in sandbox.iterdir():
+            if not path.name.startswith("fuzz_module_"):  # the exports' own files
+                found.append((case.text()[:300], "wrote", path.name, 0))
+    assert not found, found

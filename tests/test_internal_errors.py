@@ -204,3 +204,55 @@ def test_a_complex_value_for_a_real_variable_is_refused_on_the_command_line(cli)
     proc = cli("derive", "x**2", "--at", "x=I")
     _clean(proc)
     assert proc.returncode == 2 and "real" in proc.stderr
+
+
+# found by the fuzz run of benchmarks/fuzz_cli.py (each was an internal error)
+FUZZ_FOUND = [
+    ["export", "1e8*floor(factorial(-1))", "--wrt", "h1", "--to", "jax", "--what", "value"],
+    ["export", "(asec(1e-8))**0.5", "--wrt", "uu", "--what", "value"],
+    ["check", "0", "--of", "max(ndtr(t), z + 1/2)", "--wrt", "t"],
+    ["check", "Min(DiracDelta(z), 0)", "--of", "ln(1)", "--wrt", "z"],
+    ["derive", "ceiling(u4)*u", "--steps", "graph", "--at", "u4=1,u=2"],
+    ["derive", "log_ndtr(z)", "--at", "z=1e300"],
+    ["derive", "erfc(z)*z", "--at", "z=-1e300"],
+    ["derive", "heaviside(log(x), log(x))", "--wrt", "x", "--steps"],
+    ["derive", "min(2**-30*z1**0.5, -erfcx(z1), pi*v/erfc(v1), z1)*atan(z1**0.5)", "--wrt",
+     "z1,v1,v", "--steps"],
+    ["derive", "digamma(log(x))", "--wrt", "x", "--steps", "graph", "--at", "x=0"],
+    ["derive", "atan(erf(root(u, 2)))", "--wrt", "u", "--steps"],
+    ["derive", "sign(1/x)", "--wrt", "x", "--steps"],
+]
+
+
+@pytest.mark.parametrize("argv", FUZZ_FOUND, ids=lambda argv: " ".join(argv)[:60])
+def test_what_the_fuzz_run_found_is_answered(cli, argv):
+    _clean(cli(*argv))
+
+
+def test_a_derivative_sympy_leaves_unevaluated_is_taken_by_the_registry():
+    x = sympy.Symbol("x", real=True)
+    result = symnum.derive("sign(1/x)", wrt="x").expanded()[0]
+    assert not result.has(sympy.Derivative)
+    assert result.equals(-2 * sympy.DiracDelta(1 / x) / x**2)
+
+
+def test_complex_constants_are_refused_by_kernels_and_exports():
+    for text in ("log(-1)*x", "I*x", "(asec(1e-8))**0.5*x"):
+        with pytest.raises(symnum.EvaluationError, match="not a real number"):
+            symnum.kernel(text, wrt="x", what="value")
+        with pytest.raises(symnum.EvaluationError, match="not a real number"):
+            symnum.export_source(text, wrt="x", what="value")
+    assert symnum.kernel("asec(2)*x", wrt="x", what="value")(1.0) == pytest.approx(np.pi / 3)
+
+
+def test_a_limit_never_interrupts_an_import(tmp_path, monkeypatch):
+    """An import cut short leaves a half-made module: torch imported again then fails."""
+    from symnum.edge.interrupts import can_raise
+    (tmp_path / "probe_import.py").write_text(
+        "import sys\nfrom symnum.edge.interrupts import can_raise\n"
+        "RESULT = can_raise(sys._getframe())\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import probe_import
+    assert probe_import.RESULT is False
+    import sys
+    assert can_raise(sys._getframe())

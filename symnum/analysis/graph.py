@@ -23,6 +23,7 @@ from typing import Any
 import sympy
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
+from ..core.calculus import partial
 from ..core.errors import ShapeError, VariableError
 from ..core.evaluate import at_point, name_list, substitution
 from ..core.names import fresh_name
@@ -95,7 +96,7 @@ class Graph:
         adjoint_values: dict[sympy.Symbol, sympy.Expr] = {self.output: sympy.S.One}
         sweep = [Adjoint(self.output, (), sympy.S.One if values is not None else None)]
         for name in [n.name for n in reversed(self.nodes[:-1])] + list(self.variables):
-            terms = tuple((c.name, sympy.diff(c.definition, name)) for c in consumers.get(name, []))
+            terms = tuple((c.name, partial(c.definition, name)) for c in consumers.get(name, []))
             value = None
             if values is not None:
                 value = sympy.N(sum((adjoint_values[c] * at_point(local, values)

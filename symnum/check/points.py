@@ -24,9 +24,11 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 import sympy
+from mpmath.libmp import NoConvergence  # nroots' "did not converge"
 from sympy.core.relational import Relational
 
 from ..core.calculus import safe_to_simplify
+from ..core.errors import SymnumError
 from ..core.registry import BY_CLASS, Record
 
 Point = dict[sympy.Symbol, sympy.Rational]
@@ -153,7 +155,7 @@ def roots_along(arg: sympy.Expr, v: sympy.Symbol, base: Mapping) -> list[sympy.R
                      if r.is_real]
         else:
             zeros = _scan(g, v)
-    except (sympy.PolynomialError, sympy.polys.polyerrors.NoConvergence, NotImplementedError,
+    except (sympy.PolynomialError, NoConvergence, NotImplementedError, SymnumError,
             TypeError, ValueError, ZeroDivisionError):
         zeros = []
     unique = sorted(set(zeros), key=lambda r: (abs(r), r))
@@ -161,7 +163,12 @@ def roots_along(arg: sympy.Expr, v: sympy.Symbol, base: Mapping) -> list[sympy.R
 
 
 def _scan(g: sympy.Expr, v: sympy.Symbol) -> list[sympy.Rational]:
-    fn = sympy.lambdify(v, g, "numpy")
+    from ..kernels.program import Program  # symnum's numpy table: every registered function
+    program = Program([g], [v], "numpy")
+
+    def fn(t: np.ndarray) -> object:
+        return program.run(t)[0]
+
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         values = np.asarray(fn(SCAN), dtype=complex) * np.ones_like(SCAN)

@@ -274,6 +274,17 @@ def hessian(f: Function) -> Result:
     return _result("hessian", f, sympy.ImmutableMatrix(rows))
 
 
+def partial(expr: sympy.Basic, *variables: sympy.Symbol) -> sympy.Basic:
+    """∂expr/∂variables as every derivative of symnum is taken: SymPy's, with floor's and
+    ceiling's derivative 0 where it exists (SymPy leaves them unevaluated) and a^k·δ(a) = 0.
+
+    >>> x = sympy.Symbol("x", real=True)
+    >>> partial(x * sympy.floor(x), x)
+    floor(x)
+    """
+    return _almost_everywhere(sympy.diff(expr, *variables))
+
+
 def _almost_everywhere(expr: sympy.Basic) -> sympy.Basic:
     """floor and ceiling are steps: their derivative is 0 wherever it exists (SymPy leaves
     an unevaluated Derivative)."""
@@ -285,8 +296,31 @@ def _almost_everywhere(expr: sympy.Basic) -> sympy.Basic:
     if not expr.has(sympy.Derivative):
         return expr
     return expr.replace(lambda n: isinstance(n, sympy.Derivative)
-                        and isinstance(n.expr, sympy.floor | sympy.ceiling),
-                        lambda n: sympy.S.Zero)
+                        and _by_record(n) is not None, _by_record)
+
+
+def _by_record(node: sympy.Derivative) -> sympy.Expr | None:
+    """A derivative SymPy leaves unevaluated (floor, ceiling, sign(1/x)) by the chain rule
+    on the function's registry record; None where the record has no rule for it."""
+    from .registry import BY_CLASS, CLASSES
+    record = BY_CLASS.get(type(node.expr))
+    if record is None or not record.derivative:
+        return None
+    partials = record.partials(*node.expr.args, classes=CLASSES)
+    result: sympy.Expr = node.expr
+    for v, count in node.variable_count:
+        for _ in range(int(count)):
+            if result is not node.expr:
+                result = partial(result, v)
+                continue
+            terms = []
+            for arg, d in zip(node.expr.args, partials, strict=False):
+                if arg.has(v):
+                    if d is None:
+                        return None
+                    terms.append(d * partial(arg, v))
+            result = sympy.Add(*terms)
+    return result
 
 
 def _vanishing_delta(product: sympy.Expr) -> sympy.Expr:

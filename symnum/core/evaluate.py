@@ -85,12 +85,18 @@ def at_point(expr: sympy.Expr, subs: Mapping, digits: int = 30) -> sympy.Expr:
     """
     cheap = _exact_is_cheap(expr, subs)
     with work_budget(EVALUATION_OBJECTS) as ran_out:
-        if cheap:
-            value = sympy.N(expr.xreplace(subs), digits)
-        else:
-            with sympy.evaluate(False):
-                held = expr.xreplace(subs)
-            value = sympy.N(held, digits)
+        try:
+            if cheap:
+                value = sympy.N(expr.xreplace(subs), digits)
+            else:
+                with sympy.evaluate(False):
+                    held = expr.xreplace(subs)
+                value = sympy.N(held, digits)
+        except OverflowError:  # mpmath's erfc and ncdf convert |x| > ~1e154 to a float
+            raise EvaluationError("could not evaluate at this point: mpmath overflows on an "
+                                  "argument this large") from None
+        except ValueError as err:  # digamma(-oo): "cannot convert to mpmath number"
+            raise EvaluationError(f"could not evaluate at this point ({err})") from None
     if ran_out():
         raise EvaluationError("could not evaluate at this point within its work budget "
                               "(the numbers are too large?)")

@@ -1,8 +1,11 @@
 """When a signal handler of a process edge (the CLI's limits, a web worker's limits) may
 raise: not inside a ``__del__`` or a garbage-collector callback, where Python would print the
-exception as 'Exception ignored' and drop it. The edges' timers fire again shortly, so their
-handlers wait for a better moment. No signal is set here: :mod:`symnum.edge.limits` sets
-them, for the CLI and the web workers; the library bounds its own work by operation counts.
+exception as 'Exception ignored' and drop it, and not while a module is being imported, where
+it would leave a half-initialised module behind (torch imported again after an interrupted
+import fails with "duplicate registrations" in every later command of the same process). The
+edges' timers fire again shortly, so their handlers wait for a better moment. No signal is
+set here: :mod:`symnum.edge.limits` sets them, for the CLI and the web workers; the library
+bounds its own work by operation counts.
 
 >>> import sys
 >>> can_raise(sys._getframe())
@@ -38,12 +41,15 @@ def watch_collections() -> None:
 
 
 def can_raise(frame: FrameType | None | object) -> bool:
-    """May a signal handler raise in ``frame``? Not during a collection or a ``__del__``."""
+    """May a signal handler raise in ``frame``? Not during a collection, a ``__del__`` or
+    an import."""
     if _COLLECTING[0]:
         return False
     codes = (_gc_started.__code__, _gc_stopped.__code__)
     while isinstance(frame, FrameType):
-        if frame.f_code.co_name == "__del__" or frame.f_code in codes:
+        code = frame.f_code
+        if code.co_name == "__del__" or code in codes or code.co_filename.startswith(
+                "<frozen importlib._bootstrap"):
             return False
         frame = frame.f_back
     return True

@@ -26,7 +26,7 @@ from .inputs import as_array
 from .jax_kernel import as_jax_array, require_jax, run_jax
 from .native_nodes import NotNative
 from .one_point import compiled, floats, run, worth_compiling
-from .params import ParamsLike, check_complete, resolve_params
+from .params import ParamsLike, check_complete, check_real_constants, resolve_params
 from .program import WORKSPACE_MIN_SIZE, Program
 from .stable import stabilize
 from .workspace import Workspace
@@ -267,6 +267,9 @@ def compile_kernel(target: Result | sympy.Basic, variables: Sequence[sympy.Symbo
                    compile: bool = False) -> Kernel:
     """A kernel for a Result (with its definitions) or for a plain expression / vector
     (:func:`_compile`), which remembers what it computes."""
+    if not complex_input:  # a result's constants are its function's (cheaper to read)
+        check_real_constants(target.function.outputs if isinstance(target, Result) else
+                             list(target) if isinstance(target, sympy.MatrixBase) else [target])
     k = _compile(target, variables, backend, complex_input, compile)
     k.target = target
     return k

@@ -57,7 +57,10 @@ class Dialect:
         if isinstance(value, complex):
             if self.name == "c":
                 raise EvaluationError("complex constants have no C spelling here")
-            return repr(value)
+            if value == value and abs(value) != float("inf"):
+                return repr(value)
+            # repr(complex(nan, nan)) is "(nan+nanj)", no Python expression
+            return f"complex({self.constant(value.real)}, {self.constant(value.imag)})"
         if value != value:
             return "NAN" if self.name == "c" else self.inf.replace("inf", "nan")
         if value in (float("inf"), float("-inf")):

@@ -63,3 +63,38 @@ def check_complete(expr: sympy.Basic, inputs: Sequence[sympy.Symbol]) -> None:
             f"in wrt to differentiate, or pass params={tuple(missing)!r} to give "
             f"{'it' if len(missing) == 1 else 'them'} as extra array arguments after the "
             "variables")
+
+
+def check_real_constants(exprs: Sequence[sympy.Basic]) -> None:
+    """An EvaluationError naming a constant of ``exprs`` that is not a real number (I, zoo,
+    nan): kernels and exported modules compute real float64 values.
+
+    >>> check_real_constants([sympy.Symbol("x") * sympy.I])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    symnum.core.errors.EvaluationError: the expression holds I, which is not a real number: ...
+    """
+    for expr in exprs:
+        stack = [expr]
+        while stack:  # the largest constant parts: asec(1e-8) is one, not 1e-8
+            node = stack.pop()
+            if not node.is_number:
+                stack.extend(a for a in node.args if isinstance(a, sympy.Basic))
+                continue
+            if node in (sympy.nan, sympy.zoo) or not _real(node):
+                said = {sympy.zoo: "zoo (complex infinity: a pole or 1/0)",
+                        sympy.nan: "nan (undefined)"}.get(node, str(node))
+                raise EvaluationError(f"the expression holds {said}, which is not a real "
+                                      "number: kernels and exported modules compute real "
+                                      "float64 values")
+
+
+def _real(constant: sympy.Basic) -> bool:
+    """Real (or ±∞) where SymPy can tell, else by its value; True where neither can."""
+    if constant.is_extended_real is not None:
+        return bool(constant.is_extended_real)
+    try:
+        value = sympy.N(constant, 15)
+    except (ValueError, TypeError, ArithmeticError):
+        return True  # the kernel's own evaluation decides
+    return not (value.is_number and value.as_real_imag()[1] != 0)

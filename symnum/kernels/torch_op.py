@@ -32,6 +32,7 @@ from collections.abc import Sequence
 import sympy
 import torch
 
+from ..core.calculus import partial
 from ..core.errors import EvaluationError, LimitError, ShapeError, SymnumError
 from ..core.function import ExprLike, Function, WrtLike, as_function
 from .build import Kernel, by_name, compile_kernel
@@ -125,7 +126,7 @@ class TorchFunction:
             for index in itertools.product(range(n), repeat=order):
                 key = (id(e), tuple(sorted(index)))
                 if key not in found:
-                    found[key] = sympy.diff(e, *(variables[i] for i in key[1]))
+                    found[key] = partial(e, *(variables[i] for i in key[1]))
                 entries.append(found[key])
         return compile_kernel(sympy.ImmutableMatrix(entries), self.inputs, "torch")
 

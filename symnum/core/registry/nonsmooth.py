@@ -14,7 +14,18 @@ from __future__ import annotations
 
 import sympy
 
+from ..errors import ParseError
 from .record import Record, Spelling, Target
+
+
+def _heaviside(u: sympy.Expr, *h0: sympy.Expr) -> sympy.Expr:
+    """Heaviside(u) or Heaviside(u, h0) with h0, the value at 0, a real number (a variable
+    h0 would be differentiated, and no step has a derivative in its value at 0)."""
+    if h0 and not (h0[0].is_number and h0[0].is_extended_real):
+        raise ParseError(f"Heaviside(u, h0): h0, the value at u = 0, must be a real number, "
+                         f"not {h0[0]}")
+    return sympy.Heaviside(u, *h0)
+
 
 _TIE = "the value shown uses Heaviside(0) = 1/2"
 _DELTA = "its derivative is a Dirac delta there (infinite)"
@@ -138,7 +149,8 @@ NONSMOOTH = [
                   "math": Spelling("float(math.ceil({0}))"), "c": Spelling("ceil({0})"),
                   "mpmath": Spelling("mp.ceil({0})")}),
     Record("Heaviside", sympy.Heaviside, "the unit step: 0 left of 0, 1 right of it, ½ at 0",
-           "Heaviside step function", aliases=("heaviside",), latex=r"\operatorname{H}",
+           "Heaviside step function", build=_heaviside, aliases=("heaviside",),
+           latex=r"\operatorname{H}",
            latex_in=(r"\operatorname{H}",), arity=(1, 2), defaults=("0.5",),
            params=("u", "h0"), derivative=("DiracDelta(u)", ""),
            rule="piecewise", rule_text="H′(u) = 0 for u ≠ 0, a jump at 0",
