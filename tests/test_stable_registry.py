@@ -127,6 +127,16 @@ def _function(name: str, case: int) -> symnum.Function:
     return as_function(built, [x])
 
 
+def _batch(xs: list[float], backend: str) -> object:
+    if backend == "torch":
+        import torch
+        return torch.tensor(xs, dtype=torch.float64)
+    if backend == "jax":
+        import jax.numpy as jnp
+        return jnp.asarray(xs)
+    return np.array(xs)
+
+
 @functools.cache
 def _kernel(name: str, case: int, order: int, backend: str) -> object:
     f = _function(name, case)
@@ -143,14 +153,7 @@ def wrong_values(name: str, case: int, order: int, backend: str,
         return 0, []
     k = _kernel(name, case, order, backend)
     xs = [p for p, _ in exact]
-    if backend == "torch":
-        import torch
-        arg = torch.tensor(xs, dtype=torch.float64)
-    elif backend == "jax":
-        import jax.numpy as jnp
-        arg = jnp.asarray(xs)
-    else:
-        arg = np.array(xs)
+    arg = _batch(xs, backend)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         got = np.broadcast_to(np.asarray(k(arg), dtype=float).reshape(-1), (len(xs),))
@@ -184,3 +187,21 @@ def test_registry_at_points_between_the_grid(index, exponent, negative):
         return  # floor's jumps, Γ's poles: not a point of the rule
     exact = truths(name, case, order, (point,))
     assert wrong_values(name, case, order, "numpy", exact)[1] == [], (name, case, order)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_derivatives_of_the_delta_are_kernels_and_exports(backend):
+    """δ′ = DiracDelta(x, 1) (sign″, H″, δ′): once a TypeError on every backend, live and
+    exported; 0 away from 0, no value (nan) at 0, where δ itself is +inf."""
+    xs = [-1.5, 0.0, 2.0]
+    for text in ("sign(x)", "Heaviside(x)", "DiracDelta(x)"):
+        order = 1 if text.startswith("Dirac") else 2
+        k = symnum.kernel(symnum.derive(text, wrt="x", order=order), backend=backend)
+        got = np.asarray(k(_batch(xs, backend)), dtype=float)
+        assert got[0] == 0 and np.isnan(got[1]) and got[2] == 0, (text, got)
+    namespace: dict[str, object] = {}
+    exec(symnum.export_source("DiracDelta(x)", wrt="x", to=backend), namespace)  # noqa: S102
+    got = np.asarray(namespace["f"](_batch(xs, backend)), dtype=float)
+    assert got[0] == 0 and np.isnan(got[1]) and got[2] == 0, got
+    value = symnum.kernel("DiracDelta(x)", wrt="x", what="value", backend=backend)
+    assert np.asarray(value(_batch(xs, backend)), dtype=float)[1] == np.inf

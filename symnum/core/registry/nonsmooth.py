@@ -177,7 +177,8 @@ def _heaviside(a, h):
 def _heaviside(a, h):
     return mp.mpf(1) if a > 0 else (mp.mpf(0) if a < 0 else h)
 '''),))}),
-    Record("DiracDelta", sympy.DiracDelta, "the Dirac delta: 0 away from 0, infinite at 0",
+    Record("DiracDelta", sympy.DiracDelta, "the Dirac delta: 0 away from 0, infinite at 0 "
+           "(DiracDelta(u, k): its k-th derivative)",
            "Dirac delta", latex=r"\mathop{\delta}", arity=(1, 2), defaults=("0",),
            params=("u", "k"), derivative=("", ""),
            rule_text="δ(u) = 0 for u ≠ 0", rule_latex=r"\delta(u) = 0,\ u \neq 0",
