@@ -84,10 +84,10 @@ def test_known_breakages_are_gone():
     assert parse_latex(r"\operatorname{polygamma}{\left(0,x \right)}") == sympy.polygamma(0, x)
     assert parse_latex(r"\lfloor x \rfloor") == sympy.floor(x)
     # alone, the letters stay variables' names
-    delta = sympy.Symbol("δ", real=True)  # Huber's δ(|x| − δ/2) is a product
+    delta = sympy.Symbol("delta", real=True)  # Huber's δ(|x| − δ/2) is a product
     assert parse_latex(r"\delta(x - 1)") == delta * (x - 1)
-    assert parse_latex(r"\Gamma x + \delta") == sympy.Symbol("Γ", real=True) * x + \
-        sympy.Symbol("δ", real=True)
+    assert parse_latex(r"\Gamma x + \delta") == sympy.Symbol("Gamma", real=True) * x + \
+        sympy.Symbol("delta", real=True)
 
 
 def test_random_expressions_round_trip_through_latex():

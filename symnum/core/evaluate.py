@@ -54,7 +54,10 @@ def substitution(symbols: set, point: Mapping) -> dict:
     """
     if not isinstance(point, Mapping):
         raise VariableError("a point is a mapping of names to numbers, like {'x': 1.5}")
-    by_name = {(k.name if isinstance(k, sympy.Symbol) else str(k)): v for k, v in point.items()}
+    from .function import spelled_name  # a Greek variable by either spelling: μ or mu
+    names = {s.name: s for s in symbols}
+    by_name = {spelled_name(k.name if isinstance(k, sympy.Symbol) else str(k), names): v
+               for k, v in point.items()}
     subs = {}
     for s in symbols:
         if s.name in by_name:

@@ -27,7 +27,7 @@ import sympy
 
 from .errors import ParseError
 from .latex_cases import cases, indicator, matrix
-from .latex_names import GREEK, tables
+from .latex_names import GREEK, greek_name, tables
 from .shapes import declared_shapes
 
 MAX_SUM_TERMS = 10_000  # terms that \sum expansions may produce in one expression
@@ -265,7 +265,7 @@ class _Reader:
             elif re.fullmatch(r"\w+", t):
                 parts.append(t)
             elif t.startswith("\\") and t[1:] in GREEK:
-                parts.append(GREEK[t[1:]])
+                parts.append(greek_name(t[1:]))
             else:
                 raise ParseError(f"LaTeX: a subscript holds letters and digits, not {t!r}")
         return "".join(parts)
@@ -317,7 +317,7 @@ class _Reader:
         if name in CONSTANTS:
             return CONSTANTS[name]
         if name in GREEK:
-            return self._letter(GREEK[name])
+            return self._letter(greek_name(name))
         functions = known.commands | MATRIX_COMMANDS
         if command in functions:
             return self._function(functions[command])
@@ -327,7 +327,8 @@ class _Reader:
             return self._function(_word(word))
         if name in ACCENTS:
             inner = self._braced_tokens() if self.peek() == "{" else [self.take()]
-            word = "".join(GREEK.get(t.lstrip("\\"), t) for t in inner)
+            word = "".join(greek_name(t[1:]) if t.startswith("\\") and t[1:] in GREEK
+                           else t for t in inner)
             if not re.fullmatch(r"[^\W\d_]\w*", word):
                 raise ParseError(f"LaTeX: \\{name}{{...}} must hold a name")
             return self._letter(word + ACCENTS[name])

@@ -50,6 +50,17 @@ GREEK = {name: chr(code) for name, code in (
 _GREEK_COMMANDS = frozenset("\\" + name for name in GREEK)
 
 
+def greek_name(command: str) -> str:
+    """The variable a Greek letter's command names: its own word, as typed in plain text
+    and as SymPy writes it back (``alpha`` ↔ ``\\alpha``); λ for ``lambda``, a Python
+    keyword.
+
+    >>> greek_name("alpha"), greek_name("lambda")
+    ('alpha', 'λ')
+    """
+    return GREEK[command] if command == "lambda" else command
+
+
 def split(latex: str) -> list[str]:
     r"""A record's LaTeX as tokens, without ``\left``, ``\right`` and spacing.
 
@@ -193,7 +204,10 @@ def function_latex(printer: Any, expr: Any, default: Callable[..., str], **kwarg
         return default(expr, **kwargs)
     power = kwargs.get("exp")
     text = default(expr, **kwargs)
-    if writes_as(record, text):
+    head = text  # the record's spelling outside the arguments (δ(δ(x)) holds one inside)
+    for a in sorted({printer._print(a) for a in expr.args}, key=len, reverse=True):
+        head = head.replace(a, " ")
+    if writes_as(record, head):
         return text
     args = list(expr.args)
     while len(args) > record.arity[0] and len(args) > 1 and _is_default(record, args):

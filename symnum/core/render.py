@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -88,6 +89,10 @@ class _Latex(_BookOrder, LatexPrinter):
     def _print(self, expr, **kwargs) -> str:
         return function_latex(self, expr, super()._print, **kwargs)
 
+    def _print_Symbol(self, expr, style: str = "plain") -> str:
+        default = super()._print_Symbol(expr, style)
+        return default if style != "plain" else symbol_latex(expr.name, default)
+
 
 class _Pretty(_BookOrder, PrettyPrinter):
     pass
@@ -95,6 +100,25 @@ class _Pretty(_BookOrder, PrettyPrinter):
 
 class _Str(_BookOrder, StrPrinter):
     pass
+
+
+@functools.lru_cache(maxsize=4096)
+def symbol_latex(name: str, default: str) -> str:
+    r"""A variable's LaTeX that symnum's reader takes back to the same name: SymPy's where it
+    does (``x_{1}`` for x1, ``\alpha`` for alpha), else the name itself in italics
+    (``lam`` would read as l·a·m, ``x_1`` as x1).
+
+    >>> symbol_latex("lam", "lam"), symbol_latex("x_1", "x_{1}"), symbol_latex("x1", "x_{1}")
+    ('\\mathit{lam}', '\\mathit{x\\_1}', 'x_{1}')
+    """
+    from .errors import SymnumError
+    from .latex_input import to_plain
+    try:
+        if to_plain(default) == name:
+            return default
+    except (SymnumError, RecursionError):
+        pass
+    return r"\mathit{" + name.replace("_", r"\_") + "}"
 
 
 def expr_str(expr: sympy.Basic, order: str | None = None) -> str:
