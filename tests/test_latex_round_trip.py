@@ -146,3 +146,8 @@ def test_the_issue_examples():
     assert symnum.derive(r"\alpha x^2", wrt="alpha", syntax="latex").at(
         {"alpha": 2, "x": 3}) == 9.0
     assert symnum.derive(r"\alpha x^2", wrt="α", syntax="latex").at({"α": 2, "x": 3}) == 9.0
+
+
+def test_the_operator_names_the_variable_as_the_result_does():
+    text = symnum.derive("lam*x_1**2", wrt="x_1").latex()
+    assert text.startswith(r"\frac{d}{d \mathit{x\_1}}") and r"\mathit{lam}" in text

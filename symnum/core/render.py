@@ -147,7 +147,7 @@ def expr_text(expr: sympy.Basic) -> str:
 
 
 def _variables_latex(result: Result) -> str:
-    return ", ".join(sympy.latex(v) for v in result.variables)
+    return ", ".join(expr_latex(v) for v in result.variables)
 
 
 def operator_latex(result: Result) -> str:
@@ -157,7 +157,7 @@ def operator_latex(result: Result) -> str:
         else expr_latex(with_sigma(result.function.expr))
     kind, order = result.kind, result.order
     if kind == "derivative":
-        x = sympy.latex(result.variables[0])
+        x = expr_latex(result.variables[0])
         op = (rf"\frac{{d}}{{d {x}}}" if order == 1
               else rf"\frac{{d^{{{order}}}}}{{d {x}^{{{order}}}}}")
         return op + (f" {f}" if result.function.is_vector else rf" \left({f}\right)")
