@@ -158,7 +158,7 @@ LATEX = [
      CASES["elu"][0]),
     (r"\begin{cases} \frac{1}{2}x^2 & \text{if } |x| \le \delta \\ "
      r"\delta\left(|x| - \frac{1}{2}\delta\right) & \text{otherwise} \end{cases}",
-     "Piecewise((x**2/2, abs(x) <= δ), (δ*(abs(x) - δ/2), True))"),
+     "Piecewise((x**2/2, abs(x) <= delta), (delta*(abs(x) - delta/2), True))"),
     (r"\begin{cases} -1 & x < -1 \\ x & -1 \leq x \leq 1 \\ 1 & x > 1 \end{cases}",
      CASES["clip"][0]),
     (r"\begin{cases} xy & x > 0, y > 0 \\ 0 & \text{else} \end{cases}",
@@ -166,7 +166,7 @@ LATEX = [
     (r"\log\left(1 + \begin{cases} x^2 & x \geq 0 \\ 0 & \text{otherwise}\end{cases}\right)",
      "log(1 + Piecewise((x**2, x >= 0), (0, True)))"),
     (r"\mathbb{1}_{x > 0}\, x + \mathbb{1}[x \le 0]\, \alpha x",
-     "Piecewise((x, x > 0), (α*x, True))"),
+     "Piecewise((x, x > 0), (alpha*x, True))"),
 ]
 
 
