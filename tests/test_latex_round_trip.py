@@ -21,6 +21,8 @@ from symnum.core.parse import parse
 from symnum.core.registry import RECORDS, Record
 from symnum.core.render import expr_latex
 
+from . import test_display as _display
+
 PARSED = [r for r in RECORDS if r.parsed]
 
 
@@ -151,3 +153,12 @@ def test_the_issue_examples():
 def test_the_operator_names_the_variable_as_the_result_does():
     text = symnum.derive("lam*x_1**2", wrt="x_1").latex()
     assert text.startswith(r"\frac{d}{d \mathit{x\_1}}") and r"\mathit{lam}" in text
+
+
+@pytest.mark.skipif(_display.NODE is None or not _display.KATEX.exists(),
+                    reason="needs node and vendored KaTeX")
+def test_katex_renders_every_name_as_symnum_writes_it():
+    x = sympy.Symbol("x", real=True)
+    items = [(expr_latex(parse(n) * x + sympy.sin(parse(n))), True) for n in NAMES]
+    items.append((symnum.derive("lam*x_1**2", wrt="x_1").latex(), True))
+    assert _display._katex_rejects(items) == []
