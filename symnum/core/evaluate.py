@@ -15,6 +15,7 @@ from sympy.core.function import AppliedUndef
 
 from .budget import work_budget
 from .errors import EvaluationError, VariableError
+from .names import spelled_name  # a Greek variable by either spelling: μ or mu
 from .parse import MAX_EAGER_INTEGER, as_number, check_name
 from .registry.lookup import eager_integer_classes
 
@@ -54,7 +55,6 @@ def substitution(symbols: set, point: Mapping) -> dict:
     """
     if not isinstance(point, Mapping):
         raise VariableError("a point is a mapping of names to numbers, like {'x': 1.5}")
-    from .function import spelled_name  # a Greek variable by either spelling: μ or mu
     names = {s.name: s for s in symbols}
     by_name = {spelled_name(k.name if isinstance(k, sympy.Symbol) else str(k), names): v
                for k, v in point.items()}

@@ -17,7 +17,7 @@ import sympy
 
 from .errors import ParseError, ShapeError, SymnumError, VariableError
 from .hooks import HOOKS, need
-from .names import Notation, notation_recorded
+from .names import Notation, notation_recorded, spelled_name
 from .parse import Shape, as_number, check_name, parse, split_names
 from .shapes import declared_shapes
 
@@ -262,19 +262,3 @@ def _variables(expr: sympy.Basic, wrt: WrtLike) -> tuple[sympy.Symbol, ...]:
         raise VariableError("no variables to differentiate with respect to")
     return tuple(free.get(spelled_name(n, free), None) or sympy.Symbol(check_name(n), real=True)
                  for n in names)
-
-
-def spelled_name(name: str, free: Mapping[str, object]) -> str:
-    """``name`` as f spells it: wrt=sigma finds σ (LaTeX \\sigma) and wrt=σ finds sigma.
-
-    >>> spelled_name("sigma", {"σ": 1}), spelled_name("λ", {"lam": 1}), spelled_name("x", {})
-    ('σ', 'lam', 'x')
-    """
-    if name in free:
-        return name
-    from .latex_names import GREEK
-    spellings = {GREEK.get(name)} | {word for word, char in GREEK.items() if char == name}
-    if name == "λ" or GREEK.get(name) == "λ":
-        spellings |= {"lam", "lambda_"}
-    found = [s for s in spellings if s in free]
-    return found[0] if len(found) == 1 else name

@@ -20,6 +20,7 @@ from contextvars import ContextVar
 
 import sympy
 
+from .latex_names import GREEK
 from .registry import BY_NAME, eager_integer_names
 
 # (what a name built, the name, its arguments) while notation_recorded is open
@@ -109,3 +110,18 @@ def fresh_name(bases: Sequence[str], is_free: Callable[[str], bool]) -> str:
             if is_free(base * repeat):
                 return base * repeat
         repeat += 1
+
+
+def spelled_name(name: str, free: Mapping[str, object]) -> str:
+    """``name`` as f spells it: wrt=sigma finds σ (LaTeX \\sigma) and wrt=σ finds sigma.
+
+    >>> spelled_name("sigma", {"σ": 1}), spelled_name("λ", {"lam": 1}), spelled_name("x", {})
+    ('σ', 'lam', 'x')
+    """
+    if name in free:
+        return name
+    spellings = {GREEK.get(name)} | {word for word, char in GREEK.items() if char == name}
+    if name == "λ" or GREEK.get(name) == "λ":
+        spellings |= {"lam", "lambda_"}
+    found = [s for s in spellings if s in free]
+    return found[0] if len(found) == 1 else name

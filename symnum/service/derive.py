@@ -124,7 +124,7 @@ def derive(request: DeriveRequest) -> DeriveResult | MatrixDeriveResult:
     value, point, notes = None, None, []
     if request.at:
         from ..core.domain import point_notes
-        from ..core.function import spelled_name
+        from ..core.names import spelled_name
         point = parse_point(request.at)
         known = {s.name for s in result.function.expr.free_symbols} | set(result.function.wrt)
         point = {spelled_name(k, dict.fromkeys(known)): v for k, v in point.items()}
