@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import sys
 
 import mpmath as mp
 import numpy as np
@@ -256,3 +257,24 @@ def test_a_limit_never_interrupts_an_import(tmp_path, monkeypatch):
     assert probe_import.RESULT is False
     import sys
     assert can_raise(sys._getframe())
+
+
+def test_native_code_run_by_an_import_is_not_capped(tmp_path, monkeypatch):
+    """RLIMIT_DATA is lifted inside an import (OpenBLAS's setup, loaded by scipy.special,
+    retried a failed allocation forever: a job past its memory hung instead of a 503) and
+    set again outside; the finder that lifts it leaves with the block."""
+    import resource
+    import time
+
+    from symnum.edge import Limits, limited
+    (tmp_path / "probe_cap.py").write_text(
+        "import resource\nRESULT = resource.getrlimit(resource.RLIMIT_DATA)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    before, finders = resource.getrlimit(resource.RLIMIT_DATA), list(sys.meta_path)
+    with limited(Limits(None, 2**40)):
+        import probe_cap
+        time.sleep(0.1)  # the watchdog sets the cap again within a poll
+        inside = resource.getrlimit(resource.RLIMIT_DATA)
+    assert probe_cap.RESULT == before
+    assert inside[0] != before[0] and inside[1] == before[1]
+    assert (resource.getrlimit(resource.RLIMIT_DATA), sys.meta_path) == (before, finders)

@@ -8,8 +8,8 @@ set here: :mod:`symnum.edge.limits` sets them, for the CLI and the web workers; 
 bounds its own work by operation counts.
 
 >>> import sys
->>> can_raise(sys._getframe())
-True
+>>> can_raise(sys._getframe()), importing(sys._getframe())
+(True, False)
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from __future__ import annotations
 import gc
 from types import FrameType
 
+IMPORT_SYSTEM = "<frozen importlib._bootstrap"  # its frames (and _bootstrap_external's)
 _COLLECTING = [False]  # set while the garbage collector runs (its callbacks included)
 
 
@@ -49,7 +50,16 @@ def can_raise(frame: FrameType | None | object) -> bool:
     while isinstance(frame, FrameType):
         code = frame.f_code
         if code.co_name == "__del__" or code in codes or code.co_filename.startswith(
-                "<frozen importlib._bootstrap"):
+                IMPORT_SYSTEM):
             return False
         frame = frame.f_back
     return True
+
+
+def importing(frame: FrameType | None | object) -> bool:
+    """Is a module being imported in ``frame`` or a frame that called it?"""
+    while isinstance(frame, FrameType):
+        if frame.f_code.co_filename.startswith(IMPORT_SYSTEM):
+            return True
+        frame = frame.f_back
+    return False

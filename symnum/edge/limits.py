@@ -16,12 +16,13 @@ import _thread
 import os
 import resource
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from .interrupts import can_raise, watch_collections
+from .interrupts import can_raise, importing, watch_collections
 
 MIN_MEMORY = 256 * 2**20  # below this Python with SymPy cannot run a command or a request
 NO_LIMIT = ("off", "none", "unlimited")
@@ -151,44 +152,77 @@ def _data_size() -> int:
     return 0
 
 
+class _DataCap:
+    """RLIMIT_DATA's soft limit during a block: ``cap`` outside imports, the limit from before
+    inside them. A native library's initialiser run by an import may retry a failed
+    allocation forever (OpenBLAS's thread setup, loaded by scipy.special, spun for good), and
+    an import is never interrupted (:mod:`.interrupts`), so imports run without the cap and
+    the watchdog ends the block right after one. Lifted by this finder, put first on
+    ``sys.meta_path``, before any module is loaded; set again by the watchdog once the main
+    thread is out of every import."""
+
+    def __init__(self, cap: int, before: tuple[int, int]) -> None:
+        self.cap, self.before, self.armed = cap, before, False
+        self.lock = threading.Lock()  # the main thread lifts, the watchdog arms
+
+    def arm(self, on: bool) -> None:
+        """Set the cap (``on``) or lift it; with ``lock`` held."""
+        if on != self.armed:
+            resource.setrlimit(resource.RLIMIT_DATA,
+                               (self.cap if on else self.before[0], self.before[1]))
+            self.armed = on
+
+    def find_spec(self, *_args: object) -> None:
+        """An import starts: lift the cap, and leave the finding to the other finders."""
+        with self.lock:
+            self.arm(False)
+
+    def follow(self, main: int) -> None:
+        """Arm the cap unless the main thread (its id ``main``) is importing."""
+        with self.lock:
+            self.arm(not importing(sys._current_frames().get(main)))
+
+
 @contextmanager
 def _memory_limit(limit: int | None) -> Iterator[None]:
     """A watchdog raises :class:`OutOfMemory` in the main thread once the resident size
     passes ``limit``; RLIMIT_DATA, HARD_FACTOR × limit above the data size at the start,
-    stops single native allocations that the watchdog cannot interrupt (MemoryError).
-    RLIMIT_DATA, not RLIMIT_AS: mapped shared libraries (torch, CUDA) and reserved but unused
-    address space do not count."""
+    stops single native allocations that the watchdog cannot interrupt (MemoryError), outside
+    imports (:class:`_DataCap`). RLIMIT_DATA, not RLIMIT_AS: mapped shared libraries (torch,
+    CUDA) and reserved but unused address space do not count."""
     if limit is None or threading.current_thread() is not threading.main_thread():
         yield
         return
     soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
     cap = _data_size() + HARD_FACTOR * limit
-    cap = cap if hard == resource.RLIM_INFINITY else min(cap, hard)
-    armed, stop = [True], threading.Event()
+    data_cap = _DataCap(cap if hard == resource.RLIM_INFINITY else min(cap, hard), (soft, hard))
+    armed, stop, main = [True], threading.Event(), threading.get_ident()
 
     def interrupt(_signum: int, frame: object) -> None:
-        # An exception raised inside a __del__ or a garbage-collector callback would be printed
-        # and dropped: wait for the next poll instead.
+        # An exception raised inside a __del__, a garbage-collector callback or an import
+        # would be dropped or leave a half-made module: wait for the next poll instead.
         if armed[0] and can_raise(frame):
             raise OutOfMemory
 
     def watch() -> None:
         while not stop.wait(POLL_S):
+            data_cap.follow(main)
             size = resident_size()
-            if size is None:
-                return
-            if size > limit:
+            if size is not None and size > limit:
                 _thread.interrupt_main(signal.SIGUSR1)  # runs `interrupt` in the main thread
 
     previous = signal.signal(signal.SIGUSR1, interrupt)
     watchdog = threading.Thread(target=watch, name="symnum-memory", daemon=True)
     watchdog.start()  # before the rlimit: its stack is data too
-    resource.setrlimit(resource.RLIMIT_DATA, (cap, hard))
+    sys.meta_path.insert(0, data_cap)  # type: ignore[arg-type]
+    data_cap.follow(main)
     try:
         yield
     finally:
         armed[0] = False
         stop.set()
         watchdog.join()
+        while data_cap in sys.meta_path:
+            sys.meta_path.remove(data_cap)  # type: ignore[arg-type]
         resource.setrlimit(resource.RLIMIT_DATA, (soft, hard))
         signal.signal(signal.SIGUSR1, previous)
