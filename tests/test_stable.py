@@ -22,6 +22,7 @@ from sympy.codegen.cfunctions import expm1, log1p
 
 import symnum
 from symnum.core.registry.normal import ndtr
+from symnum.core.registry.special import erfcx
 from symnum.kernels.stable import stabilize
 from symnum.kernels.stable_rules import CANCEL, EXPM1, RULES
 
@@ -169,6 +170,7 @@ SAMPLES = {
     "log Φ": sympy.log(sympy.erfc(_x - _y)),
     "erfcx": _y * sympy.exp(-2 * _x**2 + _y) / sympy.erfc(_x) ** 2,
     "erfcx in a sum": sympy.exp(-_x**2 / 2) * (_y / ndtr(_x) + sympy.erfc(_x)),
+    "over erfcx": _y * (2 * _x * erfcx(_x) - 3) ** 2 / erfcx(_x) ** 3,
 }
 
 

@@ -38,11 +38,7 @@ FIXED_AT = 0.41  # of the sample interval, for the arguments held still
 DIGITS = 40
 
 # Not right yet: each listed with why (strict, so a fix shows up as an unexpected pass).
-KNOWN = {
-    ("logndtr(x)", 2): "log Φ″ = −√2(√π·x·erfcx(−x/√2) + √2)/(π·erfcx(−x/√2)²): erfcx(−x/√2) "
-                       "overflows right of x ≈ 38, inf/inf = nan where the truth is ~0 "
-                       "(the error-function family's record, stable_erf)",
-}
+KNOWN: dict[tuple[str, int], str] = {}
 
 
 def _records() -> list[Record]:

@@ -33,7 +33,7 @@ from ..core.logistic import to_exponentials
 from ..core.registry.special import erfcx
 from ..core.rewrite import Rule, Table, rewrite
 from .stable_asymptotic import ASYMPTOTIC
-from .stable_erf import LEFT
+from .stable_erf import FOLD, LEFT
 from .stable_rules import EXPM1, apply_rules
 from .stable_sums import Terms, positive_terms, shifted, signed_terms
 
@@ -48,7 +48,7 @@ def stabilize(expr: sympy.Basic) -> sympy.Basic:
     except RecursionError:  # a very deep expression: the shifts below still apply
         ruled = expr
     if ruled.has(erfcx):  # sums of erfcx that cancel far right: their series there
-        ruled = rewrite(ruled, ASYMPTOTIC, LEFT)
+        ruled = rewrite(ruled, ASYMPTOTIC, LEFT, FOLD)
     return rewrite(_shift(ruled), EXPM1_UNSHIFTED)
 
 

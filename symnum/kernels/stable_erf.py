@@ -5,7 +5,9 @@ function Φ), log erfc(u) and e^(u²)·erfc(u) lose every digit there, and their
 are 0/0. The rules write them with the functions made for the tails: Φ itself (``ndtr``:
 SymPy writes erfc(−u) as 2 − erfc(u), which cancels, so Φ stands for it), log Φ
 (``logndtr``) and erfcx(u) = e^(u²)·erfc(u), each computed by scipy, torch and JAX's own
-functions (:mod:`symnum.core.registry.normal`). Every rule is an identity over the reals.
+functions (:mod:`symnum.core.registry.normal`). Quotients over erfcx, as log Φ″(u) is
+derived, are spread into terms over erfcx(w)ᵏ, each 0 where erfcx(w) overflows. Every rule
+is an identity over the reals.
 
 >>> x = sympy.Symbol("x", real=True)
 >>> apply_erf_rules(1 + sympy.erf(x))  # 1 + erf x = 2Φ(√2·x)
@@ -26,6 +28,7 @@ from ..core.rewrite import Rule, Table, rewrite
 from .stable_sums import exp_split
 
 _SQRT2 = sympy.sqrt(2)
+_SPREAD_POWER = 3  # (Σ tᵢ)ⁿ over erfcx(w)ᵏ is multiplied out up to this n
 
 
 def _tail(node: sympy.Basic) -> tuple[sympy.Expr, sympy.Expr, sympy.Expr] | None:
@@ -120,6 +123,24 @@ def tail_sum(node: sympy.Mul) -> sympy.Basic | None:
     return None
 
 
+def erfcx_quotient(node: sympy.Mul) -> sympy.Basic | None:
+    """r·(Σ tᵢ)ⁿ/erfcx(w)ᵏ = Σ r·sⱼ/erfcx(w)ᵏ (the power multiplied out) when the sum holds
+    erfcx(w): log Φ″(u) = −√2(√π·u·erfcx(w) + √2)/(π·erfcx(w)²) is ∞/∞ where erfcx(w)
+    overflows (w = −u/√2 ≪ 0), its terms −√2·u/(√π·erfcx(w)) and −2/(π·erfcx(w)²) are 0."""
+    for f in node.args:
+        atom, k = f.as_base_exp()
+        if not (isinstance(atom, erfcx) and k.is_Integer and k < 0):
+            continue
+        for g in node.args:
+            base, n = g.as_base_exp()
+            if isinstance(base, sympy.Add) and n.is_Integer and 0 < n <= _SPREAD_POWER \
+                    and base.has(atom):
+                terms = sympy.Add.make_args(sympy.expand_multinomial(g) if n > 1 else g)
+                rest = node / g
+                return sympy.Add(*[rest * t for t in terms])
+    return None
+
+
 def left_tail(node: sympy.Mul) -> sympy.Basic | None:
     """eᵃ·erfcx(w)ᵏ (k < 0) = e^(a + k·w²)·erfc(w)ᵏ for w < 0, with erfc(w) = 2Φ(−√2w):
     far left erfcx(w) and eᵃ may both overflow (inf/inf) where e^(a + kw²) is 0."""
@@ -147,12 +168,29 @@ ERF_RULES = Table([
     Rule("erfcx", "eᵃ·erfc(u)ᵏ = e^(a − ku²)·erfcx(u)ᵏ", sympy.Mul, scaled_tail),
     Rule("erfcx in a sum", "eᵃ·(Σ tᵢ) = Σ eᵃ·tᵢ, each term then scaled", sympy.Mul,
          tail_sum),
+    Rule("over erfcx", "(Σ tᵢ)/erfcx(w)ᵏ = Σ tᵢ/erfcx(w)ᵏ when the tᵢ hold erfcx(w)",
+         sympy.Mul, erfcx_quotient),
 ])
 
 
-# applied once, after the rules and the series (stable.py)
+def folded(node: sympy.Piecewise) -> sympy.Basic | None:
+    """A Piecewise whose pieces hold Piecewise, as one: the far-left form of a term inside
+    the series' "elsewhere" piece (w > 8, then w < 0 per term) becomes (series, w > 8),
+    (far-left terms, w < 0), (the sum, elsewhere): no case inside a case, whose guarded
+    pieces (kernels.guarded) would put a Piecewise into a condition (an ITE no backend
+    evaluates)."""
+    if not any(piece.has(sympy.Piecewise) for piece, _ in node.args):
+        return None
+    out = sympy.piecewise_fold(node)
+    return out if isinstance(out, sympy.Piecewise) and not any(
+        piece.has(sympy.Piecewise) for piece, _ in out.args) else None
+
+
+# applied once each, in order, after the rules and the series (stable.py)
 LEFT = Table([Rule("erfcx far left", "eᵃ/erfcx(w)ᵏ = e^(a − kw²)/erfc(w)ᵏ for w < 0",
                    sympy.Mul, left_tail)])
+FOLD = Table([Rule("cases folded", "(a if p else (b if q else c) + d) = "
+                   "(a if p, b + d if q, c + d)", sympy.Piecewise, folded)])
 
 
 def apply_erf_rules(expr: sympy.Basic, rounds: int = 8) -> sympy.Basic:
