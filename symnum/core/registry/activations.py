@@ -1,4 +1,4 @@
-"""Records of the activation functions of neural networks: σ, relu, softplus, log1mexp.
+"""Records of the activation functions of neural networks: σ, relu, softplus, log1mexp, logit.
 
 ``sigmoid(u)`` is read as 1/(1 + e^(−u)) (the calculus works on exponentials) and results
 name it σ again (:mod:`symnum.core.textbook`), a SymPy class with its own spellings: scipy's
@@ -6,7 +6,7 @@ name it σ again (:mod:`symnum.core.textbook`), a SymPy class with its own spell
 into max and log/exp, whose records compute them.
 
 >>> [r.name for r in RECORDS]
-['sigmoid', 'relu', 'softplus', 'log1mexp']
+['sigmoid', 'relu', 'softplus', 'log1mexp', 'logit']
 """
 
 from __future__ import annotations
@@ -69,6 +69,71 @@ class log1mexp(sympy.Function):  # noqa: N801 - lower case like SymPy's function
     def _eval_is_extended_real(self) -> bool | None:
         return True if self.args[0].is_extended_positive else None
 
+
+class logit(sympy.Function):  # noqa: N801 - lower case like SymPy's functions
+    """log(u/(1 − u)), real for 0 < u < 1: the inverse of σ, log-odds of a probability."""
+
+    nargs = 1
+
+    @classmethod
+    def eval(cls, u: sympy.Expr) -> sympy.Expr | None:
+        if u == sympy.S.Half:
+            return sympy.S.Zero
+        if u.is_zero:
+            return sympy.S.NegativeInfinity
+        if u == sympy.S.One:
+            return sympy.S.Infinity
+        return None
+
+    def fdiff(self, argindex: int = 1) -> sympy.Expr:
+        u = self.args[0]
+        return 1 / (u * (1 - u))
+
+    def _eval_rewrite_as_log(self, u: sympy.Expr, **hints) -> sympy.Expr:
+        return sympy.log(u / (1 - u))
+
+    def _eval_evalf(self, prec: int) -> sympy.Expr | None:
+        return sympy.log(self.args[0] / (1 - self.args[0]))._eval_evalf(prec + 20)
+
+    def _eval_is_extended_real(self) -> bool | None:
+        u = self.args[0]
+        return True if u.is_extended_positive and (1 - u).is_extended_positive else None
+
+
+# logit: log(u/(1 − u)) below ¼; above, 2·atanh(2u − 1), where 2u − 1 is exact (Sterbenz)
+_NUMPY_LOGIT = ("_logit", '''
+try:
+    from scipy.special import logit as _scipy_logit
+except ImportError:  # numpy alone
+    def _scipy_logit(x):
+        low = x < 0.25
+        return np.where(low, np.log(np.where(low, x, 0.125) / (1 - np.where(low, x, 0.125))),
+                        2 * np.arctanh(2 * np.where(low, 0.5, x) - 1))
+
+
+def _logit(x):
+    return np.log(x / (1 - x)) if np.iscomplexobj(x) else _scipy_logit(x)
+''')
+_TORCH_LOGIT = ("_logit", '''
+def _logit(x):
+    if torch.is_complex(x):  # the complex step
+        return torch.log(x / (1 - x))
+    low = x < 0.25
+    return torch.where(low, torch.special.logit(torch.where(low, x, 0.125)),
+                       2 * torch.atanh(2 * torch.where(low, 0.5, x) - 1))
+''')
+_JAX_LOGIT = ("_logit", '''
+def _logit(x):
+    low = x < 0.25
+    return jnp.where(low, jax.scipy.special.logit(jnp.where(low, x, 0.125)),
+                     2 * jnp.arctanh(2 * jnp.where(low, 0.5, x) - 1))
+''')
+_MATH_LOGIT = ("_logit", '''
+def _logit(x):
+    return math.log(x / (1 - x)) if x < 0.25 else 2 * math.atanh(2 * x - 1)
+''')
+_C_LOGIT = ("smx_logit", "static inline double smx_logit(double x) "
+            "{ return x < 0.25 ? log(x / (1 - x)) : 2 * atanh(2 * x - 1); }")
 
 _LN2 = "0.6931471805599453"  # log1mexp: −expm1(−u) below ln 2, 1 − e^(−u) above (Mächler)
 _NUMPY_LOG1MEXP = ("_log1mexp", f'''
@@ -147,4 +212,17 @@ RECORDS = [
                   "c": Spelling("smx_log1mexp({0})", (_C_LOG1MEXP,)),
                   "mpmath": Spelling("mp.log(1 - mp.exp(-{0}))")},
            sample=((0.05, 6.0),)),
+    Record("logit", logit, "the log-odds log(u/(1 − u)), the inverse of σ", "logit",
+           latex=r"\operatorname{logit}", latex_in=(r"\operatorname{logit}",),
+           derivative=("1/(u*(1 - u))",), rule_text="logit′(u) = 1/(u·(1 − u))",
+           rule_latex=r"\operatorname{logit}'(u) = \frac{1}{u\,(1 - u)}",
+           domain="0 < {u} < 1", domain_test=lambda u: sympy.And(u > 0, u < 1),
+           stable="log(u/(1 − u)) below ¼, 2·atanh(2u − 1) above: exact near ½ and 1",
+           spell={"numpy": Spelling("_logit({0})", (_NUMPY_LOGIT,)),
+                  "torch": Spelling("_logit({0})", (_TORCH_LOGIT,)),
+                  "jax": Spelling("_logit({0})", (_JAX_LOGIT,)),
+                  "math": Spelling("_logit({0})", (_MATH_LOGIT,)),
+                  "c": Spelling("smx_logit({0})", (_C_LOGIT,)),
+                  "mpmath": Spelling("mp.log({0} / (1 - {0}))")},
+           sample=((0.02, 0.98),)),
 ]
