@@ -86,6 +86,26 @@ def test_the_python_verify_at_a_jump_is_the_same_verdict():
     assert "INCONCLUSIVE" in report._repr_mimebundle_()["text/html"]
 
 
+
+@pytest.mark.parametrize("expr, at", [("sign(x)", 1e-200), ("ceiling(x)", 1e-300),
+                                      ("Heaviside(x)", -1e-310)])
+def test_a_point_next_to_a_jump_is_not_the_jump(cli, expr, at):
+    """sign is constant on (0, ∞): at x = 1e-200 its derivative is 0, not missing, and the
+    one-sided derivatives are 0 (steps of 1e-25 or 1e-20 reached across 0: 'f jumps', 1e44)."""
+    proc = cli("verify", expr, "--at", f"x={at!r}")
+    _clean(proc)
+    assert proc.returncode == 0 and "does not exist" not in proc.stdout
+    report = symnum.verify(expr, at={"x": at})
+    assert report.verdict == "pass" and not report.undefined
+    assert [(n.left, n.right) for n in report.kinks] == [(0.0, 0.0)]
+
+
+def test_a_tiny_point_outside_the_domain_is_written_as_the_user_wrote_it(cli):
+    proc = cli("verify", "sqrt(x)", "--at", "x=-1e-300")
+    _clean(proc)
+    assert "x = -1e-300 is outside the domain of sqrt(x)" in proc.stdout
+    assert len(proc.stdout.splitlines()[-1]) < 200
+
 # the step namer: every one of its fixed names taken
 NAMES_TAKEN = [
     ["sin(u*t*s*v*z1*z2*x**2)", "--wrt", "x", "--steps"],

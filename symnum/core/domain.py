@@ -91,7 +91,20 @@ def point_notes(result: object, point: Mapping) -> list[str]:
 
 def _where(expr: sympy.Basic, subs: Mapping) -> str:
     used = sorted((s for s in expr.free_symbols if s in subs), key=lambda s: s.name)
-    return ", ".join(f"{s} = {subs[s]}" for s in used)
+    return ", ".join(f"{s} = {_shown(subs[s])}" for s in used)
+
+
+def _shown(value: object) -> str:
+    """A value as a reader wants it: -1/2 stays exact, the rational of the float -1e-300
+    (a 300-digit fraction) is shown as that float.
+
+    >>> _shown(sympy.Rational(-1, 2)), _shown(sympy.Rational(1e-300))
+    ('-1/2', '1e-300')
+    """
+    text = str(value)
+    if isinstance(value, sympy.Rational) and len(text) > 24:
+        return repr(float(value))
+    return text
 
 
 def _number(expr: sympy.Basic, subs: Mapping) -> sympy.Expr | None:

@@ -23,7 +23,7 @@ from ..core.evaluate import at_point
 from . import methods
 
 KINK_DISTANCE = 1e-6  # |argument of Abs/Max/...| below this counts as a kink
-JUMP_STEP = 1e-25  # f is compared this far (relative) on either side, at 40 digits
+JUMP_STEP = 1e-25  # f is compared this far (relative to |x|, absolute at 0) on each side, 40 digits
 JUMP_SIZE = 1e-12  # a difference above this (relative to f) is a jump, not a steep slope
 
 
@@ -75,8 +75,11 @@ def kink_notes(result: Result, point: dict) -> list[KinkNote]:
                 args = list(base)
                 args[i] = t
                 return prog.run(*args)[0]
-            left = float(mp.diff(along, base[i], direction=-1))
-            right = float(mp.diff(along, base[i], direction=1))
+            # a step relative to the point: mpmath's own (about 1e-20) would reach across 0
+            # from x = 1e-200 and see sign's jump there as a slope of 1e44
+            h = mp.mpf(10) ** -20 * (abs(base[i]) or 1)
+            left = float(mp.diff(along, base[i], direction=-1, h=h))
+            right = float(mp.diff(along, base[i], direction=1, h=h))
             grad = _sympy_first(result, var, point)
             notes.append(KinkNote(var.name, {s.name: float(v) for s, v in point.items()},
                                   left, right, grad, _torch_first(result, i, point)))
@@ -102,7 +105,9 @@ def jumps(result: Result, point: dict) -> list[str]:
         base = [mp.mpf(float(point[s])) for s in names]
         for var in result.variables:
             i = names.index(var)
-            h = JUMP_STEP * max(1, abs(base[i]))
+            # relative to the point itself: at x = 1e-200 a step of 1e-25 would straddle 0
+            # and report sign's jump at 0 as one at 1e-200
+            h = JUMP_STEP * (abs(base[i]) or 1)
             sides = []
             for t in (base[i] - h, base[i] + h):
                 args = list(base)
