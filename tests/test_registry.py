@@ -354,6 +354,32 @@ def test_logit_added_as_one_record_is_accurate_near_its_ends_and_half():
         assert np.allclose(got, want, rtol=1e-14, atol=0), (to, got)
 
 
+def test_records_apply_elementwise_to_matrices_with_their_derivative():
+    """Matrix calculus applies a record of one argument elementwise (f(A), d f(A) =
+    f′(A) ⊙ dA) with f′(A) lifted from the record's derivative text, no table entry of its
+    own (logit once was "logit() cannot take a matrix argument"): each entry of f′(A)
+    against ``mpmath.diff`` of the oracle, and the gradient of 𝟏ᵀ logit(x) as a user
+    derives it."""
+    import symnum
+    from symnum.core.matrix_expr import Elementwise, registry_elementwise
+    assert {"logit", "erf", "log1mexp", "sinh", "cosh"} <= registry_elementwise()
+    a = sympy.MatrixSymbol("a", 1, 1)
+    for name in sorted(registry_elementwise()):
+        record = BY_NAME[name]
+        low, high = record.sample[0]
+        point = low + (high - low) * FRACTIONS[2]
+        entry = Elementwise(name, a).derivative_entries().as_explicit()[0, 0]
+        got = float(sympy.N(entry.subs(a[0, 0], sympy.Float(point, 30)), 30))
+        want = float(mp.diff(ORACLES[name], mp.mpf(point)))
+        assert got == pytest.approx(want, rel=1e-12, abs=1e-14), (name, entry, got, want)
+    assert "logit" in symnum.derive("sum(logit(x))", shapes={"x": ("n",)}).text()
+    point = [0.1, 0.5 + 2.0**-30, 0.97]
+    kernel = symnum.kernel("sum(logit(x))", shapes={"x": (3,)})
+    gradient = np.asarray(kernel(np.array(point)), dtype=float).ravel()
+    want = [float(mp.diff(ORACLES["logit"], mp.mpf(p))) for p in point]
+    assert np.allclose(gradient, want, rtol=1e-13, atol=0), gradient
+
+
 @pytest.mark.parametrize("to", ["numpy", "torch", "jax"])
 def test_gamma_and_binomial_at_poles_and_large_n(to, jax_on):
     """torch's Γ was finite (−2.6e16) at −1, where sin(π·x) is not exactly 0; binomial as a

@@ -18,7 +18,8 @@ from sympy.core.symbol import Str
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from .errors import ParseError
-from .matrix_expr import SCALAR, Elementwise, Softmax
+from .matrix_expr import Elementwise, Softmax, registry_elementwise, scalar
+from .registry import BY_NAME
 
 # parser name -> name in matrix_expr.SCALAR
 ELEMENTWISE_NAMES = {"exp": "exp", "log": "log", "ln": "log", "tanh": "tanh",
@@ -165,11 +166,20 @@ def matrix_call(name: str, args: Sequence[sympy.Basic]) -> sympy.Basic:
         if not is_matrix(a) or a.shape[1] != 1:
             raise ParseError("softmax() needs a column vector (declare it with --shape z=n)")
         return Softmax(a)
-    if name in ELEMENTWISE_NAMES and is_matrix(a):
+    elementwise = ELEMENTWISE_NAMES.get(name) or _registry_name(name)
+    if elementwise and is_matrix(a):
         if is_one_by_one(a):
-            return SCALAR[ELEMENTWISE_NAMES[name]](as_scalar(a))
-        return Elementwise(ELEMENTWISE_NAMES[name], a)
+            return scalar(elementwise)(as_scalar(a))
+        return Elementwise(elementwise, a)
     raise ParseError(f"{name}() cannot take a matrix argument")
+
+
+def _registry_name(name: str) -> str | None:
+    """The record's name for a parser name of a function the registry applies elementwise
+    (erf, logit, ...: :func:`symnum.core.matrix_expr.registry_elementwise`)."""
+    record = BY_NAME.get(name)
+    return record.name if record is not None and record.name in registry_elementwise() \
+        else None
 
 
 def sum_entries(a: sympy.Basic) -> sympy.Basic:

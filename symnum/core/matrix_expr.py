@@ -14,12 +14,15 @@ components for verification) and the derivative of their function.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import sympy
 from sympy.core.symbol import Str
 from sympy.matrices.expressions.matexpr import MatrixExpr
 from sympy.printing.str import StrPrinter
+
+from . import registry
 
 
 def _sigmoid(t: sympy.Expr) -> sympy.Expr:
@@ -35,12 +38,74 @@ SCALAR: dict[str, Callable[[sympy.Expr], sympy.Expr]] = {
 }
 
 
+def scalar(name: str) -> Callable[[sympy.Expr], sympy.Expr] | None:
+    """The scalar function ``Elementwise(name, A)`` applies: :data:`SCALAR`'s, else that of
+    a registry record whose derivative is a matrix expression (:func:`registry_elementwise`).
+
+    >>> scalar("tanh") is sympy.tanh, scalar("erf") is sympy.erf, scalar("polygamma")
+    (True, True, None)
+    """
+    if name in SCALAR:
+        return SCALAR[name]
+    return registry.BY_NAME[name].builder if name in registry_elementwise() else None
+
+
+@functools.cache
+def registry_elementwise() -> frozenset[str]:
+    """Records of one argument that apply elementwise with no entry of their own here: a
+    SymPy class and a derivative text built of +, ×, numeric powers and functions that apply
+    elementwise (erf′ = 2e^(−u²)/√π: yes; Γ′ = Γ·polygamma(0, ·): no)."""
+    names = {r.name for r in registry.RECORDS
+             if r.name not in SCALAR and r.sympy is not None and r.parsed
+             and r.arity == (1, 1) and r.derivative and r.derivative[0]}
+    u = sympy.Dummy("u")
+    derivatives = {n: registry.BY_NAME[n].partials(u, classes=registry.CLASSES)[0]
+                   for n in names}
+    while True:  # the largest set closed under derivatives (sinh′ = cosh, cosh′ = sinh)
+        kept = {n for n in names if _liftable(derivatives[n], u, names)}
+        if kept == names:
+            break
+        names = kept
+    return frozenset(names)
+
+
+def _liftable(e: sympy.Basic, u: sympy.Symbol, names: set[str]) -> bool:
+    if e == u or e.is_number:
+        return True
+    if isinstance(e, sympy.Add | sympy.Mul):
+        return all(_liftable(a, u, names) for a in e.args)
+    if isinstance(e, sympy.Pow):
+        return e.exp.is_number and _liftable(e.base, u, names)
+    record = registry.BY_CLASS.get(type(e))
+    return record is not None and len(e.args) == 1 and (
+        record.name in SCALAR or record.name in names) and _liftable(e.args[0], u, names)
+
+
+def _lift(e: sympy.Expr, u: sympy.Symbol, a: MatrixExpr) -> MatrixExpr:
+    """The scalar expression ``e`` of ``u`` as a matrix expression of ``a`` entry by entry:
+    ``u`` is ``a``, a number c is c·𝟏, × is ⊙, a power the Hadamard power."""
+    if e == u:
+        return a
+    if e.is_number:
+        return e * sympy.OneMatrix(*a.shape)
+    if isinstance(e, sympy.Add):
+        return sympy.MatAdd(*[_lift(t, u, a) for t in e.args]).doit()
+    if isinstance(e, sympy.Mul):
+        number, rest = e.as_coeff_Mul()
+        factors = [_lift(t, u, a) for t in sympy.Mul.make_args(rest)]
+        product = factors[0] if len(factors) == 1 else sympy.HadamardProduct(*factors)
+        return product if number == 1 else number * product
+    if isinstance(e, sympy.Pow):
+        return sympy.HadamardPower(_lift(e.base, u, a), e.exp)
+    return Elementwise(registry.BY_CLASS[type(e)].name, _lift(e.args[0], u, a))
+
+
 class Elementwise(MatrixExpr):
     """A scalar function applied to every entry of a matrix expression."""
 
     def __new__(cls, name: str | sympy.Symbol, arg: MatrixExpr):
         name = str(name)  # a Str when SymPy rebuilds the node
-        if name not in SCALAR:
+        if scalar(name) is None:
             raise ValueError(f"{name} cannot be applied elementwise")
         return MatrixExpr.__new__(cls, Str(name), arg)  # Str: no free symbols
 
@@ -57,7 +122,7 @@ class Elementwise(MatrixExpr):
         return self.arg.shape
 
     def _entry(self, i, j, **kwargs):
-        return SCALAR[self.name](self.arg._entry(i, j, **kwargs))
+        return scalar(self.name)(self.arg._entry(i, j, **kwargs))
 
     def _sympystr(self, printer) -> str:
         return f"{self.name}({printer._print(self.arg)})"
@@ -65,7 +130,7 @@ class Elementwise(MatrixExpr):
     def doit(self, **hints):
         arg = self.arg.doit(**hints) if hints.get("deep", True) else self.arg
         if isinstance(arg, sympy.MatrixBase):
-            return arg.applyfunc(SCALAR[self.name])
+            return arg.applyfunc(scalar(self.name))
         return Elementwise(self.name, arg)
 
     def derivative_entries(self) -> MatrixExpr:
@@ -84,9 +149,12 @@ class Elementwise(MatrixExpr):
             "softplus": lambda: Elementwise("sigmoid", a),
             "abs": lambda: Elementwise("sign", a),
         }
-        if name not in table:
+        if name in table:
+            return table[name]()
+        if name not in registry_elementwise():
             raise ValueError(f"the derivative of elementwise {name} is not defined")
-        return table[name]()
+        u = sympy.Dummy("u")
+        return _lift(registry.BY_NAME[name].partials(u, classes=registry.CLASSES)[0], u, a)
 
 
 class Softmax(MatrixExpr):
