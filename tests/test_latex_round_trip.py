@@ -162,3 +162,36 @@ def test_katex_renders_every_name_as_symnum_writes_it():
     items = [(expr_latex(parse(n) * x + sympy.sin(parse(n))), True) for n in NAMES]
     items.append((symnum.derive("lam*x_1**2", wrt="x_1").latex(), True))
     assert _display._katex_rejects(items) == []
+
+
+# Matrix results (issue 28, review): X^{-\top}, \mathbf{1}, \mathbf{I}, \odot, x^{\circ -1},
+# the relu derivative H(Wx), (Xᵀ)⁻² and subscripted matrix names read back with their shapes.
+MATRIX_CASES = [
+    ("log(det(X))", "X", {"X": "n,n"}),
+    ("x.T*inv(A)*x", "A", {"A": "n,n", "x": "n"}),
+    ("-y.T*log(softmax(z))", "z", {"z": "n", "y": "n"}),
+    ("u.T*tanh(W*x + c)", "W", {"W": "m,n", "x": "n", "c": "m", "u": "m"}),
+    ("sum(sigmoid(W*x))", "W", {"W": "m,n", "x": "n"}),
+    ("x.T*(A + Identity(n))*x", "x", {"A": "n,n", "x": "n"}),
+    ("log(x).T*y", "x", {"x": "n", "y": "n"}),
+    ("sqrt(x).T*y", "x", {"x": "n", "y": "n"}),
+    ("relu(W*x).T*y", "W", {"W": "m,n", "x": "n", "y": "m"}),
+    ("abs(x).T*y", "x", {"x": "n", "y": "n"}),
+    ("tr(inv(X))", "X", {"X": "n,n"}),
+    ("x_1.T*W_12*x_1", "x_1", {"x_1": "n", "W_12": "n,n"}),
+]
+
+
+@pytest.mark.parametrize("expr, wrt, shapes", MATRIX_CASES)
+def test_a_matrix_result_reads_back_with_its_shapes(cli, expr, wrt, shapes):
+    flags = [a for name, dims in shapes.items() for a in ("--shape", f"{name}={dims}")]
+    out = cli.json("derive", expr, "--wrt", wrt, *flags)
+    lhs, _, rhs = out["latex"].partition(" = ")
+    inner = lhs[lhs.index(r"\left(") + len(r"\left("):-len(r"\right)")]
+    # the printed function and the printed gradient, both read back from LaTeX, agree
+    checked = cli("check", rhs, "--of", inner, "--wrt", wrt, "--from", "latex", *flags)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    again = cli.json("derive", inner, "--wrt", wrt, "--from", "latex", *flags)
+    assert again["result"] == out["result"]
+    plain = cli("check", out["result"], "--of", expr, "--wrt", wrt, *flags)  # the JSON too
+    assert plain.returncode == 0, plain.stdout + plain.stderr

@@ -83,7 +83,7 @@ def test_named_parts_are_defined_below_the_result():
     assert r.latex().endswith(r"= y^{2} \sigma \left(1 - \sigma\right) x x^\top,\quad "
                               r"\sigma = \sigma\left(- y w^\top x\right)")
     ridge = _derive("(X*w - y).T*(X*w - y) + lam*w.T*w", "w", "X=m,n w=n y=m", "hessian")
-    assert ridge.latex().endswith(r"= 2 \mathit{lam}\,I + 2 X^\top X")
+    assert ridge.latex().endswith(r"= 2 \mathit{lam}\,\mathbf{I} + 2 X^\top X")  # 𝐈, not a name I
 
 
 def test_one_by_one_products_are_scalars_in_text_and_latex():

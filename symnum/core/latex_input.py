@@ -44,7 +44,7 @@ NAME_WRAPPERS = {"mathbf", "boldsymbol", "bm", "vec", "mathit", "mathrm", "opera
                  "mathsf", "text", "textrm", "mathbb", "mathcal"}
 ACCENTS = {"hat": "hat", "bar": "bar", "tilde": "tilde", "dot": "dot"}  # \hat{y} → yhat
 CONSTANTS = {"pi": "pi", "infty": "oo"}
-BINARY = {"cdot": "*", "times": "*", "div": "/", "ast": "*"}
+BINARY = {"cdot": "*", "times": "*", "div": "/", "ast": "*", "odot": "%"}  # ⊙ is % in plain
 REFUSED = {
     "partial": "write the function itself: symnum takes its derivatives",
     "frac{d}": "write the function itself: symnum takes its derivatives",
@@ -171,6 +171,15 @@ class _Reader:
                     and self.peek(2) == "}":
                 self.i += 3
                 base = f"({base}).T"
+            elif self.tokens[self.i:self.i + 4] in (["{", "-", t, "}"]
+                                                    for t in ("\\top", "\\intercal")):
+                self.i += 4  # X^{-\top}, the inverse of the transpose, as symnum writes it
+                base = f"inv(({base}).T)"
+            elif self.tokens[self.i:self.i + 2] == ["{", "\\circ"]:
+                self.i += 2  # x^{\circ -1}: the entrywise (Hadamard) power, as symnum writes it
+                exponent = self.expression()
+                self.take("}")
+                base = f"HadamardPower({base}, {exponent})"
             else:
                 base = f"{base}**({self.group()})"
                 if self.peek() == "^":  # x^{a}^{b}: TeX refuses it too (double superscript)
@@ -300,6 +309,8 @@ class _Reader:
         if name in ("mathbb", "mathbf", "mathds") and self.tokens[self.i:self.i + 3] == \
                 ["{", "1", "}"]:
             self.i += 3
+            if name == "mathbf" and self.shapes and self.peek() not in ("_", "[", "(", "\\{"):
+                return "ones()"  # the ones vector 𝟏 (\mathbf{1}^\top y), as symnum writes it
             return indicator(self)
         if name == "frac" or name in ("dfrac", "tfrac"):
             top, bottom = self.group(), self.group()
@@ -337,6 +348,8 @@ class _Reader:
             word = "".join(t.lstrip("\\") for t in inner)
             if not re.fullmatch(r"[^\W\d_]\w*", word):
                 raise ParseError(f"LaTeX: \\{name}{{...}} must hold a name")
+            if name == "mathbf" and word == "I" and self.shapes and "I" not in self.shapes:
+                return "eye()"  # the identity 𝐈 as symnum writes it; its size from its neighbours
             if name == "operatorname" or (len(word) > 1 and self.peek() == "("
                                           and word not in self.shapes):
                 raise ParseError(f"LaTeX: unknown function \\{name}{{{word}}}; write it out "

@@ -25,7 +25,8 @@ from .registry import BY_NAME
 ELEMENTWISE_NAMES = {"exp": "exp", "log": "log", "ln": "log", "tanh": "tanh",
                      "sigmoid": "sigmoid", "σ": "sigmoid", "sin": "sin", "cos": "cos",
                      "sqrt": "sqrt",
-                     "relu": "relu", "softplus": "softplus", "abs": "abs", "Abs": "abs"}
+                     "relu": "relu", "softplus": "softplus", "abs": "abs", "Abs": "abs",
+                     "heaviside": "heaviside", "Heaviside": "heaviside", "sign": "sign"}
 MATRIX_FUNCTIONS = frozenset({"Trace", "trace", "tr", "Determinant", "det", "Inverse", "inv",
                               "HadamardProduct", "hadamard", "HadamardPower", "OneMatrix",
                               "ones", "Identity", "eye", "ZeroMatrix", "DiagMatrix", "diag",
@@ -254,4 +255,6 @@ def power(base: sympy.Basic, exponent: sympy.Basic) -> sympy.Basic:
         return sympy.Inverse(base)
     if exponent.is_Integer and exponent > 0:
         return base**exponent
-    raise ParseError("a matrix can be raised to a positive integer power or -1 only")
+    if exponent.is_Integer and exponent < 0:  # (Xᵀ)⁻², as symnum prints it: (X⁻¹)²
+        return sympy.Inverse(base) ** -exponent
+    raise ParseError("a matrix can be raised to an integer power only")

@@ -28,6 +28,7 @@ from sympy.printing.str import StrPrinter
 from ..core.latex_names import latex_command
 from ..core.matrix_expr import Elementwise, Softmax
 from ..core.registry import BY_NAME
+from ..core.render import symbol_latex
 
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 _GREEK_MACROS = frozenset({"\\lambda", "\\alpha", "\\beta", "\\gamma", "\\delta", "\\theta",
@@ -308,15 +309,14 @@ class _Latex(LatexPrinter):
         return self._bracket(e.arg) + r"^\top"
 
     def _print_MatrixSymbol(self, e, style="plain"):
-        return super()._print_Symbol(e, style)  # W, dW: names of matrices stay upright math
+        # W, dW: upright math; W_12 as \mathit{W\_12}, which reads back as W_12 (not W12)
+        return symbol_latex(e.name, super()._print_Symbol(e, style))
 
     def _print_Symbol(self, e, style="plain"):
         name = e.name
         if len(name) == 1 and unicodedata.category(name) == "Ll" and not name.isascii():
             return "\\" + unicodedata.name(name).split()[-1].lower()  # σ → \sigma
-        if len(name) > 1 and name.isalpha() and "\\" + name not in _GREEK_MACROS:
-            return rf"\mathit{{{name}}}"  # lam, not l·a·m
-        return super()._print_Symbol(e, style)
+        return symbol_latex(name, super()._print_Symbol(e, style))  # lam, not l·a·m
 
     def _bracket(self, e: sympy.Basic) -> str:
         text = self._print(e)
@@ -344,7 +344,7 @@ class _Latex(LatexPrinter):
                                                        r"\mathbf{1}\mathbf{1}^\top")
 
     def _print_Identity(self, e):
-        return "I"
+        return r"\mathbf{I}"  # bold as 𝐈 in text: reads back as the identity, not a matrix I
 
     def _print_HadamardProduct(self, e):
         return r" \odot ".join(self._bracket(a) if isinstance(a, sympy.MatAdd | sympy.MatMul |
