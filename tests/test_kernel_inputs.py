@@ -100,3 +100,14 @@ def test_overflow_inside_a_kernel_warns_nothing(backend):
         warnings.simplefilter("error")
         got = np.asarray(k(np.array([1000.0, 0.0, -1.0])), dtype=float)
     assert got[0] == np.inf and np.isnan(got[2])
+
+
+@pytest.mark.parametrize("value", [np.array([1j, 2.0]), [1j, 2], np.array([1, 2j], dtype=object),
+                                   [np.complex64(1)]])
+def test_result_at_refuses_a_complex_array_instead_of_dropping_its_imaginary_part(value):
+    # d(x²)/dx at 1j is 2j: before, .at() cast the array to float (a ComplexWarning) → 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(symnum.SymnumError, match="real numbers"):
+            symnum.derive("x**2").at({"x": value})
+    assert symnum.derive("x**2").at({"x": [Fraction(1, 2), 2]}).tolist() == [1.0, 4.0]

@@ -162,7 +162,11 @@ class Result:
             value = by_name[s.name]
             if _is_array(value):
                 try:
-                    arrays[s.name] = np.asarray(value, dtype=float)
+                    raw = np.asarray(value)
+                    if raw.dtype.kind == "c" or raw.dtype.kind == "O" and any(
+                            isinstance(v, complex | np.complexfloating) for v in raw.flat):
+                        raise TypeError  # a cast to float would drop the imaginary part
+                    arrays[s.name] = raw.astype(float)
                 except (TypeError, ValueError):
                     raise SymnumError(f"the array for {s.name} must hold real numbers; for "
                                       "other arrays use symnum.kernel") from None
