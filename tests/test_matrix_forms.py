@@ -293,3 +293,21 @@ def test_halved_least_squares_gradient_is_collected_and_right():
     grad = T.autograd.functional.jacobian(lambda v: 0.5 * (A @ v - b) @ (A @ v - b), x)
     value = np.asarray(r.at({"A": A.numpy(), "x": x.numpy()[:, None], "b": b.numpy()[:, None]}))
     assert np.allclose(value.ravel(), grad.numpy())
+
+
+@pytest.mark.parametrize("text, wrt, shapes", [
+    ("alpha_1*x.T*x", "x", "x=n"),  # printed 2alpha_1x, read back as a name alpha_1x
+    ("w2*x.T*A*x", "x", "x=n A=n,n"),
+    ("beta_2*Trace(X.T*X)", "X", "X=m,n"),
+])
+def test_the_printed_text_reads_back_as_the_same_gradient(cli, text, wrt, shapes):
+    r = _derive(text, wrt, shapes)
+    flags = [a for s in shapes.split() for a in ("--shape", s)]
+    shown = r.text().splitlines()[4].strip()
+    checked = cli("check", shown, "--of", text, "--wrt", wrt, *flags)
+    assert checked.returncode == 0, shown + "\n" + checked.stdout + checked.stderr
+
+
+def test_a_number_before_a_bold_one_is_a_product():
+    shapes = declared_shapes({"x": "n"})
+    assert parse("2𝟏ᵀx", shapes) == parse("2*OneMatrix(1, n)*x", shapes)

@@ -44,7 +44,8 @@ KEYWORD_HINTS = {
     "import": "'import' is not allowed: write a mathematical expression",
 }
 
-_NUMBER = re.compile(r"\d[\d_]*(\.\d*)?([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?")
+# ASCII digits only: to \d, 𝟏 (U+1D7CF) is a digit, and 2𝟏ᵀx lexed as the number 2𝟏
+_NUMBER = re.compile(r"\d[\d_]*(\.\d*)?([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?", re.ASCII)
 _NAME = re.compile(r"[^\W\d{0}](?:(?![{0}])\w)*".format("".join(SUPERSCRIPTS)))
 _PLAIN = re.compile(r"[\d)]\s*[A-Za-z_(]|\b({})\b".format("|".join(KEYWORD_HINTS)))
 _PREFIXED = re.compile(r"0[xXbBoO][0-9a-fA-F_]")

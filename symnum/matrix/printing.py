@@ -117,7 +117,7 @@ class _Text(StrPrinter):
         short_left = bool(_SHORT.match(left)) or left in ("𝟏", "𝟏ᵀ")
         short_right = bool(_SHORT.match(right)) or right in ("𝟏", "𝟏ᵀ")
         group_left = left.startswith("(") and left.endswith(")")
-        if left[-1] in "0123456789":
+        if re.search(r"(?<![\w.])[\d.]+$", left):  # 2x, but alpha_1 x (not alpha_1x)
             return "·" if right[0] in "0123456789" else ""
         if right[0] == "(":
             if left.endswith(")") or left in self.defined or short_left and left_matrix:
