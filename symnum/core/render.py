@@ -106,11 +106,16 @@ class _Str(_BookOrder, StrPrinter):
 def symbol_latex(name: str, default: str) -> str:
     r"""A variable's LaTeX that symnum's reader takes back to the same name: SymPy's where it
     does (``x_{1}`` for x1, ``\alpha`` for alpha), else the name itself in italics
-    (``lam`` would read as l·a·m, ``x_1`` as x1).
+    (``lam`` would read as l·a·m, ``x_1`` as x1). A Greek letter typed as itself (λ) keeps
+    SymPy's ``\lambda``: it reads back as the variable that either spelling names.
 
     >>> symbol_latex("lam", "lam"), symbol_latex("x_1", "x_{1}"), symbol_latex("x1", "x_{1}")
     ('\\mathit{lam}', '\\mathit{x\\_1}', 'x_{1}')
+    >>> symbol_latex("λ", r"\lambda")
+    '\\lambda'
     """
+    if (len(name) == 1 and not name.isascii()) or name.startswith("\\"):
+        return default  # a Greek letter, or a name that is LaTeX already (the chapter's)
     from .errors import SymnumError
     from .latex_input import to_plain
     try:
