@@ -299,6 +299,8 @@ def test_halved_least_squares_gradient_is_collected_and_right():
     ("alpha_1*x.T*x", "x", "x=n"),  # printed 2alpha_1x, read back as a name alpha_1x
     ("w2*x.T*A*x", "x", "x=n A=n,n"),
     ("beta_2*Trace(X.T*X)", "X", "X=m,n"),
+    ("log(x).T*y", "x", "x=n y=n"),  # x^⊙(−1) ⊙ y: the entrywise power did not read back
+    ("sqrt(x).T*y", "x", "x=n y=n"),
 ])
 def test_the_printed_text_reads_back_as_the_same_gradient(cli, text, wrt, shapes):
     r = _derive(text, wrt, shapes)
@@ -311,3 +313,12 @@ def test_the_printed_text_reads_back_as_the_same_gradient(cli, text, wrt, shapes
 def test_a_number_before_a_bold_one_is_a_product():
     shapes = declared_shapes({"x": "n"})
     assert parse("2𝟏ᵀx", shapes) == parse("2*OneMatrix(1, n)*x", shapes)
+
+
+def test_the_entrywise_power_reads_back():
+    shapes = declared_shapes({"x": "n", "y": "n"})
+    assert parse("x^⊙(−1) ⊙ y", shapes) == parse("HadamardProduct(HadamardPower(x, -1), y)",
+                                                shapes)
+    assert parse("(x + y)^⊙3", shapes) == parse("HadamardPower(x + y, 3)", shapes)
+    with pytest.raises(ParseError):
+        parse("2^⊙x", shapes)

@@ -112,9 +112,10 @@ def _is_name_char(ch: str) -> bool:
 
 
 def _rewrite(tokens: list[_Token]) -> list[_Token]:
-    """Roots, powers of function values, superscripts and implicit products, in that order."""
+    """Roots, powers of function values, entrywise powers, superscripts and implicit products,
+    in that order."""
     tokens = _roots(tokens)
-    tokens = _function_powers(tokens)
+    tokens = _hadamard_powers(_function_powers(tokens))
     out: list[_Token] = []
     after_transpose = False
     for token in tokens:
@@ -230,3 +231,38 @@ def _function_powers(tokens: list[_Token]) -> list[_Token]:
         out.append(token)
         i += 1
     return out
+
+
+def _hadamard_powers(tokens: list[_Token]) -> list[_Token]:
+    """x^⊙(−1), sqrt(x)^⊙(k) → HadamardPower(x, -1): the entrywise power as symnum prints it
+    (⊙ is lexed as %)."""
+    out: list[_Token] = []
+    i = 0
+    while i < len(tokens):
+        j = i + 1 + (i + 1 < len(tokens) and tokens[i + 1].kind == "space")
+        end = _operand_end(tokens, j + 1) if tokens[i].text == "^" and j < len(tokens) \
+            and tokens[j].text == "%" else None
+        start = _operand_start(out)
+        if end is None or start is None:
+            out.append(tokens[i])
+            i += 1
+            continue
+        base, out = out[start:], out[:start]
+        out += [_Token("name", "HadamardPower"), _Token("open", "("), *base,
+                _Token("op", ","), *_hadamard_powers(tokens[j + 1:end]), _Token("close", ")")]
+        i = end
+    return out
+
+
+def _operand_start(tokens: list[_Token]) -> int | None:
+    """Start of the operand that ends ``tokens``: a number, a name, a call or a group."""
+    if not tokens or tokens[-1].kind in ("number", "name"):
+        return len(tokens) - 1 if tokens else None
+    if tokens[-1].kind != "close":
+        return None
+    depth = 0
+    for k in range(len(tokens) - 1, -1, -1):
+        depth += (tokens[k].kind == "close") - (tokens[k].kind == "open")
+        if depth == 0:
+            return k - 1 if k > 0 and tokens[k - 1].kind == "name" else k
+    return None
