@@ -63,6 +63,10 @@ FAMILIES = [
     ("log(exp(a) + exp(b) + exp(c))", "a,b,c", SPREAD),
     ("log(cosh(w*u))", "w,u", [(400.0, 1.0), (-1e4, 0.5), (30.0, -1.0), (0.3, 2.0)]),
     ("x*tanh(x)", "x", LOGITS),
+    # SymPy writes their derivatives over (eˣ + 1)·e⁴ˣ + 1 and e·eˣ + 1 + e³: sums once
+    # multiplied out, or with a constant factor e, that were not shifted (nan at x ≥ 175)
+    ("log(exp(x) + exp(2*x) + exp(-3*x))", "x", LOGITS),
+    ("exp(x)/(exp(x) + exp(2) + exp(-1))", "x", LOGITS),
 ]
 _LOCALS = {"sigmoid": lambda t: 1 / (1 + sympy.exp(-t)),
            "softplus": lambda t: sympy.log(1 + sympy.exp(t))}

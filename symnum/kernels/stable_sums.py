@@ -36,11 +36,19 @@ def hyperbolic_terms(expr: sympy.Basic) -> Terms | None:
     return None
 
 
-def positive_terms(expr: sympy.Basic) -> Terms | None:
+def positive_terms(expr: sympy.Basic, multiplied: bool = False) -> Terms | None:
     """Σ cᵢ·e^aᵢ with every cᵢ a positive number, two terms or more and some aᵢ ≠ 0
-    (a constant term has aᵢ = 0, c·cosh a is two terms); None for anything else, and for
-    sums already shifted. (cosh a alone is not such a sum here: 1/cosh²a only underflows,
-    to the right 0.)"""
+    (a constant term has aᵢ = 0, c·cosh a is two terms; a product of such sums, as SymPy
+    writes the derivative of a log-sum-exp, (eˣ + 1)·e⁴ˣ + 1, is multiplied out); None for
+    anything else, and for sums already shifted. (cosh a alone is not such a sum here:
+    1/cosh²a only underflows, to the right 0.)
+
+    >>> x = sympy.Symbol("x", real=True)
+    >>> positive_terms((sympy.exp(x) + 1)*sympy.exp(4*x) + 1)
+    [(1, 0), (1, 4*x), (1, 5*x)]
+    >>> positive_terms(sympy.E*sympy.exp(x) + 1)
+    [(1, 0), (E, x)]
+    """
     if not isinstance(expr, sympy.Add):
         return None
     pairs = []
@@ -54,8 +62,15 @@ def positive_terms(expr: sympy.Basic) -> Terms | None:
             pairs.append((coefficient, rest.args[0]))
         elif isinstance(rest, sympy.cosh):  # 1 + cosh a = 1 + ½eᵃ + ½e⁻ᵃ
             pairs += [(coefficient * c, a) for c, a in hyperbolic_terms(rest)]
-        else:
+        elif (split := exp_split(rest))[0].is_number and split[0].is_positive:
+            pairs.append((coefficient * split[0], split[1]))  # e·eˣ, √2·eˣ: a number times eᵃ
+        elif multiplied or not rest.has(sympy.exp) or \
+                sympy.count_ops(expr) > EXPAND_MAX_OPS:
             return None
+        else:
+            out = sympy.expand(expr, mul=True, multinomial=True, power_exp=False,
+                               power_base=False, log=False)
+            return None if out == expr else positive_terms(out, multiplied=True)
     return pairs if _unshifted(pairs) else None
 
 
