@@ -139,8 +139,19 @@ def command_lines(draw: st.DrawFn) -> list[str]:
     return args
 
 
+@pytest.fixture(scope="module")
+def warm() -> None:
+    """The verification's libraries imported before any clock starts: a limit never stops an
+    import (it waits for its end), so a first torch import could take a case past its limit."""
+    import scipy.special  # noqa: F401
+    import torch  # noqa: F401
+
+    import symnum
+    symnum.verify(symnum.derive("log(x)"), at={"x": 0.5})  # imports JAX too, where installed
+
+
 @pytest.fixture
-def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, warm: None) -> Path:
     """An empty working directory, and the CLI's own limits short enough for a fuzz run."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SYMNUM_TIMEOUT", str(CLI_S))
@@ -204,7 +215,7 @@ def test_cli_any_text_gives_an_answer_or_one_error_line(argv, sandbox, capsys):
     else:
         assert "error:" not in err, (argv, err)
     assert list(sandbox.iterdir()) == [], (argv, list(sandbox.iterdir()))
-    assert elapsed < CLI_S + 4, (argv, elapsed)
+    assert elapsed < CLI_S + 6, (argv, elapsed)  # the limit, and a margin for a loaded machine
 
 
 def _api_calls(e: str, e2: str, value: str, wrt: str | None) -> dict:
