@@ -32,7 +32,7 @@ NEEDS_LATEX = pytest.mark.skipif(
 pytestmark = pytest.mark.xdist_group("catalog")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # module scope ran it twice: the group's worker interleaves
 def outcomes() -> list[catalog.Outcome]:
     return catalog.run_all(catalog.load())
 
