@@ -19,10 +19,12 @@ $(STAMP): pyproject.toml constraints.txt
 demo: $(STAMP)
 	$(PY) -m symnum demo
 
+# pytest: one worker more than cores (browser, server and process tests leave a core idle
+# while they wait)
 test: $(STAMP)
 	$(VENV)/bin/ruff check symnum tests derivations notebooks benchmarks
 	$(PY) -m mypy
-	$(PY) -m pytest -n auto --dist loadgroup
+	$(PY) -m pytest -n $$(( $$(nproc) + 1 )) --dist loadgroup
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check symnum tests derivations notebooks benchmarks
