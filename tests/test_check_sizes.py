@@ -70,3 +70,11 @@ def test_the_degree_bound():
     assert p.degree == 4 and p.extra[0] == {n: 6}  # the first size where it is not 0
     assert {n: 4} in p.extra and {n: 5} in p.extra  # and d + 1 sizes in all
     assert plan(x + sympy.Max(0, n - 4) * x, x, [n], [{n: 2}]).extra[0] == {n: 5}
+
+
+def test_the_shown_difference_names_its_entry(cli):
+    # claim 3x vs gradient x at n = 4: the difference is 2x in every entry; the line showed
+    # only entry [0] ("2·x_1") as if it were the whole difference
+    out = cli("check", "x + (n-2)*(n-3)*x", "--of", "x.T*x/2", "--shape", "x=n", "--wrt", "x")
+    assert out.returncode == 1
+    assert "the difference in entry [0] (claim − gradient) is 2·x_1" in out.stdout, out.stdout

@@ -47,6 +47,9 @@ def check_text(outcome, expr: str) -> str:
                      "symbolically")
     elif difference is not None and len(difference) <= SHOWN_CHARS:
         by = " in components" if outcome.counterexample is not None else ""
+        if isinstance(outcome.difference, list) and len(outcome.difference) > 1 \
+                and outcome.entry is not None:  # one entry of the difference, say which
+            by = f" in entry {list(outcome.entry)}"
         exact = ", exactly" if outcome.how == "symbolic" else ""
         lines.append(f"the difference{by} (claim − {kind}) is {_readable(difference, outcome)}"
                      f"{exact}")
