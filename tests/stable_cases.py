@@ -121,6 +121,8 @@ LOG_FAMILIES = [
     _one("log(coth(x))", oracle="log((1 + exp(-2*x))/(1 - exp(-2*x)))"),
     _one("log(1 - tanh(x))", oracle="log(2) - log(1 + exp(2*x))"),
     _one("log(1 + tanh(x))", oracle="log(2) - log(1 + exp(-2*x))"),
+    _one("log(1 - exp(-x**2))"),
+    _one("log(cosh(x) - 1)"),
 ]
 
 GROUPS: dict[str, list[Family]] = {"error function": ERF_FAMILIES, "log": LOG_FAMILIES}

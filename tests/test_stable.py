@@ -161,6 +161,7 @@ SAMPLES = {
     "log of eᵃ − 1": sympy.log(3 * sympy.exp(_x * _y) - 3),
     "log tanh, log sinh": sympy.log(sympy.coth(_x**2 + sympy.S.Half)),
     "expm1 ratio": sympy.exp(2 * _x) * _y / (1 - sympy.exp(-_x)) ** 2,
+    "half angle": sympy.sinh(2 * _x) ** 3 * _y / sympy.sinh(_x) ** 2,
     "coth": sympy.cosh(_x) ** 3 / sympy.sinh(_x) ** 2 * _y,
     "1 ± tanh": 3 - 3 * sympy.tanh(_x * _y) + _x,
     "cosh − 1": 2 * sympy.cosh(_x) - 2 + _y,
@@ -185,6 +186,18 @@ def test_every_rule_is_an_exact_identity(rule):
     assert out is not None and out != node
     points = [(a, b) for a in (-30.0, -2.5, -0.3, 0.7, 3.0, 30.0) for b in (-1.5, 0.4, 2.0)]
     _agree(node, out, [_x, _y], points)
+
+
+def test_the_branches_beyond_the_samples_are_exact():
+    # log sinh of an even power (both signs), a numerator sum spread over 1 − eᵃ
+    rules = {r.name: r for r in RULES}
+    for name, node in [("log tanh, log sinh", sympy.log(sympy.sinh(_x * _y) ** 2)),
+                       ("expm1 ratio", (_y - (1 - sympy.exp(_x**2)) * _x)
+                        / (1 - sympy.exp(_x**2)) ** 2)]:
+        out = rules[name].rewrite(node)
+        assert out is not None and out != node
+        _agree(node, out, [_x, _y], [(a, b) for a in (-3.0, -0.3, 0.7, 2.0)
+                                     for b in (-1.5, 0.4, 2.0)])
 
 
 def test_the_samples_cover_the_table():

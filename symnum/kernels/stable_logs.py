@@ -65,16 +65,30 @@ def log_of_expm1(node: sympy.log) -> sympy.Basic | None:
 
 
 def log_of_hyperbolic(node: sympy.log) -> sympy.Basic | None:
-    """log tanh a = log1mexp(2a) − log1p(e⁻²ᵃ), log coth a its negative, log sinh a =
-    a + log1mexp(2a) − log 2 (a > 0 in their domain; nan left of it, as before)."""
-    f = node.args[0]
-    if not isinstance(f, sympy.tanh | sympy.coth | sympy.sinh):
+    """log tanh a = log1mexp(2a) − log1p(e⁻²ᵃ), log coth a its negative, log sinhⁿa =
+    n·(a + log1mexp(2a) − log 2) (a > 0 in their domain; nan left of it, as before) and
+    for even n the same of |a| (log(cosh a − 1) = log 2 + 2·log|sinh(a/2)|)."""
+    f, n = node.args[0].as_base_exp()
+    if isinstance(f, sympy.sinh) and n.is_Integer and n.is_positive:
+        a = sympy.Abs(f.args[0]) if n.is_even else f.args[0]  # sinh²ᵏa > 0 on both sides
+        return n * (a + log1mexp(2 * a) - _LOG2)
+    if n != 1 or not isinstance(f, sympy.tanh | sympy.coth):
         return None
     a = f.args[0]
-    if isinstance(f, sympy.sinh):
-        return a + log1mexp(2 * a) - _LOG2
     ratio = log1mexp(2 * a) - log1p(sympy.exp(-2 * a))
     return ratio if isinstance(f, sympy.tanh) else -ratio
+
+
+def _sum_over_expm1(node: sympy.Mul, base: sympy.Expr) -> sympy.Basic | None:
+    """A numerator Σ tᵢ holding exponentials spread over (C·(eᵃ − 1))ᵏ: Σ tᵢ/(…)ᵏ, each
+    term shifted on its own (log(1 − e^(−x²))'s second derivative is
+    (−2x² + (1 − e^(x²))(2x² − 1))/(1 − e^(x²))², whose (1 − e^(x²)) factors cancel)."""
+    for g in node.args:
+        if isinstance(g, sympy.Add) and g.has(sympy.exp) and \
+                any(base in sympy.Mul.make_args(t) or t.has(sympy.exp) for t in g.args):
+            rest = node / g
+            return sympy.Add(*[rest * t for t in g.args])
+    return None
 
 
 def expm1_ratio(node: sympy.Mul) -> sympy.Basic | None:
@@ -85,8 +99,12 @@ def expm1_ratio(node: sympy.Mul) -> sympy.Basic | None:
         if not (f.is_Pow and f.exp.is_Integer and f.exp < 0):
             continue
         found = expm1_base(f.base)
-        if found is None or (isinstance(f.base, expm1) and not node.has(sympy.exp)):
-            continue  # 1/expm1(a) alone: already exact, and its overflow is to the right 0
+        if found is None or (isinstance(f.base, expm1) and
+                             (not node.has(sympy.exp) or found[1].is_nonpositive)):
+            continue  # 1/expm1(a) alone or a ≤ 0: already exact, and nothing overflows
+        spread = _sum_over_expm1(node, f.base)
+        if spread is not None:
+            return spread
         c, a = found
         k = -f.exp
         rest, b = [], sympy.S.Zero
@@ -100,7 +118,8 @@ def expm1_ratio(node: sympy.Mul) -> sympy.Basic | None:
             else:
                 rest.append(g)
         shift = (a + sympy.Abs(a)) / 2
-        below = -c * sympy.sign(a) * expm1(-sympy.Abs(a))
+        sign = 1 if a.is_nonnegative else -1 if a.is_nonpositive else sympy.sign(a)
+        below = -c * sign * expm1(-sympy.Abs(a))
         return sympy.Mul(*rest) * sympy.exp(b - k * shift) / below**k
     return None
 
@@ -127,6 +146,21 @@ def cosh_minus_one(node: sympy.Add) -> sympy.Basic | None:
         c, t = term.as_coeff_Mul()
         if constant != 0 and c == -constant and isinstance(t, sympy.cosh):
             return rest - term + 2 * c * sympy.sinh(t.args[0] / 2) ** 2
+    return None
+
+
+def half_angle(node: sympy.Mul) -> sympy.Basic | None:
+    """sinhᵖ2a·sinh⁻ᵠa = 2ᵖ·sinhᵖa·coshᵖa·sinh⁻ᵠa (or over coshᵠa), which the coth rule
+    then turns into tanhs: sinh a/(cosh a − 1) = sinh a/(2·sinh²(a/2)) = 1/tanh(a/2), not
+    ∞/∞ at a = 800."""
+    below = {f.base.args[0] for f in node.args if f.is_Pow and f.exp.is_Integer and
+             f.exp < 0 and isinstance(f.base, sympy.sinh | sympy.cosh)}
+    for f in node.args:
+        base, p = f.as_base_exp()
+        if isinstance(base, sympy.sinh) and p.is_Integer and p > 0 and \
+                base.args[0] / 2 in below:
+            a = base.args[0] / 2
+            return node / f * (2 * sympy.sinh(a) * sympy.cosh(a)) ** p
     return None
 
 
@@ -236,6 +270,7 @@ LOG_FAMILIES = [
          "a + log1mexp(2a) − log 2", sympy.log, log_of_hyperbolic),
     Rule("expm1 ratio", "eᵇ/(eᵃ − 1)ᵏ = e^(b − kM)/(sign(a)·(1 − e^−|a|))ᵏ, M = max(a, 0)",
          sympy.Mul, expm1_ratio),
+    Rule("half angle", "sinh 2a / sinhᵠa = 2·sinh a·cosh a / sinhᵠa", sympy.Mul, half_angle),
     Rule("coth", "cosh a / sinh a = 1/tanh a", sympy.Mul, coth_ratio),
     Rule("1 ± tanh", "1 ± tanh a = 2/(1 + e^(∓2a))", sympy.Add, tanh_complement),
     Rule("cosh − 1", "cosh a − 1 = 2·sinh²(a/2)", sympy.Add, cosh_minus_one),
