@@ -29,6 +29,7 @@ from sympy.codegen.cfunctions import expm1, log1p
 
 from ..core.registry.activations import log1mexp
 from ..core.rewrite import Rule, Table
+from .stable_sums import hyperbolic_powers
 
 _LOG2 = sympy.log(2)
 
@@ -167,11 +168,7 @@ def half_angle(node: sympy.Mul) -> sympy.Basic | None:
 def coth_ratio(node: sympy.Mul) -> sympy.Basic | None:
     """coshᵖa·sinh⁻ᵠa = cosh^(p−q)a / tanhᵠa (p ≥ q) or sinh^(p−q)a / tanhᵖa (p < q):
     cosh a / sinh a at a = 800 is 1/tanh a, not ∞/∞."""
-    powers = {}
-    for f in node.args:
-        base, k = f.as_base_exp()
-        if isinstance(base, sympy.sinh | sympy.cosh) and k.is_Integer:
-            powers[base] = k
+    powers = hyperbolic_powers(node)
     for base, p in powers.items():
         if not isinstance(base, sympy.cosh) or p <= 0:
             continue

@@ -23,7 +23,14 @@ from sympy.codegen.cfunctions import expm1, log1p
 from ..core.rewrite import Rule, Table, rewrite
 from .stable_erf import ERF_RULES
 from .stable_logs import CANCEL, LOG_FAMILIES
-from .stable_sums import hyperbolic_terms, largest, positive_terms, shifted, signed_terms
+from .stable_sums import (
+    hyperbolic_powers,
+    hyperbolic_terms,
+    largest,
+    positive_terms,
+    shifted,
+    signed_terms,
+)
 
 COMBINE_MAX_OPS = 150  # a sum bigger than this is not put over a common denominator
 COMBINE_MAX_TERMS = 6
@@ -161,11 +168,7 @@ def sech_squared(node: sympy.Add) -> sympy.Basic | None:
 
 def tanh_ratio(node: sympy.Mul) -> sympy.Basic | None:
     """sinhᵖa·cosh⁻ᵠa = tanhᵖa·cosh^(p−q)a (p ≤ q) or tanhᵠa·sinh^(p−q)a (p > q)."""
-    powers = {}
-    for f in node.args:
-        base, k = f.as_base_exp()
-        if isinstance(base, sympy.sinh | sympy.cosh) and k.is_Integer:
-            powers[base] = k
+    powers = hyperbolic_powers(node)
     for base, p in powers.items():
         if not isinstance(base, sympy.sinh) or p <= 0:
             continue

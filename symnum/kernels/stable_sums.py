@@ -127,3 +127,18 @@ def shifted(pairs: Terms) -> tuple[sympy.Expr, sympy.Expr]:
     """(M, Σ cᵢ·e^(aᵢ − M)) with M the largest exponent."""
     shift = largest(tuple(a for _, a in pairs))
     return shift, sympy.Add(*[c * sympy.exp(a - shift) for c, a in pairs])
+
+
+def hyperbolic_powers(node: sympy.Mul) -> dict[sympy.Basic, sympy.Integer]:
+    """The integer powers of sinh and cosh factors in a product, by factor.
+
+    >>> a = sympy.Symbol("a")
+    >>> dict(sorted(hyperbolic_powers(sympy.sinh(a)**2 / sympy.cosh(a) * a).items(), key=str))
+    {cosh(a): -1, sinh(a): 2}
+    """
+    powers = {}
+    for f in node.args:
+        base, k = f.as_base_exp()
+        if isinstance(base, sympy.sinh | sympy.cosh) and k.is_Integer:
+            powers[base] = k
+    return powers
