@@ -184,7 +184,7 @@ def test_readable_forms(text, expected):
     ("det(W)", {"W": "m,n"}, ParseError, "square"),
     ("x + y", {"x": "n", "y": "m"}, ParseError, "different shapes"),
     ("z.T*x", {"x": "n"}, ParseError, "declare the shape"),
-    ("softmax(W)", {"W": "m,n"}, ParseError, "column vector"),
+    ("layernorm(W)", {"W": "m,n"}, ParseError, "column vector"),
 ])
 def test_shape_errors_are_clear(text, shapes, error, message):
     with pytest.raises(error, match=message):

@@ -37,7 +37,7 @@ MAX_DEPTH = 100  # nesting of groups, as in plain syntax
 # matrix vocabulary the reader adds: \det, \tr and \operatorname{diag}, ...
 MATRIX_COMMANDS = {"\\det": "det", "\\tr": "tr"}
 MATRIX_WORDS = {"softmax": "softmax", "tr": "tr", "trace": "tr", "diag": "diag", "det": "det",
-                "sgn": "sign"}
+                "sgn": "sign", "layernorm": "layernorm", "var": "var"}
 SPACING = {",", ";", ":", "!", " ", "quad", "qquad", "left", "right", "big", "Big", "bigg",
            "Bigg", "bigl", "bigr", "Bigl", "Bigr", "displaystyle", "textstyle"}
 NAME_WRAPPERS = {"mathbf", "boldsymbol", "bm", "vec", "mathit", "mathrm", "operatorname",

@@ -19,6 +19,7 @@ from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from .errors import ParseError
 from .matrix_expr import Elementwise, Softmax, registry_elementwise, scalar
+from .matrix_layers import EPS, LayerNorm, RowSoftmax, Variance
 from .registry import BY_NAME
 
 # parser name -> name in matrix_expr.SCALAR
@@ -30,7 +31,7 @@ ELEMENTWISE_NAMES = {"exp": "exp", "log": "log", "ln": "log", "tanh": "tanh",
 MATRIX_FUNCTIONS = frozenset({"Trace", "trace", "tr", "Determinant", "det", "Inverse", "inv",
                               "HadamardProduct", "hadamard", "HadamardPower", "OneMatrix",
                               "ones", "Identity", "eye", "ZeroMatrix", "DiagMatrix", "diag",
-                              "softmax", "sum"})
+                              "softmax", "sum", "layernorm", "var"})
 
 
 class Unsized(MatrixExpr):
@@ -139,6 +140,8 @@ def matrix_call(name: str, args: Sequence[sympy.Basic]) -> sympy.Basic:
         if not is_matrix(args[0]) or not (args[1].is_Integer and args[1] != 0):
             raise ParseError("HadamardPower(M, k) needs a matrix and a nonzero integer")
         return sympy.HadamardPower(args[0], args[1])
+    if name == "layernorm":
+        return _layernorm(args)
     if len(args) != 1 and name not in ("HadamardProduct", "hadamard"):
         raise ParseError(f"{name}() takes one matrix argument")
     a = args[0]
@@ -163,16 +166,43 @@ def matrix_call(name: str, args: Sequence[sympy.Basic]) -> sympy.Basic:
             raise ParseError("sum() adds the entries of a vector or matrix (declare it with "
                              "--shape); write a sum of scalars out with +")
         return sum_entries(a)
-    if name == "softmax":
-        if not is_matrix(a) or a.shape[1] != 1:
-            raise ParseError("softmax() needs a column vector (declare it with --shape z=n)")
-        return Softmax(a)
+    if name == "softmax":  # a column: the softmax of its entries; else row by row
+        if not is_matrix(a):
+            raise ParseError("softmax() needs a vector or matrix (declare it with --shape "
+                             "z=n); a matrix's softmax is taken row by row")
+        return Softmax(a) if a.shape[1] == 1 else RowSoftmax(a)
+    if name == "var":
+        return Variance(_column("var", a))
     elementwise = ELEMENTWISE_NAMES.get(name) or _registry_name(name)
     if elementwise and is_matrix(a):
         if is_one_by_one(a):
             return scalar(elementwise)(as_scalar(a))
         return Elementwise(elementwise, a)
     raise ParseError(f"{name}() cannot take a matrix argument")
+
+
+def _column(name: str, a: sympy.Basic) -> sympy.Basic:
+    """``a`` when it is a column vector, else a ParseError that says what ``name`` takes."""
+    if not is_matrix(a) or a.shape[1] != 1 or a.shape[0] == 1:
+        got = describe(a) if is_matrix(a) else f"{a} is a scalar"
+        raise ParseError(f"{name}() takes a column vector (declare it with --shape x=n), but "
+                         f"{got}")
+    return a
+
+
+def _layernorm(args: Sequence[sympy.Basic]) -> sympy.Basic:
+    """layernorm(x) (ε = 10⁻⁵, torch's default) or layernorm(x, eps) with eps a number ≥ 0
+    or a scalar parameter."""
+    if not 1 <= len(args) <= 2:
+        raise ParseError("layernorm() takes a column vector and optionally eps: "
+                         "layernorm(x) or layernorm(x, eps)")
+    x = _column("layernorm", args[0])
+    eps = args[1] if len(args) == 2 else EPS
+    if is_matrix(eps) or not isinstance(eps, sympy.Expr) or eps.has(sympy.I) or (
+            eps.is_number and not (eps.is_real and eps >= 0)):
+        raise ParseError(f"layernorm(x, eps): eps must be a number ≥ 0 or a scalar name, "
+                         f"not {eps}")
+    return LayerNorm(x, eps)
 
 
 def _registry_name(name: str) -> str | None:

@@ -21,6 +21,7 @@ from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from ..core.errors import ShapeError
 from ..core.matrix_expr import Elementwise, Softmax
+from ..core.matrix_layers import LayerNorm, RowSoftmax, Variance
 from ..core.rewrite import Rule, Table
 from .tidy import tidy
 
@@ -82,6 +83,12 @@ def _d_scalar_power(e: sympy.Pow, X: sympy.MatrixSymbol,
 def _d_chain(e: sympy.Function, X: sympy.MatrixSymbol,
              dX: sympy.MatrixSymbol) -> sympy.Basic | None:
     return e.fdiff(1) * differential(e.args[0], X, dX) if len(e.args) == 1 else None
+
+
+def _d_layer(e: sympy.Basic, arg: sympy.Basic, X: sympy.MatrixSymbol,
+             dX: sympy.MatrixSymbol) -> sympy.Basic:
+    """A layer node's differential (core.matrix_layers) at the differential of its argument."""
+    return e.differential(differential(arg, X, dX))
 
 
 def _add(parts: list[sympy.Basic], like: sympy.Basic) -> sympy.Basic:
@@ -238,6 +245,12 @@ DIFFERENTIALS = Table([
                                                 differential(e.arg, X, dX))),
     Rule("softmax", "d softmax(z) = (diag(s) − s·sᵀ)·dz", Softmax,
          lambda e, X, dX: (sympy.DiagMatrix(e) - e * e.T) * differential(e.arg, X, dX)),
+    Rule("softmax_rows", "d softmax(S) = P ⊙ (dS − (P ⊙ dS)𝟏𝟏ᵀ), P = softmax(S) row by row",
+         RowSoftmax, lambda e, X, dX: _d_layer(e, e.arg, X, dX)),
+    Rule("layernorm", "d layernorm(x) = (dx − 𝟏𝟏ᵀdx/n − y yᵀdx/n)/√(var(x) + ε)", LayerNorm,
+         lambda e, X, dX: _d_layer(e, e.arg, X, dX)),
+    Rule("variance", "d var(x) = (2/n)(x − μ𝟏)ᵀdx", Variance,
+         lambda e, X, dX: _d_layer(e, e.arg, X, dX)),
     Rule("diag", "d diag(v) = diag(dv)", sympy.DiagMatrix,
          lambda e, X, dX: sympy.DiagMatrix(differential(e.arg, X, dX))),
     Rule("power", "d(sᵖ) = p·sᵖ⁻¹·ds for a scalar s", sympy.Pow, _d_scalar_power),

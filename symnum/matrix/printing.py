@@ -27,6 +27,7 @@ from sympy.printing.str import StrPrinter
 
 from ..core.latex_names import latex_command
 from ..core.matrix_expr import Elementwise, Softmax
+from ..core.matrix_layers import EPS, LayerNorm, RowSoftmax, Variance
 from ..core.registry import BY_NAME
 from ..core.render import symbol_latex
 
@@ -60,9 +61,9 @@ def _is_atom(e: sympy.Basic) -> bool:
     if isinstance(e, sympy.Trace):
         return not _is_one_by_one(e.arg)
     return isinstance(e, sympy.Symbol | sympy.MatrixSymbol | sympy.Function | Elementwise
-                      | Softmax | sympy.DiagMatrix | sympy.Determinant | sympy.OneMatrix
-                      | sympy.Identity) or (isinstance(e, sympy.Number) and e >= 0
-                                            and e.is_Integer)
+                      | Softmax | RowSoftmax | LayerNorm | Variance | sympy.DiagMatrix
+                      | sympy.Determinant | sympy.OneMatrix | sympy.Identity) or (
+        isinstance(e, sympy.Number) and e >= 0 and e.is_Integer)
 
 
 def _negative(term: sympy.Basic) -> bool:
@@ -298,6 +299,15 @@ class _Text(StrPrinter):
     def _print_Softmax(self, e):
         return f"softmax({self._print(e.arg)})"
 
+    _print_RowSoftmax = _print_Softmax  # softmax of a matrix: row by row
+
+    def _print_LayerNorm(self, e):
+        eps = "" if e.eps == EPS else f", {self._print(e.eps)}"
+        return f"layernorm({self._print(e.arg)}{eps})"
+
+    def _print_Variance(self, e):
+        return f"var({self._print(e.arg)})"
+
     def _print_Sigma(self, e):
         return f"σ({self._print(e.args[0])})"
 
@@ -365,6 +375,15 @@ class _Latex(LatexPrinter):
 
     def _print_Softmax(self, e):
         return rf"\operatorname{{softmax}}\left({self._print(e.arg)}\right)"
+
+    _print_RowSoftmax = _print_Softmax
+
+    def _print_LayerNorm(self, e):
+        eps = "" if e.eps == EPS else f", {self._print(e.eps)}"
+        return rf"\operatorname{{layernorm}}\left({self._print(e.arg)}{eps}\right)"
+
+    def _print_Variance(self, e):
+        return rf"\operatorname{{var}}\left({self._print(e.arg)}\right)"
 
     def _print_DiagMatrix(self, e):
         return rf"\operatorname{{diag}}\left({self._print(e.args[0])}\right)"

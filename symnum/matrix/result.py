@@ -27,6 +27,7 @@ from sympy.matrices.expressions.matexpr import MatrixExpr
 from ..core.display import bundle, math_block
 from ..core.errors import ShapeError, SymnumError, VariableError
 from ..core.matrix_expr import Elementwise, Softmax, matrix_str
+from ..core.matrix_layers import LAYER_NODES
 from . import calculus as matrix_calculus
 from .forms import display_form
 from .printing import matrix_latex, matrix_text
@@ -182,7 +183,8 @@ def explicit(expr: sympy.Basic, f: Function, sizes: Mapping, comps: Mapping) -> 
     swap = {m: by_name[m.name] for m in sized.atoms(sympy.MatrixSymbol) if m.name in by_name}
     value = sized.xreplace(swap)
     # our own nodes first (bottom-up), so SymPy's doit never asks them for symbolic entries
-    value = value.replace(lambda e: isinstance(e, Elementwise | Softmax), lambda e: e.doit())
+    value = value.replace(lambda e: isinstance(e, (Elementwise, Softmax, *LAYER_NODES)),
+                          lambda e: e.doit())
     value = value.doit()
     if isinstance(value, MatrixExpr):
         value = value.as_explicit()

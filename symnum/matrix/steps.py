@@ -41,6 +41,9 @@ MATRIX_RULES: dict[str, str] = {
     "hadamard": "d(A ⊙ B) = dA ⊙ B + A ⊙ dB",
     "elementwise": "d f(A) = f'(A) ⊙ dA",
     "softmax": "d softmax(z) = (diag(s) − s·sᵀ)·dz,  s = softmax(z)",
+    "softmax_rows": "d softmax(S) = P ⊙ (dS − (P ⊙ dS)𝟏𝟏ᵀ),  P = softmax(S) row by row",
+    "layernorm": "d layernorm(x) = (dx − 𝟏𝟏ᵀdx/n − y yᵀdx/n)/√(var(x) + ε),  y = layernorm(x)",
+    "variance": "d var(x) = (2/n)(x − μ𝟏)ᵀdx,  μ = 𝟏ᵀx/n",
     "diag": "d diag(v) = diag(dv)",
     "chain": "d g(s) = g'(s)·ds for a scalar function g",
 }
