@@ -17,6 +17,7 @@ from __future__ import annotations
 import sympy
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
+from ..core.logistic import sigmoid
 from ..core.matrix_expr import Elementwise, Softmax
 from ..core.rewrite import Rule, Table, rewrite
 
@@ -214,3 +215,15 @@ def display_form(e: sympy.Basic, function: sympy.Basic = sympy.S.Zero, abbreviat
             definitions.append((name, node))
             e = e.xreplace({node: name})
     return e, definitions
+
+
+def plain_form(e: sympy.Basic, function: sympy.Basic = sympy.S.Zero) -> sympy.Basic:
+    """The result as the JSON ``result`` writes it: the σ forms of :func:`display_form` (as
+    ``sigmoid``, which :func:`symnum.core.parse.parse` reads), no named parts.
+
+    >>> u = sympy.Symbol("u")
+    >>> plain_form(sympy.exp(u) / (1 + sympy.exp(u)), sympy.log(1 + sympy.exp(u)))
+    sigmoid(u)
+    """
+    shown = display_form(e, function, abbreviate=False)[0]
+    return shown.replace(lambda a: isinstance(a, Sigma), lambda a: sigmoid(a.args[0]))

@@ -4,7 +4,7 @@ Products are juxtaposed (``xᵀAx``, ``(A + Aᵀ)x``), a 1×1 product is a scala
 ``tr(xᵀAx)``), ones vectors carry their orientation (``𝟏``, ``𝟏ᵀ``), ⊙ is the Hadamard
 product, ``tanh²`` an elementwise square, σ the logistic function; no SymPy class names. The
 text reads back with :func:`symnum.core.parse.parse` and the same shapes. The JSON contract
-keeps SymPy syntax (:func:`symnum.core.matrix_expr.matrix_str`).
+keeps SymPy syntax (:func:`symnum.matrix.plain.matrix_plain`).
 
 >>> import sympy
 >>> n = sympy.Symbol("n", integer=True)
@@ -456,4 +456,5 @@ def matrix_text(expr: sympy.Basic, defined: frozenset[str] = frozenset()) -> str
 def matrix_latex(expr: sympy.Basic) -> str:
     """LaTeX for a matrix expression: ^\\top, \\mathbf{1}, \\odot, \\operatorname{diag}."""
     return _Latex().doprint(expr)
+
 

@@ -29,7 +29,8 @@ from ..core.errors import ShapeError, SymnumError, VariableError
 from ..core.matrix_expr import Elementwise, Softmax, matrix_str
 from ..core.matrix_layers import LAYER_NODES
 from . import calculus as matrix_calculus
-from .forms import display_form
+from .forms import display_form, plain_form
+from .plain import matrix_plain
 from .printing import matrix_latex, matrix_text
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ class MatrixResult:
 
     def string(self) -> str:
         """SymPy syntax, as in the JSON ``result``: parse reads it back with the same shapes."""
-        return matrix_str(self.expr)
+        return matrix_plain(plain_form(self.expr, self.function.expr))
 
     def unicode(self) -> str:
         """The result in textbook notation, one line, without named parts (reads back with
