@@ -1,4 +1,6 @@
-"""Exports of matrix notation: arrays of the declared shapes in, components inside.
+"""Exports of matrix notation: arrays of the declared shapes in, matrix code inside
+(:func:`matrix_export`, any sizes, symbolic dimensions read from the arrays); what matrix
+code cannot compute is exported in components (:func:`plan_for`), described below.
 
 With ``--shape x=3 --shape A=3,3`` the exported function takes ``x`` as an array of shape
 (..., 3) and ``A`` of shape (..., 3, 3) (leading batch dimensions broadcast together); inside,
@@ -19,9 +21,53 @@ from dataclasses import dataclass
 import sympy
 
 from ..core.calculus import Result
-from ..core.errors import ShapeError
+from ..core.errors import ShapeError, SymnumError
 from ..core.function import Function
-from ..matrix.result import component_result
+from ..matrix.array_function import MatrixCode, matrix_code
+from ..matrix.result import MatrixResult, component_result
+from .assembly import BACKENDS
+
+
+@dataclass(frozen=True)
+class MatrixExport:
+    """A matrix result written as matrix code, and the arrays its function takes (in words)."""
+
+    result: MatrixResult
+    code: MatrixCode
+    arrays: str
+
+
+def matrix_export(f: Function, what: str | None, to: str, name: str) -> MatrixExport | None:
+    """``what`` of ``f`` as a standalone function in matrix code, or None where matrix code
+    cannot compute it (the components' export then runs at numeric sizes).
+
+    >>> f = Function("x.T*A*x", wrt="x", shapes={"x": "n", "A": "n,n"})
+    >>> e = matrix_export(f, "gradient", "numpy", "grad")
+    >>> e.code.params, e.code.shape, e.arrays
+    (('x', 'A'), ('n',), 'x of shape (..., n), A of shape (..., n, n)')
+    """
+    if what == "value":
+        raise ShapeError("export of a matrix-notation value is not supported: export a "
+                         "derivative (--what gradient, jacobian or hessian)")
+    result = f.differentiate(what)
+    variable = result.variable.name
+    used = {m.name for m in f.expr.atoms(sympy.MatrixSymbol)}
+    matrices = sorted(used, key=lambda n: (n != variable, n))  # the differentiated one first
+    scalars = sorted(s.name for s in f.expr.free_symbols | result.expr.free_symbols
+                     if isinstance(s, sympy.Symbol) and not s.is_integer
+                     and s.name not in f.shapes)
+    backend = BACKENDS[to]
+    helpers = {k: backend.helpers[k] for k in ("_text", "_float64")}
+    try:
+        code = matrix_code(result, to, matrices, scalars, name, backend.convert, helpers,
+                           f"the {result.kind} at ({', '.join(matrices + scalars)})")
+    except SymnumError:
+        return None
+    arrays = ", ".join(f"{n} of shape (..., {', '.join(str(d) for d in f.shapes[n])})"
+                       for n in matrices)
+    if scalars:
+        arrays += f", then the number(s) {', '.join(scalars)}"
+    return MatrixExport(result, code, arrays)
 
 
 @dataclass(frozen=True)

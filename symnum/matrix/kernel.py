@@ -21,11 +21,13 @@ conventions are those of :mod:`symnum.kernels.build`; results with more than
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import sympy
 
-from ..core.errors import EvaluationError, LimitError, VariableError
+from ..core.errors import EvaluationError, LimitError, SymnumError, VariableError
 from ..kernels.build import BACKENDS, Kernel, compile_kernel
+from .array_function import MatrixCode, matrix_code
 from .result import MatrixResult, _components, explicit
 
 MAX_COMPONENTS = 2_000  # entries of all declared arrays together, per size assignment
@@ -37,6 +39,9 @@ class MatrixKernel:
     def __init__(self, result: MatrixResult, backend: str = "numpy"):
         if backend not in BACKENDS:
             raise EvaluationError(f"unknown backend {backend!r}: choose numpy, torch or jax")
+        if backend == "jax":
+            from ..kernels.jax_kernel import require_jax
+            require_jax()
         self.result = result
         self.backend = backend
         f = result.function
@@ -48,12 +53,21 @@ class MatrixKernel:
                                and s.name not in self.shapes), key=lambda s: s.name)
         self.names = tuple(self.matrices + [s.name for s in self.scalars])
         self._kernels: dict[tuple, tuple[Kernel, tuple[int, ...]]] = {}
+        self.code: MatrixCode | None = None  # None: the components' fallback
+        self._function: Callable | None = None
+        try:
+            self.code = matrix_code(result, backend, self.matrices,
+                                    [s.name for s in self.scalars])
+        except SymnumError:
+            return
+        self._function = self.code.function()
 
     def __repr__(self) -> str:
         inputs = ", ".join(f"{n}: {'×'.join(map(str, self.shapes[n]))}" if n in self.shapes
                            else n for n in self.names)
-        return (f"<MatrixKernel {self.backend}: {self.result.kind} {self.result.string()}; "
-                f"inputs {inputs} (leading batch dimensions allowed)>")
+        how = "matrix code" if self.code is not None else "components"
+        return (f"<MatrixKernel {self.backend} ({how}): {self.result.kind} "
+                f"{self.result.string()}; inputs {inputs} (leading batch dimensions allowed)>")
 
     def __call__(self, *args: object, **named: object) -> object:
         values = list(args)
@@ -70,6 +84,8 @@ class MatrixKernel:
                                   f" got {len(values)}")
         arrays = [self._array(v, n) for v, n in zip(values, self.names, strict=True)]
         sizes = self._sizes(arrays)
+        if self._function is not None:
+            return self._function(*arrays)
         k, shape = self._kernel(sizes)
         parts = []
         for name, a in zip(self.matrices, arrays[:len(self.matrices)], strict=True):

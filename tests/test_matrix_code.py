@@ -1,0 +1,182 @@
+"""Matrix code (symnum.matrix.array_code / array_function): kernels of matrix results at any
+size, batched, on numpy, torch and JAX, against torch autograd of hand-written torch code
+(an independent oracle), in the layout of torch.autograd.functional.jacobian."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import symnum
+
+f64 = torch.float64
+TF = torch.nn.functional
+
+
+def _oracle(fn, args: dict, wrt: str, what: str, batch: tuple = ()) -> np.ndarray:
+    """torch.autograd.functional's jacobian (or hessian) of fn in ``wrt``, per batch sample."""
+    out = []
+    for index in np.ndindex(*batch):
+        sample = {k: (v[index] if v.dim() and v.shape[:len(batch)] == batch else v)
+                  for k, v in args.items()}
+
+        def g(value, sample=sample):
+            return fn(**{**sample, wrt: value})
+        take = torch.autograd.functional.hessian if what == "hessian" else \
+            torch.autograd.functional.jacobian
+        out.append(take(g, sample[wrt]))
+    return torch.stack(out).reshape(*batch, *out[0].shape).numpy()
+
+
+def _inputs(shapes: dict, sizes: dict, seed: int, batch: tuple = (), square=()) -> dict:
+    gen = torch.Generator().manual_seed(seed)
+    out = {}
+    for name, dims in shapes.items():
+        shape = tuple(sizes.get(d, d) if isinstance(d, str) else d
+                      for d in dims.split(",")) if dims else ()
+        shape = tuple(int(s) for s in shape)
+        value = torch.randn(*batch, *shape, generator=gen, dtype=f64)
+        if name in square:  # well-conditioned: the identity scaled plus noise
+            value = value * 0.3 + 2.0 * torch.eye(shape[-1], dtype=f64)
+        out[name] = value
+    return out
+
+
+def _logistic(w, x, y):
+    return TF.softplus(-y * (w @ x))
+
+
+CASES = [  # (text, wrt, what, shapes, torch function, square inputs)
+    ("sum(tanh(W*x + b))", "W", None, {"W": "m,n", "x": "n", "b": "m"},
+     lambda W, x, b: torch.tanh(W @ x + b).sum(), ()),
+    ("-y.T*log(softmax(W*x))", "W", None, {"W": "m,n", "x": "n", "y": "m"},
+     lambda W, x, y: -(y * torch.log_softmax(W @ x, -1)).sum(), ()),
+    ("log(det(X))", "X", None, {"X": "n,n"}, lambda X: torch.logdet(X), ("X",)),
+    ("trace(inv(X)*A)", "X", None, {"X": "n,n", "A": "n,n"},
+     lambda X, A: torch.trace(torch.linalg.inv(X) @ A), ("X",)),
+    ("det(X)", "X", None, {"X": "n,n"}, lambda X: torch.det(X), ("X",)),
+    ("trace((A*X - B).T*(A*X - B))", "X", None, {"A": "m,p", "X": "p,q", "B": "m,q"},
+     lambda A, X, B: ((A @ X - B) ** 2).sum(), ()),
+    ("sum(softplus(W*x))", "W", None, {"W": "m,n", "x": "n"},
+     lambda W, x: TF.softplus(W @ x).sum(), ()),
+    ("x.T*inv(A)*x", "x", "hessian", {"A": "n,n", "x": "n"},
+     lambda A, x: x @ torch.linalg.solve(A, x), ("A",)),
+    ("tanh(W*x + b)", "x", "jacobian", {"W": "m,n", "x": "n", "b": "m"},
+     lambda W, x, b: torch.tanh(W @ x + b), ()),
+    ("softmax(W*x)", "x", "jacobian", {"W": "m,n", "x": "n"},
+     lambda W, x: torch.softmax(W @ x, -1), ()),
+]
+
+
+@pytest.mark.parametrize("backend", ["numpy", "torch"])
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_kernels_are_matrix_code_and_agree_with_torch_autograd(case, backend):
+    text, wrt, what, shapes, fn, square = case
+    k = symnum.kernel(text, wrt=wrt, what=what, shapes=shapes, backend=backend)
+    assert k.code is not None and "matrix code" in repr(k)
+    for seed, sizes, batch in [(1, {"m": 3, "n": 4, "p": 5, "q": 2}, ()),
+                               (2, {"m": 2, "n": 3, "p": 4, "q": 5}, (2,))]:
+        args = _inputs(shapes, sizes, seed, batch, square)
+        got = k(*[a.numpy() if backend == "numpy" else a for a in args.values()])
+        expected = _oracle(fn, args, wrt, what or "jacobian", batch)
+        assert tuple(got.shape) == expected.shape, text
+        np.testing.assert_allclose(np.asarray(got), expected, rtol=1e-10, atol=1e-12)
+
+
+def test_a_layer_of_300_by_200_weights_and_a_scalar_parameter():
+    """∂ sum(tanh(W x))/∂W and the logistic loss' Hessian with a scalar label y."""
+    gen = torch.Generator().manual_seed(4)
+    W, x = torch.randn(300, 200, generator=gen, dtype=f64) / 10, torch.randn(200, dtype=f64,
+                                                                                generator=gen)
+    k = symnum.kernel("sum(tanh(W*x))", wrt="W", shapes={"W": "m,n", "x": "n"})
+    got = k(W.numpy(), x.numpy())
+    expected = _oracle(lambda W, x: torch.tanh(W @ x).sum(), {"W": W, "x": x}, "W", "jacobian")
+    assert got.shape == (300, 200)
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-14)
+    h = symnum.kernel("log(1 + exp(-y*w.T*x))", wrt="w", what="hessian",
+                      shapes={"w": "n", "x": "n"})
+    assert h.names == ("w", "x", "y")
+    w = torch.randn(3, 200, dtype=f64, generator=gen) * 50  # margins far past exp's range
+    got = h(w.numpy(), x.numpy(), -1.0)
+    expected = _oracle(_logistic, {"w": w, "x": x, "y": torch.tensor(-1.0, dtype=f64)}, "w",
+                       "hessian", (3,))
+    assert got.shape == (3, 200, 200) and np.all(np.isfinite(got))
+    np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-300)
+
+
+def test_jax_matrix_code_runs_under_jit():
+    jax = pytest.importorskip("jax")
+    jax.config.update("jax_enable_x64", True)
+    k = symnum.kernel("-y.T*log(softmax(W*x))", wrt="W", shapes={"W": "m,n", "x": "n",
+                                                                  "y": "m"}, backend="jax")
+    args = _inputs({"W": "m,n", "x": "n", "y": "m"}, {"m": 4, "n": 3}, 5, (2,))
+    got = jax.jit(k)(*[a.numpy() for a in args.values()])
+    expected = _oracle(lambda W, x, y: -(y * torch.log_softmax(W @ x, -1)).sum(), args, "W",
+                       "jacobian", (2,))
+    np.testing.assert_allclose(np.asarray(got), expected, rtol=1e-12, atol=1e-14)
+    from symnum.export import export_source
+    space: dict = {}  # the exported module, in a namespace of its own
+    exec(export_source("-y.T*log(softmax(W*x))", wrt="W", shapes={"W": "m,n", "x": "n",
+                                                                    "y": "m"}, to="jax"), space)
+    got = space["f"](*[a.numpy() for a in args.values()])
+    np.testing.assert_allclose(np.asarray(got), expected, rtol=1e-12, atol=1e-14)
+
+
+def test_solve_not_inverse_and_one_einsum_for_a_trace():
+    k = symnum.kernel("trace(inv(X)*A)", wrt="X", shapes={"X": "n,n", "A": "n,n"})
+    assert "_solve(" in k.code.source and "linalg.inv" not in k.code.source
+    k = symnum.kernel("trace(A*X*B)*trace(X)", wrt="X", shapes={"A": "n,n", "X": "n,n",
+                                                                 "B": "n,n"})
+    assert "einsum('...ij,...ji->...'" in k.code.source
+
+
+RUNNER = """
+import importlib.abc, json, sys
+class Block(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name.split(".")[0] in ("sympy", "symnum"):
+            raise ImportError("blocked in this test: " + name)
+sys.meta_path.insert(0, Block())
+import numpy as np
+jobs, out = json.loads(sys.stdin.read()), []
+for job in jobs:
+    if job["to"] == "jax":
+        import jax
+        jax.config.update("jax_enable_x64", True)
+    space = {}
+    exec(job["source"], space)
+    value = space[job["name"]](*[np.array(a) for a in job["args"]])
+    out.append(np.asarray(value).tolist())
+print(json.dumps(out))
+"""
+
+
+def test_exports_are_standalone_matrix_code_for_symbolic_sizes():
+    """Modules exported with symbolic dimensions, run in a fresh process where SymPy and
+    symnum cannot be imported, at two sizes and a batch, against torch autograd."""
+    import json
+    import subprocess
+    import sys
+
+    from symnum.export import export_source
+    targets = ["numpy", "torch"]  # JAX's export: test_jax_matrix_code_runs_under_jit
+    jobs, expected = [], []
+    for text, wrt, what, shapes, fn, square in CASES[:4] + CASES[7:8]:
+        source = {to: export_source(text, wrt=wrt, what=what, shapes=shapes, to=to,
+                                    name="derivative") for to in targets}
+        for seed, sizes, batch in [(6, {"m": 3, "n": 4, "p": 5, "q": 2}, ()),
+                                   (7, {"m": 4, "n": 2, "p": 3, "q": 5}, (2,))]:
+            args = _inputs(shapes, sizes, seed, batch, square)
+            order = sorted(args, key=lambda n: (n != wrt, n))  # the variable first
+            want = _oracle(fn, args, wrt, what or "jacobian", batch)
+            for to in targets:
+                jobs.append({"to": to, "source": source[to], "name": "derivative",
+                             "args": [args[n].tolist() for n in order]})
+                expected.append(want)
+    proc = subprocess.run([sys.executable, "-c", RUNNER], input=json.dumps(jobs),
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    for got, want, job in zip(json.loads(proc.stdout), expected, jobs, strict=True):
+        np.testing.assert_allclose(np.array(got), want, rtol=1e-10, atol=1e-12,
+                                   err_msg=job["source"][-600:])
