@@ -28,10 +28,12 @@ from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from ..core.errors import EvaluationError
 from ..core.matrix_expr import Elementwise, Softmax, scalar
+from ..core.matrix_layers import LayerNorm, RowSoftmax, Variance
 from .array_ops import OPS
 
 NOMINAL_SIZE = 100  # a symbolic dimension's size when choosing the order of a product
 _ELEMENTWISE = (sympy.MatAdd, sympy.HadamardProduct, sympy.HadamardPower, Elementwise)
+_SCALAR_NODES = (sympy.Trace, sympy.Determinant, Variance)  # scalars computed from arrays
 
 
 class ArrayCode:
@@ -86,8 +88,7 @@ class ArrayCode:
         """The name of an array holding ``node`` (computed once per distinct node)."""
         if node in self._memo:
             return self._memo[node]
-        if not isinstance(node, MatrixExpr | sympy.Trace | sympy.Determinant) or \
-                _is_elementwise(node):
+        if not isinstance(node, (MatrixExpr, *_SCALAR_NODES)) or _is_elementwise(node):
             name = self._region(node)
         else:
             kind = next((k for k in type(node).__mro__ if k in NODES), None)
@@ -156,7 +157,7 @@ class ArrayCode:
             return sympy.Mul(*[self._scalar(a, leaves) for a in numbers], inner)
         if isinstance(e, MatrixExpr):
             return leaf(e)
-        if isinstance(e, sympy.Trace | sympy.Determinant):
+        if isinstance(e, _SCALAR_NODES):
             return leaf(e)
         if not e.args:
             raise EvaluationError(f"matrix code has no value for {e}")
@@ -176,6 +177,10 @@ class ArrayCode:
         for (_, args), (kind, detail) in zip(program.steps, program.ops, strict=True):
             slots.append(self.emit(expression(kind, detail, [slots[i] for i in args], d)))
         return slots[program.outputs[0]]
+
+    def number(self, e: sympy.Expr) -> str:
+        """A scalar: a float literal, or the name of its (..., 1, 1) array."""
+        return repr(float(e)) if e.is_number else self.value(e)
 
     def column(self, v: MatrixExpr) -> str:
         """A vector (a column or a row) as a column."""
@@ -207,10 +212,14 @@ class ArrayCode:
             return self.emit(op["mul"](self.column(a.args[0]), self.product(right)))
         if isinstance(b, sympy.DiagMatrix):
             return self.emit(op["mul"](self.product(left), self.transpose(self.column(b.args[0]))))
-        if isinstance(a, sympy.OneMatrix) and a.shape[0] == 1:
-            return self.emit(op["sum_rows"](self.product(right)))
-        if isinstance(b, sympy.OneMatrix) and b.shape[1] == 1:
-            return self.emit(op["sum_cols"](self.product(left)))
+        if isinstance(a, sympy.OneMatrix):  # 𝟏𝟏ᵀR: R's column sums, on every row
+            total = self.emit(op["sum_rows"](self.product(right)))
+            return total if a.shape[0] == 1 else self.emit(op["mul"](
+                total, op["ones"](self.size(a.shape[0]), 1)))
+        if isinstance(b, sympy.OneMatrix):
+            total = self.emit(op["sum_cols"](self.product(left)))
+            return total if b.shape[1] == 1 else self.emit(op["mul"](
+                total, op["ones"](1, self.size(b.shape[1]))))
         inner = sympy.sympify(left[-1].shape[1])
         joined = op["mul"] if inner == 1 else op["matmul"]  # an outer product broadcasts
         return self.emit(joined(self.product(left), self.product(right)))
@@ -315,6 +324,9 @@ NODES: dict[type, Callable[[ArrayCode, sympy.Basic], str]] = {
     sympy.ZeroMatrix: _constant("zeros"),
     Softmax: lambda c, e: c.emit(c.op["softmax"](c.value(e.arg))),
     sympy.KroneckerProduct: lambda c, e: _kronecker(c, e.args),
+    RowSoftmax: lambda c, e: c.emit(c.op["row_softmax"](c.value(e.arg))),
+    LayerNorm: lambda c, e: c.emit(c.op["layernorm"](c.value(e.arg), c.number(e.eps))),
+    Variance: lambda c, e: c.emit(c.op["variance"](c.value(e.arg))),
 }
 
 

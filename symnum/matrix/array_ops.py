@@ -38,6 +38,9 @@ def _table(m: str, swap: Spell, sums: Callable[[str, int], str], make: Callable[
         "power": lambda a, k: f"{m}.linalg.matrix_power({a}, {k})",
         "softmax": lambda a: f"_softmax({a}, -2)",
         "log_softmax": lambda a: f"_log_softmax({a}, -2)",
+        "row_softmax": lambda a: f"_softmax({a}, -1)",
+        "layernorm": lambda a, eps: f"_layernorm({a}, {eps})",
+        "variance": lambda a: f"_variance({a})",
         "einsum": _einsum(m, einsum_extra),
         "eye": lambda n: make(f"eye({n}"),
         "ones": lambda r, c: make(f"ones(({r}, {c})"),
@@ -110,6 +113,18 @@ def _log_softmax(z, axis):
     s = z - np.max(z, axis=axis, keepdims=True)
     return s - np.log(np.sum(np.exp(s), axis=axis, keepdims=True))
 ''',
+    "_variance": '''
+def _variance(x):
+    """The variance of the entries of each column x (..., n, 1): (..., 1, 1)."""
+    c = x - np.mean(x, axis=-2, keepdims=True)
+    return np.mean(c * c, axis=-2, keepdims=True)
+''',
+    "_layernorm": '''
+def _layernorm(x, eps):
+    """(x - mean)/sqrt(var + eps) of each column x (..., n, 1)."""
+    c = x - np.mean(x, axis=-2, keepdims=True)
+    return c / np.sqrt(np.mean(c * c, axis=-2, keepdims=True) + eps)
+''',
     "_kron": '''
 def _kron(a, b):
     """The Kronecker product of the last two axes, batched."""
@@ -156,7 +171,10 @@ _TORCH_CHANGES = [("np.linalg.", "torch.linalg."), ("np.broadcast_to", "torch.br
                   ("np.sum(np.exp(s), axis=axis, keepdims=True)",
                    "torch.sum(torch.exp(s), dim=axis, keepdim=True)"),
                   ("np.zeros((r * c, r * c))", "torch.zeros((r * c, r * c), dtype=torch.float64)"),
-                  (").copy()", ").clone()"), ("value.ndim", "value.dim()")]
+                  ("np.mean(x, axis=-2, keepdims=True)", "torch.mean(x, dim=-2, keepdim=True)"),
+                  ("np.mean(c * c, axis=-2, keepdims=True)",
+                   "torch.mean(c * c, dim=-2, keepdim=True)"), ("np.sqrt", "torch.sqrt"),
+                  (").copy()", ").clone()")]
 
 
 def _torch_helper(text: str) -> str:
