@@ -188,3 +188,53 @@ def test_exports_are_standalone_matrix_code_for_symbolic_sizes():
     for got, want, job in zip(json.loads(proc.stdout), expected, jobs, strict=True):
         np.testing.assert_allclose(np.array(got), want, rtol=1e-10, atol=1e-12,
                                    err_msg=job["source"][-600:])
+
+
+def _vec_form(text: str, shapes: dict, wrt: str, kind: str, build):
+    """A MatrixResult with a vec-form matrix written by hand (the 4-index layout's test)."""
+    import sympy
+
+    from symnum.core.function import Function
+    from symnum.matrix.result import MatrixResult
+    f = Function(text, wrt=wrt, shapes=shapes)
+    symbols = {m.name: m for m in f.expr.atoms(sympy.MatrixSymbol)}
+    return MatrixResult(kind, f, symbols[wrt], build(sympy, symbols))
+
+
+VEC_FORMS = [  # text, shapes, wrt, kind, vec form, torch function, square, kron-free
+    ("A*X*B", {"A": "m,p", "X": "p,q", "B": "q,n"}, "X", "jacobian",
+     lambda s, d: s.KroneckerProduct(d["B"].T, d["A"]), lambda A, X, B: A @ X @ B, (), True),
+    ("inv(X)", {"X": "p,p"}, "X", "jacobian",
+     lambda s, d: -s.KroneckerProduct(s.Inverse(d["X"]).T, s.Inverse(d["X"])),
+     lambda X: torch.linalg.inv(X), ("X",), True),
+    ("W*x", {"W": "m,n", "x": "n"}, "W", "jacobian",
+     lambda s, d: s.KroneckerProduct(d["x"].T, s.Identity(d["W"].shape[0])),
+     lambda W, x: W @ x, (), True),
+    ("trace((A*X - B).T*(A*X - B))", {"A": "m,p", "X": "p,q", "B": "m,q"}, "X", "hessian",
+     lambda s, d: 2 * s.KroneckerProduct(s.Identity(d["X"].shape[1]), d["A"].T * d["A"]),
+     lambda A, X, B: ((A @ X - B) ** 2).sum(), (), True),
+    ("X", {"X": "p,q"}, "X", "jacobian",  # the identity: δ between the pairs
+     lambda s, d: s.Identity(d["X"].shape[0] * d["X"].shape[1]), lambda X: X, (), True),
+    ("A*X*B", {"A": "m,p", "X": "p,q", "B": "q,n"}, "X", "jacobian",  # dense, then laid out
+     lambda s, d: s.KroneckerProduct(d["B"].T, s.OneMatrix(1, 1), d["A"]),
+     lambda A, X, B: A @ X @ B, (), False),
+]
+
+
+@pytest.mark.parametrize("backend", ["numpy", "torch"])
+@pytest.mark.parametrize("case", VEC_FORMS, ids=[f"{c[0]}-{c[3]}" for c in VEC_FORMS])
+def test_four_index_results_in_torch_layout_without_kronecker_products(case, backend):
+    """The vec form V (mn × pq) comes out as the (m, n, p, q) array, T[i,j,k,l] =
+    V[i + m j, k + p l]: a Kronecker term as one einsum, batched."""
+    from symnum.matrix.kernel import MatrixKernel
+    text, shapes, wrt, kind, build, fn, square, kron_free = case
+    k = MatrixKernel(_vec_form(text, shapes, wrt, kind, build), backend)
+    assert k.code is not None
+    assert ("_kron(" not in k.code.source) == kron_free, k.code.source
+    for seed, sizes, batch in [(8, {"m": 2, "n": 3, "p": 4, "q": 5}, ()),
+                               (9, {"m": 3, "n": 4, "p": 2, "q": 3}, (2,))]:
+        args = _inputs(shapes, sizes, seed, batch, square)
+        got = k(*[a.numpy() if backend == "numpy" else a for a in args.values()])
+        expected = _oracle(fn, args, wrt, kind, batch)
+        assert tuple(got.shape) == expected.shape
+        np.testing.assert_allclose(np.asarray(got), expected, rtol=1e-10, atol=1e-12)
