@@ -26,9 +26,9 @@ if TYPE_CHECKING:
     from .analysis.graph import Graph
     from .kernels.build import Kernel
     from .kernels.params import ParamsLike
+    from .matrix.derivation import MatrixDerivation
     from .matrix.kernel import MatrixKernel
     from .matrix.result import MatrixResult
-    from .matrix.steps import MatrixDerivation
     from .steps import Derivation
     from .verification.matrix import MatrixReport
     from .verification.verify import Report
@@ -120,7 +120,7 @@ def _steps(f: Function, what: str | None, order: int) -> Derivation | MatrixDeri
     from .matrix.result import MatrixResult
     result = f.differentiate(what, order)
     if isinstance(result, MatrixResult):  # the differential derivation of matrix calculus
-        from .matrix.steps import matrix_derivation
+        from .matrix.derivation import matrix_derivation
         return matrix_derivation(result)
     from .steps import derivation
     return derivation(result)

@@ -260,7 +260,10 @@ def test_matrix_steps_through_the_cli(cli):
                  "--steps")
     root = d["steps"][0]
     assert root["rule"] == "read_off" and root["result"] == "(A + A.T)*x"
-    assert root["substeps"][0]["rule"] == "product" and root["substeps"][0]["differential"]
+    form = root["substeps"][0]  # df = ((A + Aᵀ)x)ᵀ dx, read off as the gradient
+    assert form["rule"] == "trace_form" and \
+        r"= \left(\left(A + A^\top\right) x\right)^\top \mathit{dx}" in form["latex"]
+    assert form["substeps"][0]["rule"] == "product" and form["substeps"][0]["differential"]
     text = cli("derive", "x.T*A*x", "--wrt", "x", "--shape", "x=n", "--shape", "A=n,n",
                "--steps").stdout
     assert "d(A·B) = dA·B + A·dB" in text

@@ -121,9 +121,9 @@ def _derive(entry: Derivation, outcome: Outcome, verify: bool, points: int) -> N
     result = f.differentiate(entry.what)
     outcome.result = result
     if f.is_matrix_calculus:
-        from ..matrix.steps import matrix_steps, steps_latex, steps_text
-        root = matrix_steps(result)
-        outcome.steps_text, outcome.steps_latex = steps_text(root), steps_latex(root)
+        from ..matrix.derivation import matrix_derivation
+        steps = matrix_derivation(result)
+        outcome.steps_text, outcome.steps_latex = steps.text(), steps.latex()
     else:
         steps = f.steps(entry.what)
         outcome.steps_text, outcome.steps_latex = steps.text(), steps.latex()

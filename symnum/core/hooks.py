@@ -30,9 +30,9 @@ if TYPE_CHECKING:  # for annotations only: core imports nothing above it at run 
     from ..analysis.critical import CriticalPoint
     from ..analysis.graph import Graph
     from ..kernels.build import Kernel
+    from ..matrix.derivation import MatrixDerivation
     from ..matrix.kernel import MatrixKernel
     from ..matrix.result import MatrixResult
-    from ..matrix.steps import MatrixDerivation
     from ..steps import Derivation
     from ..verification.matrix import MatrixReport
     from ..verification.verify import Report

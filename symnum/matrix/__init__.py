@@ -5,7 +5,7 @@
 ``steps`` (the differential derivation).
 """
 
+from .derivation import matrix_derivation
 from .result import MatrixResult, matrix_differentiate
-from .steps import matrix_derivation
 
 __all__ = ["MatrixResult", "matrix_differentiate", "matrix_derivation"]

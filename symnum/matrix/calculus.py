@@ -226,6 +226,8 @@ def hessian(f: sympy.Basic, x: sympy.MatrixSymbol) -> sympy.Basic:
 # are the steps' rule names (matrix.steps).
 DIFFERENTIALS = Table([
     Rule("sum", "d(A + B) = dA + dB", (sympy.MatAdd, sympy.Add), _d_sum),
+    Rule("linear", "d(A·X·B) = A·dX·B for constant A, B", (sympy.MatMul, sympy.Mul),
+         lambda e, X, dX: _d_product(e, X, dX) if sum(a.has(X) for a in e.args) == 1 else None),
     Rule("product", "d(A·B) = dA·B + A·dB", (sympy.MatMul, sympy.Mul), _d_product),
     Rule("transpose", "d(Aᵀ) = (dA)ᵀ", sympy.Transpose,
          lambda e, X, dX: sympy.Transpose(differential(e.arg, X, dX))),

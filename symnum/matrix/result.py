@@ -26,8 +26,7 @@ from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from ..core.display import bundle, math_block
 from ..core.errors import ShapeError, SymnumError, VariableError
-from ..core.matrix_expr import Elementwise, Softmax, matrix_str
-from ..core.matrix_layers import LAYER_NODES
+from ..core.matrix_expr import matrix_str
 from . import calculus as matrix_calculus
 from .forms import display_form, plain_form
 from .plain import matrix_plain
@@ -182,17 +181,30 @@ def explicit(expr: sympy.Basic, f: Function, sizes: Mapping, comps: Mapping) -> 
         lambda e: sympy.ImmutableMatrix(e.as_explicit()))
     by_name = {m.name: c for m, c in comps.items()}
     swap = {m: by_name[m.name] for m in sized.atoms(sympy.MatrixSymbol) if m.name in by_name}
-    value = sized.xreplace(swap)
-    # our own nodes first (bottom-up), so SymPy's doit never asks them for symbolic entries
-    value = value.replace(lambda e: isinstance(e, (Elementwise, Softmax, *LAYER_NODES)),
-                          lambda e: e.doit())
-    value = value.doit()
+    value = _explicit_up(sized, swap).doit()
     if isinstance(value, MatrixExpr):
         value = value.as_explicit()
     scalar_like = not isinstance(expr, MatrixExpr) or tuple(expr.shape) == (1, 1)
     if isinstance(value, sympy.MatrixBase) and value.shape == (1, 1) and scalar_like:
         return value[0, 0]
     return value
+
+
+def _explicit_up(e: sympy.Basic, swap: Mapping) -> sympy.Basic:
+    """e with the matrices of ``swap`` put in, each matrix node made explicit as soon as its
+    arguments are (bottom-up: SymPy's doit leaves A^∘2 of an explicit A as it is, and a
+    Hadamard product of an explicit −A^∘2 + 𝟏 then fails; our nodes are never asked for
+    symbolic entries)."""
+    if e in swap:
+        return swap[e]
+    if not e.args or isinstance(e, sympy.MatrixBase):
+        return e
+    new = e.func(*(_explicit_up(a, swap) if isinstance(a, sympy.Basic) else a for a in e.args))
+    if isinstance(new, MatrixExpr) and not isinstance(new, sympy.MatrixBase) \
+            and not new.atoms(sympy.MatrixSymbol):
+        new = new.doit()
+        return new.as_explicit() if isinstance(new, MatrixExpr) else new
+    return new
 
 
 def component_result(result: MatrixResult, sizes: Mapping):

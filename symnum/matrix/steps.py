@@ -7,18 +7,17 @@ df = tr(Gᵀ dX) (or the Jacobian off df = J dx): ∂f/∂X = G.
 >>> import symnum
 >>> r = symnum.derive("x.T*A*x", wrt="x", shapes={"x": "n", "A": "n,n"})
 >>> [s.rule for s in matrix_steps(r).walk()]
-['read_off', 'product', 'transpose', 'variable', 'variable']
+['read_off', 'trace_form', 'product', 'transpose', 'variable', 'variable']
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import sympy
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
-from ..core.display import bundle, escape, math_block
+from ..core.display import escape
 from ..core.matrix_expr import Elementwise, matrix_str
 from ..steps.render import latex_row
 from ..steps.rules import Step
@@ -29,29 +28,15 @@ from .result import MatrixResult
 
 MATRIX_RULES: dict[str, str] = {
     "read_off": "df = tr(Gᵀ·dX) ⇒ ∂f/∂X = G  (df = J·dx ⇒ Jacobian J)",
+    "trace_form": "tr(A·B) = tr(B·A), tr(Aᵀ) = tr(A), aᵀb = tr(aᵀb): df written as tr(Gᵀ·dX)",
     "constant": "dA = 0 for A that does not depend on X",
     "variable": "d(X) = dX",
-    "sum": "d(A + B) = dA + dB",
-    "product": "d(A·B) = dA·B + A·dB",
-    "transpose": "d(Aᵀ) = (dA)ᵀ",
-    "inverse": "d(A⁻¹) = −A⁻¹·dA·A⁻¹",
-    "power": "d(Aᵏ) = Σ Aⁱ·dA·Aᵏ⁻¹⁻ⁱ;  d(sᵖ) = p·sᵖ⁻¹·ds for a scalar s",
-    "trace": "d tr(A) = tr(dA)",
-    "determinant": "d det(A) = det(A)·tr(A⁻¹·dA)",
-    "hadamard": "d(A ⊙ B) = dA ⊙ B + A ⊙ dB",
-    "elementwise": "d f(A) = f'(A) ⊙ dA",
-    "softmax": "d softmax(z) = (diag(s) − s·sᵀ)·dz,  s = softmax(z)",
-    "softmax_rows": "d softmax(S) = P ⊙ (dS − (P ⊙ dS)𝟏𝟏ᵀ),  P = softmax(S) row by row",
-    "layernorm": "d layernorm(x) = (dx − 𝟏𝟏ᵀdx/n − y yᵀdx/n)/√(var(x) + ε),  y = layernorm(x)",
-    "variance": "d var(x) = (2/n)(x − μ𝟏)ᵀdx,  μ = 𝟏ᵀx/n",
-    "diag": "d diag(v) = diag(dv)",
-    "chain": "d g(s) = g'(s)·ds for a scalar function g",
+    **{rule.name: rule.identity for rule in reversed(DIFFERENTIALS.rules)},
 }
 
 
-def _rule(e: sympy.Basic) -> str:
-    """The name of the differential rule for e's kind (matrix.calculus.DIFFERENTIALS)."""
-    return next((rule.name for rule in DIFFERENTIALS.rules_for(e)), "chain")
+def _one_by_one_trace(e: sympy.Basic) -> bool:
+    return isinstance(e, sympy.Trace) and tuple(e.arg.shape) == (1, 1)
 
 
 def _children(e: sympy.Basic) -> tuple[sympy.Basic, ...]:
@@ -62,91 +47,101 @@ def _children(e: sympy.Basic) -> tuple[sympy.Basic, ...]:
     return tuple(a for a in e.args if isinstance(a, sympy.Basic))
 
 
-def matrix_steps(result: MatrixResult) -> Step:
-    """The differential tree of f under the read-off step."""
-    x = result.variable
+def differential_tree(expr: sympy.Basic, x: sympy.MatrixSymbol) -> Step:
+    """d(expr) as a tree of differentials, one rule per node (a 1 × 1 trace, which is the
+    scalar it holds, is not a step of its own)."""
     dx = sympy.MatrixSymbol("d" + x.name, *x.shape)
 
     def step(e: sympy.Basic) -> Step:
+        while _one_by_one_trace(e):
+            e = e.arg
         if not e.has(x):
             return Step("constant", e, x, sympy.ZeroMatrix(*e.shape)
                         if isinstance(e, MatrixExpr) else sympy.S.Zero)
         if e == x:
             return Step("variable", e, x, dx)
+        rule, value = DIFFERENTIALS.first(e, x, dx) or (None, differential(e, x, dx))
         subs = tuple(step(c) for c in _children(e) if c.has(x))
-        return Step(_rule(e), e, x, differential(e, x, dx), subs)
+        return Step(rule.name if rule else "chain", e, x, value, subs,
+                    note=rule.identity if rule else "")
 
-    tree = step(result.function.expr)
-    return Step("read_off", result.function.expr, x, result.expr, (tree,),
-                note=f"{result.kind}: " + MATRIX_RULES["read_off"])
-
-
-@dataclass(frozen=True)
-class MatrixDerivation:
-    """The differential derivation of a matrix result, with the renderings of
-    :class:`symnum.steps.Derivation` (text, latex, markdown, to_json)."""
-
-    result: MatrixResult
-    root: Step
-
-    @property
-    def trees(self) -> tuple[Step, ...]:
-        return (self.root,)
-
-    def text(self) -> str:
-        return steps_text(self.root)
-
-    def latex(self) -> str:
-        return steps_latex(self.root)
-
-    def markdown(self) -> str:
-        """Markdown for notebooks: a nested list of differentials, then the result."""
-        shown = math_block(self.result.latex())
-        return steps_markdown(self.root) + ("" if shown is None else f"\n\n**Result**\n\n{shown}")
-
-    def to_json(self) -> list[dict[str, Any]]:
-        return [steps_json(self.root)]
-
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
-        """Jupyter's display: the Markdown derivation (and the text for terminals)."""
-        return bundle(self.text(), {"text/markdown": self.markdown()}, include, exclude)
-
-    def __str__(self) -> str:
-        return self.text()
+    return step(expr)
 
 
-def matrix_derivation(result: MatrixResult) -> MatrixDerivation:
-    """:func:`matrix_steps` wrapped like a scalar derivation.
+def trace_form(expr: sympy.Basic, x: sympy.MatrixSymbol, g: sympy.Basic) -> Step:
+    """d(expr) = tr(Gᵀ dX) (gᵀ dx for a vector x), from the differential tree of expr."""
+    dx = sympy.MatrixSymbol("d" + x.name, *x.shape)
+    form = dx.T * g if x.shape[1] == 1 else sympy.Trace(dx.T * g)  # = tr(Gᵀ dX), as shown
+    note = (f"aᵀb = bᵀa (a scalar is its own transpose): df written as gᵀ·d{x.name}"
+            if x.shape[1] == 1 else
+            f"tr(A·B) = tr(B·A), tr(Aᵀ) = tr(A): df written as tr(Gᵀ·d{x.name})")
+    return Step("trace_form", expr, x, form, (differential_tree(expr, x),),
+                let=((sympy.Symbol("G"), g),), note=note)
 
-    >>> import symnum
-    >>> f = symnum.Function("x.T*A*x", wrt="x", shapes={"x": "n", "A": "n,n"})
-    >>> print(f.steps().text().splitlines()[0])
-    [1] ∂/∂x [xᵀAx] = (A + Aᵀ)x
-    """
-    return MatrixDerivation(result, matrix_steps(result))
+
+def _gradient_form(x: sympy.MatrixSymbol, gt: sympy.Basic) -> sympy.Basic:
+    """tr(Gᵀ dX), or gᵀ dx for a column x, from Gᵀ (for display: SymPy evaluates a
+    transposed product badly, so the step's value is the equal tr(dXᵀ G))."""
+    form = sympy.MatMul(gt, sympy.MatrixSymbol("d" + x.name, *x.shape), evaluate=False)
+    return form if x.shape[1] == 1 else sympy.Trace(form)
+
+
+def _read_off(kind: str, x: sympy.MatrixSymbol) -> str:
+    """The identification of the derivative from the differential, in x's name."""
+    if kind == "gradient" and x.shape[1] == 1:
+        return f"df = gᵀ·d{x} ⇒ ∂f/∂{x} = g (the gradient has the shape of {x})"
+    if kind == "gradient":
+        return f"df = tr(Gᵀ·d{x}) ⇒ ∂f/∂{x} = G (the gradient has the shape of {x})"
+    return f"{kind}: " + MATRIX_RULES["read_off"]
+
+
+def matrix_steps(result: MatrixResult) -> Step:
+    """The differential tree of f under the read-off step."""
+    x, f = result.variable, result.function.expr
+    if result.kind == "gradient":
+        below = trace_form(f, x, result.expr)
+    else:
+        below = differential_tree(f, x)
+    return Step("read_off", f, x, result.expr, (below,),
+                note=_read_off(result.kind, x))
 
 
 def _shown(step: Step) -> sympy.Basic:
     """A step's result as the result prints: σ forms, factored coefficients."""
+    if step.rule == "trace_form":  # tr(Gᵀ dX) with G as the result prints (not distributed)
+        g = display_form(step.let[0][1], step.expr, abbreviate=False)[0]
+        return _gradient_form(step.wrt, sympy.Transpose(g))
     return display_form(step.result, step.expr, abbreviate=False)[0]
 
 
-def steps_text(root: Step) -> str:
+def _formula(step: Step) -> str:
+    """The identity a step applies (the rule that applied, for a name with two forms)."""
+    return step.note or MATRIX_RULES[step.rule]
+
+
+def steps_text(root: Step, start: int = 1, indent: int = 0) -> str:
+    """Two lines a step: [k] the statement, then its rule and identity; numbers from
+    ``start``, ``indent`` levels in."""
     lines: list[str] = []
-    for k, (s, depth) in enumerate(root.walk_with_depth(), 1):
-        pad = "   " * depth
+    for k, (s, depth) in enumerate(root.walk_with_depth(), start):
+        pad = "   " * (depth + indent)
         op = f"∂/∂{s.wrt} " if s.rule == "read_off" else "d"
         lines.append(f"{pad}[{k}] {op}[{matrix_text(s.expr)}] = {matrix_text(_shown(s))}")
-        lines.append(f"{pad}      {s.rule.replace('_', ' ')}: {MATRIX_RULES[s.rule]}")
+        lines.append(f"{pad}      {s.rule.replace('_', ' ')}: {_formula(s)}")
     return "\n".join(lines)
 
 
 def steps_latex(root: Step) -> str:
-    rows = [latex_row(depth, rf"\frac{{\partial}}{{\partial {matrix_latex(s.wrt)}}}"
+    """The tree as one align* block: a row per step, indented by depth."""
+    return "\\begin{align*}\n" + " \\\\\n".join(latex_rows(root)) + "\n\\end{align*}"
+
+
+def latex_rows(root: Step, indent: int = 0) -> list[str]:
+    """The align* rows of a tree, ``indent`` levels in."""
+    return [latex_row(depth + indent, rf"\frac{{\partial}}{{\partial {matrix_latex(s.wrt)}}}"
                       if s.rule == "read_off" else "d", matrix_latex(s.expr),
                       matrix_latex(_shown(s)), s.rule.replace("_", " "))
             for s, depth in root.walk_with_depth()]
-    return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
 
 
 def steps_markdown(root: Step) -> str:
@@ -157,7 +152,7 @@ def steps_markdown(root: Step) -> str:
             else "d"
         lines.append(f"{'  ' * depth}- **{s.rule.replace('_', ' ')}**: "
                      rf"${op}\left[{matrix_latex(s.expr)}\right] = {matrix_latex(s.result)}$"
-                     f" — {escape(MATRIX_RULES[s.rule], quote=False)}")
+                     f" — {escape(_formula(s), quote=False)}")
     return "\n".join(lines)
 
 
@@ -166,8 +161,8 @@ def steps_json(root: Step) -> dict[str, Any]:
     op = rf"\frac{{\partial}}{{\partial {matrix_latex(root.wrt)}}}" if root.rule == "read_off" \
         else "d"
     return {"rule": root.rule, "title": root.rule.replace("_", " "),
-            "latex": rf"{op}\left[{matrix_latex(root.expr)}\right] = {matrix_latex(root.result)}",
+            "latex": rf"{op}\left[{matrix_latex(root.expr)}\right] = {matrix_latex(_shown(root))}",
             "expr": matrix_str(root.expr), "wrt": root.wrt.name,
             "result": matrix_str(root.result), "differential": root.rule != "read_off",
-            "formula": MATRIX_RULES[root.rule],
+            "formula": _formula(root),
             "substeps": [steps_json(s) for s in root.substeps]}

@@ -83,24 +83,20 @@ class MatrixDeriveResult:
         from ..matrix.result import result_json as matrix_json
         data = matrix_json(self.result, self.extra or {})
         if self.steps is not None:
-            from ..matrix.steps import steps_json
-            data["steps"] = [steps_json(self.steps)]
+            data["steps"] = self.steps.to_json()
         return data
 
     def latex(self) -> str:
         """The result (or its steps) as LaTeX."""
         if self.steps is not None:
-            from ..matrix.steps import steps_latex
-            return str(steps_latex(self.steps))
+            return str(self.steps.latex())
         return str(self.result.latex())
 
     def text(self) -> str:
         """The result, its steps and its value on random matrices, as text."""
         text: str = self.result.text()
         if self.steps is not None:
-            from ..matrix.steps import steps_text
-            text += "\n\nsteps (differentials; each line is a true statement)\n\n" + \
-                steps_text(self.steps)
+            text += "\n\nsteps (each line is a true statement)\n\n" + self.steps.text()
         if self.extra:
             sizes = ", ".join(f"{k} = {v}" for k, v in self.extra["sizes"].items())
             text += (f"\n\non random matrices (seed {self.seed}, {sizes}):\n"
@@ -160,8 +156,8 @@ def _matrix(result: Any, request: DeriveRequest) -> MatrixDeriveResult:
         raise SymnumError("--steps graph needs scalar variables; use --steps for the "
                           "differential derivation of a matrix derivative")
     if request.steps:
-        from ..matrix.steps import matrix_steps
-        steps = matrix_steps(result)
+        from ..matrix.derivation import matrix_derivation
+        steps = matrix_derivation(result)
     extra = None
     if request.dims or request.at:
         from ..core.evaluate import parse_point
