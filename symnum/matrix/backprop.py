@@ -134,7 +134,7 @@ def backprop_json(bp: BackwardPass) -> dict[str, Any]:
             "latex": rf"\frac{{\partial f}}{{\partial {matrix_latex(x)}}} = "
                      rf"{matrix_latex(last.formula)} = {matrix_latex(_result_shown(bp))}",
             "expr": matrix_str(bp.result.function.expr), "wrt": x.name,
-            "result": matrix_str(bp.result.expr), "differential": False,
+            "result": bp.result.string(), "differential": False,
             "formula": "δ_L = ∂f/∂z_L; δ_l = (W_{l+1}ᵀ δ_{l+1}) ⊙ σ′(z_l); "
                        "∂f/∂W_l = δ_l a_{l−1}ᵀ; ∂f/∂b_l = δ_l",
             "substeps": [node(q) for q in bp.equations]}
