@@ -126,28 +126,26 @@ def _tuple(items: list[str]) -> str:
 
 def _checks(matrices: list[str], params: list[str], shapes: dict, dims: dict) -> list[str]:
     """Lines that check each array's last dimensions and read the sizes (ValueError)."""
-    lines, bound = [], set()
+    lines: list[str] = []
+    bound: dict[sympy.Symbol, str] = {}  # dimension → the array its size was read from
     for n, p in zip(matrices, params[:len(matrices)], strict=True):
         want = shapes[n]
         spelled = ", ".join(dims.get(d, str(d)) for d in want)
         lines.append(f"if {p}.ndim < {len(want)}:")
-        lines.append(f"    raise ValueError('{n} must have shape (..., {spelled}), not ' + "
-                     f"str(tuple({p}.shape)))")
+        lines.append(f"    raise ValueError('{n} must have shape (..., {spelled}), '")
+        lines.append(f"                     'not ' + str(tuple({p}.shape)))")
         for k, d in enumerate(want):
             axis = k - len(want)
             if isinstance(d, sympy.Symbol) and d not in bound:
                 lines.append(f"{dims[d]} = {p}.shape[{axis}]")
-                bound.add(d)
+                bound[d] = n
                 continue
-            if isinstance(d, sympy.Symbol):
-                lines.append(f"if {p}.shape[{axis}] != {dims[d]}:")
-                lines.append(f"    raise ValueError(f'{n} must have shape (..., {spelled}) "
-                             f"with {dims[d]} = {{{dims[d]}}} from the arrays before it, not ' "
-                             f"+ str(tuple({p}.shape)))")
-            else:
-                lines.append(f"if {p}.shape[{axis}] != {int(d)}:")
-                lines.append(f"    raise ValueError('{n} must have shape (..., {spelled}), "
-                             f"not ' + str(tuple({p}.shape)))")
+            size = dims[d] if isinstance(d, sympy.Symbol) else str(int(d))
+            why = f" with {size} = {{{size}}} as in {bound[d]}" if isinstance(d, sympy.Symbol) \
+                else ""
+            lines.append(f"if {p}.shape[{axis}] != {size}:")
+            lines.append(f"    raise ValueError(f'{n} must have shape (..., {spelled}){why}, '")
+            lines.append(f"                     'not ' + str(tuple({p}.shape)))")
     return lines
 
 
