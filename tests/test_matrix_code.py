@@ -238,3 +238,19 @@ def test_four_index_results_in_torch_layout_without_kronecker_products(case, bac
         expected = _oracle(fn, args, wrt, kind, batch)
         assert tuple(got.shape) == expected.shape
         np.testing.assert_allclose(np.asarray(got), expected, rtol=1e-10, atol=1e-12)
+
+
+def test_a_node_without_matrix_code_falls_back_to_components(monkeypatch):
+    """What the table cannot compute is expanded into components (small sizes only), with
+    the same result and layout."""
+    from symnum.core.matrix_expr import Softmax
+    from symnum.matrix import array_code
+    text, wrt, _, shapes, fn, _ = CASES[1]
+    monkeypatch.delitem(array_code.NODES, Softmax)
+    k = symnum.kernel(text, wrt=wrt, shapes=shapes)
+    assert k.code is None and "components" in repr(k)
+    args = _inputs(shapes, {"m": 3, "n": 2}, 10, (2,))
+    np.testing.assert_allclose(k(*[a.numpy() for a in args.values()]),
+                               _oracle(fn, args, wrt, "jacobian", (2,)), rtol=1e-10)
+    with pytest.raises(symnum.LimitError, match="components"):
+        k(np.ones((50, 50)), np.ones(50), np.ones(50))
