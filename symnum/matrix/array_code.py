@@ -104,7 +104,12 @@ class ArrayCode:
     def _region(self, node: sympy.Basic) -> str:
         from ..kernels.stable import stabilize
         leaves: dict[object, sympy.Symbol] = {}
-        expr = stabilize(self._scalar(node, leaves))
+        self._scalar(node, leaves)  # first the structural leaves, which may compute some
+        for leaf in leaves:  # elementwise parts of this region too (then read, not redone)
+            if isinstance(leaf, sympy.Basic):
+                self.value(leaf)
+        leaves = {}
+        expr = stabilize(self._scalar(node, leaves, root=node))
         names = {s: self.value(leaf) if isinstance(leaf, sympy.Basic) else leaf[1]
                  for leaf, s in leaves.items()}
         out = self._program(expr, names)
@@ -115,12 +120,19 @@ class ArrayCode:
             out = self.emit(self.op["mul"](out, self.op["ones"](*map(self.size, shape))))
         return out
 
-    def _scalar(self, e: sympy.Basic, leaves: dict) -> sympy.Basic:
-        """``e`` entry by entry as a scalar expression; structural parts become symbols."""
+    def _scalar(self, e: sympy.Basic, leaves: dict, root: object = None) -> sympy.Basic:
+        """``e`` entry by entry as a scalar expression; structural parts become symbols, and
+        so do parts already computed (with ``root``, the region's own node, given)."""
         def leaf(key: object) -> sympy.Symbol:
             if key not in leaves:
                 leaves[key] = sympy.Symbol(f"_u{len(leaves)}", real=True)
             return leaves[key]
+
+        def walk(a: sympy.Basic) -> sympy.Basic:
+            return self._scalar(a, leaves, root)
+
+        if root is not None and e is not root and isinstance(e, MatrixExpr) and e in self._memo:
+            return leaf(e)
 
         if isinstance(e, sympy.Symbol) and not isinstance(e, sympy.MatrixSymbol):
             if e in self.dims:
@@ -133,7 +145,9 @@ class ArrayCode:
         for pattern, build in PATTERNS:
             if pattern(e):
                 shape = tuple(e.shape) if isinstance(e, MatrixExpr) else (1, 1)
-                return leaf(("pattern", build(self, e), shape))
+                if ("pattern", e) not in self._memo:
+                    self._memo[("pattern", e)] = build(self, e)
+                return leaf(("pattern", self._memo[("pattern", e)], shape))
         if isinstance(e, MatrixExpr) and tuple(e.shape) == (1, 1) and \
                 not _is_elementwise(e):
             return leaf(e)
@@ -142,26 +156,26 @@ class ArrayCode:
         if isinstance(e, sympy.ZeroMatrix):
             return sympy.S.Zero
         if isinstance(e, sympy.MatAdd):
-            return sympy.Add(*[self._scalar(a, leaves) for a in e.args])
+            return sympy.Add(*[walk(a) for a in e.args])
         if isinstance(e, sympy.HadamardProduct):
-            return sympy.Mul(*[self._scalar(a, leaves) for a in e.args])
+            return sympy.Mul(*[walk(a) for a in e.args])
         if isinstance(e, sympy.HadamardPower):
-            return sympy.Pow(self._scalar(e.base, leaves), e.exp)
+            return sympy.Pow(walk(e.base), e.exp)
         if isinstance(e, Elementwise):
-            return scalar(e.name)(self._scalar(e.arg, leaves))
+            return scalar(e.name)(walk(e.arg))
         if isinstance(e, sympy.MatMul):
             numbers = [a for a in e.args if not isinstance(a, MatrixExpr)]
             matrices = [a for a in e.args if isinstance(a, MatrixExpr)]
             rest = matrices[0] if len(matrices) == 1 else sympy.MatMul(*matrices)
-            inner = self._scalar(rest, leaves) if len(matrices) == 1 else leaf(rest)
-            return sympy.Mul(*[self._scalar(a, leaves) for a in numbers], inner)
+            inner = walk(rest) if len(matrices) == 1 else leaf(rest)
+            return sympy.Mul(*[walk(a) for a in numbers], inner)
         if isinstance(e, MatrixExpr):
             return leaf(e)
         if isinstance(e, _SCALAR_NODES):
             return leaf(e)
         if not e.args:
             raise EvaluationError(f"matrix code has no value for {e}")
-        return e.func(*[self._scalar(a, leaves) for a in e.args])
+        return e.func(*[walk(a) for a in e.args])
 
     def _program(self, expr: sympy.Basic, names: Mapping[sympy.Symbol, str]) -> str:
         """The scalar kernels' program for ``expr``, written into the lines."""
