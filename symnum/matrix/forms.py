@@ -185,6 +185,19 @@ def _count(e: sympy.Basic, node: sympy.Basic) -> int:
     return sum(1 for a in sympy.preorder_traversal(e) if a == node)
 
 
+# names for a repeated block (s = softmax(z), s = σ(Xw), h = tanh(Wx + b)), by function
+BLOCK_NAMES = {"sigmoid": ("s", "p", "q"), "tanh": ("h", "a", "g")}
+
+
+def _repeated_block(e: sympy.Basic) -> sympy.Basic | None:
+    """The smallest softmax(z) or f(Wx + b) (not f of a bare name: exp(x) stays) met more
+    than once in e, else None."""
+    blocks = [a for a in e.atoms(Softmax, Elementwise) if _count(e, a) > 1
+              and (isinstance(a, Softmax) or not isinstance(a.arg, sympy.MatrixSymbol))]
+    return min(blocks, key=lambda a: (sympy.count_ops(a), sympy.default_sort_key(a)),
+               default=None)
+
+
 def _fresh(e: sympy.Basic, names: tuple[str, ...]) -> str:
     taken = {getattr(a, "name", None) for a in e.atoms(sympy.Symbol, sympy.MatrixSymbol)}
     return next((n for n in names if n not in taken), names[-1] + "_")
@@ -204,16 +217,20 @@ def display_form(e: sympy.Basic, function: sympy.Basic = sympy.S.Zero, abbreviat
     definitions: list[tuple[sympy.Basic, sympy.Basic]] = []
     if not abbreviate:
         return e, definitions
-    for node in sorted(e.atoms(Softmax), key=sympy.default_sort_key):
-        if _count(e, node) > 1:
-            name = sympy.MatrixSymbol(_fresh(e, ("s", "p", "q")), *node.shape)
-            definitions.append((name, node))
-            e = e.xreplace({node: name})
+    while (node := _repeated_block(e)) is not None:  # the innermost first: h, then σ(Vh + c)
+        taken = sympy.Tuple(e, *(n for n, _ in definitions))
+        name = sympy.MatrixSymbol(_fresh(taken, BLOCK_NAMES.get(getattr(node, "name", None),
+                                                                 ("s", "p", "q"))), *node.shape)
+        definitions.append((name, node))
+        e = e.xreplace({node: name})
     for node in sorted(e.atoms(Sigma), key=sympy.default_sort_key):
         if _count(e, node) > 1:
-            name = sympy.Symbol(_fresh(e, ("σ", "s", "p")))
+            name = sympy.Symbol(_fresh(sympy.Tuple(e, *(n for n, _ in definitions)),
+                                       ("σ", "s", "p")))
             definitions.append((name, node))
             e = e.xreplace({node: name})
+    if definitions:  # xreplace spread 2(vᵀh − t) into 2vᵀh − 2t: factor it again
+        e = _sigma_coefficients(e, function)
     return e, definitions
 
 
@@ -227,3 +244,21 @@ def plain_form(e: sympy.Basic, function: sympy.Basic = sympy.S.Zero) -> sympy.Ba
     """
     shown = display_form(e, function, abbreviate=False)[0]
     return shown.replace(lambda a: isinstance(a, Sigma), lambda a: sigmoid(a.args[0]))
+
+
+def negated(t: sympy.Basic) -> sympy.Basic:
+    """−t, the sign in t's coefficient: never spread into a sum or a transposed sum, as
+    SymPy's −t (which evaluates) does.
+
+    >>> n = sympy.Symbol("n", integer=True)
+    >>> x, m = sympy.MatrixSymbol("x", n, 1), sympy.MatrixSymbol("m", n, 1)
+    >>> negated(sympy.MatMul(x, sympy.Transpose(x - m)))
+    -x*(-m + x).T
+    """
+    if not isinstance(t, sympy.MatMul):
+        return sympy.MatMul(-1, t)
+    coefficient = -sympy.Mul(*[a for a in t.args if not isinstance(a, MatrixExpr)])
+    factors = [a for a in t.args if isinstance(a, MatrixExpr)]
+    if coefficient != 1:
+        return sympy.MatMul(coefficient, *factors)
+    return sympy.MatMul(*factors) if len(factors) > 1 else factors[0]

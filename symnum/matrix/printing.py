@@ -30,6 +30,7 @@ from ..core.matrix_expr import Elementwise, Softmax
 from ..core.matrix_layers import EPS, LayerNorm, RowSoftmax, Variance
 from ..core.registry import BY_NAME
 from ..core.render import symbol_latex
+from .forms import negated
 
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 _GREEK_MACROS = frozenset({"\\lambda", "\\alpha", "\\beta", "\\gamma", "\\delta", "\\theta",
@@ -71,6 +72,10 @@ def _negative(term: sympy.Basic) -> bool:
         return sympy.Mul(*[a for a in term.args if not isinstance(a, MatrixExpr)]) \
             .could_extract_minus_sign()
     return term.could_extract_minus_sign()
+
+
+def _minus(term: sympy.Basic) -> sympy.Basic:
+    return negated(term) if isinstance(term, MatrixExpr) else -term
 
 
 def _ordered_terms(terms: list[sympy.Basic]) -> list[sympy.Basic]:
@@ -190,7 +195,7 @@ class _Text(StrPrinter):
         out = ""
         for k, term in enumerate(_ordered_terms(terms)):
             if _negative(term):
-                out += ("−" if k == 0 else " − ") + self._print(-term)
+                out += ("−" if k == 0 else " − ") + self._print(_minus(term))
             else:
                 out += ("" if k == 0 else " + ") + self._print(term)
         return out
@@ -288,6 +293,9 @@ class _Text(StrPrinter):
         square = e.shape[0] == e.shape[1]
         if e.exp == 2 and square:
             return f"{self._parens(e.base)} ⊙ {self._parens(e.base)}"
+        if isinstance(e.base, sympy.MatrixSymbol) and e.exp.is_Integer and e.exp > 0 \
+                and not square:  # h² of a vector h: entrywise, as it reads back
+            return f"{e.base.name}{str(e.exp).translate(_SUPERSCRIPT)}"
         if isinstance(e.base, Elementwise) and e.exp.is_Integer and e.exp > 0 and not square:
             head, _, rest = self._print(e.base).partition("(")
             return f"{head}{str(e.exp).translate(_SUPERSCRIPT)}({rest}"
@@ -392,7 +400,7 @@ class _Latex(LatexPrinter):
         out = ""
         for k, term in enumerate(_ordered_terms(list(e.args))):
             if _negative(term):
-                out += ("-" if k == 0 else " - ") + self._term(-term)
+                out += ("-" if k == 0 else " - ") + self._term(_minus(term))
             else:
                 out += ("" if k == 0 else " + ") + self._term(term)
         return out

@@ -16,7 +16,7 @@ import sympy
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from ..core.rewrite import Rule, Table, rewrite
-from .forms import softmax_forms
+from .forms import negated, softmax_forms
 
 
 def tidy(e: sympy.Basic) -> sympy.Basic:
@@ -39,7 +39,75 @@ def tidy(e: sympy.Basic) -> sympy.Basic:
                 e = factored
     if isinstance(e, sympy.MatAdd):  # a 𝟏ᵀ is best kept inside: Wᵀ(s(𝟏ᵀy) − y)
         e = _factor_common(_factor_coefficient(e), left_first=e.has(sympy.OneMatrix))
-    return e
+    return rewrite(e, SIGNS, TRANSPOSED_SUMS)  # last: doit() would spread (x − μ)ᵀ again
+
+
+def _is_negative(t: sympy.Basic) -> bool:
+    return isinstance(t, sympy.MatMul) and sympy.Mul(
+        *[a for a in t.args if not isinstance(a, MatrixExpr)]).could_extract_minus_sign()
+
+
+def _sign_out(node: sympy.MatMul) -> sympy.Basic | None:
+    """(−P − Pᵀ)(x − μ) → −(P + Pᵀ)(x − μ): a sum of negative terms gives its sign to the
+    product."""
+    for i, a in enumerate(node.args):
+        if isinstance(a, sympy.MatAdd) and all(_is_negative(t) for t in a.args):
+            args = list(node.args)
+            args[i] = sympy.MatAdd(*[negated(t) for t in a.args])
+            return negated(sympy.MatMul(*args))
+    return None
+
+
+def _flatten(node: sympy.MatMul) -> sympy.Basic | None:
+    """(1/2)·((A + B)·x) → (1/2)·(A + B)·x, nothing else evaluated."""
+    if not any(isinstance(a, sympy.MatMul) for a in node.args):
+        return None
+    return sympy.MatMul(*[b for a in node.args
+                          for b in (a.args if isinstance(a, sympy.MatMul) else (a,))])
+
+
+def _one_sign(node: sympy.MatAdd) -> sympy.Basic | None:
+    """P(x − μ) − Pᵀ(μ − x) → (P + Pᵀ)(x − μ): a sum and its negation, met as factors of
+    two terms, written one way (the first met), then a shared factor taken out."""
+    seen: dict[frozenset, sympy.MatAdd] = {}
+    terms, changed = [], False
+    for t in node.args:
+        factors = list(t.args) if isinstance(t, sympy.MatMul) else [t]
+        flips = 0
+        for k, f in enumerate(factors):
+            if not isinstance(f, sympy.MatAdd):
+                continue
+            key, flipped = frozenset(f.args), frozenset(negated(u) for u in f.args)
+            if key not in seen and flipped in seen:
+                factors[k], flips = seen[flipped], flips + 1
+            else:
+                seen.setdefault(key, f)
+        if flips % 2:
+            t, changed = negated(sympy.MatMul(*factors)), True
+        elif flips:
+            t, changed = sympy.MatMul(*factors), True
+        terms.append(t)
+    if not changed:
+        return None
+    out = sympy.MatAdd(*terms)
+    factored = _factor_common(out)
+    return factored if factored != out else out
+
+
+def _transposed_sum(node: sympy.MatMul) -> sympy.Basic | None:
+    """(x − μ)(xᵀ − μᵀ) → (x − μ)(x − μ)ᵀ: a sum of transposes in a product, transposed
+    once."""
+    for i, a in enumerate(node.args):
+        if isinstance(a, sympy.MatAdd) and len(a.args) > 1 and all(
+                isinstance(negated(negated(t)), sympy.Transpose) or (
+                    isinstance(t, sympy.MatMul) and len(t.args) == 2
+                    and isinstance(t.args[1], sympy.Transpose)) for t in a.args):
+            inner = [t.arg if isinstance(t, sympy.Transpose) else
+                     sympy.MatMul(t.args[0], t.args[1].arg) for t in a.args]
+            args = list(node.args)
+            args[i] = sympy.Transpose(sympy.MatAdd(*inner))
+            return sympy.MatMul(*args)
+    return None
 
 
 def _collect_terms(e: sympy.MatAdd) -> sympy.Basic:
@@ -202,6 +270,12 @@ FACTOR_COEFFICIENT = Table([Rule("common number", "2Wx + 2b − 2y = 2(Wx + b �
                                  sympy.MatAdd, _factor_coefficient)])
 SPREAD = Table([Rule("distribute ⊙", "(a + b) ⊙ c = a ⊙ c + b ⊙ c", sympy.HadamardProduct,
                      _spread)])
+SIGNS = Table([Rule("one sign", "P(x − μ) − Pᵀ(μ − x) = (P + Pᵀ)(x − μ)", sympy.MatAdd,
+                     _one_sign),
+               Rule("sign out", "(−A − B)x = −(A + B)x", sympy.MatMul, _sign_out),
+               Rule("flatten", "a·(B·C) = a·B·C", sympy.MatMul, _flatten)])
+TRANSPOSED_SUMS = Table([Rule("transposed sum", "a(aᵀ − bᵀ) = a(a − b)ᵀ", sympy.MatMul,
+                              _transposed_sum)])
 CANCELS = (Table([Rule("diag", "diag(v)·w = v ⊙ w", sympy.MatMul, _diag_times_vector)]),
            Table([Rule("reciprocal", "v ⊙ v^(∘−1) ⊙ w = w", sympy.HadamardProduct,
                        _reciprocal_pair)]),

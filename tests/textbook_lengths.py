@@ -1,0 +1,171 @@
+"""Matrix derivatives as textbooks print them (the Matrix Cookbook, Bishop's PRML, Goodfellow
+et al.'s Deep Learning, the CS229 notes), for the length test of symnum's matrix results.
+
+Each row: a name, the function in plain syntax, the variable, the shapes, the kind, the
+textbook's result in the syntax of symnum's JSON ``result`` (SymPy names: ``Inverse``,
+``DiagMatrix``, ``HadamardProduct``, ``OneMatrix``; ``sum(v)`` is 𝟏ᵀv), the same result as
+the textbook prints it in Unicode, and the function in torch (the oracle for the values).
+Where a book assumes what symnum cannot know, the row says so and writes the book's form
+without the assumption: Σ symmetric (then (Σ⁻¹ + Σ⁻ᵀ)/2 = Σ⁻¹); labels that sum to one
+(then softmax(z)(𝟏ᵀy) − y = softmax(z) − y, as the rows written with the log-sum-exp have
+it); y ∈ {−1, 1} (then y² = 1).
+
+The length of a form is its number of characters without spaces (:func:`length`).
+"""
+
+from __future__ import annotations
+
+import re
+
+import torch as T
+
+
+def length(text: str) -> int:
+    """Characters, spaces not counted: ``X.T*(sigmoid(X*w) - y)`` has 20."""
+    return len(re.sub(r"\s", "", text))
+
+
+def sig(t):
+    return 1 / (1 + T.exp(-t))
+
+
+def lse(z):
+    return T.log(T.exp(z).sum())
+
+
+BCE = "-(y.T*log(sigmoid(X*w)) + (OneMatrix(1, m) - y.T)*log(OneMatrix(m, 1) - sigmoid(X*w)))"
+LOGISTIC_HESSIAN = "X.T*DiagMatrix(HadamardProduct(sigmoid(X*w), OneMatrix(m, 1) - sigmoid(X*w)))*X"
+TANH_BACK = "HadamardProduct(v, OneMatrix(m, 1) - HadamardPower(tanh(W*x + b), 2))"
+
+
+def _bce(v):
+    s = sig(v["X"] @ v["w"])
+    return -(v["y"] * T.log(s) + (1 - v["y"]) * T.log(1 - s)).sum()
+
+
+def _gauss(v):
+    d = v["x"] - v["mu"]
+    return -0.5 * (d.T @ T.linalg.inv(v["S"]) @ d).sum()
+
+
+def _precision(v):
+    d = v["x"] - v["mu"]
+    return 0.5 * T.logdet(v["P"]) - 0.5 * (d.T @ v["P"] @ d).sum()
+
+
+def _mlp(v):
+    return (v["v"].T @ T.tanh(v["W"] @ v["x"] + v["b"])).sum()
+
+
+def _mlp_loss(v):
+    return ((v["v"].T @ T.tanh(v["W"] @ v["x"] + v["b"])).sum() - v["t"]) ** 2
+
+
+def _two_layer(v):
+    h = T.tanh(v["W"] @ v["x"] + v["b"])
+    return (v["u"].T @ sig(v["V"] @ h + v["c"])).sum()
+
+
+# (name, function, wrt, shapes, what, textbook JSON syntax, textbook Unicode, torch function)
+ROWS = [
+    ("logistic regression: gradient (CS229, PRML)", BCE, "w", "X=m,n w=n y=m", "gradient",
+     "X.T*(sigmoid(X*w) - y)", "Xᵀ(σ(Xw) − y)", _bce),
+    ("logistic regression: Hessian", BCE, "w", "X=m,n w=n y=m", "hessian",
+     LOGISTIC_HESSIAN, "Xᵀ diag(σ(Xw) ⊙ (𝟏 − σ(Xw)))X", _bce),
+    ("logistic regression with softplus: gradient", "sum(softplus(X*w)) - y.T*X*w", "w",
+     "X=m,n w=n y=m", "gradient", "X.T*(sigmoid(X*w) - y)", "Xᵀ(σ(Xw) − y)",
+     lambda v: (T.nn.functional.softplus(v["X"] @ v["w"]) - v["y"] * (v["X"] @ v["w"])).sum()),
+    ("logistic loss, one sample: gradient (y² = 1 not assumed)", "log(1 + exp(-y*w.T*x))", "w",
+     "w=n x=n", "gradient", "-y*sigmoid(-y*w.T*x)*x", "−y σ(−y wᵀx) x",
+     lambda v: T.log(1 + T.exp(-0.7 * (v["w"].T @ v["x"]).sum()))),
+    ("logistic loss, one sample: Hessian", "log(1 + exp(-y*w.T*x))", "w", "w=n x=n", "hessian",
+     "y**2*sigmoid(-y*w.T*x)*(1 - sigmoid(-y*w.T*x))*x*x.T",
+     "y² σ(−y wᵀx)(1 − σ(−y wᵀx)) x xᵀ",
+     lambda v: T.log(1 + T.exp(-0.7 * (v["w"].T @ v["x"]).sum()))),
+    ("σ(wᵀx): gradient", "sigmoid(w.T*x)", "w", "w=n x=n", "gradient",
+     "sigmoid(w.T*x)*(1 - sigmoid(w.T*x))*x", "σ(wᵀx)(1 − σ(wᵀx)) x",
+     lambda v: sig((v["w"].T @ v["x"]).sum())),
+    ("Poisson regression: Hessian", "sum(exp(X*w)) - y.T*X*w", "w", "X=m,n w=n y=m",
+     "hessian", "X.T*DiagMatrix(exp(X*w))*X", "Xᵀ diag(exp(Xw))X",
+     lambda v: (T.exp(v["X"] @ v["w"]) - v["y"] * (v["X"] @ v["w"])).sum()),
+    ("least squares: gradient", "(X*w - y).T*(X*w - y)", "w", "X=m,n w=n y=m",
+     "gradient", "2*X.T*(X*w - y)", "2Xᵀ(Xw − y)",
+     lambda v: ((v["X"] @ v["w"] - v["y"]) ** 2).sum()),
+    ("half least squares ‖Ax − b‖²/2: gradient", "0.5*(A*x - b).T*(A*x - b)", "x",
+     "A=m,n x=n b=m", "gradient", "A.T*(A*x - b)", "Aᵀ(Ax − b)",
+     lambda v: 0.5 * ((v["A"] @ v["x"] - v["b"]) ** 2).sum()),
+    ("least squares: Hessian", "(A*x - b).T*(A*x - b)", "x", "A=m,n x=n b=m", "hessian",
+     "2*A.T*A", "2AᵀA", lambda v: ((v["A"] @ v["x"] - v["b"]) ** 2).sum()),
+    ("ridge regression: gradient", "(X*w - y).T*(X*w - y) + lam*w.T*w", "w", "X=m,n w=n y=m",
+     "gradient", "2*X.T*(X*w - y) + 2*lam*w", "2Xᵀ(Xw − y) + 2lam w",
+     lambda v: ((v["X"] @ v["w"] - v["y"]) ** 2).sum() + 0.7 * (v["w"] ** 2).sum()),
+    ("ridge regression: Hessian", "(X*w - y).T*(X*w - y) + lam*w.T*w", "w", "X=m,n w=n y=m",
+     "hessian", "2*X.T*X + 2*lam*Identity(n)", "2XᵀX + 2lam 𝐈",
+     lambda v: ((v["X"] @ v["w"] - v["y"]) ** 2).sum() + 0.7 * (v["w"] ** 2).sum()),
+    ("Frobenius least squares ‖AX − B‖²: gradient", "Trace((A*X - B).T*(A*X - B))", "X",
+     "A=m,n X=n,p B=m,p", "gradient", "2*A.T*(A*X - B)", "2Aᵀ(AX − B)",
+     lambda v: ((v["A"] @ v["X"] - v["B"]) ** 2).sum()),
+    ("quadratic form xᵀAx: gradient", "x.T*A*x", "x", "x=n A=n,n", "gradient",
+     "(A + A.T)*x", "(A + Aᵀ)x", lambda v: (v["x"].T @ v["A"] @ v["x"]).sum()),
+    ("quadratic form: Hessian", "x.T*A*x", "x", "x=n A=n,n", "hessian", "A + A.T", "A + Aᵀ",
+     lambda v: (v["x"].T @ v["A"] @ v["x"]).sum()),
+    ("bilinear form aᵀXb", "a.T*X*b", "X", "a=m X=m,n b=n", "gradient",
+     "a*b.T", "a bᵀ", lambda v: (v["a"].T @ v["X"] @ v["b"]).sum()),
+    ("log det X", "log(det(X))", "X", "X=n,n", "gradient", "Inverse(X).T",
+     "X⁻ᵀ", lambda v: T.logdet(v["X"])),
+    ("det X", "det(X)", "X", "X=n,n", "gradient",
+     "Determinant(X)*Inverse(X).T", "det(X) X⁻ᵀ", lambda v: T.det(v["X"])),
+    ("tr(AXB)", "Trace(A*X*B)", "X", "A=p,m X=m,n B=n,p", "gradient",
+     "A.T*B.T", "AᵀBᵀ", lambda v: T.trace(v["A"] @ v["X"] @ v["B"])),
+    ("tr(XᵀAX)", "Trace(X.T*A*X)", "X", "A=m,m X=m,n", "gradient",
+     "(A + A.T)*X", "(A + Aᵀ)X", lambda v: T.trace(v["X"].T @ v["A"] @ v["X"])),
+    ("tr(X⁻¹A)", "Trace(Inverse(X)*A)", "X", "X=n,n A=n,n", "gradient",
+     "-Inverse(X).T*A.T*Inverse(X).T", "−X⁻ᵀAᵀX⁻ᵀ",
+     lambda v: T.trace(T.linalg.inv(v["X"]) @ v["A"])),
+    ("Mahalanobis (x − μ)ᵀP(x − μ) in x", "(x - mu).T*P*(x - mu)", "x", "x=n mu=n P=n,n",
+     "gradient", "(P + P.T)*(x - mu)", "(P + Pᵀ)(x − mu)",
+     lambda v: ((v["x"] - v["mu"]).T @ v["P"] @ (v["x"] - v["mu"])).sum()),
+    ("Mahalanobis in μ", "(x - mu).T*P*(x - mu)", "mu", "x=n mu=n P=n,n",
+     "gradient", "-(P + P.T)*(x - mu)", "−(P + Pᵀ)(x − mu)",
+     lambda v: ((v["x"] - v["mu"]).T @ v["P"] @ (v["x"] - v["mu"])).sum()),
+    ("Gaussian log-likelihood in μ (PRML; Σ not assumed symmetric)",
+     "-0.5*(x - mu).T*Inverse(S)*(x - mu)", "mu", "x=n mu=n S=n,n", "gradient",
+     "(1/2)*(Inverse(S) + Inverse(S).T)*(x - mu)", "(1/2)(S⁻¹ + S⁻ᵀ)(x − mu)", _gauss),
+    ("Gaussian log-likelihood in the precision Σ⁻¹ = P",
+     "0.5*log(det(P)) - 0.5*(x - mu).T*P*(x - mu)", "P", "x=n mu=n P=n,n", "gradient",
+     "(1/2)*(Inverse(P).T - (x - mu)*(x - mu).T)", "(1/2)(P⁻ᵀ − (x − mu)(x − mu)ᵀ)",
+     _precision),
+    ("log-sum-exp: gradient", "log(sum(exp(x)))", "x", "x=n", "gradient", "softmax(x)",
+     "softmax(x)", lambda v: lse(v["x"])),
+    ("log-sum-exp: Hessian", "log(sum(exp(x)))", "x", "x=n", "hessian",
+     "DiagMatrix(softmax(x)) - softmax(x)*softmax(x).T",
+     "diag(softmax(x)) − softmax(x) softmax(x)ᵀ",
+     lambda v: lse(v["x"])),
+    ("softmax cross-entropy, 𝟏ᵀy = 1 written in: gradient",
+     "-y.T*z + log(sum(exp(z)))", "z", "z=n y=n", "gradient", "softmax(z) - y",
+     "softmax(z) − y", lambda v: -(v["y"] * v["z"]).sum() + lse(v["z"])),
+    ("softmax cross-entropy, 𝟏ᵀy = 1 written in: Hessian", "-y.T*z + log(sum(exp(z)))", "z",
+     "z=n y=n", "hessian", "DiagMatrix(softmax(z)) - softmax(z)*softmax(z).T",
+     "diag(softmax(z)) − softmax(z) softmax(z)ᵀ",
+     lambda v: -(v["y"] * v["z"]).sum() + lse(v["z"])),
+    ("softmax cross-entropy −yᵀ log softmax(z): gradient", "-y.T*log(softmax(z))", "z",
+     "z=n y=n", "gradient", "softmax(z)*sum(y) - y", "softmax(z)(𝟏ᵀy) − y",
+     lambda v: -(v["y"] * T.log_softmax(v["z"], 0)).sum()),
+    ("softmax regression: gradient in W", "-y.T*log(softmax(W*x + b))", "W",
+     "W=m,n x=n b=m y=m", "gradient", "(softmax(W*x + b)*sum(y) - y)*x.T",
+     "(softmax(Wx + b)(𝟏ᵀy) − y)xᵀ",
+     lambda v: -(v["y"] * T.log_softmax(v["W"] @ v["x"] + v["b"], 0)).sum()),
+    ("one tanh layer vᵀtanh(Wx + b): gradient in W", "v.T*tanh(W*x + b)", "W",
+     "W=m,n x=n b=m v=m", "gradient", f"{TANH_BACK}*x.T", "(v ⊙ (𝟏 − tanh²(Wx + b)))xᵀ", _mlp),
+    ("one tanh layer: gradient in x", "v.T*tanh(W*x + b)", "x", "W=m,n x=n b=m v=m",
+     "gradient", f"W.T*{TANH_BACK}", "Wᵀ(v ⊙ (𝟏 − tanh²(Wx + b)))", _mlp),
+    ("squared error of a tanh layer: gradient in W", "(v.T*tanh(W*x + b) - t)**2", "W",
+     "W=m,n x=n b=m v=m", "gradient", f"2*(v.T*tanh(W*x + b) - t)*{TANH_BACK}*x.T",
+     "2(vᵀ tanh(Wx + b) − t)(v ⊙ (𝟏 − tanh²(Wx + b)))xᵀ", _mlp_loss),
+    ("two layers uᵀσ(V tanh(Wx + b) + c): gradient in W",
+     "u.T*sigmoid(V*tanh(W*x + b) + c)", "W", "W=m,n x=n b=m V=k,m c=k u=k", "gradient",
+     "HadamardProduct(V.T*HadamardProduct(u, sigmoid(V*tanh(W*x + b) + c), OneMatrix(k, 1)"
+     " - sigmoid(V*tanh(W*x + b) + c)), OneMatrix(m, 1) - HadamardPower(tanh(W*x + b), 2))*x.T",
+     "((Vᵀ(u ⊙ σ(V tanh(Wx + b) + c) ⊙ (𝟏 − σ(V tanh(Wx + b) + c)))) ⊙ (𝟏 − tanh²(Wx + b)))xᵀ",
+     _two_layer),
+]
