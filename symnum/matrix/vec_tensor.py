@@ -16,7 +16,10 @@ matrix-shaped pairs) is computed as the dense V and laid out (``_unvec``).
 >>> A, B = sympy.MatrixSymbol("A", m, p), sympy.MatrixSymbol("B", q, n)
 >>> code = ArrayCode("numpy", {"A": "A", "B": "B"}, {m: "m", n: "n", p: "p", q: "q"})
 >>> tensor(code, sympy.KroneckerProduct(B.T, A), (m, n), (p, q)), code.lines[-1]
-('_t2', "_t2 = np.einsum('...ik,...jl->...ijkl', A, _t1, optimize=True)")
+('_t2', '_t2 = A[..., :, None, :, None] * _t1[..., None, :, None, :]')
+>>> tensor(code, sympy.KroneckerProduct(B.T, A) * sympy.KroneckerProduct(B, A.T),
+...        (m, n), (m, n)), code.lines[-1]
+('_t4', "_t4 = np.einsum('...ie,...jf,...ek,...fl->...ijkl', A, _t1, _t3, B, optimize=True)")
 """
 
 from __future__ import annotations
@@ -227,13 +230,19 @@ def _einsum(code: ArrayCode, f: Factor, labels: _Labels, out: tuple, sizes: tupl
     if not operands:
         raise NotFour("a constant term")
     target = "".join(c for c in out if c in present)
-    batched = [not name.startswith(("np.eye", "torch.eye", "jnp.eye")) for name, _ in operands]
-    spec = ",".join(("..." if b else "") + subs for (_, subs), b in
-                    zip(operands, batched, strict=True)) + \
-        ("->..." if any(batched) else "->") + target
-    name = code.emit(code.op["einsum"](spec, *[n for n, _ in operands]))
-    if f.number != 1:
-        name = code.emit(f"{float(f.number)!r} * {name}" if f.number != -1 else f"-{name}")
+    if f.number != 1:  # into the smallest operand: cheaper than a pass over the result
+        first, subs = min(operands, key=lambda o: len(o[1]))
+        scaled = code.emit(f"{float(f.number)!r} * {first}")
+        operands[operands.index((first, subs))] = (scaled, subs)
+    if all(len(set(subs)) == len(subs) for _, subs in operands) and \
+            sorted(c for _, subs in operands for c in subs) == sorted(target):
+        name = code.emit(_outer(code, operands, target))  # no index summed: broadcasting
+    else:
+        batched = [not n.startswith(("np.eye", "torch.eye", "jnp.eye")) for n, _ in operands]
+        spec = ",".join(("..." if b else "") + subs for (_, subs), b in
+                        zip(operands, batched, strict=True)) + \
+            ("->..." if any(batched) else "->") + target
+        name = code.emit(code.op["einsum"](spec, *[n for n, _ in operands]))
     if missing:
         shape = ", ".join(code.size(d) for d in sizes)
         name = code.emit(f"{name}.reshape({name}.shape[:{name}.ndim - {len(target)}] + "
@@ -243,6 +252,18 @@ def _einsum(code: ArrayCode, f: Factor, labels: _Labels, out: tuple, sizes: tupl
 
 # node kind (or its class name) → its reading as a 4-index factor; anything else that is
 # not a sum or a product is a plain matrix acting on vectors
+def _outer(code: ArrayCode, operands: list[tuple[str, str]], target: str) -> str:
+    """A product with no index summed, as broadcasting: A[i, k]·B[l, j] is
+    A[..., :, None, :, None] * Bᵀ[..., None, :, None, :] (torch's einsum is slow at this)."""
+    factors = []
+    for name, subs in operands:
+        if len(subs) == 2 and target.index(subs[0]) > target.index(subs[1]):
+            name, subs = code.transpose(name), subs[::-1]
+        index = ", ".join(":" if c in subs else "None" for c in target)
+        factors.append(f"{name}[..., {index}]")
+    return " * ".join(factors)
+
+
 FACTORS: list[tuple[type | str, Callable[[ArrayCode, Any, _Labels], Factor]]] = [
     (sympy.KroneckerProduct, _kron),
     (sympy.Transpose, _transpose),
