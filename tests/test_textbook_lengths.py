@@ -1,6 +1,6 @@
 """Matrix results as short as the textbook's formula, and equal to it.
 
-For each row of :data:`tests.textbook_lengths.ROWS` (35 derivatives from the Matrix Cookbook,
+For each row of :data:`tests.textbook_lengths.ROWS` (derivatives from the Matrix Cookbook,
 PRML, Deep Learning and CS229): the JSON ``result`` is at most 1.3 times the length of the
 textbook's formula written in the same syntax, the one-line text at most 1.3 times the
 textbook's Unicode, no result holds a trace of a 1 × 1 product; and at random matrices the

@@ -94,16 +94,25 @@ def _one_sign(node: sympy.MatAdd) -> sympy.Basic | None:
     return factored if factored != out else out
 
 
+def _untransposed(t: sympy.Basic) -> sympy.Basic | None:
+    """u with t = c·uᵀ (xᵀAᵀ = (Ax)ᵀ: every matrix factor transposed), else None."""
+    args = t.args if isinstance(t, sympy.MatMul) else (t,)
+    scalars = [a for a in args if not isinstance(a, MatrixExpr)]
+    factors = [a for a in args if isinstance(a, MatrixExpr)]
+    if not factors or not all(isinstance(f, sympy.Transpose) for f in factors):
+        return None
+    inner = [f.arg for f in reversed(factors)]
+    return sympy.MatMul(*scalars, *inner) if scalars or len(inner) > 1 else inner[0]
+
+
 def _transposed_sum(node: sympy.MatMul) -> sympy.Basic | None:
     """(x − μ)(xᵀ − μᵀ) → (x − μ)(x − μ)ᵀ: a sum of transposes in a product, transposed
     once."""
     for i, a in enumerate(node.args):
-        if isinstance(a, sympy.MatAdd) and len(a.args) > 1 and all(
-                isinstance(negated(negated(t)), sympy.Transpose) or (
-                    isinstance(t, sympy.MatMul) and len(t.args) == 2
-                    and isinstance(t.args[1], sympy.Transpose)) for t in a.args):
-            inner = [t.arg if isinstance(t, sympy.Transpose) else
-                     sympy.MatMul(t.args[0], t.args[1].arg) for t in a.args]
+        if isinstance(a, sympy.MatAdd) and len(a.args) > 1:
+            inner = [_untransposed(t) for t in a.args]
+            if any(u is None for u in inner):
+                continue
             args = list(node.args)
             args[i] = sympy.Transpose(sympy.MatAdd(*inner))
             return sympy.MatMul(*args)
