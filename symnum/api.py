@@ -36,17 +36,19 @@ if TYPE_CHECKING:
 
 def derive(expr: ExprLike | Function, wrt: WrtLike = None, what: str | None = None,
            order: int = 1, shapes: Mapping[str, Shape] | None = None,
-           syntax: str = "plain") -> Result | MatrixResult:
+           syntax: str = "plain", layout: str | None = None) -> Result | MatrixResult:
     """The exact ``what`` (derivative, gradient, jacobian, hessian) of ``expr``.
 
     ``what=None`` picks the natural one: derivative (one variable), gradient (several),
     Jacobian (a list of expressions). ``syntax="latex"`` reads LaTeX. With ``shapes``
-    (declared vectors and matrices) the result is in matrix notation, a ``MatrixResult``.
+    (declared vectors and matrices) the result is in matrix notation, a ``MatrixResult``,
+    in ``layout`` "numerator" (the default: a Jacobian is ∂vec F/∂(vec X)ᵀ, outputs × inputs)
+    or "denominator" (its transpose); a gradient has X's shape in both.
 
     >>> derive(r"\\frac{1}{2} x^2", syntax="latex").expr
     x
     """
-    return as_function(expr, wrt, shapes, syntax).differentiate(what, order)
+    return as_function(expr, wrt, shapes, syntax).differentiate(what, order, layout)
 
 
 def kernel(expr: ExprLike | Function | Result, wrt: WrtLike = None, what: str | None = None,
@@ -111,9 +113,9 @@ def verify(target: Result | MatrixResult | ExprLike | Function, wrt: WrtLike = N
 # Core's conveniences, computed here (each imports its capability when first called) and
 # plugged into symnum.core.hooks below: core never imports up.
 
-def _matrix_differentiate(f: Function, what: str | None) -> MatrixResult:
+def _matrix_differentiate(f: Function, what: str | None, layout: str | None) -> MatrixResult:
     from .matrix.result import matrix_differentiate
-    return matrix_differentiate(f, what)
+    return matrix_differentiate(f, what, layout)
 
 
 def _steps(f: Function, what: str | None, order: int) -> Derivation | MatrixDerivation:

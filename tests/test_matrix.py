@@ -10,7 +10,7 @@ import sympy
 import torch
 
 import symnum
-from symnum import ParseError, ShapeError, SymnumError
+from symnum import ParseError, SymnumError
 from symnum.matrix.result import explicit
 
 T = torch
@@ -191,11 +191,11 @@ def test_shape_errors_are_clear(text, shapes, error, message):
         symnum.derive(text, wrt="x" if "x" in text else "W", shapes=shapes)
 
 
-def test_wrong_variable_and_matrix_hessian_are_refused():
+def test_wrong_variable_is_refused_and_a_matrix_hessian_is_the_vec_form():
     with pytest.raises(SymnumError, match="declared"):
         symnum.derive("x.T*x*c", wrt="c", shapes={"x": "n"})
-    with pytest.raises(ShapeError, match="four indices"):
-        symnum.derive("Trace(X.T*X)", wrt="X", what="hessian", shapes={"X": "m,n"})
+    r = symnum.derive("Trace(X.T*X)", wrt="X", what="hessian", shapes={"X": "m,n"})
+    assert r.string() == "2*Identity(m*n)" and r.unicode() == "2𝐈_(mn)"
 
 
 def test_cli_matrix_json_value_and_verify(cli):

@@ -75,11 +75,12 @@ def test_the_printed_result_is_the_textbook_form(text, wrt, shapes, what, expect
 
 def test_named_parts_are_defined_below_the_result():
     r = _derive("log(sum(exp(x)))", "x", "x=n", "hessian")
-    assert r.text().splitlines()[4:] == ["  diag(s) − s sᵀ", "  where s = softmax(x)"]
+    assert r.text().splitlines()[4:6] == ["  diag(s) − s sᵀ", "  where s = softmax(x)"]
+    assert "index form:    ∂²f/∂x_i∂x_k = (diag(s) − s sᵀ)_ik" in r.text()
     assert r.latex().endswith(r"= \operatorname{diag}\left(s\right) - s s^\top,\quad "
                               r"s = \operatorname{softmax}\left(x\right)")
     r = _derive("log(1 + exp(-y*w.T*x))", "w", "w=n x=n", "hessian")
-    assert r.text().splitlines()[4:] == ["  y² σ(1 − σ) x xᵀ", "  where σ = σ(−y wᵀx)"]
+    assert r.text().splitlines()[4:6] == ["  y² σ(1 − σ) x xᵀ", "  where σ = σ(−y wᵀx)"]
     assert r.latex().endswith(r"= y^{2} \sigma \left(1 - \sigma\right) x x^\top,\quad "
                               r"\sigma = \sigma\left(- y w^\top x\right)")
     ridge = _derive("(X*w - y).T*(X*w - y) + lam*w.T*w", "w", "X=m,n w=n y=m", "hessian")
@@ -274,7 +275,7 @@ def test_sigma_of_the_input_argument_names_the_derivatives():
     """σ(wᵀx) in, σ(wᵀx) out (not σ(−wᵀx)), and σ″ under its textbook sign: σ(1 − σ)(1 − 2σ)."""
     shapes = "w=n x=n"
     g = _derive("sigmoid(w.T*x)", "w", shapes).text().splitlines()[4:]
-    h = _derive("sigmoid(w.T*x)", "w", shapes, "hessian").text().splitlines()[4:]
+    h = _derive("sigmoid(w.T*x)", "w", shapes, "hessian").text().splitlines()[4:6]
     assert g == ["  σ(1 − σ) x", "  where σ = σ(wᵀx)"]
     assert h == ["  σ(1 − σ)(1 − 2σ) x xᵀ", "  where σ = σ(wᵀx)"]
     # the printed formulas, evaluated as written, against torch autograd

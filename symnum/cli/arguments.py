@@ -58,6 +58,10 @@ def build_parser() -> argparse.ArgumentParser:
     common(d, "the function, e.g. 'x**2*sin(y)' or '[x*y, x+y]'")
     d.add_argument("--at", help="evaluate at a point, e.g. x=1,y=2")
     d.add_argument("--seed", type=int, default=0, help="seed of random matrices (with --dims)")
+    d.add_argument("--layout", choices=("numerator", "denominator"), default="numerator",
+                   help="of a Jacobian in matrix notation: numerator (the default: ∂vec F/"
+                        "∂(vec X)ᵀ, rows index F) or denominator (its transpose); a gradient "
+                        "has X's shape in both")
     d.add_argument("--steps", nargs="?", const="tree", choices=("tree", "graph"),
                    help="show the derivation: rule by rule (tree, the default) or as "
                         "backpropagation on the computational graph (graph)")

@@ -21,7 +21,7 @@ def _rendered(result: service.Rendered, fmt: str) -> tuple[str, int]:
 def _derive(args: argparse.Namespace) -> tuple[str, int]:
     return _rendered(service.derive(service.DeriveRequest(
         args.expr, args.wrt, args.what, args.order, tuple(args.shape), args.dims, args.at,
-        args.seed, args.steps, args.syntax)), args.format)
+        args.seed, args.steps, args.syntax, args.layout)), args.format)
 
 
 def _verify(args: argparse.Namespace) -> tuple[str, int]:

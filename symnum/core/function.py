@@ -121,13 +121,22 @@ class Function:
         from .calculus import hessian
         return hessian(self)
 
-    def differentiate(self, what: str | None = None, order: int = 1) -> Result | MatrixResult:
+    def differentiate(self, what: str | None = None, order: int = 1,
+                      layout: str | None = None) -> Result | MatrixResult:
         """Dispatch on ``what`` (derivative, gradient, jacobian, hessian; None = natural choice);
-        matrix notation goes to :mod:`symnum.matrix` (through :mod:`symnum.core.hooks`)."""
+        matrix notation goes to :mod:`symnum.matrix` (through :mod:`symnum.core.hooks`) in
+        ``layout`` (numerator, the default, or denominator)."""
         if self.is_matrix_calculus:
             if order != 1:
                 raise SymnumError("--order applies to scalar derivatives, not to matrix calculus")
-            return need(HOOKS.matrix_differentiate, "matrix_differentiate")(self, what)
+            return need(HOOKS.matrix_differentiate, "matrix_differentiate")(self, what, layout)
+        if layout not in (None, "numerator"):
+            if layout != "denominator":
+                raise SymnumError(f"unknown layout {layout!r}: give numerator (the default) "
+                                  "or denominator")
+            raise SymnumError("the denominator layout is for matrix notation (declare shapes "
+                              "with --shape); a Jacobian of a list of expressions is outputs "
+                              "× inputs")
         from .derive import differentiate
         return differentiate(self, what, order)
 

@@ -43,7 +43,7 @@ T = TypeVar("T")
 
 # What each hook computes, and the layer that provides it (for the message when it is absent).
 PROVIDERS = {
-    "matrix_differentiate": "symnum.matrix (f, what) -> MatrixResult",
+    "matrix_differentiate": "symnum.matrix (f, what, layout) -> MatrixResult",
     "steps": "symnum.steps (f, what, order) -> Derivation",
     "kernel": "symnum.kernels (f, what, backend, order, compile, params) -> Kernel",
     "verify": "symnum.verification (f, what, order, **options) -> Report",
@@ -72,7 +72,7 @@ class KernelHook(Protocol):
 class Hooks:
     """One typed slot per convenience; ``None`` until a layer above plugs it in."""
 
-    matrix_differentiate: Callable[[Function, str | None], MatrixResult] | None = None
+    matrix_differentiate: Callable[[Function, str | None, str | None], MatrixResult] | None = None
     steps: Callable[[Function, str | None, int], Derivation | MatrixDerivation] | None = None
     kernel: KernelHook | None = None
     verify: VerifyHook | None = None

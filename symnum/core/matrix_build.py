@@ -18,7 +18,7 @@ from sympy.core.symbol import Str
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from .errors import ParseError
-from .matrix_expr import Elementwise, Softmax, registry_elementwise, scalar
+from .matrix_expr import Commutation, Elementwise, Softmax, Vec, registry_elementwise, scalar
 from .matrix_layers import EPS, LayerNorm, RowSoftmax, Variance
 from .registry import BY_NAME
 
@@ -31,7 +31,8 @@ ELEMENTWISE_NAMES = {"exp": "exp", "log": "log", "ln": "log", "tanh": "tanh",
 MATRIX_FUNCTIONS = frozenset({"Trace", "trace", "tr", "Determinant", "det", "Inverse", "inv",
                               "HadamardProduct", "hadamard", "HadamardPower", "OneMatrix",
                               "ones", "Identity", "eye", "ZeroMatrix", "DiagMatrix", "diag",
-                              "softmax", "sum", "layernorm", "var"})
+                              "softmax", "sum", "layernorm", "var", "KroneckerProduct", "kron",
+                              "Vec", "vec", "Commutation"})
 
 
 class Unsized(MatrixExpr):
@@ -136,6 +137,12 @@ def matrix_call(name: str, args: Sequence[sympy.Basic]) -> sympy.Basic:
     if name in ("Identity", "eye"):
         (size,) = _dims(name, args, 1)
         return sympy.Identity(size)
+    if name == "Commutation":  # K_{m,n}: K·vec(A) = vec(Aᵀ) for A m × n
+        return Commutation(*_dims(name, args, 2))
+    if name in ("KroneckerProduct", "kron"):
+        if len(args) < 2 or not all(is_matrix(m) for m in args):
+            raise ParseError(f"{name}() needs two or more matrices")
+        return sympy.KroneckerProduct(*args)
     if name == "HadamardPower" and len(args) == 2:  # the JSON contract's v∘ᵏ
         if not is_matrix(args[0]) or not (args[1].is_Integer and args[1] != 0):
             raise ParseError("HadamardPower(M, k) needs a matrix and a nonzero integer")
@@ -166,6 +173,10 @@ def matrix_call(name: str, args: Sequence[sympy.Basic]) -> sympy.Basic:
             raise ParseError("sum() adds the entries of a vector or matrix (declare it with "
                              "--shape); write a sum of scalars out with +")
         return sum_entries(a)
+    if name in ("Vec", "vec"):
+        if not is_matrix(a):
+            raise ParseError(f"{name}() stacks the columns of a matrix: give a matrix")
+        return Vec(a)
     if name == "softmax":  # a column: the softmax of its entries; else row by row
         if not is_matrix(a):
             raise ParseError("softmax() needs a vector or matrix (declare it with --shape "
@@ -228,8 +239,10 @@ def sum_entries(a: sympy.Basic) -> sympy.Basic:
 
 
 def _dims(name: str, args: Sequence[sympy.Basic], count: int) -> list[sympy.Basic]:
+    def size(a: sympy.Basic) -> bool:  # 3, n, or a product m*n (of a vec form)
+        return a.is_Integer and a > 0 or a.is_Symbol or a.is_Mul and all(size(f) for f in a.args)
     if len(args) != count or not all(isinstance(a, sympy.Expr) and not is_matrix(a) and
-                                     (a.is_Integer and a > 0 or a.is_Symbol) for a in args):
+                                     size(a) for a in args):
         raise ParseError(f"{name}() takes {count} dimension(s): positive integers or names")
     return list(args)
 

@@ -189,6 +189,83 @@ class Softmax(MatrixExpr):
         return Softmax(arg)
 
 
+class Vec(MatrixExpr):
+    """vec(A): the columns of A stacked into one column (column-major), an mn × 1 vector.
+
+    >>> m, n = sympy.symbols("m n", integer=True)
+    >>> Vec(sympy.MatrixSymbol("A", m, n)).shape
+    (m*n, 1)
+    >>> Vec(sympy.ImmutableMatrix([[1, 2], [3, 4]])).doit().T
+    Matrix([[1, 3, 2, 4]])
+    """
+
+    def __new__(cls, arg: MatrixExpr):
+        return MatrixExpr.__new__(cls, arg)
+
+    @property
+    def arg(self) -> MatrixExpr:
+        return self.args[0]
+
+    @property
+    def shape(self):
+        rows, cols = self.arg.shape
+        return (rows * cols, sympy.S.One)
+
+    def _entry(self, i, j, **kwargs):
+        rows = self.arg.shape[0]
+        return self.arg._entry(i % rows, i // rows, **kwargs)
+
+    def _sympystr(self, printer) -> str:
+        return f"Vec({printer._print(self.arg)})"
+
+    def doit(self, **hints):
+        arg = self.arg.doit(**hints) if hints.get("deep", True) else self.arg
+        if isinstance(arg, sympy.MatrixBase):
+            return sympy.ImmutableMatrix(arg.T.reshape(arg.rows * arg.cols, 1))
+        if arg.shape[1] == 1:
+            return arg
+        return Vec(arg)
+
+
+class Commutation(MatrixExpr):
+    """The commutation matrix K_{m,n}, mn × mn: K·vec(A) = vec(Aᵀ) for A of shape m × n.
+
+    >>> Commutation(2, 3).doit() * Vec(sympy.ImmutableMatrix([[1, 2, 3], [4, 5, 6]])).doit()
+    Matrix([
+    [1],
+    [2],
+    [3],
+    [4],
+    [5],
+    [6]])
+    """
+
+    def __new__(cls, m, n):
+        return MatrixExpr.__new__(cls, sympy.sympify(m), sympy.sympify(n))
+
+    @property
+    def shape(self):
+        m, n = self.args
+        return (m * n, m * n)
+
+    def _entry(self, i, j, **kwargs):
+        m, n = self.args
+        return sympy.KroneckerDelta(i, (j % m) * n + j // m)
+
+    def _eval_transpose(self):
+        return Commutation(self.args[1], self.args[0])
+
+    def _sympystr(self, printer) -> str:
+        return f"Commutation({printer._print(self.args[0])}, {printer._print(self.args[1])})"
+
+    def doit(self, **hints):
+        m, n = self.args
+        if m.is_Integer and n.is_Integer:
+            size = int(m * n)
+            return sympy.ImmutableMatrix(size, size, lambda i, j: self._entry(i, j))
+        return self
+
+
 class _MatrixStr(StrPrinter):
     """SymPy's str, but every name sympify reads back: OneMatrix, Identity, Inverse ..."""
 
@@ -218,6 +295,9 @@ class _MatrixStr(StrPrinter):
 
     def _print_Softmax(self, e):
         return f"softmax({self._print(e.arg)})"
+
+    def _print_KroneckerProduct(self, e):
+        return "KroneckerProduct(" + ", ".join(self._print(a) for a in e.args) + ")"
 
 
 def matrix_str(expr: sympy.Basic) -> str:

@@ -167,10 +167,14 @@ def gradient(f: sympy.Basic, X: sympy.MatrixSymbol) -> sympy.Basic:
 
 
 def jacobian(f: sympy.Basic, x: sympy.MatrixSymbol) -> sympy.Basic:
-    """J with df = J·dx for a vector f (m×1) of a vector x (n×1): m × n."""
-    if not isinstance(f, MatrixExpr) or f.shape[1] != 1 or x.shape[1] != 1:
-        raise ShapeError("a Jacobian in matrix notation needs a column-vector function of a "
-                         "column vector (declare --shape x=n)")
+    """J with df = J·dx for a vector f (m×1) of a vector x (n×1): m × n (for a matrix F or X
+    the vec form is :func:`symnum.matrix.linear.jacobian`'s)."""
+    if not isinstance(f, MatrixExpr):
+        raise ShapeError("a Jacobian in matrix notation needs a vector or matrix function; "
+                         "ask for the gradient of a scalar")
+    if f.shape[1] != 1 or x.shape[1] != 1:
+        raise ShapeError("here a Jacobian needs a column-vector function of a column vector; "
+                         "symnum.matrix.linear.jacobian gives the vec form of any")
     dx = sympy.MatrixSymbol("d" + x.name, *x.shape)
     return tidy(_jac(differential(f, x, dx), dx))
 
@@ -215,10 +219,11 @@ def gradient_of_linear(s: sympy.Basic, dx: sympy.MatrixSymbol) -> sympy.Basic:
 
 
 def hessian(f: sympy.Basic, x: sympy.MatrixSymbol) -> sympy.Basic:
-    """The n × n Hessian of a scalar f of a column vector x (the Jacobian of the gradient)."""
+    """The n × n Hessian of a scalar f of a column vector x (the Jacobian of the gradient;
+    with respect to a matrix: :func:`symnum.matrix.linear.hessian`)."""
     if x.shape[1] != 1:
-        raise ShapeError("a Hessian with respect to a matrix has four indices; ask for the "
-                         "gradient, or differentiate with respect to a vector")
+        raise ShapeError("here a Hessian is with respect to a vector; "
+                         "symnum.matrix.linear.hessian gives the vec form for a matrix")
     return tidy(jacobian(gradient(f, x), x))
 
 
@@ -254,7 +259,7 @@ DIFFERENTIALS = Table([
     Rule("variance", "d var(x) = (2/n)(x − μ𝟏)ᵀdx", Variance,
          lambda e, X, dX: _d_layer(e, e.arg, X, dX)),
     Rule("diag", "d diag(v) = diag(dv)", sympy.DiagMatrix,
-         lambda e, X, dX: sympy.DiagMatrix(differential(e.arg, X, dX))),
+         lambda e, X, dX: sympy.DiagMatrix(differential(e.args[0], X, dX))),
     Rule("power", "d(sᵖ) = p·sᵖ⁻¹·ds for a scalar s", sympy.Pow, _d_scalar_power),
     Rule("chain", "d g(s) = g'(s)·ds for a scalar function g", sympy.Function, _d_chain),
 ])

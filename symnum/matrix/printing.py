@@ -26,7 +26,7 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
 from ..core.latex_names import latex_command
-from ..core.matrix_expr import Elementwise, Softmax
+from ..core.matrix_expr import Commutation, Elementwise, Softmax, Vec
 from ..core.matrix_layers import EPS, LayerNorm, RowSoftmax, Variance
 from ..core.registry import BY_NAME
 from ..core.render import symbol_latex
@@ -63,7 +63,8 @@ def _is_atom(e: sympy.Basic) -> bool:
         return not _is_one_by_one(e.arg)
     return isinstance(e, sympy.Symbol | sympy.MatrixSymbol | sympy.Function | Elementwise
                       | Softmax | RowSoftmax | LayerNorm | Variance | sympy.DiagMatrix
-                      | sympy.Determinant | sympy.OneMatrix | sympy.Identity) or (
+                      | sympy.Determinant | sympy.OneMatrix | sympy.Identity | Vec
+                      | Commutation) or (
         isinstance(e, sympy.Number) and e >= 0 and e.is_Integer)
 
 
@@ -141,7 +142,8 @@ class _Text(StrPrinter):
 
     def _factor(self, e: sympy.Basic) -> tuple[str, bool]:
         text = self._print(e)
-        if isinstance(e, sympy.Add | sympy.MatAdd | sympy.HadamardProduct) or (
+        if isinstance(e, sympy.Add | sympy.MatAdd | sympy.HadamardProduct
+                      | sympy.KroneckerProduct) or (
                 isinstance(e, sympy.Rational) and not e.is_Integer):
             text = f"({text})"
         return text, isinstance(e, MatrixExpr)
@@ -273,7 +275,8 @@ class _Text(StrPrinter):
         return f"diag({self._print(e.args[0])})"
 
     def _print_Identity(self, e):
-        return "𝐈"
+        size = e.shape[0]
+        return "𝐈" if isinstance(size, sympy.Symbol | sympy.Integer) else f"𝐈_{_dimension(size)}"
 
     def _print_ZeroMatrix(self, e):
         return "0"
@@ -319,6 +322,28 @@ class _Text(StrPrinter):
     def _print_Sigma(self, e):
         return f"σ({self._print(e.args[0])})"
 
+    def _print_KroneckerProduct(self, e):
+        return " ⊗ ".join(self._kron_factor(a) for a in e.args)
+
+    def _kron_factor(self, a: sympy.Basic) -> str:
+        if isinstance(a, sympy.Identity):  # 𝐈 with its size: xᵀ ⊗ 𝐈_m
+            return f"𝐈_{_dimension(a.shape[0])}"
+        text = self._print(a)
+        return text if _is_atom(a) or isinstance(a, sympy.Transpose | sympy.Inverse) \
+            else f"({text})"
+
+    def _print_Vec(self, e):
+        return f"vec({self._print(e.arg)})"
+
+    def _print_Commutation(self, e):
+        return f"K_{_dimension(e.args[0])},{_dimension(e.args[1])}"
+
+
+def _dimension(d: sympy.Basic) -> str:
+    """A size as a subscript: n, 3, (mn) for a product."""
+    text = str(d).replace("*", "")
+    return text if isinstance(d, sympy.Symbol | sympy.Integer) else f"({text})"
+
 
 class _Latex(LatexPrinter):
     """LaTeX as textbooks write it: x^\\top, \\mathbf{1}^\\top, \\odot, \\operatorname{diag}."""
@@ -361,8 +386,11 @@ class _Latex(LatexPrinter):
                 (True, False): r"\mathbf{1}^\top"}.get((rows == 1, cols == 1),
                                                        r"\mathbf{1}\mathbf{1}^\top")
 
-    def _print_Identity(self, e):
-        return r"\mathbf{I}"  # bold as 𝐈 in text: reads back as the identity, not a matrix I
+    def _print_Identity(self, e):  # bold as 𝐈 in text: reads back as the identity, not I
+        size = e.shape[0]
+        if isinstance(size, sympy.Symbol | sympy.Integer):
+            return r"\mathbf{I}"
+        return rf"\mathbf{{I}}_{{{self._print(size)}}}"  # of a vec form: 𝐈_{mn}
 
     def _print_HadamardProduct(self, e):
         return r" \odot ".join(self._bracket(a) if isinstance(a, sympy.MatAdd | sympy.MatMul |
@@ -445,12 +473,28 @@ class _Latex(LatexPrinter):
         return sign + out
 
     def _mat_factor(self, e: sympy.Basic) -> str:
-        if isinstance(e, sympy.MatAdd | sympy.HadamardProduct):
+        if isinstance(e, sympy.MatAdd | sympy.HadamardProduct | sympy.KroneckerProduct):
             return rf"\left({self._print(e)}\right)"
         return self._print(e)
 
     def _print_Sigma(self, e):
         return rf"\sigma\left({self._print(e.args[0])}\right)"
+
+    def _print_KroneckerProduct(self, e):
+        return r" \otimes ".join(self._kron_factor(a) for a in e.args)
+
+    def _kron_factor(self, a: sympy.Basic) -> str:
+        if isinstance(a, sympy.Identity):
+            return rf"\mathbf{{I}}_{{{self._print(a.shape[0])}}}"
+        text = self._print(a)
+        return text if _is_atom(a) or isinstance(a, sympy.Transpose | sympy.Inverse) \
+            else rf"\left({text}\right)"
+
+    def _print_Vec(self, e):
+        return rf"\operatorname{{vec}}\left({self._print(e.arg)}\right)"
+
+    def _print_Commutation(self, e):
+        return rf"K_{{{self._print(e.args[0])},{self._print(e.args[1])}}}"
 
 
 def matrix_text(expr: sympy.Basic, defined: frozenset[str] = frozenset()) -> str:

@@ -29,6 +29,9 @@ from ..core.errors import ShapeError, SymnumError, VariableError
 from ..core.matrix_expr import matrix_str
 from . import calculus as matrix_calculus
 from .forms import display_form, plain_form
+from .forms_text import forms_json
+from .index_form import IndexForm
+from .layout import checked_layout, operator_latex, shown, title
 from .plain import matrix_plain
 from .printing import matrix_latex, matrix_text
 
@@ -45,6 +48,25 @@ class MatrixResult:
     expr: sympy.Basic
     order: int = 1
     definitions: tuple = ()
+    layout: str = "numerator"
+    differential: sympy.Basic | None = None  # dF (df for a gradient or a Hessian), in dX
+    index: IndexForm | None = None  # ∂F_ij/∂X_kl (∂²f/∂X_ij∂X_kl) for a Jacobian or Hessian
+    bilinear: sympy.Basic | None = None  # d²f for a Hessian
+
+    @property
+    def is_four_index(self) -> bool:
+        """A Jacobian with a matrix F or X, or a Hessian with respect to a matrix: ``expr`` is
+        the vec form (mn × pq, numerator layout)."""
+        f = self.function.expr
+        f_matrix = isinstance(f, MatrixExpr) and f.shape[1] != 1
+        return self.kind != "gradient" and (self.variable.shape[1] != 1 or (
+            self.kind == "jacobian" and f_matrix))
+
+    @property
+    def shown(self) -> sympy.Basic:
+        """The matrix in the result's layout (the transpose of ``expr`` for a Jacobian in
+        denominator layout)."""
+        return shown(self.kind, self.layout, self.expr)
 
     @property
     def variables(self) -> tuple[sympy.MatrixSymbol, ...]:
@@ -55,8 +77,9 @@ class MatrixResult:
         return tuple(self.expr.shape) if isinstance(self.expr, MatrixExpr) else ()
 
     def string(self) -> str:
-        """SymPy syntax, as in the JSON ``result``: parse reads it back with the same shapes."""
-        return matrix_plain(plain_form(self.expr, self.function.expr))
+        """SymPy syntax, as in the JSON ``result`` (in the result's layout): parse reads it
+        back with the same shapes."""
+        return matrix_plain(plain_form(self.shown, self.function.expr))
 
     def unicode(self) -> str:
         """The result in textbook notation, one line, without named parts (reads back with
@@ -66,36 +89,45 @@ class MatrixResult:
         >>> symnum.derive("-y.T*log(softmax(z))", wrt="z", shapes={"z": "n", "y": "n"}).unicode()
         'softmax(z)(𝟏ᵀy) − y'
         """
-        return matrix_text(display_form(self.expr, self.function.expr, abbreviate=False)[0])
+        return matrix_text(display_form(self.shown, self.function.expr, abbreviate=False)[0])
 
     def latex(self) -> str:
         v = matrix_latex(self.variable)
         f = matrix_latex(self.function.expr)
-        op = {"gradient": rf"\frac{{\partial}}{{\partial {v}}}",
-              "jacobian": rf"\frac{{\partial}}{{\partial {v}^\top}}",
-              "hessian": rf"\frac{{\partial^{{2}}}}{{\partial {v}\,\partial {v}^\top}}"}[self.kind]
-        shown, definitions = display_form(self.expr, self.function.expr)
+        four = self.is_four_index
+        op = operator_latex(self.kind, self.layout, v, four)
+        shown, definitions = display_form(self.shown, self.function.expr)
         where = "".join(rf",\quad {matrix_latex(name)} = {matrix_latex(value)}"
                         for name, value in definitions)
-        return rf"{op} \left({f}\right) = {matrix_latex(shown)}{where}"
+        if not four:
+            return rf"{op} \left({f}\right) = {matrix_latex(shown)}{where}"
+        named = "F" if self.kind == "jacobian" else "f"
+        return rf"{op} = {matrix_latex(shown)},\quad {named} = {f}{where}"
+
+    def forms_latex(self) -> list[str]:
+        """The differential, bilinear and index forms in LaTeX (one equation each)."""
+        from .forms_text import forms_latex
+        return forms_latex(self)
 
     def text(self) -> str:
+        from .forms_text import forms_lines
         dims = ", ".join(f"{n}: {'×'.join(map(str, s))}" for n, s in self.function.shapes.items())
         v = self.variable
-        title = {"gradient": f"gradient ∂f/∂{v} (the shape of {v})",
-                 "jacobian": f"Jacobian ∂f/∂{v}ᵀ (outputs × inputs)",
-                 "hessian": f"Hessian ∂²f/∂{v}∂{v}ᵀ"}[self.kind]
-        shown, definitions = display_form(self.expr, self.function.expr)
+        heading = title(self.kind, self.layout, str(v), self.is_four_index)
+        shown, definitions = display_form(self.shown, self.function.expr)
         names = frozenset(str(name) for name, _ in definitions)
-        lines = [f"f = {matrix_text(self.function.expr)}", f"shapes: {dims}", "",
-                 f"{title} =", f"  {matrix_text(shown, names)}"]
+        named = "F" if self.is_four_index and self.kind == "jacobian" else "f"
+        lines = [f"{named} = {matrix_text(self.function.expr)}", f"shapes: {dims}", "",
+                 f"{heading} =", f"  {matrix_text(shown, names)}"]
         lines += [f"  where {matrix_text(name)} = {matrix_text(value)}"
                   for name, value in definitions]
-        return "\n".join(lines)
+        return "\n".join(lines + forms_lines(self))
 
     def at(self, point: Mapping) -> object:
         """The result at given matrices (arrays; the sizes are read from them) and scalars:
-        a float, or a numpy array (a vector result as 1-d).
+        a float, or a numpy array (a vector result as 1-d); a Jacobian of a matrix F or with
+        respect to a matrix X, or a Hessian with respect to X, in the layout of
+        torch.autograd.functional.jacobian: F's shape then X's, T[i, j, k, l] = ∂F_ij/∂X_kl.
 
         >>> import symnum
         >>> r = symnum.derive("x.T*A*x", wrt="x", shapes={"x": "n", "A": "n,n"})
@@ -112,8 +144,12 @@ class MatrixResult:
         return self.text()
 
 
-def matrix_differentiate(f: Function, what: str | None) -> MatrixResult:
-    """Gradient (default for a scalar f), Jacobian (default for a vector f) or Hessian."""
+def matrix_differentiate(f: Function, what: str | None, layout: str | None = None
+                         ) -> MatrixResult:
+    """Gradient (default for a scalar f), Jacobian (default for a vector or matrix f) or
+    Hessian, in ``layout`` (numerator, the default, or denominator)."""
+    from .linear import derivative_forms
+    layout = checked_layout(layout)
     matrices = [v for v in f.variables if isinstance(v, sympy.MatrixSymbol)]
     if len(f.variables) != 1 or not matrices:
         names = ", ".join(str(v) for v in f.variables)
@@ -124,15 +160,23 @@ def matrix_differentiate(f: Function, what: str | None) -> MatrixResult:
     what = what or ("jacobian" if is_vector_f else "gradient")
     if what == "derivative":
         what = "gradient"
-    functions = {"gradient": matrix_calculus.gradient, "jacobian": matrix_calculus.jacobian,
-                 "hessian": matrix_calculus.hessian}
-    if what not in functions:
+    if what not in ("gradient", "jacobian", "hessian"):
         raise SymnumError(f"unknown kind {what!r}")
     try:
-        expr = functions[what](f.expr, x)
+        if what == "jacobian" and not isinstance(f.expr, MatrixExpr):
+            raise ShapeError("a Jacobian in matrix notation needs a vector or matrix "
+                             "function; ask for the gradient of a scalar")
+        gradient = matrix_calculus.gradient(f.expr, x) if what != "jacobian" else None
+        forms = derivative_forms(what, f.expr, x, gradient)
+        expr = forms.expr
+        if expr is None:
+            expr = gradient if what == "gradient" else (
+                matrix_calculus.jacobian(f.expr, x) if what == "jacobian"
+                else matrix_calculus.hessian(f.expr, x))
     except (TypeError, ValueError, AttributeError, sympy.ShapeError) as err:
         raise ShapeError(f"cannot take the {what}: {' '.join(str(err).split())}") from None
-    return MatrixResult(what, f, x, expr)
+    return MatrixResult(what, f, x, expr, layout=layout, differential=forms.differential,
+                        index=forms.index, bilinear=forms.bilinear)
 
 
 # --- components -------------------------------------------------------------------------
@@ -215,15 +259,16 @@ def component_result(result: MatrixResult, sizes: Mapping):
     f = result.function
     comps = _components(f, sizes)
     variable = comps[next(m for m in comps if m.name == result.variable.name)]
-    wrt = list(variable)
+    wrt = list(variable.T)  # vec X: column-major (a row-major list for the gradient below)
     original = explicit(f.expr, f, sizes, comps)
     derived = explicit(result.expr, f, sizes, comps)
     if result.kind == "gradient":
+        wrt = list(variable)
         scalar_f = Function(original, wrt=wrt)
         matrix = sympy.ImmutableMatrix(list(derived)) if isinstance(derived, sympy.MatrixBase) \
             else sympy.ImmutableMatrix([derived])
     else:
-        outputs = list(original) if isinstance(original, sympy.MatrixBase) else [original]
+        outputs = list(original.T) if isinstance(original, sympy.MatrixBase) else [original]
         scalar_f = Function(outputs if result.kind == "jacobian" else original, wrt=wrt)
         matrix = sympy.ImmutableMatrix(derived)
     return Result(result.kind, scalar_f, matrix)
@@ -256,7 +301,9 @@ def matrix_at(result: MatrixResult, point: Mapping) -> object:
                                                                    strict=True)})
     scalars = {k: v for k, v in given.items() if k not in f.shapes}
     values.update(substitution(f.expr.free_symbols | result.expr.free_symbols, scalars))
-    numeric = sympy.N(explicit(result.expr, f, sizes, comps).xreplace(values), 17)
+    # numbers in before the matrices are multiplied out: an inverse of numbers, not of symbols
+    numbers = {m: c.xreplace(values) for m, c in comps.items()}
+    numeric = sympy.N(explicit(result.expr, f, sizes, numbers).xreplace(values), 17)
     if numeric.free_symbols:
         missing = ", ".join(sorted(s.name for s in numeric.free_symbols))
         raise VariableError(f"no value given for {missing}")
@@ -266,7 +313,23 @@ def matrix_at(result: MatrixResult, point: Mapping) -> object:
         out = np.array(numeric.tolist(), dtype=float)
     except TypeError:
         raise SymnumError("the result is not a real number at these values") from None
+    if result.is_four_index:
+        return as_tensor(result, out, sizes)
     return out.reshape(-1) if out.shape[1] == 1 else out
+
+
+def as_tensor(result: MatrixResult, vec_form: np.ndarray, sizes: Mapping) -> np.ndarray:
+    """The vec form (mn × pq, numerator layout) as torch.autograd.functional.jacobian's
+    array: F's shape then X's, a vector's one axis: T[i, j, k, l] = V[i + m·j, k + p·l]."""
+    def dims(shape) -> tuple[int, int]:
+        return tuple(int(sympy.sympify(d).subs(sizes)) for d in shape)
+    out_shape = dims(result.function.expr.shape) if result.kind == "jacobian" else \
+        dims(result.variable.shape)
+    in_shape = dims(result.variable.shape)
+    t = vec_form.reshape(out_shape[1], out_shape[0], in_shape[1], in_shape[0], order="C")
+    t = t.transpose(1, 0, 3, 2)  # V[i + m j, k + p l] = T[i, j, k, l]
+    return t.reshape(tuple(d for d in out_shape if d != 1) + tuple(d for d in in_shape
+                                                                 if d != 1))
 
 
 def _real_array(name: str, value: object, ndim: int) -> np.ndarray:
@@ -316,10 +379,12 @@ def result_json(result: MatrixResult, extra: Mapping | None = None) -> dict[str,
         "wrt": [result.variable.name],
         "what": result.kind,
         "shapes": {n: [str(d) for d in s] for n, s in result.function.shapes.items()},
-        "shape": [str(d) for d in result.shape],
+        "shape": [str(d) for d in result.shown.shape],
         "result": result.string(),
         "definitions": [],
         "latex": result.latex(),
+        "layout": result.layout,
     }
+    data.update(forms_json(result))
     data.update(extra or {})
     return data

@@ -114,7 +114,8 @@ def derive(request: DeriveRequest) -> DeriveResult | MatrixDeriveResult:
     request = checked(request, DeriveRequest)
     expr = plain(request.expr, request.syntax, request.shapes)
     shapes = shapes_of(request.shapes, request.dims)
-    result = exact(expr, request.wrt, request.what, request.order, shapes)
+    result = exact(expr, request.wrt, request.what, request.order, shapes,
+                   layout=request.layout)
     if isinstance(result, MatrixResult):
         return _matrix(result, request)
     value, point, notes = None, None, []

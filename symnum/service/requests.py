@@ -26,13 +26,15 @@ WHATS = ("derivative", "gradient", "jacobian", "hessian")
 EXPORT_WHATS = ("value", *WHATS)
 SYNTAXES = ("plain", "latex")
 STEPS = ("tree", "graph")
+LAYOUTS = ("numerator", "denominator")  # of a Jacobian in matrix notation (numerator: default)
 TARGETS = ("numpy", "torch", "jax")
 FORMATS = ("text", "latex", "json")
 PLOT_FILES = (".png", ".pdf", ".svg")
 # Whole-number fields: (lowest, highest or None where the library states its own bound).
 INTEGER_BOUNDS = {"seed": (0, 2**32 - 1), "order": (1, None), "points": (1, None)}
 # Fields given as text (or None): anything else is refused with one line, not a TypeError.
-TEXT_FIELDS = ("dims", "at", "out", "name", "part", "show", "to", "syntax", "what", "steps")
+TEXT_FIELDS = ("dims", "at", "out", "name", "part", "show", "to", "syntax", "what", "steps",
+               "layout")
 
 
 class RequestError(SymnumError):
@@ -58,10 +60,13 @@ class PointRequest:
 @dataclass(frozen=True)
 class DeriveRequest(PointRequest):
     """``derive``: the exact derivative, its value and notes ``at`` a point; ``steps`` "tree"
-    (rule by rule), "graph" (backpropagation) or None; ``dims`` sizes for matrices."""
+    (rule by rule), "graph" (backpropagation) or None; ``dims`` sizes for matrices;
+    ``layout`` of a Jacobian in matrix notation: "numerator" (None: the default) or
+    "denominator"."""
 
     steps: str | None = None
     syntax: str = "plain"
+    layout: str | None = None
 
 
 @dataclass(frozen=True)
@@ -190,7 +195,7 @@ def checked(request: R, kind: type[R] | None = None) -> R:
             whole_number(name, value, low, high)
     for name, choices in (("what", EXPORT_WHATS if isinstance(request, ExportRequest)
                            else WHATS), ("syntax", SYNTAXES), ("steps", STEPS),
-                          ("to", TARGETS)):
+                          ("to", TARGETS), ("layout", LAYOUTS)):
         value = getattr(request, name, None)
         if name in names and value is not None and value not in choices:
             option = "from" if name == "syntax" else name

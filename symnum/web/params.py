@@ -5,7 +5,7 @@ malformed one gets the command line's own message.
 
 >>> request_for("derive", {"expr": "-sin(x)", "shape": ["x=n"], "steps": "1"})
 ('derive', DeriveRequest(expr='-sin(x)', wrt=None, what=None, order=1, shapes=('x=n',), \
-dims=None, at=None, seed=0, steps='tree', syntax='plain'))
+dims=None, at=None, seed=0, steps='tree', syntax='plain', layout=None))
 >>> request_for("check", {"claimed": "2*x", "of": "x**2"})[1].of
 'x**2'
 """
@@ -25,7 +25,7 @@ REPEATABLE = frozenset({"shape"})
 # endpoint -> (its positional parameter, the parameters it accepts)
 COMMANDS = {
     "derive": ("expr", ("wrt", "what", "order", "shape", "dims", "from", "at", "seed",
-                        "steps")),
+                        "steps", "layout")),
     "verify": ("expr", ("wrt", "what", "order", "shape", "dims", "from", "at", "seed",
                         "points")),
     "check": ("claimed", ("of", "wrt", "what", "order", "shape", "from", "seed")),
