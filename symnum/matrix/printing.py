@@ -31,6 +31,7 @@ from ..core.matrix_layers import EPS, LayerNorm, RowSoftmax, Variance
 from ..core.registry import BY_NAME
 from ..core.render import symbol_latex
 from .forms import negated
+from .vec_printing import VecLatex, VecText, dimension
 
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 _GREEK_MACROS = frozenset({"\\lambda", "\\alpha", "\\beta", "\\gamma", "\\delta", "\\theta",
@@ -104,7 +105,7 @@ def _scalar_groups(factors: list[sympy.Basic]) -> list[sympy.Basic | tuple]:
     return out
 
 
-class _Text(StrPrinter):
+class _Text(VecText, StrPrinter):
     """Unicode math: juxtaposed products, superscripts, −, ⊙, 𝟏, σ."""
 
     printmethod = "_symnum_text"  # our _print_ methods, not the nodes' SymPy-syntax _sympystr
@@ -276,7 +277,7 @@ class _Text(StrPrinter):
 
     def _print_Identity(self, e):
         size = e.shape[0]
-        return "𝐈" if isinstance(size, sympy.Symbol | sympy.Integer) else f"𝐈_{_dimension(size)}"
+        return "𝐈" if isinstance(size, sympy.Symbol | sympy.Integer) else f"𝐈_{dimension(size)}"
 
     def _print_ZeroMatrix(self, e):
         return "0"
@@ -322,30 +323,8 @@ class _Text(StrPrinter):
     def _print_Sigma(self, e):
         return f"σ({self._print(e.args[0])})"
 
-    def _print_KroneckerProduct(self, e):
-        return " ⊗ ".join(self._kron_factor(a) for a in e.args)
 
-    def _kron_factor(self, a: sympy.Basic) -> str:
-        if isinstance(a, sympy.Identity):  # 𝐈 with its size: xᵀ ⊗ 𝐈_m
-            return f"𝐈_{_dimension(a.shape[0])}"
-        text = self._print(a)
-        return text if _is_atom(a) or isinstance(a, sympy.Transpose | sympy.Inverse) \
-            else f"({text})"
-
-    def _print_Vec(self, e):
-        return f"vec({self._print(e.arg)})"
-
-    def _print_Commutation(self, e):
-        return f"K_{_dimension(e.args[0])},{_dimension(e.args[1])}"
-
-
-def _dimension(d: sympy.Basic) -> str:
-    """A size as a subscript: n, 3, (mn) for a product."""
-    text = str(d).replace("*", "")
-    return text if isinstance(d, sympy.Symbol | sympy.Integer) else f"({text})"
-
-
-class _Latex(LatexPrinter):
+class _Latex(VecLatex, LatexPrinter):
     """LaTeX as textbooks write it: x^\\top, \\mathbf{1}^\\top, \\odot, \\operatorname{diag}."""
 
     def _print_Transpose(self, e):
@@ -479,22 +458,6 @@ class _Latex(LatexPrinter):
 
     def _print_Sigma(self, e):
         return rf"\sigma\left({self._print(e.args[0])}\right)"
-
-    def _print_KroneckerProduct(self, e):
-        return r" \otimes ".join(self._kron_factor(a) for a in e.args)
-
-    def _kron_factor(self, a: sympy.Basic) -> str:
-        if isinstance(a, sympy.Identity):
-            return rf"\mathbf{{I}}_{{{self._print(a.shape[0])}}}"
-        text = self._print(a)
-        return text if _is_atom(a) or isinstance(a, sympy.Transpose | sympy.Inverse) \
-            else rf"\left({text}\right)"
-
-    def _print_Vec(self, e):
-        return rf"\operatorname{{vec}}\left({self._print(e.arg)}\right)"
-
-    def _print_Commutation(self, e):
-        return rf"K_{{{self._print(e.args[0])},{self._print(e.args[1])}}}"
 
 
 def matrix_text(expr: sympy.Basic, defined: frozenset[str] = frozenset()) -> str:
