@@ -96,6 +96,15 @@ def _uninstall() -> None:
         setattr(owner, name, original)
 
 
+def counting() -> bool:
+    """Whether a budget is counting now (work done here would be charged to it).
+
+    >>> counting()
+    False
+    """
+    return bool(_ACTIVE)
+
+
 @contextmanager
 def work_budget(objects: int) -> Iterator[Meter]:
     """Run the block while it builds at most ``objects`` SymPy objects; yields its

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import sympy
 
-from .budget import work_budget
+from .budget import counting, work_budget
 from .errors import ShapeError, SymnumError, VariableError
 from .hooks import HOOKS, need
 from .textbook import arguments, book_order, textbook_form
@@ -355,7 +356,16 @@ def readable(expr: sympy.Expr, simplify: bool = True,
 
 
 def _readable(expr: sympy.Expr, simplify: bool, budget: int) -> tuple[sympy.Expr, int]:
-    """:func:`readable`, and the SymPy objects its simplify built."""
+    """:func:`readable`, and the SymPy objects its simplify built. Remembered (an expression
+    is immutable, and the answer depends on nothing else): the same entry met again, by another
+    backend's kernel, ``check`` or the web page, is not simplified again. Not while an outer
+    budget is counting, which must see the work done."""
+    if counting():
+        return _readable_now(expr, simplify, budget)
+    return _readable_memo(expr, simplify, budget)
+
+
+def _readable_now(expr: sympy.Expr, simplify: bool, budget: int) -> tuple[sympy.Expr, int]:
     if not isinstance(expr, sympy.Expr) or expr.is_number and expr.is_Rational:
         return expr, 0
     candidates = [expr, sympy.factor_terms(expr)]
@@ -375,6 +385,9 @@ def _readable(expr: sympy.Expr, simplify: bool, budget: int) -> tuple[sympy.Expr
     heads = _heads(expr)
     return min(candidates, key=lambda e: (_bad_form(e) + int(not _heads(e) <= heads),
                                           sympy.count_ops(e), *book_order(e), len(str(e)))), spent
+
+
+_readable_memo = functools.lru_cache(maxsize=4096)(_readable_now)
 
 
 def _heads(expr: sympy.Basic) -> set[type]:
