@@ -22,8 +22,16 @@ SQUARE = {"X": "n,n"}
 LAYER = {"W": "m,n", "x": "n", "b": "m"}
 
 
+ATTENTION = {"Q": "m,d", "K": "k,d"}
+
+
 def _sm(z):
     return torch.softmax(z, 0)
+
+
+def _rows(v):
+    """softmax(QKᵀ/√d) row by row."""
+    return torch.softmax(v["Q"] @ v["K"].T / v["Q"].shape[1] ** 0.5, dim=-1)
 
 
 # (expression, wrt, shapes, what, the same map in torch of the inputs by name)
@@ -56,6 +64,14 @@ CASES = [
      lambda v: ((v["W"] @ v["x"] - v["y"]) ** 2).sum()),
     ("-y.T*log(softmax(W*x))", "W", {"W": "m,n", "x": "n", "y": "m"}, "hessian",
      lambda v: -(v["y"] * torch.log_softmax(v["W"] @ v["x"], 0)).sum()),
+    ("softmax(Q*K.T/sqrt(d))", "Q", ATTENTION, None, lambda v: _rows(v)),
+    ("softmax(Q*K.T/sqrt(d))", "K", ATTENTION, None, lambda v: _rows(v)),
+    ("softmax(Q*K.T/sqrt(d))*V", "Q", {**ATTENTION, "V": "k,v"}, None,
+     lambda v: _rows(v) @ v["V"]),
+    ("layernorm(x)", "x", {"x": "n"}, None,
+     lambda v: torch.nn.functional.layer_norm(v["x"], v["x"].shape, eps=1e-5)),
+    ("layernorm(W*x)", "W", {"W": "m,n", "x": "n"}, None,
+     lambda v: torch.nn.functional.layer_norm(v["W"] @ v["x"], (v["W"].shape[0],), eps=1e-5)),
 ]
 IDS = [f"{e} wrt {w}" + (f" {what}" if what else "") for e, w, _, what, _ in CASES]
 
@@ -180,7 +196,7 @@ TEXTBOOK = [  # (expression, wrt, shapes, what, vec form, differential, index fo
     ("Trace((A*X - B).T*(A*X - B))", "X", {"A": "m,n", "X": "n,p", "B": "m,p"}, "hessian",
      "2(𝐈_p ⊗ (AᵀA))", "d²f = 2tr(dXᵀAᵀA dX)", "∂²f/∂X_ij∂X_kl = 2 (AᵀA)_ik δ_jl"),
     ("(W*x - y).T*(W*x - y)", "W", {"W": "m,n", "x": "n", "y": "m"}, "hessian",
-     "2((x xᵀ) ⊗ 𝐈_m)", "d²f = 2xᵀ dWᵀ dW x", "∂²f/∂W_ij∂W_kl = 2 (x xᵀ)_lj δ_ik"),
+     "2((x xᵀ) ⊗ 𝐈_m)", "d²f = 2xᵀ dWᵀ dW x", "∂²f/∂W_ij∂W_kl = 2 x_l x_j δ_ik"),
 ]
 
 

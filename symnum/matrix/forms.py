@@ -19,6 +19,7 @@ from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from ..core.logistic import sigmoid
 from ..core.matrix_expr import Elementwise, Softmax
+from ..core.matrix_layers import LayerNorm, RowSoftmax
 from ..core.rewrite import Rule, Table, rewrite
 
 
@@ -186,14 +187,16 @@ def _count(e: sympy.Basic, node: sympy.Basic) -> int:
 
 
 # names for a repeated block (s = softmax(z), s = σ(Xw), h = tanh(Wx + b)), by function
-BLOCK_NAMES = {"sigmoid": ("s", "p", "q"), "tanh": ("h", "a", "g")}
+BLOCK_NAMES = {"sigmoid": ("s", "p", "q"), "tanh": ("h", "a", "g"),
+               "RowSoftmax": ("P", "A", "S"), "LayerNorm": ("u", "v", "z")}
 
 
 def _repeated_block(e: sympy.Basic) -> sympy.Basic | None:
     """The smallest softmax(z) or f(Wx + b) (not f of a bare name: exp(x) stays) met more
     than once in e, else None."""
-    blocks = [a for a in e.atoms(Softmax, Elementwise) if _count(e, a) > 1
-              and (isinstance(a, Softmax) or not isinstance(a.arg, sympy.MatrixSymbol))]
+    blocks = [a for a in e.atoms(Softmax, Elementwise, RowSoftmax, LayerNorm)
+              if _count(e, a) > 1 and (not isinstance(a, Elementwise)
+                                       or not isinstance(a.arg, sympy.MatrixSymbol))]
     return min(blocks, key=lambda a: (sympy.count_ops(a), sympy.default_sort_key(a)),
                default=None)
 
@@ -219,8 +222,9 @@ def display_form(e: sympy.Basic, function: sympy.Basic = sympy.S.Zero, abbreviat
         return e, definitions
     while (node := _repeated_block(e)) is not None:  # the innermost first: h, then σ(Vh + c)
         taken = sympy.Tuple(e, *(n for n, _ in definitions))
-        name = sympy.MatrixSymbol(_fresh(taken, BLOCK_NAMES.get(getattr(node, "name", None),
-                                                                 ("s", "p", "q"))), *node.shape)
+        key = getattr(node, "name", None) if isinstance(node, Elementwise) else type(node).__name__
+        name = sympy.MatrixSymbol(_fresh(taken, BLOCK_NAMES.get(key, ("s", "p", "q"))),
+                                  *node.shape)
         definitions.append((name, node))
         e = e.xreplace({node: name})
     for node in sorted(e.atoms(Sigma), key=sympy.default_sort_key):

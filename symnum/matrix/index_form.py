@@ -51,6 +51,13 @@ def entry(m: sympy.Basic, row: sympy.Basic, col: sympy.Basic) -> tuple[list, lis
         if number != 1:
             factors, deltas = entry(sympy.MatMul(*rest) if len(rest) > 1 else rest[0], row, col)
             return [(number, None, None), *factors], deltas
+        if all(a.shape[1] == 1 for a in rest[:-1]):  # an outer product: (u vᵀ)_ij = u_i v_j
+            found: tuple[list, list] = ([], [])
+            for k, a in enumerate(rest):
+                f, d = entry(a, row if k == 0 else ZERO, col if k == len(rest) - 1 else ZERO)
+                found[0].extend(f)
+                found[1].extend(d)
+            return found
     return [(m, row, col)], []
 
 

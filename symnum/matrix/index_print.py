@@ -54,6 +54,17 @@ def _base(text: str) -> str:
     return f"{{{text}}}" if "_" in text else text
 
 
+def _coefficient_text(c: sympy.Basic) -> str:
+    """A scalar coefficient, a quotient as (a/b): (1/√d), not d^(−1/2)."""
+    numerator, denominator = sympy.fraction(c, exact=True)
+    if denominator == 1:
+        return matrix_text(c)
+    below = matrix_text(denominator)
+    if isinstance(denominator, sympy.Add | sympy.Mul):
+        below = f"({below})"
+    return f"({matrix_text(numerator)}/{below})"
+
+
 def _split_sign(t: IndexTerm) -> tuple[bool, sympy.Basic]:
     c = t.coefficient
     return (True, -c) if c.could_extract_minus_sign() else (False, c)
@@ -63,7 +74,7 @@ def _term(t: IndexTerm, latex: bool) -> tuple[bool, str]:
     negative, c = _split_sign(t)
     parts = []
     if c != 1:
-        text = matrix_latex(c) if latex else matrix_text(c)
+        text = matrix_latex(c) if latex else _coefficient_text(c)
         grouped = isinstance(c, sympy.Add) or isinstance(c, sympy.Trace) and isinstance(
             c.arg, sympy.MatMul) and tuple(c.arg.shape) == (1, 1)
         parts.append((rf"\left({text}\right)" if latex else f"({text})") if grouped else text)

@@ -125,14 +125,22 @@ def _kron_product(left: sympy.Basic, right: sympy.Basic) -> sympy.Basic:
 
 
 def _mul(*factors: sympy.Basic) -> sympy.Basic:
-    """A product without identity factors (a zero factor makes it zero)."""
-    kept = [f for f in factors if not isinstance(f, sympy.Identity) and f != 1]
-    if any(_is_zero(f) for f in kept):
+    """A product without identity factors, its numbers in front (a zero makes it zero)."""
+    number, kept = sympy.S.One, []
+    for f in factors:
+        for g in (f.args if isinstance(f, sympy.MatMul) else (f,)):
+            if not isinstance(g, MatrixExpr):
+                number *= g
+            elif not isinstance(g, sympy.Identity):
+                kept.append(g)
+    if any(_is_zero(f) for f in kept) or number == 0:
         rows, cols = factors[0].shape[0], factors[-1].shape[1]
         return sympy.ZeroMatrix(rows, cols)
     if not kept:
-        return factors[0]
-    return kept[0] if len(kept) == 1 else sympy.MatMul(*kept)
+        product = next(f for f in factors if isinstance(f, MatrixExpr))
+    else:
+        product = kept[0] if len(kept) == 1 else sympy.MatMul(*kept)
+    return number * product if number != 1 else product
 
 
 def _add(parts: list[sympy.Basic], rows: sympy.Basic, cols: sympy.Basic) -> sympy.Basic:
@@ -214,8 +222,65 @@ def vec_form(dF: sympy.Basic, dX: sympy.MatrixSymbol) -> sympy.Basic:
 
 
 def collected(v: sympy.Basic) -> sympy.Basic:
-    """Like terms of a vec form added up: diag(vec X) + diag(vec X) → 2·diag(vec X)."""
-    return sympy.MatAdd(*v.args).doit(deep=False) if isinstance(v, sympy.MatAdd) else v
+    """Like terms of a vec form added up (diag(vec X) + diag(vec X) → 2·diag(vec X)), then a
+    shared scalar and a shared first or last factor taken out of each sum:
+    c·A·M − c·B·M → c·(A − B)·M."""
+    if isinstance(v, sympy.MatAdd):
+        v = sympy.MatAdd(*v.args).doit(deep=False)
+    return _factored(v)
+
+
+def _split(t: sympy.Basic) -> tuple[sympy.Basic, list[sympy.Basic]]:
+    if isinstance(t, sympy.MatMul):
+        return (sympy.Mul(*[a for a in t.args if not isinstance(a, MatrixExpr)]),
+                [a for a in t.args if isinstance(a, MatrixExpr)])
+    return sympy.S.One, [t]
+
+
+def _kron_sum(terms: list) -> sympy.Basic | None:
+    """Σ cᵢ (P ⊗ Qᵢ) = P ⊗ Σ cᵢQᵢ (and Σ cᵢ (Pᵢ ⊗ Q) = (Σ cᵢPᵢ) ⊗ Q), else None."""
+    if len(terms) < 2 or not all(len(m) == 1 and isinstance(m[0], sympy.KroneckerProduct)
+                                 and len(m[0].args) == 2 for _, m in terms):
+        return None
+    for keep in (0, 1):
+        shared = terms[0][1][0].args[keep]
+        if all(m[0].args[keep] == shared for _, m in terms):
+            parts = [c * m[0].args[1 - keep] if c != 1 else m[0].args[1 - keep]
+                     for c, m in terms]
+            summed = _factored(sympy.MatAdd(*parts).doit(deep=False))
+            return kron(shared, summed) if keep == 0 else kron(summed, shared)
+    return None
+
+
+def _factored(e: sympy.Basic) -> sympy.Basic:
+    if isinstance(e, sympy.MatMul):
+        number, factors = _split(e)
+        inner = _mul(*[_factored(f) for f in factors])
+        return number * inner if number != 1 else inner
+    if not isinstance(e, sympy.MatAdd):
+        return e
+    terms = [_split(_factored(t)) for t in e.args]
+    merged = _kron_sum(terms)
+    if merged is not None:
+        return merged
+    scale = next((c for c, _ in terms if not c.could_extract_minus_sign()), terms[0][0])
+    if scale != 1 and all((c / scale).is_number for c, _ in terms):
+        terms = [(c / scale, m) for c, m in terms]
+    else:
+        scale = sympy.S.One
+    body = _add([c * _mul(*m) if c != 1 else _mul(*m) for c, m in terms], *e.shape)
+    for side in (-1, 0):
+        shared = terms[0][1][side]
+        if len(terms) > 1 and all(m[side] == shared for _, m in terms) \
+                and any(len(m) > 1 for _, m in terms):
+            size = shared.shape[0] if side == -1 else shared.shape[1]
+            rest = [c * _mul(*(m[:-1] if side == -1 else m[1:]) or [sympy.Identity(size)])
+                    for c, m in terms]
+            inner = _factored(_add(rest, *((e.shape[0], size) if side == -1
+                                           else (size, e.shape[1]))))
+            body = _mul(inner, shared) if side == -1 else _mul(shared, inner)
+            break
+    return scale * body if scale != 1 else body
 
 
 def differential_of(f: sympy.Basic, X: sympy.MatrixSymbol
