@@ -61,6 +61,9 @@ def _autograd(row, r, values) -> np.ndarray:
 
     if what == "hessian":
         return torch.autograd.functional.hessian(f, x.reshape(-1)).numpy()
+    if what == "jacobian":
+        return torch.autograd.functional.jacobian(lambda u: f(u).reshape(-1),
+                                                  x.reshape(-1)).numpy()
     grad = torch.autograd.functional.jacobian(f, x.reshape(-1)).numpy()
     return grad.reshape(values[wrt].shape)
 

@@ -61,12 +61,26 @@ def _mlp_loss(v):
     return ((v["v"].T @ T.tanh(v["W"] @ v["x"] + v["b"])).sum() - v["t"]) ** 2
 
 
+def _two_layer_squared(v):
+    h = T.tanh(v["W1"] @ v["x"] + v["b1"])
+    return ((v["W2"] @ h + v["b2"] - v["y"]) ** 2).sum()
+
+
+def _two_layer_entropy(v):
+    h = T.tanh(v["W1"] @ v["x"] + v["b1"])
+    return -(v["y"] * T.log_softmax(v["W2"] @ h + v["b2"], 0)).sum()
+
+
+TWO = "W1=m,n x=n b1=m W2=k,m b2=k y=k"
+
+
 def _two_layer(v):
     h = T.tanh(v["W"] @ v["x"] + v["b"])
     return (v["u"].T @ sig(v["V"] @ h + v["c"])).sum()
 
 
-# (name, function, wrt, shapes, what, textbook JSON syntax, textbook Unicode, torch function)
+# (name, function, wrt, shapes, what, textbook JSON syntax, textbook Unicode, torch function:
+# a scalar for a gradient or Hessian, a column for a Jacobian)
 ROWS = [
     ("logistic regression: gradient (CS229, PRML)", BCE, "w", "X=m,n w=n y=m", "gradient",
      "X.T*(sigmoid(X*w) - y)", "Xᵀ(σ(Xw) − y)", _bce),
@@ -173,4 +187,56 @@ ROWS = [
      " - sigmoid(V*tanh(W*x + b) + c)), OneMatrix(m, 1) - HadamardPower(tanh(W*x + b), 2))*x.T",
      "((Vᵀ(u ⊙ σ(V tanh(Wx + b) + c) ⊙ (𝟏 − σ(V tanh(Wx + b) + c)))) ⊙ (𝟏 − tanh²(Wx + b)))xᵀ",
      _two_layer),
+    ("two layers, squared error: gradient in W1", "(W2*tanh(W1*x + b1) + b2 - y).T*"
+     "(W2*tanh(W1*x + b1) + b2 - y)", "W1", TWO, "gradient",
+     "2*HadamardProduct(W2.T*(W2*tanh(W1*x + b1) + b2 - y), OneMatrix(m, 1) - "
+     "HadamardPower(tanh(W1*x + b1), 2))*x.T",
+     "2((W2ᵀ(W2 tanh(W1 x + b1) + b2 − y)) ⊙ (𝟏 − tanh²(W1 x + b1)))xᵀ", _two_layer_squared),
+    ("two layers, squared error: gradient in W2", "(W2*tanh(W1*x + b1) + b2 - y).T*"
+     "(W2*tanh(W1*x + b1) + b2 - y)", "W2", TWO, "gradient",
+     "2*(W2*tanh(W1*x + b1) + b2 - y)*tanh(W1*x + b1).T",
+     "2(W2 tanh(W1 x + b1) + b2 − y) tanh(W1 x + b1)ᵀ", _two_layer_squared),
+    ("two layers, softmax cross-entropy: gradient in W1", "-y.T*log(softmax(W2*tanh(W1*x + b1)"
+     " + b2))", "W1", TWO, "gradient",
+     "HadamardProduct(W2.T*(softmax(W2*tanh(W1*x + b1) + b2)*sum(y) - y), OneMatrix(m, 1) - "
+     "HadamardPower(tanh(W1*x + b1), 2))*x.T",
+     "((W2ᵀ(softmax(W2 tanh(W1 x + b1) + b2)(𝟏ᵀy) − y)) ⊙ (𝟏 − tanh²(W1 x + b1)))xᵀ",
+     _two_layer_entropy),
+    ("Jacobian of a tanh layer in x", "tanh(W*x + b)", "x", "W=m,n x=n b=m", "jacobian",
+     "DiagMatrix(OneMatrix(m, 1) - HadamardPower(tanh(W*x + b), 2))*W",
+     "diag(𝟏 − tanh²(Wx + b))W", lambda v: T.tanh(v["W"] @ v["x"] + v["b"])),
+    ("Jacobian of softmax", "softmax(z)", "z", "z=n", "jacobian",
+     "DiagMatrix(softmax(z)) - softmax(z)*softmax(z).T",
+     "diag(softmax(z)) − softmax(z) softmax(z)ᵀ", lambda v: T.softmax(v["z"], 0)),
+    ("Jacobian of σ(x)", "sigmoid(x)", "x", "x=n", "jacobian",
+     "DiagMatrix(HadamardProduct(sigmoid(x), OneMatrix(n, 1) - sigmoid(x)))",
+     "diag(σ(x) ⊙ (𝟏 − σ(x)))", lambda v: sig(v["x"])),
+    ("‖x‖: gradient", "sqrt(x.T*x)", "x", "x=n", "gradient", "x/sqrt(x.T*x)", "x/√(xᵀx)",
+     lambda v: T.linalg.norm(v["x"])),
+    ("log xᵀAx: gradient", "log(x.T*A*x)", "x", "x=n A=n,n", "gradient",
+     "(A + A.T)*x/(x.T*A*x)", "(A + Aᵀ)x/(xᵀAx)",
+     lambda v: T.log((v["x"].T @ v["A"] @ v["x"]).sum())),
+    ("Rayleigh quotient xᵀAx/xᵀx: gradient", "x.T*A*x/(x.T*x)", "x", "x=n A=n,n", "gradient",
+     "((A + A.T)*x - 2*(x.T*A*x)*x/(x.T*x))/(x.T*x)", "((A + Aᵀ)x − 2(xᵀAx)x/(xᵀx))/(xᵀx)",
+     lambda v: (v["x"].T @ v["A"] @ v["x"]).sum() / (v["x"] ** 2).sum()),
+    ("xᵀAx/2 − bᵀx: gradient", "0.5*x.T*A*x - b.T*x", "x", "x=n A=n,n b=n", "gradient",
+     "(1/2)*(A + A.T)*x - b", "(1/2)(A + Aᵀ)x − b",
+     lambda v: 0.5 * (v["x"].T @ v["A"] @ v["x"]).sum() - (v["b"] * v["x"]).sum()),
+    ("aᵀX⁻¹b", "a.T*Inverse(X)*b", "X", "a=n X=n,n b=n", "gradient",
+     "-Inverse(X).T*a*b.T*Inverse(X).T", "−X⁻ᵀa bᵀX⁻ᵀ",
+     lambda v: (v["a"].T @ T.linalg.inv(v["X"]) @ v["b"]).sum()),
+    ("tr(AXᵀB)", "Trace(A*X.T*B)", "X", "A=p,m X=n,m B=n,p", "gradient", "B*A", "BA",
+     lambda v: T.trace(v["A"] @ v["X"].T @ v["B"])),
+    ("tr(XAXᵀ)", "Trace(X*A*X.T)", "X", "X=m,n A=n,n", "gradient", "X*(A + A.T)",
+     "X(A + Aᵀ)", lambda v: T.trace(v["X"] @ v["A"] @ v["X"].T)),
+    ("log det XᵀX", "log(det(X.T*X))", "X", "X=m,n", "gradient", "2*X*Inverse(X.T*X)",
+     "2X(XᵀX)⁻¹", lambda v: T.logdet(v["X"].T @ v["X"])),
+    ("(Xb + c)ᵀD(Xb + c)", "(X*b + c).T*D*(X*b + c)", "X", "b=n X=m,n c=m D=m,m", "gradient",
+     "(D + D.T)*(X*b + c)*b.T", "(D + Dᵀ)(Xb + c)bᵀ",
+     lambda v: ((v["X"] @ v["b"] + v["c"]).T @ v["D"] @ (v["X"] @ v["b"] + v["c"])).sum()),
+    ("Gaussian log-likelihood in the covariance Σ", "-0.5*log(det(S)) - 0.5*(x - mu).T*"
+     "Inverse(S)*(x - mu)", "S", "x=n mu=n S=n,n", "gradient",
+     "(1/2)*(Inverse(S).T*(x - mu)*(x - mu).T*Inverse(S).T - Inverse(S).T)",
+     "(1/2)(S⁻ᵀ(x − mu)(x − mu)ᵀS⁻ᵀ − S⁻ᵀ)",
+     lambda v: -0.5 * T.logdet(v["S"]) + _gauss(v)),
 ]

@@ -70,17 +70,22 @@ class _Plain(_MatrixStr):
         return super()._print_Mul(e)
 
     def _print_MatMul(self, e):
-        """2*lam*w, -y*sigmoid(u)*x, (1/2)*A, (a + b)*x; 1×1 runs as scalars: s*sum(y)."""
+        """2*lam*w, -y*sigmoid(u)*x, (1/2)*A, (a + b)*x, x/sqrt(x.T*x); 1×1 runs as scalars:
+        s*sum(y)."""
         coefficient = sympy.Mul(*[a for a in e.args if not isinstance(a, MatrixExpr)])
         sign = ""
         if coefficient.could_extract_minus_sign():
             sign, coefficient = "-", -coefficient
+        numerator, denominator = sympy.fraction(coefficient, exact=True)
+        if denominator.is_Number:  # (1/2)*A, not A/2
+            numerator, denominator = coefficient, sympy.S.One
         parts = []
-        if coefficient != 1:
+        if numerator != 1:
             self.bracketed = True
-            text = self._print(coefficient)
+            text = self.parenthesize(numerator, PRECEDENCE["Mul"]) if isinstance(
+                numerator, sympy.Trace) else self._print(numerator)
             self.bracketed = False
-            parts.append(f"({text})" if isinstance(coefficient, sympy.Add) or "/" in text
+            parts.append(f"({text})" if isinstance(numerator, sympy.Add) or "/" in text
                          else text)
         for g in _scalar_groups([a for a in e.args if isinstance(a, MatrixExpr)]):
             if isinstance(g, tuple):
@@ -90,7 +95,14 @@ class _Plain(_MatrixStr):
                              else f"({self._print(product)})")
             else:
                 parts.append(self.parenthesize(g, PRECEDENCE["Mul"]))
-        return sign + "*".join(parts)
+        if denominator == 1:
+            return sign + "*".join(parts)
+        self.bracketed = True
+        below = self._print(denominator)  # x/sqrt(x.T*x), (A + A.T)*x/(x.T*A*x)
+        self.bracketed = False
+        if not isinstance(denominator, sympy.Symbol | sympy.Function | sympy.Pow):
+            below = f"({below})"  # a power binds first: x/(x.T*x)**2, x/sqrt(x.T*x)
+        return f"{sign}{'*'.join(parts)}/{below}"
 
     def _print_Add(self, e, order=None):
         terms = self._as_ordered_terms(e, order=order)

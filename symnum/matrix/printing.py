@@ -128,6 +128,8 @@ class _Text(VecText, StrPrinter):
         if re.search(r"(?<![\w.])[\d.]+$", left):  # 2x, but alpha_1 x (not alpha_1x)
             return "·" if right[0] in "0123456789" else ""
         if right[0] == "(":
+            if right[-1] in _RAISED and not left.endswith(")") and left[-1] not in _RAISED:
+                return "·"  # 2X·(XᵀX)⁻¹: X(XᵀX)⁻¹ would read as (X(XᵀX))⁻¹
             if left.endswith(")") or left in self.defined or short_left and left_matrix:
                 return ""
             return "·"
@@ -178,13 +180,16 @@ class _Text(VecText, StrPrinter):
             if isinstance(denominator, sympy.Add | sympy.Mul | sympy.Trace) \
                     and not _SHORT.match(den):
                 den = f"({den})"
-            scalar = f"{self._juxtapose(parts) if parts else '1'}/{den}"
-            parts = [(f"({scalar})" if matrices else scalar, False)]
+            if not (matrices and not denominator.is_Number):
+                scalar = f"{self._juxtapose(parts) if parts else '1'}/{den}"
+                parts = [(f"({scalar})" if matrices else scalar, False)]
         for g in _scalar_groups(matrices):
             if isinstance(g, tuple):
                 parts.append(("(" + self._juxtapose([self._factor(f) for f in g]) + ")", False))
             else:
                 parts.append(self._factor(g))
+        if denominator != 1 and matrices and not denominator.is_Number:
+            return f"{sign}{self._juxtapose(parts)}/{den}"  # x/√(xᵀx), (A + Aᵀ)x/(xᵀAx)
         return sign + (self._juxtapose(parts) if parts else "1")
 
     def _print_Mul(self, e):

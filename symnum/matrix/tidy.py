@@ -24,12 +24,16 @@ def tidy(e: sympy.Basic) -> sympy.Basic:
     shared right or left factor."""
     e = softmax_forms(e.doit())
     e = _scalar_first(rewrite(e, COLLECT))
-    if e.has(sympy.HadamardPower):
-        expanded = _cancel(e.expand().doit())
-        if expanded.has(sympy.HadamardProduct):
-            expanded = _cancel(_distribute_hadamard(expanded))
-        if sympy.count_ops(expanded) < sympy.count_ops(e):
-            e = expanded
+    forms = [e]
+    if e.has(sympy.HadamardPower):  # the shortest of: as it is, expanded, ⊙ distributed
+        forms.append(_cancel(e.expand().doit()))
+        if forms[-1].has(sympy.HadamardProduct):
+            forms.append(_cancel(_distribute_hadamard(forms[-1])))
+    return min((_factored(f) for f in forms), key=lambda f: (len(str(f)), sympy.count_ops(f)))
+
+
+def _factored(e: sympy.Basic) -> sympy.Basic:
+    """Shared factors and numbers taken out, signs and transposes tidied."""
     if isinstance(e, sympy.MatMul) and any(isinstance(a, sympy.MatAdd) and a.has(
             sympy.OneMatrix) for a in e.args):
         spread = e.expand().doit()  # (Wᵀs𝟏ᵀ − Wᵀ)y → Wᵀs𝟏ᵀy − Wᵀy, factored again below
@@ -56,6 +60,85 @@ def _sign_out(node: sympy.MatMul) -> sympy.Basic | None:
             args[i] = sympy.MatAdd(*[negated(t) for t in a.args])
             return negated(sympy.MatMul(*args))
     return None
+
+
+def _sign_in(node: sympy.MatMul) -> sympy.Basic | None:
+    """−((𝟏 − h²) ⊙ Wᵀ(y − s))x → ((𝟏 − h²) ⊙ Wᵀ(s − y))x: a product's minus sign taken
+    into a sum met once in it (a factor, or inside a ⊙ factor) with no more positive terms
+    than negative ones; a sum with 𝟏 (𝟏 − σ, as books write it) only when no other will do."""
+    if not _is_negative(node):
+        return None
+    sums = [a for a in _sums_in(node) if sum(map(_is_negative, a.args)) * 2 >= len(a.args)
+            and _count(node, a) == 1]
+    if not sums:
+        return None
+    chosen = min(sums, key=lambda a: any(isinstance(_split(t)[1], sympy.OneMatrix)
+                                         for t in a.args))
+    flipped = sympy.MatAdd(*[negated(t) for t in chosen.args])
+    return negated(node.xreplace({chosen: flipped}))
+
+
+def _sums_in(e: sympy.Basic) -> list[sympy.MatAdd]:
+    """The sums that are factors of the product e, or of its ⊙ factors' products."""
+    out = []
+    for a in e.args:
+        if isinstance(a, sympy.MatAdd):
+            out.append(a)
+        elif isinstance(a, sympy.HadamardProduct | sympy.MatMul):
+            out += _sums_in(a)
+    return out
+
+
+def _count(e: sympy.Basic, node: sympy.Basic) -> int:
+    return sum(1 for a in sympy.preorder_traversal(e) if a == node)
+
+
+def _distribute_number(node: sympy.MatMul) -> sympy.Basic | None:
+    """(1/2)·((A + Aᵀ)x − 2b) → (1/2)(A + Aᵀ)x − b, when that is shorter."""
+    if not (len(node.args) == 2 and node.args[0].is_Number
+            and isinstance(node.args[1], sympy.MatAdd)):
+        return None
+    c, total = node.args
+    terms = []
+    for t in total.args:
+        k, m = _split(t)
+        k = c * k
+        terms.append(m if k == 1 else sympy.MatMul(k, *(m.args if isinstance(
+            m, sympy.MatMul) else (m,))))
+    out = sympy.MatAdd(*terms)
+    return out if len(str(out)) < len(str(node)) else None
+
+
+def _factor_inner(node: sympy.MatAdd) -> sympy.Basic | None:
+    """Ax + Aᵀx → (A + Aᵀ)x and a shared scalar taken out ((1/t)A + (1/t)B → (1/t)(A + B)),
+    in a sum anywhere in the result, when that is shorter."""
+    out = _factor_scalar(node)
+    out = _factor_common(out, left_first=out.has(sympy.OneMatrix)) \
+        if isinstance(out, sympy.MatAdd) else out
+    return out if out != node and len(str(out)) <= len(str(node)) else None
+
+
+def _factor_scalar(e: sympy.MatAdd) -> sympy.Basic:
+    """(1/t)·A + (1/t)·B → (1/t)·(A + B): a scalar factor (not a number) every term has."""
+    marks = [sympy.Dummy() for _ in e.args]
+    parts = [_split(t) for t in e.args]
+    total = sympy.factor_terms(sympy.Add(*[c * d for (c, _), d in zip(parts, marks,
+                                                                        strict=True)]))
+    common = sympy.Mul(*[f for f in sympy.Mul.make_args(total)
+                         if not f.has(*marks) and not f.is_Number])
+    if common == 1:
+        return e
+    return sympy.MatMul(common, sympy.MatAdd(*[
+        sympy.MatMul(sympy.cancel(c / common), m) if sympy.cancel(c / common) != 1 else m
+        for c, m in parts]))
+
+
+def _split(t: sympy.Basic) -> tuple[sympy.Expr, sympy.Basic]:
+    """(c, M) with t = c·M, c the scalar part."""
+    args = t.args if isinstance(t, sympy.MatMul) else (t,)
+    factors = [a for a in args if isinstance(a, MatrixExpr)]
+    return (sympy.Mul(*[a for a in args if not isinstance(a, MatrixExpr)]),
+            sympy.MatMul(*factors) if len(factors) > 1 else factors[0])
 
 
 def _flatten(node: sympy.MatMul) -> sympy.Basic | None:
@@ -282,7 +365,11 @@ SPREAD = Table([Rule("distribute ⊙", "(a + b) ⊙ c = a ⊙ c + b ⊙ c", symp
 SIGNS = Table([Rule("one sign", "P(x − μ) − Pᵀ(μ − x) = (P + Pᵀ)(x − μ)", sympy.MatAdd,
                      _one_sign),
                Rule("sign out", "(−A − B)x = −(A + B)x", sympy.MatMul, _sign_out),
-               Rule("flatten", "a·(B·C) = a·B·C", sympy.MatMul, _flatten)])
+               Rule("sign in", "−(a − b) = b − a", sympy.MatMul, _sign_in),
+               Rule("flatten", "a·(B·C) = a·B·C", sympy.MatMul, _flatten),
+               Rule("factor", "Ax + Bx = (A + B)x", sympy.MatAdd, _factor_inner),
+               Rule("number in", "½((A + Aᵀ)x − 2b) = ½(A + Aᵀ)x − b", sympy.MatMul,
+                    _distribute_number)])
 TRANSPOSED_SUMS = Table([Rule("transposed sum", "a(aᵀ − bᵀ) = a(a − b)ᵀ", sympy.MatMul,
                               _transposed_sum)])
 CANCELS = (Table([Rule("diag", "diag(v)·w = v ⊙ w", sympy.MatMul, _diag_times_vector)]),
