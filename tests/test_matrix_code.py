@@ -254,3 +254,47 @@ def test_a_node_without_matrix_code_falls_back_to_components(monkeypatch):
                                _oracle(fn, args, wrt, "jacobian", (2,)), rtol=1e-10)
     with pytest.raises(symnum.LimitError, match="components"):
         k(np.ones((50, 50)), np.ones(50), np.ones(50))
+
+
+SQ = ("X",)
+FOUR = [  # derived 4-index results: text, wrt, what, shapes, torch function, square inputs
+    ("A*X*B", "X", None, {"A": "m,p", "X": "p,q", "B": "q,n"}, lambda A, X, B: A @ X @ B, ()),
+    ("inv(X)", "X", None, {"X": "p,p"}, lambda X: torch.linalg.inv(X), SQ),
+    ("X.T*X", "X", None, {"X": "p,q"}, lambda X: X.T @ X, ()),
+    ("X*X", "X", None, {"X": "p,p"}, lambda X: X @ X, ()),
+    ("HadamardProduct(X, X)", "X", None, {"X": "p,q"}, lambda X: X * X, ()),
+    ("W*x + b", "W", None, {"W": "m,n", "x": "n", "b": "m"}, lambda W, x, b: W @ x + b, ()),
+    ("tanh(W*x + b)", "W", None, {"W": "m,n", "x": "n", "b": "m"},
+     lambda W, x, b: torch.tanh(W @ x + b), ()),
+    ("softmax(W*x)", "W", None, {"W": "m,n", "x": "n"}, lambda W, x: torch.softmax(W @ x, -1),
+     ()),
+    ("softmax(Q*K.T/sqrt(d))", "Q", None, {"Q": "m,d", "K": "n,d"},
+     lambda Q, K: torch.softmax(Q @ K.T / K.shape[-1] ** 0.5, -1), ()),
+    ("det(X)", "X", "hessian", {"X": "p,p"}, lambda X: torch.det(X), SQ),
+    ("log(det(X))", "X", "hessian", {"X": "p,p"}, lambda X: torch.logdet(X), SQ),
+    ("trace(inv(X)*A)", "X", "hessian", {"X": "p,p", "A": "p,p"},
+     lambda X, A: torch.trace(torch.linalg.solve(X, A)), SQ),
+    ("trace((A*X - B).T*(A*X - B))", "X", "hessian", {"A": "m,p", "X": "p,q", "B": "m,q"},
+     lambda A, X, B: ((A @ X - B) ** 2).sum(), ()),
+    ("(W*x - y).T*(W*x - y)", "W", "hessian", {"W": "m,n", "x": "n", "y": "m"},
+     lambda W, x, y: ((W @ x - y) ** 2).sum(), ()),
+    ("-y.T*log(softmax(W*x))", "W", "hessian", {"W": "m,n", "x": "n", "y": "m"},
+     lambda W, x, y: -(y * torch.log_softmax(W @ x, -1)).sum(), ()),
+]
+
+
+@pytest.mark.parametrize("backend", ["numpy", "torch"])
+@pytest.mark.parametrize("case", FOUR, ids=[f"{c[0]}-{c[2] or 'jacobian'}" for c in FOUR])
+def test_derived_four_index_results_against_torch_autograd(case, backend):
+    """Jacobians of matrix maps and Hessians with respect to matrices: matrix code (no
+    component expansion, no Kronecker product formed), (m, n, p, q) arrays, batched."""
+    text, wrt, what, shapes, fn, square = case
+    k = symnum.kernel(text, wrt=wrt, what=what, shapes=shapes, backend=backend)
+    assert k.code is not None and "_kron(" not in k.code.source, k.code.source
+    for seed, sizes, batch in [(11, {"m": 2, "n": 3, "p": 4, "q": 5, "d": 3}, ()),
+                               (12, {"m": 3, "n": 4, "p": 3, "q": 2, "d": 2}, (2,))]:
+        args = _inputs(shapes, sizes, seed, batch, square)
+        got = k(*[a.numpy() if backend == "numpy" else a for a in args.values()])
+        expected = _oracle(fn, args, wrt, what or "jacobian", batch)
+        assert tuple(got.shape) == expected.shape, text
+        np.testing.assert_allclose(np.asarray(got), expected, rtol=1e-9, atol=1e-11)

@@ -27,7 +27,7 @@ import sympy
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from ..core.errors import EvaluationError
-from ..core.matrix_expr import Elementwise, Softmax, scalar
+from ..core.matrix_expr import Commutation, Elementwise, Softmax, Vec, scalar
 from ..core.matrix_layers import LayerNorm, RowSoftmax, Variance
 from .array_ops import OPS
 
@@ -110,7 +110,8 @@ class ArrayCode:
                 self.value(leaf)
         leaves = {}
         expr = stabilize(self._scalar(node, leaves, root=node))
-        names = {s: self.value(leaf) if isinstance(leaf, sympy.Basic) else leaf[1]
+        names = {s: self.value(leaf) if isinstance(leaf, sympy.Basic) else
+                 self._size_value(leaf[1]) if leaf[0] == "size" else leaf[1]
                  for leaf, s in leaves.items()}
         out = self._program(expr, names)
         shape = tuple(node.shape) if isinstance(node, MatrixExpr) else (1, 1)
@@ -119,6 +120,12 @@ class ArrayCode:
         if not carried:  # a constant, or only smaller leaves: broadcast to the node's shape
             out = self.emit(self.op["mul"](out, self.op["ones"](*map(self.size, shape))))
         return out
+
+    def _size_value(self, name: str) -> str:
+        """A dimension's size as a float the backend's functions take (a torch tensor)."""
+        if ("size", name) not in self._memo:
+            self._memo[("size", name)] = self.emit(self.op["size"](name))
+        return self._memo[("size", name)]
 
     def _scalar(self, e: sympy.Basic, leaves: dict, root: object = None) -> sympy.Basic:
         """``e`` entry by entry as a scalar expression; structural parts become symbols, and
@@ -341,6 +348,8 @@ NODES: dict[type, Callable[[ArrayCode, sympy.Basic], str]] = {
     RowSoftmax: lambda c, e: c.emit(c.op["row_softmax"](c.value(e.arg))),
     LayerNorm: lambda c, e: c.emit(c.op["layernorm"](c.value(e.arg), c.number(e.eps))),
     Variance: lambda c, e: c.emit(c.op["variance"](c.value(e.arg))),
+    Vec: lambda c, e: c.emit(c.op["vec"](c.value(e.arg))),
+    Commutation: lambda c, e: c.emit(c.op["commutation"](*map(c.size, e.args[:2]))),
 }
 
 

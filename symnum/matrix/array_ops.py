@@ -46,6 +46,8 @@ def _table(m: str, swap: Spell, sums: Callable[[str, int], str], make: Callable[
         "ones": lambda r, c: make(f"ones(({r}, {c})"),
         "zeros": lambda r, c: make(f"zeros(({r}, {c})"),
         "reshape": lambda a, shape: f"{a}.reshape({shape})",
+        "size": (lambda n: f"torch.tensor(float({n}), dtype=torch.float64, device=_device)")
+        if m == "torch" else (lambda n: f"float({n})"),  # a dimension as a number
         "kron": lambda a, b: f"_kron({a}, {b})",
         "vec": lambda a: f"_vec({a})",
         "commutation": lambda r, c: f"_commutation({r}, {c})",

@@ -95,7 +95,25 @@ class MatrixKernel:
             else:
                 parts += [a[..., i, j] for i in range(a.shape[-2]) for j in range(a.shape[-1])]
         out = k(*parts, *arrays[len(self.matrices):])
-        return out.reshape(tuple(out.shape[:-1]) + shape)
+        batch = tuple(out.shape[:-1])
+        four = self._four(sizes)
+        if four is None:
+            return out.reshape(batch + shape)
+        (m, n, p, q), dims = four  # the vec form, column-major, as (m, n, p, q)
+        out = out.reshape(batch + (n, m, q, p)).swapaxes(-4, -3).swapaxes(-2, -1)
+        return out.reshape(batch + dims)
+
+    def _four(self, sizes: dict) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
+        """For a 4-index result: (m, n, p, q) and the array's shape (a vector's one axis)."""
+        x, f = self.result.variable, self.result.function.expr
+        if self.result.kind == "gradient" or (x.shape[1] == 1 and (
+                self.result.kind == "hessian" or f.shape[1] == 1)):
+            return None
+        out = tuple(x.shape) if self.result.kind == "hessian" else tuple(f.shape)
+        full = tuple(int(sympy.sympify(d).subs(sizes)) for d in out + tuple(x.shape))
+        dims = tuple(s for s, d in zip(full, out + tuple(x.shape), strict=True)
+                     if not (d == 1 and s == 1))
+        return full, dims
 
     def _array(self, value: object, name: str) -> object:
         """The value as the backend's float64 array, checked by the kernels' own rules."""

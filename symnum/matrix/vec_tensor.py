@@ -31,6 +31,7 @@ from typing import Any
 import sympy
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
+from ..core.matrix_expr import Commutation, Vec
 from .array_code import ArrayCode
 
 
@@ -79,13 +80,12 @@ def tensor(code: ArrayCode, v: sympy.Basic, f_shape: tuple, x_shape: tuple) -> s
 
 
 def _einsums(code: ArrayCode, v: sympy.Basic, out: tuple, inp: tuple) -> str:
-    terms = v.args if isinstance(v, sympy.MatAdd) else (v,)
     names = []
-    for term in terms:
+    for coefficient, chain in _expand(v):
         labels = _Labels()
         i, j = labels.pair(out)
         k, m = labels.pair(inp)
-        f = _read(code, term, labels, (i, j), (k, m))
+        f = _read(code, coefficient, chain, labels, (i, j), (k, m))
         names.append(_einsum(code, f, labels, (i, j, k, m), out + inp))
     total = names[0]
     for other in names[1:]:
@@ -93,12 +93,26 @@ def _einsums(code: ArrayCode, v: sympy.Basic, out: tuple, inp: tuple) -> str:
     return total
 
 
-def _read(code: ArrayCode, e: sympy.Basic, labels: _Labels, out: tuple, inp: tuple) -> Factor:
-    """``e`` as a Factor whose pairs are the labels ``out`` and ``inp`` (of known sizes)."""
-    scalars = [a for a in e.args if not isinstance(a, MatrixExpr)] \
-        if isinstance(e, sympy.MatMul) else []
-    chain = [a for a in e.args if isinstance(a, MatrixExpr)] \
-        if isinstance(e, sympy.MatMul) else [e]
+def _expand(e: sympy.Basic) -> list[tuple[sympy.Expr, list[MatrixExpr]]]:
+    """``e`` as a sum of products: (scalar coefficient, matrix factors) per term."""
+    if isinstance(e, sympy.MatAdd):
+        return [t for a in e.args for t in _expand(a)]
+    if isinstance(e, sympy.MatMul):
+        coefficient = sympy.Mul(*[a for a in e.args if not isinstance(a, MatrixExpr)])
+        terms: list[tuple[sympy.Expr, list[MatrixExpr]]] = [(coefficient, [])]
+        for a in e.args:
+            if isinstance(a, MatrixExpr):
+                terms = [(c * d, fs + gs) for c, fs in terms for d, gs in _expand(a)]
+        return terms
+    if isinstance(e, sympy.Transpose) and isinstance(e.arg, sympy.MatAdd | sympy.MatMul):
+        return [(c, [sympy.Transpose(f) for f in reversed(fs)]) for c, fs in _expand(e.arg)]
+    return [(sympy.S.One, [e])]
+
+
+def _read(code: ArrayCode, coefficient: sympy.Expr, chain: list[MatrixExpr], labels: _Labels,
+          out: tuple, inp: tuple) -> Factor:
+    """coefficient × the product of ``chain`` as a Factor whose pairs are the labels ``out``
+    and ``inp`` (of known sizes)."""
     chain = [a for a in chain if not isinstance(a, sympy.Identity)]
     factors = [_factor(code, a, labels) for a in chain]
     if not factors:  # the identity: δ between the pairs
@@ -112,7 +126,7 @@ def _read(code: ArrayCode, e: sympy.Basic, labels: _Labels, out: tuple, inp: tup
         f.eyes += [(f.out[0], out[0]), (f.out[1], out[1]), (f.inp[0], inp[0]),
                    (f.inp[1], inp[1])]
         f.out, f.inp = out, inp
-    number, rest = sympy.Mul(*scalars).as_coeff_Mul()
+    number, rest = coefficient.as_coeff_Mul()
     if rest != 1:
         f.operands.append((code.emit(f"{code.value(rest)}[..., 0, 0]"), ""))
     f.number = number
@@ -135,7 +149,7 @@ def _compose(f: Factor, g: Factor, labels: _Labels) -> Factor:
 def _factor(code: ArrayCode, e: MatrixExpr, labels: _Labels) -> Factor:
     """One factor of a product, by the first rule of :data:`FACTORS` for its kind."""
     for kind, read in FACTORS:
-        if isinstance(e, kind) or type(e).__name__ == kind:
+        if isinstance(e, kind):
             return read(code, e, labels)
     if isinstance(e, sympy.MatMul | sympy.MatAdd):
         raise NotFour("a sum or product inside a factor")
@@ -154,7 +168,13 @@ def _kron(code: ArrayCode, e: sympy.KroneckerProduct, labels: _Labels) -> Factor
     slow, fast = e.args
     i, j = labels.new(fast.shape[0]), labels.new(slow.shape[0])
     k, m = labels.new(fast.shape[1]), labels.new(slow.shape[1])
-    return Factor((i, j), (k, m), [(code.value(fast), i + k), (code.value(slow), j + m)])
+    f = Factor((i, j), (k, m))
+    for part, pair in ((fast, (i, k)), (slow, (j, m))):
+        if isinstance(part, sympy.Identity):  # I ⊗ A, A ⊗ I: a δ, often only a renaming
+            f.eyes.append(pair)
+        else:
+            f.operands.append((code.value(part), "".join(pair)))
+    return f
 
 
 def _transpose(code: ArrayCode, e: sympy.Transpose, labels: _Labels) -> Factor:
@@ -180,7 +200,7 @@ def _vec(code: ArrayCode, e: MatrixExpr, labels: _Labels) -> Factor:
     return Factor((i, j), (labels.new(1), labels.new(1)), [(code.value(inner), i + j)])
 
 
-def _commutation(code: ArrayCode, e: MatrixExpr, labels: _Labels) -> Factor:
+def _commutation(code: ArrayCode, e: Commutation, labels: _Labels) -> Factor:
     rows, cols = _commutation_dims(e)  # K vec A = vec Aᵀ for A rows × cols
     i, j = labels.new(cols), labels.new(rows)
     k, m = labels.new(rows), labels.new(cols)
@@ -188,16 +208,13 @@ def _commutation(code: ArrayCode, e: MatrixExpr, labels: _Labels) -> Factor:
 
 
 def _vec_arg(e: sympy.Basic) -> MatrixExpr | None:
-    """C where ``e`` is vec C (a node called Vec), else None."""
-    return e.args[0] if type(e).__name__ == "Vec" else None
+    """C where ``e`` is vec C, else None."""
+    return e.arg if isinstance(e, Vec) else None
 
 
-def _commutation_dims(e: MatrixExpr) -> tuple:
+def _commutation_dims(e: Commutation) -> tuple:
     """(rows, cols) of the A whose vec the commutation matrix ``e`` turns into vec Aᵀ."""
-    dims = getattr(e, "dims", None)
-    if dims is None:
-        dims = tuple(e.args[:2])
-    return tuple(dims)
+    return tuple(e.args[:2])
 
 
 def _einsum(code: ArrayCode, f: Factor, labels: _Labels, out: tuple, sizes: tuple) -> str:
@@ -250,7 +267,7 @@ def _einsum(code: ArrayCode, f: Factor, labels: _Labels, out: tuple, sizes: tupl
     return name
 
 
-# node kind (or its class name) → its reading as a 4-index factor; anything else that is
+# node kind → its reading as a 4-index factor; anything else that is
 # not a sum or a product is a plain matrix acting on vectors
 def _outer(code: ArrayCode, operands: list[tuple[str, str]], target: str) -> str:
     """A product with no index summed, as broadcasting: A[i, k]·B[l, j] is
@@ -264,10 +281,10 @@ def _outer(code: ArrayCode, operands: list[tuple[str, str]], target: str) -> str
     return " * ".join(factors)
 
 
-FACTORS: list[tuple[type | str, Callable[[ArrayCode, Any, _Labels], Factor]]] = [
+FACTORS: list[tuple[type, Callable[[ArrayCode, Any, _Labels], Factor]]] = [
     (sympy.KroneckerProduct, _kron),
     (sympy.Transpose, _transpose),
     (sympy.DiagMatrix, _diag),
-    ("Vec", _vec),
-    ("Commutation", _commutation),
+    (Vec, _vec),
+    (Commutation, _commutation),
 ]
