@@ -129,6 +129,12 @@ def test_jax_matrix_code_runs_under_jit():
                                                                     "y": "m"}, to="jax"), space)
     got = space["f"](*[a.numpy() for a in args.values()])
     np.testing.assert_allclose(np.asarray(got), expected, rtol=1e-12, atol=1e-14)
+    text, wrt, what, shapes, fn, square = FOUR[8]  # softmax(QKᵀ/√d) by Q: (m, n, m, d)
+    k = symnum.kernel(text, wrt=wrt, what=what, shapes=shapes, backend="jax")
+    args = _inputs(shapes, {"m": 3, "n": 4, "d": 2}, 13, (2,))
+    np.testing.assert_allclose(np.asarray(jax.jit(k)(*[a.numpy() for a in args.values()])),
+                               _oracle(fn, args, wrt, "jacobian", (2,)), rtol=1e-10,
+                               atol=1e-12)
 
 
 def test_solve_not_inverse_and_one_einsum_for_a_trace():
@@ -170,11 +176,12 @@ def test_exports_are_standalone_matrix_code_for_symbolic_sizes():
     from symnum.export import export_source
     targets = ["numpy", "torch"]  # JAX's export: test_jax_matrix_code_runs_under_jit
     jobs, expected = [], []
-    for text, wrt, what, shapes, fn, square in [c for c in CASES if c[0] in EXPORTED]:
+    chosen = [c for c in CASES if c[0] in EXPORTED] + [FOUR[1], FOUR[8], FOUR[12]]
+    for text, wrt, what, shapes, fn, square in chosen:
         source = {to: export_source(text, wrt=wrt, what=what, shapes=shapes, to=to,
                                     name="derivative") for to in targets}
-        for seed, sizes, batch in [(6, {"m": 3, "n": 4, "p": 5, "q": 2}, ()),
-                                   (7, {"m": 4, "n": 2, "p": 3, "q": 5}, (2,))]:
+        for seed, sizes, batch in [(6, {"m": 3, "n": 4, "p": 5, "q": 2, "d": 2}, ()),
+                                   (7, {"m": 4, "n": 2, "p": 3, "q": 5, "d": 3}, (2,))]:
             args = _inputs(shapes, sizes, seed, batch, square)
             order = sorted(args, key=lambda n: (n != wrt, n))  # the variable first
             want = _oracle(fn, args, wrt, what or "jacobian", batch)
