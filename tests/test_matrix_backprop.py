@@ -165,8 +165,8 @@ def test_the_backward_pass_reads_as_a_textbook_writes_it():
     for line in ["  z1 = W1 x + b1", "  a1 = tanh(z1)", "  z2 = W2 a1 + b2", "  f = 𝟏ᵀ a2",
                  "[1] δ2 = ∂f/∂z2 = 𝟏 − tanh²(z2)",
                  "δ1 = ∂f/∂z1 = (W2ᵀ δ2) ⊙ (𝟏 − tanh²(z1))",
-                 "      backward recursion: δ_l = (W_{l+1}ᵀ δ_{l+1}) ⊙ σ′(z_l)",
-                 "∂f/∂W1 = δ1 xᵀ", "      weight gradient: ∂f/∂W_l = δ_l a_{l−1}ᵀ"]:
+                 "      backward recursion: δₗ = (Wₗ₊₁ᵀ δₗ₊₁) ⊙ σ′(zₗ)",
+                 "∂f/∂W1 = δ1 xᵀ", "      weight gradient: ∂f/∂Wₗ = δₗ aₗ₋₁ᵀ"]:
         assert line in text, line
     latex = backprop_latex(bp)
     assert r"\delta_{1} = \frac{\partial f}{\partial z_{1}}" in latex
@@ -186,6 +186,6 @@ def test_the_cli_shows_the_backward_pass_in_text_and_json(cli):
     assert "δ1 = ∂f/∂z1 = (W2ᵀ δ2) ⊙ (σ(z1) ⊙ (𝟏 − σ(z1)))" in text
     assert text.index("backward pass") < text.index("by differentials")
     trees = cli.json("derive", *args)["steps"]
-    assert [t["rule"] for t in trees] == ["read_off", "backward_pass"]
+    assert [t["rule"] for t in trees] == ["backward_pass", "read_off"]
     assert all(t["label"] for t in trees)
     assert cli("derive", *args, "--format", "latex").stdout.count(r"\delta_{2}") >= 2

@@ -26,7 +26,7 @@ from .printing import matrix_latex, matrix_text
 from .steps import latex_rows, steps_json, steps_text, trace_form
 
 DEFINITIONS = ("layer", "activation", "loss")
-HEADING = "backward pass (backpropagation on the layers of f as written; δ_l = ∂f/∂z_l)"
+HEADING = "backward pass (backpropagation on the layers of f as written; δₗ = ∂f/∂zₗ)"
 
 
 def _greek(e: sympy.Basic) -> sympy.Basic:
@@ -135,6 +135,5 @@ def backprop_json(bp: BackwardPass) -> dict[str, Any]:
                      rf"{matrix_latex(last.formula)} = {matrix_latex(_result_shown(bp))}",
             "expr": matrix_str(bp.result.function.expr), "wrt": x.name,
             "result": bp.result.string(), "differential": False,
-            "formula": "δ_L = ∂f/∂z_L; δ_l = (W_{l+1}ᵀ δ_{l+1}) ⊙ σ′(z_l); "
-                       "∂f/∂W_l = δ_l a_{l−1}ᵀ; ∂f/∂b_l = δ_l",
+            "formula": "δ_L = ∂f/∂z_L; δₗ = (Wₗ₊₁ᵀ δₗ₊₁) ⊙ σ′(zₗ); ∂f/∂Wₗ = δₗ aₗ₋₁ᵀ",
             "substeps": [node(q) for q in bp.equations]}

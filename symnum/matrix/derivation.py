@@ -59,11 +59,11 @@ class MatrixDerivation:
         return text + ("" if shown is None else f"\n\n**Result**\n\n{shown}")
 
     def to_json(self) -> list[dict[str, Any]]:
-        """The differential tree, then the backward pass of a network (labelled)."""
+        """The differential tree; for a network the backward pass first (each labelled)."""
         tree = steps_json(self.root)
         if self.network is None:
             return [tree]
-        return [{**tree, "label": DIFFERENTIALS_HEADING}, backprop_json(self.network)]
+        return [backprop_json(self.network), {**tree, "label": DIFFERENTIALS_HEADING}]
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
         """Jupyter's display: the Markdown derivation (and the text for terminals)."""

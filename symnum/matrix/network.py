@@ -30,18 +30,17 @@ from .result import MatrixResult
 
 # rule → (title, statement in text, statement in LaTeX)
 BACKPROP_RULES: dict[str, tuple[str, str, str]] = {
-    "layer": ("pre-activation", "z_l = W_l a_{l−1} + b_l",
-              r"z_l = W_l\, a_{l-1} + b_l"),
-    "activation": ("activation", "a_l = σ(z_l)", r"a_l = \sigma(z_l)"),
+    "layer": ("pre-activation", "zₗ = Wₗ aₗ₋₁ + bₗ", r"z_l = W_l\, a_{l-1} + b_l"),
+    "activation": ("activation", "aₗ = σ(zₗ)", r"a_l = \sigma(z_l)"),
     "loss": ("the function of the last layer", "f = ℓ(a_L)", r"f = \ell(a_L)"),
     "output_error": ("output error", "δ_L = ∂f/∂z_L, read off df = δ_Lᵀ dz_L",
                      r"\delta_L = \partial f/\partial z_L"),
-    "backward": ("backward recursion", "δ_l = (W_{l+1}ᵀ δ_{l+1}) ⊙ σ′(z_l)",
+    "backward": ("backward recursion", "δₗ = (Wₗ₊₁ᵀ δₗ₊₁) ⊙ σ′(zₗ)",
                  r"\delta_l = (W_{l+1}^\top \delta_{l+1}) \odot \sigma'(z_l)"),
-    "weight_gradient": ("weight gradient", "∂f/∂W_l = δ_l a_{l−1}ᵀ",
+    "weight_gradient": ("weight gradient", "∂f/∂Wₗ = δₗ aₗ₋₁ᵀ",
                         r"\partial f/\partial W_l = \delta_l\, a_{l-1}^\top"),
-    "bias_gradient": ("bias gradient", "∂f/∂b_l = δ_l", r"\partial f/\partial b_l = \delta_l"),
-    "input_gradient": ("input gradient", "∂f/∂a_0 = W_1ᵀ δ_1",
+    "bias_gradient": ("bias gradient", "∂f/∂bₗ = δₗ", r"\partial f/\partial b_l = \delta_l"),
+    "input_gradient": ("input gradient", "∂f/∂a₀ = W₁ᵀ δ₁",
                        r"\partial f/\partial a_0 = W_1^\top \delta_1"),
 }
 
