@@ -232,10 +232,10 @@ STEP_CASES = [
 @pytest.mark.parametrize("text, wrt, shapes", STEP_CASES)
 def test_matrix_steps_every_differential_is_true(text, wrt, shapes):
     """d(expr) = result checked as an exact directional derivative: d/dt expr(X + t·D) at 0."""
-    from symnum.matrix.steps import matrix_steps
+    from symnum.matrix.identify import matrix_steps
     r = symnum.derive(text, wrt=wrt, shapes=_shapes(shapes))
     tree = matrix_steps(r)
-    assert tree.result == r.expr and tree.rule == "read_off"
+    assert tree.result == r.expr and tree.rule.startswith("read_off")
     rng = np.random.default_rng(5)
     values = _inputs(r, rng)
     t = sympy.Symbol("t", real=True)

@@ -15,9 +15,10 @@ from typing import Any
 from ..core.display import bundle, math_block
 from ..steps.rules import Step
 from .backprop import backprop_json, backprop_latex_rows, backprop_text
+from .identify import matrix_steps
 from .network import BackwardPass, backward_pass
 from .result import MatrixResult
-from .steps import latex_rows, matrix_steps, steps_json, steps_markdown, steps_text
+from .steps import latex_rows, steps_json, steps_markdown, steps_text
 
 DIFFERENTIALS_HEADING = "by differentials"
 

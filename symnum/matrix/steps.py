@@ -1,13 +1,14 @@
 """Steps of a matrix derivative by the differential method.
 
 Each node states a differential, d(expr) = result, linear in dX; the rule names the identity
-used (d(XY) = dX·Y + X·dY, d tr A = tr dA, ...). The root reads the gradient off
-df = tr(Gᵀ dX) (or the Jacobian off df = J dx): ∂f/∂X = G.
+used (d(XY) = dX·Y + X·dY, d tr A = tr dA, ...). :mod:`symnum.matrix.identify` puts the
+read-off steps above the tree (∂f/∂X = G from df = tr(Gᵀ dX), a Jacobian from vec dF, a
+Hessian from d(∇f)); the renderers here write every kind of step.
 
->>> import symnum
->>> r = symnum.derive("x.T*A*x", wrt="x", shapes={"x": "n", "A": "n,n"})
->>> [s.rule for s in matrix_steps(r).walk()]
-['read_off', 'trace_form', 'product', 'transpose', 'variable', 'variable']
+>>> n = sympy.Symbol("n", integer=True)
+>>> x, A = sympy.MatrixSymbol("x", n, 1), sympy.MatrixSymbol("A", n, n)
+>>> [s.rule for s in differential_tree(x.T * A * x, x).walk()]
+['product', 'transpose', 'variable', 'variable']
 """
 
 from __future__ import annotations
@@ -24,10 +25,14 @@ from ..steps.rules import Step
 from .calculus import DIFFERENTIALS, differential
 from .forms import display_form
 from .printing import matrix_latex, matrix_text
-from .result import MatrixResult
 
 MATRIX_RULES: dict[str, str] = {
-    "read_off": "df = tr(Gᵀ·dX) ⇒ ∂f/∂X = G  (df = J·dx ⇒ Jacobian J)",
+    "read_off": "df = tr(Gᵀ·dX) ⇒ ∂f/∂X = G",
+    "read_off_jacobian": "vec dF = V·vec dX ⇒ ∂vec F/∂(vec X)ᵀ = V",
+    "read_off_hessian": "vec d(∇f) = H·vec dX ⇒ ∂²f/∂vec X∂(vec X)ᵀ = H",
+    "vec_form": "vec(A·dX·B) = (Bᵀ ⊗ A)·vec dX, vec dXᵀ = K·vec dX, vec(C ⊙ M) = diag(vec C)·vec M",
+    "linear_form": "df written as J·dx",
+    "second_differential": "d²f = tr(d(∇f)ᵀ·dX): df = tr(∇fᵀ·dX) differentiated, dX fixed",
     "trace_form": "tr(A·B) = tr(B·A), tr(Aᵀ) = tr(A), aᵀb = tr(aᵀb): df written as tr(Gᵀ·dX)",
     "constant": "dA = 0 for A that does not depend on X",
     "variable": "d(X) = dX",
@@ -86,31 +91,33 @@ def _gradient_form(x: sympy.MatrixSymbol, gt: sympy.Basic) -> sympy.Basic:
     return form if x.shape[1] == 1 else sympy.Trace(form)
 
 
-def _read_off(kind: str, x: sympy.MatrixSymbol) -> str:
-    """The identification of the derivative from the differential, in x's name."""
-    if kind == "gradient" and x.shape[1] == 1:
-        return f"df = gᵀ·d{x} ⇒ ∂f/∂{x} = g (the gradient has the shape of {x})"
-    if kind == "gradient":
-        return f"df = tr(Gᵀ·d{x}) ⇒ ∂f/∂{x} = G (the gradient has the shape of {x})"
-    return f"{kind}: " + MATRIX_RULES["read_off"]
-
-
-def matrix_steps(result: MatrixResult) -> Step:
-    """The differential tree of f under the read-off step."""
-    x, f = result.variable, result.function.expr
-    if result.kind == "gradient":
-        below = trace_form(f, x, result.expr)
-    else:
-        below = differential_tree(f, x)
-    return Step("read_off", f, x, result.expr, (below,),
-                note=_read_off(result.kind, x))
+def _operator(step: Step) -> tuple[str, str]:
+    """What a step applies to its expression, in text and LaTeX: d, vec d, d², ∂/∂X, ..."""
+    x = step.wrt
+    t, tex = matrix_text(x), matrix_latex(x)
+    four = x.shape[1] != 1 or (isinstance(step.expr, MatrixExpr) and step.expr.shape[1] != 1)
+    vec = r"\operatorname{vec}"
+    table = {
+        "read_off": (f"∂/∂{t} ", rf"\frac{{\partial}}{{\partial {tex}}}"),
+        "read_off_jacobian": (f"∂ vec/∂(vec {t})ᵀ ", rf"\frac{{\partial {vec}}}"
+                              rf"{{\partial ({vec} {tex})^\top}}") if four else
+                             (f"∂/∂{t}ᵀ ", rf"\frac{{\partial}}{{\partial {tex}^\top}}"),
+        "read_off_hessian": (f"∂²/∂vec {t}∂(vec {t})ᵀ ", rf"\frac{{\partial^2}}{{\partial {vec} "
+                             rf"{tex}\, \partial ({vec} {tex})^\top}}") if x.shape[1] != 1 else
+                            (f"∂²/∂{t}∂{t}ᵀ ", rf"\frac{{\partial^2}}{{\partial {tex}\, "
+                             rf"\partial {tex}^\top}}"),
+        "vec_form": ("vec d", rf"{vec}\, d") if four else ("d", "d"),
+        "second_differential": ("d²", "d^2"),
+    }
+    return table.get(step.rule, ("d", "d"))
 
 
 def _shown(step: Step) -> sympy.Basic:
     """A step's result as the result prints: σ forms, factored coefficients."""
     if step.rule == "trace_form":  # tr(Gᵀ dX) with G as the result prints (not distributed)
         g = display_form(step.let[0][1], step.expr, abbreviate=False)[0]
-        return _gradient_form(step.wrt, sympy.Transpose(g))
+        compound = isinstance(g, sympy.MatMul | sympy.MatAdd | sympy.HadamardProduct)
+        return _gradient_form(step.wrt, sympy.Transpose(g) if compound else g.T)
     return display_form(step.result, step.expr, abbreviate=False)[0]
 
 
@@ -125,7 +132,7 @@ def steps_text(root: Step, start: int = 1, indent: int = 0) -> str:
     lines: list[str] = []
     for k, (s, depth) in enumerate(root.walk_with_depth(), start):
         pad = "   " * (depth + indent)
-        op = f"∂/∂{s.wrt} " if s.rule == "read_off" else "d"
+        op = _operator(s)[0]
         lines.append(f"{pad}[{k}] {op}[{matrix_text(s.expr)}] = {matrix_text(_shown(s))}")
         lines.append(f"{pad}      {s.rule.replace('_', ' ')}: {_formula(s)}")
     return "\n".join(lines)
@@ -138,8 +145,7 @@ def steps_latex(root: Step) -> str:
 
 def latex_rows(root: Step, indent: int = 0) -> list[str]:
     """The align* rows of a tree, ``indent`` levels in."""
-    return [latex_row(depth + indent, rf"\frac{{\partial}}{{\partial {matrix_latex(s.wrt)}}}"
-                      if s.rule == "read_off" else "d", matrix_latex(s.expr),
+    return [latex_row(depth + indent, _operator(s)[1], matrix_latex(s.expr),
                       matrix_latex(_shown(s)), s.rule.replace("_", " "))
             for s, depth in root.walk_with_depth()]
 
@@ -148,8 +154,7 @@ def steps_markdown(root: Step) -> str:
     """Nested bullet list: rule, the differential in inline math, the identity used."""
     lines = []
     for s, depth in root.walk_with_depth():
-        op = rf"\frac{{\partial}}{{\partial {matrix_latex(s.wrt)}}}" if s.rule == "read_off" \
-            else "d"
+        op = _operator(s)[1]
         lines.append(f"{'  ' * depth}- **{s.rule.replace('_', ' ')}**: "
                      rf"${op}\left[{matrix_latex(s.expr)}\right] = {matrix_latex(s.result)}$"
                      f" — {escape(_formula(s), quote=False)}")
@@ -158,11 +163,10 @@ def steps_markdown(root: Step) -> str:
 
 def steps_json(root: Step) -> dict[str, Any]:
     """Same keys as the scalar contract; "differential": true marks d(expr) = result."""
-    op = rf"\frac{{\partial}}{{\partial {matrix_latex(root.wrt)}}}" if root.rule == "read_off" \
-        else "d"
+    op = _operator(root)[1]
     return {"rule": root.rule, "title": root.rule.replace("_", " "),
             "latex": rf"{op}\left[{matrix_latex(root.expr)}\right] = {matrix_latex(_shown(root))}",
             "expr": matrix_str(root.expr), "wrt": root.wrt.name,
-            "result": matrix_str(root.result), "differential": root.rule != "read_off",
+            "result": matrix_str(root.result), "differential": not root.rule.startswith("read_off"),
             "formula": _formula(root),
             "substeps": [steps_json(s) for s in root.substeps]}
