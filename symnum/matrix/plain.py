@@ -15,11 +15,13 @@ A 1×1 product is the scalar it is (``exp(-y*w.T*x)``, ``(v.T*h)*x``, never
 
 from __future__ import annotations
 
+import re
+
 import sympy
 from sympy.matrices.expressions.matexpr import MatrixExpr
 from sympy.printing.precedence import PRECEDENCE, precedence
 
-from ..core.matrix_expr import Elementwise, Softmax, _MatrixStr
+from ..core.matrix_expr import _MatrixStr
 from .printing import _is_one_by_one, _ordered_terms, _scalar_groups
 
 
@@ -39,6 +41,19 @@ def _ones_times(e: sympy.Basic) -> sympy.Basic | None:
     return None
 
 
+def _is_call(text: str) -> bool:
+    """``name(...)`` as one call (``f(a)*g(b)`` is not)."""
+    match = re.match(r"[A-Za-z_]\w*\(", text)
+    if not match or not text.endswith(")"):
+        return False
+    depth = 0
+    for k, ch in enumerate(text[match.end() - 1:], match.end() - 1):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth == 0:
+            return k == len(text) - 1
+    return False
+
+
 class _Plain(_MatrixStr):
     """SymPy syntax for the JSON ``result``: a 1×1 product is a scalar (``exp(-y*w.T*x)``,
     ``(v.T*h)*x``, not ``Trace(v.T*h)``), bracketed where it meets other factors; positive
@@ -49,10 +64,11 @@ class _Plain(_MatrixStr):
     def parenthesize(self, item, level, strict=False):
         if isinstance(item, sympy.Trace) and _is_one_by_one(item.arg) \
                 and level >= PRECEDENCE["Mul"]:
-            return f"({self._print(item.arg)})"
-        if isinstance(item, sympy.HadamardProduct | sympy.HadamardPower | sympy.DiagMatrix
-                      | Elementwise | Softmax):
-            return self._print(item)  # written as calls: HadamardProduct(a, b)
+            text = self._print(item)
+            return text if text.startswith("sum(") else f"({text})"
+        text = self._print(item)
+        if _is_call(text):
+            return text  # HadamardProduct(a, b), KroneckerProduct(A, B): no brackets
         return super().parenthesize(item, level, strict)
 
     def _print_Trace(self, e):
