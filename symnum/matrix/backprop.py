@@ -25,7 +25,7 @@ from .network import BACKPROP_RULES, BackwardPass, Equation
 from .printing import matrix_latex, matrix_text
 from .steps import latex_rows, steps_json, steps_text, trace_form
 
-DEFINITIONS = ("layer", "activation", "loss")
+DEFINITIONS = ("layer", "activation", "loss", "loss_of_z")
 HEADING = "backward pass (backpropagation on the layers of f as written; δₗ = ∂f/∂zₗ)"
 
 
@@ -64,9 +64,10 @@ def _substeps(q: Equation) -> tuple[Step, ...]:
 
 
 def _result_shown(bp: BackwardPass) -> sympy.Basic:
-    """The gradient in the user's variables: the last formula with the names put back."""
-    last = bp.equations[-1]
-    return display_form(last.value, bp.result.function.expr, abbreviate=False)[0]
+    """The gradient in the user's variables, as the result prints (the last formula with
+    the names put back, tidied; the tests check that the two are equal)."""
+    r = bp.result
+    return display_form(r.expr, r.function.expr, abbreviate=False)[0]
 
 
 def backprop_text(bp: BackwardPass) -> str:

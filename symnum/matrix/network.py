@@ -33,6 +33,7 @@ BACKPROP_RULES: dict[str, tuple[str, str, str]] = {
     "layer": ("pre-activation", "zₗ = Wₗ aₗ₋₁ + bₗ", r"z_l = W_l\, a_{l-1} + b_l"),
     "activation": ("activation", "aₗ = σ(zₗ)", r"a_l = \sigma(z_l)"),
     "loss": ("the function of the last layer", "f = ℓ(a_L)", r"f = \ell(a_L)"),
+    "loss_of_z": ("the function of the last layer", "f = ℓ(z_L)", r"f = \ell(z_L)"),
     "output_error": ("output error", "δ_L = ∂f/∂z_L, read off df = δ_Lᵀ dz_L",
                      r"\delta_L = \partial f/\partial z_L"),
     "backward": ("backward recursion", "δₗ = (Wₗ₊₁ᵀ δₗ₊₁) ⊙ σ′(zₗ)",
@@ -205,7 +206,8 @@ def backward_pass(result: MatrixResult) -> BackwardPass | None:
             names[layer.activation] = a
     top = layers[-1]
     loss = f.xreplace({_output(top): names[_output(top)]})
-    equations.append(Equation("loss", sympy.Symbol("f"), loss, f))
+    equations.append(Equation("loss" if top.activation is not None else "loss_of_z",
+                              sympy.Symbol("f"), loss, f))
     values = {name: node for node, name in names.items()}
 
     def expand(e: sympy.Basic) -> sympy.Basic:

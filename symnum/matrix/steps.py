@@ -91,6 +91,16 @@ def _gradient_form(x: sympy.MatrixSymbol, gt: sympy.Basic) -> sympy.Basic:
     return form if x.shape[1] == 1 else sympy.Trace(form)
 
 
+TITLES = {"read_off": "read off the gradient", "read_off_jacobian": "read off the Jacobian",
+          "read_off_hessian": "read off the Hessian", "vec_form": "vec",
+          "second_differential": "second differential"}
+
+
+def title(rule: str) -> str:
+    """A rule's name for people: "read off the Jacobian", "trace form", "linear"."""
+    return TITLES.get(rule, rule.replace("_", " "))
+
+
 def _operator(step: Step) -> tuple[str, str]:
     """What a step applies to its expression, in text and LaTeX: d, vec d, d², ∂/∂X, ..."""
     x = step.wrt
@@ -134,7 +144,7 @@ def steps_text(root: Step, start: int = 1, indent: int = 0) -> str:
         pad = "   " * (depth + indent)
         op = _operator(s)[0]
         lines.append(f"{pad}[{k}] {op}[{matrix_text(s.expr)}] = {matrix_text(_shown(s))}")
-        lines.append(f"{pad}      {s.rule.replace('_', ' ')}: {_formula(s)}")
+        lines.append(f"{pad}      {title(s.rule)}: {_formula(s)}")
     return "\n".join(lines)
 
 
@@ -146,7 +156,7 @@ def steps_latex(root: Step) -> str:
 def latex_rows(root: Step, indent: int = 0) -> list[str]:
     """The align* rows of a tree, ``indent`` levels in."""
     return [latex_row(depth + indent, _operator(s)[1], matrix_latex(s.expr),
-                      matrix_latex(_shown(s)), s.rule.replace("_", " "))
+                      matrix_latex(_shown(s)), title(s.rule))
             for s, depth in root.walk_with_depth()]
 
 
@@ -155,7 +165,7 @@ def steps_markdown(root: Step) -> str:
     lines = []
     for s, depth in root.walk_with_depth():
         op = _operator(s)[1]
-        lines.append(f"{'  ' * depth}- **{s.rule.replace('_', ' ')}**: "
+        lines.append(f"{'  ' * depth}- **{title(s.rule)}**: "
                      rf"${op}\left[{matrix_latex(s.expr)}\right] = {matrix_latex(s.result)}$"
                      f" — {escape(_formula(s), quote=False)}")
     return "\n".join(lines)
@@ -164,7 +174,7 @@ def steps_markdown(root: Step) -> str:
 def steps_json(root: Step) -> dict[str, Any]:
     """Same keys as the scalar contract; "differential": true marks d(expr) = result."""
     op = _operator(root)[1]
-    return {"rule": root.rule, "title": root.rule.replace("_", " "),
+    return {"rule": root.rule, "title": title(root.rule),
             "latex": rf"{op}\left[{matrix_latex(root.expr)}\right] = {matrix_latex(_shown(root))}",
             "expr": matrix_str(root.expr), "wrt": root.wrt.name,
             "result": matrix_str(root.result), "differential": not root.rule.startswith("read_off"),
