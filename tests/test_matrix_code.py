@@ -305,3 +305,21 @@ def test_derived_four_index_results_against_torch_autograd(case, backend):
         expected = _oracle(fn, args, wrt, what or "jacobian", batch)
         assert tuple(got.shape) == expected.shape, text
         np.testing.assert_allclose(np.asarray(got), expected, rtol=1e-9, atol=1e-11)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "torch"])
+def test_out_receives_the_result_in_place(backend):
+    """out=: the last product written into the given array (a 4-index one too); a wrong
+    shape is refused with the shape wanted."""
+    from symnum import EvaluationError
+    for text, wrt, what, shapes, fn, square in [CASES[1], FOUR[10]]:
+        k = symnum.kernel(text, wrt=wrt, what=what, shapes=shapes, backend=backend)
+        args = _inputs(shapes, {"m": 3, "n": 4, "p": 3}, 14, (2,), square)
+        arrays = [a.numpy() if backend == "numpy" else a for a in args.values()]
+        expected = _oracle(fn, args, wrt, what or "jacobian", (2,))
+        out = np.empty(expected.shape) if backend == "numpy" else \
+            torch.empty(expected.shape, dtype=f64)
+        assert k(*arrays, out=out) is out
+        np.testing.assert_allclose(np.asarray(out), expected, rtol=1e-10, atol=1e-12)
+        with pytest.raises(EvaluationError, match=r"of shape \(2, "):
+            k(*arrays, out=out[:1])

@@ -21,6 +21,7 @@ text imports only its backend: :class:`~symnum.matrix.kernel.MatrixKernel` execu
 from __future__ import annotations
 
 import keyword
+import re
 from dataclasses import dataclass
 
 import sympy
@@ -54,10 +55,13 @@ class MatrixCode:
 
 def matrix_code(result: MatrixResult, backend: str, matrices: list[str],
                 scalars: list[str], name: str = "f", convert: str | None = None,
-                helpers: dict[str, str] | None = None, doc: str = "") -> MatrixCode:
+                helpers: dict[str, str] | None = None, doc: str = "", into: bool = False
+                ) -> MatrixCode:
     """The source of ``name(*matrices, *scalars)`` for ``result`` (see the module docstring).
     ``convert`` (a template of the argument, "{0}") turns each argument into a float64 array
-    first, with ``helpers`` the definitions it calls; without it the arguments are arrays."""
+    first, with ``helpers`` the definitions it calls; without it the arguments are arrays.
+    ``into``: a last parameter ``out``, a contiguous array of the result's shape the result
+    is written into (its last product computed there, no new array)."""
     f = result.function
     shapes = {n: tuple(f.shapes[n]) for n in matrices}
     params = _python_names(matrices + scalars)
@@ -81,14 +85,18 @@ def matrix_code(result: MatrixResult, backend: str, matrices: list[str],
     code = ArrayCode(backend, dict(zip(matrices, arrays, strict=True)), dims,
                      {sympy.Symbol(s, real=True): p
                       for s, p in zip(scalars, params[len(matrices):], strict=True)})
-    out, rank, shape = _output(result, code)
-    body = code.pruned(out) + [f"return _result({out}, batch, {rank}, {_tuple(shape)})"]
+    out, rank, shape, inner = _output(result, code)
+    body = code.pruned(out)
+    done = [f"return _result({out}, batch, {rank}, {_tuple(shape)})"]
+    if into:
+        body, done = body[:-1], _into(body[-1], backend, done, inner)
+    body += done
     if backend == "torch" and any("_device" in line for line in body):
         lines.append(f"_device = {arrays[0]}.device")
     if backend == "numpy":
         body = ['with np.errstate(all="ignore"):'] + [f"    {line}" for line in body]
     lines += body
-    head = f"def {name}({', '.join(params)}):"
+    head = f"def {name}({', '.join(params + (['out=None'] if into else []))}):"
     text = "\n".join([head] + ([f'    """{doc}"""'] if doc else []) +
                      [f"    {line}" for line in lines]) + "\n"
     return MatrixCode(backend, name, tuple(params), tuple(matrices + scalars), tuple(shape),
@@ -110,9 +118,30 @@ def _output(result: MatrixResult, code: ArrayCode) -> tuple[str, int, list[str]]
     shape = [code.size(d) for d in outputs + inputs]
     four = result.kind != "gradient" and (tuple(x.shape)[1] != 1 or len(outputs) > 1)
     if not four:
-        return code.value(result.expr), 2, shape
+        return code.value(result.expr), 2, shape, [code.size(d) for d in result.expr.shape]
     f_shape = tuple(x.shape) if result.kind == "hessian" else tuple(f_expr.shape)
-    return tensor(code, result.expr, f_shape, tuple(x.shape)), 4, shape
+    inner = [code.size(d) for d in f_shape + tuple(x.shape)]
+    return tensor(code, result.expr, f_shape, tuple(x.shape)), 4, shape, inner
+
+
+_OPERAND = re.compile(r"[\w.]+(\([\w, ]*\))?(\[[\w.,: ]*\])?")
+
+
+def _into(last: str, backend: str, done: list[str], inner: list[str]) -> list[str]:
+    """The lines that end the function: without ``out`` the last line and ``done``; with it
+    the last line's product computed into ``out`` (a copy when the line is not a product)."""
+    target, _, text = last.partition(" = ")
+    view = f"out.{'view' if backend == 'torch' else 'reshape'}(batch + {_tuple(inner)})"
+    lines = ["if out is None:", f"    {last}", *[f"    {line}" for line in done],
+             f"_view = {view}"]
+    parts = text.split(" * ")
+    if len(parts) >= 2 and all(_OPERAND.fullmatch(p) for p in parts):
+        mul = "np.multiply" if backend == "numpy" else "torch.mul"
+        lines.append(f"{mul}({parts[0]}, {parts[1]}, out=_view)")
+        lines += [f"_view *= {p}" for p in parts[2:]]
+    else:
+        lines += [last, f"_view[...] = {target}"]
+    return lines + ["return out"]
 
 
 def _dims(shape: tuple) -> tuple:

@@ -57,7 +57,7 @@ class MatrixKernel:
         self._function: Callable | None = None
         try:
             self.code = matrix_code(result, backend, self.matrices,
-                                    [s.name for s in self.scalars])
+                                    [s.name for s in self.scalars], into=backend != "jax")
         except SymnumError:
             return
         self._function = self.code.function()
@@ -69,7 +69,9 @@ class MatrixKernel:
         return (f"<MatrixKernel {self.backend} ({how}): {self.result.kind} "
                 f"{self.result.string()}; inputs {inputs} (leading batch dimensions allowed)>")
 
-    def __call__(self, *args: object, **named: object) -> object:
+    def __call__(self, *args: object, out: object = None, **named: object) -> object:
+        """The result for arrays of the declared shapes (batch dimensions broadcast); ``out``
+        (numpy, torch) a contiguous float64 array of the result's shape to write into."""
         values = list(args)
         if named:
             unknown = sorted(set(named) - set(self.names[len(args):]))
@@ -84,8 +86,11 @@ class MatrixKernel:
                                   f" got {len(values)}")
         arrays = [self._array(v, n) for v, n in zip(values, self.names, strict=True)]
         sizes = self._sizes(arrays)
+        if out is not None:
+            self._check_out(out, arrays, sizes)
         if self._function is not None:
-            return self._function(*arrays)
+            return self._function(*arrays, out) if out is not None else \
+                self._function(*arrays)
         k, shape = self._kernel(sizes)
         parts = []
         for name, a in zip(self.matrices, arrays[:len(self.matrices)], strict=True):
@@ -94,14 +99,40 @@ class MatrixKernel:
                 parts += [a[..., i] for i in range(a.shape[-1])]
             else:
                 parts += [a[..., i, j] for i in range(a.shape[-2]) for j in range(a.shape[-1])]
-        out = k(*parts, *arrays[len(self.matrices):])
-        batch = tuple(out.shape[:-1])
+        value = k(*parts, *arrays[len(self.matrices):])
+        batch = tuple(value.shape[:-1])
         four = self._four(sizes)
-        if four is None:
-            return out.reshape(batch + shape)
-        (m, n, p, q), dims = four  # the vec form, column-major, as (m, n, p, q)
-        out = out.reshape(batch + (n, m, q, p)).swapaxes(-4, -3).swapaxes(-2, -1)
-        return out.reshape(batch + dims)
+        if four is not None:
+            (m, n, p, q), shape = four  # the vec form, column-major, as (m, n, p, q)
+            value = value.reshape(batch + (n, m, q, p)).swapaxes(-4, -3).swapaxes(-2, -1)
+        value = value.reshape(batch + shape)
+        if out is None:
+            return value
+        out[...] = value
+        return out
+
+    def _check_out(self, out: object, arrays: list, sizes: dict) -> None:
+        """An EvaluationError unless ``out`` is a contiguous float64 array of the result's
+        shape (batch + the result's own)."""
+        import numpy as np
+        if self.backend == "jax":
+            raise EvaluationError("out= is not available with backend='jax': JAX arrays "
+                                  "cannot be written into; use the returned array")
+        leading = [tuple(a.shape[:len(a.shape) - len(self.shapes[n])])
+                   for n, a in zip(self.matrices, arrays, strict=True)]
+        leading += [tuple(a.shape) for a in arrays[len(self.matrices):]]
+        x, f = self.result.variable, self.result.function.expr
+        own = () if self.result.kind == "gradient" else tuple(x.shape) \
+            if self.result.kind == "hessian" else tuple(getattr(f, "shape", ()))
+        dims = [d for d in own if d != 1] + [d for d in x.shape if d != 1]
+        shape = tuple(np.broadcast_shapes(*leading)) + tuple(
+            int(sympy.sympify(d).subs(sizes)) for d in dims)
+        contiguous = out.is_contiguous() if hasattr(out, "is_contiguous") else \
+            getattr(getattr(out, "flags", None), "c_contiguous", False)
+        dtype = str(getattr(out, "dtype", "")).replace("torch.", "")
+        if tuple(getattr(out, "shape", ())) != shape or dtype != "float64" or not contiguous:
+            raise EvaluationError(f"out must be a contiguous {self.backend} array of shape "
+                                  f"{shape} and dtype float64")
 
     def _four(self, sizes: dict) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
         """For a 4-index result: (m, n, p, q) and the array's shape (a vector's one axis)."""
