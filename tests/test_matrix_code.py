@@ -261,6 +261,17 @@ def test_a_node_without_matrix_code_falls_back_to_components(monkeypatch):
                                _oracle(fn, args, wrt, "jacobian", (2,)), rtol=1e-10)
     with pytest.raises(symnum.LimitError, match="components"):
         k(np.ones((50, 50)), np.ones(50), np.ones(50))
+    from symnum.core.matrix_expr import Commutation
+    from symnum.matrix import vec_tensor
+    monkeypatch.delitem(array_code.NODES, Commutation)  # XᵀX's vec form has K
+    monkeypatch.setattr(vec_tensor, "FACTORS", [r for r in vec_tensor.FACTORS
+                                                if r[0] is not Commutation])
+    text, wrt, _, shapes, fn, _ = FOUR[2]
+    k = symnum.kernel(text, wrt=wrt, shapes=shapes)
+    assert k.code is None
+    args = _inputs(shapes, {"p": 3, "q": 2}, 15, (2,))
+    np.testing.assert_allclose(k(args["X"].numpy()), _oracle(fn, args, wrt, "jacobian", (2,)),
+                               rtol=1e-10, atol=1e-12)  # (2, q, q, p, q), laid out the same
 
 
 SQ = ("X",)
