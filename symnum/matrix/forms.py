@@ -182,6 +182,40 @@ def _sigma_coefficients(e: sympy.Basic, prefer: sympy.Basic) -> sympy.Basic:
                             sympy.MatMul, coefficient_form)])
 
 
+def _joined_determinants(e: sympy.Basic, function: sympy.Basic) -> sympy.Basic:
+    """det(A)det(B)det(X) → det(AXB) where the function has det(AXB) (SymPy splits it).
+
+    >>> n = sympy.Symbol("n", integer=True)
+    >>> A, X = sympy.MatrixSymbol("A", n, n), sympy.MatrixSymbol("X", n, n)
+    >>> _joined_determinants(sympy.Determinant(A) * sympy.Determinant(X) * X.T.I,
+    ...                      sympy.Determinant(A * X))
+    Determinant(A*X)*X.T**(-1)
+    """
+    for det in sorted(function.atoms(sympy.Determinant), key=sympy.default_sort_key):
+        split = det.doit()
+        if split == det or not isinstance(split, sympy.Mul | sympy.Pow):
+            continue
+        need = split.as_powers_dict()
+
+        def joined(scalar: sympy.Expr, need=need, split=split, det=det) -> sympy.Expr | None:
+            have = scalar.as_powers_dict()
+            if not all((have.get(b, 0) - p).is_nonnegative for b, p in need.items()):
+                return None
+            return scalar / split * det
+
+        def node_rule(node: sympy.Basic, joined=joined) -> sympy.Basic | None:
+            if not isinstance(node, sympy.MatMul):
+                return joined(node)
+            scalars = sympy.Mul(*[a for a in node.args if not isinstance(a, MatrixExpr)])
+            new = joined(scalars)
+            return None if new is None else sympy.MatMul(
+                new, *[a for a in node.args if isinstance(a, MatrixExpr)])
+
+        e = rewrite(e, [Rule("det of a product", "det(A)det(X)det(B) = det(AXB)",
+                             (sympy.MatMul, sympy.Mul), node_rule)])
+    return e
+
+
 def _count(e: sympy.Basic, node: sympy.Basic) -> int:
     return sum(1 for a in sympy.preorder_traversal(e) if a == node)
 
@@ -216,7 +250,7 @@ def display_form(e: sympy.Basic, function: sympy.Basic = sympy.S.Zero, abbreviat
     >>> display_form(sympy.DiagMatrix(s) - s * s.T)
     (DiagMatrix(s) - s*s.T, [(s, softmax(x))])
     """
-    e = _sigma_coefficients(e, function)
+    e = _joined_determinants(_sigma_coefficients(e, function), function)
     definitions: list[tuple[sympy.Basic, sympy.Basic]] = []
     if not abbreviate:
         return e, definitions
