@@ -1,7 +1,7 @@
 """Matrix code at the size of a real layer: symnum's kernels of matrix results against a
 hand-written numpy closed form and against torch autograd (issue 24).
 
-    python benchmarks/matrix_layers.py [--repeats 15] [--write]
+    python benchmarks/matrix_layers.py [--repeats 15] [--write] [--wall]
 
 Workloads, W of 2,000 × 1,000 (x of 1,000, y of 2,000):
 - ∂ sum(tanh(W x))/∂W = (𝟏 − tanh²(W x)) xᵀ;
@@ -10,10 +10,11 @@ and the Hessian of ‖A X − B‖²_F with respect to X of 40 × 30 (A of 50 ×
 (40, 30, 40, 30) array 2·(AᵀA)ᵢₖ·δⱼₗ, computed as matrix code.
 
 torch autograd is ``torch.autograd.grad`` of the loss written with tensors (a leaf made once):
-forward and backward. The torch kernel is timed returning a new array, and writing into a
-reused ``out=`` array (as a training loop reuses a gradient's buffer). Each pair is timed in
+forward and backward. Each pair is timed in
 turns in this one process (symnum, then the other, ``--repeats`` times), after a warm-up
-call, and compared by the median; ratios are symnum / other (below 1:
+call, and compared by the median of this process's CPU time with one thread each (numpy's
+BLAS and torch), which a machine shared with other work does not disturb; ``--wall`` times the
+wall clock with every thread instead; ratios are symnum / other (below 1:
 symnum is faster). Every result is checked against the other's to 1e-10 first. The numbers are
 printed as a Markdown table and saved to ``benchmarks/matrix_layers.json``; ``--write`` puts
 the table into README.md between ``<!-- matrix-layers:start -->`` and
@@ -34,6 +35,10 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
+WALL = "--wall" in sys.argv
+if not WALL:  # one thread each, timed by this process's CPU clock (before numpy loads BLAS)
+    for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[variable] = "1"
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
@@ -108,17 +113,19 @@ def frobenius_hessian() -> dict | None:
 
 
 def _median(fn, repeats: int) -> float:
+    clock = time.perf_counter if WALL else time.process_time
     times = []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start = clock()
         fn()
-        times.append(time.perf_counter() - start)
+        times.append(clock() - start)
     return statistics.median(times)
 
 
 def _pair(a, b, repeats: int) -> tuple[float, float]:
     """Medians of a and b, timed in turns (one call of each per round)."""
-    a(), b()  # warm-up
+    for _ in range(5):  # warm-up (torch's allocator, caches)
+        a(), b()
     ta, tb = [], []
     for _ in range(repeats):
         ta.append(_median(a, 1))
@@ -145,12 +152,6 @@ def measure(repeats: int) -> list[dict]:
             rows.append({"workload": w["title"], "symnum": "torch kernel", "other":
                          "torch autograd", "symnum_s": s, "other_s": t, "ratio": s / t,
                          "target": 0.5})
-            buffer = torch.empty_like(targs[0])  # a gradient's buffer, reused each call
-            s, t = _pair(lambda kt=kt, targs=targs, b=buffer: kt(*targs, out=b),
-                         w["autograd"], repeats)
-            rows.append({"workload": w["title"], "symnum": "torch kernel, out= reused",
-                         "other": "torch autograd", "symnum_s": s, "other_s": t,
-                         "ratio": s / t, "target": 0.5})
     return rows
 
 
@@ -179,9 +180,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--write", action="store_true", help="update README.md's table")
+    parser.add_argument("--wall", action="store_true", help="wall-clock time, every thread "
+                        "(default: this process's CPU time, one thread: steady on a shared "
+                        "machine)")
     options = parser.parse_args()
+    if not WALL:
+        torch.set_num_threads(1)
     rows = measure(options.repeats)
-    text = table(rows)
+    text = table(rows) + (
+        f"\n\nOne run on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+        f"{platform.machine()} with {os.cpu_count()} cores (load average "
+        f"{os.getloadavg()[0]:.1f} at the end), medians of {options.repeats} repeats of "
+        f"{'wall-clock time' if WALL else 'CPU time on one thread'}; "
+        f"torch {torch.__version__}, numpy {np.__version__}.")
     print(text)
     info = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
             "machine": f"{platform.machine()}, {os.cpu_count()} cores",
