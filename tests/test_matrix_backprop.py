@@ -176,6 +176,10 @@ def test_the_backward_pass_reads_as_a_textbook_writes_it():
     assert [s["rule"] for s in data["substeps"]][-3:] == ["output_error", "backward",
                                                            "weight_gradient"]
     assert data["substeps"][-1]["result"] == "delta1*x.T"
+    from symnum.matrix.derivation import matrix_derivation
+    markdown = matrix_derivation(r).markdown()  # notebooks
+    assert r"- **backward recursion**: $\delta_{1} = \frac{\partial f}{\partial z_{1}}" in markdown
+    assert "**by differentials**" in markdown
 
 
 def test_the_cli_shows_the_backward_pass_in_text_and_json(cli):

@@ -18,12 +18,13 @@ from typing import Any
 
 import sympy
 
+from ..core.display import escape
 from ..core.matrix_expr import matrix_str
 from ..steps.rules import Step
 from .forms import display_form
 from .network import BACKPROP_RULES, BackwardPass, Equation
 from .printing import matrix_latex, matrix_text
-from .steps import latex_rows, steps_json, steps_text, trace_form
+from .steps import latex_rows, steps_json, steps_markdown, steps_text, trace_form
 
 DEFINITIONS = ("layer", "activation", "loss", "loss_of_z")
 HEADING = "backward pass (backpropagation on the layers of f as written; δₗ = ∂f/∂zₗ)"
@@ -114,6 +115,18 @@ def backprop_latex_rows(bp: BackwardPass) -> list[str]:
 def backprop_latex(bp: BackwardPass) -> str:
     """The backward pass as one align* block."""
     return "\\begin{align*}\n" + " \\\\\n".join(backprop_latex_rows(bp)) + "\n\\end{align*}"
+
+
+def backprop_markdown(bp: BackwardPass) -> str:
+    """A bullet list for notebooks: each equation in inline math with its rule."""
+    lines = [f"**{escape(HEADING, quote=False)}**", ""]
+    for q in bp.equations:
+        title, text, _ = BACKPROP_RULES[q.rule]
+        lines.append(f"- **{title}**: ${_lhs_latex(q)} = {matrix_latex(q.formula)}$ — "
+                     f"{escape(text, quote=False)}")
+        lines.extend(steps_markdown(sub, indent=1) for sub in _substeps(q))
+    lines.append(f"- in your variables: ${matrix_latex(_result_shown(bp))}$")
+    return "\n".join(lines)
 
 
 def backprop_json(bp: BackwardPass) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..core.display import bundle, math_block
 from ..steps.rules import Step
-from .backprop import backprop_json, backprop_latex_rows, backprop_text
+from .backprop import backprop_json, backprop_latex_rows, backprop_markdown, backprop_text
 from .identify import matrix_steps
 from .network import BackwardPass, backward_pass
 from .result import MatrixResult
@@ -55,8 +55,8 @@ class MatrixDerivation:
         shown = math_block(self.result.latex())
         text = steps_markdown(self.root)
         if self.network is not None:
-            block = math_block(self.latex())
-            text = "" if block is None else block
+            text = (backprop_markdown(self.network) + f"\n\n**{DIFFERENTIALS_HEADING}**\n\n"
+                    + text)
         return text + ("" if shown is None else f"\n\n**Result**\n\n{shown}")
 
     def to_json(self) -> list[dict[str, Any]]:

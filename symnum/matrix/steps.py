@@ -160,13 +160,13 @@ def latex_rows(root: Step, indent: int = 0) -> list[str]:
             for s, depth in root.walk_with_depth()]
 
 
-def steps_markdown(root: Step) -> str:
+def steps_markdown(root: Step, indent: int = 0) -> str:
     """Nested bullet list: rule, the differential in inline math, the identity used."""
     lines = []
     for s, depth in root.walk_with_depth():
         op = _operator(s)[1]
-        lines.append(f"{'  ' * depth}- **{title(s.rule)}**: "
-                     rf"${op}\left[{matrix_latex(s.expr)}\right] = {matrix_latex(s.result)}$"
+        lines.append(f"{'  ' * (depth + indent)}- **{title(s.rule)}**: "
+                     rf"${op}\left[{matrix_latex(s.expr)}\right] = {matrix_latex(_shown(s))}$"
                      f" — {escape(_formula(s), quote=False)}")
     return "\n".join(lines)
 
