@@ -143,6 +143,10 @@ def test_solve_not_inverse_and_one_einsum_for_a_trace():
     k = symnum.kernel("trace(A*X*B)*trace(X)", wrt="X", shapes={"A": "n,n", "X": "n,n",
                                                                  "B": "n,n"})
     assert "einsum('...ij,...ji->...'" in k.code.source
+    k = symnum.kernel("log(det(X))**2", wrt="X", shapes={"X": "n,n"})  # log det by slogdet
+    assert "_logdet(" in k.code.source
+    got = k(10.0 * np.eye(400))  # det X = 10^400 overflows; log det X = 400 log 10 does not
+    assert got[0, 0] == pytest.approx(2 * 400 * np.log(10) / 10, rel=1e-12)
 
 
 RUNNER = """
