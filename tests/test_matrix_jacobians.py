@@ -252,3 +252,4 @@ def test_a_four_index_result_verifies_by_components():
     x = sympy.MatrixSymbol("x", r.function.shapes["x"][0], 1)
     wrong = dataclasses.replace(r, expr=sympy.KroneckerProduct(sympy.Identity(m), x.T))
     assert symnum.verify(wrong, points=1, sizes=[{"m": 2, "n": 3}]).verdict == "fail"
+

@@ -585,3 +585,15 @@ def _grandchildren(pid: int) -> list[int]:
             parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
     children = {p for p, parent in parents.items() if parent == pid}
     return sorted(p for p, parent in parents.items() if parent in children)
+
+
+def test_derive_takes_the_layout_of_a_matrix_jacobian(client):
+    params = {"expr": "W*x", "wrt": "W", "shape": ["W=m,n", "x=n"]}
+    answer = client.get("/api/derive", params={**params, "layout": "denominator"})
+    assert answer.status_code == 200, answer.text
+    data = answer.json()
+    assert data["layout"] == "denominator" and data["result"] == \
+        "KroneckerProduct(x, Identity(m))" and len(data["forms_latex"]) == 2
+    assert client.get("/api/derive", params=params).json()["layout"] == "numerator"
+    bad = client.get("/api/derive", params={**params, "layout": "sideways"})
+    assert bad.status_code == 400 and "layout" in bad.json()["error"]

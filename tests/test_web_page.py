@@ -508,3 +508,25 @@ def test_phone_width_and_screenshot(chromium_browser, server):
     finally:
         desk.close()
     assert SCREENSHOT.stat().st_size > 20_000
+
+
+def test_matrix_shapes_offer_the_layout_and_the_forms(wb):
+    """Where shapes are given, a layout choice (in the permalink) and the differential and
+    index forms under a 4-index result."""
+    wb.open("?expr=W*x&wrt=W&shape=W%3Dm%2Cn&shape=x%3Dn&layout=denominator")
+    wb.derived()
+    page = wb.page
+    assert page.locator("#layout-label").is_visible()
+    assert page.locator("#layout").input_value() == "denominator"
+    assert r"(\operatorname{vec} F)^\top" in tex(page.locator("#result"))
+    page.locator("#forms .katex").first.wait_for()
+    assert "dF = " in tex(page.locator("#forms"))
+    assert "denominator layout" in page.locator("#forms").text_content()
+    page.locator("#layout").select_option("numerator")
+    page.wait_for_function("() => !location.search.includes('layout')")
+    page.locator("#result .katex").first.wait_for()
+    page.wait_for_function("() => document.querySelector('#forms p').textContent"
+                           ".includes('numerator layout')")
+    assert r"{\partial (\operatorname{vec} W)^\top}" in tex(page.locator("#result"))
+    page.locator("#shape").fill("")
+    assert not page.locator("#layout-label").is_visible()

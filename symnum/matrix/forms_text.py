@@ -17,6 +17,7 @@ import sympy
 
 from .forms import display_form
 from .index_print import index_latex, index_text
+from .layout import title
 from .printing import matrix_latex, matrix_text
 
 if TYPE_CHECKING:
@@ -98,7 +99,8 @@ def forms_latex(result: MatrixResult) -> list[str]:
 
 def forms_json(result: MatrixResult) -> dict[str, object]:
     """The JSON fields of the forms: ``differential`` (SymPy syntax, in dX), ``bilinear``
-    (d²f), ``index`` and ``index_latex``; for a four-index result ``array_shape`` (the
+    (d²f), ``index`` and ``index_latex``, ``forms_latex`` (each as an equation), the
+    ``convention`` (the layout in words); for a four-index result ``array_shape`` (the
     kernels' and ``.at``'s)."""
     from ..core.matrix_expr import matrix_str
     if result.kind == "gradient" or result.differential is None:
@@ -111,6 +113,8 @@ def forms_json(result: MatrixResult) -> dict[str, object]:
     if result.index is not None:
         data["index"] = index_text(result.index, f, x, second)
         data["index_latex"] = index_latex(result.index, f, matrix_latex(result.variable), second)
+    data["forms_latex"] = forms_latex(result)
+    data["convention"] = title(result.kind, result.layout, x, result.is_four_index)
     if result.is_four_index:
         data["array_shape"] = [str(d) for d in _dims(result)]
     return data

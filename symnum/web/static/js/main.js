@@ -14,6 +14,7 @@ const $ = (id) => document.getElementById(id);
 const ui = {
   form: $("derive-form"), expr: $("expr"), what: $("what"), order: $("order"), wrt: $("wrt"),
   shape: $("shape"), at: $("at"), preview: $("preview"), error: $("error"), button: $("derive"),
+  layout: $("layout"), layoutLabel: $("layout-label"), forms: $("forms"),
   welcome: $("welcome"), results: $("results"), result: $("result"), value: $("value"),
   definitions: $("definitions"), notes: $("notes"), steps: $("steps"),
   stepsError: $("steps-error"), verify: $("verify"), graph: $("graph"),
@@ -39,6 +40,7 @@ function stateFromControls() {
   return {
     expr: ui.expr.value.trim(), from: syntax(), wrt: ui.wrt.value.trim(), what: ui.what.value,
     order: ui.order.value || "1", shape: splitShapes(ui.shape.value), at: ui.at.value.trim(),
+    layout: splitShapes(ui.shape.value).length ? ui.layout.value : "",
     claim: ui.claim.value.trim(), start: ui.start.value.trim(),
     lr: ui.start.value.trim() ? lrValue() : "",
     iters: ui.start.value.trim() ? ui.iters.value : "",
@@ -69,6 +71,8 @@ function fillControls(state) {
     ? state.what : "";
   ui.order.value = state.order || "1";
   ui.shape.value = (state.shape || []).join("  ");
+  ui.layout.value = state.layout === "denominator" ? "denominator" : "numerator";
+  showLayout();
   ui.at.value = state.at || "";
   ui.claim.value = state.claim || "";
   ui.start.value = state.start || "";
@@ -76,6 +80,11 @@ function fillControls(state) {
   showLr();
   if (state.iters) ui.iters.value = state.iters;
   placeholder();
+}
+
+/** The layout choice, where matrix shapes are given. */
+function showLayout() {
+  ui.layoutLabel.hidden = splitShapes(ui.shape.value).length === 0;
 }
 
 /** The parameters every API call about f shares. */
@@ -100,7 +109,8 @@ async function derive() {
   ui.button.textContent = "Deriving…";
   ui.form.setAttribute("aria-busy", "true");
   try {
-    const data = await getJson("/api/derive", { ...fParams(state), at: state.at, steps: 1 }, signal);
+    const data = await getJson("/api/derive",
+      { ...fParams(state), at: state.at, steps: 1, layout: state.layout }, signal);
     if (signal.aborted) return;
     current = data;
     currentState = state;
@@ -132,6 +142,13 @@ function showResult(data, state) {
     ui.definitions.append(h("p", { class: "help" }, "where"),
       h("ul", {}, defs.map((d) => h("li", { class: "mono" },
         Array.isArray(d) ? `${d[0]} = ${pretty(d[1])}` : pretty(JSON.stringify(d))))));
+  }
+  const forms = data.forms_latex || [];
+  ui.forms.hidden = !forms.length;
+  clear(ui.forms);
+  if (forms.length) {
+    ui.forms.append(h("p", { class: "help" }, data.convention || ""),
+      ...forms.map((latex) => typeset(h("div", {}), latex, true)));
   }
   ui.value.hidden = data.value === undefined;
   if (data.value !== undefined) {
@@ -333,7 +350,8 @@ function bind() {
     if (ui.start.value.trim()) lrTimer = setTimeout(() => ui.descent.requestSubmit(), 300);
   });
   ui.expr.addEventListener("input", preview.schedule);
-  ui.shape.addEventListener("input", preview.schedule);
+  ui.shape.addEventListener("input", () => { showLayout(); preview.schedule(); });
+  ui.layout.addEventListener("change", () => { if (current) derive(); });
   for (const radio of document.querySelectorAll("input[name=from]")) {
     radio.addEventListener("change", () => { placeholder(); preview.schedule(); });
   }

@@ -1,6 +1,7 @@
 // The page's state lives in the URL (permalinks): /?expr=..&wrt=..&what=..&from=..&shape=..
 
-const FIELDS = ["expr", "from", "wrt", "what", "order", "at", "claim", "start", "lr", "iters"];
+const FIELDS = ["expr", "from", "wrt", "what", "order", "at", "claim", "start", "lr", "iters",
+  "layout"];
 
 /** Shapes typed as "x=n  A=n,n" (or separated by ";") → ["x=n", "A=n,n"]. */
 export function splitShapes(text) {
@@ -27,6 +28,7 @@ export function toQuery(state) {
     if (value === undefined || value === null || value === "") continue;
     if (key === "from" && value === "plain") continue;
     if (key === "order" && String(value) === "1") continue;
+    if (key === "layout" && value === "numerator") continue;
     q.append(key, String(value));
   }
   for (const shape of state.shape || []) q.append("shape", shape);
