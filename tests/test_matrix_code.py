@@ -338,3 +338,20 @@ def test_out_receives_the_result_in_place(backend):
         np.testing.assert_allclose(np.asarray(out), expected, rtol=1e-10, atol=1e-12)
         with pytest.raises(EvaluationError, match=r"of shape \(2, "):
             k(*arrays, out=out[:1])
+
+
+def test_cli_exports_a_hessian_with_respect_to_a_matrix(cli):
+    """symnum export of a 4-index result with symbolic dimensions: the module's function
+    takes arrays of any size and returns torch's (p, q, p, q) layout."""
+    text, wrt, what, shapes, fn, square = FOUR[11]  # tr(X⁻¹A): Hessian w.r.t. X
+    argv = ["export", text, "--wrt", wrt, "--what", what, "--to", "torch", "--name", "hess"]
+    for name, dims in shapes.items():
+        argv += ["--shape", f"{name}={dims}"]
+    proc = cli(*argv)
+    assert proc.returncode == 0, proc.stderr
+    assert "batch + (p, p, p, p)" in " ".join(proc.stdout.split())
+    space: dict = {}
+    exec(proc.stdout, space)
+    args = _inputs(shapes, {"p": 4}, 16, (), square)
+    np.testing.assert_allclose(space["hess"](args["X"], args["A"]).numpy(),
+                               _oracle(fn, args, wrt, what), rtol=1e-10, atol=1e-12)
