@@ -20,6 +20,7 @@ import torch
 import symnum
 from symnum.core.matrix_expr import Elementwise, Softmax
 from symnum.core.parse import parse
+from symnum.matrix.printing import matrix_latex, matrix_text
 from tests.textbook_lengths import ROWS, length
 
 LIMIT = 1.3
@@ -144,7 +145,25 @@ def test_results_equal_the_textbook_form_and_autograd(row):
 
 
 def test_most_rows_print_no_longer_than_the_textbook():
-    """The ratios of the whole set: all within 1.3, and most at most 1.05."""
+    """The ratios of the whole set: all within 1.3, and all but 3 at most 1.05 (all are
+    1.00 today: a longer form is a regression)."""
     ratios = [length(_derive(row).string()) / length(row[5]) for row in ROWS]
-    assert len(ROWS) >= 30 and max(ratios) <= LIMIT
-    assert sum(ratio <= 1.05 for ratio in ratios) >= 0.8 * len(ROWS), ratios
+    assert len(ROWS) >= 50 and max(ratios) <= LIMIT
+    assert sum(ratio > 1.05 for ratio in ratios) <= 3, ratios
+
+
+def test_repeated_blocks_are_named_in_text_and_latex():
+    hessian = _derive(ROWS[1])
+    assert hessian.text().splitlines()[4:6] == ["  Xᵀ diag(s ⊙ (𝟏 − s))X", "  where s = σ(Xw)"]
+    assert hessian.latex().endswith(r",\quad s = \sigma\left(X w\right)")
+    assert "sigmoid(X*w)" in hessian.string()  # the JSON result stands alone
+    two = _derive(next(row for row in ROWS if row[0].startswith("two layers uᵀσ")))
+    assert two.text().splitlines()[4:7] == ["  ((Vᵀ((𝟏 − s) ⊙ s ⊙ u)) ⊙ (𝟏 − h²))xᵀ",
+                                            "  where h = tanh(Wx + b)", "  and s = σ(Vh + c)"]
+
+
+def test_inverse_transposes_print_one_way():
+    n = sympy.Symbol("n", integer=True)
+    X = sympy.MatrixSymbol("X", n, n)
+    for e in (sympy.Transpose(sympy.Inverse(X)), sympy.Inverse(sympy.Transpose(X))):
+        assert matrix_text(e) == "X⁻ᵀ" and matrix_latex(e) == r"X^{-\top}"

@@ -259,6 +259,8 @@ class _Text(VecText, StrPrinter):
         return f"|{self._print(e.args[0])}|"
 
     def _print_Transpose(self, e):
+        if isinstance(e.arg, sympy.Inverse):  # (X⁻¹)ᵀ = (Xᵀ)⁻¹: X⁻ᵀ either way
+            return self._parens(e.arg.arg) + "⁻ᵀ"
         return self._parens(e.arg) + "ᵀ"
 
     def _print_Inverse(self, e):
@@ -333,6 +335,8 @@ class _Latex(VecLatex, LatexPrinter):
     """LaTeX as textbooks write it: x^\\top, \\mathbf{1}^\\top, \\odot, \\operatorname{diag}."""
 
     def _print_Transpose(self, e):
+        if isinstance(e.arg, sympy.Inverse):
+            return self._bracket(e.arg.arg) + r"^{-\top}"
         return self._bracket(e.arg) + r"^\top"
 
     def _print_MatrixSymbol(self, e, style="plain"):

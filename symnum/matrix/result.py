@@ -119,8 +119,8 @@ class MatrixResult:
         named = "F" if self.is_four_index and self.kind == "jacobian" else "f"
         lines = [f"{named} = {matrix_text(self.function.expr)}", f"shapes: {dims}", "",
                  f"{heading} =", f"  {matrix_text(shown, names)}"]
-        lines += [f"  where {matrix_text(name)} = {matrix_text(value)}"
-                  for name, value in definitions]
+        lines += [f"  {'and' if k else 'where'} {matrix_text(name)} = {matrix_text(value)}"
+                  for k, (name, value) in enumerate(definitions)]
         return "\n".join(lines + forms_lines(self))
 
     def at(self, point: Mapping) -> object:

@@ -328,26 +328,32 @@ def _factor_common(e: sympy.MatAdd, left_first: bool = False) -> sympy.Basic:
     if all(len(m) >= 2 for _, m in terms):
         last = terms[0][1][-1]
         first = terms[0][1][0]
-        if all(m[-1] == last for _, m in terms) and not (
-                left_first and all(m[0] == first for _, m in terms)):
+        if all(_same(m[-1], last) for _, m in terms) and not (
+                left_first and all(_same(m[0], first) for _, m in terms)):
             return sympy.MatMul(sympy.MatAdd(*[c * sympy.MatMul(*m[:-1]) for c, m in terms])
                                 .doit(), last)
         first = terms[0][1][0]
-        if all(m[0] == first for _, m in terms):
+        if all(_same(m[0], first) for _, m in terms):
             return sympy.MatMul(first, sympy.MatAdd(*[c * sympy.MatMul(*m[1:]) for c, m in terms])
                                 .doit())
     return _factor_some(e, terms)
 
 
+def _same(a: sympy.Basic, b: sympy.Basic) -> bool:
+    """a = b as trees, the order of a sum's terms aside (x − μ built as −μ + x)."""
+    return a == b or sympy.srepr(a) == sympy.srepr(b)
+
+
 def _factor_some(e: sympy.MatAdd, terms: list) -> sympy.Basic:
     """Ax + Aᵀx + b → (A + Aᵀ)x + b: the terms that share a right factor, grouped."""
-    groups: dict[sympy.Basic, list] = {}
+    groups: dict[str, list] = {}
     for c, m in terms:
         if len(m) >= 2:
-            groups.setdefault(m[-1], []).append((c, m))
-    last, shared = max(groups.items(), key=lambda kv: len(kv[1]), default=(None, []))
+            groups.setdefault(sympy.srepr(m[-1]), []).append((c, m))
+    shared = max(groups.values(), key=len, default=[])
     if len(shared) < 2:
         return e
+    last = shared[0][1][-1]
     grouped = sympy.MatMul(sympy.MatAdd(*[c * sympy.MatMul(*m[:-1]) for c, m in shared])
                            .doit(), last)
     rest = [c * sympy.MatMul(*m) if len(m) > 1 else c * m[0] for c, m in terms
