@@ -43,6 +43,8 @@ CASES = [
     ("-y.T*log(softmax(W*x))", "W", "W=m,n x=n y=m", "hessian",
      lambda v: -(v["y"] * T.log_softmax(v["W"] @ v["x"], 0)).sum()),
     ("x.T*A*x", "x", "x=n A=n,n", "hessian", lambda v: (v["x"].T @ v["A"] @ v["x"]).sum()),
+    ("sum(tanh(W2*tanh(W1*x)))", "W1", "W1=m,n x=n W2=k,m", "hessian",
+     lambda v: T.tanh(v["W2"] @ T.tanh(v["W1"] @ v["x"])).sum()),
 ]
 
 

@@ -128,7 +128,10 @@ def _shown(step: Step) -> sympy.Basic:
         g = display_form(step.let[0][1], step.expr, abbreviate=False)[0]
         compound = isinstance(g, sympy.MatMul | sympy.MatAdd | sympy.HadamardProduct)
         return _gradient_form(step.wrt, sympy.Transpose(g) if compound else g.T)
-    return display_form(step.result, step.expr, abbreviate=False)[0]
+    try:
+        return display_form(step.result, step.expr, abbreviate=False)[0]
+    except (TypeError, ValueError, AttributeError):  # a form SymPy cannot rebuild: as derived
+        return step.result
 
 
 def _formula(step: Step) -> str:
