@@ -276,6 +276,11 @@ def test_a_node_without_matrix_code_falls_back_to_components(monkeypatch):
     args = _inputs(shapes, {"p": 3, "q": 2}, 15, (2,))
     np.testing.assert_allclose(k(args["X"].numpy()), _oracle(fn, args, wrt, "jacobian", (2,)),
                                rtol=1e-10, atol=1e-12)  # (2, q, q, p, q), laid out the same
+    from symnum.export import export_source  # the export's fallback: numeric sizes
+    space: dict = {}
+    exec(export_source(text, wrt=wrt, shapes={"X": "3,2"}), space)
+    np.testing.assert_allclose(space["f"](args["X"][0].numpy()),
+                               _oracle(fn, {"X": args["X"][0]}, wrt, "jacobian"), atol=1e-12)
 
 
 SQ = ("X",)

@@ -16,6 +16,7 @@ layout. Every dimension must be a number.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import sympy
@@ -123,8 +124,25 @@ def plan_for(f: Function, what: str | None) -> Plan:
     rows, cols = (int(d) for d in variable.shape)
     if result.kind == "gradient" and cols > 1:
         shape = (rows, cols)
+    if mresult.is_four_index:  # the vec form's entries in torch's (m, n, p, q) order
+        result, shape = _four_index(mresult, result)
     return Plan(result, [m.name for m in matrices] + [s.name for s in scalars],
                 tuple(symbols), reads, shape)
+
+
+def _four_index(mresult: MatrixResult, result: Result) -> tuple[Result, tuple[int, ...]]:
+    """The components' result with the vec form V's entries reordered as torch's array
+    T[i, j, k, l] = V[i + m·j, k + p·l], and that array's shape (a vector's one axis)."""
+    x, f = mresult.variable, mresult.function.expr
+    out = tuple(x.shape) if mresult.kind == "hessian" else tuple(f.shape)
+    m, n, p, q = (int(d) for d in out + tuple(x.shape))
+    v = result.matrix
+    entries = [v[i + m * j, k + p * col] for i, j, k, col in
+               itertools.product(range(m), range(n), range(p), range(q))]
+    shape = tuple(s for s, d in zip((m, n, p, q), out + tuple(x.shape), strict=True)
+                  if not (d == 1 and s == 1))
+    return Result("jacobian", result.function, sympy.ImmutableMatrix(len(entries), 1,
+                                                                     entries)), shape
 
 
 def prologue(plan: Plan, convert: str, broadcast: str) -> list[str]:
