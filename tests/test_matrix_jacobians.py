@@ -253,3 +253,17 @@ def test_a_four_index_result_verifies_by_components():
     wrong = dataclasses.replace(r, expr=sympy.KroneckerProduct(sympy.Identity(m), x.T))
     assert symnum.verify(wrong, points=1, sizes=[{"m": 2, "n": 3}]).verdict == "fail"
 
+
+
+def test_latex_of_the_three_forms():
+    r = symnum.derive("inv(X)", wrt="X", shapes=SQUARE)
+    assert r.latex() == (r"\frac{\partial \operatorname{vec} F}{\partial (\operatorname{vec} X)"
+                         r"^\top} = - \left(X^{-\top} \otimes X^{-1}\right),\quad F = X^{-1}")
+    assert r.forms_latex()[1] == (r"\frac{\partial F_{ij}}{\partial X_{kl}} = - \left(X^{-1}"
+                                  r"\right)_{ik} \left(X^{-1}\right)_{lj}")
+    two = symnum.derive("W2*tanh(W1*x + b1) + b2", wrt="W1", shapes=CASES[13][2])
+    assert r"\partial \left(W_{1}\right)_{kl}" in two.forms_latex()[1]
+    assert r"\left(W_{2}\right)_{ik}" in two.forms_latex()[1]
+    h = symnum.derive("log(det(X))", wrt="X", shapes=SQUARE, what="hessian")
+    assert r"d^{2}f = - \operatorname{tr}" in h.forms_latex()[0]
+    assert r"\partial^{2} f}{\partial \operatorname{vec} X" in h.latex()

@@ -50,8 +50,8 @@ def _entry_latex(m: sympy.Basic, row, col) -> str:
 
 
 def _base(text: str) -> str:
-    """A name that carries a subscript already (W_{1}) braced before another: {W_{1}}_{ik}."""
-    return f"{{{text}}}" if "_" in text else text
+    """A name that carries a subscript already (W_{1}) bracketed before another: (W_1)_{ik}."""
+    return rf"\left({text}\right)" if "_" in text else text
 
 
 def _coefficient_text(c: sympy.Basic) -> str:
