@@ -50,6 +50,12 @@ def three_layers(v):
     return sig(z3).sum(), [z1, z2, z3]
 
 
+def batch(v):
+    z1 = v["W1"] @ v["X"]
+    z2 = v["W2"] @ T.tanh(z1)
+    return T.tanh(z2).sum(), [z1, z2]
+
+
 TWO = "W1=h,n x=n b1=h W2=m,h b2=m"
 # (expression, wrt, shapes, torch forward: f and the pre-activations z_l)
 CASES = [
@@ -62,6 +68,7 @@ CASES = [
      least_squares),
     ("sum(sigmoid(W3*(W2*tanh(W1*x)) + b3))", "W1", "W1=h,n x=n W2=m,h W3=k,m b3=k",
      three_layers),
+    ("sum(tanh(W2*tanh(W1*X)))", "W1", "W1=h,n X=n,k W2=m,h", batch),  # columns of X: a batch
 ]
 
 

@@ -34,7 +34,7 @@ BACKPROP_RULES: dict[str, tuple[str, str, str]] = {
     "activation": ("activation", "aₗ = σ(zₗ)", r"a_l = \sigma(z_l)"),
     "loss": ("the function of the last layer", "f = ℓ(a_L)", r"f = \ell(a_L)"),
     "loss_of_z": ("the function of the last layer", "f = ℓ(z_L)", r"f = \ell(z_L)"),
-    "output_error": ("output error", "δ_L = ∂f/∂z_L, read off df = δ_Lᵀ dz_L",
+    "output_error": ("output error", "δ_L = ∂f/∂z_L, read off df = tr(δ_Lᵀ dz_L)",
                      r"\delta_L = \partial f/\partial z_L"),
     "backward": ("backward recursion", "δₗ = (Wₗ₊₁ᵀ δₗ₊₁) ⊙ σ′(zₗ)",
                  r"\delta_l = (W_{l+1}^\top \delta_{l+1}) \odot \sigma'(z_l)"),
@@ -84,11 +84,12 @@ class BackwardPass:
 
 def _pre_activation(e: sympy.Basic) -> tuple[sympy.MatrixSymbol, MatrixExpr,
                                                tuple[sympy.MatrixSymbol, ...]] | None:
-    """(W, a, biases) when e is W·a or W·a + b + ..., W a matrix symbol, a a column."""
+    """(W, a, biases) when e is W·a or W·a + b + ..., W a matrix symbol (a may be a batch
+    of columns, a matrix)."""
     def weight_times(m: sympy.Basic):
         if isinstance(m, sympy.MatMul) and len(m.args) == 2 \
                 and isinstance(m.args[0], sympy.MatrixSymbol) and 1 not in m.args[0].shape \
-                and m.args[1].shape[1] == 1:
+                and isinstance(m.args[1], MatrixExpr):
             return m.args
         return None
 
