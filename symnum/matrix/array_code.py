@@ -40,12 +40,12 @@ class ArrayCode:
     """Lines of array code for one backend; ``value(node)`` is the name holding the node."""
 
     def __init__(self, backend: str, inputs: Mapping[str, str], dims: Mapping[sympy.Symbol, str],
-                 scalars: Mapping[sympy.Symbol, str] | None = None):
+                 scalars: Mapping[str, str] | None = None):
         self.backend = backend
         self.op = OPS[backend]
         self.inputs = dict(inputs)  # matrix name → the name of its (..., r, c) array
         self.dims = dict(dims)  # dimension symbol → the name of its size
-        self.scalars = dict(scalars or {})  # scalar parameter → its (..., 1, 1) array
+        self.scalars = dict(scalars or {})  # a scalar parameter's name → its (..., 1, 1) array
         self.lines: list[str] = []
         self._memo: dict[object, str] = {}
         self._flipped: dict[str, str] = {}  # name → the name of its transpose, where known
@@ -144,9 +144,9 @@ class ArrayCode:
         if isinstance(e, sympy.Symbol) and not isinstance(e, sympy.MatrixSymbol):
             if e in self.dims:
                 return leaf(("size", self.dims[e], None))
-            if e not in self.scalars:
+            if e.name not in self.scalars:
                 raise EvaluationError(f"no value for {e} in matrix code")
-            return leaf(("scalar", self.scalars[e], (1, 1)))
+            return leaf(("scalar", self.scalars[e.name], (1, 1)))
         if e.is_number:
             return e
         for pattern, build in PATTERNS:

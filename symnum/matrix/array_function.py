@@ -83,8 +83,7 @@ def matrix_code(result: MatrixResult, backend: str, matrices: list[str],
               if len(shapes[n]) == 1]
     lines += [f"{p} = {p}[..., None, None]" for p in params[len(matrices):]]
     code = ArrayCode(backend, dict(zip(matrices, arrays, strict=True)), dims,
-                     {sympy.Symbol(s, real=True): p
-                      for s, p in zip(scalars, params[len(matrices):], strict=True)})
+                     dict(zip(scalars, params[len(matrices):], strict=True)))
     out, rank, shape, inner = _output(result, code)
     body = code.pruned(out)
     done = [f"return _result({out}, batch, {rank}, {_tuple(shape)})"]
