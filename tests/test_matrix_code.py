@@ -343,6 +343,14 @@ def test_out_receives_the_result_in_place(backend):
         np.testing.assert_allclose(np.asarray(out), expected, rtol=1e-10, atol=1e-12)
         with pytest.raises(EvaluationError, match=r"of shape \(2, "):
             k(*arrays, out=out[:1])
+    if backend == "torch":  # inputs that need gradients: copied into out, differentiable
+        text, wrt, what, shapes, fn, square = CASES[0]
+        k = symnum.kernel(text, wrt=wrt, shapes=shapes, backend="torch")
+        args = _inputs(shapes, {"m": 3, "n": 4}, 17)
+        W = args["W"].clone().requires_grad_()
+        out = torch.empty(3, 4, dtype=f64)
+        k(W, args["x"], args["b"], out=out).sum().backward()
+        assert W.grad is not None and W.grad.shape == (3, 4)
 
 
 def test_cli_exports_a_hessian_with_respect_to_a_matrix(cli):

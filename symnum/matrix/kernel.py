@@ -89,8 +89,12 @@ class MatrixKernel:
         if out is not None:
             self._check_out(out, arrays, sizes)
         if self._function is not None:
-            return self._function(*arrays, out) if out is not None else \
-                self._function(*arrays)
+            if out is None:
+                return self._function(*arrays)
+            if any(getattr(a, "requires_grad", False) for a in arrays):  # torch's out= and
+                out.copy_(self._function(*arrays))  # autograd do not mix: copied, recorded
+                return out
+            return self._function(*arrays, out)
         k, shape = self._kernel(sizes)
         parts = []
         for name, a in zip(self.matrices, arrays[:len(self.matrices)], strict=True):
