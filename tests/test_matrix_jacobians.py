@@ -126,7 +126,9 @@ def _numeric(e: sympy.Basic, values: dict, shapes: dict) -> np.ndarray:
     from symnum.matrix.result import _explicit_up
     sizes = {d: size for name, dims in shapes.items()
              for d, size in zip(dims, values[name].shape, strict=False)}
-    sized = e.subs(sizes).replace(
+    sized = e.subs(sizes)
+    sized = sized.xreplace({a: a.evalf(17) for a in sized.atoms(sympy.Pow)
+                            if a.is_number and not a.is_Rational}).replace(
         lambda a: isinstance(a, sympy.Identity | sympy.OneMatrix | sympy.ZeroMatrix),
         lambda a: sympy.ImmutableMatrix(a.as_explicit()))
     swap = {m: sympy.ImmutableMatrix(np.atleast_2d(values[m.name].T).T)
@@ -230,7 +232,10 @@ def test_denominator_layout_is_the_transpose_everywhere(cli):
     assert bad.returncode == 2 and bad.stderr.startswith("error:")
 
 
-@pytest.mark.parametrize("case", CASES, ids=IDS)
+READ_BACK = (0, 2, 4, 5, 8, 11, 14, 15, 19, 21, 23)  # each kind of node in a vec form
+
+
+@pytest.mark.parametrize("case", [CASES[i] for i in READ_BACK], ids=[IDS[i] for i in READ_BACK])
 def test_json_result_reads_back_with_its_shape(case):
     """The JSON result (in either layout) parses back to a matrix of its shape and value."""
     expr, wrt, shapes, what, _ = case

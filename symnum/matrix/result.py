@@ -303,7 +303,10 @@ def matrix_at(result: MatrixResult, point: Mapping) -> object:
     values.update(substitution(f.expr.free_symbols | result.expr.free_symbols, scalars))
     # numbers in before the matrices are multiplied out: an inverse of numbers, not of symbols
     numbers = {m: c.xreplace(values) for m, c in comps.items()}
-    numeric = sympy.N(explicit(result.expr, f, sizes, numbers).xreplace(values), 17)
+    sized = result.expr.subs(sizes)  # √d of a size as a float: no exact surds multiplied out
+    sized = sized.xreplace({a: a.evalf(17) for a in sized.atoms(sympy.Pow)
+                            if a.is_number and not a.is_Rational})
+    numeric = sympy.N(explicit(sized, f, sizes, numbers).xreplace(values), 17)
     if numeric.free_symbols:
         missing = ", ".join(sorted(s.name for s in numeric.free_symbols))
         raise VariableError(f"no value given for {missing}")
@@ -347,7 +350,8 @@ def _real_array(name: str, value: object, ndim: int) -> np.ndarray:
 
 def random_value(result: MatrixResult, sizes: Mapping, seed: int | None,
                  scalars: Mapping | None = None) -> dict[str, Any]:
-    """The result on random matrices (uniform in [-1, 1]) of the given sizes."""
+    """The result (in its layout; a Jacobian or Hessian in matrix notation as its vec form) on
+    random matrices (uniform in [-1, 1]) of the given sizes."""
     f = result.function
     comps = _components(f, sizes)
     rng = np.random.default_rng(seed)
@@ -362,7 +366,8 @@ def random_value(result: MatrixResult, sizes: Mapping, seed: int | None,
             raise VariableError(f"{name} is a matrix: its entries are random (set --dims and "
                                 "--seed); --at gives values to scalar parameters")
         values[sympy.Symbol(name, real=True)] = v
-    derived = explicit(result.expr, f, sizes, comps)
+    numbers = {m: c.xreplace(values) for m, c in comps.items()}  # numbers in, then multiplied
+    derived = explicit(result.shown, f, sizes, numbers)  # in the result's layout
     numeric = sympy.N(derived.xreplace(values), 17)
     if numeric.free_symbols:
         missing = ", ".join(sorted(s.name for s in numeric.free_symbols))
