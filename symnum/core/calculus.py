@@ -356,10 +356,8 @@ def readable(expr: sympy.Expr, simplify: bool = True,
 
 
 def _readable(expr: sympy.Expr, simplify: bool, budget: int) -> tuple[sympy.Expr, int]:
-    """:func:`readable`, and the SymPy objects its simplify built. Remembered (an expression
-    is immutable, and the answer depends on nothing else): the same entry met again, by another
-    backend's kernel, ``check`` or the web page, is not simplified again. Not while an outer
-    budget is counting, which must see the work done."""
+    """:func:`readable`, and the SymPy objects its simplify built; remembered (an entry met
+    again is not simplified again), except while an outer budget counts the work."""
     if counting():
         return _readable_now(expr, simplify, budget)
     return _readable_memo(expr, simplify, budget)
