@@ -358,9 +358,7 @@ def readable(expr: sympy.Expr, simplify: bool = True,
 def _readable(expr: sympy.Expr, simplify: bool, budget: int) -> tuple[sympy.Expr, int]:
     """:func:`readable`, and the SymPy objects its simplify built; remembered (an entry met
     again is not simplified again), except while an outer budget counts the work."""
-    if counting():
-        return _readable_now(expr, simplify, budget)
-    return _readable_memo(expr, simplify, budget)
+    return (_readable_now if counting() else _readable_memo)(expr, simplify, budget)
 
 
 def _readable_now(expr: sympy.Expr, simplify: bool, budget: int) -> tuple[sympy.Expr, int]:
