@@ -173,13 +173,35 @@ def _sigma_coefficients(e: sympy.Basic, prefer: sympy.Basic) -> sympy.Basic:
         if not any(isinstance(b, sympy.Add) or b.has(sympy.exp) for b in scalars):
             return None
         factors = [a for a in m.args if isinstance(a, MatrixExpr)]
-        coefficient = sympy.factor_terms(sigma_form(sympy.Mul(*scalars), prefer))
+        coefficient = positive_sums(sympy.factor_terms(sigma_form(sympy.Mul(*scalars),
+                                                                  prefer)))
         return sympy.MatMul(coefficient, *factors)
 
     if not isinstance(e, MatrixExpr):
-        return sympy.factor_terms(sigma_form(e, prefer))
+        return positive_sums(sympy.factor_terms(sigma_form(e, prefer)))
     return rewrite(e, [Rule("σ coefficients", "a scalar coefficient in eᵘ as a function of σ(u)",
                             sympy.MatMul, coefficient_form)])
+
+
+def positive_sums(c: sympy.Expr) -> sympy.Expr:
+    """A product's minus sign taken into a sum with no more positive terms than negative
+    ones, never into 1 − σ (as books write it): −(y − σ) → σ − y, −(tanh² − 1) → 1 − tanh²,
+    −2σ(1 − σ)(y − σ) → 2σ(1 − σ)(σ − y).
+
+    >>> y, s = sympy.symbols("y s")
+    >>> positive_sums(-2 * s * (1 - s) * (y - s))
+    2*s*(1 - s)*(s - y)
+    """
+    number, rest = c.as_coeff_Mul()
+    if not number.is_negative:
+        return c
+    factors = list(sympy.Mul.make_args(rest))
+    for k, f in enumerate(factors):
+        if isinstance(f, sympy.Add) and 2 * sum(t.could_extract_minus_sign() for t in f.args) \
+                >= len(f.args) and not any(t.is_Number and t > 0 for t in f.args):
+            factors[k] = sympy.Add(*[-t for t in f.args])
+            return sympy.Mul(*([-number] if number != -1 else []), *factors, evaluate=False)
+    return c
 
 
 def _joined_determinants(e: sympy.Basic, function: sympy.Basic) -> sympy.Basic:
@@ -300,3 +322,11 @@ def negated(t: sympy.Basic) -> sympy.Basic:
     if coefficient != 1:
         return sympy.MatMul(coefficient, *factors)
     return sympy.MatMul(*factors) if len(factors) > 1 else factors[0]
+
+
+def has_minus(c: sympy.Basic) -> bool:
+    """c prints with a minus sign in front: −2y, −(a + b); not 1 − t² (which SymPy would
+    turn into −(t² − 1))."""
+    if isinstance(c, sympy.Add):
+        return all(t.could_extract_minus_sign() for t in c.args)
+    return c.could_extract_minus_sign()

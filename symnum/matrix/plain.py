@@ -22,6 +22,7 @@ from sympy.matrices.expressions.matexpr import MatrixExpr
 from sympy.printing.precedence import PRECEDENCE, precedence
 
 from ..core.matrix_expr import _MatrixStr
+from .forms import has_minus
 from .printing import _is_one_by_one, _ordered_terms, _scalar_groups
 
 
@@ -90,7 +91,7 @@ class _Plain(_MatrixStr):
         s*sum(y)."""
         coefficient = sympy.Mul(*[a for a in e.args if not isinstance(a, MatrixExpr)])
         sign = ""
-        if coefficient.could_extract_minus_sign():
+        if has_minus(coefficient):
             sign, coefficient = "-", -coefficient
         numerator, denominator = sympy.fraction(coefficient, exact=True)
         if denominator.is_Number:  # (1/2)*A, not A/2

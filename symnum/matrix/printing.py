@@ -30,7 +30,7 @@ from ..core.matrix_expr import Commutation, Elementwise, Softmax, Vec
 from ..core.matrix_layers import EPS, LayerNorm, RowSoftmax, Variance
 from ..core.registry import BY_NAME
 from ..core.render import symbol_latex
-from .forms import negated
+from .forms import has_minus, negated
 from .vec_printing import VecLatex, VecText, dimension
 
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
@@ -71,9 +71,8 @@ def _is_atom(e: sympy.Basic) -> bool:
 
 def _negative(term: sympy.Basic) -> bool:
     if isinstance(term, sympy.MatMul):
-        return sympy.Mul(*[a for a in term.args if not isinstance(a, MatrixExpr)]) \
-            .could_extract_minus_sign()
-    return term.could_extract_minus_sign()
+        return has_minus(sympy.Mul(*[a for a in term.args if not isinstance(a, MatrixExpr)]))
+    return has_minus(term)
 
 
 def _minus(term: sympy.Basic) -> sympy.Basic:
@@ -166,7 +165,7 @@ class _Text(VecText, StrPrinter):
         # one scalar as it is: Mul(*) would spread 2(c − t) into 2c − 2t
         coefficient = scalars[0] if len(scalars) == 1 else sympy.Mul(*scalars)
         sign = ""
-        if coefficient.could_extract_minus_sign():
+        if has_minus(coefficient):
             sign, coefficient = "−", -coefficient
         numerator, denominator = sympy.fraction(coefficient, exact=True) \
             if coefficient != 1 else (1, 1)
@@ -300,7 +299,7 @@ class _Text(VecText, StrPrinter):
 
     def _print_HadamardPower(self, e):
         if e.exp == 1:
-            return self._print(e.base)
+            return self._parens(e.base)
         square = e.shape[0] == e.shape[1]
         if e.exp == 2 and square:
             return f"{self._parens(e.base)} ⊙ {self._parens(e.base)}"
@@ -443,7 +442,7 @@ class _Latex(VecLatex, LatexPrinter):
         matrices = [a for a in e.args if isinstance(a, MatrixExpr)]
         coefficient = sympy.Mul(*scalars)
         sign = ""
-        if coefficient.could_extract_minus_sign():
+        if has_minus(coefficient):
             sign, coefficient = "- ", -coefficient
         parts = []
         if coefficient != 1:

@@ -15,14 +15,15 @@ from __future__ import annotations
 import sympy
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
+from ..core.matrix_expr import Elementwise
 from ..core.rewrite import Rule, Table, rewrite
-from .forms import negated, softmax_forms
+from .forms import has_minus, negated, softmax_forms
 
 
 def tidy(e: sympy.Basic) -> sympy.Basic:
     """Evaluate identities (Iᵀ = I, (Aᵀ)ᵀ = A), cancel diag/Hadamard pairs, then factor a
     shared right or left factor."""
-    e = softmax_forms(e.doit())
+    e = softmax_forms(rewrite(e.doit(), POWERS).doit())
     e = _scalar_first(rewrite(e, COLLECT))
     forms = [e]
     if e.has(sympy.HadamardPower):  # the shortest of: as it is, expanded, ⊙ distributed
@@ -43,12 +44,12 @@ def _factored(e: sympy.Basic) -> sympy.Basic:
                 e = factored
     if isinstance(e, sympy.MatAdd):  # a 𝟏ᵀ is best kept inside: Wᵀ(s(𝟏ᵀy) − y)
         e = _factor_common(_factor_coefficient(e), left_first=e.has(sympy.OneMatrix))
-    return rewrite(e, SIGNS, TRANSPOSED_SUMS)  # last: doit() would spread (x − μ)ᵀ again
+    return rewrite(e, POWERS, SIGNS, TRANSPOSED_SUMS)  # last: doit() spreads (x − μ)ᵀ again
 
 
 def _is_negative(t: sympy.Basic) -> bool:
-    return isinstance(t, sympy.MatMul) and sympy.Mul(
-        *[a for a in t.args if not isinstance(a, MatrixExpr)]).could_extract_minus_sign()
+    return isinstance(t, sympy.MatMul) and has_minus(sympy.Mul(
+        *[a for a in t.args if not isinstance(a, MatrixExpr)]))
 
 
 def _sign_out(node: sympy.MatMul) -> sympy.Basic | None:
@@ -63,17 +64,17 @@ def _sign_out(node: sympy.MatMul) -> sympy.Basic | None:
 
 
 def _sign_in(node: sympy.MatMul) -> sympy.Basic | None:
-    """−((𝟏 − h²) ⊙ Wᵀ(y − s))x → ((𝟏 − h²) ⊙ Wᵀ(s − y))x: a product's minus sign taken
-    into a sum met once in it (a factor, or inside a ⊙ factor) with no more positive terms
-    than negative ones; a sum with 𝟏 (𝟏 − σ, as books write it) only when no other will do."""
-    if not _is_negative(node):
+    """−((𝟏 − h²) ⊙ Wᵀ(y − s))x → ((𝟏 − h²) ⊙ Wᵀ(s − y))x: a product's minus sign (its
+    number negative) taken into a sum met once in it (a factor, or inside a ⊙ factor) with
+    no more positive terms than negative ones; never into 𝟏 − σ (as books write it)."""
+    if not _scalar_and_matrices(node)[0].as_coeff_Mul()[0].is_negative:
         return None
     sums = [a for a in _sums_in(node) if sum(map(_is_negative, a.args)) * 2 >= len(a.args)
-            and _count(node, a) == 1]
+            and _count(node, a) == 1 and not any(
+                isinstance(_split(t)[1], sympy.OneMatrix) for t in a.args)]
     if not sums:
         return None
-    chosen = min(sums, key=lambda a: any(isinstance(_split(t)[1], sympy.OneMatrix)
-                                         for t in a.args))
+    chosen = sums[0]
     flipped = sympy.MatAdd(*[negated(t) for t in chosen.args])
     return negated(node.xreplace({chosen: flipped}))
 
@@ -91,6 +92,46 @@ def _sums_in(e: sympy.Basic) -> list[sympy.MatAdd]:
 
 def _count(e: sympy.Basic, node: sympy.Basic) -> int:
     return sum(1 for a in sympy.preorder_traversal(e) if a == node)
+
+
+def _ones_first(node: sympy.MatMul) -> sympy.Basic | None:
+    """2(y − vᵀs)((s − 𝟏) ⊙ s ⊙ v)xᵀ → 2(vᵀs − y)((𝟏 − s) ⊙ s ⊙ v)xᵀ: 𝟏 − s as books write it,
+    the sign given to a scalar sum (or to the product)."""
+    sums = [a for a in _sums_in(node) if _count(node, a) == 1 and any(
+        isinstance(_split(t)[1], sympy.OneMatrix) and _is_negative(t) for t in a.args)
+        and sum(map(_is_negative, a.args)) == 1]
+    if not sums:
+        return None
+    flipped = node.xreplace({sums[0]: sympy.MatAdd(*[negated(t) for t in sums[0].args])})
+    scalar, rest = _scalar_and_matrices(flipped)
+    for f in sympy.Mul.make_args(scalar):
+        if isinstance(f, sympy.Add):  # (y − vᵀs) → (vᵀs − y)
+            scalar = sympy.Mul(*[g for g in sympy.Mul.make_args(scalar) if g is not f],
+                               sympy.Add(*[-t for t in f.args]), evaluate=False)
+            return sympy.MatMul(scalar, *rest)
+    return negated(flipped)
+
+
+def _scalar_and_matrices(node: sympy.MatMul) -> tuple[sympy.Expr, list[sympy.Basic]]:
+    return (sympy.Mul(*[a for a in node.args if not isinstance(a, MatrixExpr)]),
+            [a for a in node.args if isinstance(a, MatrixExpr)])
+
+
+def _scalar_sign(node: sympy.MatMul) -> sympy.Basic | None:
+    """−(y − σ)x → (σ − y)x, −(tanh² − 1)x → (1 − tanh²)x: a product's minus sign taken into
+    a scalar sum with no more positive terms than negative ones."""
+    scalar, rest = _scalar_and_matrices(node)
+    if not scalar.as_coeff_Mul()[0].is_negative:
+        return None
+    for f in sympy.Mul.make_args(scalar):
+        if isinstance(f, sympy.Add) and 2 * sum(
+                t.could_extract_minus_sign() for t in f.args) >= len(f.args):
+            others = [g for g in sympy.Mul.make_args(-scalar) if g is not f and g != -f]
+            flipped = sympy.Add(*[-t for t in f.args])
+            if sympy.Mul(*others, f) != -scalar:
+                return None
+            return sympy.MatMul(sympy.Mul(*others, flipped, evaluate=False), *rest)
+    return None
 
 
 def _distribute_number(node: sympy.MatMul) -> sympy.Basic | None:
@@ -177,6 +218,52 @@ def _one_sign(node: sympy.MatAdd) -> sympy.Basic | None:
     return factored if factored != out else out
 
 
+def _trivial_power(node: sympy.HadamardPower) -> sympy.Basic | None:
+    """A^∘1 = A, A^∘0 = 𝟏 (the rule d(A^∘p) = p A^∘(p−1) ⊙ dA makes them)."""
+    if node.exp == 1:
+        return node.base
+    if node.exp == 0:
+        return sympy.OneMatrix(*node.shape)
+    return None
+
+
+def _ones_out(node: sympy.HadamardProduct) -> sympy.Basic | None:
+    """𝟏 ⊙ A = A."""
+    rest = [a for a in node.args if not isinstance(a, sympy.OneMatrix)]
+    if len(rest) == len(node.args):
+        return None
+    if not rest:
+        return sympy.OneMatrix(*node.shape)
+    return rest[0] if len(rest) == 1 else sympy.HadamardProduct(*rest)
+
+
+def _diag_ones(node: sympy.DiagMatrix) -> sympy.Basic | None:
+    """diag(𝟏) = 𝐈."""
+    return sympy.Identity(node.shape[0]) if isinstance(node.args[0], sympy.OneMatrix) else None
+
+
+def _sigmoid_ratio(node: sympy.HadamardProduct) -> sympy.Basic | None:
+    """exp(u) ⊙ (exp(u) + 𝟏)^∘(−1) = σ(u), (𝟏 + exp(−u))^∘(−1) = σ(u): the logistic
+    function written out."""
+    args = list(node.args)
+    for k, a in enumerate(args):
+        if not (isinstance(a, sympy.HadamardPower) and a.exp == -1
+                and isinstance(a.base, sympy.MatAdd) and len(a.base.args) == 2):
+            continue
+        ones = [t for t in a.base.args if isinstance(t, sympy.OneMatrix)]
+        exps = [t for t in a.base.args if isinstance(t, Elementwise) and t.name == "exp"]
+        if len(ones) != 1 or len(exps) != 1:
+            continue
+        u = exps[0].arg
+        if exps[0] in args:
+            args.remove(exps[0])
+            args[args.index(a)] = Elementwise("sigmoid", u)
+        else:
+            args[k] = Elementwise("sigmoid", negated(u))
+        return args[0] if len(args) == 1 else sympy.HadamardProduct(*args)
+    return None
+
+
 def _untransposed(t: sympy.Basic) -> sympy.Basic | None:
     """u with t = c·uᵀ (xᵀAᵀ = (Ax)ᵀ: every matrix factor transposed), else None."""
     args = t.args if isinstance(t, sympy.MatMul) else (t,)
@@ -186,6 +273,17 @@ def _untransposed(t: sympy.Basic) -> sympy.Basic | None:
         return None
     inner = [f.arg for f in reversed(factors)]
     return sympy.MatMul(*scalars, *inner) if scalars or len(inner) > 1 else inner[0]
+
+
+def _inverse_transposed_sum(node: sympy.Inverse) -> sympy.Basic | None:
+    """(Aᵀ + Xᵀ)⁻¹ → ((A + X)ᵀ)⁻¹, printed (A + X)⁻ᵀ."""
+    a = node.arg
+    if not (isinstance(a, sympy.MatAdd) and len(a.args) > 1):
+        return None
+    inner = [_untransposed(t) for t in a.args]
+    if any(u is None for u in inner):
+        return None
+    return sympy.Inverse(sympy.Transpose(sympy.MatAdd(*inner)))
 
 
 def _transposed_sum(node: sympy.MatMul) -> sympy.Basic | None:
@@ -372,12 +470,22 @@ SIGNS = Table([Rule("one sign", "P(x − μ) − Pᵀ(μ − x) = (P + Pᵀ)(x �
                      _one_sign),
                Rule("sign out", "(−A − B)x = −(A + B)x", sympy.MatMul, _sign_out),
                Rule("sign in", "−(a − b) = b − a", sympy.MatMul, _sign_in),
+               Rule("𝟏 first", "(y − a)(s − 𝟏) = (a − y)(𝟏 − s)", sympy.MatMul, _ones_first),
+               Rule("scalar sign", "−(y − σ)x = (σ − y)x", sympy.MatMul, _scalar_sign),
                Rule("flatten", "a·(B·C) = a·B·C", sympy.MatMul, _flatten),
                Rule("factor", "Ax + Bx = (A + B)x", sympy.MatAdd, _factor_inner),
                Rule("number in", "½((A + Aᵀ)x − 2b) = ½(A + Aᵀ)x − b", sympy.MatMul,
                     _distribute_number)])
 TRANSPOSED_SUMS = Table([Rule("transposed sum", "a(aᵀ − bᵀ) = a(a − b)ᵀ", sympy.MatMul,
-                              _transposed_sum)])
+                              _transposed_sum),
+                         Rule("inverse of a transposed sum", "(Aᵀ + Xᵀ)⁻¹ = (A + X)⁻ᵀ",
+                              sympy.Inverse, _inverse_transposed_sum)])
+POWERS = Table([Rule("trivial power", "A^∘1 = A, A^∘0 = 𝟏", sympy.HadamardPower,
+                     _trivial_power),
+                Rule("ones", "𝟏 ⊙ A = A", sympy.HadamardProduct, _ones_out),
+                Rule("sigmoid", "eᵘ ⊙ (eᵘ + 𝟏)^∘(−1) = σ(u)", sympy.HadamardProduct,
+                     _sigmoid_ratio),
+                Rule("identity", "diag(𝟏) = 𝐈", sympy.DiagMatrix, _diag_ones)])
 CANCELS = (Table([Rule("diag", "diag(v)·w = v ⊙ w", sympy.MatMul, _diag_times_vector)]),
            Table([Rule("reciprocal", "v ⊙ v^(∘−1) ⊙ w = w", sympy.HadamardProduct,
                        _reciprocal_pair)]),
