@@ -272,3 +272,13 @@ def test_latex_of_the_three_forms():
     h = symnum.derive("log(det(X))", wrt="X", shapes=SQUARE, what="hessian")
     assert r"d^{2}f = - \operatorname{tr}" in h.forms_latex()[0]
     assert r"\partial^{2} f}{\partial \operatorname{vec} X" in h.latex()
+
+
+def test_frobenius_norm_in_latex_is_the_trace_form():
+    shapes = {"A": "m,n", "X": "n,p", "B": "m,p"}
+    r = symnum.derive(r"\|A X - B\|_F^2", wrt="X", shapes=shapes, syntax="latex",
+                      what="hessian")
+    assert r.string() == symnum.derive("Trace((A*X - B).T*(A*X - B))", wrt="X",
+                                       shapes=shapes, what="hessian").string()
+    with pytest.raises(SymnumError, match="Frobenius"):
+        symnum.derive(r"\|X\|_1", wrt="X", shapes={"X": "n,n"}, syntax="latex")

@@ -447,18 +447,23 @@ class _Reader:
         return "(" + ", ".join(args) + ")"
 
     def _norm(self) -> str:
+        """‖v‖ and ‖v‖₂ of a vector (Euclidean), ‖M‖ and ‖M‖_F of a matrix (Frobenius:
+        ‖M‖²_F = tr(MᵀM), which is vᵀv for a vector), |s| of a scalar."""
         inner = self.expression(stop=("\\|", "\\Vert", "\\rVert"))
         self.take()
-        if self.peek() == "_":  # ‖x‖₂: the Euclidean norm is the only one
+        kind = ""
+        if self.peek() == "_":
             self.take()
-            if self.group() != "2":
-                raise ParseError("LaTeX: only the Euclidean norm ‖·‖₂ is supported")
+            kind = self.group()
+            if kind not in ("2", "F"):
+                raise ParseError("LaTeX: the norms are ‖·‖₂ (Euclidean) and ‖·‖_F (Frobenius)")
         if not self._is_matrix(inner):
             return f"abs({inner})"
+        square = f"(({inner}).T*({inner}))" if kind == "2" else f"tr(({inner}).T*({inner}))"
         if self.peek() == "^" and self.peek(1) == "2":
             self.i += 2
-            return f"(({inner}).T*({inner}))"
-        return f"sqrt(({inner}).T*({inner}))"
+            return square
+        return f"sqrt({square})"
 
     def _sum(self) -> str:
         """\\sum_{i=1}^{n} body with numeric bounds: the terms written out."""
