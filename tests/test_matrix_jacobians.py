@@ -72,6 +72,12 @@ CASES = [
      lambda v: torch.nn.functional.layer_norm(v["x"], v["x"].shape, eps=1e-5)),
     ("layernorm(W*x)", "W", {"W": "m,n", "x": "n"}, None,
      lambda v: torch.nn.functional.layer_norm(v["W"] @ v["x"], (v["W"].shape[0],), eps=1e-5)),
+    ("x*x.T", "x", {"x": "n"}, None, lambda v: torch.outer(v["x"], v["x"])),
+    ("X + X.T", "X", SQUARE, None, lambda v: v["X"] + v["X"].T),
+    ("X**3", "X", SQUARE, None, lambda v: v["X"] @ v["X"] @ v["X"]),
+    ("Trace(X)**2", "X", SQUARE, "hessian", lambda v: torch.trace(v["X"]) ** 2),
+    ("sum(tanh(W*x))", "W", {"W": "m,n", "x": "n"}, "hessian",
+     lambda v: torch.tanh(v["W"] @ v["x"]).sum()),
 ]
 IDS = [f"{e} wrt {w}" + (f" {what}" if what else "") for e, w, _, what, _ in CASES]
 

@@ -63,8 +63,22 @@ def vec(a: MatrixExpr) -> MatrixExpr:
     return Vec(a)
 
 
+def commutation(r: sympy.Basic, s: sympy.Basic) -> MatrixExpr:
+    """K_{r,s}, the identity when r or s is 1 (vec vᵀ = vec v)."""
+    return sympy.Identity(r * s) if r == 1 or s == 1 else Commutation(r, s)
+
+
+def _powers(a: MatrixExpr) -> MatrixExpr:
+    """X·X·X as X³ (a product of one repeated factor)."""
+    if isinstance(a, sympy.MatMul) and all(f == a.args[0] for f in a.args) \
+            and isinstance(a.args[0], MatrixExpr):
+        return sympy.MatPow(a.args[0], len(a.args))
+    return a
+
+
 def kron(p: MatrixExpr, q: MatrixExpr) -> MatrixExpr:
     """p ⊗ q, with 1 ⊗ q = q, p ⊗ 1 = p, 𝐈 ⊗ 𝐈 = 𝐈."""
+    p, q = _powers(p), _powers(q)
     if isinstance(p, sympy.Identity) and isinstance(q, sympy.Identity):
         return sympy.Identity(p.shape[0] * q.shape[0])
     if tuple(p.shape) == (1, 1):
@@ -159,7 +173,7 @@ def linear_map(dF: sympy.Basic, dX: sympy.MatrixSymbol) -> LinearMap:
     if dF == dX:
         return LinearMap(sympy.Identity(p * q), IndexForm((IndexTerm.variable(),)))
     if dF == dX.T:
-        return LinearMap(Commutation(p, q), IndexForm((IndexTerm.variable(True),)))
+        return LinearMap(commutation(p, q), IndexForm((IndexTerm.variable(True),)))
     if hasattr(dF, "_linear_form"):
         return linear_map(dF._linear_form(), dX)
     if isinstance(dF, sympy.MatAdd):
@@ -171,7 +185,7 @@ def linear_map(dF: sympy.Basic, dX: sympy.MatrixSymbol) -> LinearMap:
     if isinstance(dF, sympy.Transpose):
         inner = linear_map(dF.arg, dX)
         r, s = dF.arg.shape
-        return LinearMap(_mul(Commutation(r, s), inner.vec), inner.index.transposed())
+        return LinearMap(_mul(commutation(r, s), inner.vec), inner.index.transposed())
     if isinstance(dF, sympy.HadamardProduct):
         k = next(i for i, a in enumerate(dF.args) if a.has(dX))
         rest = dF.args[:k] + dF.args[k + 1:]

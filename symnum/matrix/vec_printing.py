@@ -16,17 +16,30 @@ from __future__ import annotations
 
 import sympy
 
+_RAISED = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
 
 def dimension(d: sympy.Basic) -> str:
-    """A size as a subscript: n, 3, (mn) for a product."""
-    text = str(d).replace("*", "")
-    return text if isinstance(d, sympy.Symbol | sympy.Integer) else f"({text})"
+    """A size as a subscript: n, 3, (mn) for a product, (n²) for a square.
+
+    >>> m, n = sympy.symbols("m n", integer=True)
+    >>> dimension(n), dimension(m * n), dimension(n**2)
+    ('n', '(mn)', '(n²)')
+    """
+    if isinstance(d, sympy.Symbol | sympy.Integer):
+        return str(d)
+    parts = []
+    for factor in sympy.Mul.make_args(d):
+        base, power = factor.as_base_exp()
+        parts.append(str(base) + (str(power).translate(_RAISED) if power != 1 else ""))
+    return "(" + "".join(parts) + ")"
 
 
 def _bare(a: sympy.Basic) -> bool:
-    """A Kronecker factor printed without brackets: a name, its transpose or inverse, a call."""
-    while isinstance(a, sympy.Transpose | sympy.Inverse):
-        a = a.arg
+    """A Kronecker factor printed without brackets: a name, its transpose, inverse or power,
+    a call."""
+    while isinstance(a, sympy.Transpose | sympy.Inverse | sympy.MatPow):
+        a = a.args[0]
     return isinstance(a, sympy.MatrixSymbol | sympy.DiagMatrix | sympy.OneMatrix) or (
         type(a).__name__ in ("Vec", "Softmax", "Elementwise"))
 
