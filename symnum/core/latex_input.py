@@ -447,16 +447,12 @@ class _Reader:
         return "(" + ", ".join(args) + ")"
 
     def _norm(self) -> str:
-        """‖v‖ and ‖v‖₂ of a vector (Euclidean), ‖M‖ and ‖M‖_F of a matrix (Frobenius:
-        ‖M‖²_F = tr(MᵀM), which is vᵀv for a vector), |s| of a scalar."""
+        """‖v‖, ‖v‖₂ (Euclidean), ‖M‖, ‖M‖_F (Frobenius: tr(MᵀM) = vᵀv for a vector), |s|."""
         inner = self.expression(stop=("\\|", "\\Vert", "\\rVert"))
         self.take()
-        kind = ""
-        if self.peek() == "_":
-            self.take()
-            kind = self.group()
-            if kind not in ("2", "F"):
-                raise ParseError("LaTeX: the norms are ‖·‖₂ (Euclidean) and ‖·‖_F (Frobenius)")
+        kind = self.take() and self.group() if self.peek() == "_" else ""
+        if kind not in ("", "2", "F"):
+            raise ParseError("LaTeX: the norms are ‖·‖₂ (Euclidean) and ‖·‖_F (Frobenius)")
         if not self._is_matrix(inner):
             return f"abs({inner})"
         square = f"(({inner}).T*({inner}))" if kind == "2" else f"tr(({inner}).T*({inner}))"
