@@ -5,7 +5,8 @@ PRML, Deep Learning and CS229): the JSON ``result`` is at most 1.3 times the len
 textbook's formula written in the same syntax, the one-line text at most 1.3 times the
 textbook's Unicode, no result holds a trace of a 1 × 1 product; and at random matrices the
 result, its JSON string read back, its text read back and the textbook's formula read back
-all equal torch autograd of the function (the oracle; it shares no code with symnum).
+all equal torch autograd of the function (the oracle; it shares no code with symnum), and so
+does the result's kernel.
 """
 
 from __future__ import annotations
@@ -142,6 +143,18 @@ def test_results_equal_the_textbook_form_and_autograd(row):
         got = _at(r, expr, values)
         np.testing.assert_allclose(got.reshape(want.shape), want, rtol=1e-9, atol=1e-10,
                                    err_msg=f"{label}: {expr}")
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[row[0] for row in ROWS])
+def test_kernels_of_the_textbook_forms_agree_with_autograd(row):
+    """The tidied forms (transposed sums, (A + X)⁻ᵀ, σ from its exponentials) compile."""
+    r = _derive(row)
+    values = _values(r, seed=3)
+    kernel = symnum.kernel(r)
+    point = {**SCALARS, **values}
+    got = np.asarray(kernel(**{name: point[name] for name in kernel.names}))
+    want = _autograd(row, r, values)
+    np.testing.assert_allclose(got.reshape(want.shape), want, rtol=1e-8, atol=1e-9)
 
 
 def test_most_rows_print_no_longer_than_the_textbook():
