@@ -89,7 +89,8 @@ class _Plain(_MatrixStr):
     def _print_MatMul(self, e):
         """2*lam*w, -y*sigmoid(u)*x, (1/2)*A, (a + b)*x, x/sqrt(x.T*x); 1×1 runs as scalars:
         s*sum(y)."""
-        coefficient = sympy.Mul(*[a for a in e.args if not isinstance(a, MatrixExpr)])
+        args = [b for a in e.args for b in (a.args if isinstance(a, sympy.MatMul) else (a,))]
+        coefficient = sympy.Mul(*[a for a in args if not isinstance(a, MatrixExpr)])
         sign = ""
         if has_minus(coefficient):
             sign, coefficient = "-", -coefficient
@@ -102,9 +103,11 @@ class _Plain(_MatrixStr):
             text = self.parenthesize(numerator, PRECEDENCE["Mul"]) if isinstance(
                 numerator, sympy.Trace) else self._print(numerator)
             self.bracketed = False
-            parts.append(f"({text})" if isinstance(numerator, sympy.Add) or "/" in text
+            fraction = any(f.is_Rational and not f.is_Integer
+                           for f in sympy.Mul.make_args(numerator))  # (1/2)*A
+            parts.append(f"({text})" if isinstance(numerator, sympy.Add) or fraction
                          else text)
-        for g in _scalar_groups([a for a in e.args if isinstance(a, MatrixExpr)]):
+        for g in _scalar_groups([a for a in args if isinstance(a, MatrixExpr)]):
             if isinstance(g, tuple):
                 product = sympy.MatMul(*g)
                 ones = _ones_times(product)
