@@ -288,3 +288,13 @@ def test_frobenius_norm_in_latex_is_the_trace_form():
                                        shapes=shapes, what="hessian").string()
     with pytest.raises(SymnumError, match="Frobenius"):
         symnum.derive(r"\|X\|_1", wrt="X", shapes={"X": "n,n"}, syntax="latex")
+
+
+def test_named_parts_and_summation_letters_do_not_collide():
+    """a = tanh(W1 x + b1) is named in the result, so the index form sums over b, and the
+    forms use s and a as the result does."""
+    shapes = {"W1": "h,n", "x": "n", "b1": "h", "W2": "m,h", "b2": "m", "y": "m"}
+    text = symnum.derive("-y.T*log(softmax(W2*tanh(W1*x + b1) + b2))", wrt="W1",
+                         shapes=shapes, what="hessian").text()
+    assert "where a = tanh(W1 x + b1)" in text and "Σ_b (𝟏 − a²)_i (W2)_bi" in text
+    assert "softmax" not in text.split("differentials:")[1]

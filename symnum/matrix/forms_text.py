@@ -39,8 +39,7 @@ class _Shown:
 
     def __init__(self, result: MatrixResult):
         self.function = result.function.expr
-        self.names = {value: name for name, value in display_form(result.shown,
-                                                                  self.function)[1]}
+        self.names = display_form(result.shown, self.function)[1]  # innermost first
 
     def __call__(self, e: sympy.Basic) -> sympy.Basic:
         if e.has(sympy.exp):
@@ -48,7 +47,9 @@ class _Shown:
                 e = display_form(e, self.function, abbreviate=False)[0]
             except (TypeError, ValueError, AttributeError):  # SymPy's factoring of a sum of
                 pass  # traces of matrix sums: keep the exponentials
-        return e.xreplace(self.names)
+        for name, value in self.names:  # in order: s = softmax(W2 a + b2) holds a
+            e = e.xreplace({value: name})
+        return e
 
 
 def forms_lines(result: MatrixResult) -> list[str]:

@@ -89,7 +89,22 @@ def _term(t: IndexTerm, latex: bool) -> tuple[bool, str]:
     return negative, " ".join(parts) if parts else "1"
 
 
+def _free_letters(form: IndexForm) -> IndexForm:
+    """Summation indices renamed where a name in the form uses their letter (Σ_a (𝟏 − a²)_a
+    would read a as both): the first letters of a, b, c, d, e, g, p, q, r free in it."""
+    taken = {str(s) for t in form.terms for m, _, _ in t.factors for s in
+             m.atoms(sympy.Symbol, sympy.MatrixSymbol)} | set("ijkl")
+    letters = [c for c in "abcdegpqrtuvw" if c not in taken]
+    terms = []
+    for t in form.terms:
+        if any(str(s) in taken for s in t.summed):
+            t = t.renamed({s: sympy.Symbol(c) for s, c in zip(t.summed, letters, strict=False)})
+        terms.append(t)
+    return IndexForm(tuple(terms), form.shapes)
+
+
 def _sum(form: IndexForm, latex: bool) -> str:
+    form = _free_letters(form)
     if not form.terms:
         return "0"
     minus = "-" if latex else "−"
