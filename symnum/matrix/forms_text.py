@@ -103,16 +103,20 @@ def forms_json(result: MatrixResult) -> dict[str, object]:
     (d²f), ``index`` and ``index_latex``, ``forms_latex`` (each as an equation), the
     ``convention`` (the layout in words); for a four-index result ``array_shape`` (the
     kernels' and ``.at``'s)."""
-    from ..core.matrix_expr import matrix_str
+    from .forms import plain_form
+    from .plain import matrix_plain
     if result.kind == "gradient" or result.differential is None:
         return {}
     f, x = _names(result)
     second = result.kind == "hessian"
-    data: dict[str, object] = {"differential": matrix_str(result.differential)}
+    function = result.function.expr  # as the JSON result: σ forms, no Trace of a 1 × 1
+    data: dict[str, object] = {"differential": matrix_plain(plain_form(result.differential,
+                                                                       function))}
     if second:
-        data["bilinear"] = matrix_str(result.bilinear)
+        data["bilinear"] = matrix_plain(plain_form(result.bilinear, function))
     if result.index is not None:
-        data["index"] = index_text(result.index, f, x, second)
+        plain = result.index.each_part(lambda e: display_form(e, function, abbreviate=False)[0])
+        data["index"] = index_text(plain, f, x, second)
         data["index_latex"] = index_latex(result.index, f, matrix_latex(result.variable), second)
     data["forms_latex"] = forms_latex(result)
     data["convention"] = title(result.kind, result.layout, x, result.is_four_index)

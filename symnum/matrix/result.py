@@ -26,7 +26,6 @@ from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from ..core.display import bundle, math_block
 from ..core.errors import ShapeError, SymnumError, VariableError
-from ..core.matrix_expr import matrix_str
 from . import calculus as matrix_calculus
 from .forms import display_form, plain_form
 from .forms_text import forms_json
@@ -380,7 +379,7 @@ def random_value(result: MatrixResult, sizes: Mapping, seed: int | None,
 
 def result_json(result: MatrixResult, extra: Mapping | None = None) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "expr": matrix_str(result.function.expr),
+        "expr": matrix_plain(result.function.expr),
         "wrt": [result.variable.name],
         "what": result.kind,
         "shapes": {n: [str(d) for d in s] for n, s in result.function.shapes.items()},
