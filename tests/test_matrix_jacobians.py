@@ -298,3 +298,11 @@ def test_named_parts_and_summation_letters_do_not_collide():
                          shapes=shapes, what="hessian").text()
     assert "where a = tanh(W1 x + b1)" in text and "Σ_b (𝟏 − a²)_i (W2)_bi" in text
     assert "softmax" not in text.split("differentials:")[1]
+
+
+def test_notebooks_show_the_forms_under_the_result():
+    from symnum.core.display import katex_safe
+    r = symnum.derive("inv(X)", wrt="X", shapes=SQUARE)
+    latex = r._repr_mimebundle_()["text/latex"]
+    assert latex.startswith(r"$$\begin{gathered}" + r.latex()) and r.forms_latex()[1] in latex
+    assert katex_safe(latex.strip("$"))

@@ -136,8 +136,13 @@ class MatrixResult:
         return matrix_at(self, point)
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
-        """Jupyter's display: the LaTeX equation (and the text for terminals)."""
-        return bundle(self.text(), {"text/latex": math_block(self.latex())}, include, exclude)
+        """Jupyter's display: the LaTeX equation, under it the differential and index forms
+        of a Jacobian or Hessian (and the text for terminals)."""
+        forms = self.forms_latex()
+        shown = math_block(r"\begin{gathered}" + r" \\ ".join([self.latex(), *forms])
+                           + r"\end{gathered}") if forms else None
+        return bundle(self.text(), {"text/latex": shown or math_block(self.latex())}, include,
+                      exclude)
 
     def __str__(self) -> str:
         return self.text()
