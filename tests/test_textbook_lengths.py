@@ -180,3 +180,13 @@ def test_inverse_transposes_print_one_way():
     X = sympy.MatrixSymbol("X", n, n)
     for e in (sympy.Transpose(sympy.Inverse(X)), sympy.Inverse(sympy.Transpose(X))):
         assert matrix_text(e) == "X⁻ᵀ" and matrix_latex(e) == r"X^{-\top}"
+
+
+def test_no_trace_of_a_one_by_one_product_in_any_json_field():
+    from symnum.matrix.result import result_json
+    for row in ROWS:
+        if row[4] == "gradient" and "w.T*x" not in row[1]:
+            continue
+        data = result_json(_derive(row))
+        for key in ("expr", "result", "differential", "bilinear", "index"):
+            assert "Trace(" not in str(data.get(key, "")), (row[0], key, data[key])

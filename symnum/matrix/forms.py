@@ -177,10 +177,14 @@ def _sigma_coefficients(e: sympy.Basic, prefer: sympy.Basic) -> sympy.Basic:
                                                                   prefer)))
         return sympy.MatMul(coefficient, *factors)
 
+    rule = Rule("σ coefficients", "a scalar coefficient in eᵘ as a function of σ(u)",
+                sympy.MatMul, coefficient_form)
     if not isinstance(e, MatrixExpr):
-        return positive_sums(sympy.factor_terms(sigma_form(e, prefer)))
-    return rewrite(e, [Rule("σ coefficients", "a scalar coefficient in eᵘ as a function of σ(u)",
-                            sympy.MatMul, coefficient_form)])
+        try:
+            return positive_sums(sympy.factor_terms(sigma_form(e, prefer)))
+        except TypeError:  # tr((2λwᵀ + 2(wᵀXᵀ − yᵀ)X)dw): SymPy cannot factor inside
+            return rewrite(e, [rule])
+    return rewrite(e, [rule])
 
 
 def positive_sums(c: sympy.Expr) -> sympy.Expr:
