@@ -2,6 +2,8 @@
 
 >>> parse_shape("W=m,n")
 ('W', (m, n))
+>>> parse_shape("H=n_x,max"), parse_shape("A=3x4")
+(('H', (n_x, max)), ('A', (3, 4)))
 """
 
 from __future__ import annotations
@@ -25,7 +27,10 @@ def parse_shape(text: str) -> tuple[str, Shape]:
         raise VariableError(f"--shape needs NAME=DIMS, like x=n or W=m,n (got {text!r})")
     name, dims = (s.strip() for s in text.split("=", 1))
     check_name(name, "matrix")
-    parts = [p for p in re.split(r"[,\sx×]+", dims) if p]
+    parts = re.split(r"\s*[,×]\s*|\s+x\s+|\s+|(?<=\d)x(?=\d)", dims.strip())
+    if "" in parts and dims.strip():
+        raise VariableError(f"--shape {name}: an empty dimension in {dims!r}")
+    parts = [p for p in parts if p]  # "m,n", "m×n", "m x n", "3x4"; a name may hold x (n_x)
     if not 1 <= len(parts) <= 2:
         raise VariableError(f"--shape {name}: give one dimension (a vector) or two (a matrix)")
     shape = []

@@ -156,7 +156,7 @@ def _extract(L: sympy.Basic | None, M: sympy.Basic, dX: sympy.MatrixSymbol) -> s
 def gradient(f: sympy.Basic, X: sympy.MatrixSymbol) -> sympy.Basic:
     """∂f/∂X for a scalar f (or 1×1 matrix expression), in X's shape."""
     if isinstance(f, MatrixExpr) and tuple(f.shape) != (1, 1):
-        raise ShapeError(f"a gradient needs a scalar function, but f is {f.shape[0]}×"
+        raise ShapeError(f"a gradient or Hessian needs a scalar function, but f is {f.shape[0]}×"
                          f"{f.shape[1]}; ask for the Jacobian")
     dX = sympy.MatrixSymbol("d" + X.name, *X.shape)
     df = differential(f, X, dX)

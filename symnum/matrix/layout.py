@@ -30,8 +30,33 @@ def checked_layout(layout: str | None) -> str:
 def shown(kind: str, layout: str, expr: sympy.Basic) -> sympy.Basic:
     """The matrix as the layout prints it: the transpose of a Jacobian in denominator layout."""
     if kind == "jacobian" and layout == "denominator":
-        return expr.T.doit() if hasattr(expr, "T") else expr
+        return transposed(expr) if hasattr(expr, "T") else expr
     return expr
+
+
+def transposed(expr: sympy.Basic) -> sympy.Basic:
+    """Aᵀ pushed through sums, products and Kronecker products; K_{m,n}ᵀ = K_{n,m} stays a
+    symbol at numeric sizes (SymPy's transpose would write K out as a matrix of 0s and 1s).
+
+    >>> from ..core.matrix_expr import Commutation
+    >>> X = sympy.MatrixSymbol("X", 3, 4)
+    >>> transposed(sympy.MatMul(sympy.KroneckerProduct(sympy.Identity(3), X), Commutation(3, 4)))
+    Commutation(4, 3)*(KroneckerProduct(I, X.T))
+    """
+    from ..core.matrix_expr import Commutation
+    if isinstance(expr, Commutation):
+        return Commutation(expr.args[1], expr.args[0])
+    if isinstance(expr, sympy.MatAdd):
+        return sympy.MatAdd(*map(transposed, expr.args))
+    if isinstance(expr, sympy.MatMul):
+        scalars = [a for a in expr.args if not isinstance(a, sympy.MatrixExpr)]
+        factors = [transposed(a) for a in reversed(expr.args) if isinstance(a, sympy.MatrixExpr)]
+        return sympy.MatMul(*scalars, *factors)
+    if isinstance(expr, sympy.KroneckerProduct):
+        return sympy.KroneckerProduct(*map(transposed, expr.args))
+    if expr.has(Commutation):
+        return sympy.Transpose(expr)
+    return expr.T.doit()
 
 
 def title(kind: str, layout: str, x: str, matrix: bool) -> str:

@@ -146,7 +146,8 @@ class _Text(VecText, StrPrinter):
         text = self._print(e)
         if isinstance(e, sympy.Add | sympy.MatAdd | sympy.HadamardProduct
                       | sympy.KroneckerProduct) or (
-                isinstance(e, sympy.Rational) and not e.is_Integer):
+                isinstance(e, sympy.Rational) and not e.is_Integer) or (
+                isinstance(e, sympy.HadamardPower) and "^∘" in text):  # 𝟏ᵀ(X^∘2)𝟏
             text = f"({text})"
         return text, isinstance(e, MatrixExpr)
 
@@ -304,8 +305,11 @@ class _Text(VecText, StrPrinter):
         if e.exp == 2 and square:
             return f"{self._parens(e.base)} ⊙ {self._parens(e.base)}"
         if isinstance(e.base, sympy.MatrixSymbol) and e.exp.is_Integer and e.exp > 0 \
-                and not square:  # h² of a vector h: entrywise, as it reads back
+                and 1 in e.shape:  # h² of a vector h: entrywise, as it reads back (X² of
+            # a matrix would read as X·X: X^∘2)
             return f"{e.base.name}{str(e.exp).translate(_SUPERSCRIPT)}"
+        if isinstance(e.base, sympy.MatrixSymbol) and e.exp.is_Integer and e.exp > 0:
+            return f"{e.base.name}^∘{e.exp}"
         if isinstance(e.base, Elementwise) and e.exp.is_Integer and e.exp > 0 and not square:
             head, _, rest = self._print(e.base).partition("(")
             return f"{head}{str(e.exp).translate(_SUPERSCRIPT)}({rest}"

@@ -155,6 +155,10 @@ def matrix_differentiate(f: Function, what: str | None, layout: str | None = Non
     from .linear import derivative_forms
     layout = checked_layout(layout)
     matrices = [v for v in f.variables if isinstance(v, sympy.MatrixSymbol)]
+    if len(f.variables) == 1 and not matrices:
+        declared = ", ".join(f.shapes) or "none"
+        raise VariableError(f"{f.variables[0]} is not a declared matrix or vector "
+                            f"(declared: {declared}); declare it with --shape or pick one")
     if len(f.variables) != 1 or not matrices:
         names = ", ".join(str(v) for v in f.variables)
         raise VariableError(f"matrix calculus differentiates with respect to one declared "

@@ -27,7 +27,11 @@ def plain(text: str, syntax: str = "plain", shapes: Sequence[str] = ()) -> str:
 def shapes_of(texts: Sequence[str], dims: str | None = None) -> dict[str, Any]:
     """``("x=n", "A=n,n")`` as the parser's shapes; ``dims`` (sizes) needs at least one."""
     from ..core.shapes import parse_shape
-    shapes = dict(parse_shape(s) for s in texts)
+    shapes: dict[str, Any] = {}
+    for name, shape in map(parse_shape, texts):
+        if name in shapes and shapes[name] != shape:
+            raise SymnumError(f"--shape {name} is given twice, with different dimensions")
+        shapes[name] = shape
     if dims and not shapes:
         raise SymnumError("--dims gives sizes to dimensions declared with --shape")
     return shapes
