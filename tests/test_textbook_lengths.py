@@ -168,11 +168,14 @@ def test_most_rows_print_no_longer_than_the_textbook():
 def test_repeated_blocks_are_named_in_text_and_latex():
     hessian = _derive(ROWS[1])
     assert hessian.text().splitlines()[4:6] == ["  Xᵀ diag(s ⊙ (𝟏 − s))X", "  where s = σ(Xw)"]
-    assert hessian.latex().endswith(r",\quad s = \sigma\left(X w\right)")
+    # LaTeX names only blocks bigger than σ(Xw), so that a small result reads back
+    assert r"\quad" not in hessian.latex() and r"\sigma\left(X w\right)" in hessian.latex()
     assert "sigmoid(X*w)" in hessian.string()  # the JSON result stands alone
     two = _derive(next(row for row in ROWS if row[0].startswith("two layers uᵀσ")))
     assert two.text().splitlines()[4:7] == ["  ((Vᵀ((𝟏 − s) ⊙ s ⊙ u)) ⊙ (𝟏 − h²))xᵀ",
                                             "  where h = tanh(Wx + b)", "  and s = σ(Vh + c)"]
+    assert two.latex().endswith(r",\quad h = \tanh\left(W x + b\right),\quad s = "
+                                r"\sigma\left(V h + c\right)")
 
 
 def test_inverse_transposes_print_one_way():

@@ -251,12 +251,17 @@ BLOCK_NAMES = {"sigmoid": ("s", "p", "q"), "tanh": ("h", "a", "g"),
                "RowSoftmax": ("P", "A", "S"), "LayerNorm": ("u", "v", "z")}
 
 
-def _repeated_block(e: sympy.Basic) -> sympy.Basic | None:
-    """The smallest softmax(z) or f(Wx + b) (not f of a bare name: exp(x) stays) met more
-    than once in e, else None."""
+def _repeated_block(e: sympy.Basic, small: bool = True) -> sympy.Basic | None:
+    """The smallest softmax(z) or f(Wx + b) (not f of a bare name: exp(x) stays; with
+    ``small`` False, not f(Xw) either) met more than once in e, else None."""
+    def named(a: sympy.Basic) -> bool:
+        if not isinstance(a, Elementwise):
+            return True
+        return not isinstance(a.arg, sympy.MatrixSymbol) if small \
+            else sympy.count_ops(a.arg) >= 2
+
     blocks = [a for a in e.atoms(Softmax, Elementwise, RowSoftmax, LayerNorm)
-              if _count(e, a) > 1 and (not isinstance(a, Elementwise)
-                                       or not isinstance(a.arg, sympy.MatrixSymbol))]
+              if _count(e, a) > 1 and named(a)]
     return min(blocks, key=lambda a: (sympy.count_ops(a), sympy.default_sort_key(a)),
                default=None)
 
@@ -266,10 +271,13 @@ def _fresh(e: sympy.Basic, names: tuple[str, ...]) -> str:
     return next((n for n in names if n not in taken), names[-1] + "_")
 
 
-def display_form(e: sympy.Basic, function: sympy.Basic = sympy.S.Zero, abbreviate: bool = True
+def display_form(e: sympy.Basic, function: sympy.Basic = sympy.S.Zero, abbreviate: bool = True,
+                 small_blocks: bool = True
                  ) -> tuple[sympy.Basic, list[tuple[sympy.Basic, sympy.Basic]]]:
     """The result as printed: σ forms (σ(u) with the u of ``function`` where there is a
-    choice), and (name, value) definitions for repeated parts.
+    choice), and (name, value) definitions for repeated parts (``small_blocks`` False, as
+    LaTeX has it: σ(Xw) stays written out, so that the equation reads back; tanh(Wx + b) is
+    named).
 
     >>> n = sympy.Symbol("n", integer=True)
     >>> s = Softmax(sympy.MatrixSymbol("x", n, 1))
@@ -280,7 +288,7 @@ def display_form(e: sympy.Basic, function: sympy.Basic = sympy.S.Zero, abbreviat
     definitions: list[tuple[sympy.Basic, sympy.Basic]] = []
     if not abbreviate:
         return e, definitions
-    while (node := _repeated_block(e)) is not None:  # the innermost first: h, then σ(Vh + c)
+    while (node := _repeated_block(e, small_blocks)) is not None:  # innermost first: h, σ(Vh + c)
         taken = sympy.Tuple(e, *(n for n, _ in definitions))
         key = getattr(node, "name", None) if isinstance(node, Elementwise) else type(node).__name__
         name = sympy.MatrixSymbol(_fresh(taken, BLOCK_NAMES.get(key, ("s", "p", "q"))),

@@ -37,9 +37,10 @@ def _array_shape(result: MatrixResult) -> str:
 class _Shown:
     """An expression as the result prints: σ forms, then the result's named parts (s)."""
 
-    def __init__(self, result: MatrixResult):
+    def __init__(self, result: MatrixResult, small_blocks: bool = True):
         self.function = result.function.expr
-        self.names = display_form(result.shown, self.function)[1]  # innermost first
+        self.names = display_form(result.shown, self.function,  # innermost first
+                                  small_blocks=small_blocks)[1]
 
     def __call__(self, e: sympy.Basic) -> sympy.Basic:
         if e.has(sympy.exp):
@@ -85,7 +86,7 @@ def forms_latex(result: MatrixResult) -> list[str]:
     if result.kind == "gradient" or result.differential is None:
         return []
     f, x = _names(result)
-    shown = _Shown(result)
+    shown = _Shown(result, small_blocks=False)  # as the LaTeX result names them
     out = []
     if result.kind == "hessian":
         out.append(rf"d{f} = {matrix_latex(shown(result.differential))},\quad "

@@ -95,7 +95,7 @@ class MatrixResult:
         f = matrix_latex(self.function.expr)
         four = self.is_four_index
         op = operator_latex(self.kind, self.layout, v, four)
-        shown, definitions = display_form(self.shown, self.function.expr)
+        shown, definitions = display_form(self.shown, self.function.expr, small_blocks=False)
         where = "".join(rf",\quad {matrix_latex(name)} = {matrix_latex(value)}"
                         for name, value in definitions)
         if not four:
