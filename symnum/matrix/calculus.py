@@ -246,7 +246,8 @@ DIFFERENTIALS = Table([
     Rule("hadamard", "d(A ⊙ B) = dA ⊙ B + A ⊙ dB", sympy.HadamardProduct, _d_hadamard),
     Rule("hadamard", "d(A^∘p) = p·A^∘(p−1) ⊙ dA", sympy.HadamardPower,
          lambda e, X, dX: e.exp * sympy.HadamardProduct(
-             sympy.HadamardPower(e.base, e.exp - 1), differential(e.base, X, dX))),
+             e.base if e.exp == 2 else sympy.HadamardPower(e.base, e.exp - 1),
+             differential(e.base, X, dX))),
     Rule("elementwise", "d f(A) = f'(A) ⊙ dA", Elementwise,
          lambda e, X, dX: sympy.HadamardProduct(e.derivative_entries(),
                                                 differential(e.arg, X, dX))),

@@ -143,6 +143,8 @@ class _Text(VecText, StrPrinter):
         return " "
 
     def _factor(self, e: sympy.Basic) -> tuple[str, bool]:
+        if isinstance(e, sympy.HadamardPower) and e.exp == 1:  # A^∘1 is A: 2Aᵀ(AX − B)
+            e = e.base
         text = self._print(e)
         if isinstance(e, sympy.Add | sympy.MatAdd | sympy.HadamardProduct
                       | sympy.KroneckerProduct) or (
@@ -208,8 +210,8 @@ class _Text(VecText, StrPrinter):
                 out += ("" if k == 0 else " + ") + self._print(term)
         return out
 
-    def _print_Add(self, e):
-        return self._sum(list(e.args))
+    def _print_Add(self, e):  # var(x) + ε, not ε + var(x)
+        return self._sum(sorted(e.args, key=lambda t: not isinstance(t, Variance)))
 
     def _print_MatAdd(self, e):
         return self._sum(list(e.args))
@@ -217,7 +219,10 @@ class _Text(VecText, StrPrinter):
     def _print_Integer(self, e):
         return str(e).replace("-", "−")
 
-    def _print_Rational(self, e):
+    def _print_Rational(self, e):  # 10⁻⁵ (layernorm's ε), 1/2
+        k = len(str(e.q)) - 1
+        if abs(e.p) == 1 and k >= 3 and e.q == 10**k:
+            return ("−" if e.p < 0 else "") + "10" + f"-{k}".translate(_SUPERSCRIPT)
         return f"{e.p}/{e.q}".replace("-", "−")
 
     def _print_Pow(self, e):
@@ -449,7 +454,9 @@ class _Latex(VecLatex, LatexPrinter):
         if has_minus(coefficient):
             sign, coefficient = "- ", -coefficient
         parts = []
-        if coefficient != 1:
+        numerator, denominator = sympy.fraction(coefficient, exact=True)
+        over = numerator == 1 and not denominator.is_Number  # \frac{Q K^\top}{\sqrt{d}}
+        if coefficient != 1 and not over:
             text = self._print(coefficient)
             parts.append(rf"\left({text}\right)" if isinstance(coefficient, sympy.Add)
                          else text)
@@ -461,6 +468,9 @@ class _Latex(VecLatex, LatexPrinter):
         out = parts[0] if parts else "1"
         for left, right in zip(parts, parts[1:], strict=False):  # 2 lam\, I: a thin space
             out += (r"\," if left.endswith("}") and r"\mathit" in left else " ") + right
+        if over:  # a lone sum needs no brackets over a fraction bar
+            top = self._print(matrices[0]) if len(parts) == len(matrices) == 1 else out
+            return sign + rf"\frac{{{top}}}{{{self._print(denominator)}}}"
         return sign + out
 
     def _mat_factor(self, e: sympy.Basic) -> str:
@@ -470,6 +480,12 @@ class _Latex(VecLatex, LatexPrinter):
 
     def _print_Sigma(self, e):
         return rf"\sigma\left({self._print(e.args[0])}\right)"
+
+    def _print_Rational(self, e):  # 10^{-5}, layernorm's ε
+        k = len(str(e.q)) - 1
+        if abs(e.p) == 1 and k >= 3 and e.q == 10**k:
+            return ("-" if e.p < 0 else "") + f"10^{{-{k}}}"
+        return super()._print_Rational(e)
 
 
 def matrix_text(expr: sympy.Basic, defined: frozenset[str] = frozenset()) -> str:

@@ -44,7 +44,36 @@ def _factored(e: sympy.Basic) -> sympy.Basic:
                 e = factored
     if isinstance(e, sympy.MatAdd):  # a 𝟏ᵀ is best kept inside: Wᵀ(s(𝟏ᵀy) − y)
         e = factor_common(_factor_coefficient(e), left_first=e.has(sympy.OneMatrix))
-    return rewrite(e, POWERS, SIGNS, TRANSPOSED_SUMS)  # last: doit() spreads (x − μ)ᵀ again
+    e = rewrite(e, POWERS, SIGNS, TRANSPOSED_SUMS)  # last: doit() spreads (x − μ)ᵀ again
+    return rewrite(rewrite(e, SHARED), SCALAR_FIRST) if e.has(sympy.HadamardProduct) else e
+
+
+def _shared_factors(e: sympy.MatAdd) -> sympy.Basic | None:
+    """c·(P ⊙ A) − c·(P ⊙ B) → c·(P ⊙ (A − B)): the scalar factors (not numbers) and the
+    Hadamard factor that every term shares, taken out (None when no Hadamard factor is
+    shared: then the terms are left as they are)."""
+    split = []
+    for t in e.args:
+        args = t.args if isinstance(t, sympy.MatMul) else (t,)
+        matrices = [a for a in args if isinstance(a, MatrixExpr)]
+        if len(matrices) != 1 or not isinstance(matrices[0], sympy.HadamardProduct):
+            return None
+        split.append((sympy.Mul(*[a for a in args if not isinstance(a, MatrixExpr)]),
+                      matrices[0].args))
+    shared = [a for a in split[0][1] if all(a in factors for _, factors in split)]
+    if not shared:
+        return None
+    numbers = [sympy.Mul(*[f for f in sympy.Mul.make_args(c) if f.is_Rational]) for c, _ in split]
+    common = sympy.gcd_list([abs(q) for q in numbers]) * sympy.Mul(*[
+        f for f in sympy.Mul.make_args(split[0][0]) if not f.is_Number
+        and all(f in sympy.Mul.make_args(c) for c, _ in split)])
+    rest = []
+    for c, factors in split:
+        others = [a for a in factors if a != shared[0]]
+        body = others[0] if len(others) == 1 else sympy.HadamardProduct(*others)
+        rest.append(c / common * body)
+    inner = sympy.HadamardProduct(shared[0], sympy.MatAdd(*rest))
+    return inner if common == 1 else sympy.MatMul(common, inner)
 
 
 def _collect_terms(e: sympy.MatAdd) -> sympy.Basic:
@@ -169,6 +198,9 @@ FACTOR_COEFFICIENT = Table([Rule("common number", "2Wx + 2b − 2y = 2(Wx + b �
                                  sympy.MatAdd, _factor_coefficient)])
 SPREAD = Table([Rule("distribute ⊙", "(a + b) ⊙ c = a ⊙ c + b ⊙ c", sympy.HadamardProduct,
                      _spread)])
+SHARED = Table([Rule("shared factor", "c·(P ⊙ A) − c·(P ⊙ B) = c·(P ⊙ (A − B))", sympy.MatAdd,
+                    _shared_factors)])
+SCALAR_FIRST = Table([Rule("scalar first", "A·(c·B) = c·A·B", sympy.MatMul, _scalar_first)])
 CANCELS = (Table([Rule("diag", "diag(v)·w = v ⊙ w", sympy.MatMul, _diag_times_vector)]),
            Table([Rule("reciprocal", "v ⊙ v^(∘−1) ⊙ w = w", sympy.HadamardProduct,
                        _reciprocal_pair)]),
