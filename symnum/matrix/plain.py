@@ -72,6 +72,11 @@ class _Plain(_MatrixStr):
             return text  # HadamardProduct(a, b), KroneckerProduct(A, B): no brackets
         return super().parenthesize(item, level, strict)
 
+    def _print_Inverse(self, e):
+        if isinstance(e.arg, sympy.Transpose) and not isinstance(e.arg.arg, sympy.MatrixSymbol):
+            return f"Inverse({self._print(e.arg.arg)}).T"  # not Inverse((A + X).T)
+        return super()._print_Inverse(e)
+
     def _print_Trace(self, e):
         if not _is_one_by_one(e.arg):
             return f"Trace({self._print(e.arg)})"
