@@ -45,7 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--order", type=int, default=1, help="order of a derivative")
         p.add_argument("--format", choices=FORMATS, default="text")
         p.add_argument("--shape", action="append", default=[], metavar="NAME=DIMS",
-                       help="declare a vector (x=n) or matrix (W=m,n) for matrix calculus")
+                       help="declare a vector (x=n) or matrix (W=m,n) for matrix calculus "
+                       "(with tr, det, inv, sum, softmax: of a matrix row by row, "
+                       "layernorm(x[, eps]), var)")
         p.add_argument("--dims", help="sizes for numbers with matrices, e.g. n=3,m=2")
         syntax(p)
 
