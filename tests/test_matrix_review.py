@@ -69,3 +69,16 @@ def test_bad_matrix_input_is_one_line(cli, args, words):
 def test_the_hessian_of_a_matrix_function_is_refused_by_the_api():
     with pytest.raises(SymnumError, match="Hessian"):
         symnum.derive("X*X.T", wrt="X", what="hessian", shapes={"X": "m,n"})
+
+
+def test_a_squared_matrix_differentiates_to_x_not_x_to_the_first():
+    """d(A X^∘2) = 2A(X ⊙ dX): no X^∘1 in the vec form, LaTeX or index form, and no scalar
+    between two matrices (A 2(…)); the value against torch."""
+    r = symnum.derive("A*X**2", wrt="X", shapes={"X": "n,m", "A": "n,n"})
+    assert not any(p.exp == 1 for p in r.expr.atoms(sympy.HadamardPower))
+    assert r"\circ 1" not in r.latex() and "(X)_" not in r.text()
+    assert "dF = 2A(X ⊙ dX)" in r.text()
+    A, X = RNG.normal(size=(3, 3)), RNG.normal(size=(3, 5))
+    ref = torch.autograd.functional.jacobian(lambda x: torch.tensor(A) @ x ** 2,
+                                             torch.tensor(X)).numpy()
+    assert np.allclose(r.at({"A": A, "X": X}), ref)

@@ -104,6 +104,11 @@ def _scalar_groups(factors: list[sympy.Basic]) -> list[sympy.Basic | tuple]:
     return out
 
 
+def _flat(e: sympy.MatMul) -> list[sympy.Basic]:
+    """A product's factors with nested products opened: A·(2·(X ⊙ dX)) prints 2A(X ⊙ dX)."""
+    return [f for a in e.args for f in (_flat(a) if isinstance(a, sympy.MatMul) else [a])]
+
+
 class _Text(VecText, StrPrinter):
     """Unicode math: juxtaposed products, superscripts, −, ⊙, 𝟏, σ."""
 
@@ -198,8 +203,9 @@ class _Text(VecText, StrPrinter):
         return self._product(list(e.args), [])
 
     def _print_MatMul(self, e):
-        return self._product([a for a in e.args if not isinstance(a, MatrixExpr)],
-                             [a for a in e.args if isinstance(a, MatrixExpr)])
+        args = _flat(e)
+        return self._product([a for a in args if not isinstance(a, MatrixExpr)],
+                             [a for a in args if isinstance(a, MatrixExpr)])
 
     def _sum(self, terms: list[sympy.Basic]) -> str:
         out = ""
@@ -447,8 +453,8 @@ class _Latex(VecLatex, LatexPrinter):
                                             else text.lstrip("- "))
 
     def _print_MatMul(self, e):
-        scalars = [a for a in e.args if not isinstance(a, MatrixExpr)]
-        matrices = [a for a in e.args if isinstance(a, MatrixExpr)]
+        scalars = [a for a in _flat(e) if not isinstance(a, MatrixExpr)]
+        matrices = [a for a in _flat(e) if isinstance(a, MatrixExpr)]
         coefficient = sympy.Mul(*scalars)
         sign = ""
         if has_minus(coefficient):
