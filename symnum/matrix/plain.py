@@ -23,7 +23,9 @@ from sympy.printing.precedence import PRECEDENCE, precedence
 
 from ..core.matrix_expr import _MatrixStr
 from .forms import has_minus
-from .printing import _is_one_by_one, _ordered_terms, _scalar_groups
+from .print_terms import is_one_by_one as _is_one_by_one
+from .print_terms import ordered_terms as _ordered_terms
+from .print_terms import scalar_groups as _scalar_groups
 
 
 class _Bare(sympy.Symbol):

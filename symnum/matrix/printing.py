@@ -30,7 +30,13 @@ from ..core.matrix_expr import Commutation, Elementwise, Softmax, Vec
 from ..core.matrix_layers import EPS, LayerNorm, RowSoftmax, Variance
 from ..core.registry import BY_NAME
 from ..core.render import symbol_latex
-from .forms import has_minus, negated
+from .forms import has_minus
+from .print_terms import flat as _flat
+from .print_terms import is_one_by_one as _is_one_by_one
+from .print_terms import minus as _minus
+from .print_terms import negative as _negative
+from .print_terms import ordered_terms as _ordered_terms
+from .print_terms import scalar_groups as _scalar_groups
 from .vec_printing import VecLatex, VecText, dimension
 
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
@@ -54,10 +60,6 @@ def _latex_name(name: str) -> str:
     return command or rf"\operatorname{{{name}}}"
 
 
-def _is_one_by_one(e: sympy.Basic) -> bool:
-    return isinstance(e, MatrixExpr) and tuple(e.shape) == (1, 1)
-
-
 def _is_atom(e: sympy.Basic) -> bool:
     """Printed without brackets before ᵀ, ⁻¹ or a power: a name or a call like softmax(z)."""
     if isinstance(e, sympy.Trace):
@@ -67,46 +69,6 @@ def _is_atom(e: sympy.Basic) -> bool:
                       | sympy.Determinant | sympy.OneMatrix | sympy.Identity | Vec
                       | Commutation) or (
         isinstance(e, sympy.Number) and e >= 0 and e.is_Integer)
-
-
-def _negative(term: sympy.Basic) -> bool:
-    if isinstance(term, sympy.MatMul):
-        return has_minus(sympy.Mul(*[a for a in term.args if not isinstance(a, MatrixExpr)]))
-    return has_minus(term)
-
-
-def _minus(term: sympy.Basic) -> sympy.Basic:
-    return negated(term) if isinstance(term, MatrixExpr) else -term
-
-
-def _ordered_terms(terms: list[sympy.Basic]) -> list[sympy.Basic]:
-    """Positive terms first (a − b, not −b + a), otherwise SymPy's order."""
-    return [t for t in terms if not _negative(t)] + [t for t in terms if _negative(t)]
-
-
-def _scalar_groups(factors: list[sympy.Basic]) -> list[sympy.Basic | tuple]:
-    """Matrix factors with each inner run that is 1×1 (𝟏ᵀy in softmax(z)𝟏ᵀy) as a tuple."""
-    out: list[sympy.Basic | tuple] = []
-    i = 0
-    while i < len(factors):
-        end = None
-        if factors[i].shape[0] == 1 and len(factors) > 1:
-            for j in range(len(factors) - 1, i - 1, -1):
-                if factors[j].shape[1] == 1 and (i, j) != (0, len(factors) - 1):
-                    end = j
-                    break
-        if end is not None and end > i:
-            out.append(tuple(factors[i:end + 1]))
-            i = end + 1
-        else:
-            out.append(factors[i])
-            i += 1
-    return out
-
-
-def _flat(e: sympy.MatMul) -> list[sympy.Basic]:
-    """A product's factors with nested products opened: A·(2·(X ⊙ dX)) prints 2A(X ⊙ dX)."""
-    return [f for a in e.args for f in (_flat(a) if isinstance(a, sympy.MatMul) else [a])]
 
 
 class _Text(VecText, StrPrinter):
