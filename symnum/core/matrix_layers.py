@@ -142,8 +142,13 @@ class Variance(sympy.Expr):
     def _eval_is_extended_nonnegative(self) -> bool:
         return True
 
-    def _sympystr(self, printer) -> str:
+    def _sympystr(self, printer) -> str:  # also the text of symnum.matrix.printing
         return f"var({printer._print(self.arg)})"
+
+    _symnum_text = _sympystr
+
+    def _latex(self, printer) -> str:
+        return rf"\operatorname{{var}}\left({printer._print(self.arg)}\right)"
 
     def doit(self, **hints):
         arg = _explicit(self.arg, hints)
@@ -192,9 +197,15 @@ class LayerNorm(MatrixExpr):
     def shape(self):
         return self.arg.shape
 
-    def _sympystr(self, printer) -> str:
+    def _sympystr(self, printer) -> str:  # also the text of symnum.matrix.printing
         eps = "" if self.eps == EPS else f", {printer._print(self.eps)}"
         return f"layernorm({printer._print(self.arg)}{eps})"
+
+    _symnum_text = _sympystr
+
+    def _latex(self, printer) -> str:
+        eps = "" if self.eps == EPS else f", {printer._print(self.eps)}"
+        return rf"\operatorname{{layernorm}}\left({printer._print(self.arg)}{eps}\right)"
 
     def scale(self) -> sympy.Expr:
         """√(var(x) + ε), the number layernorm divides by."""

@@ -27,7 +27,7 @@ from sympy.printing.str import StrPrinter
 
 from ..core.latex_names import latex_command
 from ..core.matrix_expr import Commutation, Elementwise, Softmax, Vec
-from ..core.matrix_layers import EPS, LayerNorm, RowSoftmax, Variance
+from ..core.matrix_layers import LayerNorm, RowSoftmax, Variance
 from ..core.registry import BY_NAME
 from ..core.render import symbol_latex
 from .forms import has_minus
@@ -296,13 +296,6 @@ class _Text(VecText, StrPrinter):
 
     _print_RowSoftmax = _print_Softmax  # softmax of a matrix: row by row
 
-    def _print_LayerNorm(self, e):
-        eps = "" if e.eps == EPS else f", {self._print(e.eps)}"
-        return f"layernorm({self._print(e.arg)}{eps})"
-
-    def _print_Variance(self, e):
-        return f"var({self._print(e.arg)})"
-
     def _print_Sigma(self, e):
         return f"σ({self._print(e.args[0])})"
 
@@ -377,13 +370,6 @@ class _Latex(VecLatex, LatexPrinter):
         return rf"\operatorname{{softmax}}\left({self._print(e.arg)}\right)"
 
     _print_RowSoftmax = _print_Softmax
-
-    def _print_LayerNorm(self, e):
-        eps = "" if e.eps == EPS else f", {self._print(e.eps)}"
-        return rf"\operatorname{{layernorm}}\left({self._print(e.arg)}{eps}\right)"
-
-    def _print_Variance(self, e):
-        return rf"\operatorname{{var}}\left({self._print(e.arg)}\right)"
 
     def _print_DiagMatrix(self, e):
         return rf"\operatorname{{diag}}\left({self._print(e.args[0])}\right)"
