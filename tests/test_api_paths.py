@@ -81,7 +81,7 @@ def test_matrix_functions_verify_by_components_and_show_differential_steps(name)
     assert json.loads(json.dumps(report.to_json(), default=str))["passed"] is True
     steps = f.steps()
     assert steps.to_json()[0]["rule"] in ("read_off", "read_off_jacobian")  # gradient, Jacobian
-    assert steps.text().startswith(f"[1] ∂/∂{wrt} [")
+    assert steps.text().startswith(f"[1] ∂/∂{wrt}")  # ∂/∂x [f] or ∂/∂xᵀ [F]
 
 
 def test_matrix_verification_rejects_a_wrong_matrix_result():
