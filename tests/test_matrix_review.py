@@ -82,3 +82,21 @@ def test_a_squared_matrix_differentiates_to_x_not_x_to_the_first():
     ref = torch.autograd.functional.jacobian(lambda x: torch.tensor(A) @ x ** 2,
                                              torch.tensor(X)).numpy()
     assert np.allclose(r.at({"A": A, "X": X}), ref)
+
+
+@pytest.mark.parametrize("expr, shapes, what, fn", [
+    ("X.T*X", {"X": "1,n"}, None, lambda X: X.T @ X),
+    ("A*X.T", {"X": "1,n", "A": "m,n"}, None, lambda X, A: (A @ X.T)[:, 0]),  # a column
+    ("X*X.T", {"X": "1,n"}, "hessian", lambda X: (X @ X.T).sum()),
+])
+def test_a_row_keeps_its_axis_in_at_as_in_the_kernel(expr, shapes, what, fn):
+    """A declared 1 × n row is an array (1, n): .at and the kernel give torch's layout."""
+    r = symnum.derive(expr, wrt="X", what=what, shapes=shapes)
+    X, A = RNG.normal(size=(1, 3)), RNG.normal(size=(2, 3))
+    args = [torch.tensor(A)] if "A" in shapes else []
+    oracle = torch.autograd.functional.hessian if what else torch.autograd.functional.jacobian
+    ref = oracle(lambda x: fn(x, *args), torch.tensor(X)).numpy()
+    values = {"X": X, "A": A}
+    kernel = symnum.kernel(r)
+    for got in (r.at(values), kernel(*[values[n] for n in kernel.names])):
+        assert got.shape == ref.shape and np.allclose(got, ref)

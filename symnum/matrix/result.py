@@ -156,9 +156,8 @@ def matrix_differentiate(f: Function, what: str | None, layout: str | None = Non
     layout = checked_layout(layout)
     matrices = [v for v in f.variables if isinstance(v, sympy.MatrixSymbol)]
     if len(f.variables) == 1 and not matrices:
-        declared = ", ".join(f.shapes) or "none"
-        raise VariableError(f"{f.variables[0]} is not a declared matrix or vector "
-                            f"(declared: {declared}); declare it with --shape or pick one")
+        raise VariableError(f"{f.variables[0]} is not a declared matrix or vector (declared: "
+                            f"{', '.join(f.shapes)}); declare it with --shape or pick one")
     if len(f.variables) != 1 or not matrices:
         names = ", ".join(str(v) for v in f.variables)
         raise VariableError(f"matrix calculus differentiates with respect to one declared "
@@ -334,13 +333,12 @@ def as_tensor(result: MatrixResult, vec_form: np.ndarray, sizes: Mapping) -> np.
     array: F's shape then X's, a vector's one axis: T[i, j, k, l] = V[i + m·j, k + p·l]."""
     def dims(shape) -> tuple[int, int]:
         return tuple(int(sympy.sympify(d).subs(sizes)) for d in shape)
-    out_shape = dims(result.function.expr.shape) if result.kind == "jacobian" else \
-        dims(result.variable.shape)
-    in_shape = dims(result.variable.shape)
+    x = result.variable
+    f = result.function.expr if result.kind == "jacobian" else x
+    out_shape, in_shape = dims(f.shape), dims(x.shape)
     t = vec_form.reshape(out_shape[1], out_shape[0], in_shape[1], in_shape[0], order="C")
     t = t.transpose(1, 0, 3, 2)  # V[i + m j, k + p l] = T[i, j, k, l]
-    return t.reshape(tuple(d for d in out_shape if d != 1) + tuple(d for d in in_shape
-                                                                 if d != 1))
+    return t.reshape(out_shape[:1 + (f.shape[1] != 1)] + in_shape[:1 + (x.shape[1] != 1)])
 
 
 def _real_array(name: str, value: object, ndim: int) -> np.ndarray:
