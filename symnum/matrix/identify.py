@@ -76,7 +76,9 @@ def jacobian_steps(result: MatrixResult) -> Step:
     """The Jacobian read off dF (vec dF for a matrix F or X)."""
     F, x, J = result.function.expr, result.variable, result.expr
     below = linear_form(F, x, J)
-    if below.rule == "linear_form":
+    if below.rule == "linear_form" and below.substeps[0].result == below.result:
+        below = below.substeps[0]  # the differential is already J·dx: not said twice
+    if below.rule != "vec_form":
         note = f"dF = J·d{x} ⇒ ∂F/∂{x}ᵀ = J"
     else:
         note = f"vec dF = V·vec d{x} ⇒ ∂vec F/∂(vec {x})ᵀ = V"
