@@ -36,7 +36,7 @@ NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
         ("code", 'cos = symnum.Function("(a1*x1 + a2*x2)/(sqrt(a1**2 + a2**2)*sqrt(x1**2 + '
                  'x2**2))", wrt="x1,x2")\n'
                  'cos.gradient()'),
-        ("code", 'symnum.verify(cos, what="gradient", points=3)'),
+        ("code", 'symnum.verify(cos, what="gradient", points=2)'),
         ("code", 'figures.draw(catalog.run(catalog.find("cosine-angle"), verify=False))'),
         ("md", "## Eigenvalues from the characteristic polynomial"),
         ("code", 'studies.eigen(matrix=[[4, 2], [2, 3]])'),
@@ -117,7 +117,7 @@ NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
     "5_exercises": [
         ("md", "# The exercises, solved"),
         ("code", setup("catalog", "figures", api=False)),
-        ("code", 'outcomes = catalog.run_all(catalog.load("exercises"))\n'
+        ("code", 'outcomes = catalog.run_all(catalog.load("exercises"), points=2)\n'
                  'print(catalog.summary_text(outcomes))'),
         ("code", 'for o in outcomes:\n    print(o.entry.title)\n    display(o.study)'),
         ("code", 'figures.draw(outcomes[0])'),

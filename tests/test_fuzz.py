@@ -9,10 +9,10 @@ The contract checked, whatever the text:
 - API: the call returns or raises a :class:`symnum.SymnumError`, never anything else; no
   payload runs (the file it would create never appears); each case in bounded time.
 
-Seeded (``derandomize=True``): every run tries the same 210 cases, about 60 through the
+Seeded (``derandomize=True``): every run tries the same 180 cases, about 30 through the
 command line and 150 through the API.
 
-A third test runs 60 command lines of ``tests/fuzz_cases.py`` (every function of the registry,
+A third test runs 30 command lines of ``tests/fuzz_cases.py`` (every function of the registry,
 compositions, up to 12 variables, boundary points; derive, steps, graph, verify --at, check,
 export and a call of the exported module), the small version of ``benchmarks/fuzz_cli.py``.
 """
@@ -196,7 +196,7 @@ def _examples(test):
     return test
 
 
-@settings(max_examples=60, **SETTINGS)
+@settings(max_examples=30, **SETTINGS)
 @_examples
 @given(argv=command_lines())
 def test_cli_any_text_gives_an_answer_or_one_error_line(argv, sandbox, capsys):
@@ -277,7 +277,7 @@ def test_api_any_text_gives_a_result_or_a_symnum_error(data, sandbox):
     _run_api(name, call, sandbox)
 
 
-REGISTRY_CASES = cases(60, seed=2026, most=12)
+REGISTRY_CASES = cases(30, seed=2026, most=12)
 
 
 def test_generated_command_lines_over_the_registry_answer_cleanly(sandbox):

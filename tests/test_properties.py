@@ -47,7 +47,7 @@ def test_verify_passes_on_random_trees(text):
     assert report.passed, report.text()
 
 
-@settings(max_examples=6, deadline=None, derandomize=True)
+@settings(max_examples=4, deadline=None, derandomize=True)
 @given(trees.filter(lambda t: "x" in t and "y" in t))
 def test_hessian_is_symmetric_and_verified(text):
     r = symnum.derive(text, wrt="x,y", what="hessian")

@@ -144,13 +144,15 @@ def _derive(entry: Derivation, outcome: Outcome, verify: bool, points: int) -> N
 
 
 def run_all(entries: Iterable[Derivation], verify: bool = True,
-            progress: Callable[[int, int, Derivation], None] | None = None) -> list[Outcome]:
+            progress: Callable[[int, int, Derivation], None] | None = None,
+            points: int = 3) -> list[Outcome]:
+    """Run every entry (:func:`run`), verifying each at ``points`` random points."""
     entries = list(entries)
     outcomes = []
     for k, entry in enumerate(entries):
         if progress:
             progress(k, len(entries), entry)
-        outcomes.append(run(entry, verify))
+        outcomes.append(run(entry, verify, points))
     if progress:
         progress(len(entries), len(entries), None)
     return outcomes
