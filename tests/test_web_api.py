@@ -419,6 +419,7 @@ def test_a_job_past_its_memory_allowance_is_a_503_and_retires_its_worker():
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env=env, timeout=120)
+    assert proc.stdout.strip(), (proc.returncode, proc.stderr[-2000:])
     status, media, body, retire = json.loads(proc.stdout)
     assert (status, media, retire) == (503, "application/json", True)
     assert json.loads(body) == {"error": "ran out of memory (the server's limit is 1M per "
