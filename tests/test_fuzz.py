@@ -9,8 +9,8 @@ The contract checked, whatever the text:
 - API: the call returns or raises a :class:`symnum.SymnumError`, never anything else; no
   payload runs (the file it would create never appears); each case in bounded time.
 
-Seeded (``derandomize=True``): every run tries the same 180 cases, about 30 through the
-command line and 150 through the API.
+Seeded (``derandomize=True``): every run tries the same 170 cases, about 20 through the
+command line (and the fixed examples) and 150 through the API.
 
 A third test runs 30 command lines of ``tests/fuzz_cases.py`` (every function of the registry,
 compositions, up to 12 variables, boundary points; derive, steps, graph, verify --at, check,
@@ -196,7 +196,7 @@ def _examples(test):
     return test
 
 
-@settings(max_examples=30, **SETTINGS)
+@settings(max_examples=20, **SETTINGS)
 @_examples
 @given(argv=command_lines())
 def test_cli_any_text_gives_an_answer_or_one_error_line(argv, sandbox, capsys):
