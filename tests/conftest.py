@@ -60,3 +60,15 @@ class CLI:
 @pytest.fixture(scope="session")
 def cli() -> CLI:
     return CLI()
+
+
+@pytest.fixture
+def float64_torch():
+    """torch in float64 for one test only (a default left changed leaks into the other tests
+    of the worker: torch_function's float32 promotion)."""
+    import torch
+
+    old = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    yield
+    torch.set_default_dtype(old)

@@ -17,15 +17,7 @@ from symnum.core.errors import SymnumError
 from symnum.core.matrix_expr import Commutation, Vec
 from symnum.core.parse import parse
 
-
-@pytest.fixture(autouse=True)
-def _float64():
-    """torch in float64 for this file's tests only (a default left changed leaks into the other
-    tests of the worker: torch_function's float32 promotion)."""
-    old = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    yield
-    torch.set_default_dtype(old)
+pytestmark = pytest.mark.usefixtures("float64_torch")  # tests/conftest.py
 SQUARE = {"X": "n,n"}
 LAYER = {"W": "m,n", "x": "n", "b": "m"}
 

@@ -13,15 +13,7 @@ import symnum
 from symnum.core.errors import SymnumError
 from symnum.core.matrix_expr import Commutation
 
-
-@pytest.fixture(autouse=True)
-def _float64():
-    """torch in float64 for this file's tests only (a default left changed leaks into the other
-    tests of the worker: torch_function's float32 promotion)."""
-    old = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    yield
-    torch.set_default_dtype(old)
+pytestmark = pytest.mark.usefixtures("float64_torch")  # tests/conftest.py
 RNG = np.random.default_rng(24)
 
 
