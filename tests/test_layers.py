@@ -36,8 +36,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "symnum"
 # ``__main__`` and the shells (``SHELLS``) are the top floor "shell". "edge" (the process
 # edges' timers, signals and rlimits) sits under the shells, which share it, and above the
 # library, which cannot import it.
-LAYERS = ["core", "steps", "kernels", "matrix", "export", "verification", "check", "analysis",
-          "api", "chapter", "service", "edge", "shell"]
+LAYERS = ["core", "steps", "kernels", "matrix", "higher", "export", "verification", "check",
+          "analysis", "api", "chapter", "service", "edge", "shell"]
 SHELLS = ("cli", "web")
 MAX_LINES = 500
 # Folders outside symnum/ that install inside it (pyproject.toml's package-dir), with their
