@@ -24,19 +24,22 @@ from .core.parse import Shape
 if TYPE_CHECKING:
     from .analysis.critical import CriticalPoint
     from .analysis.graph import Graph
+    from .higher.implicit import ImplicitResult
     from .kernels.build import Kernel
     from .kernels.params import ParamsLike
     from .matrix.derivation import MatrixDerivation
     from .matrix.kernel import MatrixKernel
     from .matrix.result import MatrixResult
     from .steps import Derivation
+    from .verification.implicit import ImplicitReport
     from .verification.matrix import MatrixReport
     from .verification.verify import Report
 
 
 def derive(expr: ExprLike | Function, wrt: WrtLike = None, what: str | None = None,
            order: int = 1, shapes: Mapping[str, Shape] | None = None,
-           syntax: str = "plain", layout: str | None = None) -> Result | MatrixResult:
+           syntax: str = "plain", layout: str | None = None, *,
+           implicit: str | None = None) -> Result | MatrixResult | ImplicitResult:
     """The exact ``what`` (derivative, gradient, jacobian, hessian) of ``expr``.
 
     ``what=None`` picks the natural one: derivative (one variable), gradient (several),
@@ -47,7 +50,16 @@ def derive(expr: ExprLike | Function, wrt: WrtLike = None, what: str | None = No
 
     >>> derive(r"\\frac{1}{2} x^2", syntax="latex").expr
     x
+
+    ``implicit="y"``: ``expr`` = 0 (or the equation ``expr``, like ``x**2 + y**2 = 1``)
+    defines y as a function of ``wrt``; the result is dy/dx = −F_x/F_y (``order`` k: the
+    k-th derivative), an :class:`~symnum.higher.implicit.ImplicitResult`.
+
+    >>> derive("x**2 + y**2 = 1", implicit="y", wrt="x", order=2).result
+    -1/y**3
     """
+    if implicit is not None:
+        return _implicit(expr, wrt, what, order, shapes, syntax, implicit)
     return as_function(expr, wrt, shapes, syntax).differentiate(what, order, layout)
 
 
@@ -85,22 +97,43 @@ def kernel(expr: ExprLike | Function | Result, wrt: WrtLike = None, what: str | 
     return scalar_kernel(expr, wrt, what, backend, order, compile, params)
 
 
+def _implicit(expr: ExprLike | Function, wrt: WrtLike, what: str | None, order: int,
+              shapes: Mapping[str, Shape] | None, syntax: str, implicit: str
+              ) -> ImplicitResult:
+    from .higher.implicit import implicit_derivative
+    if what not in (None, "derivative"):
+        raise SymnumError(f"implicit differentiation gives a derivative (dy/dx and higher "
+                          f"orders), not what={what!r}")
+    if shapes:
+        raise SymnumError("implicit differentiation takes scalar variables, not shapes")
+    if isinstance(expr, Function):
+        expr = expr.expr
+    return implicit_derivative(expr, implicit, wrt, order, syntax)
+
+
 VERIFY_OPTIONS = ("points", "seed", "at", "methods_used")  # verify_result's keywords
 
 
 def verify(target: Result | MatrixResult | ExprLike | Function, wrt: WrtLike = None,
-           what: str | None = None, order: int = 1, **options: Any) -> Report | MatrixReport:
+           what: str | None = None, order: int = 1,
+           **options: Any) -> Report | MatrixReport | ImplicitReport:
     """Check an exact result against independent numeric methods (:mod:`symnum.verification`).
-    A matrix-notation result is checked by components at concrete sizes (a ``MatrixReport``).
+    A matrix-notation result is checked by components at concrete sizes (a ``MatrixReport``);
+    ``implicit="y"`` (or an implicit result) at points of the curve (an ``ImplicitReport``).
 
     >>> verify("sin(x)*y", what="gradient", points=2).passed
     True
     """
+    from .higher.implicit import ImplicitResult
     from .matrix.result import MatrixResult
     from .verification.matrix import verify_matrix_result
     from .verification.verify import verify_result
-    result = target if isinstance(target, Result | MatrixResult) else \
-        derive(target, wrt, what, order)
+    implicit = options.pop("implicit", None)
+    result = target if isinstance(target, Result | MatrixResult | ImplicitResult) else \
+        derive(target, wrt, what, order, implicit=implicit)
+    if isinstance(result, ImplicitResult):  # at points of the curve F = 0
+        from .verification.implicit import verify_implicit
+        return verify_implicit(result, **options)
     if isinstance(result, MatrixResult):  # by components at concrete sizes
         return verify_matrix_result(result, **options)
     unknown = sorted(set(options) - set(VERIFY_OPTIONS))

@@ -49,7 +49,13 @@ def build_parser() -> argparse.ArgumentParser:
                        "(with tr, det, inv, sum, softmax: of a matrix row by row, "
                        "layernorm(x[, eps]), var)")
         p.add_argument("--dims", help="sizes for numbers with matrices, e.g. n=3,m=2")
+        implicit(p)
         syntax(p)
+
+    def implicit(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--implicit", metavar="Y", help="implicit differentiation: EXPR = 0 "
+                       "(or an equation, like 'x**2 + y**2 = 1') defines Y as a function of "
+                       "--wrt; gives dY/dx = -F_x/F_Y (--order k: higher orders)")
 
     def syntax(p: argparse.ArgumentParser) -> None:
         p.add_argument("--from", dest="syntax", choices=SYNTAXES, default="plain",
@@ -83,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--shape", action="append", default=[], metavar="NAME=DIMS",
                    help="declare a vector (x=n) or matrix (A=n,n): the claim is then in "
                         "matrix notation, checked by components at small sizes")
+    implicit(c)
     syntax(c)
     k = sub.add_parser("critical", help="solve ∇f = 0 and classify each point by the Hessian")
     k.add_argument("expr", help="the function")

@@ -11,12 +11,15 @@ JSON out; a matrix expression gives a :class:`MatrixDeriveResult`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.errors import EvaluationError, SymnumError
 from ..core.render import result_json, result_latex, result_text
 from .reading import plain, shapes_of
 from .requests import DeriveRequest, RequestError, checked
+
+if TYPE_CHECKING:
+    from .implicit import ImplicitDeriveResult
 
 
 @dataclass(frozen=True)
@@ -105,13 +108,16 @@ class MatrixDeriveResult:
         return text
 
 
-def derive(request: DeriveRequest) -> DeriveResult | MatrixDeriveResult:
+def derive(request: DeriveRequest) -> DeriveResult | MatrixDeriveResult | ImplicitDeriveResult:
     """The exact derivative asked by ``request``, evaluated and explained as it asks."""
     from ..api import derive as exact
     from ..core.evaluate import parse_point
     from ..matrix.result import MatrixResult
 
     request = checked(request, DeriveRequest)
+    if request.implicit is not None:
+        from .implicit import derive_implicit
+        return derive_implicit(request)
     expr = plain(request.expr, request.syntax, request.shapes)
     shapes = shapes_of(request.shapes, request.dims)
     result = exact(expr, request.wrt, request.what, request.order, shapes,

@@ -62,6 +62,9 @@ def verify(request: VerifyRequest) -> VerifyResult:
     from ..matrix.result import MatrixResult
 
     request = checked(request, VerifyRequest)
+    if request.implicit is not None:
+        from .implicit import verify_implicit
+        return verify_implicit(request)
     expr = plain(request.expr, request.syntax, request.shapes)
     result = exact(expr, request.wrt, request.what, request.order,
                    shapes_of(request.shapes, request.dims))
@@ -108,6 +111,9 @@ def check(request: CheckRequest) -> CheckResult:
     from ..core.shapes import parse_shape
 
     request = checked(request, CheckRequest)
+    if request.implicit is not None:
+        from .implicit import check_implicit
+        return check_implicit(request)
     expr = plain(request.of, request.syntax, request.shapes)
     claimed = plain(request.claimed, request.syntax, request.shapes)
     shapes = {k: ",".join(str(d) for d in v) for k, v in map(parse_shape, request.shapes)}

@@ -34,7 +34,7 @@ PLOT_FILES = (".png", ".pdf", ".svg")
 INTEGER_BOUNDS = {"seed": (0, 2**32 - 1), "order": (1, None), "points": (1, None)}
 # Fields given as text (or None): anything else is refused with one line, not a TypeError.
 TEXT_FIELDS = ("dims", "at", "out", "name", "part", "show", "to", "syntax", "what", "steps",
-               "layout")
+               "layout", "implicit")
 
 
 class RequestError(SymnumError):
@@ -67,6 +67,7 @@ class DeriveRequest(PointRequest):
     steps: str | None = None
     syntax: str = "plain"
     layout: str | None = None
+    implicit: str | None = None  # y: expr = 0 (or the equation expr) defines y(x); dy/dx
 
 
 @dataclass(frozen=True)
@@ -76,11 +77,13 @@ class VerifyRequest(PointRequest):
 
     points: int = 5
     syntax: str = "plain"
+    implicit: str | None = None  # y: verify dy/dx on the curve expr = 0 (points on it)
 
 
 @dataclass(frozen=True)
 class CheckRequest:
-    """``check``: is ``claimed`` the derivative of ``of``?"""
+    """``check``: is ``claimed`` the derivative of ``of``? With ``implicit`` (y): is it
+    dy/dx on the curve ``of`` = 0 (equal where the curve's equation holds)?"""
 
     claimed: str
     of: str
@@ -90,6 +93,7 @@ class CheckRequest:
     seed: int = 0
     shapes: tuple[str, ...] = ()
     syntax: str = "plain"
+    implicit: str | None = None  # y: the claim is dy/dx on the curve ``of`` = 0
 
 
 @dataclass(frozen=True)
