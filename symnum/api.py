@@ -21,10 +21,13 @@ from .core.function import ExprLike, Function, WrtLike, as_function
 from .core.hooks import HOOKS
 from .core.parse import Shape
 
+PRODUCTS = ("hvp", "jvp", "vjp")  # symnum.higher.products: what takes a direction (vector)
+
 if TYPE_CHECKING:
     from .analysis.critical import CriticalPoint
     from .analysis.graph import Graph
     from .higher.implicit import ImplicitResult
+    from .higher.products import ProductResult
     from .kernels.build import Kernel
     from .kernels.params import ParamsLike
     from .matrix.derivation import MatrixDerivation
@@ -39,8 +42,9 @@ if TYPE_CHECKING:
 def derive(expr: ExprLike | Function, wrt: WrtLike = None, what: str | None = None,
            order: int = 1, shapes: Mapping[str, Shape] | None = None,
            syntax: str = "plain", layout: str | None = None, *,
-           implicit: str | None = None) -> Result | MatrixResult | ImplicitResult:
-    """The exact ``what`` (derivative, gradient, jacobian, hessian) of ``expr``.
+           implicit: str | None = None, vector: str | None = None
+           ) -> Result | MatrixResult | ImplicitResult | ProductResult:
+    """The exact ``what`` (derivative, gradient, jacobian, hessian; hvp, jvp, vjp) of ``expr``.
 
     ``what=None`` picks the natural one: derivative (one variable), gradient (several),
     Jacobian (a list of expressions). ``syntax="latex"`` reads LaTeX. With ``shapes``
@@ -57,9 +61,27 @@ def derive(expr: ExprLike | Function, wrt: WrtLike = None, what: str | None = No
 
     >>> derive("x**2 + y**2 = 1", implicit="y", wrt="x", order=2).result
     -1/y**3
+
+    ``what="hvp"``, ``"jvp"``, ``"vjp"``: the product with the direction ``vector`` (a
+    prefix: "v" gives v_x, v_y, … after the variables, "u" gives u_1, u_2, … after the
+    outputs; or the components, "1,0,2"), a
+    :class:`~symnum.higher.products.ProductResult` (:mod:`symnum.higher.products`).
+
+    >>> derive("x**2*y", what="hvp", vector="w").nested()
+    [2*(w_x*y + w_y*x), 2*w_x*x]
     """
     if implicit is not None:
         return _implicit(expr, wrt, what, order, shapes, syntax, implicit)
+    if what in PRODUCTS:
+        if shapes or layout not in (None, "numerator"):
+            raise SymnumError(f"the {what} takes scalar variables, not shapes or a layout")
+        if order != 1:
+            raise SymnumError(f"--order applies to a derivative, not a {what}")
+        from .higher.products import product
+        return product(expr, what, vector, wrt, syntax)
+    if vector is not None:
+        raise SymnumError("vector is the direction of a product: give what='hvp', 'jvp' "
+                          "or 'vjp'")
     return as_function(expr, wrt, shapes, syntax).differentiate(what, order, layout)
 
 

@@ -14,7 +14,15 @@ import shlex
 from collections.abc import Sequence
 
 from .. import __version__
-from ..service.requests import FORMATS, INTEGER_BOUNDS, SYNTAXES, TARGETS, WHATS, whole_number
+from ..service.requests import (
+    EXPORT_WHATS,
+    FORMATS,
+    INTEGER_BOUNDS,
+    SYNTAXES,
+    TARGETS,
+    WHATS,
+    whole_number,
+)
 from . import guard
 from .commands import COMMANDS
 from .guard import UsageError
@@ -50,12 +58,19 @@ def build_parser() -> argparse.ArgumentParser:
                        "layernorm(x[, eps]), var)")
         p.add_argument("--dims", help="sizes for numbers with matrices, e.g. n=3,m=2")
         implicit(p)
+        vector(p)
         syntax(p)
 
     def implicit(p: argparse.ArgumentParser) -> None:
         p.add_argument("--implicit", metavar="Y", help="implicit differentiation: EXPR = 0 "
                        "(or an equation, like 'x**2 + y**2 = 1') defines Y as a function of "
                        "--wrt; gives dY/dx = -F_x/F_Y (--order k: higher orders)")
+
+    def vector(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--vector", metavar="V", help="the direction of --what hvp, jvp or vjp: "
+                       "a name (v: components v_x, v_y, ... after the variables; u: u_1, "
+                       "u_2, ... after the outputs; default v for hvp and jvp, u for vjp) or "
+                       "the components, like 1,0,2")
 
     def syntax(p: argparse.ArgumentParser) -> None:
         p.add_argument("--from", dest="syntax", choices=SYNTAXES, default="plain",
@@ -90,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="declare a vector (x=n) or matrix (A=n,n): the claim is then in "
                         "matrix notation, checked by components at small sizes")
     implicit(c)
+    vector(c)
     syntax(c)
     k = sub.add_parser("critical", help="solve ∇f = 0 and classify each point by the Hessian")
     k.add_argument("expr", help="the function")
@@ -108,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     e = sub.add_parser("export", help="write a standalone numpy / torch / JAX module")
     e.add_argument("expr", help="the function")
     e.add_argument("--wrt", help="variables, comma- or space-separated (default: all)")
-    e.add_argument("--what", choices=("value", *WHATS), help="value (the function itself) "
+    e.add_argument("--what", choices=EXPORT_WHATS, help="value (the function itself) "
                    "or a derivative; default: as for derive")
     e.add_argument("--shape", action="append", default=[], metavar="NAME=DIMS",
                    help="a vector (x=3) or matrix (A=3,3) argument, with numbers")

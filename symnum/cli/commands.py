@@ -21,19 +21,22 @@ def _rendered(result: service.Rendered, fmt: str) -> tuple[str, int]:
 def _derive(args: argparse.Namespace) -> tuple[str, int]:
     return _rendered(service.derive(service.DeriveRequest(
         args.expr, args.wrt, args.what, args.order, tuple(args.shape), args.dims, args.at,
-        args.seed, args.steps, args.syntax, args.layout, implicit=args.implicit)), args.format)
+        args.seed, args.steps, args.syntax, args.layout, implicit=args.implicit,
+        vector=args.vector)), args.format)
 
 
 def _verify(args: argparse.Namespace) -> tuple[str, int]:
     return _rendered(service.verify(service.VerifyRequest(
         args.expr, args.wrt, args.what, args.order, tuple(args.shape), args.dims, args.at,
-        args.seed, args.points, args.syntax, implicit=args.implicit)), args.format)
+        args.seed, args.points, args.syntax, implicit=args.implicit,
+        vector=args.vector)), args.format)
 
 
 def _check(args: argparse.Namespace) -> tuple[str, int]:
     return _rendered(service.check(service.CheckRequest(
         args.claimed, args.expr, args.wrt, args.what, args.order, args.seed,
-        tuple(args.shape), args.syntax, implicit=args.implicit)), args.format)
+        tuple(args.shape), args.syntax, implicit=args.implicit,
+        vector=args.vector)), args.format)
 
 
 def _critical(args: argparse.Namespace) -> tuple[str, int]:

@@ -37,7 +37,8 @@ class DeriveResult:
 
     def to_json(self) -> dict[str, Any]:
         """The contract's JSON object (``expr``, ``wrt``, ``what``, ``result``, ...)."""
-        data = result_json(self.result, self.value)
+        data = product_json(self.result, self.value) if _product(self.result) else \
+            result_json(self.result, self.value)
         if self.point is not None:
             data["value"] = None if self.value == "undefined" else self.value
             data["notes"] = list(self.notes)
@@ -53,7 +54,9 @@ class DeriveResult:
         if self.graph is not None:
             from ..analysis.graph import graph_latex
             return graph_latex(self.graph, self.point)
-        return self.steps.latex() if self.steps is not None else result_latex(self.result)
+        if self.steps is not None:
+            return str(self.steps.latex())
+        return self.result.latex() if _product(self.result) else result_latex(self.result)
 
     def text(self) -> str:
         """The result as a person reads it, with notes and steps."""
@@ -61,7 +64,8 @@ class DeriveResult:
             from ..analysis.graph import graph_text
             return graph_text(self.graph, self.point) + "".join(f"\nnote: {n}"
                                                                 for n in self.notes)
-        text = result_text(self.result, self.value, self.point)
+        text = product_text(self.result, self.value, self.point) if _product(self.result) \
+            else result_text(self.result, self.value, self.point)
         if self.point is not None and self.notes:
             text += "\n" + "\n".join(f"note: {n}" for n in self.notes)
         if self.steps is not None:
@@ -121,7 +125,7 @@ def derive(request: DeriveRequest) -> DeriveResult | MatrixDeriveResult | Implic
     expr = plain(request.expr, request.syntax, request.shapes)
     shapes = shapes_of(request.shapes, request.dims)
     result = exact(expr, request.wrt, request.what, request.order, shapes,
-                   layout=request.layout)
+                   layout=request.layout, vector=request.vector)
     if isinstance(result, MatrixResult):
         return _matrix(result, request)
     value, point, notes = None, None, []
@@ -130,6 +134,8 @@ def derive(request: DeriveRequest) -> DeriveResult | MatrixDeriveResult | Implic
         from ..core.names import spelled_name
         point = parse_point(request.at)
         known = {s.name for s in result.function.expr.free_symbols} | set(result.function.wrt)
+        known |= {s.name for s in getattr(result, "direction", None) and
+                  result.direction.symbols or ()}
         point = {spelled_name(k, dict.fromkeys(known)): v for k, v in point.items()}
         unknown = sorted(set(point) - known)
         if unknown:
@@ -149,10 +155,28 @@ def derive(request: DeriveRequest) -> DeriveResult | MatrixDeriveResult | Implic
         graph = build_graph(result.function.expr, result.variables)
         return DeriveResult(result, point, value, tuple(notes), graph=graph)
     steps = None
+    if request.steps and _product(result):
+        raise SymnumError("--steps for hvp, jvp and vjp is not ready yet")
     if request.steps:
         from ..steps import derivation
         steps = derivation(result)
     return DeriveResult(result, point, value, tuple(notes), steps)
+
+
+def _product(result: Any) -> bool:
+    """Whether ``result`` is a product with a direction (hvp, jvp, vjp)."""
+    from ..higher.products import ProductResult
+    return isinstance(result, ProductResult)
+
+
+def product_text(result: Any, value: Any, point: Any) -> str:
+    from ..higher.product_render import product_text as text
+    return text(result, value, point)
+
+
+def product_json(result: Any, value: Any) -> dict[str, Any]:
+    from ..higher.product_render import product_json as data
+    return data(result, value)
 
 
 def _matrix(result: Any, request: DeriveRequest) -> MatrixDeriveResult:

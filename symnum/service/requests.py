@@ -22,8 +22,9 @@ from typing import Any, TypeVar
 
 from ..core.errors import SymnumError
 
-WHATS = ("derivative", "gradient", "jacobian", "hessian")
-EXPORT_WHATS = ("value", *WHATS)
+WHATS = ("derivative", "gradient", "jacobian", "hessian", "hvp", "jvp", "vjp")
+PRODUCTS = ("hvp", "jvp", "vjp")  # products with a direction (--vector)
+EXPORT_WHATS = ("value", *(w for w in WHATS if w not in PRODUCTS))
 SYNTAXES = ("plain", "latex")
 STEPS = ("tree", "graph")
 LAYOUTS = ("numerator", "denominator")  # of a Jacobian in matrix notation (numerator: default)
@@ -34,7 +35,7 @@ PLOT_FILES = (".png", ".pdf", ".svg")
 INTEGER_BOUNDS = {"seed": (0, 2**32 - 1), "order": (1, None), "points": (1, None)}
 # Fields given as text (or None): anything else is refused with one line, not a TypeError.
 TEXT_FIELDS = ("dims", "at", "out", "name", "part", "show", "to", "syntax", "what", "steps",
-               "layout", "implicit")
+               "layout", "implicit", "vector")
 
 
 class RequestError(SymnumError):
@@ -62,28 +63,33 @@ class DeriveRequest(PointRequest):
     """``derive``: the exact derivative, its value and notes ``at`` a point; ``steps`` "tree"
     (rule by rule), "graph" (backpropagation) or None; ``dims`` sizes for matrices;
     ``layout`` of a Jacobian in matrix notation: "numerator" (None: the default) or
-    "denominator"."""
+    "denominator"; ``vector`` the direction of ``what`` "hvp", "jvp" or "vjp": a prefix
+    (``"v"``: components v_x, v_y, … named after the variables; ``"u"``: u_1, u_2, … after
+    the outputs) or the components themselves (``"1,0,2"``)."""
 
     steps: str | None = None
     syntax: str = "plain"
     layout: str | None = None
     implicit: str | None = None  # y: expr = 0 (or the equation expr) defines y(x); dy/dx
+    vector: str | None = None
 
 
 @dataclass(frozen=True)
 class VerifyRequest(PointRequest):
     """``verify``: the exact result against numeric methods at ``points`` random points (or
-    ``at`` one point)."""
+    ``at`` one point); ``vector`` as for :class:`DeriveRequest`."""
 
     points: int = 5
     syntax: str = "plain"
     implicit: str | None = None  # y: verify dy/dx on the curve expr = 0 (points on it)
+    vector: str | None = None
 
 
 @dataclass(frozen=True)
 class CheckRequest:
     """``check``: is ``claimed`` the derivative of ``of``? With ``implicit`` (y): is it
-    dy/dx on the curve ``of`` = 0 (equal where the curve's equation holds)?"""
+    dy/dx on the curve ``of`` = 0 (equal where the curve's equation holds)? ``vector``: the
+    direction of a product, as for :class:`DeriveRequest`."""
 
     claimed: str
     of: str
@@ -94,6 +100,7 @@ class CheckRequest:
     shapes: tuple[str, ...] = ()
     syntax: str = "plain"
     implicit: str | None = None  # y: the claim is dy/dx on the curve ``of`` = 0
+    vector: str | None = None
 
 
 @dataclass(frozen=True)
@@ -205,6 +212,10 @@ def checked(request: R, kind: type[R] | None = None) -> R:
             option = "from" if name == "syntax" else name
             raise RequestError(f"argument --{option}: invalid choice: {value!r} (choose from "
                                + ", ".join(repr(c) for c in choices) + ")")
+    if getattr(request, "vector", None) is not None and \
+            getattr(request, "what", None) not in PRODUCTS:
+        raise RequestError("--vector is the direction of a product: use it with --what hvp, "
+                           "jvp or vjp")
     return request
 
 

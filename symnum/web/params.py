@@ -5,7 +5,8 @@ malformed one gets the command line's own message.
 
 >>> request_for("derive", {"expr": "-sin(x)", "shape": ["x=n"], "steps": "1"})
 ('derive', DeriveRequest(expr='-sin(x)', wrt=None, what=None, order=1, shapes=('x=n',), \
-dims=None, at=None, seed=0, steps='tree', syntax='plain', layout=None, implicit=None))
+dims=None, at=None, seed=0, steps='tree', syntax='plain', layout=None, implicit=None, \
+vector=None))
 >>> request_for("check", {"claimed": "2*x", "of": "x**2"})[1].of
 'x**2'
 """
@@ -25,10 +26,11 @@ REPEATABLE = frozenset({"shape"})
 # endpoint -> (its positional parameter, the parameters it accepts)
 COMMANDS = {
     "derive": ("expr", ("wrt", "what", "order", "shape", "dims", "from", "at", "seed",
-                        "steps", "layout", "implicit")),
+                        "steps", "layout", "implicit", "vector")),
     "verify": ("expr", ("wrt", "what", "order", "shape", "dims", "from", "at", "seed",
-                        "points", "implicit")),
-    "check": ("claimed", ("of", "wrt", "what", "order", "shape", "from", "seed", "implicit")),
+                        "points", "implicit", "vector")),
+    "check": ("claimed", ("of", "wrt", "what", "order", "shape", "from", "seed", "implicit",
+                         "vector")),
     "graph": ("expr", ("wrt", "at", "from")),
     "export": ("expr", ("wrt", "what", "order", "shape", "from", "to", "name")),
 }
@@ -99,7 +101,7 @@ def endpoints() -> dict[str, list[str]]:
     """Each endpoint's parameters (what ``/api`` lists).
 
     >>> endpoints()["/api/check"]
-    ['claimed', 'of', 'wrt', 'what', 'order', 'shape', 'from', 'seed', 'implicit']
+    ['claimed', 'of', 'wrt', 'what', 'order', 'shape', 'from', 'seed', 'implicit', 'vector']
     """
     found = {f"/api/{name}": [positional, *names] for name, (positional, names)
              in COMMANDS.items()}
