@@ -11,7 +11,6 @@ from typing import Any
 
 import numpy as np
 import sympy
-from sympy.core.function import AppliedUndef
 
 from ..core.calculus import Result, safe_to_simplify
 from ..core.errors import EvaluationError
@@ -36,7 +35,7 @@ class Evidence:
     points: int = 0
     breakpoints: tuple[tuple[str, str], ...] = ()
     largest: float = 0.0  # the largest |coordinate| sampled
-    note: str = ""  # the stand-ins for undefined functions, when there were any
+    note: str = ""  # unknown functions: how they were treated (symnum.check.unknown)
     constant: str | None = None  # the difference, when it is a nonzero constant
 
     def to_json(self) -> dict[str, Any]:
@@ -80,11 +79,17 @@ class ClaimCheck:
 
 def compare(result: Result, mine: sympy.ImmutableMatrix, exact: sympy.ImmutableMatrix,
             outputs: list[sympy.Expr], seed: int = 0,
-            points: list[cp.Point] | None = None, local_hints: bool = True) -> ClaimCheck:
+            points: list[cp.Point] | None = None, local_hints: bool = True,
+            prepare: Any = None) -> ClaimCheck:
     """The verdict for a claim laid out like ``result`` (``points``: the random points to
     use instead of :func:`check_points.random_points`; ``local_hints``: diagnose mistakes
-    at single rules of f, not only whole-result slips)."""
+    at single rules of f, not only whole-result slips; ``prepare``: what the hints' own
+    candidates go through, as claim and derivative did: unknown functions' derivatives
+    as symbols, :mod:`symnum.check.unknown`)."""
     from .diagnose import diagnose
+    from .unknown import decide, with_unknowns
+    if prepare is None and with_unknowns(mine, exact, outputs):
+        return decide(compare, result, mine, exact, outputs, seed, points, local_hints)
 
     forms = [exact_difference(c - e) for c, e in zip(mine, exact, strict=True)]
     shown = result.nested([None if d is None else str(d) for d, _ in forms])
@@ -94,22 +99,17 @@ def compare(result: Result, mine: sympy.ImmutableMatrix, exact: sympy.ImmutableM
     differences = [c - e if d is None else d for (d, _), c, e in zip(forms, mine, exact,
                                                                     strict=True)]
     outputs = [exact_floats(o) for o in outputs]
-    stand_ins = _stand_ins([*mine, *exact, *outputs])
-    if stand_ins:  # undefined functions: compare with concrete ones put in their place
-        mine, exact, outputs, differences = (
-            [_concrete(e, stand_ins) for e in group]
-            for group in (mine, exact, outputs, differences))
     sample = Sample.take(mine, exact, outputs, seed, points, differences)
+    sample.prepare = prepare
     if not sample.wrong:
         statement = sample.statement()
         return ClaimCheck(True, "numeric", result, mine, len(sample.points), difference=shown,
                           evidence=Evidence("numeric", statement, len(sample.points),
-                                            sample.breakpoint_names(), sample.largest(),
-                                            _stand_in_note(stand_ins)))
+                                            sample.breakpoint_names(), sample.largest()))
     k = min(sample.wrong)
     point = sample.wrong[k]
     form, constant = forms[k][0], _constant(forms[k][0])
-    exact_witness = constant is not None or (form is not None and not stand_ins)
+    exact_witness = constant is not None or form is not None
     if constant is not None:
         statement = f"the difference is the constant {constant}"
     elif exact_witness:
@@ -127,8 +127,7 @@ def compare(result: Result, mine: sympy.ImmutableMatrix, exact: sympy.ImmutableM
                       hint, shown,
                       Evidence("proof" if exact_witness else "witness", statement,
                                len(sample.points), sample.breakpoint_names(), sample.largest(),
-                               _stand_in_note(stand_ins),
-                               None if constant is None else str(constant)))
+                               "", None if constant is None else str(constant)))
 
 
 @dataclass
@@ -143,6 +142,7 @@ class Sample:
     differences: list[sympy.Expr]
     exponents: list[sympy.Expr]  # arguments of exp, sinh, ... (points where one is huge: out)
     unreadable: int = 0  # points where the claim could not be evaluated
+    prepare: Any = None  # applied to the hints' candidates (unknown functions: symbols)
 
     @classmethod
     def take(cls, mine, exact, outputs, seed: int, given: list | None = None,
@@ -230,38 +230,6 @@ class Sample:
 
     def largest(self) -> float:
         return max((float(abs(v)) for p in self.points for v in p.values()), default=0.0)
-
-
-def _stand_ins(exprs: list[sympy.Expr]) -> dict[str, sympy.Lambda]:
-    """A concrete smooth function for each undefined one (f, g, ...), different for each:
-    a claim that is wrong for them is wrong as a general formula."""
-    names = sorted({a.func.__name__ for e in exprs for a in e.atoms(AppliedUndef)})
-    out = {}
-    for k, name in enumerate(names):
-        t = sympy.symbols(f"t1:{1 + _arity(exprs, name)}", real=True)
-        body = sum(sympy.exp(v / (3 + k)) + v**3 / (7 + k) + sympy.sin((2 + k) * v) / 5
-                   for v in t) + sympy.Mul(*t) / (11 + k)
-        out[name] = sympy.Lambda(t, body)
-    return out
-
-
-def _arity(exprs: list[sympy.Expr], name: str) -> int:
-    return max(len(a.args) for e in exprs for a in e.atoms(AppliedUndef)
-               if a.func.__name__ == name)
-
-
-def _concrete(expr: sympy.Expr, stand_ins: dict[str, sympy.Lambda]) -> sympy.Expr:
-    swapped = expr.replace(lambda e: isinstance(e, AppliedUndef) and e.func.__name__ in
-                           stand_ins, lambda e: stand_ins[e.func.__name__](*e.args))
-    return swapped.doit() if swapped.has(sympy.Derivative, sympy.Subs) else swapped
-
-
-def _stand_in_note(stand_ins: dict[str, sympy.Lambda]) -> str:
-    if not stand_ins:
-        return ""
-    return "with " + ", ".join(f"{n}({', '.join(map(str, lam.variables))}) = {lam.expr}"
-                                 for n, lam in stand_ins.items()) + " in place of the " \
-        "undefined functions"
 
 
 def _undefined_functions(expr: sympy.Expr, point) -> None:

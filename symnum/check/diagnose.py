@@ -130,6 +130,10 @@ MISTAKES = (
             "the quotient rule's minus sign is flipped in d/d{v} {node} = {right}"),
     Mistake(_is_product, lambda n, v: _product(n, v, "both"),
             "the product rule is (uv)' = u'v + uv', not u'v': d/d{v} {node} = {right}"),
+    Mistake(_is_product, lambda n, v: _product(n, v, "quotient"),
+            "the product rule adds its two terms: d/d{v} {node} = {right}"),
+    Mistake(_is_product, lambda n, v: -_product(n, v, "quotient"),
+            "the product rule adds its two terms: d/d{v} {node} = {right}"),
     Mistake(_is_product, lambda n, v: _product(n, v, "first"),
             "a term of the product rule is missing: d/d{v} {node} = {right}"),
     Mistake(_is_product, lambda n, v: _product(n, v, "second"),
@@ -188,6 +192,8 @@ def _whole(result, mine, exact, sample) -> Iterator[Hypothesis]:
 
 def _holds(candidate: list[sympy.Expr], mine, sample) -> bool:
     wrong = sorted(sample.wrong)
+    if sample.prepare is not None:  # unknown functions' derivatives as symbols, like mine
+        candidate = [None if c is None else sample.prepare(c) for c in candidate]
     if any(candidate[k] is None for k in wrong):
         return False
     first = [cp.differs(mine[k] - candidate[k], sample.wrong[k]) for k in wrong]
@@ -297,5 +303,6 @@ def _mutant(out, v, node, mistake: Mistake, s) -> sympy.Expr | None:
 
 
 def _show(expr) -> str:
-    text = str(expr)
+    from ..core.render import for_display
+    text = str(for_display(expr))  # f′(x), not Derivative(f(x), x)
     return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN - 1] + "…"

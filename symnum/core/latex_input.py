@@ -5,8 +5,8 @@ with deep-learning conventions: ``\\log``/``\\ln`` natural log, ``\\log_2``, ``e
 ``\\sqrt[n]{}``, ``\\cdot``, implicit products (``2x``, ``xy`` is x·y), ``\\sigma(z)`` applied is
 the logistic sigmoid, ``\\operatorname{softplus}``, subscripts into names (``w_{ij}`` → wij),
 Greek letters, ``\\sum_{i=1}^{3}`` expanded, ``|x|``, ``\\|Ax - b\\|^2`` and ``x^\\top`` with
-declared shapes, matrices (``bmatrix``). Strict: an unknown command, ``\\partial``, ``\\int``,
-``\\def``, an equation or a dangling operator is an error, never dropped.
+declared shapes, matrices (``bmatrix``), unknown functions' derivatives (f'(x), \\frac{df}{dx}).
+Strict: an unknown command, ``\\int``, ``\\def``, an equation or a dangling operator is an error.
 
 Why our own reader and not SymPy's ``parse_latex``: its output would bypass symnum's whitelist
 and size limits, and it reads ``\\sigma(x)`` as a product; translating to plain syntax keeps
@@ -27,6 +27,7 @@ import sympy
 
 from .errors import ParseError
 from .latex_cases import cases, indicator, matrix
+from .latex_derivatives import applied, fraction, partial
 from .latex_names import GREEK, greek_name, tables
 from .shapes import declared_shapes
 
@@ -46,8 +47,6 @@ ACCENTS = {"hat": "hat", "bar": "bar", "tilde": "tilde", "dot": "dot"}  # \hat{y
 CONSTANTS = {"pi": "pi", "infty": "oo"}
 BINARY = {"cdot": "*", "times": "*", "div": "/", "ast": "*", "odot": "%"}  # ⊙ is % in plain
 REFUSED = {
-    "partial": "write the function itself: symnum takes its derivatives",
-    "frac{d}": "write the function itself: symnum takes its derivatives",
     "int": "integrals are not supported", "lim": "limits are not supported",
     "prod": "write the product out", "input": "\\input is not allowed",
     "include": "\\include is not allowed", "def": "\\def is not allowed",
@@ -187,7 +186,7 @@ class _Reader:
                                      "x^{a b}")
         base = self._factorial(base)
         if self.peek() == "'":
-            raise ParseError("LaTeX: primes (f') are derivatives; write the function itself")
+            raise ParseError("LaTeX: a prime marks the derivative of an unknown function, f'(x)")
         return base
 
     def _factorial(self, base: str) -> str:
@@ -253,9 +252,8 @@ class _Reader:
         name += self._subscript()
         if name in self.bound:
             return f"({self.bound[name]})"
-        if name in ("f", "g", "h") and self.peek() == "(":
-            return name + self._arguments()
-        return name
+        call = applied(self, name)  # f(x), f'(x), f^{\prime}(x): unknown functions
+        return name if call is None else call
 
     def _subscript(self) -> str:
         """x_1 → '1', w_{ij} → 'ij', x_i with i a \\sum index → its value."""
@@ -288,14 +286,18 @@ class _Reader:
         return tokens
 
     def _command(self, name: str) -> str:
-        if name in REFUSED or (name == "frac" and self.peek(1) == "d"):
-            raise ParseError(f"LaTeX: \\{name}: {REFUSED.get(name, REFUSED['frac{d}'])}")
+        if name == "partial" or name in ("frac", "dfrac") and self.peek(1) in ("d", "\\partial"):
+            return partial(self) if name == "partial" else fraction(self)  # unknown functions
+        if name in REFUSED:
+            raise ParseError(f"LaTeX: \\{name}: {REFUSED[name]}")
         known = tables()
         for sequence, plain in known.sequences.items():  # \log\Gamma, \tanh^{-1}
             if tuple(self.tokens[self.i - 1:self.i - 1 + len(sequence)]) == sequence:
                 self.i += len(sequence) - 1
                 return self._function(plain)
         command = "\\" + name
+        if self.peek() == "'":
+            raise ParseError(f"LaTeX: {command}': primes are for unknown functions, like f'(x)")
         if command in known.orders and self.tokens[self.i:self.i + 3] == ["^", "{", "("]:
             self.i += 3  # \psi^{(n)}(x): the order n, then the argument
             order = self.expression()

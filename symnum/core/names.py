@@ -89,9 +89,6 @@ REFUSED_FUNCTIONS: dict[str, str] = {
            "of scalars out (x1 + x2 + ...)",
     "Integral": "integrals are not supported: symnum differentiates",
     "integrate": "integrals are not supported: symnum differentiates",
-    "Derivative": "write the expression itself; symnum takes its derivatives",
-    "diff": "write the expression itself; symnum takes its derivatives",
-    "Subs": "substitutions are not supported: write the expression with the value in it",
 }
 
 

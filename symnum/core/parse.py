@@ -45,6 +45,8 @@ from .names import (
 )
 from .notation import to_python
 from .real_root import real_power
+from .unknown_parse import CALLS, is_marked, marked
+from .unknowns import UNDEFINED_NAME
 
 MAX_LENGTH = 200_000  # characters of text (a small network's loss written out is ~60k)
 MAX_DEPTH = 100  # nesting of brackets and non-chain operators
@@ -52,7 +54,7 @@ MAX_LITERAL_DIGITS = 1_000
 MAX_EAGER_INTEGER = 1_000  # largest integer argument of factorial, gamma, ...
 PARSE_RECURSION = 250_000  # Python's AST conversion recurses once per operator of a chain
 
-_UNDEFINED_FUNCTION = re.compile(r"^[^\W\d_]\d*$")  # f, g, h2: undefined functions by default
+_UNDEFINED_FUNCTION = UNDEFINED_NAME  # f, g, h2: undefined functions by default
 
 _NAME = re.compile(r"^[^\W\d_]\w*$")
 _BINOPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.MatMult)
@@ -131,9 +133,13 @@ def parse(text: str, shapes: Mapping[str, Shape] | None = None,
         raise ParseError(f"expected text, got {type(text).__name__}")
     _check_text(text)
     # '^' means power, as in maths; Python would read it as xor with the wrong precedence.
-    tree = _syntax_tree(to_python(text.strip()).replace("^", "**"))
+    tree = _syntax_tree(to_python(marked(text.strip())).replace("^", "**"))
     declared = frozenset(check_name(n, "function") for n in functions)
-    value = _Builder(shapes or {}, declared).build(tree.body, 0)
+    builder = _Builder(shapes or {}, declared)
+    value = builder.build(tree.body, 0)
+    if getattr(builder, "bare", None):  # f' or ∂f/∂x without arguments: f's from the rest
+        from .unknown_parse import resolved
+        value = resolved(builder, value)
     if shapes:
         from .matrix_build import check_sized
         check_sized(value)
@@ -261,6 +267,9 @@ class _Builder:
             raise ParseError(f"name {name!r} is not allowed (names may not start with '_')")
         if name in CONSTANTS:
             return CONSTANTS[name]
+        if is_marked(name):  # f' alone: f's arguments come from the rest of the expression
+            from .unknown_parse import bare_name
+            return bare_name(self, name)
         if name in FUNCTIONS and name not in _ALSO_VARIABLES and name not in self.shapes:
             raise ParseError(f"{name!r} is a function: call it like {name}(x)")
         if name not in self.symbols and name not in self.shapes and self.shapes:
@@ -387,6 +396,9 @@ class _Builder:
         name = node.func.id
         if name.startswith("_"):
             raise ParseError(f"name {name!r} is not allowed (names may not start with '_')")
+        if name in CALLS or is_marked(name):  # f'(x), Derivative(f(x), x): unknown functions
+            from .unknown_parse import call
+            return call(self, name, node, depth)
         if name in REFUSED_FUNCTIONS and not (name == "sum" and self.shapes):
             raise ParseError(f"{name}(...) is not supported: {REFUSED_FUNCTIONS[name]}")
         if node.keywords:

@@ -21,7 +21,9 @@ from sympy.printing.str import StrPrinter
 
 from .latex_names import function_latex
 from .logistic import sigmoid
+from .names import fresh_name
 from .textbook import with_sigma
+from .unknowns import shown
 
 if TYPE_CHECKING:
     from .calculus import Result
@@ -29,37 +31,21 @@ if TYPE_CHECKING:
 _LATEX = {"mat_delim": "", "mat_str": "bmatrix"}
 
 
-def for_display(expr: sympy.Basic) -> sympy.Basic:
-    """Show derivatives of undefined one-argument functions as f'(u), f''(u), ...
+def for_display(expr: sympy.Basic, latex: bool = False) -> sympy.Basic:
+    """Show derivatives of unknown functions as symnum reads them back: f′(u), f″(u),
+    ∂f/∂x(x, y), ∂₁f(x², y) (LaTeX: f'(u), \\frac{\\partial f}{\\partial x}).
 
     SymPy writes d/dx f(x²) as ``2*x*Subs(Derivative(f(_xi), _xi), _xi, x**2)``; a reader
-    expects ``2⋅x⋅f'(x²)``. Display only: the exact result keeps SymPy's form.
+    expects ``2⋅x⋅f′(x²)``. Display only: the exact result keeps SymPy's form.
 
     >>> for_display(sympy.sympify("Derivative(f(g(x)), g(x))"))
-    f'(g(x))
+    f′(g(x))
     """
-    def prime(derivative: sympy.Derivative, argument: sympy.Basic) -> sympy.Basic | None:
-        inner = derivative.expr
-        if not (isinstance(inner, AppliedUndef) and len(inner.args) == 1
-                and set(derivative.variables) == {inner.args[0]}):
-            return None
-        marks = "'" * len(derivative.variables)
-        return sympy.Function(f"{inner.func.__name__}{marks}")(argument)
+    return shown(expr, _variable_latex if latex else None)
 
-    def rewrite(node: sympy.Basic) -> sympy.Basic:
-        if isinstance(node, sympy.Subs) and isinstance(node.expr, sympy.Derivative) \
-                and len(node.variables) == 1:
-            shown = prime(node.expr, node.point[0])
-            return shown if shown is not None else node
-        if isinstance(node, sympy.Derivative) and isinstance(node.expr, AppliedUndef) \
-                and not all(v.is_Symbol for v in node.variables):
-            shown = prime(node, node.expr.args[0])
-            return shown if shown is not None else node
-        return node
 
-    if not isinstance(expr, sympy.Basic) or not expr.has(sympy.Subs, sympy.Derivative):
-        return expr
-    return expr.replace(lambda n: isinstance(n, sympy.Subs | sympy.Derivative), rewrite)
+def _variable_latex(name: str) -> str:
+    return symbol_latex(name, sympy.latex(sympy.Symbol(name)))
 
 
 # Results with more entries than this print terms in SymPy's stored order, not sorted:
@@ -89,6 +75,12 @@ class _Latex(_BookOrder, LatexPrinter):
     def _print(self, expr, **kwargs) -> str:
         return function_latex(self, expr, super()._print, **kwargs)
 
+    def _print_Pow(self, expr) -> str:
+        """f(x)² as f{(x)}^{2}: SymPy's f^{2}{(x)} reads back as f² times x."""
+        if isinstance(expr.base, AppliedUndef) and expr.exp.is_Integer and expr.exp > 0:
+            return f"{self._print(expr.base)}^{{{self._print(expr.exp)}}}"
+        return super()._print_Pow(expr)
+
     def _print_Symbol(self, expr, style: str = "plain") -> str:
         default = super()._print_Symbol(expr, style)
         return default if style != "plain" else symbol_latex(expr.name, default)
@@ -99,7 +91,16 @@ class _Pretty(_BookOrder, PrettyPrinter):
 
 
 class _Str(_BookOrder, StrPrinter):
-    pass
+    def _print_Subs(self, expr) -> str:
+        """f′ at a point as SymPy syntax the parser reads: bound names without '_'."""
+        taken = {s.name for s in expr.free_symbols}
+        names = {}
+        for k, v in enumerate(expr.variables):
+            names[v] = sympy.Symbol(fresh_name((f"xi{k + 1}", f"t{k + 1}"),
+                                               lambda n: n not in taken), real=True)
+        renamed = sympy.Subs(expr.expr.xreplace(names), [names[v] for v in expr.variables],
+                             expr.point)
+        return super()._print_Subs(renamed)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -142,7 +143,7 @@ def expr_latex(expr: sympy.Basic, order: str | None = None) -> str:
     >>> expr_latex(sympy.sympify("x**2/2"))
     '\\\\frac{x^{2}}{2}'
     """
-    text = _Latex({"order": order, **_LATEX}).doprint(for_display(expr))
+    text = _Latex({"order": order, **_LATEX}).doprint(for_display(expr, latex=True))
     return re.sub(r"\\operatorname\{([A-Za-z]\w*)('+)\}", r"\1\2", text)
 
 

@@ -27,8 +27,10 @@ from ..core.boundaries import piece_notes
 from ..core.logistic import sigmoid
 from ..core.names import fresh_name
 from ..core.registry import BY_CLASS, CLASSES, Record
+from ..core.render import for_display
 from ..core.rewrite import Rule, Table
 from ..core.textbook import one_plus_exp
+from ..core.unknowns import build
 from .rules import RULES, Step
 
 
@@ -184,7 +186,7 @@ class _Deriver:
             inside = self.step(arg, x)
             subs.append(inside)
             terms.append(partial * inside.result)
-            parts.append(f"∂/∂(argument {i + 1}) = {partial}")
+            parts.append(f"∂/∂(argument {i + 1}) = {for_display(partial)}")
         note = "; ".join([t for t in [rule_text(BY_CLASS.get(type(e)))] if t] + parts)
         if rule == "piecewise":
             note += "; not differentiable where the arguments are equal"
@@ -215,9 +217,8 @@ def _outer_derivative(expr: sympy.Expr, u: sympy.Symbol,
 
 def _partial(e: sympy.Function, i: int) -> sympy.Expr:
     if isinstance(e, AppliedUndef):  # ∂f/∂(slot i), evaluated at the arguments
-        slot = sympy.Dummy(f"a{i + 1}")
-        at = e.func(*[slot if j == i else a for j, a in enumerate(e.args)])
-        return sympy.Subs(sympy.Derivative(at, slot), slot, e.args[i])
+        orders = tuple(int(j == i) for j in range(len(e.args)))
+        return build(e.func.__name__, orders, e.args)
     return e.fdiff(i + 1)
 
 

@@ -1,0 +1,298 @@
+"""Reading derivatives of unknown functions: f′(x), f''(x), ∂f/∂x(x, y), ∂₁f(x², y),
+``Derivative(f(x), x)``, ``diff(f(x), x, 2)`` and ``Subs(...)`` (SymPy's own output).
+
+:func:`marked` rewrites the marks before the parser's lexer: f′(x) → ``fʹ(x)`` (ʹ, U+02B9, is
+a letter to Python, so the AST reads a call), ∂₁∂₂f → ``fʹ1ʹ2`` (slots by number),
+∂²f/∂x∂y(x, y) → ``Derivative(f(x, y), x, y)``. The parser's builder then calls
+:func:`call` for those names and :func:`bare` for a mark without arguments (``x f' + f``:
+f's arguments are read from the rest of the expression, or from :func:`arguments_known`).
+Nothing is evaluated: the text still goes through the AST whitelist.
+
+>>> marked("f''(x) + ∂²f/∂x∂y(x, y) + ∂₁g(x**2, y)")
+'fʹʹ(x) + Derivative(f(x, y), x, y) + gʹ1(x**2, y)'
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+import sympy
+
+from .errors import ParseError
+from .unknowns import MARKS, PRIME, UNDEFINED_NAME, build, has_unknowns, normal, unknown
+
+CALLS = ("Derivative", "diff", "Subs")  # SymPy's spellings the builder reads here
+MAX_ORDER = 10  # f with more primes than this, or Derivative(f(x), (x, 11)): refused
+
+_SUB = dict(zip("₀₁₂₃₄₅₆₇₈₉", "0123456789", strict=True))
+_SUP = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789", strict=True))
+_WORD = r"[^\W\d_ʹ][^\Wʹ]*"
+_PRIMED = re.compile(rf"(?<![\w.])({_WORD})\s*([{''.join(MARKS)}]+)")
+_PARTIAL = re.compile(rf"∂([⁰-⁹¹²³]*)\s*({_WORD})\s*/\s*((?:∂\s*{_WORD}[⁰-⁹¹²³]*\s*)+)")
+_SLOTS = re.compile(rf"((?:∂[₀-₉]+)+)\s*({_WORD})")
+_CALL_NAME = re.compile(rf"^({_WORD})((?:{PRIME}\d*)+)$")
+_KNOWN: ContextVar[Mapping[str, tuple[sympy.Expr, ...]] | None] = ContextVar(
+    "symnum_unknown_arguments", default=None)
+
+
+def marked(text: str) -> str:
+    """Derivative marks in plain text rewritten as the builder reads them (see above)."""
+    if not any(c in text for c in "'′″‴⁗∂"):
+        return text
+    text = _PARTIAL.sub(_partial, text)
+    text = _SLOTS.sub(lambda m: m.group(2) + "".join(
+        PRIME + "".join(_SUB[c] for c in part) for part in m.group(1).split("∂")[1:]), text)
+    text = _PRIMED.sub(lambda m: m.group(1) + PRIME * sum(MARKS[c] for c in m.group(2)), text)
+    text = _wrap_partials(text)
+    if re.search(r"\)\s*['′″‴]", text):
+        raise ParseError("a prime after a bracket, (…)′: write Derivative(expression, x), or "
+                         "the expression itself and let symnum differentiate it")
+    return text
+
+
+def _partial(m: re.Match) -> str:
+    """∂²f/∂x∂y → a marker ``⟦f|x,y⟧`` that :func:`_wrap_partials` turns into a call."""
+    top = int("".join(_SUP[c] for c in m.group(1)) or 1)
+    variables = []
+    for part in m.group(3).split("∂")[1:]:
+        found = re.fullmatch(rf"\s*({_WORD}?)([⁰-⁹¹²³]*)\s*", part)
+        name = found.group(1)
+        power = "".join(_SUP[c] for c in found.group(2))
+        variables += [name] * int(power or 1)
+    if len(variables) != top:
+        raise ParseError(f"∂{m.group(1)}{m.group(2)}/{m.group(3).strip()}: the order on top "
+                         f"is {top}, the variables below make {len(variables)}")
+    return f"⟦{m.group(2)}|{','.join(variables)}⟧"
+
+
+def _wrap_partials(text: str) -> str:
+    """⟦f|x,y⟧(args) → Derivative(f(args), x, y); alone → Derivative(f, x, y)."""
+    out, i = [], 0
+    while (start := text.find("⟦", i)) >= 0:
+        end = text.index("⟧", start)
+        name, variables = text[start + 1:end].split("|")
+        out.append(text[i:start])
+        j = end + 1
+        while j < len(text) and text[j] == " ":
+            j += 1
+        if j < len(text) and text[j] == "(":
+            close = _closing(text, j)
+            out.append(f"Derivative({name}{text[j:close + 1]}, {variables.replace(',', ', ')})")
+            i = close + 1
+        else:
+            out.append(f"Derivative({name}, {variables.replace(',', ', ')})")
+            i = end + 1
+    return "".join(out) + text[i:]
+
+
+def _closing(text: str, i: int) -> int:
+    depth = 0
+    for j in range(i, len(text)):
+        depth += text[j] in "([{"
+        depth -= text[j] in ")]}"
+        if depth == 0:
+            return j
+    raise ParseError("a bracket is not closed")
+
+
+def is_marked(name: str) -> bool:
+    """Is ``name`` a primed or slotted unknown (fʹ, fʹ1ʹ2)?"""
+    return PRIME in name
+
+
+def _orders(name: str, arity: int | None) -> tuple[str, tuple[int, ...] | None, int]:
+    """(base name, per-slot orders or None while the arity is unknown, primes counted)."""
+    found = _CALL_NAME.match(name)
+    if found is None:
+        raise ParseError(f"{name!r}: a prime marks the derivative of an unknown function, "
+                         "like f′(x)")
+    base, marks = found.groups()
+    slots = [int(s) if s else 0 for s in marks.split(PRIME)[1:]]
+    if len(slots) > MAX_ORDER:
+        raise ParseError(f"{base}: derivatives above order {MAX_ORDER} are not supported")
+    if arity is None:
+        return base, None, len(slots)
+    if arity > 1 and 0 in slots:
+        raise ParseError(f"{base}′ is the derivative of a function of one variable; {base} "
+                         f"has {arity} arguments here: write ∂{base}/∂x or ∂₁{base}")
+    orders = [0] * arity
+    for s in slots:
+        if not 0 <= (s or 1) - 1 < arity:
+            raise ParseError(f"∂{s}{base}: {base} has {arity} arguments")
+        orders[(s or 1) - 1] += 1
+    return base, tuple(orders), len(slots)
+
+
+def check_base(builder: Any, base: str) -> None:
+    """Primes only on unknown functions: sin′(x) is refused with what to write instead."""
+    from .names import CONSTANTS, FUNCTIONS
+    if base in FUNCTIONS:
+        raise ParseError(f"{base}′: primes mark derivatives of unknown functions (f′(x), "
+                         f"g″(x)); {base} is known: write {base}(x) and let symnum take its "
+                         "derivative")
+    if base in CONSTANTS or base in builder.shapes:
+        what = "a constant" if base in CONSTANTS else "a matrix (its transpose is " \
+            f"{base}ᵀ or {base}.T)"
+        raise ParseError(f"{base}′: {base} is {what}; a prime marks the derivative of an "
+                         "unknown function, like f′(x)")
+    if not (UNDEFINED_NAME.match(base) or base in builder.functions):
+        raise ParseError(f"{base}′: only unknown functions take primes (single letters like "
+                         "f, g, h2, or names declared as functions)")
+
+
+def call(builder: Any, name: str, node: ast.Call, depth: int) -> sympy.Basic:
+    """The builder's call of a marked name or of Derivative, diff, Subs."""
+    if name in ("Derivative", "diff"):
+        return _derivative(builder, name, node, depth)
+    if name == "Subs":
+        return _subs(builder, node, depth)
+    base, _, _ = _orders(name, None)
+    check_base(builder, base)
+    args = tuple(builder.build(a, depth) for a in node.args)
+    if not args or node.keywords:
+        raise ParseError(f"{base}′(...) needs its arguments, like {base}′(x)")
+    _, orders, _ = _orders(name, len(args))
+    return build(base, orders, args)
+
+
+def _derivative(builder: Any, name: str, node: ast.Call, depth: int) -> sympy.Basic:
+    if len(node.args) < 2 or node.keywords:
+        raise ParseError(f"{name}(f(x), x): give the unknown function and the variable")
+    first = node.args[0]
+    variables: list[list[Any]] = []
+    for a in node.args[1:]:
+        if isinstance(a, ast.Tuple) and len(a.elts) == 2:
+            variables.append([builder.build(a.elts[0], depth), _count(builder, a.elts[1])])
+            continue
+        value = builder.build(a, depth)
+        if value.is_Integer and variables:
+            variables[-1][1] = _count(builder, a)
+        else:
+            variables.append([value, 1])
+    for v, _ in variables:
+        if not (isinstance(v, sympy.Symbol) or has_unknowns(v) and v.is_Function):
+            raise ParseError(f"{name}(...): differentiate by a variable, not {v}")
+    if isinstance(first, ast.Name) and _names_unknown(builder, first.id):
+        check_base(builder, first.id)
+        return bare(builder, first.id, [v for v, n in variables for _ in range(n)])
+    expr = builder.build(first, depth)
+    if isinstance(expr, sympy.core.function.AppliedUndef) and any(
+            v not in expr.args for v, _ in variables):
+        raise ParseError(f"{name}({expr}, ...): {expr.func} is a function of "
+                         f"{', '.join(map(str, expr.args))}; differentiate by one of them")
+    if not has_unknowns(expr):
+        raise ParseError(f"{name}(...) is for unknown functions, like {name}(f(x), x); "
+                         "write the expression itself: symnum takes its derivatives")
+    return normal(sympy.diff(expr, *[(v, n) for v, n in variables]))
+
+
+def _count(builder: Any, node: ast.AST) -> int:
+    value = builder.build(node, 0)
+    if not (value.is_Integer and 1 <= value <= MAX_ORDER):
+        raise ParseError(f"the order of a derivative is a whole number from 1 to {MAX_ORDER}")
+    return int(value)
+
+
+def _subs(builder: Any, node: ast.Call, depth: int) -> sympy.Basic:
+    """Subs(Derivative(f(xi), xi), xi, point), as SymPy prints f′ at a point."""
+    if len(node.args) != 3 or node.keywords:
+        raise ParseError("Subs(expression, variable, point) takes three arguments")
+    expr = builder.build(node.args[0], depth)
+    if not (has_unknowns(expr) and expr.has(sympy.Derivative)):
+        raise ParseError("substitutions are not supported: write the expression with the "
+                         "value in it (Subs reads only derivatives of unknown functions)")
+    names, points = (builder.build(a, depth) for a in node.args[1:])
+    names = list(names) if isinstance(names, sympy.MatrixBase) else [names]
+    points = list(points) if isinstance(points, sympy.MatrixBase) else [points]
+    if len(names) != len(points) or not all(isinstance(v, sympy.Symbol) for v in names):
+        raise ParseError("Subs(expression, variable, point): one point per variable")
+    return normal(expr.subs(dict(zip(names, points, strict=True))))
+
+
+def _names_unknown(builder: Any, name: str) -> bool:
+    return bool(UNDEFINED_NAME.match(name)) or name in builder.functions
+
+
+# ----- marks without arguments: x f' + f, \frac{df}{dx}, ∂f/∂x ------------------------------
+
+def bare(builder: Any, name: str, variables: list[sympy.Basic] | None = None,
+         primes: int = 0) -> sympy.Basic:
+    """A stand-in for f′ (``primes``) or ∂f/∂x… (``variables``) whose arguments are not
+    written; :func:`resolved` puts f's arguments in once the whole expression is read."""
+    check_base(builder, name)
+    stand_in = sympy.Dummy(f"{name}{PRIME * primes}", real=True)
+    pending = builder.__dict__.setdefault("bare", [])
+    pending.append((stand_in, name, tuple(variables or ()), primes))
+    return stand_in
+
+
+def bare_name(builder: Any, name: str) -> sympy.Basic:
+    """A marked name without a call: ``f'`` in ``x f' + f``."""
+    base, _, primes = _orders(name, None)
+    return bare(builder, base, primes=primes)
+
+
+def resolved(builder: Any, value: sympy.Basic) -> sympy.Basic:
+    """Put each bare mark's arguments in: those f is called with in ``value``, else those
+    :func:`arguments_known` gives, else (x) for df/dx and f′ alone."""
+    pending = builder.__dict__.get("bare")
+    if not pending:
+        return value
+    swap: dict[sympy.Basic, sympy.Basic] = {}
+    for stand_in, name, variables, primes in pending:
+        args = _arguments(value, name, variables)
+        if primes:
+            if len(args) != 1:
+                raise ParseError(f"{name}′ is the derivative of a function of one variable; "
+                                 f"{name} has {len(args)} arguments: write ∂{name}/∂x")
+            swap[stand_in] = build(name, (primes,), args)
+        else:
+            missing = [v for v in variables if v not in args]
+            if missing:
+                raise ParseError(f"∂{name}/∂{missing[0]}: {name} is a function of "
+                                 f"{', '.join(map(str, args))}; write its arguments, like "
+                                 f"∂{name}/∂x(x, y)")
+            swap[stand_in] = normal(sympy.diff(unknown(name)(*args), *variables))
+        symbol = builder.symbols.get(name)
+        if isinstance(symbol, sympy.Symbol):
+            swap[symbol] = unknown(name)(*args)  # x f' + f: the f alone is f(x) too
+    return value.xreplace(swap)
+
+
+def _arguments(value: sympy.Basic, name: str,
+               variables: tuple[sympy.Basic, ...]) -> tuple[sympy.Basic, ...]:
+    calls = {a.args for a in value.atoms(sympy.core.function.AppliedUndef)
+             if a.func.__name__ == name}
+    if len(calls) == 1:
+        return calls.pop()
+    known = (_KNOWN.get() or {}).get(name)
+    if known is not None and not calls:
+        return known
+    if not calls and len(set(variables)) <= 1:
+        symbols = sorted((s for s in value.free_symbols if s.name != name
+                          and not isinstance(s, sympy.Dummy)), key=lambda s: s.name)
+        if variables:
+            return (variables[0],)
+        if len(symbols) == 1:
+            return (symbols[0],)
+    raise ParseError(f"write the arguments of {name}, like {name}′(x) or ∂{name}/∂x(x, y): "
+                     "they cannot be read from the rest of the expression")
+
+
+@contextmanager
+def arguments_known(expr: sympy.Basic) -> Iterator[None]:
+    """Within it, a bare f′ or ∂f/∂x takes f's arguments from ``expr`` (check's --of)."""
+    calls: dict[str, set] = {}
+    for a in (expr.atoms(sympy.core.function.AppliedUndef)
+              if isinstance(expr, sympy.Basic) else ()):
+        calls.setdefault(a.func.__name__, set()).add(a.args)
+    token = _KNOWN.set({n: next(iter(s)) for n, s in calls.items() if len(s) == 1})
+    try:
+        yield
+    finally:
+        _KNOWN.reset(token)

@@ -1,0 +1,186 @@
+"""Unknown functions (f, g, h2, or names declared as functions) and their derivatives, as
+data: a :class:`Jet` is f with how often each argument slot is differentiated, evaluated at
+its arguments. SymPy writes one jet three ways (``Derivative(f(x), x)``,
+``Derivative(f(g(x)), g(x))``, ``Subs(Derivative(f(_xi), _xi), _xi, x**2)``); :func:`jet`
+reads all of them, :func:`build` writes one, and :func:`shown` names each for printing in
+the notation symnum reads back: f′(x), f″(g(x)), ∂f/∂x(x, y), ∂²f/∂x∂y(x, y) and, where an
+argument is not a variable of its own, by slot: ∂₁f(x², y).
+
+>>> x, y = sympy.symbols("x y", real=True)
+>>> f = sympy.Function("f", real=True)
+>>> jet(f(x**2).diff(x).args[-1])
+Jet(name='f', orders=(1,), args=(x**2,))
+>>> shown(f(x, y).diff(x, y) + f(x**2).diff(x))
+2*x*f′(x**2) + ∂²f/∂x∂y(x, y)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sympy
+from sympy.core.function import AppliedUndef
+
+from .errors import ParseError
+
+UNDEFINED_NAME = re.compile(r"^[^\W\d_]\d*$")  # f, g, h2: unknown functions by default
+PRIME = "ʹ"  # U+02B9, a letter to Python: the parser reads f′(x) as the call fʹ(x)
+MARKS = {"'": 1, "′": 1, "″": 2, "‴": 3, "⁗": 4, PRIME: 1}
+_TEXT_PRIMES = {1: "′", 2: "″", 3: "‴"}
+_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+@dataclass(frozen=True)
+class Jet:
+    """∂^orders name, evaluated at ``args`` (orders: one count per argument slot)."""
+
+    name: str
+    orders: tuple[int, ...]
+    args: tuple[sympy.Expr, ...]
+
+    @property
+    def order(self) -> int:
+        return sum(self.orders)
+
+
+def unknown(name: str) -> sympy.core.function.UndefinedFunction:
+    """The real-valued unknown function called ``name`` (the parser's kind)."""
+    return sympy.Function(name, real=True)
+
+
+def is_unknown(node: sympy.Basic) -> bool:
+    return isinstance(node, AppliedUndef)
+
+
+def has_unknowns(expr: sympy.Basic) -> bool:
+    """Does ``expr`` hold an unknown function (or a matrix holding one)?"""
+    return isinstance(expr, sympy.Basic) and bool(expr.atoms(AppliedUndef))
+
+
+def jet(node: sympy.Basic) -> Jet | None:
+    """The jet a node is (f(x), a Derivative or Subs of f), else None."""
+    if isinstance(node, AppliedUndef):
+        return Jet(node.func.__name__, (0,) * len(node.args), node.args)
+    if isinstance(node, sympy.Derivative) and isinstance(node.expr, AppliedUndef):
+        inner = node.expr
+        orders = [0] * len(inner.args)
+        for variable, count in node.variable_count:
+            slots = [i for i, a in enumerate(inner.args) if a == variable]
+            others = [a for i, a in enumerate(inner.args) if i not in slots]
+            if len(slots) != 1 or any(a.has(variable) for a in others):
+                return None  # d/dx f(x, x): a total derivative, not one slot's
+            orders[slots[0]] += int(count)
+        return Jet(inner.func.__name__, tuple(orders), inner.args)
+    if isinstance(node, sympy.Subs):
+        inside = jet(node.expr)
+        if inside is None or inside.order == 0:
+            return None
+        swap = dict(zip(node.variables, node.point, strict=True))
+        args = tuple(a.xreplace(swap) for a in inside.args)
+        return Jet(inside.name, inside.orders, args)
+    return None
+
+
+def build(name: str, orders: tuple[int, ...], args: tuple[sympy.Expr, ...]) -> sympy.Expr:
+    """The SymPy node of a jet: ``Derivative`` where each differentiated slot holds a
+    variable of its own, else ``Subs`` of a derivative in bound variables.
+
+    >>> x = sympy.Symbol("x", real=True)
+    >>> build("f", (2,), (x,)), build("f", (1,), (sympy.sin(x),))
+    (Derivative(f(x), (x, 2)), Subs(Derivative(f(_a1), _a1), _a1, sin(x)))
+    """
+    if len(orders) != len(args):
+        raise ParseError(f"{name} takes {len(args)} arguments here, not {len(orders)}")
+    f = unknown(name)
+    slots = [i for i, n in enumerate(orders) if n]
+    if not slots:
+        return f(*args)
+    if all(_own_variable(args, i) for i in slots):
+        return sympy.Derivative(f(*args), *[(args[i], orders[i]) for i in slots])
+    bound = {i: sympy.Dummy(f"a{i + 1}", real=True) for i in slots}
+    inner = f(*[bound.get(i, a) for i, a in enumerate(args)])
+    derivative = sympy.Derivative(inner, *[(bound[i], orders[i]) for i in slots])
+    return sympy.Subs(derivative, [bound[i] for i in slots], [args[i] for i in slots])
+
+
+def _own_variable(args: tuple[sympy.Expr, ...], i: int) -> bool:
+    """Is argument i a variable that no other argument holds (so ∂f/∂x names slot i)?"""
+    a = args[i]
+    return isinstance(a, sympy.Symbol) and not any(b.has(a) for j, b in enumerate(args)
+                                                    if j != i)
+
+
+def replace_jets(expr: sympy.Basic, change) -> sympy.Basic:
+    """``expr`` with each jet j (outermost first, its arguments done before) replaced by
+    ``change(j)`` (None: kept as it is)."""
+    if not isinstance(expr, sympy.Basic) or not expr.atoms(AppliedUndef):
+        return expr
+    found = jet(expr)
+    if found is not None:
+        args = tuple(replace_jets(a, change) for a in found.args)
+        new = change(Jet(found.name, found.orders, args))
+        if new is not None:
+            return new
+    if not expr.args or isinstance(expr, AppliedUndef):
+        return expr if found is None else expr.func(*[replace_jets(a, change)
+                                                      for a in expr.args])
+    args = [replace_jets(a, change) for a in expr.args]
+    return expr.func(*args) if any(a is not b for a, b in zip(args, expr.args,
+                                                               strict=True)) else expr
+
+
+def normal(expr: sympy.Basic) -> sympy.Basic:
+    """Every jet in ``expr`` written by :func:`build` (one form for each)."""
+    if not isinstance(expr, sympy.Basic) or not expr.has(sympy.Derivative, sympy.Subs):
+        return expr
+    return replace_jets(expr, lambda j: build(j.name, j.orders, j.args) if j.order else None)
+
+
+NameLatex = Callable[[str], str]  # a variable's name → its LaTeX
+
+
+def jet_name(j: Jet, latex: NameLatex | None = None) -> str:
+    """How a jet is written before its arguments: f′, f″, ∂f/∂x, ∂²f/∂x∂y, ∂₁f (text);
+    with ``latex`` (how to write a variable): f', \\frac{\\partial f}{\\partial x},
+    \\partial_{1} f."""
+    if j.order == 0:
+        return j.name
+    if len(j.args) == 1:
+        n = j.order
+        if latex:
+            return j.name + "'" * n
+        return j.name + (_TEXT_PRIMES.get(n) or "′" * n)
+    slots = [i for i, n in enumerate(j.orders) if n]
+    if all(_own_variable(j.args, i) for i in slots):
+        names = [(str(j.args[i]), j.orders[i]) for i in slots]
+        return _partial_latex(j, names, latex) if latex else _partial_text(j, names)
+    marks = [i + 1 for i in slots for _ in range(j.orders[i])]
+    if latex:
+        return " ".join(rf"\partial_{{{m}}}" for m in marks) + f" {j.name}"
+    return "".join("∂" + str(m).translate(_SUBSCRIPT) for m in marks) + j.name
+
+
+def _partial_text(j: Jet, names: list[tuple[str, int]]) -> str:
+    top = "∂" + (str(j.order).translate(_SUPERSCRIPT) if j.order > 1 else "")
+    bottom = "".join("∂" + v + (str(n).translate(_SUPERSCRIPT) if n > 1 else "")
+                     for v, n in names)
+    return f"{top}{j.name}/{bottom}"
+
+
+def _partial_latex(j: Jet, names: list[tuple[str, int]], latex: NameLatex) -> str:
+    top = r"\partial" + (f"^{{{j.order}}}" if j.order > 1 else "")
+    bottom = " ".join(r"\partial " + latex(v) + (f"^{{{n}}}" if n > 1 else "")
+                      for v, n in names)
+    return rf"\frac{{{top} {j.name}}}{{{bottom}}}"
+
+
+def shown(expr: sympy.Basic, latex: NameLatex | None = None) -> sympy.Basic:
+    """``expr`` with each derivative of an unknown function as a function named by
+    :func:`jet_name` (display only: results keep SymPy's exact form)."""
+    if not isinstance(expr, sympy.Basic) or not expr.has(sympy.Derivative, sympy.Subs):
+        return expr
+    return replace_jets(expr, lambda j: sympy.Function(jet_name(j, latex))(*j.args)
+                        if j.order else None)
