@@ -30,7 +30,7 @@ from ..core.errors import ParseError, VariableError
 from ..core.render import expr_str
 from ..higher.equation import read_curve, split_equation
 from ..higher.implicit import ImplicitResult, implicit_derivative
-from ..higher.implicit_render import name_of
+from ..higher.implicit_render import name_of, wrt_names
 from ..higher.on_curve import DIGITS, in_ideal, sample_points
 from ..steps.render import inline
 
@@ -92,14 +92,17 @@ class ImplicitCheck:
     def to_json(self) -> dict[str, Any]:
         r = self.result
         return {"correct": self.correct, "how": self.how, "what": "derivative",
-                "implicit": r.dependent.name, "wrt": [v.name for v in r.wrt],
+                "implicit": r.dependent.name, "wrt": wrt_names(r),
                 "order": r.order, "expected": expr_str(r.result),
                 "general": expr_str(r.general), "curve": f"{expr_str(r.F)} = 0",
                 "claimed": expr_str(self.claimed), "branch": self.branch,
                 "statement": self.statement, "points_checked": self.points_checked,
                 "point": self.point, "claimed_value": self.claimed_value,
                 "expected_value": self.expected_value, "diagnosis": self.diagnosis,
-                "evidence": self.evidence}
+                "evidence": {"method": "proof" if self.how.startswith("shown") else "numeric",
+                             "statement": self.statement, "points": self.evidence,
+                             "note": None if self.branch is None else
+                             f"it holds on the branch {self.branch_shown} only"}}
 
 
 def claim_text(claimed: str, syntax: str = "plain") -> str:

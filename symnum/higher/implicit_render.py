@@ -98,7 +98,7 @@ def implicit_json(result: ImplicitResult) -> dict[str, Any]:
     """The contract's keys (expr, wrt, what, order, shape, result, definitions, latex) and
     ``implicit``, ``curve`` (F = 0), ``general`` (before F = 0 is used), ``uses_curve``."""
     return {"expr": result.curve.shown if result.curve.written else expr_str(result.F),
-            "wrt": _wrt_names(result), "what": "derivative",
+            "wrt": wrt_names(result), "what": "derivative",
             "order": result.order, "shape": [], "result": expr_str(result.result),
             "definitions": [], "latex": implicit_latex(result),
             "implicit": result.dependent.name, "curve": f"{expr_str(result.F)} = 0",
@@ -106,7 +106,7 @@ def implicit_json(result: ImplicitResult) -> dict[str, Any]:
             "name": name_of(result, result.order).text}
 
 
-def _wrt_names(result: ImplicitResult) -> list[str]:
+def wrt_names(result: ImplicitResult) -> list[str]:
     """["x"] for d²y/dx² (the order says how often), the sequence for a mixed partial."""
     names = [v.name for v in result.wrt]
     return names[:1] if len(set(names)) == 1 else names

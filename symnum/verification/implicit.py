@@ -65,11 +65,7 @@ class ImplicitReport:
             lines.append(f"  {method:<8} {error:11.1e}  {ok}")
         for method, problem in self.problems.items():
             lines.append(f"  {method:<8} {'—':>11}  skipped: {problem}")
-        y, x = r.dependent.name, ", ".join(dict.fromkeys(v.name for v in r.wrt))
-        lines += ["", f"  branch: {y} solved from F = 0 by mpmath findroot (40 digits) at "
-                      f"each {x} mpmath.diff asks for, then its finite differences",
-                  f"  torch: ∇F, ∇²F of F by torch.func (float64), then −F_{x}/F_{y} (and "
-                  "the second-order formula of the implicit function theorem)", "",
+        lines += ["", *(f"  {m}: {self.described(m)}" for m in self.errors), "",
                   "points (on the curve):"]
         for p, v in zip(self.points, self.exact, strict=False):
             at = ", ".join(f"{k} = {x:.6g}" for k, x in p.items())
@@ -78,13 +74,38 @@ class ImplicitReport:
         return "\n".join(lines)
 
     def to_json(self) -> dict[str, Any]:
-        return {"verdict": self.verdict, "implicit": self.result.dependent.name,
-                "wrt": [v.name for v in self.result.wrt], "order": self.result.order,
-                "points": self.points, "exact": self.exact,
-                "methods": {m: {"worst_error": e, "tolerance": TOLERANCE[m],
-                                "verdict": "pass" if e <= TOLERANCE[m] else "fail"}
-                            for m, e in self.errors.items()},
-                "skipped": self.problems}
+        """The keys of every verify report (``verdict``, ``summary``, ``points``, ``checks``
+        with each method's ``worst`` error), and ``implicit``, ``exact``."""
+        r = self.result
+        checks = []
+        for method, error in self.errors.items():
+            ok = error <= TOLERANCE[method]
+            digits = 30.0 if error == 0 else round(min(30.0, -math.log10(error)), 1)
+            checks.append({"method": method, "description": self.described(method),
+                           "tolerance": f"{TOLERANCE[method]:g} relative", "passed": ok,
+                           "verdict": "pass" if ok else "fail", "reason": None,
+                           "skipped": None, "worst": {"error": error, "digits": digits}})
+        for method, problem in self.problems.items():
+            checks.append({"method": method, "description": self.described(method),
+                           "passed": None, "verdict": "skipped", "reason": None,
+                           "skipped": problem, "worst": {}})
+        summary = {"pass": "PASS: every method agrees with the exact result on the curve",
+                   "fail": "FAIL: a method disagrees with the exact result",
+                   "inconclusive": "INCONCLUSIVE: no point of the curve to check at"}
+        from ..higher.implicit_render import wrt_names
+        return {"expr": r.curve.shown, "wrt": wrt_names(r), "what": "derivative",
+                "implicit": r.dependent.name, "order": r.order, "points": self.points,
+                "passed": self.passed, "verdict": self.verdict,
+                "summary": summary[self.verdict], "exact": self.exact, "checks": checks}
+
+    def described(self, method: str) -> str:
+        y = self.result.dependent.name
+        x = ", ".join(dict.fromkeys(v.name for v in self.result.wrt))
+        if method == "branch":
+            return (f"{y} solved from F = 0 by mpmath findroot (40 digits) at each {x} "
+                    "mpmath.diff asks for, then its finite differences")
+        return (f"∇F, ∇²F of F by torch.func (float64), then −F_{x}/F_{y} (and the "
+                "second-order formula of the implicit function theorem)")
 
 
 def verify_implicit(result: ImplicitResult, points: int = 5, seed: int = 0,
