@@ -312,8 +312,16 @@ def parse(request: ParseRequest) -> ParseResult:
 
 
 def _typeset(source: str, request: ParseRequest) -> tuple[str, str]:
-    """``source`` read as ``request`` says: its LaTeX and its plain text."""
+    """``source`` read as ``request`` says: its LaTeX and its plain text (an equation, the
+    curve of implicit differentiation, side by side)."""
     import sympy
+
+    from ..higher.equation import split_equation
+    left, right = split_equation(source)
+    if right is not None:
+        (left_latex, left_text), (right_latex, right_text) = (
+            _typeset(side, request) for side in (left, right))
+        return f"{left_latex} = {right_latex}", f"{left_text} = {right_text}"
 
     from ..core.parse import parse as read
     from ..core.render import expr_latex

@@ -9,6 +9,7 @@ import { showPlot } from "./plot.js";
 import { livePreview } from "./preview.js";
 import { readUrl, splitShapes, writeUrl } from "./state.js";
 import { foldAll, renderSteps } from "./steps.js";
+import { WHAT_NAMES, apiWhat, showFields, whatParams, whatRow } from "./whats.js";
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -25,6 +26,10 @@ const ui = {
   checkForm: $("check-form"), claim: $("claim"), claimHint: $("claim-hint"),
   checkOut: $("check-out"), copyStatus: $("copy-status"), exportTo: $("export-to"),
   exportBox: $("export-box"), exportCode: $("export-code"), exportError: $("export-error"),
+  orderLabel: $("order-label"), orderName: $("order-name"), atName: $("at-name"),
+  implicit: $("implicit"), implicitLabel: $("implicit-label"), vector: $("vector"),
+  vectorLabel: $("vector-label"), codeRow: document.querySelector(".code-row"),
+  extra: $("extra"),
 };
 
 let current = null;    // the last derive response
@@ -41,6 +46,8 @@ function stateFromControls() {
     expr: ui.expr.value.trim(), from: syntax(), wrt: ui.wrt.value.trim(), what: ui.what.value,
     order: ui.order.value || "1", shape: splitShapes(ui.shape.value), at: ui.at.value.trim(),
     layout: splitShapes(ui.shape.value).length ? ui.layout.value : "",
+    implicit: ui.what.value === "implicit" ? ui.implicit.value.trim() || "y" : "",
+    vector: whatRow(ui.what.value).fields.includes("vector") ? ui.vector.value.trim() : "",
     claim: ui.claim.value.trim(), start: ui.start.value.trim(),
     lr: ui.start.value.trim() ? lrValue() : "",
     iters: ui.start.value.trim() ? ui.iters.value : "",
@@ -67,8 +74,10 @@ function fillControls(state) {
   const from = state.from === "latex" ? "latex" : "plain";
   document.querySelector(`input[name=from][value=${from}]`).checked = true;
   ui.wrt.value = state.wrt || "";
-  ui.what.value = ["derivative", "gradient", "jacobian", "hessian"].includes(state.what)
-    ? state.what : "";
+  ui.what.value = WHAT_NAMES.includes(state.what || "") ? state.what || "" : "";
+  ui.implicit.value = state.implicit || "";
+  ui.vector.value = state.vector || "";
+  showFields(ui, ui.what.value);
   ui.order.value = state.order || "1";
   ui.shape.value = (state.shape || []).join("  ");
   ui.layout.value = state.layout === "denominator" ? "denominator" : "numerator";
@@ -89,8 +98,10 @@ function showLayout() {
 
 /** The parameters every API call about f shares. */
 function fParams(state) {
-  return { expr: state.expr, from: state.from, wrt: state.wrt, what: state.what,
-    order: state.order === "1" ? "" : state.order, shape: state.shape };
+  const row = whatRow(state.what);
+  return { expr: state.expr, from: state.from, wrt: state.wrt, what: apiWhat(state.what),
+    order: state.order === "1" || !row.fields.includes("order") ? "" : state.order,
+    shape: state.shape, ...whatParams(state) };
 }
 
 async function derive() {
@@ -154,6 +165,7 @@ function showResult(data, state) {
   if (data.value !== undefined) {
     ui.value.textContent = `At ${state.at}: ${formatValue(data.value)}`;
   }
+  showExtra(data);
   const notes = data.notes || [];
   ui.notes.hidden = !notes.length;
   clear(ui.notes).append(...notes.map((n) => h("li", {}, String(n))));
@@ -163,17 +175,32 @@ function showResult(data, state) {
   showError(ui.stepsError, "");
   renderSteps(ui.steps, data.steps);
   const order = Number(data.order || 1);
-  $("steps-order").hidden = order < 2;
-  $("steps-order").textContent = order < 2 ? "" : `These steps take the last of the ${order} ` +
+  $("steps-order").hidden = order < 2 || Boolean(data.implicit);
+  $("steps-order").textContent = order < 2 || data.implicit ? "" : `These steps take the last of the ${order} ` +
     `differentiations: they differentiate the derivative of order ${order - 1} once more.`;
-  const what = data.what === "derivative" && data.wrt.length === 1 ? `d/d${data.wrt[0]}`
-    : { jacobian: "Jacobian", hessian: "Hessian" }[data.what] || data.what;
   const form = !Array.isArray(data.result) ? ""
     : Array.isArray(data.result[0]) ? "; rows in brackets, like [[a, b], [c, d]]"
       : "; a list like [a, b]";
-  ui.claimHint.textContent = `(the ${what} of f, in the same syntax${form})`;
+  ui.claimHint.textContent = `(${data.implicit ? data.name || "dy/dx" : whatRow(state.what).claim}` +
+    `${data.implicit ? " on the curve" : ""}, in the same syntax${form})`;
+  ui.codeRow.hidden = Boolean(data.implicit);
   clear(ui.checkOut);
   document.title = `${state.expr} · symnum workbench`;
+}
+
+/** What a result of issue 25's choices adds: the remainder of a Taylor polynomial, the
+ * direction of a product, the curve an implicit derivative lives on. */
+function showExtra(data) {
+  const lines = [];
+  if (data.remainder) lines.push(`remainder: ${pretty(data.remainder)}`);
+  if (data.vector) lines.push(`direction: ${pretty(Array.isArray(data.vector) ? `[${data.vector.join(", ")}]` : data.vector)}`);
+  if (data.implicit) {
+    const curve = String(data.expr).includes("=") ? data.expr : data.curve;
+    lines.push(`${data.implicit} is a function of ${data.wrt.join(", ")} on the curve ${pretty(curve)}` +
+      (data.uses_curve ? "; the last form uses the curve's equation" : ""));
+  }
+  ui.extra.hidden = !lines.length;
+  clear(ui.extra).append(...lines.map((line) => h("p", { class: "help" }, line)));
 }
 
 function formatValue(value) {
@@ -184,7 +211,8 @@ function formatValue(value) {
 /** Verification, graph, plot and (from a permalink) the claim, after a derivation. */
 function followUps(data, state, signal) {
   const matrixMode = state.shape.length > 0 || Boolean(data.shapes);
-  const scalarF = data.what !== "jacobian";
+  const row = whatRow(state.what);
+  const scalarF = data.what !== "jacobian" && Boolean(row.graph);
   clear(ui.verify).append(h("p", { class: "status" }, "Checking against numeric methods…"));
   const verified = getJson("/api/verify", { ...fParams(state) }, signal)
     .then((report) => { if (!signal.aborted) renderVerify(ui.verify, report); return report; })
@@ -197,7 +225,7 @@ function followUps(data, state, signal) {
   ui.graphCard.hidden = matrixMode || !scalarF;
   if (!ui.graphCard.hidden) showGraph(data, state, verified, signal);
   const vars = data.wrt || [];
-  ui.plotCard.hidden = matrixMode || !scalarF || vars.length < 1 || vars.length > 2;
+  ui.plotCard.hidden = matrixMode || !scalarF || !row.plot || vars.length < 1 || vars.length > 2;
   ui.descent.hidden = vars.length !== 2;
   if (!ui.plotCard.hidden) drawPlot();
   if (state.claim) check();
@@ -274,8 +302,8 @@ async function check() {
   ui.checkOut.append(h("p", { class: "status" }, "Checking…"));
   const s = currentState;
   try {
-    const out = await getJson("/api/check", { claimed: claim, of: s.expr, from: s.from,
-      wrt: s.wrt, what: s.what, order: s.order === "1" ? "" : s.order, shape: s.shape });
+    const { expr, ...about } = fParams(s);
+    const out = await getJson("/api/check", { claimed: claim, of: expr, ...about });
     renderCheck(ui.checkOut, out, claim, current.wrt || []);
   } catch (err) {
     clear(ui.checkOut).append(h("p", { class: "error small", role: "alert" }, err.message));
@@ -352,6 +380,7 @@ function bind() {
   ui.expr.addEventListener("input", preview.schedule);
   ui.shape.addEventListener("input", () => { showLayout(); preview.schedule(); });
   ui.layout.addEventListener("change", () => { if (current) derive(); });
+  ui.what.addEventListener("change", () => showFields(ui, ui.what.value));
   for (const radio of document.querySelectorAll("input[name=from]")) {
     radio.addEventListener("change", () => { placeholder(); preview.schedule(); });
   }
@@ -363,8 +392,10 @@ function bind() {
   $("unfold-all").addEventListener("click", () => foldAll(ui.steps, true));
   for (const button of document.querySelectorAll("#examples button")) {
     button.addEventListener("click", () => {
-      fillControls({ expr: button.dataset.expr, wrt: button.dataset.wrt || "",
-        shape: splitShapes(button.dataset.shape || "") });
+      const d = button.dataset;
+      fillControls({ expr: d.expr, wrt: d.wrt || "", shape: splitShapes(d.shape || ""),
+        what: d.what || "", order: d.order || "1", at: d.at || "", implicit: d.implicit || "",
+        vector: d.vector || "" });
       preview.now();
       derive();
     });

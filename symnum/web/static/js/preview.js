@@ -36,7 +36,8 @@ export function livePreview(box, expr, params) {
         const formula = out.latex ? [typeset(h("div"), `f = ${out.latex}`, true)] : [];
         show("waiting", ...formula, h("p", { class: "waiting-note" }, out.message));
       } else {
-        show("", typeset(h("div"), `f = ${out.latex}`, true));
+        const equation = / = /.test(out.text || ""); // a curve, for implicit differentiation
+        show("", typeset(h("div"), equation ? out.latex : `f = ${out.latex}`, true));
       }
     } catch (err) {
       if (err.name === "AbortError") return;

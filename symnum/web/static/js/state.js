@@ -1,7 +1,7 @@
 // The page's state lives in the URL (permalinks): /?expr=..&wrt=..&what=..&from=..&shape=..
 
 const FIELDS = ["expr", "from", "wrt", "what", "order", "at", "claim", "start", "lr", "iters",
-  "layout"];
+  "layout", "implicit", "vector"];
 
 /** Shapes typed as "x=n  A=n,n" (or separated by ";") → ["x=n", "A=n,n"]. */
 export function splitShapes(text) {

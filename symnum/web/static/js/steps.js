@@ -79,6 +79,17 @@ function stepNodes(step, numbers, counter) {
       h("ol", { class: "substeps" }, children)))];
 }
 
+/** A flat derivation ({latex, why} per step, as implicit differentiation gives): one
+ * numbered row each, the statement typeset and its reason on the right. */
+function renderFlat(el, steps) {
+  const rows = steps.map((step, k) => h("li", { class: "step leaf" },
+    h("div", { class: "step-row" }, h("span", { class: "num" }, `[${k + 1}]`), " ",
+      h("span", { class: "stmt" }, step.latex ? math(step.latex) : pretty(step.text)),
+      h("span", { class: "why" }, h("span", { class: "rule" }, step.why)))));
+  el.append(h("div", { class: "tree" }, h("ol", { class: "steps-root" }, rows)));
+  return steps.length;
+}
+
 /** Draw the step trees of a derive response into el. */
 export function renderSteps(el, steps) {
   clear(el);
@@ -86,6 +97,7 @@ export function renderSteps(el, steps) {
     el.append(h("p", { class: "status" }, "No steps for this result."));
     return;
   }
+  if (steps[0].why !== undefined && steps[0].rule === undefined) return renderFlat(el, steps);
   let total = 0;
   for (const tree of steps) {
     const counter = { k: 0 };
