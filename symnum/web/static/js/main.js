@@ -120,8 +120,14 @@ async function derive() {
   ui.button.textContent = "Deriving…";
   ui.form.setAttribute("aria-busy", "true");
   try {
-    const data = await getJson("/api/derive",
-      { ...fParams(state), at: state.at, steps: 1, layout: state.layout }, signal);
+    const params = { ...fParams(state), at: state.at, layout: state.layout };
+    const data = await getJson("/api/derive", { ...params, steps: 1 }, signal)
+      .catch((err) => { // a choice without steps (yet): its result alone
+        if (err instanceof ApiError && /--steps/.test(err.message)) {
+          return getJson("/api/derive", params, signal);
+        }
+        throw err;
+      });
     if (signal.aborted) return;
     current = data;
     currentState = state;

@@ -56,5 +56,5 @@ export function showFields(ui, what) {
   ui.at.placeholder = row.atHint || "x=1, y=2 (optional)";
   ui.wrt.placeholder = what === "implicit" ? "x (y's variable)" : "all";
   ui.wrt.title = row.wrt || "Variables, comma- or space-separated";
-  ui.vector.placeholder = what === "vjp" ? "u (names u_1, u_2, …)" : "v (names v_x, v_y, …)";
+  ui.vector.placeholder = what === "vjp" ? "u (u_1, u_2, …) or 1,0" : "v (v_x, v_y, …) or 1,0";
 }
