@@ -110,6 +110,9 @@ class ImplicitResult:
     def __str__(self) -> str:
         return self.text()
 
+    def _repr_latex_(self) -> str:
+        return f"$${self.latex()}$$"
+
 
 def implicit_derivative(expr: ExprLike, implicit: str | sympy.Symbol,
                         wrt: str | sympy.Symbol | Sequence[str | sympy.Symbol] | None = None,

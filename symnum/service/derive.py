@@ -122,6 +122,8 @@ def derive(request: DeriveRequest) -> DeriveResult | MatrixDeriveResult | Implic
     if request.implicit is not None:
         from .implicit import derive_implicit
         return derive_implicit(request)
+    from .implicit import refuse_equation
+    refuse_equation(request.expr)
     expr = plain(request.expr, request.syntax, request.shapes)
     shapes = shapes_of(request.shapes, request.dims)
     result = exact(expr, request.wrt, request.what, request.order, shapes,

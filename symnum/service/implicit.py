@@ -146,6 +146,26 @@ def check_implicit(request: CheckRequest) -> ImplicitCheckResult:
     return ImplicitCheckResult(outcome)
 
 
+def refuse_equation(text: str) -> None:
+    """An equation without ``implicit``: say how to differentiate it implicitly.
+
+    >>> refuse_equation("x**2 + y**2 = 1")
+    Traceback (most recent call last):
+    ...
+    symnum.core.errors.SymnumError: an equation: to differentiate y defined by it, add \
+--implicit y (and --wrt x); else give the expression only
+    """
+    from ..higher.equation import split_equation
+    try:
+        left, right = split_equation(text)
+    except SymnumError:
+        return  # not an equation symnum reads: the parser says what is wrong
+    if right is None:
+        return
+    raise SymnumError("an equation: to differentiate y defined by it, add --implicit y (and "
+                      "--wrt x); else give the expression only")
+
+
 def _plain_only(shapes: tuple[str, ...], dims: str | None, layout: str | None) -> None:
     if shapes or dims:
         raise SymnumError("--implicit takes scalar variables: leave out --shape and --dims")
