@@ -105,6 +105,16 @@ def test_verify_and_check_mirror_the_command_line_with_their_exit_codes(client, 
         assert answer == json.loads(out) and answer["correct"] is (code == 0)
 
 
+def test_unknown_functions_through_the_api(client):
+    derived = client.get("/api/derive", params={"expr": "f(g(x))", "wrt": "x"}).json()
+    latex = derived["latex"].split(" = ", 1)[1]  # f'{\left(g{\left(x \right)} \right)} ...
+    for claimed, syntax in ((derived["result"], "plain"), (latex, "latex"),
+                            ("f′(g(x))·g′(x)", "plain")):
+        answer = client.post("/api/check", json={"claimed": claimed, "of": "f(g(x))",
+                                                 "wrt": "x", "from": syntax}).json()
+        assert answer["correct"] and "independent unknowns" in answer["evidence"]["statement"]
+
+
 def _meaning(command: str, code: int) -> str:
     from symnum.web.jobs import EXIT_MEANINGS
     return EXIT_MEANINGS[command][code]

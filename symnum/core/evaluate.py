@@ -11,13 +11,13 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import sympy
-from sympy.core.function import AppliedUndef
 
 from .budget import work_budget
 from .errors import EvaluationError, VariableError
 from .names import spelled_name  # a Greek variable by either spelling: μ or mu
 from .parse import MAX_EAGER_INTEGER, as_number, check_name
 from .registry.lookup import eager_integer_classes
+from .unknowns import numbers_refused
 
 EVALUATION_OBJECTS = 500_000  # SymPy objects built: a safety net; normal points build few
 # functions SymPy evaluates exactly at integers (the registry's eager_integer records) are
@@ -128,10 +128,7 @@ def exact_values(result: Result, point: Mapping, digits: int = 30) -> list[sympy
     missing = sorted(s.name for s in full.free_symbols if s not in subs)
     if missing:
         raise VariableError(f"no value given for {name_list(missing)}")
-    undefined = sorted({str(f.func) for f in full.atoms(AppliedUndef)})
-    if undefined:
-        raise EvaluationError(f"{', '.join(undefined)} is an undefined function: the result "
-                              "has no value at a point (give the function itself)")
+    numbers_refused(full, "a value at a point needs numbers")
     values = []
     for entry in full:
         try:

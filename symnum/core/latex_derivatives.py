@@ -8,7 +8,7 @@ SymPy's ``f{\\left(x \\right)}``. Called by the reader in :mod:`symnum.core.late
 >>> to_plain(r"x f'(x) + f^{\\prime\\prime}(x)")
 'x*fʹ(x)+fʹʹ(x)'
 >>> to_plain(r"\\frac{\\partial^{2} f}{\\partial x \\partial y}{\\left(x,y \\right)}")
-'Derivative(f(x, y), x, y)'
+'fʹ_xʹ_y(x, y)'
 >>> to_plain(r"\\frac{d}{dx} f(x) + \\frac{df}{dx}")
 'Derivative(f(x), x)+Derivative(f, x)'
 """
@@ -106,7 +106,9 @@ def fraction(reader: Any) -> str:
     args = _call_arguments(reader)
     if mark == "d" and args is not None:  # df/dx(a): f′ at a
         return name + PRIME * order + args
-    return f"Derivative({name}{args or ''}, {listed})"
+    if args is not None:  # ∂f/∂x(x, y): f in its slot that is x
+        return name + "".join(f"{PRIME}_{v}" for v in variables) + args
+    return f"Derivative({name}, {listed})"
 
 
 def partial(reader: Any) -> str:

@@ -3,13 +3,13 @@
 
 :func:`marked` rewrites the marks before the parser's lexer: f′(x) → ``fʹ(x)`` (ʹ, U+02B9, is
 a letter to Python, so the AST reads a call), ∂₁∂₂f → ``fʹ1ʹ2`` (slots by number),
-∂²f/∂x∂y(x, y) → ``Derivative(f(x, y), x, y)``. The parser's builder then calls
+∂²f/∂x∂y(x, y) → ``fʹ_xʹ_y(x, y)`` (by the slots that are x and y). The builder calls
 :func:`call` for those names and :func:`bare` for a mark without arguments (``x f' + f``:
 f's arguments are read from the rest of the expression, or from :func:`arguments_known`).
 Nothing is evaluated: the text still goes through the AST whitelist.
 
 >>> marked("f''(x) + ∂²f/∂x∂y(x, y) + ∂₁g(x**2, y)")
-'fʹʹ(x) + Derivative(f(x, y), x, y) + gʹ1(x**2, y)'
+'fʹʹ(x) + fʹ_xʹ_y(x, y) + gʹ1(x**2, y)'
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ _WORD = r"[^\W\d_ʹ][^\Wʹ]*"
 _PRIMED = re.compile(rf"(?<![\w.])({_WORD})\s*([{''.join(MARKS)}]+)")
 _PARTIAL = re.compile(rf"∂([⁰-⁹¹²³]*)\s*({_WORD})\s*/\s*((?:∂\s*{_WORD}[⁰-⁹¹²³]*\s*)+)")
 _SLOTS = re.compile(rf"((?:∂[₀-₉]+)+)\s*({_WORD})")
-_CALL_NAME = re.compile(rf"^({_WORD})((?:{PRIME}\d*)+)$")
+_CALL_NAME = re.compile(rf"^({_WORD})((?:{PRIME}(?:\d*|_[^\Wʹ]+))+)$")
 _KNOWN: ContextVar[Mapping[str, tuple[sympy.Expr, ...]] | None] = ContextVar(
     "symnum_unknown_arguments", default=None)
 
@@ -56,7 +56,7 @@ def marked(text: str) -> str:
 
 
 def _partial(m: re.Match) -> str:
-    """∂²f/∂x∂y → a marker ``⟦f|x,y⟧`` that :func:`_wrap_partials` turns into a call."""
+    """∂²f/∂x∂y → a marker ``⟦f|x,y⟧`` that :func:`_wrap_partials` turns into a name."""
     top = int("".join(_SUP[c] for c in m.group(1)) or 1)
     variables = []
     for part in m.group(3).split("∂")[1:]:
@@ -71,7 +71,7 @@ def _partial(m: re.Match) -> str:
 
 
 def _wrap_partials(text: str) -> str:
-    """⟦f|x,y⟧(args) → Derivative(f(args), x, y); alone → Derivative(f, x, y)."""
+    """⟦f|x,y⟧(args) → fʹ_xʹ_y(args); alone → Derivative(f, x, y) (arguments later)."""
     out, i = [], 0
     while (start := text.find("⟦", i)) >= 0:
         end = text.index("⟧", start)
@@ -80,9 +80,10 @@ def _wrap_partials(text: str) -> str:
         j = end + 1
         while j < len(text) and text[j] == " ":
             j += 1
-        if j < len(text) and text[j] == "(":
+        if j < len(text) and text[j] == "(":  # ∂f/∂x(x, y): f in its slot that is x
             close = _closing(text, j)
-            out.append(f"Derivative({name}{text[j:close + 1]}, {variables.replace(',', ', ')})")
+            marks = "".join(f"{PRIME}_{v}" for v in variables.split(","))
+            out.append(f"{name}{marks}{text[j:close + 1]}")
             i = close + 1
         else:
             out.append(f"Derivative({name}, {variables.replace(',', ', ')})")
@@ -105,27 +106,44 @@ def is_marked(name: str) -> bool:
     return PRIME in name
 
 
-def _orders(name: str, arity: int | None) -> tuple[str, tuple[int, ...] | None, int]:
-    """(base name, per-slot orders or None while the arity is unknown, primes counted)."""
+def _orders(name: str, args: tuple | None) -> tuple[str, tuple[int, ...] | None, int]:
+    """(base name, per-slot orders (None without ``args``), how many marks). A mark is ʹ
+    (slot 1 of a one-argument f), ʹk (slot k) or ʹ_x (the slot whose argument is x)."""
     found = _CALL_NAME.match(name)
     if found is None:
         raise ParseError(f"{name!r}: a prime marks the derivative of an unknown function, "
                          "like f′(x)")
     base, marks = found.groups()
-    slots = [int(s) if s else 0 for s in marks.split(PRIME)[1:]]
+    slots = marks.split(PRIME)[1:]
     if len(slots) > MAX_ORDER:
         raise ParseError(f"{base}: derivatives above order {MAX_ORDER} are not supported")
-    if arity is None:
+    if args is None:
         return base, None, len(slots)
-    if arity > 1 and 0 in slots:
+    arity = len(args)
+    if arity > 1 and "" in slots:
         raise ParseError(f"{base}′ is the derivative of a function of one variable; {base} "
                          f"has {arity} arguments here: write ∂{base}/∂x or ∂₁{base}")
     orders = [0] * arity
-    for s in slots:
-        if not 0 <= (s or 1) - 1 < arity:
-            raise ParseError(f"∂{s}{base}: {base} has {arity} arguments")
-        orders[(s or 1) - 1] += 1
+    for mark in slots:
+        orders[_slot(base, mark, args)] += 1
     return base, tuple(orders), len(slots)
+
+
+def _slot(base: str, mark: str, args: tuple) -> int:
+    """The argument slot a mark names (see :func:`_orders`)."""
+    if mark.startswith("_"):
+        v = mark[1:]
+        at = [i for i, a in enumerate(args) if isinstance(a, sympy.Symbol) and a.name == v]
+        if len(at) != 1 or any(a.has(args[at[0]]) for i, a in enumerate(args) if i != at[0]):
+            shown = ", ".join(map(str, args))
+            raise ParseError(f"∂{base}/∂{v}({shown}): ∂/∂{v} names the argument that is {v}, "
+                             f"and {v} is {'not one' if not at else 'in more than one'}; "
+                             f"write ∂₁{base}({shown}) for the derivative in the first argument")
+        return at[0]
+    k = int(mark or 1)
+    if not 1 <= k <= len(args):
+        raise ParseError(f"∂{k}{base}: {base} has {len(args)} arguments")
+    return k - 1
 
 
 def check_base(builder: Any, base: str) -> None:
@@ -156,7 +174,7 @@ def call(builder: Any, name: str, node: ast.Call, depth: int) -> sympy.Basic:
     args = tuple(builder.build(a, depth) for a in node.args)
     if not args or node.keywords:
         raise ParseError(f"{base}′(...) needs its arguments, like {base}′(x)")
-    _, orders, _ = _orders(name, len(args))
+    _, orders, _ = _orders(name, args)
     return build(base, orders, args)
 
 
@@ -252,12 +270,10 @@ def resolved(builder: Any, value: sympy.Basic) -> sympy.Basic:
                                  f"{name} has {len(args)} arguments: write ∂{name}/∂x")
             swap[stand_in] = build(name, (primes,), args)
         else:
-            missing = [v for v in variables if v not in args]
-            if missing:
-                raise ParseError(f"∂{name}/∂{missing[0]}: {name} is a function of "
-                                 f"{', '.join(map(str, args))}; write its arguments, like "
-                                 f"∂{name}/∂x(x, y)")
-            swap[stand_in] = normal(sympy.diff(unknown(name)(*args), *variables))
+            orders = [0] * len(args)
+            for v in variables:
+                orders[_slot(name, f"_{v}", args)] += 1
+            swap[stand_in] = build(name, tuple(orders), args)
         symbol = builder.symbols.get(name)
         if isinstance(symbol, sympy.Symbol):
             swap[symbol] = unknown(name)(*args)  # x f' + f: the f alone is f(x) too

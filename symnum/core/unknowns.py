@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import sympy
 from sympy.core.function import AppliedUndef
 
-from .errors import ParseError
+from .errors import EvaluationError, ParseError
 
 UNDEFINED_NAME = re.compile(r"^[^\W\d_]\d*$")  # f, g, h2: unknown functions by default
 PRIME = "ʹ"  # U+02B9, a letter to Python: the parser reads f′(x) as the call fʹ(x)
@@ -58,6 +58,28 @@ def is_unknown(node: sympy.Basic) -> bool:
 def has_unknowns(expr: sympy.Basic) -> bool:
     """Does ``expr`` hold an unknown function (or a matrix holding one)?"""
     return isinstance(expr, sympy.Basic) and bool(expr.atoms(AppliedUndef))
+
+
+def numbers_refused(expr: sympy.Basic, what: str) -> None:
+    """Raise one clear error when ``expr`` holds unknown functions and ``what`` (a kernel,
+    verify, a value at a point) needs numbers.
+
+    >>> numbers_refused(sympy.Function("f")(sympy.Symbol("x")), "a kernel computes numbers")
+    Traceback (most recent call last):
+    ...
+    symnum.core.errors.EvaluationError: f is an unknown function: a kernel computes numbers, \
+and f has none; put a formula in its place (sin(x) for f(x)), or use check, which decides \
+claims with unknown functions symbolically
+    """
+    names = sorted({str(a.func) for a in expr.atoms(AppliedUndef)}) \
+        if isinstance(expr, sympy.Basic) else []
+    if names:
+        them = ", ".join(names)
+        raise EvaluationError(
+            f"{them} {'is an unknown function' if len(names) == 1 else 'are unknown functions'}"
+            f": {what}, and {them} {'has' if len(names) == 1 else 'have'} none; put a formula "
+            f"in its place (sin(x) for {names[0]}(x)), or use check, which decides claims "
+            "with unknown functions symbolically")
 
 
 def jet(node: sympy.Basic) -> Jet | None:

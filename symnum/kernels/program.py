@@ -19,6 +19,7 @@ import sympy
 from sympy.core.function import AppliedUndef
 
 from ..core.errors import EvaluationError
+from ..core.unknowns import numbers_refused
 from .backends import Backend, fold_into, may_update, table
 from .guarded import guard_pieces
 from .native_nodes import Node, NotNative, read
@@ -231,7 +232,7 @@ class Program:
         if fn is not None:
             return fn
         if isinstance(node, AppliedUndef):
-            raise EvaluationError(f"{node.func} is an undefined function: it has no numeric value")
+            numbers_refused(node, "a kernel computes numbers")
         raise EvaluationError(f"{type(node).__name__} cannot be evaluated with {b.name}")
 
 

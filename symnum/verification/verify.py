@@ -27,6 +27,7 @@ import sympy
 from ..core.calculus import Result
 from ..core.errors import SymnumError
 from ..core.evaluate import at_point, exact_values
+from ..core.unknowns import numbers_refused
 from ..kernels.program import Program
 from . import jax_method, methods, verdicts
 from .kinks import KinkNote, kink_notes, near_kink
@@ -197,6 +198,7 @@ def verify_result(result: Result, points: int = 5, seed: int | None = 0,
         raise SymnumError(f"seed must be a whole number from 0 to 2**32 - 1, got {seed!r}")
     if not isinstance(points, int) or isinstance(points, bool) or not 1 <= points <= 1000:
         raise SymnumError("points must be an integer from 1 to 1000")
+    numbers_refused(result.function.expr, "verify compares numbers")
     symbols = all_symbols(result)
     context = _Context(result, symbols)
     if at is not None:
