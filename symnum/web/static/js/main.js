@@ -29,6 +29,7 @@ const ui = {
   orderLabel: $("order-label"), orderName: $("order-name"), atName: $("at-name"),
   implicit: $("implicit"), implicitLabel: $("implicit-label"), vector: $("vector"),
   vectorLabel: $("vector-label"), codeRow: document.querySelector(".code-row"),
+  verifyCard: $("verify-card"),
   extra: $("extra"),
 };
 
@@ -189,9 +190,14 @@ function showResult(data, state) {
       : "; a list like [a, b]";
   ui.claimHint.textContent = `(${data.implicit ? data.name || "dy/dx" : whatRow(state.what).claim}` +
     `${data.implicit ? " on the curve" : ""}, in the same syntax${form})`;
-  ui.codeRow.hidden = Boolean(data.implicit);
+  ui.codeRow.hidden = Boolean(data.implicit) || unknowns(data);
   clear(ui.checkOut);
   document.title = `${state.expr} · symnum workbench`;
+}
+
+/** Unknown functions (f(x), f′(x)) in the result: exact, but no number to verify or plot. */
+function unknowns(data) {
+  return /\b(Derivative|Subs)\(/.test(JSON.stringify(data.result));
 }
 
 /** What a result of issue 25's choices adds: the remainder of a Taylor polynomial, the
@@ -200,6 +206,10 @@ function showExtra(data) {
   const lines = [];
   if (data.remainder) lines.push(`remainder: ${pretty(data.remainder)}`);
   if (data.vector) lines.push(`direction: ${pretty(Array.isArray(data.vector) ? `[${data.vector.join(", ")}]` : data.vector)}`);
+  if (unknowns(data)) {
+    lines.push("f has unknown functions: the result is exact in f, f′, …; there is no number " +
+      "to verify, plot or evaluate, and Check decides your answer symbolically");
+  }
   if (data.implicit) {
     const curve = String(data.expr).includes("=") ? data.expr : data.curve;
     lines.push(`${data.implicit} is a function of ${data.wrt.join(", ")} on the curve ${pretty(curve)}` +
@@ -218,9 +228,10 @@ function formatValue(value) {
 function followUps(data, state, signal) {
   const matrixMode = state.shape.length > 0 || Boolean(data.shapes);
   const row = whatRow(state.what);
-  const scalarF = data.what !== "jacobian" && Boolean(row.graph);
+  const scalarF = data.what !== "jacobian" && Boolean(row.graph) && !unknowns(data);
+  ui.verifyCard.hidden = unknowns(data);
   clear(ui.verify).append(h("p", { class: "status" }, "Checking against numeric methods…"));
-  const verified = getJson("/api/verify", { ...fParams(state) }, signal)
+  const verified = ui.verifyCard.hidden ? Promise.resolve(null) : getJson("/api/verify", { ...fParams(state) }, signal)
     .then((report) => { if (!signal.aborted) renderVerify(ui.verify, report); return report; })
     .catch((err) => {
       if (err.name !== "AbortError") {
@@ -401,7 +412,7 @@ function bind() {
       const d = button.dataset;
       fillControls({ expr: d.expr, wrt: d.wrt || "", shape: splitShapes(d.shape || ""),
         what: d.what || "", order: d.order || "1", at: d.at || "", implicit: d.implicit || "",
-        vector: d.vector || "" });
+        vector: d.vector || "", claim: d.claim || "" });
       preview.now();
       derive();
     });
