@@ -20,7 +20,7 @@ import sympy
 from .budget import counting, work_budget
 from .errors import ShapeError, SymnumError, VariableError
 from .hooks import HOOKS, need
-from .textbook import arguments, book_order, textbook_form
+from .textbook import arguments, book_order, nested_quotient, quotient_forms, textbook_form
 
 if TYPE_CHECKING:
     from .function import Function
@@ -30,8 +30,7 @@ MAX_ORDER = 20
 SIMPLIFY_MAX_OPS = 80  # sympy.simplify is tried on entries up to this size ...
 SIMPLIFY_TOTAL_OPS = 400  # ... and on the distinct entries of one result up to this total
 MAX_EXPAND_POWER = 24  # larger integer powers of sums are never expanded
-# SymPy objects one entry's simplify may build (about 25,000 per CPU second; typical entries
-# take under 12,000) ...
+# SymPy objects one entry's simplify may build (~25,000 a CPU second; typical: under 12,000)
 SIMPLIFY_OBJECTS = 100_000
 SIMPLIFY_RESULT_OBJECTS = 150_000  # ... and all entries of one result together
 # Budgets count work (operations and SymPy objects built, see core.budget), never a clock:
@@ -364,7 +363,7 @@ def _readable(expr: sympy.Expr, simplify: bool, budget: int) -> tuple[sympy.Expr
 def _readable_now(expr: sympy.Expr, simplify: bool, budget: int) -> tuple[sympy.Expr, int]:
     if not isinstance(expr, sympy.Expr) or expr.is_number and expr.is_Rational:
         return expr, 0
-    candidates = [expr, sympy.factor_terms(expr)]
+    candidates = [expr, sympy.factor_terms(expr), *quotient_forms(expr)]
     spent = 0
     if simplify and budget > 0 and safe_to_simplify(expr):
         with work_budget(budget) as meter:
@@ -406,7 +405,8 @@ def safe_to_simplify(expr: sympy.Basic, max_ops: int = SIMPLIFY_MAX_OPS) -> bool
 
 def _bad_form(expr: sympy.Expr) -> int:
     """Penalise forms a reader should not see when another is available."""
-    return int(expr.has(sympy.re, sympy.im, sympy.Subs, sympy.Piecewise, sympy.nan, sympy.zoo))
+    return int(expr.has(sympy.re, sympy.im, sympy.Subs, sympy.Piecewise, sympy.nan, sympy.zoo)) \
+        + nested_quotient(expr)
 
 
 def _require_scalar(f: Function, what: str) -> None:

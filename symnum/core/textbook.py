@@ -29,6 +29,7 @@ import sympy
 
 from .logistic import sigmoid, to_exponentials
 from .rewrite import Rule, Table, rewrite
+from .unknowns import has_unknowns
 
 FACTOR_MAX_OPS = 60  # polynomials in σ up to this size are tried factored
 CHECK_POINTS = 2
@@ -310,3 +311,19 @@ def same_value(new: sympy.Expr, old: sympy.Expr, seed: int = 0) -> bool:
         if abs(a - b) > sympy.Float(10) ** (5 - CHECK_DIGITS) * max(1, abs(b)):
             return False
     return True
+
+
+def quotient_forms(expr: sympy.Expr) -> list[sympy.Expr]:
+    """With unknown functions, the quotient rule's own form over one denominator,
+    (f′·g − f·g′)/g², as a candidate (SymPy's shortest nests a fraction in a fraction).
+
+    >>> quotient_forms(sympy.sympify("Derivative(f(x), x)/g(x) - f(x)/g(x)**2"))
+    [(-f(x) + g(x)*Derivative(f(x), x))/g(x)**2]
+    """
+    return [sympy.together(expr)] if has_unknowns(expr) else []
+
+
+def nested_quotient(expr: sympy.Expr) -> int:
+    """1 for a form with unknown functions that is not over one denominator, else 0."""
+    return int(has_unknowns(expr) and sympy.together(expr) != expr)
+
