@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from .steps import Derivation
     from .verification.implicit import ImplicitReport
     from .verification.matrix import MatrixReport
+    from .verification.products import ProductReport
     from .verification.verify import Report
 
 
@@ -87,8 +88,8 @@ def derive(expr: ExprLike | Function, wrt: WrtLike = None, what: str | None = No
 
 def kernel(expr: ExprLike | Function | Result, wrt: WrtLike = None, what: str | None = None,
            backend: str = "numpy", order: int = 1, compile: bool = False,
-           params: ParamsLike = None, shapes: Mapping[str, Shape] | None = None
-           ) -> Kernel | MatrixKernel:
+           params: ParamsLike = None, shapes: Mapping[str, Shape] | None = None, *,
+           vector: str | None = None) -> Kernel | MatrixKernel:
     """A batched callable (:func:`symnum.kernels.build.kernel`): one array per variable, then
     one per parameter (``params``). Like :func:`derive`, it computes the natural derivative
     unless told otherwise (``what="value"`` for the function itself); ``Function.kernel()``
@@ -100,9 +101,20 @@ def kernel(expr: ExprLike | Function | Result, wrt: WrtLike = None, what: str | 
     >>> k = kernel("x.T*W.T*W*x", wrt="W", shapes={"W": "m,n", "x": "n"})
     >>> k(np.ones((2, 3)), np.array([1.0, 2.0, 0.0])).tolist()  # 2 W x xᵀ: shaped like W
     [[6.0, 12.0, 0.0], [6.0, 12.0, 0.0]]
+
+    ``what="hvp"``, ``"jvp"`` or ``"vjp"`` (or a product result): the arguments are the
+    variables (in ``wrt`` order), then the direction's components (v_x, v_y, … in the
+    variables' order; u_1, u_2, … for a vjp; none when ``vector`` gives numbers), then the
+    parameters; the output has shape batch + (n,) (a jvp: batch + the outputs' shape).
+
+    >>> h = kernel("x**2*y", what="hvp")  # h(x, y, v_x, v_y) = H(x, y)·(v_x, v_y)
+    >>> h(np.array([1.0, 2.0]), 3.0, 1.0, 0.0).tolist()
+    [[6.0, 2.0], [6.0, 4.0]]
     """
     from .kernels.build import kernel as scalar_kernel
     from .matrix.result import MatrixResult
+    if what in PRODUCTS or getattr(expr, "kind", None) in PRODUCTS:
+        return _product_kernel(expr, wrt, what, backend, order, compile, params, vector)
     if isinstance(expr, MatrixResult) or (shapes and not isinstance(expr, Result)):
         from .matrix.kernel import matrix_kernel
         if compile or params:
@@ -117,6 +129,21 @@ def kernel(expr: ExprLike | Function | Result, wrt: WrtLike = None, what: str | 
             return scalar_kernel(result, backend=backend, compile=compile)
         return matrix_kernel(result, backend)
     return scalar_kernel(expr, wrt, what, backend, order, compile, params)
+
+
+def _product_kernel(expr: Any, wrt: WrtLike, what: str | None, backend: str, order: int,
+                    compile: bool, params: ParamsLike, vector: str | None) -> Kernel:
+    """A kernel of a product: variables, then the direction's components, then params."""
+    from .higher.products import ProductResult
+    from .kernels.build import compile_kernel
+    from .kernels.params import check_complete, resolve_params
+    result = expr if isinstance(expr, ProductResult) else derive(expr, wrt, what, order,
+                                                                 vector=vector)
+    assert isinstance(result, ProductResult)
+    everything = sympy.Tuple(*result.function.outputs, *result.expanded())
+    extra = resolve_params(everything, result.inputs, params)
+    check_complete(everything, result.inputs + extra)
+    return compile_kernel(result, result.inputs + extra, backend, compile=compile)
 
 
 def _implicit(expr: ExprLike | Function, wrt: WrtLike, what: str | None, order: int,
@@ -138,10 +165,12 @@ VERIFY_OPTIONS = ("points", "seed", "at", "methods_used")  # verify_result's key
 
 def verify(target: Result | MatrixResult | ExprLike | Function, wrt: WrtLike = None,
            what: str | None = None, order: int = 1,
-           **options: Any) -> Report | MatrixReport | ImplicitReport:
+           **options: Any) -> Report | MatrixReport | ImplicitReport | ProductReport:
     """Check an exact result against independent numeric methods (:mod:`symnum.verification`).
     A matrix-notation result is checked by components at concrete sizes (a ``MatrixReport``);
-    ``implicit="y"`` (or an implicit result) at points of the curve (an ``ImplicitReport``).
+    ``implicit="y"`` (or an implicit result) at points of the curve (an ``ImplicitReport``);
+    a product (``what="hvp"``, ``"jvp"``, ``"vjp"`` with ``vector=``) against torch autograd,
+    mpmath's differences and JAX (a ``ProductReport``).
 
     >>> verify("sin(x)*y", what="gradient", points=2).passed
     True
@@ -150,9 +179,16 @@ def verify(target: Result | MatrixResult | ExprLike | Function, wrt: WrtLike = N
     from .matrix.result import MatrixResult
     from .verification.matrix import verify_matrix_result
     from .verification.verify import verify_result
-    implicit = options.pop("implicit", None)
+    implicit, vector = options.pop("implicit", None), options.pop("vector", None)
     result = target if isinstance(target, Result | MatrixResult | ImplicitResult) else \
-        derive(target, wrt, what, order, implicit=implicit)
+        derive(target, wrt, what, order, implicit=implicit, vector=vector)
+    if what in PRODUCTS or getattr(result, "kind", None) in PRODUCTS:
+        from .verification.products import verify_product
+        unknown = sorted(set(options) - {"points", "seed", "at"})
+        if unknown:
+            raise SymnumError(f"verify of a product takes points, seed, at; not "
+                              f"{', '.join(unknown)}")
+        return verify_product(result, **options)  # type: ignore[arg-type]
     if isinstance(result, ImplicitResult):  # at points of the curve F = 0
         from .verification.implicit import verify_implicit
         return verify_implicit(result, **options)

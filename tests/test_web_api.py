@@ -66,6 +66,8 @@ DERIVE_CASES = [
      ["derive", r"\frac{1}{1+e^{-x}}", "--from", "latex"]),
     ({"expr": "x*exp(-x**2)", "steps": "graph", "at": "x=1"},
      ["derive", "x*exp(-x**2)", "--steps", "graph", "--at", "x=1"]),
+    ({"expr": "x**2*y**3", "what": "hvp", "vector": "w", "steps": "1"},
+     ["derive", "x**2*y**3", "--what", "hvp", "--vector", "w", "--steps"]),
 ]
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import sympy
 
 from ..core.calculus import Result, _almost_everywhere
-from ..core.errors import ShapeError
+from ..core.errors import ShapeError, SymnumError
 from ..core.function import ExprLike, Function, WrtLike, _from_sympy, as_function
 from ..core.logistic import to_exponentials
 from ..core.parse import parse
@@ -33,15 +33,21 @@ from .compare import ClaimCheck, compare, exact_floats
 
 def check_claim(claimed: ExprLike, of: ExprLike | Function, wrt: WrtLike = None,
                 what: str | None = None, order: int = 1, seed: int = 0,
-                shapes: dict | None = None) -> ClaimCheck:
+                shapes: dict | None = None, vector: str | None = None) -> ClaimCheck:
     """Compare ``claimed`` with the exact ``what`` of ``of`` (see the module docstring).
 
     ``shapes`` declares vectors and matrices (``{"x": "n", "A": "n,n"}``): the claim is then
-    in matrix notation and compared by components at small sizes.
+    in matrix notation and compared by components at small sizes. ``what`` "hvp", "jvp" or
+    "vjp": the product along ``vector`` (:mod:`symnum.check.products`).
 
     >>> check_claim("[y, x]", "x*y", what="gradient").correct
     True
     """
+    if what in ("hvp", "jvp", "vjp") and not shapes:
+        if order != 1:
+            raise SymnumError(f"--order applies to a derivative, not a {what}")
+        from .products import check_product
+        return check_product(claimed, of, what, vector, wrt, seed)
     f = as_function(of, wrt, shapes) if shapes else as_function(of, wrt)
     result = f.differentiate(what, order)
     if f.is_matrix_calculus:

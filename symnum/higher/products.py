@@ -20,6 +20,7 @@ components (``"1,0,2"``: numbers or expressions, one per variable or output).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import sympy
 
@@ -145,6 +146,11 @@ class ProductResult(Result):
     def text(self) -> str:
         from .product_render import product_text
         return product_text(self)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON contract's keys, with ``vector`` (the direction's symbols or values)."""
+        from .product_render import product_json
+        return product_json(self)
 
 
 def product(expr: ExprLike | Function, what: str, vector: str | None = None,

@@ -168,8 +168,8 @@ class Kernel:
 
     def _inputs(self) -> dict[str, list[str]]:
         """Argument names in order, by role: differentiated variables, then parameters."""
-        differentiated = set(self.target.variables) if isinstance(self.target, Result) \
-            else set(self.variables)
+        differentiated = set(getattr(self.target, "inputs", self.target.variables)) \
+            if isinstance(self.target, Result) else set(self.variables)
         roles: dict[str, list[str]] = {}
         for v in self.variables:
             role = "inputs" if v in differentiated else "parameters (held constant)"

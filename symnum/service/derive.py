@@ -136,8 +136,8 @@ def derive(request: DeriveRequest) -> DeriveResult | MatrixDeriveResult | Implic
         from ..core.names import spelled_name
         point = parse_point(request.at)
         known = {s.name for s in result.function.expr.free_symbols} | set(result.function.wrt)
-        known |= {s.name for s in getattr(result, "direction", None) and
-                  result.direction.symbols or ()}
+        direction: Any = getattr(result, "direction", None)  # of a product: v_x, v_y, ...
+        known |= {s.name for s in direction.symbols} if direction is not None else set()
         point = {spelled_name(k, dict.fromkeys(known)): v for k, v in point.items()}
         unknown = sorted(set(point) - known)
         if unknown:
@@ -156,10 +156,11 @@ def derive(request: DeriveRequest) -> DeriveResult | MatrixDeriveResult | Implic
                               "function")
         graph = build_graph(result.function.expr, result.variables)
         return DeriveResult(result, point, value, tuple(notes), graph=graph)
-    steps = None
+    steps: Any = None
     if request.steps and _product(result):
-        raise SymnumError("--steps for hvp, jvp and vjp is not ready yet")
-    if request.steps:
+        from ..higher.product_steps import product_steps
+        steps = product_steps(result)  # type: ignore[arg-type]
+    elif request.steps:
         from ..steps import derivation
         steps = derivation(result)
     return DeriveResult(result, point, value, tuple(notes), steps)

@@ -24,6 +24,7 @@ from .derive import dims_of
 from .reading import plain, shapes_of
 from .requests import (
     PLOT_FILES,
+    PRODUCTS,
     CheckRequest,
     CriticalRequest,
     ExportRequest,
@@ -67,7 +68,14 @@ def verify(request: VerifyRequest) -> VerifyResult:
         return verify_implicit(request)
     expr = plain(request.expr, request.syntax, request.shapes)
     result = exact(expr, request.wrt, request.what, request.order,
-                   shapes_of(request.shapes, request.dims))
+                   shapes_of(request.shapes, request.dims), vector=request.vector)
+    if request.what in PRODUCTS:
+        from ..core.evaluate import parse_point
+        from ..higher.products import ProductResult
+        from ..verification.products import verify_product
+        at = parse_point(request.at) if request.at else None
+        assert isinstance(result, ProductResult)
+        return VerifyResult(verify_product(result, request.points, request.seed, at), result)
     if isinstance(result, MatrixResult):
         from ..verification.matrix import verify_matrix_result
         sizes: list[Mapping[Any, Any]] | None = [dims_of(request.dims)] if request.dims \
@@ -118,7 +126,7 @@ def check(request: CheckRequest) -> CheckResult:
     claimed = plain(request.claimed, request.syntax, request.shapes)
     shapes = {k: ",".join(str(d) for d in v) for k, v in map(parse_shape, request.shapes)}
     outcome = check_claim(claimed, expr, request.wrt, request.what, request.order,
-                          request.seed, shapes=shapes or None)
+                          request.seed, shapes=shapes or None, vector=request.vector)
     return CheckResult(outcome, expr)
 
 
