@@ -45,7 +45,8 @@ def derive(expr: ExprLike | Function, wrt: WrtLike = None, what: str | None = No
            syntax: str = "plain", layout: str | None = None, *,
            implicit: str | None = None, vector: str | None = None
            ) -> Result | MatrixResult | ImplicitResult | ProductResult:
-    """The exact ``what`` (derivative, gradient, jacobian, hessian; hvp, jvp, vjp) of ``expr``.
+    """The exact ``what`` (derivative, gradient, jacobian, hessian; tensor; hvp, jvp, vjp) of
+    ``expr``.
 
     ``what=None`` picks the natural one: derivative (one variable), gradient (several),
     Jacobian (a list of expressions). ``syntax="latex"`` reads LaTeX. With ``shapes``
@@ -70,6 +71,13 @@ def derive(expr: ExprLike | Function, wrt: WrtLike = None, what: str | None = No
 
     >>> derive("x**2*y", what="hvp", vector="w").nested()
     [2*(w_x*y + w_y*x), 2*w_x*x]
+
+    A variable repeated in ``wrt`` asks for a mixed partial, taken in the order listed
+    (``wrt="x,y,y"``: ∂/∂x, then ∂/∂y twice); ``what="tensor"`` with ``order`` k for the
+    k-th derivative tensor, nested lists of shape (n,)·k (:mod:`symnum.higher`).
+
+    >>> derive("x**2*y**3", wrt="x,y,y").expr, derive("x**3*y", what="tensor", order=3).shape
+    (12*x*y, (2, 2, 2))
     """
     if implicit is not None:
         return _implicit(expr, wrt, what, order, shapes, syntax, implicit)
@@ -83,6 +91,10 @@ def derive(expr: ExprLike | Function, wrt: WrtLike = None, what: str | None = No
     if vector is not None:
         raise SymnumError("vector is the direction of a product: give what='hvp', 'jvp' "
                           "or 'vjp'")
+    from .higher.route import higher_result
+    found = higher_result(expr, wrt, what, order, shapes, syntax)
+    if found is not None:
+        return found
     return as_function(expr, wrt, shapes, syntax).differentiate(what, order, layout)
 
 
@@ -128,6 +140,11 @@ def kernel(expr: ExprLike | Function | Result, wrt: WrtLike = None, what: str | 
         if not isinstance(result, MatrixResult):
             return scalar_kernel(result, backend=backend, compile=compile)
         return matrix_kernel(result, backend)
+    if not isinstance(expr, Result):
+        from .higher.route import higher_result
+        found = higher_result(expr, wrt, what, order)  # a tensor: shape batch + (n,)·k
+        if found is not None:
+            return scalar_kernel(found, backend=backend, compile=compile, params=params)
     return scalar_kernel(expr, wrt, what, backend, order, compile, params)
 
 

@@ -68,6 +68,10 @@ DERIVE_CASES = [
      ["derive", "x*exp(-x**2)", "--steps", "graph", "--at", "x=1"]),
     ({"expr": "x**2*y**3", "what": "hvp", "vector": "w", "steps": "1"},
      ["derive", "x**2*y**3", "--what", "hvp", "--vector", "w", "--steps"]),
+    ({"expr": "x**3*y", "what": "tensor", "order": "3"},  # a derivative tensor: nested lists
+     ["derive", "x**3*y", "--what", "tensor", "--order", "3"]),
+    ({"expr": "x**2*y**3*z", "wrt": "x,y,y", "steps": "1"},  # a mixed partial, in that order
+     ["derive", "x**2*y**3*z", "--wrt", "x,y,y", "--steps"]),
 ]
 
 

@@ -48,12 +48,21 @@ def check_claim(claimed: ExprLike, of: ExprLike | Function, wrt: WrtLike = None,
             raise SymnumError(f"--order applies to a derivative, not a {what}")
         from .products import check_product
         return check_product(claimed, of, what, vector, wrt, seed)
-    f = as_function(of, wrt, shapes) if shapes else as_function(of, wrt)
-    result = f.differentiate(what, order)
+    from ..higher.route import higher_result
+    from ..higher.tensor import TensorResult
+    higher = None if shapes else higher_result(of, wrt, what, order)  # x,y,y; a tensor
+    f = higher.function if higher is not None else \
+        as_function(of, wrt, shapes) if shapes else as_function(of, wrt)
+    result = higher if higher is not None else f.differentiate(what, order)
     if f.is_matrix_calculus:
         from .matrix import check_matrix_claim
         return check_matrix_claim(claimed, result, seed)
-    mine = _almost_everywhere(exact_floats(to_exponentials(_as_layout(claimed, result, f))))
+    if isinstance(result, TensorResult):
+        from ..higher.tensor_claims import claimed_tensor
+        laid_out = claimed_tensor(claimed, result)
+    else:
+        laid_out = _as_layout(claimed, result, f)
+    mine = _almost_everywhere(exact_floats(to_exponentials(laid_out)))
     exact = exact_floats(to_exponentials(result.expanded()))  # σ compared as exponentials
     return compare(result, mine, exact, f.outputs, seed)
 

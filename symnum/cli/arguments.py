@@ -47,10 +47,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     def common(p: argparse.ArgumentParser, expr_help: str) -> None:
         p.add_argument("expr", help=expr_help)
-        p.add_argument("--wrt", help="variables, comma- or space-separated (default: all)")
+        p.add_argument("--wrt", help="variables, comma- or space-separated (default: all); "
+                       "one repeated (x,y,y) asks for the mixed partial, differentiated in "
+                       "that order")
         p.add_argument("--what", choices=WHATS, help="default: derivative for one variable, "
-                       "gradient for several, jacobian for a list")
-        p.add_argument("--order", type=int, default=1, help="order of a derivative")
+                       "gradient for several, jacobian for a list; tensor: the derivative "
+                       "tensor of --order k (shape n×…×n)")
+        p.add_argument("--order", type=int, default=1, help="order of a derivative or a "
+                       "tensor")
         p.add_argument("--format", choices=FORMATS, default="text")
         p.add_argument("--shape", action="append", default=[], metavar="NAME=DIMS",
                        help="declare a vector (x=n) or matrix (W=m,n) for matrix calculus "

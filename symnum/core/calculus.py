@@ -250,20 +250,20 @@ def derivative(f: Function, order: int = 1) -> Result:
                             "choose one with wrt, or ask for a gradient")
     x = f.variables[0]
     entries = [_almost_everywhere(sympy.diff(e, x, order)) for e in f.outputs]
-    return _result("derivative", f, sympy.ImmutableMatrix(entries), order)
+    return tidy_result("derivative", f, sympy.ImmutableMatrix(entries), order)
 
 
 def gradient(f: Function) -> Result:
     """The vector of partial derivatives of a scalar function."""
     _require_scalar(f, "gradient")
-    return _result("gradient", f, sympy.ImmutableMatrix(
+    return tidy_result("gradient", f, sympy.ImmutableMatrix(
         [_almost_everywhere(sympy.diff(f.expr, v)) for v in f.variables]))
 
 
 def jacobian(f: Function) -> Result:
     """The m × n matrix of partial derivatives (one row per output)."""
     rows = [[_almost_everywhere(sympy.diff(e, v)) for v in f.variables] for e in f.outputs]
-    return _result("jacobian", f, sympy.ImmutableMatrix(rows))
+    return tidy_result("jacobian", f, sympy.ImmutableMatrix(rows))
 
 
 def hessian(f: Function) -> Result:
@@ -275,7 +275,7 @@ def hessian(f: Function) -> Result:
     for i in range(n):
         for j in range(i, n):
             rows[i][j] = rows[j][i] = _almost_everywhere(sympy.diff(firsts[i], f.variables[j]))
-    return _result("hessian", f, sympy.ImmutableMatrix(rows))
+    return tidy_result("hessian", f, sympy.ImmutableMatrix(rows))
 
 
 def partial(expr: sympy.Basic, *variables: sympy.Symbol) -> sympy.Basic:
@@ -415,7 +415,8 @@ def _require_scalar(f: Function, what: str) -> None:
                          "ask for the Jacobian")
 
 
-def _result(kind: str, f: Function, matrix: sympy.ImmutableMatrix, order: int = 1) -> Result:
+def tidy_result(kind: str, f: Function, matrix: sympy.ImmutableMatrix, order: int = 1,
+                cls: type[Result] = Result) -> Result:
     cache: dict[sympy.Expr, sympy.Expr] = {}
     spent = [0]  # operations of the entries simplify has been given so far
     built = [0]  # SymPy objects their simplify built: work, never the clock
@@ -441,7 +442,7 @@ def _result(kind: str, f: Function, matrix: sympy.ImmutableMatrix, order: int = 
 
     simple = matrix.applyfunc(tidy_textbook)
     definitions, reduced = common_subexpressions(simple, f)
-    return Result(kind, f, reduced, definitions, order)
+    return cls(kind, f, reduced, definitions, order)
 
 
 def _prune(pairs: list, reduced: list, prefix: str) -> tuple[list, list]:

@@ -28,6 +28,19 @@ from .unknowns import shown
 if TYPE_CHECKING:
     from .calculus import Result
 
+# What a Result subclass of a layer above core (symnum.higher: mixed partials, derivative
+# tensors) may define to be printed its own way; each is optional, a plain Result has none.
+LAYOUT_HOOKS = {
+    "heading": "heading() → the text title (instead of 'gradient ∇f', 'd²f/dx²')",
+    "operator_latex": "operator_latex(f) → the LaTeX left-hand side, f the function's LaTeX",
+    "body_text": "body_text() → the entries as indented text lines (not one matrix)",
+    "body_latex": "body_latex(order) → the LaTeX right-hand side",
+    "value_text": "value_text(value) → the value at a point, laid out",
+    "footnote": "footnote() → a line under the text (how it was computed)",
+    "wrt_names": "wrt_names → the JSON 'wrt' (x, y, y for a mixed partial)",
+    "json_extra": "json_extra() → keys added to the JSON",
+}
+
 _LATEX = {"mat_delim": "", "mat_str": "bmatrix"}
 
 
@@ -162,6 +175,8 @@ def operator_latex(result: Result) -> str:
     f = native.function_latex() if native is not None and native.outputs \
         else expr_latex(with_sigma(result.function.expr))
     kind, order = result.kind, result.order
+    if hasattr(result, "operator_latex"):  # a result of symnum.higher (see LAYOUT_HOOKS)
+        return result.operator_latex(f)
     if kind == "derivative":
         x = expr_latex(result.variables[0])
         op = (rf"\frac{{d}}{{d {x}}}" if order == 1
@@ -182,7 +197,8 @@ def result_latex(result: Result) -> str:
         definitions = result.native.definition_latex()
     else:
         order = _order(result)
-        rhs = expr_latex(result.matrix[0] if result.shape == () else result.matrix, order)
+        rhs = result.body_latex(order) if hasattr(result, "body_latex") else \
+            expr_latex(result.matrix[0] if result.shape == () else result.matrix, order)
         definitions = [(sympy.latex(n), expr_latex(v, order)) for n, v in result.definitions]
     if not definitions:
         return f"{operator_latex(result)} = {rhs}"
@@ -215,12 +231,16 @@ def result_text(result: Result, value: Any = None, point: dict | None = None) ->
     if result.function.parameters:
         lines.append("parameters (held constant): "
                      + ", ".join(p.name for p in result.function.parameters))
-    title = _TITLES[result.kind]
-    if result.kind == "derivative":
+    title = _TITLES.get(result.kind, result.kind)
+    if hasattr(result, "heading"):
+        title = result.heading()
+    elif result.kind == "derivative":
         sup = "" if result.order == 1 else str(result.order).translate(_SUPERSCRIPT)
         title = f"d{sup}f/d{result.variables[0].name}{sup}"
     if result.native is not None:  # large: one entry a line, in the text the JSON holds
         lines += ["", f"{title} =", *_native_text_lines(result)]
+    elif hasattr(result, "body_text"):
+        lines += ["", f"{title} =", *result.body_text()]
     else:
         lines += ["", f"{title} =",
                   _indent(expr_text(result.matrix[0] if result.shape == () else result.matrix))]
@@ -232,7 +252,11 @@ def result_text(result: Result, value: Any = None, point: dict | None = None) ->
         lines += ["", "where the pieces meet:"] + [f"  {note}" for note in boundaries]
     if value is not None and point is not None:
         at = ", ".join(f"{k} = {v}" for k, v in point.items())
-        lines += ["", f"at {at}:", _indent(_format_value(value))]
+        shown = result.value_text(value) if hasattr(result, "value_text") else \
+            _format_value(value)
+        lines += ["", f"at {at}:", _indent(shown)]
+    if hasattr(result, "footnote"):
+        lines += ["", result.footnote()]
     return "\n".join(lines)
 
 
@@ -269,7 +293,7 @@ def result_json(result: Result, value: Any = None) -> dict[str, Any]:
     """The JSON contract: expr, wrt, what, result, definitions, latex (and value)."""
     data: dict[str, Any] = {
         "expr": _source(result),
-        "wrt": [v.name for v in result.variables],
+        "wrt": list(getattr(result, "wrt_names", [v.name for v in result.variables])),
         "what": result.kind,
         "order": result.order,
         "shape": list(result.shape),
@@ -280,6 +304,8 @@ def result_json(result: Result, value: Any = None) -> dict[str, Any]:
     boundaries = _boundaries(result)
     if boundaries:
         data["boundaries"] = boundaries
+    if hasattr(result, "json_extra"):
+        data.update(result.json_extra())
     if value is not None:
         data["value"] = value
     return data

@@ -151,6 +151,8 @@ def result_lines(backend: Backend, layout: object, outputs: list[str], shape: tu
         c, u, diagonal = outputs[0], outputs[1:n + 1], outputs[n + 1:]
         return [f"return _rank_one({c}, [{', '.join(u)}], [{', '.join(diagonal)}], "
                 f"batch{extra})"]
+    if hasattr(layout, "expand"):  # repeated entries (a tensor): each distinct one computed once
+        outputs = list(layout.expand(outputs))
     if not outputs:  # a result without entries
         return [f"return _stack([0.0], batch{extra})[..., :0].reshape(batch + {shape!r})"]
     return [f"return _stack([{', '.join(outputs)}], batch{extra}).reshape(batch + {shape!r})"]

@@ -113,6 +113,10 @@ class Stacked:
         self.outputs = list(entries)
         self.shape = shape
 
+    def expand(self, values: Sequence[object]) -> Sequence[object]:
+        """The values of the outputs, one per entry of the result: the same here."""
+        return values
+
     def assemble(self, values: list, batch: tuple[int, ...], arrays: Arrays,
                  out: object = None) -> object:
         if not values:
@@ -125,6 +129,35 @@ class Stacked:
             arrays.new(flat) if arrays.eager and batch else None
         stacked = arrays.stack(values, batch, target)
         return stacked.reshape(batch + self.shape) if out is None else out
+
+
+class Gathered(Stacked):
+    """A result whose entries repeat (a symmetric derivative tensor: C(n + k − 1, k) distinct
+    entries of n^k): the program computes each distinct entry once, and the values are
+    stacked into place.
+
+    >>> x, y = sympy.symbols("x y")
+    >>> layout = layout_for([x, y, y, x, y, x, x, y], (2, 2, 2))
+    >>> type(layout).__name__, layout.outputs, layout.expand(["a", "b"])[:4]
+    ('Gathered', [x, y], ['a', 'b', 'b', 'a'])
+    """
+
+    def __init__(self, entries: Sequence[object], shape: tuple[int, ...]):
+        distinct = list(dict.fromkeys(entries))
+        position = {e: k for k, e in enumerate(distinct)}
+        super().__init__(distinct, shape)
+        self.index = [position[e] for e in entries]
+
+    def expand(self, values: Sequence[object]) -> list:
+        """The distinct entries' values, one per entry of the result (row-major)."""
+        return [values[k] for k in self.index]
+
+    def assemble(self, values: list, batch: tuple[int, ...], arrays: Arrays,
+                 out: object = None) -> object:
+        return super().assemble(self.expand(values), batch, arrays, out)
+
+
+GATHER_MIN_RANK = 3  # tensors of order 3 and more; Hessians keep Stacked or RankOne
 
 
 class RankOne:
@@ -170,8 +203,11 @@ def _diagonal(matrices: object, n: int) -> object:
 
 
 def layout_for(entries: Sequence[object], shape: tuple[int, ...]) -> Stacked | RankOne:
-    """:class:`RankOne` where the entries (SymPy, row by row) have that form, else
-    :class:`Stacked`."""
+    """:class:`RankOne` where the entries (SymPy, row by row) have that form, :class:`Gathered`
+    for a tensor whose entries repeat, else :class:`Stacked`."""
+    if len(shape) >= GATHER_MIN_RANK and all(isinstance(e, sympy.Basic) for e in entries) \
+            and len(set(entries)) < len(entries):
+        return Gathered(entries, shape)
     if len(shape) == 2 and shape[0] == shape[1] >= RANK_ONE_MIN_SIZE and \
             all(isinstance(e, sympy.Basic) for e in entries):
         found = _rank_one(list(entries), shape[0])

@@ -115,7 +115,7 @@ class Kernel:
             return None
         if isinstance(self.layout, Stacked):
             import numpy as np
-            flat = np.asarray(values, dtype=float)  # the C function's array, or a list
+            flat = np.asarray(self.layout.expand(values), dtype=float)  # C's array, or a list
             if self.backend == "torch":
                 import torch
                 return torch.from_numpy(flat).reshape(self.shape)
@@ -148,7 +148,8 @@ class Kernel:
         from ..steps.render import inline
         target = self.target
         if isinstance(target, Result):
-            what = target.kind if target.order == 1 else f"derivative of order {target.order}"
+            what = getattr(target, "described", None) or (
+                target.kind if target.order == 1 else f"derivative of order {target.order}")
             return f"the {what} of f = {_short(inline(target.function.expr))}"
         if target is None:
             return "a compiled program"

@@ -161,8 +161,11 @@ def derive(request: DeriveRequest) -> DeriveResult | MatrixDeriveResult | Implic
         from ..higher.product_steps import product_steps
         steps = product_steps(result)  # type: ignore[arg-type]
     elif request.steps:
-        from ..steps import derivation
-        steps = derivation(result)
+        from ..higher.route import higher_steps
+        steps = higher_steps(result)  # a mixed partial: one stage per differentiation
+        if steps is None:
+            from ..steps import derivation
+            steps = derivation(result)
     return DeriveResult(result, point, value, tuple(notes), steps)
 
 

@@ -123,7 +123,12 @@ def check(request: CheckRequest) -> CheckResult:
         from .implicit import check_implicit
         return check_implicit(request)
     expr = plain(request.of, request.syntax, request.shapes)
-    claimed = plain(request.claimed, request.syntax, request.shapes)
+    claimed = None
+    if request.what == "tensor" and request.syntax == "latex":  # its slices, in order
+        from ..higher.tensor_claims import latex_claim
+        claimed = latex_claim(request.claimed)
+    if claimed is None:
+        claimed = plain(request.claimed, request.syntax, request.shapes)
     shapes = {k: ",".join(str(d) for d in v) for k, v in map(parse_shape, request.shapes)}
     outcome = check_claim(claimed, expr, request.wrt, request.what, request.order,
                           request.seed, shapes=shapes or None, vector=request.vector)

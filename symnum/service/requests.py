@@ -22,9 +22,10 @@ from typing import Any, TypeVar
 
 from ..core.errors import SymnumError
 
-WHATS = ("derivative", "gradient", "jacobian", "hessian", "hvp", "jvp", "vjp")
+CORE_WHATS = ("derivative", "gradient", "jacobian", "hessian")
 PRODUCTS = ("hvp", "jvp", "vjp")  # products with a direction (--vector)
-EXPORT_WHATS = ("value", *(w for w in WHATS if w not in PRODUCTS))
+WHATS = (*CORE_WHATS, "tensor", *PRODUCTS)
+EXPORT_WHATS = ("value", *CORE_WHATS)
 SYNTAXES = ("plain", "latex")
 STEPS = ("tree", "graph")
 LAYOUTS = ("numerator", "denominator")  # of a Jacobian in matrix notation (numerator: default)

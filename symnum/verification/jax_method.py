@@ -20,7 +20,7 @@ import os
 from ..core.calculus import Result
 from ..kernels.jax_kernel import jax_available
 from ..kernels.program import Program
-from .methods import Estimate, _program, _split
+from .methods import Estimate, _program, _split, nested_autodiff
 
 OFF = "SYMNUM_NO_JAX"  # "1" in the environment leaves the method out (see available)
 
@@ -58,6 +58,8 @@ def jax_autodiff(result: Result, point: dict, memo: dict | None = None) -> Estim
 def _derivative(result: Result, outputs, x, jax):
     import jax.numpy as jnp
 
+    if hasattr(result, "entry_orders"):  # mixed partials, tensors: nested jacfwd(jacrev)
+        return jnp.stack(nested_autodiff(result, outputs, x, jax.jacfwd, jax.jacrev))
     if result.kind == "derivative":
         def entry(m):
             g = lambda s: outputs(jnp.reshape(s, (1,)))[m]  # noqa: E731

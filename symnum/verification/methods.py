@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import sympy
 
-from ..core.calculus import Result
+from ..core.calculus import Result, partial
 from ..core.derive import differentiate
 from ..kernels.program import Program
 
@@ -58,6 +58,8 @@ class Estimate:
 
 def _entry_orders(result: Result) -> list[tuple[int, tuple[int, ...]]]:
     """For each entry: (output index, derivative multi-index over the variables)."""
+    if hasattr(result, "entry_orders"):  # symnum.higher: mixed partials, tensors
+        return result.entry_orders()
     n = len(result.variables)
     unit = lambda i, k=1: tuple(k if j == i else 0 for j in range(n))  # noqa: E731
     if result.kind == "derivative":
@@ -160,6 +162,13 @@ def _stepped(result: Result) -> tuple[list[sympy.Basic], str]:
     """What the first-derivative methods differentiate: f itself for first derivatives,
     the exact (order-1)-th derivative / gradient for higher ones."""
     f = result.function
+    if hasattr(result, "entry_orders"):  # each entry's derivative one short of it, by diff
+        lower = _lower(result)
+        exprs = [partial(f.outputs[m], *along) if along else f.outputs[m]
+                 for m, rest in lower
+                 for along in [[v for v, c in zip(f.variables, rest, strict=True)
+                                for _ in range(c)]]]
+        return exprs, f"the exact derivatives of order {result.order - 1} (SymPy's diff of f)"
     if result.kind in ("gradient", "jacobian") or (result.kind == "derivative"
                                                    and result.order == 1):
         return f.outputs, "f"
@@ -167,6 +176,18 @@ def _stepped(result: Result) -> tuple[list[sympy.Basic], str]:
         return list(differentiate(f, "gradient").expanded()), "the exact gradient"
     lower = differentiate(f, "derivative", result.order - 1)
     return list(lower.expanded()), f"the exact derivative of order {result.order - 1}"
+
+
+def _lower(result: Result) -> list[tuple[int, tuple[int, ...]]]:
+    """The distinct (output, orders) one differentiation short of each entry (the last
+    differentiation taken along the entry's last variable), in order of first use."""
+    return list(dict.fromkeys(_one_short(orders, m) for m, orders in _entry_orders(result)))
+
+
+def _one_short(orders: tuple[int, ...], output: int) -> tuple[int, tuple[int, ...]]:
+    rest = list(orders)
+    rest[_first_var(orders)] -= 1
+    return output, tuple(rest)
 
 
 def complex_step_applies(result: Result, memo: dict | None = None) -> bool:
@@ -209,6 +230,8 @@ def _first_var(orders: tuple[int, ...]) -> int:
 
 def _row(result: Result, output: int, orders: tuple[int, ...]) -> int:
     """Which stepped expression holds the entry: the output, or the gradient row."""
+    if hasattr(result, "entry_orders"):
+        return _lower(result).index(_one_short(orders, output))
     if result.kind != "hessian":
         return output
     rest = list(orders)
@@ -234,7 +257,8 @@ def richardson(result: Result, point: dict, memo: dict | None = None,
     from . import ridders
 
     variables, params = _split(result, point)
-    second = result.kind == "hessian" or (result.kind == "derivative" and result.order == 2)
+    second = result.kind == "hessian" or (result.kind == "derivative" and result.order == 2) \
+        or (result.kind == "tensor" and result.order == 2)
     exprs, target = (result.function.outputs, "f") if second else _program(
         memo, ("stepped",), lambda: _stepped(result))
     program = _program(memo, ("richardson", tuple(params)),
@@ -321,6 +345,9 @@ def torch_autograd(result: Result, point: dict, memo: dict | None = None) -> Est
 def _autograd(result: Result, outputs: Callable, x, grad, jacrev, hessian):
     import torch
 
+    if hasattr(result, "entry_orders"):  # nested: jacfwd(… jacfwd(jacrev(f)))
+        from torch.func import jacfwd
+        return torch.stack(nested_autodiff(result, outputs, x, jacfwd, jacrev))
     if result.kind == "derivative":
         def one(v):
             return outputs(v.reshape(1))
@@ -339,3 +366,19 @@ def _autograd(result: Result, outputs: Callable, x, grad, jacrev, hessian):
     else:
         out = hessian(lambda v: outputs(v)[0])(x)
     return out
+
+
+def nested_autodiff(result: Result, outputs: Callable, x: object, jacfwd: Callable,
+                    jacrev: Callable) -> list:
+    """Each entry of a mixed partial or tensor from the full order-k tensor of its output,
+    jacfwd applied k − 1 times to jacrev (torch.func's or JAX's)."""
+    full: dict[int, object] = {}
+    values = []
+    for m, orders in _entry_orders(result):
+        if m not in full:
+            g = jacrev(lambda v, m=m: outputs(v)[m])
+            for _ in range(result.order - 1):
+                g = jacfwd(g)
+            full[m] = g(x)
+        values.append(full[m][tuple(i for i, c in enumerate(orders) for _ in range(c))])
+    return values

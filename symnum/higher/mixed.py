@@ -1,0 +1,147 @@
+"""Mixed partial derivatives: f differentiated along a sequence of variables, in that order.
+
+``wrt=["x", "y", "y"]`` differentiates by x first, then by y, then by y again: the
+subscript notation f_xyy reads left to right, Leibniz's ∂³f/∂y²∂x right to left (the
+variable next to f is taken first). For f with continuous partials every order gives the
+same result (Schwarz's theorem); symnum takes the order given and says so.
+
+>>> from symnum.core.function import Function
+>>> r = mixed_partial(Function("x**2*y**3*sin(z)", wrt="x,y"), ["x", "y", "y"])
+>>> r.expr, r.wrt_names, r.heading()
+(12*x*y*sin(z), ['x', 'y', 'y'], '∂³f/∂y²∂x = f_xyy (by x, then y, then y)')
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sympy
+
+from ..core.calculus import MAX_ORDER, Result, partial, readable, tidy_result
+from ..core.errors import SymnumError
+from ..core.function import Function, WrtLike
+from ..core.parse import split_names
+from ..core.render import expr_latex
+
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def repeated_names(wrt: WrtLike) -> list[str] | None:
+    """The names of ``wrt`` when one is listed more than once (a mixed partial), else None.
+
+    >>> repeated_names("x,y,y"), repeated_names(["x", "y"])
+    (['x', 'y', 'y'], None)
+    """
+    if isinstance(wrt, str):
+        names = split_names(wrt)
+    elif isinstance(wrt, list | tuple):
+        names = [w.name if isinstance(w, sympy.Symbol) else str(w) for w in wrt]
+    else:
+        return None
+    return names if len(set(names)) < len(names) else None
+
+
+@dataclass(frozen=True)
+class MixedPartial(Result):
+    """∂ⁿf/∂(sequence): ``function.variables`` are the distinct variables in order of first
+    use, ``sequence`` the differentiations in the order taken (``order`` = its length)."""
+
+    sequence: tuple[sympy.Symbol, ...] = ()
+
+    @property
+    def wrt_names(self) -> list[str]:
+        return [v.name for v in self.sequence]
+
+    @property
+    def described(self) -> str:
+        """In words, for a kernel's description."""
+        return f"mixed partial {self.leibniz()} (by {', then '.join(self.wrt_names)})"
+
+    def entry_orders(self) -> list[tuple[int, tuple[int, ...]]]:
+        """Per output: how often each variable is differentiated (for verification)."""
+        counts = tuple(self.sequence.count(v) for v in self.variables)
+        return [(m, counts) for m in range(len(self.function.outputs))]
+
+    def to_json(self) -> dict[str, object]:
+        """The JSON contract (expr, wrt, what, order, shape, result, definitions, latex)."""
+        from ..core.render import result_json
+        return result_json(self)
+
+    def leibniz(self) -> str:
+        """∂³f/∂y²∂x: the denominator right to left (the last differentiation first)."""
+        runs = [(v, len(list(g))) for v, g in itertools.groupby(reversed(self.sequence))]
+        return f"∂{_sup(self.order)}f/" + "".join(f"∂{v.name}{_sup(c)}" for v, c in runs)
+
+    def subscript(self) -> str:
+        """f_xyy (one-letter names) or f_(x1,y,y): left to right, the order taken."""
+        names = self.wrt_names
+        return "f_" + ("".join(names) if all(len(n) == 1 for n in names)
+                       else "(" + ",".join(names) + ")")
+
+    def heading(self) -> str:
+        return f"{self.leibniz()} = {self.subscript()} (by {', then '.join(self.wrt_names)})"
+
+    def operator_latex(self, f: str) -> str:
+        runs = [(v, len(list(g))) for v, g in itertools.groupby(reversed(self.sequence))]
+        below = " ".join(rf"\partial {expr_latex(v)}" + ("" if c == 1 else f"^{{{c}}}")
+                         for v, c in runs)
+        op = rf"\frac{{\partial^{{{self.order}}}}}{{{below}}}"
+        return op + (f" {f}" if self.function.is_vector else rf" \left({f}\right)")
+
+    def footnote(self) -> str:
+        return (f"order of differentiation: {', then '.join(self.wrt_names)} (as --wrt lists "
+                f"them; Leibniz's {self.leibniz()} reads right to left, {self.subscript()} "
+                "left to right; for f with continuous partials any order gives the same)")
+
+    def json_extra(self) -> dict[str, object]:
+        return {"order_of_differentiation": self.wrt_names}
+
+
+def _sup(k: int) -> str:
+    return "" if k == 1 else str(k).translate(_SUPERSCRIPT)
+
+
+def mixed_partial(f: Function, names: Sequence[str]) -> Result:
+    """f (whose variables are the distinct ``names``, in order of first use) differentiated
+    along ``names`` in order; one name repeated is an ordinary derivative of that order."""
+    if not 1 <= len(names) <= MAX_ORDER:
+        raise SymnumError(f"a mixed partial takes 1 to {MAX_ORDER} differentiations, got "
+                          f"{len(names)}")
+    distinct = list(dict.fromkeys(names))
+    by_name = dict(zip(distinct, f.variables, strict=True))
+    sequence = tuple(by_name[n] for n in names)
+    if len(distinct) == 1:
+        from ..core.calculus import derivative
+        return derivative(f, len(names))
+    entries = []
+    for output in f.outputs:
+        for v in sequence:
+            output = partial(output, v)
+        entries.append(output)
+    result = tidy_result("derivative", f, sympy.ImmutableMatrix(entries), len(names),
+                         cls=MixedPartial)
+    return dataclasses.replace(result, sequence=sequence)
+
+
+def mixed_steps(result: MixedPartial) -> object:
+    """A :class:`symnum.steps.Derivation` with one stage per differentiation, each a true
+    step from the previous stage's (readable) result."""
+    from ..steps.build import Derivation, _Rooting
+
+    f = result.function
+    rooted = _Rooting(getattr(f, "notation", ())).tree
+    trees, labels = [], []
+    for m, (out, final) in enumerate(zip(f.outputs, result.expanded(), strict=True)):
+        current, taken = out, []
+        for k, v in enumerate(result.sequence, 1):
+            target = final if k == result.order else readable(partial(current, v))
+            trees.append(rooted(current, v, target))
+            before = "f" if not taken else "f_" + "".join(taken)
+            taken.append(v.name)
+            label = f"stage {k}: ∂/∂{v.name} of {before}"
+            labels.append(label + (f" (output {m + 1})" if f.is_vector else ""))
+            current = target
+    return Derivation(result, tuple(trees), tuple(labels))

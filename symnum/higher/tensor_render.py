@@ -1,0 +1,160 @@
+"""A derivative tensor for people: a list of Hessian slices in text and LaTeX.
+
+Order 1 prints as the gradient (a column), order 2 as the Hessian; from order 3 on the
+tensor is a list of n×n slices ∂/∂xᵢ ∇²f (order 4: ∂²/∂xᵢ∂xⱼ ∇²f, …), each labelled with
+the variables it is differentiated by. The LaTeX is ``\\nabla^{k} f = [slice, …]`` with
+each slice a ``bmatrix`` under its label, which :mod:`symnum.higher.tensor_claims` reads
+back.
+
+>>> from symnum.core.function import Function
+>>> from symnum.higher.tensor import derivative_tensor
+>>> print(body_latex(derivative_tensor(Function("x**3*y"), 3), None))
+\\left[\\; \\underbrace{\\begin{bmatrix}6 y & 6 x\\\\6 x & 0\\end{bmatrix}}_{\\partial_{x} \
+\\nabla^{2} f},\\; \\underbrace{\\begin{bmatrix}6 x & 0\\\\0 & 0\\end{bmatrix}}_{\\partial_{y} \
+\\nabla^{2} f} \\;\\right]
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import TYPE_CHECKING
+
+import sympy
+
+from ..core.render import expr_latex, expr_text
+
+if TYPE_CHECKING:
+    from .tensor import TensorResult
+
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+_SUBSCRIPT = "ᵢⱼₖₗₘₙₚqᵣₛ"  # index letters i, j, k, … as subscripts (q has none in Unicode)
+_LETTERS = "ijklmnpqrs"
+_NAMES = {1: "gradient ∇f", 2: "Hessian ∇²f"}
+
+
+def heading(result: TensorResult) -> str:
+    """The title: which tensor, its entries' meaning, its shape and layout.
+
+    >>> from symnum.core.function import Function
+    >>> from symnum.higher.tensor import derivative_tensor
+    >>> heading(derivative_tensor(Function("x*y*z"), 3))
+    '∇³f, the derivative tensor of order 3: T[i,j,k] = ∂³f/∂xᵢ∂xⱼ∂xₖ, shape 3×3×3, as 3 \
+slices ∂/∂xᵢ ∇²f (xᵢ = x, y, z)'
+    """
+    k, n = result.order, len(result.variables)
+    sup = "" if k == 1 else str(k).translate(_SUPERSCRIPT)
+    letters = _LETTERS[:k] if k <= len(_LETTERS) else _LETTERS
+    index = ",".join(letters)
+    denominator = "".join(f"∂x{_SUBSCRIPT[i]}" for i in range(min(k, len(_SUBSCRIPT))))
+    shape = "×".join([str(n)] * k)
+    title = f"∇{sup}f, the derivative tensor of order {k}: T[{index}] = ∂{sup}f/{denominator}" \
+            f", shape {shape}"
+    names = ", ".join(v.name for v in result.variables)
+    if k in _NAMES:
+        return f"{title} (the {_NAMES[k]}; xᵢ = {names})"
+    lead = "".join(f"∂x{_SUBSCRIPT[i]}" for i in range(k - 2))
+    inner = f"∂{'' if k == 3 else str(k - 2).translate(_SUPERSCRIPT)}/{lead}"
+    return f"{title}, as {n ** (k - 2)} slices {inner} ∇²f (xᵢ = {names})"
+
+
+def operator_latex(result: TensorResult, f: str) -> str:
+    """``\\nabla^{k}_{x, y} \\left(f\\right)``."""
+    names = ", ".join(expr_latex(v) for v in result.variables)
+    power = "" if result.order == 1 else f"^{{{result.order}}}"
+    return rf"\nabla{power}_{{{names}}} \left({f}\right)"
+
+
+def slices(result: TensorResult, values: list) -> list[tuple[tuple[sympy.Symbol, ...], list]]:
+    """(the variables a slice is differentiated by, its n×n values row-major) per slice."""
+    n, k = len(result.variables), result.order
+    size = n * n
+    return [(tuple(result.variables[i] for i in lead), values[s * size:(s + 1) * size])
+            for s, lead in enumerate(itertools.product(range(n), repeat=k - 2))]
+
+
+def _label(lead: tuple[sympy.Symbol, ...]) -> str:
+    """∂/∂x ∇²f, ∂²/∂x∂y ∇²f, …"""
+    sup = "" if len(lead) == 1 else str(len(lead)).translate(_SUPERSCRIPT)
+    runs = [(v, len(list(group))) for v, group in itertools.groupby(lead)]
+    return f"∂{sup}/" + "".join(f"∂{v.name}{'' if c == 1 else str(c).translate(_SUPERSCRIPT)}"
+                                for v, c in runs) + " ∇²f"
+
+
+def _label_latex(lead: tuple[sympy.Symbol, ...]) -> str:
+    return " ".join(rf"\partial_{{{expr_latex(v)}}}" for v in lead) + r" \nabla^{2} f"
+
+
+def _matrix(result: TensorResult, values: list) -> sympy.ImmutableMatrix:
+    n = len(result.variables)
+    if result.order == 1:
+        return sympy.ImmutableMatrix(n, 1, values)
+    return sympy.ImmutableMatrix(n, n, values)
+
+
+def body_text(result: TensorResult) -> list[str]:
+    """Indented lines: the matrix (order ≤ 2) or each labelled slice."""
+    entries = result.entries()
+    if result.order <= 2:
+        return _indented(expr_text(_matrix(result, entries)))
+    lines: list[str] = []
+    for lead, values in slices(result, entries):
+        lines += [f"  {_label(lead)} =", *_indented(expr_text(_matrix(result, values)), "    ")]
+    return lines
+
+
+def body_latex(result: TensorResult, order: str | None) -> str:
+    """The right-hand side: a bmatrix, or ``[slice, …]`` with each slice labelled."""
+    entries = result.entries()
+    if result.order <= 2:
+        return expr_latex(_matrix(result, entries), order)
+    parts = [rf"\underbrace{{{expr_latex(_matrix(result, values), order)}}}_"
+             rf"{{{_label_latex(lead)}}}" for lead, values in slices(result, entries)]
+    return r"\left[\; " + r",\; ".join(parts) + r" \;\right]"
+
+
+def value_text(result: TensorResult, value: object) -> str:
+    """The value at a point, slice by slice as the result is printed."""
+    flat = list(_flatten(value))
+    if result.order <= 2:
+        return _rows(result, flat)
+    blocks = []
+    for lead, values in slices(result, flat):
+        blocks.append(f"{_label(lead)} =\n" + "\n".join(
+            "  " + line for line in _rows(result, values).splitlines()))
+    return "\n".join(blocks)
+
+
+def _rows(result: TensorResult, values: list) -> str:
+    n = len(result.variables)
+    width = 1 if result.order == 1 else n
+    return "\n".join("[" + ", ".join(_number(v) for v in values[r * width:(r + 1) * width])
+                     + "]" for r in range(len(values) // width))
+
+
+def _number(value: object) -> str:
+    return f"{value:.15g}" if isinstance(value, float) else str(value)
+
+
+def _flatten(value: object):
+    if isinstance(value, list):
+        for v in value:
+            yield from _flatten(v)
+    else:
+        yield value
+
+
+def footnote(result: TensorResult) -> str:
+    """How much symmetry saved: distinct entries derived of n^k, diff calls of a naive
+    nesting."""
+    total = len(result.matrix)
+    if result.order == 1:
+        return f"each of the {total} entries derived once"
+    return (f"symmetric (the order of differentiation does not matter): {result.distinct} "
+            f"distinct entries derived, each once, of {total}; the other "
+            f"{total - result.distinct} filled by symmetry ({result.differentiations} "
+            f"differentiations in all, lower orders included; {result.naive_differentiations}"
+            " without symmetry)")
+
+
+def _indented(block: str, pad: str = "  ") -> list[str]:
+    return [pad + line for line in block.splitlines()]
