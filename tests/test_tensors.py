@@ -127,3 +127,11 @@ def test_api_and_web_parameters():
     assert answer["result"] == [[["6*y", "6*x"], ["6*x", "0"]], [["6*x", "0"], ["0", "0"]]]
     with pytest.raises(SymnumError, match="scalar function"):
         symnum.derive("[x*y, x]", what="tensor", order=2)
+
+
+def test_export_writes_the_tensor(cli):
+    proc = cli("export", "x**3*y + y**2*z", "--what", "tensor", "--order", "3", "--name", "T")
+    namespace: dict = {}
+    exec(proc.stdout, namespace)  # a standalone numpy module
+    out = namespace["T"](np.array([1.0, 0.5]), 2.0, 3.0)
+    assert out.shape == (2, 3, 3, 3) and out[0, 1, 2, 1] == 2.0 and out[1, 0, 0, 0] == 12.0

@@ -19,7 +19,7 @@ SHOWN_CHARS = 120  # a difference longer than this is not printed in the text
 
 def check_text(outcome, expr: str) -> str:
     """The verdict in a few lines a learner can act on."""
-    kind = outcome.result.kind
+    kind = getattr(outcome.result, "noun", outcome.result.kind)  # symnum.higher's say it
     evidence = outcome.evidence
     if outcome.correct:
         how = (f"shown symbolically: {evidence.statement}" if outcome.how == "symbolic"
@@ -65,7 +65,7 @@ def check_html(outcome) -> str:
     expr = outcome.result.function.source
     lines = check_text(outcome, expr).splitlines()
     verdict = "correct" if outcome.correct else "incorrect"
-    kind = outcome.result.kind
+    kind = getattr(outcome.result, "noun", outcome.result.kind)  # symnum.higher's say it
     if outcome.point is not None and outcome.counterexample is None:
         scalar = outcome.entry is None or not outcome.result.shape
         where = ", ".join(f"{k} = {_g(v)}" for k, v in outcome.point.items())
@@ -146,7 +146,7 @@ def _counterexample_lines(outcome) -> list[str]:
     c = outcome.counterexample
     sizes = ", ".join(f"{k} = {v}" for k, v in c["sizes"].items())
     inputs = "; ".join(f"{k} = {v}" for k, v in c["inputs"].items())
-    kind = outcome.result.kind
+    kind = getattr(outcome.result, "noun", outcome.result.kind)  # symnum.higher's say it
     return [f"incorrect: with {sizes + ' and ' if sizes else ''}{inputs}",
             f"  the claim gives    {c['claimed']}",
             f"  but the {kind} is {c['expected']}"]

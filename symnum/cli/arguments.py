@@ -130,6 +130,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--wrt", help="variables, comma- or space-separated (default: all)")
     e.add_argument("--what", choices=EXPORT_WHATS, help="value (the function itself) "
                    "or a derivative; default: as for derive")
+    e.add_argument("--order", type=int, default=1, help="order of a derivative tensor "
+                   "(--what tensor)")
     e.add_argument("--shape", action="append", default=[], metavar="NAME=DIMS",
                    help="a vector (x=3) or matrix (A=3,3) argument, with numbers")
     e.add_argument("--to", choices=TARGETS, default="numpy",

@@ -36,7 +36,7 @@ LAYOUT_HOOKS = {
     "body_text": "body_text() → the entries as indented text lines (not one matrix)",
     "body_latex": "body_latex(order) → the LaTeX right-hand side",
     "value_text": "value_text(value) → the value at a point, laid out",
-    "footnote": "footnote() → a line under the text (how it was computed)",
+    "footnote": "footnote() → a line under the entries (how they were computed)",
     "wrt_names": "wrt_names → the JSON 'wrt' (x, y, y for a mixed partial)",
     "json_extra": "json_extra() → keys added to the JSON",
 }
@@ -247,6 +247,8 @@ def result_text(result: Result, value: Any = None, point: dict | None = None) ->
     if result.definitions and result.native is None:
         lines += ["", "where"] + [_indent(expr_text(sympy.Eq(n, v, evaluate=False)))
                                   for n, v in result.definitions]
+    if hasattr(result, "footnote"):
+        lines += ["", result.footnote()]
     boundaries = _boundaries(result)
     if boundaries:
         lines += ["", "where the pieces meet:"] + [f"  {note}" for note in boundaries]
@@ -255,8 +257,6 @@ def result_text(result: Result, value: Any = None, point: dict | None = None) ->
         shown = result.value_text(value) if hasattr(result, "value_text") else \
             _format_value(value)
         lines += ["", f"at {at}:", _indent(shown)]
-    if hasattr(result, "footnote"):
-        lines += ["", result.footnote()]
     return "\n".join(lines)
 
 

@@ -164,7 +164,7 @@ def _matrix_docstring(export: MatrixExport, to: str, name: str) -> str:
     result, code = export.result, export.code
     formula = getattr(result.function, "source", None) or result.function.expr
     call = f"{name}({', '.join(code.params)})"
-    first = f"{call}: the {_kind(result.kind)} of {formula} with respect to " \
+    first = f"{call}: the {_kind(result)} of {formula} with respect to " \
         f"{result.variable.name}, exported by symnum {release}."
     text = result.text()
     latex = result.latex()
@@ -197,7 +197,7 @@ def _wrapped(line: str) -> str:
 def _summary(result, what: str | None) -> str:
     if not isinstance(result, Result):
         return "the value"
-    return f"the {_kind(result.kind)}"
+    return f"the {_kind(result)}"
 
 
 def _docstring(kernel, f: Function, result, shape: tuple[int, ...], params: list[str],
@@ -213,8 +213,8 @@ def _docstring(kernel, f: Function, result, shape: tuple[int, ...], params: list
     variables = ", ".join(v.name for v in f.variables)
     formula = str(f.expr if not f.is_vector else list(f.expr))
     if isinstance(result, Result):
-        head = f"the {_kind(result.kind)} of {formula} with respect to ({variables})" \
-            if len(f.variables) > 1 else f"the {_kind(result.kind)} of {formula} with " \
+        head = f"the {_kind(result)} of {formula} with respect to ({variables})" \
+            if len(f.variables) > 1 else f"the {_kind(result)} of {formula} with " \
             f"respect to {variables}"
         text = _result_text(result)
         latex = result_latex(result) if len(text) <= SHOW_MAX_CHARS else None
@@ -223,7 +223,7 @@ def _docstring(kernel, f: Function, result, shape: tuple[int, ...], params: list
         latex = f"f({variables}) = {expr_latex(f.expr)}"
     if matrix is not None:
         formula = getattr(matrix, "source", None) or matrix.expr
-        head = f"the {_kind(result.kind)} of {formula} with respect to " \
+        head = f"the {_kind(result)} of {formula} with respect to " \
             f"{', '.join(v.name for v in matrix.variables)}"
     shown = "" if text is None else f"\n{text}\n"
     if latex is None or len(latex) > 3 * SHOW_MAX_CHARS:
@@ -255,8 +255,10 @@ def _docstring(kernel, f: Function, result, shape: tuple[int, ...], params: list
     return f'r"""{body_text}\n"""'
 
 
-def _kind(kind: str) -> str:
-    return {"hessian": "Hessian", "jacobian": "Jacobian"}.get(kind, kind)
+def _kind(result: Result) -> str:
+    """What the result is, in words (a tensor or mixed partial says it itself)."""
+    return getattr(result, "noun", None) or {"hessian": "Hessian", "jacobian": "Jacobian"
+                                             }.get(result.kind, result.kind)
 
 
 def _matrix_lines(matrix: Function) -> list[str]:

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sympy
+from sympy.core.function import AppliedUndef
 
 from ..core.calculus import MAX_ORDER, Result, partial, readable, tidy_result
 from ..core.errors import SymnumError
@@ -56,9 +57,13 @@ class MixedPartial(Result):
         return [v.name for v in self.sequence]
 
     @property
-    def described(self) -> str:
-        """In words, for a kernel's description."""
+    def noun(self) -> str:
+        """What it is, in words (kernels, verify and check say it)."""
         return f"mixed partial {self.leibniz()} (by {', then '.join(self.wrt_names)})"
+
+    def entry_name(self, index: tuple[int, ...]) -> str:
+        return self.leibniz() + (f" of output {index[0] + 1}" if self.function.is_vector
+                                 else "")
 
     def entry_orders(self) -> list[tuple[int, tuple[int, ...]]]:
         """Per output: how often each variable is differentiated (for verification)."""
@@ -73,13 +78,14 @@ class MixedPartial(Result):
     def leibniz(self) -> str:
         """∂³f/∂y²∂x: the denominator right to left (the last differentiation first)."""
         runs = [(v, len(list(g))) for v, g in itertools.groupby(reversed(self.sequence))]
-        return f"∂{_sup(self.order)}f/" + "".join(f"∂{v.name}{_sup(c)}" for v, c in runs)
+        return f"∂{_sup(self.order)}{_letter(self)}/" + "".join(f"∂{v.name}{_sup(c)}"
+                                                                for v, c in runs)
 
     def subscript(self) -> str:
         """f_xyy (one-letter names) or f_(x1,y,y): left to right, the order taken."""
         names = self.wrt_names
-        return "f_" + ("".join(names) if all(len(n) == 1 for n in names)
-                       else "(" + ",".join(names) + ")")
+        return f"{_letter(self)}_" + ("".join(names) if all(len(n) == 1 for n in names)
+                                      else "(" + ",".join(names) + ")")
 
     def heading(self) -> str:
         return f"{self.leibniz()} = {self.subscript()} (by {', then '.join(self.wrt_names)})"
@@ -98,6 +104,13 @@ class MixedPartial(Result):
 
     def json_extra(self) -> dict[str, object]:
         return {"order_of_differentiation": self.wrt_names}
+
+
+def _letter(result: Result) -> str:
+    """F where the user's formula has an unknown function f of its own (as the text calls
+    the function then), else f."""
+    unknown = result.function.expr.atoms(AppliedUndef)
+    return "F" if any(u.func.__name__ == "f" for u in unknown) else "f"
 
 
 def _sup(k: int) -> str:
@@ -139,7 +152,8 @@ def mixed_steps(result: MixedPartial) -> object:
         for k, v in enumerate(result.sequence, 1):
             target = final if k == result.order else readable(partial(current, v))
             trees.append(rooted(current, v, target))
-            before = "f" if not taken else "f_" + "".join(taken)
+            letter = _letter(result)
+            before = letter if not taken else f"{letter}_" + "".join(taken)
             taken.append(v.name)
             label = f"stage {k}: ∂/∂{v.name} of {before}"
             labels.append(label + (f" (output {m + 1})" if f.is_vector else ""))

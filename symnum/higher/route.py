@@ -43,7 +43,7 @@ def higher_result(expr: ExprLike | Function, wrt: WrtLike, what: str | None, ord
     return derivative_tensor(as_function(expr, wrt, shapes, syntax), order)
 
 
-def higher_steps(result: Result) -> object | None:
+def higher_steps(result: object) -> object | None:
     """The steps of a higher result (a mixed partial: one stage per differentiation), or
     None for the core's kinds."""
     from .mixed import MixedPartial, mixed_steps

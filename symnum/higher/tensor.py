@@ -50,9 +50,16 @@ class TensorResult(Result):
         return (len(self.variables),) * self.order
 
     @property
-    def described(self) -> str:
-        """In words, for a kernel's description."""
-        return f"derivative tensor of order {self.order} (shape {self.shape})"
+    def noun(self) -> str:
+        """What it is, in words (kernels, verify and check say it)."""
+        return f"derivative tensor of order {self.order}"
+
+    def entry_name(self, index: tuple[int, ...]) -> str:
+        """T[i, j, k] as a person names it: ∂³f/∂x∂y², the variables in index order."""
+        names = [self.variables[i].name for i in index]
+        runs = [(v, len(list(g))) for v, g in itertools.groupby(names)]
+        return f"∂{tensor_render.power(self.order)}f/" + "".join(
+            f"∂{v}{tensor_render.power(c)}" for v, c in runs)
 
     @property
     def distinct(self) -> int:

@@ -32,6 +32,11 @@ _LETTERS = "ijklmnpqrs"
 _NAMES = {1: "gradient ∇f", 2: "Hessian ∇²f"}
 
 
+def power(k: int) -> str:
+    """k as a superscript, nothing for 1."""
+    return "" if k == 1 else str(k).translate(_SUPERSCRIPT)
+
+
 def heading(result: TensorResult) -> str:
     """The title: which tensor, its entries' meaning, its shape and layout.
 

@@ -148,7 +148,7 @@ class Kernel:
         from ..steps.render import inline
         target = self.target
         if isinstance(target, Result):
-            what = getattr(target, "described", None) or (
+            what = getattr(target, "noun", None) or (
                 target.kind if target.order == 1 else f"derivative of order {target.order}")
             return f"the {what} of f = {_short(inline(target.function.expr))}"
         if target is None:

@@ -251,8 +251,16 @@ def export(request: ExportRequest) -> ExportResult:
 
     request = checked(request, ExportRequest)
     expr = plain(request.expr, request.syntax, request.shapes)
-    source = export_source(expr, request.wrt, request.what,
-                           shapes_of(request.shapes) or None, to=request.to, name=request.name)
+    from ..higher.route import higher_result
+    shapes = shapes_of(request.shapes) or None
+    found = None if shapes else higher_result(expr, request.wrt, request.what, request.order)
+    if found is None and request.order != 1:
+        raise SymnumError("export writes first derivatives, a Hessian (--what hessian) or a "
+                          f"derivative tensor (--what tensor --order k), not order "
+                          f"{request.order}")
+    source = export_source(found if found is not None else expr, None if found else
+                           request.wrt, None if found else request.what, shapes, to=request.to,
+                           name=request.name)
     if request.out:
         if not request.out.endswith(".py"):
             raise SymnumError("--out must name a .py file")

@@ -21,6 +21,8 @@ _SUPERSCRIPT = {2: "²", 3: "³", 4: "⁴", 5: "⁵", 6: "⁶", 7: "⁷", 8: "�
 def _entry_name(report: Report, index: tuple[int, ...]) -> str:
     """A person's name for an entry: ∂f/∂x, ∂²f/∂x∂y, J[1,2] ..."""
     r = report.result
+    if hasattr(r, "entry_name"):  # a mixed partial or a tensor (symnum.higher)
+        return r.entry_name(index)
     names = [v.name for v in r.variables]
     if r.kind == "derivative":
         if r.function.is_vector:
@@ -80,7 +82,7 @@ def report_text(report: Report) -> str:
     where = (f"{len(report.points)} random point{'s' if len(report.points) != 1 else ''} "
              f"(seed {report.seed})" if report.seed is not None
              else _point_text(report.points[0]))
-    lines = [f"verify {r.kind} of {_source(report)} with respect to "
+    lines = [f"verify {getattr(r, 'noun', r.kind)} of {_source(report)} with respect to "
              f"{', '.join(v.name for v in r.variables)} at {where}", ""]
     if report.undefined:  # no method ran: there is nothing to compare them with
         return "\n".join([*lines, verdict_line(report)])

@@ -129,10 +129,10 @@ def request_for(endpoint: str, params: dict[str, Any]) -> tuple[str, Any]:
     given = {_FIELDS.get(name, name): _value(name, value) for name, value in params.items()
              if name != positional}
     if endpoint == "export":
-        order = given.pop("order", 1)
-        if order != 1:
+        if given.get("order", 1) != 1 and given.get("what") != "tensor":
             raise BadRequest(f"export writes first derivatives (or a Hessian with "
-                             f"what=hessian), not order {order}")
+                             f"what=hessian, a tensor with what=tensor), not order "
+                             f"{given['order']}")
         return "export", service.ExportRequest(params["expr"], **given)
     if endpoint == "check":
         return "check", service.CheckRequest(params["claimed"], **given)
