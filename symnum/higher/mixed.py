@@ -25,7 +25,7 @@ from ..core.calculus import MAX_ORDER, Result, partial, readable, tidy_result
 from ..core.errors import SymnumError
 from ..core.function import Function, WrtLike
 from ..core.parse import split_names
-from ..core.render import expr_latex
+from ..core.render import expr_latex, expr_text
 
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -57,9 +57,14 @@ class MixedPartial(Result):
         return [v.name for v in self.sequence]
 
     @property
+    def shown_names(self) -> list[str]:
+        """The names as the formula prints them (α for alpha, x₁ for x1)."""
+        return [shown(v) for v in self.sequence]
+
+    @property
     def noun(self) -> str:
         """What it is, in words (kernels, verify and check say it)."""
-        return f"mixed partial {self.leibniz()} (by {', then '.join(self.wrt_names)})"
+        return f"mixed partial {self.leibniz()} (by {', then '.join(self.shown_names)})"
 
     def entry_name(self, index: tuple[int, ...]) -> str:
         return self.leibniz() + (f" of output {index[0] + 1}" if self.function.is_vector
@@ -78,17 +83,17 @@ class MixedPartial(Result):
     def leibniz(self) -> str:
         """∂³f/∂y²∂x: the denominator right to left (the last differentiation first)."""
         runs = [(v, len(list(g))) for v, g in itertools.groupby(reversed(self.sequence))]
-        return f"∂{_sup(self.order)}{_letter(self)}/" + "".join(f"∂{v.name}{_sup(c)}"
+        return f"∂{_sup(self.order)}{_letter(self)}/" + "".join(f"∂{shown(v)}{_sup(c)}"
                                                                 for v, c in runs)
 
     def subscript(self) -> str:
         """f_xyy (one-letter names) or f_(x1,y,y): left to right, the order taken."""
-        names = self.wrt_names
+        names = self.shown_names
         return f"{_letter(self)}_" + ("".join(names) if all(len(n) == 1 for n in names)
                                       else "(" + ",".join(names) + ")")
 
     def heading(self) -> str:
-        return f"{self.leibniz()} = {self.subscript()} (by {', then '.join(self.wrt_names)})"
+        return f"{self.leibniz()} = {self.subscript()} (by {', then '.join(self.shown_names)})"
 
     def operator_latex(self, f: str) -> str:
         runs = [(v, len(list(g))) for v, g in itertools.groupby(reversed(self.sequence))]
@@ -98,7 +103,7 @@ class MixedPartial(Result):
         return op + (f" {f}" if self.function.is_vector else rf" \left({f}\right)")
 
     def footnote(self) -> str:
-        return (f"order of differentiation: {', then '.join(self.wrt_names)} (as --wrt lists "
+        return (f"order of differentiation: {', then '.join(self.shown_names)} (as --wrt lists "
                 f"them; Leibniz's {self.leibniz()} reads right to left, {self.subscript()} "
                 "left to right; for f with continuous partials any order gives the same)")
 
@@ -111,6 +116,16 @@ def _letter(result: Result) -> str:
     the function then), else f."""
     unknown = result.function.expr.atoms(AppliedUndef)
     return "F" if any(u.func.__name__ == "f" for u in unknown) else "f"
+
+
+def shown(v: sympy.Symbol) -> str:
+    """A variable as the formula prints it (α for alpha), its name where that takes lines.
+
+    >>> shown(sympy.Symbol("alpha")), shown(sympy.Symbol("x1"))
+    ('α', 'x₁')
+    """
+    text = expr_text(v)
+    return text if "\n" not in text else v.name
 
 
 def _sup(k: int) -> str:
@@ -154,8 +169,8 @@ def mixed_steps(result: MixedPartial) -> object:
             trees.append(rooted(current, v, target))
             letter = _letter(result)
             before = letter if not taken else f"{letter}_" + "".join(taken)
-            taken.append(v.name)
-            label = f"stage {k}: ∂/∂{v.name} of {before}"
+            taken.append(shown(v))
+            label = f"stage {k}: ∂/∂{shown(v)} of {before}"
             labels.append(label + (f" (output {m + 1})" if f.is_vector else ""))
             current = target
     return Derivation(result, tuple(trees), tuple(labels))

@@ -56,7 +56,7 @@ class TensorResult(Result):
 
     def entry_name(self, index: tuple[int, ...]) -> str:
         """T[i, j, k] as a person names it: ∂³f/∂x∂y², the variables in index order."""
-        names = [self.variables[i].name for i in index]
+        names = [tensor_render.shown(self.variables[i]) for i in index]
         runs = [(v, len(list(g))) for v, g in itertools.groupby(names)]
         return f"∂{tensor_render.power(self.order)}f/" + "".join(
             f"∂{v}{tensor_render.power(c)}" for v, c in runs)

@@ -32,6 +32,12 @@ _LETTERS = "ijklmnpqrs"
 _NAMES = {1: "gradient ∇f", 2: "Hessian ∇²f"}
 
 
+def shown(v: sympy.Symbol) -> str:
+    """A variable as the formula prints it (α for alpha), its name where that takes lines."""
+    text = expr_text(v)
+    return text if "\n" not in text else v.name
+
+
 def power(k: int) -> str:
     """k as a superscript, nothing for 1."""
     return "" if k == 1 else str(k).translate(_SUPERSCRIPT)
@@ -54,7 +60,7 @@ slices ∂/∂xᵢ ∇²f (xᵢ = x, y, z)'
     shape = "×".join([str(n)] * k)
     title = f"∇{sup}f, the derivative tensor of order {k}: T[{index}] = ∂{sup}f/{denominator}" \
             f", shape {shape}"
-    names = ", ".join(v.name for v in result.variables)
+    names = ", ".join(shown(v) for v in result.variables)
     if k in _NAMES:
         return f"{title} (the {_NAMES[k]}; xᵢ = {names})"
     lead = "".join(f"∂x{_SUBSCRIPT[i]}" for i in range(k - 2))
@@ -81,7 +87,7 @@ def _label(lead: tuple[sympy.Symbol, ...]) -> str:
     """∂/∂x ∇²f, ∂²/∂x∂y ∇²f, …"""
     sup = "" if len(lead) == 1 else str(len(lead)).translate(_SUPERSCRIPT)
     runs = [(v, len(list(group))) for v, group in itertools.groupby(lead)]
-    return f"∂{sup}/" + "".join(f"∂{v.name}{'' if c == 1 else str(c).translate(_SUPERSCRIPT)}"
+    return f"∂{sup}/" + "".join(f"∂{shown(v)}{'' if c == 1 else str(c).translate(_SUPERSCRIPT)}"
                                 for v, c in runs) + " ∇²f"
 
 
