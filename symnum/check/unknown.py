@@ -55,7 +55,7 @@ class Jets:
 
     def names(self) -> str:
         return ", ".join(symbol.name for *_, symbol in sorted(
-            self.found, key=lambda j: (j[0], sum(j[1]), j[1], j[3].name)))
+            self.found, key=lambda j: (j[0], sum(j[1]), [-n for n in j[1]], j[3].name)))
 
 
 def _text(arg: sympy.Expr) -> str:

@@ -21,6 +21,7 @@ from .budget import counting, work_budget
 from .errors import ShapeError, SymnumError, VariableError
 from .hooks import HOOKS, need
 from .textbook import arguments, book_order, nested_quotient, quotient_forms, textbook_form
+from .unknowns import diff  # sympy.diff, with unknown functions' derivatives as jets
 
 if TYPE_CHECKING:
     from .function import Function
@@ -33,8 +34,7 @@ MAX_EXPAND_POWER = 24  # larger integer powers of sums are never expanded
 # SymPy objects one entry's simplify may build (~25,000 a CPU second; typical: under 12,000)
 SIMPLIFY_OBJECTS = 100_000
 SIMPLIFY_RESULT_OBJECTS = 150_000  # ... and all entries of one result together
-# Budgets count work (operations and SymPy objects built, see core.budget), never a clock:
-# the same input prints the same result under any load.
+# Budgets count work (operations, SymPy objects built: core.budget), never a clock.
 MAX_PRODUCT_TERMS = 5_000_000  # factors of products a result may hold written out (memory)
 CSE_MIN_OPS = 120  # below this a result is shown without definitions (w1 = ... is for big ones)
 CSE_GAIN = 0.7  # definitions are used when they shrink the result to this fraction
@@ -249,7 +249,7 @@ def derivative(f: Function, order: int = 1) -> Result:
         raise VariableError(f"a derivative needs exactly one variable (got {names}); "
                             "choose one with wrt, or ask for a gradient")
     x = f.variables[0]
-    entries = [_almost_everywhere(sympy.diff(e, x, order)) for e in f.outputs]
+    entries = [_almost_everywhere(diff(e, x, order)) for e in f.outputs]
     return tidy_result("derivative", f, sympy.ImmutableMatrix(entries), order)
 
 
@@ -257,24 +257,24 @@ def gradient(f: Function) -> Result:
     """The vector of partial derivatives of a scalar function."""
     _require_scalar(f, "gradient")
     return tidy_result("gradient", f, sympy.ImmutableMatrix(
-        [_almost_everywhere(sympy.diff(f.expr, v)) for v in f.variables]))
+        [_almost_everywhere(diff(f.expr, v)) for v in f.variables]))
 
 
 def jacobian(f: Function) -> Result:
     """The m × n matrix of partial derivatives (one row per output)."""
-    rows = [[_almost_everywhere(sympy.diff(e, v)) for v in f.variables] for e in f.outputs]
+    rows = [[_almost_everywhere(diff(e, v)) for v in f.variables] for e in f.outputs]
     return tidy_result("jacobian", f, sympy.ImmutableMatrix(rows))
 
 
 def hessian(f: Function) -> Result:
     """The n × n matrix of second partial derivatives of a scalar function."""
     _require_scalar(f, "Hessian")
-    firsts = [_almost_everywhere(sympy.diff(f.expr, v)) for v in f.variables]
+    firsts = [_almost_everywhere(diff(f.expr, v)) for v in f.variables]
     n = len(f.variables)
     rows = [[None] * n for _ in range(n)]
     for i in range(n):
         for j in range(i, n):
-            rows[i][j] = rows[j][i] = _almost_everywhere(sympy.diff(firsts[i], f.variables[j]))
+            rows[i][j] = rows[j][i] = _almost_everywhere(diff(firsts[i], f.variables[j]))
     return tidy_result("hessian", f, sympy.ImmutableMatrix(rows))
 
 
@@ -286,7 +286,7 @@ def partial(expr: sympy.Basic, *variables: sympy.Symbol) -> sympy.Basic:
     >>> partial(x * sympy.floor(x), x)
     floor(x)
     """
-    return _almost_everywhere(sympy.diff(expr, *variables))
+    return _almost_everywhere(diff(expr, *variables))
 
 
 def _almost_everywhere(expr: sympy.Basic) -> sympy.Basic:

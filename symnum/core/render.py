@@ -23,7 +23,7 @@ from .latex_names import function_latex
 from .logistic import sigmoid
 from .names import fresh_name
 from .textbook import with_sigma
-from .unknowns import shown
+from .unknowns import normal, shown
 
 if TYPE_CHECKING:
     from .calculus import Result
@@ -147,7 +147,7 @@ def expr_str(expr: sympy.Basic, order: str | None = None) -> str:
     >>> expr_str(sympy.Symbol("z") - sigmoid(sympy.Symbol("y")) - 1)
     'z - sigmoid(y) - 1'
     """
-    return _Str({"order": order}).doprint(expr)
+    return _Str({"order": order}).doprint(normal(expr))  # derivatives of f: one form
 
 
 def expr_latex(expr: sympy.Basic, order: str | None = None) -> str:

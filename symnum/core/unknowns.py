@@ -16,6 +16,7 @@ Jet(name='f', orders=(1,), args=(x**2,))
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -102,8 +103,16 @@ def jet(node: sympy.Basic) -> Jet | None:
             return None
         swap = dict(zip(node.variables, node.point, strict=True))
         args = tuple(a.xreplace(swap) for a in inside.args)
-        return Jet(inside.name, inside.orders, args)
+        return Jet(inside.name, inside.orders, tuple(_unhidden(a) for a in args))
     return None
+
+
+def _unhidden(arg: sympy.Expr) -> sympy.Expr:
+    """SymPy's d/d(x + y) of a Subs hides x as a symbol ``_x`` (a name no user variable has):
+    x again, with its assumptions."""
+    hidden = {s for s in arg.free_symbols if s.name.startswith("_")}
+    return arg.xreplace({s: sympy.Symbol(s.name[1:], **s.assumptions0) for s in hidden}) \
+        if hidden else arg
 
 
 def build(name: str, orders: tuple[int, ...], args: tuple[sympy.Expr, ...]) -> sympy.Expr:
@@ -206,3 +215,42 @@ def shown(expr: sympy.Basic, latex: NameLatex | None = None) -> sympy.Basic:
         return expr
     return replace_jets(expr, lambda j: sympy.Function(jet_name(j, latex))(*j.args)
                         if j.order else None)
+
+
+def diff(expr: sympy.Basic, *variables: object) -> sympy.Basic:
+    """``sympy.diff``, except that unknown functions and their derivatives are differentiated
+    as jets (each one's derivative in slot i is the next jet), written back by :func:`build`:
+    SymPy's own derivative of a ``Subs`` loses track of x when a point holds it
+    (∂²/∂x∂y f(xy, x + y) came back with a stray ``_x``).
+
+    >>> x, y = sympy.symbols("x y", real=True)
+    >>> d = diff(diff(unknown("f")(x * y, x + y), x), y)
+    >>> sorted(str(s) for s in d.free_symbols)
+    ['x', 'y']
+    """
+    if not isinstance(expr, sympy.Basic) or not expr.has(AppliedUndef):
+        return sympy.diff(expr, *variables)
+    as_functions = replace_jets(expr, lambda j: _jet_function(j.name, j.orders)(*j.args))
+    done = sympy.diff(as_functions, *variables)
+    return done.replace(lambda n: isinstance(n, _JetFunction),
+                        lambda n: build(n.jet_name, n.orders, n.args))
+
+
+class _JetFunction(sympy.Function):
+    """∂^orders f as a function of its arguments, whose own derivative is the next jet."""
+
+    jet_name: str = ""
+    orders: tuple[int, ...] = ()
+    is_real = True
+
+    def fdiff(self, argindex: int = 1) -> sympy.Expr:
+        orders = list(self.orders)
+        orders[argindex - 1] += 1
+        return _jet_function(self.jet_name, tuple(orders))(*self.args)
+
+
+@functools.lru_cache(maxsize=256)
+def _jet_function(name: str, orders: tuple[int, ...]) -> type:
+    return type(f"{name}_jet_{'_'.join(map(str, orders))}", (_JetFunction,),
+                {"jet_name": name, "orders": orders, "nargs": len(orders)})
+

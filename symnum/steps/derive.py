@@ -30,7 +30,7 @@ from ..core.registry import BY_CLASS, CLASSES, Record
 from ..core.render import for_display
 from ..core.rewrite import Rule, Table
 from ..core.textbook import one_plus_exp
-from ..core.unknowns import build
+from ..core.unknowns import build, diff, jet
 from .rules import RULES, Step
 
 
@@ -164,6 +164,17 @@ class _Deriver:
                                lambda t: _outer_derivative(e.func(t, *e.args[1:]), t, record))
         return self._several(e, x, rule)
 
+    def _jet(self, e: sympy.Basic, x: sympy.Symbol) -> Step:
+        """f′(u), ∂f/∂x(x, y), ...: the next derivative of the unknown f (chain rule)."""
+        j = jet(e)
+        if j is None:
+            return Step("special_function", e, x, diff(e, x), note="derivative from SymPy")
+        if len(j.args) == 1:
+            n, arg = j.order, j.args[0]
+            return self._outer(e, x, arg, lambda t: build(j.name, (n,), (t,)),
+                               "unknown_function", "", lambda t: build(j.name, (n + 1,), (t,)))
+        return Step("unknown_function", e, x, diff(e, x))
+
     def _outer(self, e, x, inner, build, rule: str, note: str, derivative=None) -> Step:
         """f(x) directly when inner is x, else the chain rule with outer f(u), u = inner."""
         u = self.u if inner != x else x
@@ -242,6 +253,8 @@ BUILDERS = Table([
     Rule("max, min", "max(a, b)' = ∂max/∂a·a' + ∂max/∂b·b'",
          (sympy.Max, sympy.Min), lambda e, d, x: d._several(e, x, "piecewise")),
     Rule("function", RULES["chain"].text, sympy.Function, lambda e, d, x: d._function(e, x)),
+    Rule("unknown_function", RULES["unknown_function"].text, (sympy.Derivative, sympy.Subs),
+         lambda e, d, x: d._jet(e, x)),
     # No dedicated rule (a node type SymPy knows but we do not): SymPy's own derivative.
     Rule("special_function", RULES["special_function"].text, sympy.Basic,
          lambda e, d, x: Step("special_function", e, x, sympy.diff(e, x),
