@@ -205,8 +205,10 @@ def report_json(report: Report) -> dict[str, Any]:
             "points": [{"point": pts[k], "entries": [_entry_json(report, e) for e in p]}
                        for k, p in enumerate(c.points)],
         })
-    return {"expr": _source(report), "wrt": [v.name for v in report.result.variables],
-            "what": report.result.kind, "seed": report.seed, "points": report.points,
+    r = report.result
+    return {"expr": _source(report), "wrt": list(getattr(r, "wrt_names", [v.name for v in
+                                                                          r.variables])),
+            "what": r.kind, "order": r.order, "seed": report.seed, "points": report.points,
             "passed": report.passed, "verdict": report.verdict,
             "summary": verdict_line(report), "undefined": report.undefined or None,
             "checks": checks,
