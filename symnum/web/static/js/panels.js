@@ -35,8 +35,19 @@ export function renderVerify(el, report) {
   }
 }
 
+/** A report's checks; a report that lists "methods" with their errors (the products') is
+ * read into the same rows: the worst error, the verdict, why one was skipped. */
+function checksOf(run) {
+  if (run.checks) return run.checks;
+  return (run.methods || []).map((m) => ({
+    method: m.method, description: m.description || "", skipped: m.problem || null,
+    verdict: m.problem ? "skipped" : m.passed ? "pass" : "fail",
+    worst: (m.errors || []).length ? { error: Math.max(...m.errors) } : {},
+  }));
+}
+
 function methodsTable(run, caption) {
-  const rows = (run.checks || []).map((c) => {
+  const rows = checksOf(run).map((c) => {
     const worst = c.worst || {};
     const why = c.skipped || c.reason || "";
     const v = c.skipped ? "skipped" : c.verdict || (c.passed ? "pass" : "fail");

@@ -79,15 +79,29 @@ function stepNodes(step, numbers, counter) {
       h("ol", { class: "substeps" }, children)))];
 }
 
-/** A flat derivation ({latex, why} per step, as implicit differentiation gives): one
- * numbered row each, the statement typeset and its reason on the right. */
+/** A flat step's statement: its LaTeX, its text, or "lhs = value" (a list in brackets). */
+function flatStatement(step) {
+  if (step.latex) return math(step.latex);
+  if (step.text) return h("span", { class: "plain" }, pretty(step.text));
+  const value = Array.isArray(step.value) ? `[${step.value.map(pretty).join(", ")}]`
+    : pretty(step.value);
+  return h("span", { class: "plain" }, `${step.lhs} = ${value}`);
+}
+
+/** A flat derivation (implicit differentiation's {latex, why}, the products' {rule, lhs,
+ * value}): one numbered row each, the statement and its reason on the right. */
 function renderFlat(el, steps) {
   const rows = steps.map((step, k) => h("li", { class: "step leaf" },
     h("div", { class: "step-row" }, h("span", { class: "num" }, `[${k + 1}]`), " ",
-      h("span", { class: "stmt" }, step.latex ? math(step.latex) : pretty(step.text)),
-      h("span", { class: "why" }, h("span", { class: "rule" }, step.why)))));
+      h("span", { class: "stmt" }, flatStatement(step)),
+      h("span", { class: "why" }, h("span", { class: "rule" }, step.why || step.rule)))));
   el.append(h("div", { class: "tree" }, h("ol", { class: "steps-root" }, rows)));
   return steps.length;
+}
+
+/** Steps with neither sub-steps nor a differentiated expression form a flat list. */
+function isFlat(steps) {
+  return steps.every((s) => s.substeps === undefined && s.expr === undefined);
 }
 
 /** Draw the step trees of a derive response into el. */
@@ -97,7 +111,7 @@ export function renderSteps(el, steps) {
     el.append(h("p", { class: "status" }, "No steps for this result."));
     return;
   }
-  if (steps[0].why !== undefined && steps[0].rule === undefined) return renderFlat(el, steps);
+  if (isFlat(steps)) return renderFlat(el, steps);
   let total = 0;
   for (const tree of steps) {
     const counter = { k: 0 };
