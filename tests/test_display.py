@@ -227,6 +227,8 @@ def test_katex_renders_every_macro_in_the_table_and_what_notebooks_receive():
                                           "erf(x)*gamma(x)", "atan2(y, x)*sign(x)"]]
     objects += [symnum.derive("log(1 + exp(a*x + b*y + c*z))**3", wrt="x,y,z", what="hessian"),
                 symnum.derive("x.T*A*x", wrt="x", shapes={"x": "n", "A": "n,n"}),
+                symnum.derive("x**3*y*z", what="tensor", order=3),  # Hessian slices
+                symnum.derive("x**2*y**3", wrt="x,y,y"),  # a mixed partial
                 symnum.Function("sin(exp(x**2))*y", wrt="x,y").steps(),
                 symnum.Function("x.T*A*x", wrt="x", shapes={"x": "n", "A": "n,n"}).steps(),
                 symnum.Function("Piecewise((x**3, x < 1), (3*x - 2, True))").steps(),

@@ -26,7 +26,7 @@ frac dfrac tfrac binom sqrt left right middle cdot times div pm mp circ odot oti
 cdots ldots dots vdots ddots
 sin cos tan cot sec csc sinh cosh tanh coth arcsin arccos arctan log ln exp max min
 sup inf lim det operatorname mathrm mathbf mathit mathbb mathcal mathsf text textbf textit
-hat bar tilde vec dot ddot overline underline partial nabla infty
+hat bar tilde vec dot ddot overline underline underbrace partial nabla infty
 leq geq neq le ge ne lt gt approx equiv sim propto in notin subset subseteq cup cap setminus
 to rightarrow leftarrow Rightarrow Leftarrow mapsto implies iff forall exists neg wedge vee
 lfloor rfloor lceil rceil lvert rvert lVert rVert vert Vert langle rangle
