@@ -22,6 +22,7 @@ import sympy
 from ..core.budget import work_budget
 from ..core.errors import EvaluationError, ShapeError
 from ..core.function import ExprLike, Function, WrtLike, as_function
+from ..core.unknowns import numbers_refused
 from .kinks import (
     MAX_PIECES,
     compare_neighbours,
@@ -93,6 +94,7 @@ def critical_points(expr: ExprLike | Function, wrt: WrtLike = None) -> list[Crit
         raise ShapeError("critical points need a scalar function of scalar variables")
     if not f.variables:
         raise EvaluationError("the expression has no variables: say which with wrt")
+    numbers_refused(f.expr, "critical points are numbers solving ∇f = 0")
     if any(n.has(*f.variables) for n in f.expr.atoms(*STEPS)):
         raise EvaluationError("floor and ceiling are steps: ∇f = 0 on every flat stretch, so "
                               "the critical points are not isolated; symnum lists isolated "

@@ -22,6 +22,7 @@ import sympy
 
 from ..core.calculus import safe_to_simplify
 from ..core.registry import BY_CLASS
+from ..core.unknowns import build, is_unknown
 from . import points as cp
 
 MAX_NODES = 40  # nodes of f tried for local mistakes, outermost first
@@ -107,6 +108,26 @@ def _product(node, v, how: str) -> sympy.Expr:
                 "quotient": da * b - a * db}[how]
 
 
+def _is_unknown_of(node: sympy.Basic, v: sympy.Symbol, arguments: int) -> bool:
+    """An unknown f(u) (``arguments`` 1) or f(u, w, ...) (2: two or more) with an argument
+    that holds v and is not v itself: where the chain rule multiplies."""
+    many = len(getattr(node, "args", ())) >= 2
+    return is_unknown(node) and (many if arguments == 2 else len(node.args) == 1) and any(
+        a.has(v) and a != v for a in node.args)
+
+
+def _unknown_at(node: sympy.Basic, v: sympy.Symbol) -> sympy.Expr:
+    """f′(v)·u′ for f(u): the outer derivative taken at the variable, not at u."""
+    return build(node.func.__name__, (1,), (v,)) * sympy.diff(node.args[0], v)
+
+
+def _unknown_unchained(node: sympy.Basic, v: sympy.Symbol) -> sympy.Expr:
+    """Σ ∂ᵢf over the arguments that hold v, none multiplied by its argument's derivative."""
+    n = len(node.args)
+    return sympy.Add(*[build(node.func.__name__, tuple(int(k == i) for k in range(n)),
+                             node.args) for i, a in enumerate(node.args) if a.has(v)])
+
+
 MISTAKES = (
     Mistake(_is_chain, lambda n, v: _outer_d(n),
             "a chain-rule factor is missing: in {node}, the derivative of the inner {inner} "
@@ -138,6 +159,12 @@ MISTAKES = (
             "a term of the product rule is missing: d/d{v} {node} = {right}"),
     Mistake(_is_product, lambda n, v: _product(n, v, "second"),
             "a term of the product rule is missing: d/d{v} {node} = {right}"),
+    Mistake(lambda n, v: _is_unknown_of(n, v, 1), lambda n, v: _unknown_at(n, v),
+            "the chain rule evaluates the outer derivative at the inner {inner}: "
+            "d/d{v} {node} = {right}, not {wrong}"),
+    Mistake(lambda n, v: _is_unknown_of(n, v, 2), _unknown_unchained,
+            "a chain-rule factor is missing: in {node}, each partial derivative is multiplied "
+            "by the derivative of its argument: d/d{v} {node} = {right}"),
 )
 
 

@@ -296,8 +296,8 @@ def _arguments(value: sympy.Basic, name: str,
             return (variables[0],)
         if len(symbols) == 1:
             return (symbols[0],)
-    raise ParseError(f"write the arguments of {name}, like {name}′(x) or ∂{name}/∂x(x, y): "
-                     "they cannot be read from the rest of the expression")
+    raise ParseError(f"{name}′ alone: write its argument, like {name}′(x) (or ∂{name}/∂x(x, y)); "
+                     f"{name}'s arguments cannot be read from the rest of the expression")
 
 
 @contextmanager
