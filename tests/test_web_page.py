@@ -530,3 +530,43 @@ def test_matrix_shapes_offer_the_layout_and_the_forms(wb):
     assert r"{\partial (\operatorname{vec} W)^\top}" in tex(page.locator("#result"))
     page.locator("#shape").fill("")
     assert not page.locator("#layout-label").is_visible()
+
+
+def test_calculus_ii_choices_in_one_page_load(wb, server):
+    """Issue 25's choices end to end in one page: implicit d²y/dx² on x² + y² = 1 from a
+    permalink (result, value, steps, a claim checked on the curve), then the mixed partial
+    ∂³f/∂y²∂x chosen from the menu, its fields shown as they apply. Oracles: y″ = −1/y³ and
+    ∂³(x²y³ sin z)/∂x∂y² = 12xy sin z by hand; the API's LaTeX."""
+    page = wb.page
+    wb.open(permalink(expr="x^2 + y^2 = 1", what="implicit", implicit="y", order=2,
+                      at="x=0.6,y=0.8"))
+    wb.derived()
+    assert page.locator("#implicit").is_visible() and not page.locator("#vector").is_visible()
+    assert r"\text{on the curve }" in tex(page.locator("#result"))
+    shown = float(page.locator("#value").text_content().rsplit(":", 1)[1])
+    assert shown == pytest.approx(-1 / 0.8**3, rel=1e-12)
+    assert "on the curve x² + y² = 1" in page.locator("#extra").text_content()
+    rows = page.locator("#steps .step-row")
+    assert rows.count() == 9 and "on the curve" in rows.last.text_content()
+    page.fill("#claim", "-1/y**3")
+    page.click("#check")
+    page.locator("#check-out .badge").wait_for()
+    assert page.locator("#check-out .badge").text_content() == "Correct"
+    page.locator("#verify .verdict .badge").wait_for()
+    assert page.locator("#verify .verdict .badge").text_content() == "PASS"
+    # A mixed partial from the menu: the implicit field goes, the steps come stage by stage.
+    page.select_option("#what", "derivative")
+    assert not page.locator("#implicit").is_visible()
+    assert "mixed partial" in page.locator("#wrt").get_attribute("title")
+    page.fill("#expr", "x^2*y^3*sin(z)")
+    page.fill("#wrt", "x,y,y")
+    page.fill("#order", "1")
+    page.fill("#at", "x=1, y=2, z=0.5")
+    page.click("#derive")
+    api = httpx.get(f"{server}/api/derive", params={"expr": "x^2*y^3*sin(z)",
+                                                    "wrt": "x,y,y", "what": "derivative"},
+                    timeout=60).json()
+    sync_api.expect(page.locator("#result annotation").first).to_have_text(api["latex"])
+    sync_api.expect(page.locator("#value")).to_contain_text(f"{12 * 2 * math.sin(0.5):.6f}")
+    assert page.locator("#steps .tree").count() == 3 and page.locator("#steps-order").is_hidden()
+    assert "wrt=x%2Cy%2Cy" in page.url and "implicit=" not in page.url

@@ -182,12 +182,15 @@ function showResult(data, state) {
   showError(ui.stepsError, "");
   renderSteps(ui.steps, data.steps);
   const order = Number(data.order || 1);
-  $("steps-order").hidden = order < 2 || Boolean(data.implicit);
-  $("steps-order").textContent = order < 2 || data.implicit ? "" : `These steps take the last of the ${order} ` +
+  const oneTree = (data.steps || []).length === 1 && !data.implicit; // not stage by stage
+  $("steps-order").hidden = order < 2 || !oneTree;
+  $("steps-order").textContent = order < 2 || !oneTree ? "" : `These steps take the last of the ${order} ` +
     `differentiations: they differentiate the derivative of order ${order - 1} once more.`;
   const form = !Array.isArray(data.result) ? ""
-    : Array.isArray(data.result[0]) ? "; rows in brackets, like [[a, b], [c, d]]"
-      : "; a list like [a, b]";
+    : Array.isArray(data.result[0]) && Array.isArray(data.result[0][0])
+      ? "; nested lists, as the JSON result holds them"
+      : Array.isArray(data.result[0]) ? "; rows in brackets, like [[a, b], [c, d]]"
+        : "; a list like [a, b]";
   ui.claimHint.textContent = `(${data.implicit ? data.name || "dy/dx" : whatRow(state.what).claim}` +
     `${data.implicit ? " on the curve" : ""}, in the same syntax${form})`;
   ui.codeRow.hidden = Boolean(data.implicit) || unknowns(data);
