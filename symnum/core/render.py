@@ -100,7 +100,13 @@ class _Latex(_BookOrder, LatexPrinter):
 
 
 class _Pretty(_BookOrder, PrettyPrinter):
-    pass
+    def _print_Pow(self, power):
+        """g(x)² for an unknown g (SymPy's g²(x) reads as g applied twice)."""
+        if isinstance(power.base, AppliedUndef) and power.exp.is_Integer and power.exp > 0:
+            base = self._print(power.base)
+            base.binding = base.ATOM  # not a function's name: the power goes after f(x)
+            return base ** self._print(power.exp)
+        return super()._print_Pow(power)
 
 
 class _Str(_BookOrder, StrPrinter):
