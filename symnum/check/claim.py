@@ -21,6 +21,8 @@ False
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import sympy
 
 from ..core.calculus import Result, _almost_everywhere
@@ -30,10 +32,14 @@ from ..core.logistic import to_exponentials
 from ..core.parse import parse
 from .compare import ClaimCheck, compare, exact_floats
 
+if TYPE_CHECKING:
+    from .implicit import ImplicitCheck
+
 
 def check_claim(claimed: ExprLike, of: ExprLike | Function, wrt: WrtLike = None,
                 what: str | None = None, order: int = 1, seed: int = 0,
-                shapes: dict | None = None, vector: str | None = None) -> ClaimCheck:
+                shapes: dict | None = None, vector: str | None = None,
+                implicit: str | None = None) -> ClaimCheck | ImplicitCheck:
     """Compare ``claimed`` with the exact ``what`` of ``of`` (see the module docstring).
 
     ``shapes`` declares vectors and matrices (``{"x": "n", "A": "n,n"}``): the claim is then
@@ -42,7 +48,17 @@ def check_claim(claimed: ExprLike, of: ExprLike | Function, wrt: WrtLike = None,
 
     >>> check_claim("[y, x]", "x*y", what="gradient").correct
     True
+
+    ``implicit="y"``: is ``claimed`` dy/dx on the curve ``of`` = 0 (or the equation ``of``)?
+    Equal on the curve is enough (:mod:`symnum.check.implicit`).
+
+    >>> check_claim("-x*y/(1 - x**2)", "x**2 + y**2 = 1", implicit="y").correct
+    True
     """
+    if implicit is not None:
+        from .implicit import check_implicit_claim
+        curve = of.expr if isinstance(of, Function) else of
+        return check_implicit_claim(claimed, curve, implicit, wrt, order, seed, what=what)
     if what in ("hvp", "jvp", "vjp") and not shapes:
         if order != 1:
             raise SymnumError(f"--order applies to a derivative, not a {what}")
