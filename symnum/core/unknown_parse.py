@@ -32,7 +32,7 @@ MAX_ORDER = 10  # f with more primes than this, or Derivative(f(x), (x, 11)): re
 _SUB = dict(zip("₀₁₂₃₄₅₆₇₈₉", "0123456789", strict=True))
 _SUP = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789", strict=True))
 _WORD = r"[^\W\d_ʹ][^\Wʹ]*"
-_PRIMED = re.compile(rf"(?<![\w.])({_WORD})\s*([{''.join(MARKS)}]+)")
+_PRIMED = re.compile(rf"(?<![\w.])(\d*)({_WORD})\s*([{''.join(MARKS)}]+)")  # 2f'(x): 2·f′
 _PARTIAL = re.compile(rf"∂([⁰-⁹¹²³]*)\s*({_WORD})\s*/\s*((?:∂\s*{_WORD}[⁰-⁹¹²³]*\s*)+)")
 _SLOTS = re.compile(rf"((?:∂[₀-₉]+)+)\s*({_WORD})")
 _CALL_NAME = re.compile(rf"^({_WORD})((?:{PRIME}(?:\d*|_[^\Wʹ]+))+)$")
@@ -47,7 +47,8 @@ def marked(text: str) -> str:
     text = _PARTIAL.sub(_partial, text)
     text = _SLOTS.sub(lambda m: m.group(2) + "".join(
         PRIME + "".join(_SUB[c] for c in part) for part in m.group(1).split("∂")[1:]), text)
-    text = _PRIMED.sub(lambda m: m.group(1) + PRIME * sum(MARKS[c] for c in m.group(2)), text)
+    text = _PRIMED.sub(lambda m: m.group(1) + m.group(2) + PRIME * sum(
+        MARKS[c] for c in m.group(3)), text)
     text = _wrap_partials(text)
     if re.search(r"\)\s*['′″‴]", text):
         raise ParseError("a prime after a bracket, (…)′: write Derivative(expression, x), or "
