@@ -125,8 +125,25 @@ def test_api_and_web_parameters():
     _, request = request_for("derive", {"expr": "x**3*y", "what": "tensor", "order": "3"})
     answer = symnum.service.derive(request).to_json()
     assert answer["result"] == [[["6*y", "6*x"], ["6*x", "0"]], [["6*x", "0"], ["0", "0"]]]
-    with pytest.raises(SymnumError, match="scalar function"):
-        symnum.derive("[x*y, x]", what="tensor", order=2)
+    with pytest.raises(SymnumError, match="from 1 to 8"):
+        symnum.derive("x*y", what="tensor", order=0)
+
+
+def test_a_list_has_one_tensor_per_output(cli):
+    import torch
+    from torch.func import jacfwd, jacrev
+
+    out = cli.json("derive", "[x**2*y, sin(x*y)]", "--what", "tensor", "--order", "3",
+                   "--at", "x=0.5,y=2")
+    assert out["shape"] == [2, 2, 2, 2] and out["distinct_entries"] == 8
+    f = lambda v: torch.stack([v[0] ** 2 * v[1], torch.sin(v[0] * v[1])])  # noqa: E731
+    expected = jacfwd(jacfwd(jacrev(f)))(torch.tensor([0.5, 2.0], dtype=torch.float64))
+    np.testing.assert_allclose(np.array(out["value"], dtype=float), expected.numpy(),
+                               rtol=1e-12, atol=1e-12)
+    of = r"\begin{bmatrix}x^2 y \\ \sin(x y)\end{bmatrix}"
+    proc = cli("check", out["latex"], "--of", of, "--what", "tensor", "--order", "3", "--from",
+               "latex")
+    assert proc.returncode == 0 and proc.stdout.startswith("correct"), proc
 
 
 def test_export_writes_the_tensor(cli):

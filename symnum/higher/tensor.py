@@ -1,5 +1,6 @@
 """Derivative tensors: the k-th derivative of a scalar f of n variables,
-T[i₁, …, i_k] = ∂ᵏf/∂x_{i₁}⋯∂x_{i_k} (k = 1 the gradient, k = 2 the Hessian), shape (n,)·k.
+T[i₁, …, i_k] = ∂ᵏf/∂x_{i₁}⋯∂x_{i_k} (k = 1 the gradient, k = 2 the Hessian), shape (n,)·k;
+for a list of m expressions one per output, shape (m,) + (n,)·k (k = 1 the Jacobian).
 
 T is symmetric (smooth f: the order of differentiation does not matter), so each multiset
 of indices is derived once, from the multiset one index shorter, and the n^k entries are
@@ -36,7 +37,8 @@ MAX_TENSOR_ENTRIES = 4096  # n^k entries laid out (the distinct ones are far few
 class TensorResult(Result):
     """The k-th derivative tensor (``order`` k) of a scalar function: ``matrix`` holds the
     n^k entries row-major as n^(k−1) rows of n (shared entries are the same object);
-    :meth:`nested` gives the (n,)·k nested lists.
+    :meth:`nested` gives the (n,)·k nested lists. A list of m expressions has one tensor per
+    output, shape (m,) + (n,)·k (order 1: the Jacobian; order 2: m Hessians).
 
     >>> from symnum.core.function import Function
     >>> derivative_tensor(Function("x*y*z"), 3).nested()[0][1][2]
@@ -47,7 +49,8 @@ class TensorResult(Result):
 
     @property
     def shape(self) -> tuple[int, ...]:
-        return (len(self.variables),) * self.order
+        outputs = (len(self.function.outputs),) if self.function.is_vector else ()
+        return outputs + (len(self.variables),) * self.order
 
     @property
     def noun(self) -> str:
@@ -55,23 +58,26 @@ class TensorResult(Result):
         return f"derivative tensor of order {self.order}"
 
     def entry_name(self, index: tuple[int, ...]) -> str:
-        """T[i, j, k] as a person names it: ∂³f/∂x∂y², the variables in index order."""
+        """T[i, j, k] as a person names it: ∂³f/∂x∂y², the variables in index order (a
+        list's T[a, i, j, k]: ∂³f₂/∂x∂y²)."""
+        f = "f" if not self.function.is_vector else f"f{_subscript(index[0] + 1)}"
+        index = index[1:] if self.function.is_vector else index
         names = [tensor_render.shown(self.variables[i]) for i in index]
         runs = [(v, len(list(g))) for v, g in itertools.groupby(names)]
-        return f"∂{tensor_render.power(self.order)}f/" + "".join(
+        return f"∂{tensor_render.power(self.order)}{f}/" + "".join(
             f"∂{v}{tensor_render.power(c)}" for v, c in runs)
 
     @property
     def distinct(self) -> int:
-        """Distinct entries: multisets of k indices from n, C(n + k − 1, k)."""
+        """Distinct entries: multisets of k indices from n, C(n + k − 1, k), per output."""
         n, k = len(self.variables), self.order
-        return math.comb(n + k - 1, k)
+        return len(self.function.outputs) * math.comb(n + k - 1, k)
 
     @property
     def naive_differentiations(self) -> int:
-        """diff calls without symmetry: n + n² + … + n^k."""
+        """diff calls without symmetry: n + n² + … + n^k, per output."""
         n = len(self.variables)
-        return sum(n ** j for j in range(1, self.order + 1))
+        return len(self.function.outputs) * sum(n ** j for j in range(1, self.order + 1))
 
     def nested(self, entries: list | None = None) -> object:
         """Entries (or per-entry values, row-major) as nested lists of shape (n,)·k."""
@@ -81,7 +87,8 @@ class TensorResult(Result):
     def entry_orders(self) -> list[tuple[int, tuple[int, ...]]]:
         """Per entry, row-major: (output 0, how often each variable is differentiated)."""
         n = len(self.variables)
-        return [(0, tuple(index.count(i) for i in range(n)))
+        return [(m, tuple(index.count(i) for i in range(n)))
+                for m in range(len(self.function.outputs))
                 for index in itertools.product(range(n), repeat=self.order)]
 
     def to_json(self) -> dict[str, object]:
@@ -128,40 +135,44 @@ def nest(flat: list, shape: tuple[int, ...]) -> object:
 
 
 def derivative_tensor(f: Function, order: int) -> TensorResult:
-    """T = ∇ᵏf of a scalar ``f``: each distinct entry derived once (see the module)."""
+    """T = ∇ᵏf of a scalar ``f`` (or of each output of a list): each distinct entry derived
+    once (see the module)."""
     if isinstance(order, bool) or not isinstance(order, int) or \
             not 1 <= order <= MAX_TENSOR_ORDER:
         raise SymnumError(f"a derivative tensor's order must be a whole number from 1 to "
                           f"{MAX_TENSOR_ORDER}, got {order!r}")
     if f.is_matrix_calculus:
         raise ShapeError("derivative tensors take scalar variables, not declared shapes")
-    if f.is_vector:
-        raise ShapeError("a derivative tensor needs a scalar function; for a list of "
-                         "expressions ask for each one's tensor (or --what jacobian)")
     if not f.variables:
         raise VariableError("the expression has no variables: say which with wrt")
-    n = len(f.variables)
-    if n ** order > MAX_TENSOR_ENTRIES:
-        raise LimitError(f"the tensor of order {order} in {n} variables has {n ** order:,} "
+    n, m = len(f.variables), len(f.outputs)
+    if m * n ** order > MAX_TENSOR_ENTRIES:
+        raise LimitError(f"the tensor of order {order} in {n} variables has {m * n ** order:,} "
                          f"entries (limit {MAX_TENSOR_ENTRIES:,}): use fewer variables or a "
                          "lower order")
     terms = product_terms(f, "derivative", order) * math.comb(n + order - 1, order)
     if terms > MAX_PRODUCT_TERMS:
         raise LimitError(f"the tensor would hold about {terms:,} factors of products written "
                          f"out (limit {MAX_PRODUCT_TERMS:,}): use fewer variables")
-    derived: dict[tuple[int, ...], sympy.Expr] = {(): f.expr}
+    derived: dict[tuple[int, ...], sympy.Expr] = {}
 
-    def entry(index: tuple[int, ...]) -> sympy.Expr:  # index sorted: one per multiset
+    def entry(index: tuple[int, ...]) -> sympy.Expr:  # (output, sorted indices): one per multiset
         if index not in derived:
-            derived[index] = partial(entry(index[:-1]), f.variables[index[-1]])
+            derived[index] = f.outputs[index[0]] if len(index) == 1 else \
+                partial(entry(index[:-1]), f.variables[index[-1]])
         return derived[index]
 
-    distinct = list(itertools.combinations_with_replacement(range(n), order))
+    distinct = [(a, *index) for a in range(m)
+                for index in itertools.combinations_with_replacement(range(n), order)]
     column = sympy.ImmutableMatrix([entry(index) for index in distinct])
     # made readable (and given shared definitions) as the distinct entries alone, then laid out
     tidy = tidy_result("tensor", f, column, order, cls=TensorResult)
     position = {index: k for k, index in enumerate(distinct)}
-    flat = [tidy.matrix[position[tuple(sorted(index))]]
+    flat = [tidy.matrix[position[(a, *sorted(index))]] for a in range(m)
             for index in itertools.product(range(n), repeat=order)]
-    return dataclasses.replace(tidy, matrix=sympy.ImmutableMatrix(n ** (order - 1), n, flat),
-                               differentiations=len(derived) - 1)
+    return dataclasses.replace(tidy, matrix=sympy.ImmutableMatrix(m * n ** (order - 1), n, flat),
+                               differentiations=len(derived) - m)
+
+
+def _subscript(k: int) -> str:
+    return str(k).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))

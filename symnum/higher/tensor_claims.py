@@ -37,6 +37,8 @@ def latex_claim(text: str) -> str | None:
     plain syntax; None where the text holds no matrix (read it as an expression)."""
     from ..core.latex_input import to_plain
 
+    if " = " in text:  # the printed equation: its right-hand side (a list's f is a matrix)
+        text = text.split(" = ", 1)[1]
     blocks = _BLOCK.findall(text)
     if not blocks:
         return None
@@ -50,17 +52,18 @@ def claimed_tensor(claimed: object, result: TensorResult) -> sympy.ImmutableMatr
     nested = _nested(claimed)
     flat, shape = _flatten(nested)
     n, k = len(result.variables), result.order
-    allowed = [(n,) * k]
-    if k >= 3:
-        allowed.append((n ** (k - 2), n, n))
+    m = len(result.function.outputs) if result.function.is_vector else 1
+    allowed = [result.shape]
+    if k >= 2:
+        allowed.append((m * n ** (k - 2), n, n))  # the printed slices, in order
     if k == 1:
-        allowed += [(n, 1), (1, n)]
+        allowed += [(m * n, 1), (1, m * n), (m, n)]
     if shape not in allowed:
         given = "a single expression" if not shape else "×".join(map(str, shape))
-        raise ShapeError(f"the claimed answer is {given}, but the derivative tensor of order "
-                         f"{k} is {'×'.join([str(n)] * k)} (nested lists, or its "
-                         f"{n ** max(k - 2, 0)} slices of {n}×{n})")
-    return sympy.ImmutableMatrix(n ** (k - 1), n, flat)
+        raise ShapeError(f"the claimed answer is {given}, but the {result.noun} is "
+                         f"{'×'.join(map(str, result.shape))} (nested lists, or its "
+                         f"{m * n ** max(k - 2, 0)} slices of {n}×{n})")
+    return sympy.ImmutableMatrix(m * n ** (k - 1), n, flat)
 
 
 def _nested(claimed: object) -> object:

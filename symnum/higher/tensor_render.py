@@ -58,13 +58,21 @@ slices ∂/∂xᵢ ∇²f (xᵢ = x, y, z)'
     index = ",".join(letters)
     denominator = "".join(f"∂x{_SUBSCRIPT[i]}" for i in range(min(k, len(_SUBSCRIPT))))
     shape = "×".join([str(n)] * k)
-    title = f"∇{sup}f, the derivative tensor of order {k}: T[{index}] = ∂{sup}f/{denominator}" \
-            f", shape {shape}"
     names = ", ".join(shown(v) for v in result.variables)
-    if k in _NAMES:
-        return f"{title} (the {_NAMES[k]}; xᵢ = {names})"
     lead = "".join(f"∂x{_SUBSCRIPT[i]}" for i in range(k - 2))
     inner = f"∂{'' if k == 3 else str(k - 2).translate(_SUPERSCRIPT)}/{lead}"
+    if result.function.is_vector:
+        m = len(result.function.outputs)
+        title = (f"∇{sup}fₐ of each output fₐ (a = 1…{m}), the derivative tensor of order "
+                 f"{k}: T[a,{index}] = ∂{sup}fₐ/{denominator}, shape {m}×{shape}")
+        if k <= 2:
+            return f"{title} ({'the Jacobian' if k == 1 else 'a Hessian per output'}; " \
+                   f"xᵢ = {names})"
+        return f"{title}, each output's as {n ** (k - 2)} slices {inner} ∇²fₐ (xᵢ = {names})"
+    title = f"∇{sup}f, the derivative tensor of order {k}: T[{index}] = ∂{sup}f/{denominator}" \
+            f", shape {shape}"
+    if k in _NAMES:
+        return f"{title} (the {_NAMES[k]}; xᵢ = {names})"
     return f"{title}, as {n ** (k - 2)} slices {inner} ∇²f (xᵢ = {names})"
 
 
@@ -83,16 +91,17 @@ def slices(result: TensorResult, values: list) -> list[tuple[tuple[sympy.Symbol,
             for s, lead in enumerate(itertools.product(range(n), repeat=k - 2))]
 
 
-def _label(lead: tuple[sympy.Symbol, ...]) -> str:
-    """∂/∂x ∇²f, ∂²/∂x∂y ∇²f, …"""
+def _label(lead: tuple[sympy.Symbol, ...], a: int | None = None) -> str:
+    """∂/∂x ∇²f, ∂²/∂x∂y ∇²f, … (∇²f₂ for output 2 of a list)"""
     sup = "" if len(lead) == 1 else str(len(lead)).translate(_SUPERSCRIPT)
     runs = [(v, len(list(group))) for v, group in itertools.groupby(lead)]
     return f"∂{sup}/" + "".join(f"∂{shown(v)}{'' if c == 1 else str(c).translate(_SUPERSCRIPT)}"
-                                for v, c in runs) + " ∇²f"
+                                for v, c in runs) + " ∇²f" + ("" if a is None else _sub(a + 1))
 
 
-def _label_latex(lead: tuple[sympy.Symbol, ...]) -> str:
-    return " ".join(rf"\partial_{{{expr_latex(v)}}}" for v in lead) + r" \nabla^{2} f"
+def _label_latex(lead: tuple[sympy.Symbol, ...], a: int | None = None) -> str:
+    f = "f" if a is None else f"f_{{{a + 1}}}"
+    return " ".join(rf"\partial_{{{expr_latex(v)}}}" for v in lead) + rf" \nabla^{{2}} {f}"
 
 
 def _matrix(result: TensorResult, values: list) -> sympy.ImmutableMatrix:
@@ -102,37 +111,90 @@ def _matrix(result: TensorResult, values: list) -> sympy.ImmutableMatrix:
     return sympy.ImmutableMatrix(n, n, values)
 
 
+def _outputs(result: TensorResult, values: list) -> list[tuple[int | None, list]]:
+    """(output number or None for a scalar f, that output's n^k values) per output."""
+    if not result.function.is_vector:
+        return [(None, values)]
+    size = len(result.variables) ** result.order
+    return [(a, values[a * size:(a + 1) * size]) for a in range(len(result.function.outputs))]
+
+
+def _jacobian(result: TensorResult) -> bool:
+    """Order 1 of a list: one m×n matrix, rows the outputs."""
+    return result.function.is_vector and result.order == 1
+
+
 def body_text(result: TensorResult) -> list[str]:
-    """Indented lines: the matrix (order ≤ 2) or each labelled slice."""
+    """Indented lines: the matrix (order ≤ 2) or each labelled slice; per output for a list."""
     entries = result.entries()
-    if result.order <= 2:
-        return _indented(expr_text(_matrix(result, entries)))
+    if _jacobian(result):
+        m, n = len(result.function.outputs), len(result.variables)
+        return _indented(expr_text(sympy.ImmutableMatrix(m, n, entries)))
     lines: list[str] = []
-    for lead, values in slices(result, entries):
-        lines += [f"  {_label(lead)} =", *_indented(expr_text(_matrix(result, values)), "    ")]
+    for a, values in _outputs(result, entries):
+        pad = "  "
+        if a is not None:
+            expr = result.function.outputs[a]
+            lines.append(f"  output {a + 1}: f{_sub(a + 1)} = {_one_line(expr)}")
+            pad = "    "
+        if result.order <= 2:
+            lines += _indented(expr_text(_matrix(result, values)), pad)
+            continue
+        for lead, part in slices(result, values):
+            lines += [f"{pad}{_label(lead, a)} =",
+                      *_indented(expr_text(_matrix(result, part)), pad + "  ")]
     return lines
 
 
 def body_latex(result: TensorResult, order: str | None) -> str:
-    """The right-hand side: a bmatrix, or ``[slice, …]`` with each slice labelled."""
+    """The right-hand side: a bmatrix, or ``[slice, …]`` with each slice labelled; a list's
+    outputs each under its name."""
     entries = result.entries()
-    if result.order <= 2:
-        return expr_latex(_matrix(result, entries), order)
-    parts = [rf"\underbrace{{{expr_latex(_matrix(result, values), order)}}}_"
-             rf"{{{_label_latex(lead)}}}" for lead, values in slices(result, entries)]
-    return r"\left[\; " + r",\; ".join(parts) + r" \;\right]"
+    if _jacobian(result):
+        m, n = len(result.function.outputs), len(result.variables)
+        return expr_latex(sympy.ImmutableMatrix(m, n, entries), order)
+    shown_outputs = []
+    for a, values in _outputs(result, entries):
+        if result.order <= 2:
+            body = expr_latex(_matrix(result, values), order)
+        else:
+            parts = [rf"\underbrace{{{expr_latex(_matrix(result, part), order)}}}_"
+                     rf"{{{_label_latex(lead, a)}}}" for lead, part in slices(result, values)]
+            body = r"\left[\; " + r",\; ".join(parts) + r" \;\right]"
+        shown_outputs.append(body if a is None else rf"\underbrace{{{body}}}_{{f_{{{a + 1}}}}}")
+    if not result.function.is_vector:
+        return shown_outputs[0]
+    return r"\left[\; " + r",\; ".join(shown_outputs) + r" \;\right]"
 
 
 def value_text(result: TensorResult, value: object) -> str:
     """The value at a point, slice by slice as the result is printed."""
     flat = list(_flatten(value))
-    if result.order <= 2:
-        return _rows(result, flat)
+    if _jacobian(result):
+        n = len(result.variables)
+        return "\n".join("[" + ", ".join(_number(v) for v in flat[r * n:(r + 1) * n]) + "]"
+                          for r in range(len(flat) // n))
     blocks = []
-    for lead, values in slices(result, flat):
-        blocks.append(f"{_label(lead)} =\n" + "\n".join(
-            "  " + line for line in _rows(result, values).splitlines()))
+    for a, values in _outputs(result, flat):
+        pad = "" if a is None else "  "
+        if a is not None:
+            blocks.append(f"output {a + 1}: f{_sub(a + 1)}")
+        if result.order <= 2:
+            blocks += [pad + line for line in _rows(result, values).splitlines()]
+            continue
+        for lead, part in slices(result, values):
+            blocks.append(f"{pad}{_label(lead, a)} =")
+            blocks += [pad + "  " + line for line in _rows(result, part).splitlines()]
     return "\n".join(blocks)
+
+
+def _sub(k: int) -> str:
+    return str(k).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+
+
+def _one_line(expr: sympy.Expr) -> str:
+    from ..steps.render import inline
+    return inline(expr)
 
 
 def _rows(result: TensorResult, values: list) -> str:
