@@ -71,6 +71,12 @@ def test_every_printed_answer_reads_back_as_correct(cli, expr, wrt, shown):
     assert again.returncode == 0 and "Derivative" not in again.stdout
 
 
+def test_marks_without_arguments_take_them_from_the_function(cli):
+    assert cli("check", "f' g + f g'", "--of", "f(x)*g(x)", "--wrt", "x").returncode == 0
+    assert cli("check", r"x y \frac{\partial f}{\partial x} + y f", "--from", "latex", "--of",
+               "x y f(x, y)", "--wrt", "x").returncode == 0
+
+
 @pytest.mark.parametrize("claim, of, hint", [
     ("f'(x)*g(x) - f(x)*g'(x)", "f(x)*g(x)", "the product rule adds its two terms"),
     ("f'(g(x))", "f(g(x))", "the derivative of the inner g(x) (g′(x))"),

@@ -30,6 +30,7 @@ from ..core.errors import ShapeError, SymnumError
 from ..core.function import ExprLike, Function, WrtLike, _from_sympy, as_function
 from ..core.logistic import to_exponentials
 from ..core.parse import parse
+from ..core.unknown_parse import arguments_known
 from .compare import ClaimCheck, compare, exact_floats
 
 if TYPE_CHECKING:
@@ -84,7 +85,8 @@ def check_claim(claimed: ExprLike, of: ExprLike | Function, wrt: WrtLike = None,
 
 
 def _as_layout(claimed: ExprLike, result: Result, f: Function) -> sympy.ImmutableMatrix:
-    value = parse(claimed, f.shapes) if isinstance(claimed, str) else _from_sympy(claimed)
+    with arguments_known(f.expr):  # a bare f′ or ∂f/∂x in the claim: f's arguments in f
+        value = parse(claimed, f.shapes) if isinstance(claimed, str) else _from_sympy(claimed)
     matrix = sympy.ImmutableMatrix(value) if isinstance(value, sympy.MatrixBase | list) \
         else sympy.ImmutableMatrix([value])
     want = result.shape or (1,)

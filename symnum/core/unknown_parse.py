@@ -155,7 +155,7 @@ def check_base(builder: Any, base: str) -> None:
                          f"g″(x)); {base} is known: write {base}(x) and let symnum take its "
                          "derivative")
     if base in CONSTANTS or base in builder.shapes:
-        what = "a constant" if base in CONSTANTS else "a matrix (its transpose is " \
+        what = "a constant" if base in CONSTANTS else "a vector or matrix (its transpose is " \
             f"{base}ᵀ or {base}.T)"
         raise ParseError(f"{base}′: {base} is {what}; a prime marks the derivative of an "
                          "unknown function, like f′(x)")
