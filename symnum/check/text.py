@@ -119,7 +119,8 @@ def _expected(outcome) -> str:
     if hasattr(result, "nested") and not result.shape:
         return _inline(result.expr)  # σ(x)·(1 − σ(x)), as the steps print it
     if hasattr(result, "nested"):
-        return str(result.nested([e for e in result.expanded()]))
+        from ..core.render import for_display  # ∂f/∂x(x, y), not Derivative(f(x, y), x)
+        return str(result.nested([for_display(e) for e in result.expanded()]))
     return result.unicode()  # a matrix result, as a textbook prints it
 
 
