@@ -84,6 +84,8 @@ def test_mixed_partial_in_the_order_given_with_steps(cli):
     text = cli("derive", "x**2*y**3*sin(z)", "--wrt", "x,y,y").stdout
     assert "∂³f/∂y²∂x = f_xyy (by x, then y, then y)" in text
     assert symnum.verify(F, wrt="x,z,y,x", points=1, methods_used=("mpmath", "torch")).passed
+    two = cli.json("derive", "x**2*y**3", "--wrt", "x,y", "--what", "derivative")
+    assert (two["wrt"], two["result"]) == (["x", "y"], "6*x*y**2")  # several names: ∂²f/∂y∂x
 
 
 @pytest.mark.parametrize("argv, message", [

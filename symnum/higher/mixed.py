@@ -30,18 +30,26 @@ from ..core.render import expr_latex, expr_text
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
+def listed_names(wrt: WrtLike) -> list[str]:
+    """The names ``wrt`` lists, in order, repeats kept (none for None or a symbol).
+
+    >>> listed_names("x, y y"), listed_names(None)
+    (['x', 'y', 'y'], [])
+    """
+    if isinstance(wrt, str):
+        return split_names(wrt)
+    if isinstance(wrt, list | tuple):
+        return [w.name if isinstance(w, sympy.Symbol) else str(w) for w in wrt]
+    return []
+
+
 def repeated_names(wrt: WrtLike) -> list[str] | None:
     """The names of ``wrt`` when one is listed more than once (a mixed partial), else None.
 
     >>> repeated_names("x,y,y"), repeated_names(["x", "y"])
     (['x', 'y', 'y'], None)
     """
-    if isinstance(wrt, str):
-        names = split_names(wrt)
-    elif isinstance(wrt, list | tuple):
-        names = [w.name if isinstance(w, sympy.Symbol) else str(w) for w in wrt]
-    else:
-        return None
+    names = listed_names(wrt)
     return names if len(set(names)) < len(names) else None
 
 

@@ -1,5 +1,6 @@
-"""Which derivative of ``symnum.derive`` is higher calculus: a repeated ``wrt`` (a mixed
-partial) or ``what="tensor"``; anything else is left to the core (None).
+"""Which derivative of ``symnum.derive`` is higher calculus: a repeated ``wrt``, or several
+names with ``what="derivative"`` (a mixed partial), or ``what="tensor"``; anything else is
+left to the core (None).
 
 >>> higher_result("x**2*y**3", ["x", "y", "y"], None, 1).expr
 12*x*y
@@ -15,7 +16,7 @@ from ..core.calculus import Result
 from ..core.errors import ShapeError, SymnumError, VariableError
 from ..core.function import ExprLike, Function, WrtLike, as_function
 from ..core.parse import Shape
-from .mixed import mixed_partial, repeated_names
+from .mixed import listed_names, mixed_partial, repeated_names
 from .tensor import derivative_tensor
 
 KINDS = ("tensor",)  # what values this layer computes (beside mixed partials)
@@ -26,6 +27,8 @@ def higher_result(expr: ExprLike | Function, wrt: WrtLike, what: str | None, ord
                   syntax: str = "plain") -> Result | None:
     """The mixed partial or derivative tensor asked for, or None for the core's kinds."""
     names = repeated_names(wrt)
+    if names is None and what == "derivative" and len(listed_names(wrt)) > 1:
+        names = listed_names(wrt)  # --what derivative --wrt x,y: ∂²f/∂y∂x, x first
     if names is None and what not in KINDS:
         return None
     if names is not None:
