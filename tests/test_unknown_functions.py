@@ -24,7 +24,8 @@ f, g = sympy.Function("f", real=True), sympy.Function("g", real=True)
     ("x*f'(x) + f(x)", r"x f'(x) + f(x)", x * f(x).diff(x) + f(x)),
     ("f″(x) + diff(f(x), x, 2)", r"f^{\prime\prime}(x) + \frac{d^2}{dx^2} f(x)",
      2 * f(x).diff(x, 2)),
-    ("f′(g(x))·g′(x)", r"f'(g(x)) \frac{dg}{dx}", f(g(x)).diff(x)),
+    ("f′(g(x))·g′(x) + Derivative(f(g(x)), g(x))*Derivative(g(x), x)",  # SymPy's own form
+     r"f'(g(x)) \frac{dg}{dx} + f'(g(x)) g'(x)", 2 * f(g(x)).diff(x)),
     ("x f' + f", r"x \frac{df}{dx} + f(x)", x * f(x).diff(x) + f(x)),
     ("∂²f/∂x∂y(x, y) + Derivative(f(x, y), x)",
      r"\frac{\partial^2 f}{\partial x \partial y}(x, y) + \frac{\partial f}{\partial x}",

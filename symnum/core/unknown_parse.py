@@ -24,7 +24,7 @@ from typing import Any
 import sympy
 
 from .errors import ParseError
-from .unknowns import MARKS, PRIME, UNDEFINED_NAME, build, has_unknowns, normal, unknown
+from .unknowns import MARKS, PRIME, UNDEFINED_NAME, build, diff, has_unknowns, normal, unknown
 
 CALLS = ("Derivative", "diff", "Subs")  # SymPy's spellings the builder reads here
 MAX_ORDER = 10  # f with more primes than this, or Derivative(f(x), (x, 11)): refused
@@ -201,13 +201,13 @@ def _derivative(builder: Any, name: str, node: ast.Call, depth: int) -> sympy.Ba
         return bare(builder, first.id, [v for v, n in variables for _ in range(n)])
     expr = builder.build(first, depth)
     if isinstance(expr, sympy.core.function.AppliedUndef) and any(
-            v not in expr.args for v, _ in variables):
+            v not in expr.args and not expr.has(v) for v, _ in variables):
         raise ParseError(f"{name}({expr}, ...): {expr.func} is a function of "
                          f"{', '.join(map(str, expr.args))}; differentiate by one of them")
     if not has_unknowns(expr):
         raise ParseError(f"{name}(...) is for unknown functions, like {name}(f(x), x); "
                          "write the expression itself: symnum takes its derivatives")
-    return normal(sympy.diff(expr, *[(v, n) for v, n in variables]))
+    return normal(diff(expr, *[(v, n) for v, n in variables]))
 
 
 def _count(builder: Any, node: ast.AST) -> int:

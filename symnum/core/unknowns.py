@@ -228,7 +228,9 @@ def diff(expr: sympy.Basic, *variables: object) -> sympy.Basic:
     >>> sorted(str(s) for s in d.free_symbols)
     ['x', 'y']
     """
-    if not isinstance(expr, sympy.Basic) or not expr.has(AppliedUndef):
+    plain = all(isinstance(v, sympy.Symbol | int) or isinstance(v, tuple) and isinstance(
+        v[0], sympy.Symbol) for v in variables)  # not by g(x): SymPy's own d/dg(x)
+    if not isinstance(expr, sympy.Basic) or not plain or not expr.has(AppliedUndef):
         return sympy.diff(expr, *variables)
     as_functions = replace_jets(expr, lambda j: _jet_function(j.name, j.orders)(*j.args))
     done = sympy.diff(as_functions, *variables)
