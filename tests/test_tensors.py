@@ -81,6 +81,9 @@ def test_mixed_partial_in_the_order_given_with_steps(cli):
     assert [s["label"] for s in out["steps"]] == [
         "stage 1: ∂/∂x of f", "stage 2: ∂/∂y of f_x", "stage 3: ∂/∂y of f_xy"]
     assert r"\frac{\partial^{3}}{\partial y^{2} \partial x}" in out["latex"]
+    latex = cli("derive", "x**2*y**3*sin(z)", "--wrt", "x,y,y", "--steps", "--format",
+                "latex").stdout  # the stage labels in math: a name like x_1 cannot sit in text
+    assert r"\text{stage 3: }\frac{\partial}{\partial y} \text{ of } f_{x y}" in latex
     text = cli("derive", "x**2*y**3*sin(z)", "--wrt", "x,y,y").stdout
     assert "∂³f/∂y²∂x = f_xyy (by x, then y, then y)" in text
     assert symnum.verify(F, wrt="x,z,y,x", points=1, methods_used=("mpmath", "torch")).passed

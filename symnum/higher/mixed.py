@@ -165,20 +165,44 @@ def mixed_partial(f: Function, names: Sequence[str]) -> Result:
 def mixed_steps(result: MixedPartial) -> object:
     """A :class:`symnum.steps.Derivation` with one stage per differentiation, each a true
     step from the previous stage's (readable) result."""
-    from ..steps.build import Derivation, _Rooting
+    from ..steps.build import _Rooting
 
     f = result.function
     rooted = _Rooting(getattr(f, "notation", ())).tree
-    trees, labels = [], []
+    letter = _letter(result)
+    trees, labels, latex_labels = [], [], []
     for m, (out, final) in enumerate(zip(f.outputs, result.expanded(), strict=True)):
         current, taken = out, []
         for k, v in enumerate(result.sequence, 1):
             target = final if k == result.order else readable(partial(current, v))
             trees.append(rooted(current, v, target))
-            letter = _letter(result)
-            before = letter if not taken else f"{letter}_" + "".join(taken)
-            taken.append(shown(v))
-            label = f"stage {k}: ∂/∂{shown(v)} of {before}"
-            labels.append(label + (f" (output {m + 1})" if f.is_vector else ""))
+            before = letter if not taken else f"{letter}_" + "".join(shown(t) for t in taken)
+            before_latex = letter if not taken else \
+                f"{letter}_{{{' '.join(expr_latex(t) for t in taken)}}}"
+            output = f" (output {m + 1})" if f.is_vector else ""
+            labels.append(f"stage {k}: ∂/∂{shown(v)} of {before}{output}")
+            latex_labels.append(rf"\text{{stage {k}: }}\frac{{\partial}}{{\partial "
+                                rf"{expr_latex(v)}}} \text{{ of }} {before_latex}"
+                                + (rf"\text{{{output}}}" if output else ""))
+            taken.append(v)
             current = target
-    return Derivation(result, tuple(trees), tuple(labels))
+    return _stages(result, tuple(trees), tuple(labels), tuple(latex_labels))
+
+
+def _stages(result: MixedPartial, trees: tuple, labels: tuple[str, ...],
+            latex_labels: tuple[str, ...]) -> object:
+    """The Derivation, its LaTeX labels in math (a name like x_1 cannot sit in text)."""
+    from ..steps.build import Derivation
+    from ..steps.render import tree_latex_lines
+
+    @dataclass(frozen=True)
+    class Stages(Derivation):
+        latex_labels: tuple[str, ...] = ()
+
+        def latex(self) -> str:
+            rows: list[str] = []
+            for label, tree in zip(self.latex_labels, self.trees, strict=True):
+                rows += [f"&{label}", *tree_latex_lines(tree, self.partial)]
+            return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
+
+    return Stages(result, trees, labels, latex_labels=latex_labels)
