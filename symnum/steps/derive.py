@@ -27,10 +27,10 @@ from ..core.boundaries import piece_notes
 from ..core.logistic import sigmoid
 from ..core.names import fresh_name
 from ..core.registry import BY_CLASS, CLASSES, Record
-from ..core.render import for_display
 from ..core.rewrite import Rule, Table
 from ..core.textbook import one_plus_exp
 from ..core.unknowns import build, diff, jet
+from .render import inline
 from .rules import RULES, Step
 
 
@@ -197,7 +197,7 @@ class _Deriver:
             inside = self.step(arg, x)
             subs.append(inside)
             terms.append(partial * inside.result)
-            parts.append(f"∂/∂(argument {i + 1}) = {for_display(partial)}")
+            parts.append(f"∂/∂(argument {i + 1}) = {inline(partial)}")
         note = "; ".join([t for t in [rule_text(BY_CLASS.get(type(e)))] if t] + parts)
         if rule == "piecewise":
             note += "; not differentiable where the arguments are equal"
