@@ -72,7 +72,7 @@ class MixedPartial(Result):
     @property
     def noun(self) -> str:
         """What it is, in words (kernels, verify and check say it)."""
-        return f"mixed partial {self.leibniz()} (by {', then '.join(self.shown_names)})"
+        return f"mixed partial {self.leibniz()}"
 
     def entry_name(self, index: tuple[int, ...]) -> str:
         return self.leibniz() + (f" of output {index[0] + 1}" if self.function.is_vector
