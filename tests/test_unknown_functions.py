@@ -22,7 +22,8 @@ f, g = sympy.Function("f", real=True), sympy.Function("g", real=True)
 
 @pytest.mark.parametrize("text, latex, expected", [
     ("x*f'(x) + f(x)", r"x f'(x) + f(x)", x * f(x).diff(x) + f(x)),
-    ("f″(x) + diff(f(x), x, 2)", r"f^{\prime\prime}(x) + \frac{d^2}{dx^2} f(x)",
+    ("f″(x) + diff(f(x), x, 2)",
+     r"f^{\prime\prime}(x) + \frac{d^2}{dx^2} f(x) - f^{(2)}(x) + f''(x)",
      2 * f(x).diff(x, 2)),
     ("f′(g(x))·g′(x) + Derivative(f(g(x)), g(x))*Derivative(g(x), x)",  # SymPy's own form
      r"f'(g(x)) \frac{dg}{dx} + f'(g(x)) g'(x)", 2 * f(g(x)).diff(x)),

@@ -45,12 +45,17 @@ def _undo(reader: Any, start: int) -> None:
 
 
 def _primes(reader: Any) -> int:
-    """f', f'', f^{\\prime}, f^\\prime, f^{\\prime\\prime}: how many primes."""
+    """f', f'', f^{\\prime}, f^\\prime, f^{\\prime\\prime}, f^{(4)}: how many primes."""
     count = 0
     while reader.peek() == "'":
         reader.take()
         count += 1
-    if reader.peek() == "^" and reader.peek(1) == "\\prime":
+    if reader.tokens[reader.i:reader.i + 3] == ["^", "{", "("] and \
+            reader.tokens[reader.i + 3:reader.i + 4] != [] and reader.peek(3).isdigit() and \
+            reader.tokens[reader.i + 4:reader.i + 6] == [")", "}"] and reader.peek(6) in ("(", "{"):
+        count += int(reader.peek(3))  # f^{(4)}(x): the order in brackets
+        reader.i += 6
+    elif reader.peek() == "^" and reader.peek(1) == "\\prime":
         reader.i += 2
         count += 1
     elif reader.peek() == "^" and reader.peek(1) == "{" and reader.peek(2) in _PRIMES:
