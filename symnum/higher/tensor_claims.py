@@ -60,9 +60,9 @@ def claimed_tensor(claimed: object, result: TensorResult) -> sympy.ImmutableMatr
         allowed += [(m * n, 1), (1, m * n), (m, n)]
     if shape not in allowed:
         given = "a single expression" if not shape else "×".join(map(str, shape))
+        slices = f", or its {m * n ** (k - 2)} slices of {n}×{n}" if k >= 3 else ""
         raise ShapeError(f"the claimed answer is {given}, but the {result.noun} is "
-                         f"{'×'.join(map(str, result.shape))} (nested lists, or its "
-                         f"{m * n ** max(k - 2, 0)} slices of {n}×{n})")
+                         f"{'×'.join(map(str, result.shape))} (nested lists{slices})")
     return sympy.ImmutableMatrix(m * n ** (k - 1), n, flat)
 
 
