@@ -34,6 +34,7 @@ _SUP = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789", strict=True))
 _WORD = r"[^\W\d_ʹ][^\Wʹ]*"
 _PRIMED = re.compile(rf"(?<![\w.])(\d*)({_WORD})\s*([{''.join(MARKS)}]+)")  # 2f'(x): 2·f′
 _PARTIAL = re.compile(rf"∂([⁰-⁹¹²³]*)\s*({_WORD})\s*/\s*((?:∂\s*{_WORD}[⁰-⁹¹²³]*\s*)+)")
+_ORDER = re.compile(rf"(?<![\w.])(\d*)({_WORD})⁽([⁰-⁹¹²³]+)⁾(?=\s*\()")
 _SLOTS = re.compile(rf"((?:∂[₀-₉]+)+)\s*({_WORD})")
 _CALL_NAME = re.compile(rf"^({_WORD})((?:{PRIME}(?:\d*|_[^\Wʹ]+))+)$")
 _KNOWN: ContextVar[Mapping[str, tuple[sympy.Expr, ...]] | None] = ContextVar(
@@ -42,8 +43,10 @@ _KNOWN: ContextVar[Mapping[str, tuple[sympy.Expr, ...]] | None] = ContextVar(
 
 def marked(text: str) -> str:
     """Derivative marks in plain text rewritten as the builder reads them (see above)."""
-    if not any(c in text for c in "'′″‴⁗∂"):
+    if not any(c in text for c in "'′″‴⁗∂⁽"):
         return text
+    text = _ORDER.sub(lambda m: m.group(1) + m.group(2) + PRIME * int(
+        "".join(_SUP[c] for c in m.group(3))), text)  # f⁽⁴⁾(x)
     text = _PARTIAL.sub(_partial, text)
     text = _SLOTS.sub(lambda m: m.group(2) + "".join(
         PRIME + "".join(_SUB[c] for c in part) for part in m.group(1).split("∂")[1:]), text)

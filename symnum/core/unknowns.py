@@ -182,8 +182,8 @@ def jet_name(j: Jet, latex: NameLatex | None = None) -> str:
     if len(j.args) == 1:
         n = j.order
         if latex:
-            return j.name + "'" * n
-        return j.name + (_TEXT_PRIMES.get(n) or "′" * n)
+            return j.name + ("'" * n if n <= 3 else f"^{{({n})}}")
+        return j.name + (_TEXT_PRIMES.get(n) or f"⁽{str(n).translate(_SUPERSCRIPT)}⁾")
     slots = [i for i, n in enumerate(j.orders) if n]
     if all(_own_variable(j.args, i) for i in slots):
         names = [(str(j.args[i]), j.orders[i]) for i in slots]
