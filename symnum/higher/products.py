@@ -24,8 +24,10 @@ from typing import Any
 
 import sympy
 
+from ..core.budget import work_budget
 from ..core.calculus import (
     MAX_PRODUCT_TERMS,
+    SIMPLIFY_RESULT_OBJECTS,
     SIMPLIFY_TOTAL_OPS,
     Result,
     common_subexpressions,
@@ -40,6 +42,8 @@ from ..core.textbook import arguments, textbook_form
 
 PRODUCTS = ("hvp", "jvp", "vjp")
 PREFIXES = {"hvp": "v", "jvp": "v", "vjp": "u"}  # the direction's name when none is given
+COLLECT_MAX = 6  # directions of more components are not collected (one simplify each)
+COLLECT_OBJECTS = 20_000  # SymPy objects one entry's (or coefficient's) simplify may build
 NAMES = {"hvp": "Hessian-vector product", "jvp": "Jacobian-vector product",
          "vjp": "vector-Jacobian product"}
 
@@ -179,20 +183,31 @@ def product(expr: ExprLike | Function, what: str, vector: str | None = None,
 
 
 def _hvp(f: Function, v: tuple[sympy.Expr, ...]) -> tuple[list[sympy.Expr], sympy.Expr]:
-    """∇(∇f·v): the directional derivative first, then its gradient."""
-    slope = sympy.Add(*(c * partial(f.expr, x) for c, x in zip(v, f.variables, strict=True)))
+    """∇(∇f·v): the directional derivative first (by the chain rule along x + t·v, so that
+    each inner argument keeps its own w·v), then its gradient."""
+    slope = directional(f.expr, f.variables, v)
     return [partial(slope, x) for x in f.variables], slope
 
 
 def _jvp(f: Function, v: tuple[sympy.Expr, ...]) -> tuple[list[sympy.Expr], sympy.Expr]:
     """d/dt f(x + t·v) at t = 0, each output."""
-    t = sympy.Dummy("t", real=True)
-    moved = {x: x + t * c for x, c in zip(f.variables, v, strict=True)}
-    entries = []
-    for e in f.outputs:
-        slope = partial(e.xreplace(moved), t).xreplace({t: sympy.Integer(0)})
-        entries.append(slope.replace(lambda n: isinstance(n, sympy.Subs), lambda n: n.doit()))
+    entries = [directional(e, f.variables, v) for e in f.outputs]
     return entries, sympy.Add(*(c * x for c, x in zip(v, f.variables, strict=True)))
+
+
+def directional(expr: sympy.Expr, variables: tuple[sympy.Symbol, ...],
+                v: tuple[sympy.Expr, ...]) -> sympy.Expr:
+    """d/dt expr(x + t·v) at t = 0: ∇expr·v as the chain rule writes it (tanh(w·x)
+    gives (1 − tanh²(w·x))·(w·v), not a sum over the variables).
+
+    >>> x, y, a, b = sympy.symbols("x y a b", real=True)
+    >>> directional(sympy.sin(2*x - y), (x, y), (a, b))
+    (2*a - b)*cos(2*x - y)
+    """
+    t = sympy.Dummy("t", real=True)
+    moved = {x: x + t * c for x, c in zip(variables, v, strict=True)}
+    slope = partial(expr.xreplace(moved), t).xreplace({t: sympy.Integer(0)})
+    return slope.replace(lambda n: isinstance(n, sympy.Subs), lambda n: n.doit())
 
 
 def _vjp(f: Function, u: tuple[sympy.Expr, ...]) -> tuple[list[sympy.Expr], sympy.Expr]:
@@ -205,29 +220,28 @@ ROUTES = {"hvp": _hvp, "jvp": _jvp, "vjp": _vjp}
 
 
 def _tidy(entries: list[sympy.Expr], f: Function, direction: Direction) -> list[sympy.Expr]:
-    """Each entry in its most readable form: simplified while small (the same budgets as
-    core's results), or collected by the direction's components when that is shorter."""
+    """Each entry in its most readable form: simplified while the whole result is small
+    (core's budgets), or collected by the direction's components when that is shorter; a
+    large result keeps the chain rule's form (each inner argument's w·v once)."""
     preferred = arguments(sympy.Add(*f.outputs)) if any(e.has(sympy.exp) for e in entries) \
         else frozenset()
-    spent, tidy = 0, []
-    for e in entries:
-        ops = sympy.count_ops(e)
-        allowed = spent + ops <= SIMPLIFY_TOTAL_OPS
-        spent += ops if allowed else 0
-        plain = readable(e, allowed)
-        best = textbook_form(e, plain, preferred)
-        collected = _collected(e, direction.symbols, allowed)
-        if collected is not None and sympy.count_ops(collected) < sympy.count_ops(best):
-            best = collected
-        tidy.append(best)
+    if sum(sympy.count_ops(e) for e in entries) > SIMPLIFY_TOTAL_OPS:
+        return entries
+    tidy = list(entries)  # what is kept when the budget runs out
+    with work_budget(SIMPLIFY_RESULT_OBJECTS):
+        for k, e in enumerate(entries):
+            best = textbook_form(e, readable(e, True, COLLECT_OBJECTS), preferred)
+            collected = _collected(e, direction.symbols)
+            if collected is not None and sympy.count_ops(collected) < sympy.count_ops(best):
+                best = collected
+            tidy[k] = best
     return tidy
 
 
-def _collected(e: sympy.Expr, symbols: tuple[sympy.Symbol, ...], simplify: bool
-               ) -> sympy.Expr | None:
+def _collected(e: sympy.Expr, symbols: tuple[sympy.Symbol, ...]) -> sympy.Expr | None:
     """Σ (∂e/∂v_j)·v_j with each coefficient readable (an entry is linear in v)."""
-    if not symbols or not e.free_symbols & set(symbols):
+    if not symbols or len(symbols) > COLLECT_MAX or not e.free_symbols & set(symbols):
         return None
     rest = e.xreplace({s: sympy.Integer(0) for s in symbols})
-    terms = [readable(sympy.diff(e, s), simplify) * s for s in symbols]
-    return sympy.Add(readable(rest, simplify), *terms)
+    terms = [readable(sympy.diff(e, s), True, COLLECT_OBJECTS) * s for s in symbols]
+    return sympy.Add(readable(rest, True, COLLECT_OBJECTS), *terms)
