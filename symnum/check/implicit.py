@@ -64,29 +64,30 @@ class ImplicitCheck:
 
     def text(self) -> str:
         r = self.result
+        w = r.set_name
         name = name_of(r, r.order).text
         curve = f"{inline(r.curve.lhs)} = {inline(r.curve.rhs)}"
         lines = []
         if self.correct and self.branch is None:
-            lines.append(f"correct: the claim is {name} on the curve {curve} "
+            lines.append(f"correct: the claim is {name} on the {w} {curve} "
                          f"({self.how}: {self.statement})")
         elif self.correct:
-            lines.append(f"correct on the branch {self.branch_shown} of the curve {curve}, "
-                         f"not on the whole curve ({self.how}: {self.statement})")
+            lines.append(f"correct on the branch {self.branch_shown} of the {w} {curve}, "
+                         f"not on the whole {w} ({self.how}: {self.statement})")
         else:
-            lines.append(f"incorrect: the claim is not {name} on the curve {curve}")
+            lines.append(f"incorrect: the claim is not {name} on the {w} {curve}")
         if self.point is not None:
             at = ", ".join(f"{k} = {v:.6g}" for k, v in self.point.items())
             claimed = "undefined" if self.claimed_value is None else \
                 f"{self.claimed_value:.10g}"
             where = "off that branch, at" if self.correct else "at"
-            lines.append(f"{where} the point {at} of the curve the claim gives {claimed}, "
+            lines.append(f"{where} the point {at} of the {w} the claim gives {claimed}, "
                          f"but {name} is {self.expected_value:.10g}")
         if self.diagnosis:
             lines.append(f"hint: {self.diagnosis}")
-        shown = inline(r.result) + (f"  (on the curve; in general {inline(r.general)})"
+        shown = inline(r.result) + (f"  (on the {w}; in general {inline(r.general)})"
                                     if r.uses_curve else "")
-        lines.append(f"{name} on the curve is: {shown}")
+        lines.append(f"{name} on the {w} is: {shown}")
         return "\n".join(lines)
 
     def to_json(self) -> dict[str, Any]:
@@ -122,7 +123,7 @@ def claim_text(claimed: str, syntax: str = "plain") -> str:
         text = re.sub(r"&&.*$", "", text, flags=re.DOTALL).replace("&", "")
         text = re.sub(r"\\(quad|qquad)\s*\\text\{.*$", "", text, flags=re.DOTALL)
     else:
-        text = re.sub(r"\s+(on the curve|\(on the curve).*$", "", text, flags=re.DOTALL)
+        text = re.sub(r"\s+\(?on the (curve|surface|level set).*$", "", text, flags=re.DOTALL)
     while True:
         text = text.strip()
         if text.startswith("=") and not text.startswith("=="):  # a continued line: = −1/y³

@@ -77,6 +77,11 @@ class ImplicitResult:
         return len(self.others) > 1
 
     @property
+    def set_name(self) -> str:
+        """What F = 0 is: a curve (two variables), a surface (three), else a level set."""
+        return {2: "curve", 3: "surface"}.get(len(self.F.free_symbols), "level set")
+
+    @property
     def general(self) -> sympy.Expr:
         """The last order written in the variables, before any use of F = 0."""
         return self.forms[-1]

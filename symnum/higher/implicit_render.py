@@ -78,7 +78,8 @@ def implicit_text(result: ImplicitResult) -> str:
     lines.append(f"{name.text} = {inline(result.general)}")
     if result.uses_curve:
         pad = " " * len(name.text)
-        lines.append(f"{pad} = {inline(result.result)}  on the curve {_equation(result)}")
+        lines.append(f"{pad} = {inline(result.result)}  on the {result.set_name} "
+                     f"{_equation(result)}")
     return "\n".join(lines)
 
 
@@ -90,7 +91,7 @@ def implicit_latex(result: ImplicitResult) -> str:
         return f"{name.latex} = {general}"
     lhs, rhs = result.curve.equation
     return (rf"\begin{{aligned}}{name.latex} &= {general} \\ &= {expr_latex(result.result)}"
-            rf" && \text{{on the curve }} {expr_latex(lhs)} = {expr_latex(rhs)}"
+            rf" && \text{{on the {result.set_name} }} {expr_latex(lhs)} = {expr_latex(rhs)}"
             r"\end{aligned}")
 
 
@@ -126,8 +127,9 @@ def _curve_line(result: ImplicitResult) -> str:
     if result.partial and rest:
         held = f"; {', '.join(rest)} held constant"
     shown = f"{_equation(result)}, with {y} = {y}({args})"
-    return f"curve: {shown} ({F}{held})" if result.curve.written else \
-        f"curve: {inline(result.F)} = 0, with {y} = {y}({args}){held}"
+    word = result.set_name
+    return f"{word}: {shown} ({F}{held})" if result.curve.written else \
+        f"{word}: {inline(result.F)} = 0, with {y} = {y}({args}){held}"
 
 
 @dataclass(frozen=True)
@@ -163,7 +165,7 @@ def implicit_steps(result: ImplicitResult) -> list[ImplicitStep]:
     held = [v.name for v in result.others if v != x]
     steps = [
         ImplicitStep(*_both(_curve_statement(result), marks),
-                     f"the curve; near a point where ∂F/∂{y} ≠ 0 it is the graph of a "
+                     f"the {result.set_name}; near a point where ∂F/∂{y} ≠ 0 it is the graph of a "
                      f"function {y}({names}) (implicit function theorem)"),
         ImplicitStep(f"{d}/{d}{x} [{inline(F)}] = F_{x} + F_{y}·{one.short} = 0",
                      rf"\frac{{{ld}}}{{{ld} {_lx(x.name)}}}\left[{expr_latex(F)}\right] = "
@@ -224,7 +226,7 @@ def _higher(result: ImplicitResult, k: int, placeholder: dict, marks: dict
     if result.on_curve[k - 1] is not None:
         steps.append(ImplicitStep(f"{name.short} = {inline(result.on_curve[k - 1])}",
                                   rf"{name.short_latex} = {expr_latex(result.on_curve[k - 1])}",
-                                  f"on the curve: uses {_equation(result)}"))
+                                  f"on the {result.set_name}: uses {_equation(result)}"))
     return steps
 
 
@@ -248,7 +250,7 @@ def _both(statement: sympy.Basic, marks: dict[sympy.Symbol, Name]) -> tuple[str,
 def steps_text(steps: list[ImplicitStep], result: ImplicitResult) -> str:
     """Numbered lines, each with its reason below it."""
     y = result.dependent
-    head = (f"steps (each line is a true statement on the curve; {y} stands for "
+    head = (f"steps (each line is a true statement on the {result.set_name}; {y} stands for "
             f"{y}({', '.join(v.name for v in result.others)}))")
     body = [f"[{k}] {s.text}\n      {s.why}" for k, s in enumerate(steps, 1)]
     return head + "\n\n" + "\n".join(body)

@@ -57,8 +57,8 @@ class ImplicitReport:
         r = self.result
         name = name_of(r, r.order).text
         count = len(self.points)
-        lines = [f"verify {name} on the curve {r.curve.shown} at {count} "
-                 f"point{'s' if count != 1 else ''} of the curve", ""]
+        lines = [f"verify {name} on the {r.set_name} {r.curve.shown} at {count} "
+                 f"point{'s' if count != 1 else ''} of the {r.set_name}", ""]
         lines.append("  method   worst error  verdict")
         for method, error in self.errors.items():
             ok = "pass" if error <= TOLERANCE[method] else "FAIL"
@@ -66,7 +66,7 @@ class ImplicitReport:
         for method, problem in self.problems.items():
             lines.append(f"  {method:<8} {'—':>11}  skipped: {problem}")
         lines += ["", *(f"  {m}: {self.described(m)}" for m in self.errors), "",
-                  "points (on the curve):"]
+                  f"points (on the {r.set_name}):"]
         for p, v in zip(self.points, self.exact, strict=False):
             at = ", ".join(f"{k} = {x:.6g}" for k, x in p.items())
             lines.append(f"  {at}: {name} = {v:.12g}")
