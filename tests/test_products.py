@@ -63,6 +63,9 @@ def test_values_kernels_and_steps_agree_with_hand_derived_matrices():
     k = symnum.kernel("x**2*y**3 + sin(x)", what="hvp")  # k(x, y, v_x, v_y), batched
     batch = k(np.array([x, x]), y, 0.4, np.array([2.0, 0.0]))
     assert batch.shape == (2, 2) and np.allclose(batch, [hessian @ v, hessian @ [0.4, 0]])
+    module: dict = {}
+    exec(symnum.export_source(r, to="numpy"), module)  # standalone: f(x, y, v_x, v_y)
+    assert np.allclose(module["f"](x, y, 0.4, 2.0), hessian @ v)
     given = symnum.derive("x**2*y**3 + sin(x)", what="hvp", vector="0.4, 2")
     assert np.allclose(symnum.kernel(given)(x, y), hessian @ v)  # numbers: no direction inputs
     assert np.allclose(symnum.kernel("[x*y, sin(x)*y]", what="jvp")(x, y, *v), jacobian @ v)

@@ -137,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--to", choices=TARGETS, default="numpy",
                    help="the module's backend (default numpy)")
     e.add_argument("--name", default="f", help="the function's name in the module (default f)")
+    vector(e)
     e.add_argument("--out", help="write the module to this .py file instead of stdout")
     syntax(e)
     sub.add_parser("demo", help="derive, verify and typeset a few examples")

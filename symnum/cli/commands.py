@@ -64,7 +64,7 @@ def _plot(args: argparse.Namespace) -> tuple[str, int]:
 def _export(args: argparse.Namespace) -> tuple[str, int]:
     return _rendered(service.export(service.ExportRequest(
         args.expr, args.wrt, args.what, tuple(args.shape), args.to, args.name, args.out,
-        args.syntax, args.order)), "text")
+        args.syntax, args.order, vector=args.vector)), "text")
 
 
 def _demo(args: argparse.Namespace) -> tuple[str, int]:

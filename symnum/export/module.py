@@ -101,7 +101,8 @@ def export_source(expr: ExprLike | Function | Result, wrt: WrtLike = None,
             return _module(kernel, plan.result.function, plan.result, plan.shape,
                            plan.params, to, name, what, reads, f)
         result = f.expr if what == "value" else f.differentiate(what)
-    inputs = tuple(f.variables) + tuple(f.parameters)  # parameters: held constant, after
+    inputs = tuple(getattr(result, "inputs", f.variables)) + tuple(f.parameters)  # a product:
+    # the direction's components after the variables; parameters, held constant, last
     kernel = compile_kernel(result, inputs, "numpy")
     shape = kernel.shape
     params = _parameters([v.name for v in inputs])
@@ -205,7 +206,7 @@ def _docstring(kernel, f: Function, result, shape: tuple[int, ...], params: list
                scipy: bool = False) -> str:
     from importlib.metadata import PackageNotFoundError, version
 
-    from ..core.render import expr_latex, result_latex
+    from ..core.render import expr_latex
     try:
         release = version("symnum")
     except PackageNotFoundError:
@@ -217,7 +218,7 @@ def _docstring(kernel, f: Function, result, shape: tuple[int, ...], params: list
             if len(f.variables) > 1 else f"the {_kind(result)} of {formula} with " \
             f"respect to {variables}"
         text = _result_text(result)
-        latex = result_latex(result) if len(text) <= SHOW_MAX_CHARS else None
+        latex = result.latex() if len(text) <= SHOW_MAX_CHARS else None
     else:
         head, text = f"the function {formula}", None
         latex = f"f({variables}) = {expr_latex(f.expr)}"
@@ -230,10 +231,11 @@ def _docstring(kernel, f: Function, result, shape: tuple[int, ...], params: list
         latex = f"f({variables}) = {expr_latex(f.expr)}" if len(formula) <= SHOW_MAX_CHARS \
             else "(too long to show)"
     call = f"{name}({', '.join(params)})"
-    inputs = tuple(f.variables) + tuple(f.parameters)
+    inputs = tuple(getattr(result, "inputs", f.variables)) + tuple(f.parameters)
     renamed = [] if matrix is not None else \
         [f"{p} is {v.name}" for p, v in zip(params, inputs, strict=True) if p != v.name]
     held = ", ".join(p.name for p in f.parameters) if matrix is None else ""
+    direction = ", ".join(s.name for s in getattr(result, "inputs", ())[len(f.variables):])
     layout = _layout(shape, f)
     first = f"{name}({', '.join(params)}): {head}, exported by symnum {release}."
     doc = [textwrap.fill(first, 96, break_long_words=False, break_on_hyphens=False), "",
@@ -244,6 +246,8 @@ def _docstring(kernel, f: Function, result, shape: tuple[int, ...], params: list
            f"{call} takes numbers or arrays that broadcast together and returns an array of",
            f"shape batch + {shape!r}{layout}." +
            (f" ({'; '.join(renamed)}.)" if renamed else ""),
+           *([f"The direction's components follow the variables: {direction}."]
+             if direction else []),
            *([f"Parameters (held constant, not differentiated) follow the variables: {held}."]
              if held else []), "",
            CONVENTIONS, "", BACKEND_NOTES[to], "",

@@ -27,7 +27,7 @@ ONE_LINE = 100  # characters: a longer result prints one component a line
 # (kind, scalar function?) -> the text's title and the LaTeX operator ({f}: the function,
 # {v}: the direction's name)
 TITLES = {
-    ("hvp", True): "Hessian-vector product H·v = ∇(∇f·{v})",
+    ("hvp", True): "Hessian-vector product H·{v} = ∇(∇f·{v})",
     ("jvp", True): "directional derivative ∇f·{v} = d/dt f(x + t·{v}) at t = 0",
     ("jvp", False): "Jacobian-vector product J·{v} = d/dt f(x + t·{v}) at t = 0",
     ("vjp", True): "vector-Jacobian product {v}ᵀJ = {v}_1·∇f",

@@ -56,7 +56,8 @@ class ProductSteps:
             lines.append(f"[{k}] {s.rule}: {s.lhs}{middle} = {self._shown(s.value, inline)}")
         return "\n".join(lines)
 
-    def latex(self) -> str:
+    def equation_latex(self, step: ProductStep) -> str:
+        """One step's equation in LaTeX: its left side = the sum written out = its value."""
         from .product_render import latex_of
 
         def shown(value: Any) -> str:
@@ -64,19 +65,22 @@ class ProductSteps:
                 return r"\begin{bmatrix}" + r" \\ ".join(latex_of(self.result, e)
                                                         for e in value) + r"\end{bmatrix}"
             return latex_of(self.result, value)
-        rows = []
-        for s in self.steps:
-            middle = " = " + " + ".join(
-                f"{latex_of(self.result, c)} " + _grouped(latex_of(self.result, e), e, True)
-                for c, e in s.middle) if s.middle else ""
-            rows.append(rf"&\text{{{s.rule}:}}\quad {s.lhs_latex}{middle} = {shown(s.value)}")
+        middle = " = " + " + ".join(
+            f"{latex_of(self.result, c)} " + _grouped(latex_of(self.result, e), e, True)
+            for c, e in step.middle) if step.middle else ""
+        return f"{step.lhs_latex}{middle} = {shown(step.value)}"
+
+    def latex(self) -> str:
+        rows = [rf"&\text{{{s.rule}:}}\quad {self.equation_latex(s)}" for s in self.steps]
         return r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"
 
     def to_json(self) -> list[dict[str, Any]]:
+        """One object a step (the page draws each as a row: ``latex`` and its ``title``)."""
         def plain(value: Any) -> Any:
             return [expr_str(e) for e in value] if isinstance(value, list | tuple) \
                 else expr_str(value)
-        return [{"rule": s.rule, "lhs": s.lhs, "value": plain(s.value),
+        return [{"rule": s.rule, "title": s.rule, "lhs": s.lhs, "value": plain(s.value),
+                 "latex": self.equation_latex(s),
                  **({"middle": [[expr_str(c), expr_str(e)] for c, e in s.middle]}
                     if s.middle else {})}
                 for s in self.steps]

@@ -90,8 +90,9 @@ class Direction:
             which = "outputs" if along == "outputs" else "variables"
             names = ", ".join(v.name for v in f.variables) if along == "variables" else \
                 f"{count} of them"
-            raise ShapeError(f"--vector has {len(items)} components but the {what} needs "
-                             f"{count}, one per {which[:-1]} ({names})")
+            given = f"{len(items)} component" + ("s" if len(items) != 1 else "")
+            raise ShapeError(f"--vector has {given} but the {what} needs {count}, one per "
+                             f"{which[:-1]} ({names}); or give a name, like --vector v")
         components = tuple(_component(t, f) for t in items)
         return cls(components, None, along)
 
@@ -136,6 +137,13 @@ class ProductResult(Result):
         if self.kind == "jvp" and not self.function.is_vector:
             return ()
         return (len(self.matrix),)
+
+    @property
+    def noun(self) -> str:
+        """What it is, in words (``check`` says "the claim is the Hessian-vector product")."""
+        if self.kind == "jvp" and not self.function.is_vector:
+            return "directional derivative"
+        return NAMES[self.kind]
 
     @property
     def inputs(self) -> tuple[sympy.Symbol, ...]:

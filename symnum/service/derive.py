@@ -142,6 +142,13 @@ def derive(request: DeriveRequest) -> DeriveResult | MatrixDeriveResult | Implic
         unknown = sorted(set(point) - known)
         if unknown:
             raise SymnumError(f"{', '.join(unknown)} does not appear in the expression")
+        if direction is not None:
+            missing = [s.name for s in direction.symbols if s.name not in point]
+            if missing:
+                raise SymnumError(f"--at gives no value for the direction's {', '.join(missing)}"
+                                  f": add them (like {missing[0]}=1), or give the direction as "
+                                  "numbers with --vector, like --vector "
+                                  + ",".join(["1"] + ["0"] * (len(direction.symbols) - 1)))
         notes = point_notes(result, point)
         try:
             value = _plain(result.at(point))

@@ -253,7 +253,13 @@ def export(request: ExportRequest) -> ExportResult:
     expr = plain(request.expr, request.syntax, request.shapes)
     from ..higher.route import higher_result
     shapes = shapes_of(request.shapes) or None
-    found = None if shapes else higher_result(expr, request.wrt, request.what, request.order)
+    if request.what in PRODUCTS:  # the direction's components are arguments too
+        from ..api import derive as exact
+        found: Any = exact(expr, request.wrt, request.what, request.order, shapes,
+                           vector=request.vector)
+    else:
+        found = None if shapes else higher_result(expr, request.wrt, request.what,
+                                                  request.order)
     if found is None and request.order != 1:
         raise SymnumError("export writes first derivatives, a Hessian (--what hessian) or a "
                           f"derivative tensor (--what tensor --order k), not order "

@@ -25,7 +25,7 @@ from ..core.errors import SymnumError
 CORE_WHATS = ("derivative", "gradient", "jacobian", "hessian")
 PRODUCTS = ("hvp", "jvp", "vjp")  # products with a direction (--vector)
 WHATS = (*CORE_WHATS, "tensor", *PRODUCTS)
-EXPORT_WHATS = ("value", *CORE_WHATS, "tensor")
+EXPORT_WHATS = ("value", *CORE_WHATS, "tensor", *PRODUCTS)
 SYNTAXES = ("plain", "latex")
 STEPS = ("tree", "graph")
 LAYOUTS = ("numerator", "denominator")  # of a Jacobian in matrix notation (numerator: default)
@@ -140,6 +140,7 @@ class ExportRequest:
     out: str | None = None
     syntax: str = "plain"
     order: int = 1  # of a derivative tensor (what="tensor")
+    vector: str | None = None  # the direction of a product (hvp, jvp, vjp)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ COMMANDS = {
     "check": ("claimed", ("of", "wrt", "what", "order", "shape", "from", "seed", "implicit",
                          "vector")),
     "graph": ("expr", ("wrt", "at", "from")),
-    "export": ("expr", ("wrt", "what", "order", "shape", "from", "to", "name")),
+    "export": ("expr", ("wrt", "what", "order", "shape", "from", "to", "name", "vector")),
 }
 # endpoints with no positional parameter: endpoint -> the parameters it accepts
 OTHERS = {
