@@ -242,7 +242,7 @@ def _function_kernel(f: Function, what: str | None, backend: str, order: int, co
 
 
 def _function_verify(f: Function, what: str | None, order: int, /,
-                     **options: Any) -> Report | MatrixReport:
+                     **options: Any) -> Report | MatrixReport | ImplicitReport | ProductReport:
     return verify(f, None, what, order, **options)
 
 

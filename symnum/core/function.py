@@ -29,7 +29,9 @@ if TYPE_CHECKING:  # for annotations only: the types the layers above return
     from ..matrix.kernel import MatrixKernel
     from ..matrix.result import MatrixResult
     from ..steps import Derivation
+    from ..verification.implicit import ImplicitReport
     from ..verification.matrix import MatrixReport
+    from ..verification.products import ProductReport
     from ..verification.verify import Report
     from .calculus import Result
 
@@ -167,7 +169,8 @@ class Function:
         from .render import expr_latex
         return expr_latex(self.expr)
 
-    def verify(self, what: str | None = None, **options: Any) -> Report | MatrixReport:
+    def verify(self, what: str | None = None, **options: Any
+               ) -> Report | MatrixReport | ImplicitReport | ProductReport:
         """Check the exact derivative numerically (see :func:`symnum.verify`; matrix notation
         by components at concrete sizes)."""
         return need(HOOKS.verify, "verify")(self, what, options.pop("order", 1), **options)

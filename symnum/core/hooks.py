@@ -34,7 +34,9 @@ if TYPE_CHECKING:  # for annotations only: core imports nothing above it at run 
     from ..matrix.kernel import MatrixKernel
     from ..matrix.result import MatrixResult
     from ..steps import Derivation
+    from ..verification.implicit import ImplicitReport
     from ..verification.matrix import MatrixReport
+    from ..verification.products import ProductReport
     from ..verification.verify import Report
     from .calculus import Result
     from .function import Function
@@ -58,7 +60,7 @@ class VerifyHook(Protocol):
     """``(f, what, order, **options) -> Report``: the options of :func:`symnum.verify`."""
 
     def __call__(self, f: Function, what: str | None, order: int, /,
-                 **options: Any) -> Report | MatrixReport: ...
+                 **options: Any) -> Report | MatrixReport | ImplicitReport | ProductReport: ...
 
 
 class KernelHook(Protocol):
