@@ -19,6 +19,7 @@ import sympy
 from ..core.calculus import partial, readable
 from ..core.names import fresh_name
 from ..core.render import expr_str
+from ..core.textbook import arguments, textbook_form, with_sigma
 
 if TYPE_CHECKING:
     from .products import ProductResult
@@ -48,7 +49,10 @@ class ProductSteps:
     steps: tuple[ProductStep, ...]
 
     def text(self) -> str:
-        from ..steps.render import inline
+        from ..steps.render import inline as plain_inline
+
+        def inline(e: Any) -> str:
+            return str(plain_inline(with_sigma(e)))
         lines = []
         for k, s in enumerate(self.steps, 1):
             middle = " = " + " + ".join(f"{inline(c)}·{_grouped(inline(e), e)}"
@@ -58,7 +62,10 @@ class ProductSteps:
 
     def equation_latex(self, step: ProductStep) -> str:
         """One step's equation in LaTeX: its left side = the sum written out = its value."""
-        from .product_render import latex_of
+        from .product_render import latex_of as plain_latex
+
+        def latex_of(result: Any, e: Any) -> str:
+            return plain_latex(result, with_sigma(e))
 
         def shown(value: Any) -> str:
             if isinstance(value, list | tuple):
@@ -121,16 +128,22 @@ def _grouped(shown: str, e: sympy.Expr, latex: bool = False) -> str:
     return shown
 
 
+def _nice(e: sympy.Expr, f: sympy.Basic) -> sympy.Expr:
+    """``e`` as a result prints it: readable, in textbook form (σ(x)(1 − σ(x)))."""
+    preferred = arguments(f) if e.has(sympy.exp) else frozenset()
+    return textbook_form(e, readable(e), preferred)
+
+
 def _hvp(result: ProductResult) -> list[ProductStep]:
     f, v = result.function, result.direction.components  # type: ignore[union-attr]
     name = _named(result)
-    grad = [readable(partial(f.expr, x)) for x in f.variables]
+    grad = [_nice(partial(f.expr, x), f.expr) for x in f.variables]
     slope = sympy.Add(*(c * g for c, g in zip(v, grad, strict=True)))
     return [
         ProductStep("gradient", "∇f", r"\nabla f", grad,
                     exact=[partial(f.expr, x) for x in f.variables]),
         ProductStep("directional derivative", f"∇f·{name}", rf"\nabla f \cdot {name}",
-                    readable(slope), _written(list(zip(v, grad, strict=True))),
+                    _nice(slope, f.expr), _written(list(zip(v, grad, strict=True))),
                     exact=sum(c * partial(f.expr, x) for c, x in zip(v, f.variables,
                                                                       strict=True))),
         ProductStep("its gradient", f"H·{name} = ∇(∇f·{name})",
