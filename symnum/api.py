@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from .analysis.graph import Graph
     from .higher.implicit import ImplicitResult
     from .higher.products import ProductResult
+    from .higher.taylor import TaylorResult
     from .kernels.build import Kernel
     from .kernels.params import ParamsLike
     from .matrix.derivation import MatrixDerivation
@@ -43,10 +44,11 @@ if TYPE_CHECKING:
 def derive(expr: ExprLike | Function, wrt: WrtLike = None, what: str | None = None,
            order: int = 1, shapes: Mapping[str, Shape] | None = None,
            syntax: str = "plain", layout: str | None = None, *,
-           implicit: str | None = None, vector: str | None = None
-           ) -> Result | MatrixResult | ImplicitResult | ProductResult:
-    """The exact ``what`` (derivative, gradient, jacobian, hessian; tensor; hvp, jvp, vjp) of
-    ``expr``.
+           implicit: str | None = None, vector: str | None = None,
+           at: str | Mapping[str, Any] | None = None
+           ) -> Result | MatrixResult | ImplicitResult | ProductResult | TaylorResult:
+    """The exact ``what`` (derivative, gradient, jacobian, hessian; tensor; hvp, jvp, vjp;
+    taylor) of ``expr``.
 
     ``what=None`` picks the natural one: derivative (one variable), gradient (several),
     Jacobian (a list of expressions). ``syntax="latex"`` reads LaTeX. With ``shapes``
@@ -78,7 +80,23 @@ def derive(expr: ExprLike | Function, wrt: WrtLike = None, what: str | None = No
 
     >>> derive("x**2*y**3", wrt="x,y,y").expr, derive("x**3*y", what="tensor", order=3).shape
     (12*x*y, (2, 2, 2))
+
+    ``what="taylor"``: the Taylor polynomial of ``order`` about the point ``at``
+    (``"x=0,y=0"`` or ``{"x": 0}``; none: 0 for every variable), a
+    :class:`~symnum.higher.taylor.TaylorResult` with ``.polynomial``.
+
+    >>> derive("exp(x)", what="taylor", at={"x": 0}, order=3).polynomial
+    x**3/6 + x**2/2 + x + 1
     """
+    if what == "taylor":
+        if implicit is not None or vector is not None:
+            raise SymnumError("a Taylor polynomial takes at= (its point), not implicit= or "
+                              "vector=")
+        from .higher.taylor import taylor
+        return taylor(as_function(expr, wrt, shapes, syntax), at, order)
+    if at is not None:
+        raise SymnumError("at= is the expansion point of what='taylor'; for a value of a "
+                          "derivative use .at(point) on the result")
     if implicit is not None:
         return _implicit(expr, wrt, what, order, shapes, syntax, implicit)
     if what in PRODUCTS:

@@ -52,9 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
                        "that order")
         p.add_argument("--what", choices=WHATS, help="default: derivative for one variable, "
                        "gradient for several, jacobian for a list; tensor: the derivative "
-                       "tensor of --order k (shape n×…×n)")
-        p.add_argument("--order", type=int, default=1, help="order of a derivative or a "
-                       "tensor")
+                       "tensor of --order k (shape n×…×n); taylor: the Taylor polynomial of "
+                       "--order k about --at")
+        p.add_argument("--order", type=int, default=1, help="order of a derivative, a "
+                       "tensor or a Taylor polynomial (up to 20)")
         p.add_argument("--format", choices=FORMATS, default="text")
         p.add_argument("--shape", action="append", default=[], metavar="NAME=DIMS",
                        help="declare a vector (x=n) or matrix (W=m,n) for matrix calculus "
@@ -83,7 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("derive", help="exact derivative, gradient, Jacobian or Hessian")
     common(d, "the function, e.g. 'x**2*sin(y)' or '[x*y, x+y]'")
-    d.add_argument("--at", help="evaluate at a point, e.g. x=1,y=2")
+    d.add_argument("--at", help="evaluate at a point, e.g. x=1,y=2; with --what taylor the "
+                   "expansion point (its variables are expanded; default: 0 for each)")
     d.add_argument("--seed", type=int, default=0, help="seed of random matrices (with --dims)")
     d.add_argument("--layout", choices=("numerator", "denominator"), default="numerator",
                    help="of a Jacobian in matrix notation: numerator (the default: ∂vec F/"
@@ -96,13 +98,16 @@ def build_parser() -> argparse.ArgumentParser:
     common(v, "the function")
     v.add_argument("--points", type=int, default=5, help="random points (default 5)")
     v.add_argument("--seed", type=int, default=0, help="seed of the random points")
-    v.add_argument("--at", help="check at this point instead of random ones")
+    v.add_argument("--at", help="check at this point instead of random ones (with --what "
+                   "taylor: the expansion point)")
     c = sub.add_parser("check", help="is CLAIMED the derivative of --of EXPR?")
     c.add_argument("claimed", help="the claimed derivative (a list for a gradient)")
     c.add_argument("--of", required=True, dest="expr", help="the function")
     c.add_argument("--wrt", help="variables, comma- or space-separated (default: all)")
-    c.add_argument("--what", choices=WHATS)
+    c.add_argument("--what", choices=WHATS, help="taylor: is CLAIMED the Taylor "
+                   "polynomial of --order about --at?")
     c.add_argument("--order", type=int, default=1)
+    c.add_argument("--at", help="the expansion point of a Taylor polynomial, e.g. x=0,y=0")
     c.add_argument("--seed", type=int, default=0, help="seed of the random points")
     c.add_argument("--format", choices=FORMATS, default="text")
     c.add_argument("--shape", action="append", default=[], metavar="NAME=DIMS",

@@ -36,7 +36,7 @@ def _check(args: argparse.Namespace) -> tuple[str, int]:
     return _rendered(service.check(service.CheckRequest(
         args.claimed, args.expr, args.wrt, args.what, args.order, args.seed,
         tuple(args.shape), args.syntax, implicit=args.implicit,
-        vector=args.vector)), args.format)
+        vector=args.vector, at=args.at)), args.format)
 
 
 def _critical(args: argparse.Namespace) -> tuple[str, int]:

@@ -112,7 +112,8 @@ class MatrixDeriveResult:
         return text
 
 
-def derive(request: DeriveRequest) -> DeriveResult | MatrixDeriveResult | ImplicitDeriveResult:
+def derive(request: DeriveRequest) -> DeriveResult | MatrixDeriveResult | ImplicitDeriveResult \
+        | Any:
     """The exact derivative asked by ``request``, evaluated and explained as it asks."""
     from ..api import derive as exact
     from ..core.evaluate import parse_point
@@ -124,6 +125,8 @@ def derive(request: DeriveRequest) -> DeriveResult | MatrixDeriveResult | Implic
         return derive_implicit(request)
     from .implicit import refuse_equation
     refuse_equation(request.expr)
+    if request.what == "taylor":
+        return _taylor(request)
     expr = plain(request.expr, request.syntax, request.shapes)
     shapes = shapes_of(request.shapes, request.dims)
     result = exact(expr, request.wrt, request.what, request.order, shapes,
@@ -190,6 +193,23 @@ def product_text(result: Any, value: Any, point: Any) -> str:
 def product_json(result: Any, value: Any) -> dict[str, Any]:
     from ..higher.product_render import product_json as data
     return data(result, value)
+def _taylor(request: DeriveRequest) -> Any:
+    """The Taylor polynomial about ``request.at`` (a ``TaylorResult``, rendering itself),
+    with its derivation when ``steps`` asks."""
+    from dataclasses import replace
+
+    from ..api import derive as exact
+    if request.shapes or request.dims:
+        raise SymnumError("a Taylor polynomial needs scalar variables (no --shape, --dims)")
+    if request.steps == "graph":
+        raise SymnumError("--steps graph is for derivatives; use --steps for the Taylor "
+                          "polynomial's derivation")
+    result = exact(plain(request.expr, request.syntax), request.wrt, "taylor", request.order,
+                   at=request.at)
+    if request.steps:
+        from ..higher.taylor_steps import taylor_steps
+        result = replace(result, steps=taylor_steps(result))
+    return result
 
 
 def _matrix(result: Any, request: DeriveRequest) -> MatrixDeriveResult:

@@ -113,7 +113,7 @@ class CheckResult:
         return check_text(self.outcome, self.expr)
 
 
-def check(request: CheckRequest) -> CheckResult:
+def check(request: CheckRequest) -> CheckResult | Any:
     """Is ``request.claimed`` the derivative of ``request.of``?"""
     from ..check.claim import check_claim
     from ..core.shapes import parse_shape
@@ -122,6 +122,11 @@ def check(request: CheckRequest) -> CheckResult:
     if request.implicit is not None:
         from .implicit import check_implicit
         return check_implicit(request)
+    if request.what == "taylor":
+        return _check_taylor(request)
+    if request.at is not None:
+        raise SymnumError("--at is the expansion point of --what taylor; check compares "
+                          "derivatives everywhere, not at one point")
     expr = plain(request.of, request.syntax, request.shapes)
     claimed = None
     if request.what == "tensor" and request.syntax == "latex":  # its slices, in order
@@ -133,6 +138,19 @@ def check(request: CheckRequest) -> CheckResult:
     outcome = check_claim(claimed, expr, request.wrt, request.what, request.order,
                           request.seed, shapes=shapes or None, vector=request.vector)
     return CheckResult(outcome, expr)
+
+
+def _check_taylor(request: CheckRequest) -> Any:
+    """Is the claim the Taylor polynomial of ``request.order`` about ``request.at``?"""
+    from ..check.taylor import check_taylor, claim_body
+    from ..core.function import Function
+
+    if request.shapes:
+        raise SymnumError("a Taylor polynomial needs scalar variables (no --shape)")
+    f = Function(plain(request.of, request.syntax), request.wrt)
+    f.source = request.of
+    claimed = plain(claim_body(request.claimed), request.syntax)
+    return check_taylor(claimed, f, request.at, request.order)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from ..core.errors import SymnumError
 
 CORE_WHATS = ("derivative", "gradient", "jacobian", "hessian")
 PRODUCTS = ("hvp", "jvp", "vjp")  # products with a direction (--vector)
-WHATS = (*CORE_WHATS, "tensor", *PRODUCTS)
+WHATS = (*CORE_WHATS, "tensor", *PRODUCTS, "taylor")
 EXPORT_WHATS = ("value", *CORE_WHATS, "tensor", *PRODUCTS)
 SYNTAXES = ("plain", "latex")
 STEPS = ("tree", "graph")
@@ -90,7 +90,8 @@ class VerifyRequest(PointRequest):
 class CheckRequest:
     """``check``: is ``claimed`` the derivative of ``of``? With ``implicit`` (y): is it
     dy/dx on the curve ``of`` = 0 (equal where the curve's equation holds)? ``vector``: the
-    direction of a product, as for :class:`DeriveRequest`."""
+    direction of a product, as for :class:`DeriveRequest`. With what "taylor": is it the
+    Taylor polynomial of ``order`` about ``at``?"""
 
     claimed: str
     of: str
@@ -102,6 +103,7 @@ class CheckRequest:
     syntax: str = "plain"
     implicit: str | None = None  # y: the claim is dy/dx on the curve ``of`` = 0
     vector: str | None = None
+    at: str | None = None  # the expansion point of a claimed Taylor polynomial
 
 
 @dataclass(frozen=True)
