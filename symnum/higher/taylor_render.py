@@ -53,7 +53,10 @@ def point_text(point: Any, latex: bool = False) -> str:
 
 
 def _signed(c: sympy.Expr, m: sympy.Expr) -> tuple[bool, sympy.Expr]:
-    """(negative?, the term without its sign), (x − a) never multiplied out."""
+    """(negative?, the term without its sign), (x − a) never multiplied out; a sum alone
+    (log(87) − log(50)) keeps its signs: a minus before it would negate only its first term."""
+    if m == 1 and isinstance(c, sympy.Add):
+        return False, c
     negative = c.could_extract_minus_sign()
     c = -c if negative else c
     if c == 1:
