@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from .verification.implicit import ImplicitReport
     from .verification.matrix import MatrixReport
     from .verification.products import ProductReport
+    from .verification.taylor import TaylorReport
     from .verification.verify import Report
 
 
@@ -119,7 +120,8 @@ def derive(expr: ExprLike | Function, wrt: WrtLike = None, what: str | None = No
 def kernel(expr: ExprLike | Function | Result, wrt: WrtLike = None, what: str | None = None,
            backend: str = "numpy", order: int = 1, compile: bool = False,
            params: ParamsLike = None, shapes: Mapping[str, Shape] | None = None, *,
-           vector: str | None = None) -> Kernel | MatrixKernel:
+           vector: str | None = None, at: str | Mapping[str, Any] | None = None
+           ) -> Kernel | MatrixKernel:
     """A batched callable (:func:`symnum.kernels.build.kernel`): one array per variable, then
     one per parameter (``params``). Like :func:`derive`, it computes the natural derivative
     unless told otherwise (``what="value"`` for the function itself); ``Function.kernel()``
@@ -140,9 +142,20 @@ def kernel(expr: ExprLike | Function | Result, wrt: WrtLike = None, what: str | 
     >>> h = kernel("x**2*y", what="hvp")  # h(x, y, v_x, v_y) = H(x, y)·(v_x, v_y)
     >>> h(np.array([1.0, 2.0]), 3.0, 1.0, 0.0).tolist()
     [[6.0, 2.0], [6.0, 4.0]]
+
+    ``what="taylor"`` (or a Taylor result): the polynomial's values, one array per
+    expansion variable (then the parameters).
+
+    >>> kernel("exp(x)", what="taylor", at="x=0", order=2)(np.array([0.0, 1.0])).tolist()
+    [1.0, 2.5]
     """
     from .kernels.build import kernel as scalar_kernel
     from .matrix.result import MatrixResult
+    if what == "taylor" or getattr(expr, "kind", None) == "taylor":
+        found = expr if getattr(expr, "kind", None) == "taylor" else \
+            derive(expr, wrt, "taylor", order, at=at)  # type: ignore[arg-type]
+        polynomial = Function(found.polynomial, wrt=[s.name for s in found.variables])
+        return scalar_kernel(polynomial, None, "value", backend, 1, compile, params)
     if what in PRODUCTS or getattr(expr, "kind", None) in PRODUCTS:
         return _product_kernel(expr, wrt, what, backend, order, compile, params, vector)
     if isinstance(expr, MatrixResult) or (shapes and not isinstance(expr, Result)):
@@ -200,16 +213,30 @@ VERIFY_OPTIONS = ("points", "seed", "at", "methods_used")  # verify_result's key
 
 def verify(target: Result | MatrixResult | ExprLike | Function, wrt: WrtLike = None,
            what: str | None = None, order: int = 1,
-           **options: Any) -> Report | MatrixReport | ImplicitReport | ProductReport:
+           **options: Any
+           ) -> Report | MatrixReport | ImplicitReport | ProductReport | TaylorReport:
     """Check an exact result against independent numeric methods (:mod:`symnum.verification`).
     A matrix-notation result is checked by components at concrete sizes (a ``MatrixReport``);
     ``implicit="y"`` (or an implicit result) at points of the curve (an ``ImplicitReport``);
     a product (``what="hvp"``, ``"jvp"``, ``"vjp"`` with ``vector=``) against torch autograd,
-    mpmath's differences and JAX (a ``ProductReport``).
+    mpmath's differences and JAX (a ``ProductReport``); ``what="taylor"`` with ``at=``
+    against mpmath's derivatives at the point and the remainder's order (a
+    ``TaylorReport``).
 
     >>> verify("sin(x)*y", what="gradient", points=2).passed
     True
+    >>> verify("exp(x)", what="taylor", at="x=1", order=4).verdict
+    'pass'
     """
+    if what == "taylor" or getattr(target, "kind", None) == "taylor":
+        from .verification.taylor import verify_taylor
+        unknown = sorted(set(options) - {"at", "seed", "points"})
+        if unknown:
+            raise SymnumError(f"verify of a Taylor polynomial takes at, seed; not "
+                              f"{', '.join(unknown)}")
+        taylor_result = target if getattr(target, "kind", None) == "taylor" else \
+            derive(target, wrt, "taylor", order, at=options.get("at"))
+        return verify_taylor(taylor_result, seed=options.get("seed", 0))  # type: ignore
     from .higher.implicit import ImplicitResult
     from .matrix.result import MatrixResult
     from .verification.matrix import verify_matrix_result

@@ -119,3 +119,29 @@ def test_api_point_forms_and_no_point():
         a.variables[0] ** 2 / 2
     assert "no --at given" in c.text() and json.loads(json.dumps(a.to_json()))["at"] == \
         {"x": "0"}
+
+
+def test_verify_passes_a_true_polynomial_and_fails_a_wrong_one(cli):
+    proc = cli("verify", "exp(x)*sin(y)", "--what", "taylor", "--at", "x=0,y=pi/3",
+               "--order", "3")
+    assert proc.returncode == 0 and ": PASS" in proc.stdout.splitlines()[0]
+    from dataclasses import replace
+
+    from symnum.verification.taylor import verify_taylor
+    t = taylor(Function("exp(x)"), "x=0", 3)
+    wrong = replace(t, coefficients={**t.coefficients, (2,): sympy.Rational(1, 3)})
+    assert verify_taylor(wrong).verdict == "fail"
+
+
+def test_kernel_of_the_polynomial_and_the_plot_against_f():
+    import numpy as np
+
+    from symnum.service import PlotRequest, plot
+    k = symnum.kernel("exp(x)", what="taylor", at="x=0", order=3)
+    assert np.allclose(k(np.array([0.5, -1.0])), [1 + 0.5 + 0.125 + 0.125 / 6, 1 - 1 + 0.5 - 1 / 6])
+    figure = plot(PlotRequest("1/(1 + x**2)", taylor="2,4,8", at="x=0")).figure
+    ax = figure.axes[0]
+    assert [line.get_label() for line in ax.get_lines()][:4] == \
+        ["f(x) = 1/(x² + 1)", "T₂", "T₄", "T₈"]
+    low, high = ax.get_ylim()  # clipped to f's range: the polynomials blow up past |x| = 1
+    assert -1 < low < 0 and 1 < high < 2.5

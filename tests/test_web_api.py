@@ -72,6 +72,8 @@ DERIVE_CASES = [
      ["derive", "x**3*y", "--what", "tensor", "--order", "3"]),
     ({"expr": "x**2*y**3*z", "wrt": "x,y,y", "steps": "1"},  # a mixed partial, in that order
      ["derive", "x**2*y**3*z", "--wrt", "x,y,y", "--steps"]),
+    ({"expr": "exp(x)*sin(y)", "what": "taylor", "at": "x=0,y=pi/2", "order": "3"},
+     ["derive", "exp(x)*sin(y)", "--what", "taylor", "--at", "x=0,y=pi/2", "--order", "3"]),
 ]
 
 

@@ -128,6 +128,9 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--out", default="symnum-plot.png", help="file to write (png, pdf, svg)")
     g.add_argument("--range", dest="span", default="-3,3", help="plot range, like -3,3")
     g.add_argument("--descent", help="gradient descent path: lr=0.05,start=2:1,steps=30")
+    g.add_argument("--taylor", metavar="ORDERS", help="draw f against its Taylor polynomials "
+                   "of these orders, like 1,2,3,5 (one variable; about --at)")
+    g.add_argument("--at", help="the expansion point of --taylor, like x=0 (default 0)")
     g.add_argument("--format", choices=FORMATS, default="text")
     syntax(g)
     e = sub.add_parser("export", help="write a standalone numpy / torch / JAX module")

@@ -57,6 +57,7 @@ def _plot(args: argparse.Namespace) -> tuple[str, int]:
         raise SymnumError("--range: the first number must be below the second")
     descent = Descent.parse(args.descent) if args.descent else None
     request = service.PlotRequest(args.expr, args.wrt, (low, high), descent, args.out,
+                                  taylor=args.taylor or (), at=args.at,
                                   syntax=args.syntax)
     return _rendered(service.plot(request), args.format)
 

@@ -67,6 +67,12 @@ def verify(request: VerifyRequest) -> VerifyResult:
         from .implicit import verify_implicit
         return verify_implicit(request)
     expr = plain(request.expr, request.syntax, request.shapes)
+    if request.what == "taylor":
+        from ..verification.taylor import verify_taylor
+        if request.shapes or request.dims:
+            raise SymnumError("a Taylor polynomial needs scalar variables (no --shape, --dims)")
+        taylor_result = exact(expr, request.wrt, "taylor", request.order, at=request.at)
+        return VerifyResult(verify_taylor(taylor_result, request.seed), taylor_result)
     result = exact(expr, request.wrt, request.what, request.order,
                    shapes_of(request.shapes, request.dims), vector=request.vector)
     if request.what in PRODUCTS:
@@ -223,7 +229,17 @@ def plot(request: PlotRequest) -> PlotResult:
     if request.out is not None and os.path.splitext(request.out)[1].lower() not in PLOT_FILES:
         raise SymnumError("--out must end in .png, .pdf or .svg")
     expr = plain(request.expr, request.syntax)
+    if request.at is not None and not request.taylor:
+        raise SymnumError("--at is the expansion point of --taylor orders, like --taylor 1,3,5 "
+                          "--at x=0")
     try:
+        if request.taylor:
+            from ..analysis.taylor_plot import taylor_figure
+            if descent is not None:
+                raise SymnumError("--descent and --taylor are separate plots: give one")
+            fig = taylor_figure(expr, request.taylor, request.at, request.wrt, span,
+                                request.out)
+            return PlotResult(fig, request.out, len(fig.axes))
         fig = draw(expr, request.wrt, request.out, span, descent,
                    surface=request.surface)
     except OSError as err:

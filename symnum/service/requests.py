@@ -118,7 +118,8 @@ class CriticalRequest:
 @dataclass(frozen=True)
 class PlotRequest:
     """``plot``: f, f′, f″ over ``span`` (one variable), contours and a ``descent`` path (two);
-    written to ``out`` when given; ``surface=False`` leaves out the 3-D panel."""
+    written to ``out`` when given; ``surface=False`` leaves out the 3-D panel; ``taylor``
+    orders: f against its Taylor polynomials about ``at`` instead."""
 
     expr: str
     wrt: str | None = None
@@ -127,6 +128,8 @@ class PlotRequest:
     out: str | None = None
     surface: bool = True
     syntax: str = "plain"
+    taylor: Any = ()  # orders of Taylor polynomials drawn against f ("1,3,5" or a tuple)
+    at: str | None = None  # their expansion point
 
 
 @dataclass(frozen=True)

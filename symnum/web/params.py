@@ -30,14 +30,14 @@ COMMANDS = {
     "verify": ("expr", ("wrt", "what", "order", "shape", "dims", "from", "at", "seed",
                         "points", "implicit", "vector")),
     "check": ("claimed", ("of", "wrt", "what", "order", "shape", "from", "seed", "implicit",
-                         "vector")),
+                         "vector", "at")),
     "graph": ("expr", ("wrt", "at", "from")),
     "export": ("expr", ("wrt", "what", "order", "shape", "from", "to", "name", "vector")),
 }
 # endpoints with no positional parameter: endpoint -> the parameters it accepts
 OTHERS = {
     "parse": ("expr", "from", "shape", "partial"),
-    "plot": ("expr", "wrt", "from", "xmin", "xmax", "start", "lr", "iters"),
+    "plot": ("expr", "wrt", "from", "xmin", "xmax", "start", "lr", "iters", "taylor", "at"),
 }
 INTEGERS = ("order", "seed", "points")
 SWITCH = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False,
@@ -101,7 +101,7 @@ def endpoints() -> dict[str, list[str]]:
     """Each endpoint's parameters (what ``/api`` lists).
 
     >>> endpoints()["/api/check"]
-    ['claimed', 'of', 'wrt', 'what', 'order', 'shape', 'from', 'seed', 'implicit', 'vector']
+    ['claimed', 'of', 'wrt', 'what', 'order', 'shape', 'from', 'seed', 'implicit', 'vector', 'at']
     """
     found = {f"/api/{name}": [positional, *names] for name, (positional, names)
              in COMMANDS.items()}
@@ -180,7 +180,8 @@ def _other(endpoint: str, params: dict[str, Any]) -> Any:
                          "give two finite numbers not that far apart, like xmin=-3&xmax=3")
     descent = _descent(params) if params.get("start") else None
     return service.PlotRequest(params.get("expr") or "", params.get("wrt"), (low, high),
-                               descent, None, surface=False, syntax=syntax)
+                               descent, None, surface=False, syntax=syntax,
+                               taylor=params.get("taylor") or (), at=params.get("at"))
 
 
 def _number(params: dict[str, Any], name: str, default: float) -> float:
