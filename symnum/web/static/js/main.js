@@ -193,7 +193,7 @@ function showResult(data, state) {
         : "; a list like [a, b]";
   ui.claimHint.textContent = `(${data.implicit ? data.name || "dy/dx" : whatRow(state.what).claim}` +
     `${data.implicit ? " on the curve" : ""}, in the same syntax${form})`;
-  ui.codeRow.hidden = Boolean(data.implicit) || unknowns(data);
+  ui.codeRow.hidden = !whatRow(state.what).code || unknowns(data);
   clear(ui.checkOut);
   document.title = `${state.expr} · symnum workbench`;
 }

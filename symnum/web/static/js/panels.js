@@ -88,6 +88,10 @@ export function renderCheck(el, out, claim, wrt = []) {
     el.append(h("p", {}, h("strong", {}, ev.method === "proof" ? "Proof: " : "Evidence: "),
       ev.statement, "."));
   }
+  if (!ev.statement && out.how) {
+    el.append(h("p", {}, h("strong", {}, out.how === "symbolic" ? "Proof: " : "Evidence: "),
+      out.how === "symbolic" ? "decided symbolically" : String(out.how), "."));
+  }
   if (out.diagnosis) {
     el.append(h("p", { class: "diagnosis" }, h("strong", {}, "Likely mistake: "), out.diagnosis,
       "."));
@@ -102,6 +106,11 @@ export function renderCheck(el, out, claim, wrt = []) {
           h("td", { class: "num" }, fmt(out.claimed_value, 8))),
         h("tr", {}, h("th", { scope: "row" }, "the derivative"),
           h("td", { class: "num" }, fmt(out.expected_value, 8)))))));
+  }
+  if (out.correct === false && !out.point && out.expected !== undefined) {
+    const expected = Array.isArray(out.expected) ? JSON.stringify(out.expected) : out.expected;
+    el.append(h("p", {}, h("strong", {}, "The answer: "),
+      h("span", { class: "mono" }, pretty(expected))));
   }
   if (ev.note) el.append(h("p", { class: "status" }, ev.note));
 }

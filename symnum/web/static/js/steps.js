@@ -94,7 +94,9 @@ function renderFlat(el, steps) {
   const rows = steps.map((step, k) => h("li", { class: "step leaf" },
     h("div", { class: "step-row" }, h("span", { class: "num" }, `[${k + 1}]`), " ",
       h("span", { class: "stmt" }, flatStatement(step)),
-      h("span", { class: "why" }, h("span", { class: "rule" }, step.why || step.rule)))));
+      step.why || step.rule || step.title
+        ? h("span", { class: "why" }, h("span", { class: "rule" }, step.why || step.rule || step.title))
+        : "")));
   el.append(h("div", { class: "tree" }, h("ol", { class: "steps-root" }, rows)));
   return steps.length;
 }
