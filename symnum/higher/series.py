@@ -27,6 +27,7 @@ from collections.abc import Sequence
 import sympy
 from sympy.core.function import AppliedUndef
 
+from ..core.calculus import partial
 from ..core.errors import EvaluationError
 
 Index = tuple[int, ...]
@@ -44,7 +45,7 @@ class _Shared:
     and their coefficients, ``(g(t), c₀, order)`` → list."""
 
     def __init__(self) -> None:
-        self.t = sympy.Dummy("t")
+        self.t = sympy.Dummy("t", real=True)
         self.memo: dict[tuple[sympy.Basic, sympy.Expr, int], list[sympy.Expr]] = {}
 
 
@@ -176,7 +177,7 @@ class _Expander:
             found = [_value(g.xreplace({t: c0}), node)]
             if order:
                 inner = _Expander((t,), (c0,), order - 1, self.shared)
-                slope = inner.expand(sympy.diff(g, t))
+                slope = inner.expand(partial(g, t))
                 found += [slope.get((j - 1,), sympy.Integer(0)) / j
                           for j in range(1, order + 1)]
             self.shared.memo[key] = found
@@ -202,7 +203,7 @@ class _Expander:
             if sum(alpha):
                 i = max(j for j, a in enumerate(alpha) if a)
                 parent = alpha[:i] + (alpha[i] - 1,) + alpha[i + 1:]
-                derivatives[alpha] = sympy.diff(derivatives[parent], self.variables[i])
+                derivatives[alpha] = partial(derivatives[parent], self.variables[i])
             value = _value(derivatives[alpha].subs(at), node)
             found[alpha] = value / sympy.prod(math.factorial(a) for a in alpha)
         return _tidy(found)
@@ -250,6 +251,8 @@ def _value(value: sympy.Expr, node: sympy.Basic) -> sympy.Expr:
     if value.has(sympy.zoo, sympy.oo, -sympy.oo, sympy.nan):
         raise NotAnalytic(f"{_shown(node)} or one of its derivatives is infinite or "
                           "undefined there")
+    if any(not isinstance(d.expr, AppliedUndef) for d in value.atoms(sympy.Derivative)):
+        raise NotAnalytic(f"symnum has no derivative of {_shown(node)} to expand")
     return value
 
 

@@ -140,6 +140,9 @@ def taylor(f: Function, at: PointLike = None, order: int = 1) -> TaylorResult:
                          f"{MAX_ORDER}, got {order!r}")
     g, point, default = _expansion(f, at)
     n = len(point)
+    if not n:
+        raise VariableError(f"{f.source} has no variable to expand in: a constant is its own "
+                            "Taylor polynomial")
     if math.comb(n + order, order) > MAX_TERMS:
         raise LimitError(f"a Taylor polynomial of order {order} in {n} variables has "
                          f"{math.comb(n + order, order):,} coefficients (at most {MAX_TERMS} "

@@ -69,11 +69,16 @@ def _signed(c: sympy.Expr, m: sympy.Expr) -> tuple[bool, sympy.Expr]:
 
 
 def _join(terms: list[tuple[sympy.Expr, sympy.Expr]], show: Callable[[sympy.Basic], str],
-          minus: str) -> str:
+          minus: str, brackets: tuple[str, str] = ("(", ")"), later: bool = False) -> str:
+    """The terms joined with their signs; a bare x − 1 after another term (``later``: after
+    an earlier group) in brackets: 1 + (x − 1)."""
     out = ""
     for k, (c, m) in enumerate(terms):
         negative, term = _signed(c, m)
         text = show(term)
+        if isinstance(term, sympy.Add) and m != 1 and (k or negative or later
+                                                         or len(terms) > 1):
+            text = f"{brackets[0]}{text}{brackets[1]}"
         if k == 0:
             out = f"{minus.strip()}{text}" if negative else text
         else:
@@ -88,8 +93,8 @@ def _grouped(result: TaylorResult, show: Callable[[sympy.Basic], str], minus: st
     if not groups:
         return "0"
     parts = []
-    for group in groups:
-        text = _join(group, show, minus)
+    for index, group in enumerate(groups):
+        text = _join(group, show, minus, (left, right), later=index > 0)
         parts.append(f"{left}{text}{right}" if len(group) > 1 else text)
     out = parts[0]
     for part in parts[1:]:
