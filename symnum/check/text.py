@@ -105,13 +105,22 @@ def check_json(outcome) -> dict[str, Any]:
 def _difference(outcome) -> str | None:
     shown = outcome.difference
     if isinstance(shown, list):
+        entry = outcome.entry
+        if entry is not None and _depth(shown) == len(entry) > 1:  # a tensor of order 3: 3
+            for i in entry:
+                shown = shown[i]
+            return shown
         flat = [d for row in shown for d in (row if isinstance(row, list) else [row])]
         k = 0
-        if outcome.entry is not None and len(flat) > 1:
+        if entry is not None and len(flat) > 1:
             cols = len(shown[0]) if isinstance(shown[0], list) else 1
-            k = outcome.entry[0] * cols + (outcome.entry[1] if len(outcome.entry) > 1 else 0)
+            k = entry[0] * cols + (entry[1] if len(entry) > 1 else 0)
         return flat[k]
     return shown
+
+
+def _depth(nested: Any) -> int:
+    return 1 + _depth(nested[0]) if isinstance(nested, list) and nested else 0
 
 
 def _expected(outcome) -> str:
