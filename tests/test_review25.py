@@ -17,3 +17,22 @@ def test_a_taylor_constant_that_is_a_sum_keeps_its_signs(cli):
     assert "−−" not in data["text"] and "--" not in data["latex"]
     proc = cli("check", "--of", "log(1+x+y**2)", *asked, "--", data["text"])
     assert proc.returncode == 0 and proc.stdout.startswith("correct")
+
+
+def test_a_wrong_entry_of_an_order_3_tensor_shows_that_entrys_difference(cli):
+    # the difference was printed as a row of the tensor, ['0', '-6*y']
+    proc = cli("check", "--of", "x**3+x*y**3", "--what", "tensor", "--order", "3", "--",
+               "[[[6, 0], [0, 0]], [[0, 0], [0, 0]]]")
+    assert proc.returncode == 1
+    assert "the difference in entry [0, 1, 1] (claim − derivative tensor of order 3) is −6·y" \
+        in proc.stdout and "['" not in proc.stdout
+
+
+def test_with_an_unknown_f_the_text_calls_the_function_F_throughout(cli):
+    # the header said F(x) = f(x)·g(x) and then 'df/dx =', which reads as f's own derivative
+    text = cli("derive", "f(x)*g(x)", "--wrt", "x").stdout
+    assert "F(x) =" in text and "dF/dx =" in text and "df/dx" not in text
+    text = cli("derive", "x*f(y)", "--what", "tensor", "--order", "2").stdout
+    assert "∇²F, the derivative tensor" in text and "∇²f" not in text
+    text = cli("derive", "f(x)", "--what", "hvp", "--vector", "2").stdout
+    assert "F(x) =" in text and "∇(∇F·v)" in text

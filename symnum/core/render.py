@@ -223,26 +223,37 @@ def _native_matrix_latex(result: Result) -> str:
     return rf"\begin{{bmatrix}}{body}\end{{bmatrix}}"
 
 
-_TITLES = {"derivative": "derivative", "gradient": "gradient ∇f",
-           "jacobian": "Jacobian J (rows: outputs, columns: variables)", "hessian": "Hessian ∇²f"}
+_TITLES = {"derivative": "derivative", "gradient": "gradient ∇{f}",
+           "jacobian": "Jacobian J (rows: outputs, columns: variables)",
+           "hessian": "Hessian ∇²{f}"}
+
+
+def function_letter(expr: sympy.Basic) -> str:
+    """The letter the text calls the function by: F where the formula has an unknown function
+    f of its own (dF/dx = f′(x)·g(x) + …, not df/dx), else f.
+
+    >>> function_letter(sympy.sympify("f(x)*g(x)")), function_letter(sympy.sympify("x**2"))
+    ('F', 'f')
+    """
+    return "F" if any(getattr(a, "name", "") == "f" or getattr(getattr(a, "func", None),
+                                                               "__name__", "") == "f"
+                      for a in sympy.preorder_traversal(expr)) else "f"
 
 
 def result_text(result: Result, value: Any = None, point: dict | None = None) -> str:
     """A few labelled blocks a learner can read in a terminal."""
     names = ", ".join(v.name for v in result.variables)
-    label = "F" if any(getattr(a, "name", "") == "f" or getattr(getattr(a, "func", None),
-                                                                   "__name__", "") == "f"
-                       for a in sympy.preorder_traversal(result.function.expr)) else "f"
+    label = function_letter(result.function.expr)
     lines = [f"{label}({names}) =", _indent(expr_text(with_sigma(result.function.expr)))]
     if result.function.parameters:
         lines.append("parameters (held constant): "
                      + ", ".join(p.name for p in result.function.parameters))
-    title = _TITLES.get(result.kind, result.kind)
+    title = _TITLES.get(result.kind, result.kind).replace("{f}", label)
     if hasattr(result, "heading"):
         title = result.heading()
     elif result.kind == "derivative":
         sup = "" if result.order == 1 else str(result.order).translate(_SUPERSCRIPT)
-        title = f"d{sup}f/d{result.variables[0].name}{sup}"
+        title = f"d{sup}{label}/d{result.variables[0].name}{sup}"
     if result.native is not None:  # large: one entry a line, in the text the JSON holds
         lines += ["", f"{title} =", *_native_text_lines(result)]
     elif hasattr(result, "body_text"):

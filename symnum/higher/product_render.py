@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import sympy
 
-from ..core.render import expr_latex, expr_str, expr_text
+from ..core.render import expr_latex, expr_str, expr_text, function_letter
 from ..core.textbook import with_sigma
 
 if TYPE_CHECKING:
@@ -27,11 +27,11 @@ ONE_LINE = 100  # characters: a longer result prints one component a line
 # (kind, scalar function?) -> the text's title and the LaTeX operator ({f}: the function,
 # {v}: the direction's name)
 TITLES = {
-    ("hvp", True): "Hessian-vector product H·{v} = ∇(∇f·{v})",
-    ("jvp", True): "directional derivative ∇f·{v} = d/dt f(x + t·{v}) at t = 0",
-    ("jvp", False): "Jacobian-vector product J·{v} = d/dt f(x + t·{v}) at t = 0",
-    ("vjp", True): "vector-Jacobian product {v}ᵀJ = {v}_1·∇f",
-    ("vjp", False): "vector-Jacobian product {v}ᵀJ = ∇({v}ᵀf)",
+    ("hvp", True): "Hessian-vector product H·{v} = ∇(∇{f}·{v})",
+    ("jvp", True): "directional derivative ∇{f}·{v} = d/dt {f}(x + t·{v}) at t = 0",
+    ("jvp", False): "Jacobian-vector product J·{v} = d/dt {f}(x + t·{v}) at t = 0",
+    ("vjp", True): "vector-Jacobian product {v}ᵀJ = {v}_1·∇{f}",
+    ("vjp", False): "vector-Jacobian product {v}ᵀJ = ∇({v}ᵀ{f})",
 }
 OPERATORS = {  # (kind, scalar function?) -> the LaTeX left-hand side ({d}: ∂/∂(x, y))
     ("hvp", True): r"\nabla^{{2}} \left({f}\right) \, {v}",
@@ -61,11 +61,12 @@ def product_text(result: ProductResult, value: Any = None, point: dict | None = 
     """The function, the direction, then the product (one line, or one component a line)."""
     from ..steps.render import inline
     names = ", ".join(v.name for v in result.variables)
-    lines = [f"f({names}) =", _indent(expr_text(with_sigma(result.function.expr)))]
+    letter = function_letter(result.function.expr)  # F when the formula has an unknown f
+    lines = [f"{letter}({names}) =", _indent(expr_text(with_sigma(result.function.expr)))]
     if result.function.parameters:
         lines.append("parameters (held constant): "
                      + ", ".join(p.name for p in result.function.parameters))
-    title = TITLES[result.kind, not result.function.is_vector].format(v=_name(result))
+    title = TITLES[result.kind, not result.function.is_vector].format(v=_name(result), f=letter)
     entries = [inline(e) for e in result.matrix]
     lines += ["", direction_text(result), f"{title} ="]
     if result.shape == ():

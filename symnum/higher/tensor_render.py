@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import sympy
 
-from ..core.render import expr_latex, expr_text
+from ..core.render import expr_latex, expr_text, function_letter
 
 if TYPE_CHECKING:
     from .tensor import TensorResult
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _SUBSCRIPT = "ᵢⱼₖₗₘₙₚqᵣₛ"  # index letters i, j, k, … as subscripts (q has none in Unicode)
 _LETTERS = "ijklmnpqrs"
-_NAMES = {1: "gradient ∇f", 2: "Hessian ∇²f"}
+_NAMES = {1: "gradient ∇{f}", 2: "Hessian ∇²{f}"}
 
 
 def shown(v: sympy.Symbol) -> str:
@@ -69,11 +69,12 @@ slices ∂/∂xᵢ ∇²f (xᵢ = x, y, z)'
             return f"{title} ({'the Jacobian' if k == 1 else 'a Hessian per output'}; " \
                    f"xᵢ = {names})"
         return f"{title}, each output's as {n ** (k - 2)} slices {inner} ∇²fₐ (xᵢ = {names})"
-    title = f"∇{sup}f, the derivative tensor of order {k}: T[{index}] = ∂{sup}f/{denominator}" \
-            f", shape {shape}"
+    f = function_letter(result.function.expr)  # F when the formula has an unknown f
+    title = f"∇{sup}{f}, the derivative tensor of order {k}: T[{index}] = " \
+            f"∂{sup}{f}/{denominator}, shape {shape}"
     if k in _NAMES:
-        return f"{title} (the {_NAMES[k]}; xᵢ = {names})"
-    return f"{title}, as {n ** (k - 2)} slices {inner} ∇²f (xᵢ = {names})"
+        return f"{title} (the {_NAMES[k].format(f=f)}; xᵢ = {names})"
+    return f"{title}, as {n ** (k - 2)} slices {inner} ∇²{f} (xᵢ = {names})"
 
 
 def operator_latex(result: TensorResult, f: str) -> str:
