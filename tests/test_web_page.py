@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import httpx
 import pytest
+import sympy
 
 CHROMIUM = shutil.which("chromium")
 if CHROMIUM is None and not os.environ.get("SYMNUM_REQUIRE_BROWSER"):
@@ -535,8 +536,9 @@ def test_matrix_shapes_offer_the_layout_and_the_forms(wb):
 def test_calculus_ii_choices_in_one_page_load(wb, server):
     """Issue 25's choices end to end in one page: implicit d²y/dx² on x² + y² = 1 from a
     permalink (result, value, steps, a claim checked on the curve), then the mixed partial
-    ∂³f/∂y²∂x chosen from the menu, its fields shown as they apply. Oracles: y″ = −1/y³ and
-    ∂³(x²y³ sin z)/∂x∂y² = 12xy sin z by hand; the API's LaTeX."""
+    ∂³f/∂y²∂x and a Taylor polynomial chosen from the menu, their fields shown as they
+    apply. Oracles: y″ = −1/y³, ∂³(x²y³ sin z)/∂x∂y² = 12xy sin z and sin x's T₄ by hand;
+    the API's LaTeX."""
     page = wb.page
     wb.open(permalink(expr="x^2 + y^2 = 1", what="implicit", implicit="y", order=2,
                       at="x=0.6,y=0.8"))
@@ -570,3 +572,24 @@ def test_calculus_ii_choices_in_one_page_load(wb, server):
     sync_api.expect(page.locator("#value")).to_contain_text(f"{12 * 2 * math.sin(0.5):.6f}")
     assert page.locator("#steps .tree").count() == 3 and page.locator("#steps-order").is_hidden()
     assert "wrt=x%2Cy%2Cy" in page.url and "implicit=" not in page.url
+    # Taylor from the menu: the order is the degree, the point the expansion point; the
+    # plot shows f against its polynomials. Oracle: sin x = x − x³/6 + O(x⁵).
+    page.select_option("#what", "taylor")
+    assert page.locator("#order-name").text_content() == "Degree"
+    assert page.locator("#at-name").text_content() == "Expansion point"
+    page.fill("#expr", "sin(x)")
+    page.fill("#wrt", "")
+    page.fill("#at", "x=0")
+    page.fill("#order", "4")
+    page.click("#derive")
+    sync_api.expect(page.locator("#extra")).to_contain_text("remainder")
+    api = httpx.get(f"{server}/api/derive", params={"expr": "sin(x)", "what": "taylor",
+                                                    "at": "x=0", "order": 4}, timeout=60).json()
+    assert sympy.sympify(api["result"]) == sympy.sympify("x - x**3/6")
+    sync_api.expect(page.locator("#result annotation").first).to_have_text(api["latex"])
+    page.fill("#claim", "x - x^3/6")
+    page.click("#check")
+    sync_api.expect(page.locator("#check-out .badge")).to_have_text("Correct")
+    plot = page.locator(".plot-box img")
+    plot.wait_for()
+    assert "Taylor polynomials" in plot.get_attribute("alt")

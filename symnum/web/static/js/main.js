@@ -9,7 +9,7 @@ import { showPlot } from "./plot.js";
 import { livePreview } from "./preview.js";
 import { readUrl, splitShapes, writeUrl } from "./state.js";
 import { foldAll, renderSteps } from "./steps.js";
-import { WHAT_NAMES, apiWhat, showFields, whatParams, whatRow } from "./whats.js";
+import { WHAT_NAMES, apiWhat, showFields, taylorPlot, whatParams, whatRow } from "./whats.js";
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -245,7 +245,9 @@ function followUps(data, state, signal) {
   ui.graphCard.hidden = matrixMode || !scalarF;
   if (!ui.graphCard.hidden) showGraph(data, state, verified, signal);
   const vars = data.wrt || [];
-  ui.plotCard.hidden = matrixMode || !scalarF || !row.plot || vars.length < 1 || vars.length > 2;
+  const plotted = row.plot === "one" ? vars.length === 1 && !matrixMode
+    : !matrixMode && scalarF && Boolean(row.plot) && vars.length >= 1 && vars.length <= 2;
+  ui.plotCard.hidden = !plotted || unknowns(data);
   ui.descent.hidden = vars.length !== 2;
   if (!ui.plotCard.hidden) drawPlot();
   if (state.claim) check();
@@ -300,7 +302,7 @@ function describePoint(point) {
 function drawPlot() {
   const state = currentState;
   const vars = (current && current.wrt) || [];
-  const params = { expr: state.expr, from: state.from, wrt: state.wrt };
+  const params = { expr: state.expr, from: state.from, wrt: state.wrt, ...taylorPlot(state) };
   if (vars.length === 2 && state.start) {
     Object.assign(params, { start: state.start, lr: state.lr || lrValue(),
       iters: ui.iters.value });

@@ -39,6 +39,16 @@ export function renderVerify(el, report) {
  * read into the same rows: the worst error, the verdict, why one was skipped. */
 function checksOf(run) {
   if (run.checks) return run.checks;
+  if (!run.methods && run.worst) { // a Taylor polynomial's: its derivatives, its remainder
+    const rows = [{ method: "mpmath", verdict: run.verdict, worst: run.worst,
+      description: `${run.derivatives_checked ?? ""} derivatives at the expansion point` }];
+    if (run.remainder_slope !== undefined) {
+      rows.push({ method: "remainder", verdict: run.verdict, worst: {},
+        description: `f − T shrinks like h^${fmt(run.remainder_slope, 3)} as the point ` +
+          `nears the expansion point (order ≥ ${Number(run.order) + 1} expected)` });
+    }
+    return rows;
+  }
   return (run.methods || []).map((m) => ({
     method: m.method, description: m.description || "", skipped: m.problem || null,
     verdict: m.problem ? "skipped" : m.passed ? "pass" : "fail",

@@ -7,7 +7,8 @@ import { h, showError } from "./dom.js";
 /** Draw the plot of params into box (a fresh <img> each time, so late loads cannot mix). */
 export function showPlot(box, errorEl, statusEl, params, variables) {
   showError(errorEl, "");
-  const alt = variables.length === 1
+  const alt = params.taylor ? `Plot of f and its Taylor polynomials of degree ${params.taylor}`
+    : variables.length === 1
     ? `Plot of f and its first and second derivatives in ${variables[0]}`
     : `Contours of f over ${variables.join(" and ")} with the gradient field` +
       (params.start ? " and the descent path" : "");

@@ -14,7 +14,7 @@ export const WHATS = {
   hessian: { fields: ["at"], ...BASIC, claim: "the Hessian of f" },
   tensor: { fields: ["order", "at"], code: true, order: "Order k",
     claim: "the derivative tensor" },
-  taylor: { fields: ["order", "at"], order: "Degree", at: "Expansion point",
+  taylor: { fields: ["order", "at"], order: "Degree", at: "Expansion point", plot: "one",
     atHint: "x=0, y=0 (required)", atIsParam: true, claim: "the Taylor polynomial" },
   hvp: { fields: ["vector", "at"], code: true, claim: "the Hessian-vector product" },
   jvp: { fields: ["vector", "at"], code: true, claim: "the Jacobian-vector product" },
@@ -33,6 +33,16 @@ export function whatRow(what) {
 /** The API's what for the page's choice. */
 export function apiWhat(what) {
   return what === "implicit" ? "" : what;
+}
+
+/** A Taylor polynomial's plot: f against its polynomials of degree 1 to k (at most six). */
+export function taylorPlot(state) {
+  if (state.what !== "taylor") return {};
+  const k = Math.max(1, Math.min(12, Number(state.order) || 1));
+  const step = Math.ceil(k / 6);
+  const degrees = [];
+  for (let d = k; d >= 1; d -= step) degrees.unshift(d);
+  return { taylor: degrees.join(","), at: state.at };
 }
 
 /** The parameters the new choices add to every call about f. */
