@@ -547,7 +547,7 @@ def test_calculus_ii_choices_in_one_page_load(wb, server):
     assert r"\text{on the curve }" in tex(page.locator("#result"))
     shown = float(page.locator("#value").text_content().rsplit(":", 1)[1])
     assert shown == pytest.approx(-1 / 0.8**3, rel=1e-12)
-    assert "on the curve x² + y² = 1" in page.locator("#extra").text_content()
+    assert "the curve x² + y² = 1 defines" in page.locator("#extra").text_content()
     rows = page.locator("#steps .step-row")
     assert rows.count() == 9 and "on the curve" in rows.last.text_content()
     page.fill("#claim", "-1/y**3")

@@ -104,6 +104,7 @@ def implicit_json(result: ImplicitResult) -> dict[str, Any]:
             "definitions": [], "latex": implicit_latex(result),
             "implicit": result.dependent.name, "curve": f"{expr_str(result.F)} = 0",
             "general": expr_str(result.general), "uses_curve": result.uses_curve,
+            "set_name": result.set_name,
             "name": name_of(result, result.order).text}
 
 

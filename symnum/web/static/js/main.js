@@ -215,8 +215,9 @@ function showExtra(data) {
   }
   if (data.implicit) {
     const curve = String(data.expr).includes("=") ? data.expr : data.curve;
-    lines.push(`${data.implicit} is a function of ${data.wrt.join(", ")} on the curve ${pretty(curve)}` +
-      (data.uses_curve ? "; the last form uses the curve's equation" : ""));
+    const set = data.set_name || "curve";
+    lines.push(`${data.implicit} is the function the ${set} ${pretty(curve)} defines` +
+      (data.uses_curve ? `; the last form uses the ${set}'s equation` : ""));
   }
   ui.extra.hidden = !lines.length;
   clear(ui.extra).append(...lines.map((line) => h("p", { class: "help" }, line)));
@@ -233,6 +234,10 @@ function followUps(data, state, signal) {
   const row = whatRow(state.what);
   const scalarF = data.what !== "jacobian" && Boolean(row.graph) && !unknowns(data);
   ui.verifyCard.hidden = unknowns(data);
+  $("verify-help").textContent = "The exact result against independent numeric methods " +
+    (data.implicit ? `at random points of the ${data.set_name || "curve"}, found by root finding.`
+      : state.what === "taylor" ? "at the expansion point, and the remainder's order near it."
+        : "at random points.");
   clear(ui.verify).append(h("p", { class: "status" }, "Checking against numeric methods…"));
   const verified = ui.verifyCard.hidden ? Promise.resolve(null) : getJson("/api/verify", { ...fParams(state) }, signal)
     .then((report) => { if (!signal.aborted) renderVerify(ui.verify, report); return report; })

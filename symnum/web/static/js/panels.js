@@ -52,7 +52,8 @@ function checksOf(run) {
   return (run.methods || []).map((m) => ({
     method: m.method, description: m.description || "", skipped: m.problem || null,
     verdict: m.problem ? "skipped" : m.passed ? "pass" : "fail",
-    worst: (m.errors || []).length ? { error: Math.max(...m.errors) } : {},
+    worst: (m.errors || []).length ? { error: Math.max(...m.errors),
+      digits: Math.min(30, -Math.log10(Math.max(...m.errors) || 1e-30)) } : {},
   }));
 }
 
