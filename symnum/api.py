@@ -152,9 +152,11 @@ def kernel(expr: ExprLike | Function | Result, wrt: WrtLike = None, what: str | 
     from .kernels.build import kernel as scalar_kernel
     from .matrix.result import MatrixResult
     if what == "taylor" or getattr(expr, "kind", None) == "taylor":
-        found = expr if getattr(expr, "kind", None) == "taylor" else \
-            derive(expr, wrt, "taylor", order, at=at)  # type: ignore[arg-type]
-        polynomial = Function(found.polynomial, wrt=[s.name for s in found.variables])
+        from .higher.taylor import TaylorResult as Taylor
+        expansion = expr if isinstance(expr, Taylor) else \
+            derive(expr, wrt, "taylor", order, at=at)
+        assert isinstance(expansion, Taylor)
+        polynomial = Function(expansion.polynomial, wrt=[s.name for s in expansion.variables])
         return scalar_kernel(polynomial, None, "value", backend, 1, compile, params)
     if what in PRODUCTS or getattr(expr, "kind", None) in PRODUCTS:
         return _product_kernel(expr, wrt, what, backend, order, compile, params, vector)
@@ -260,6 +262,7 @@ def verify(target: Result | MatrixResult | ExprLike | Function, wrt: WrtLike = N
     if unknown:
         raise SymnumError(f"verify takes {', '.join(VERIFY_OPTIONS)} (and sizes for matrix "
                           f"notation); not {', '.join(unknown)}")
+    assert isinstance(result, Result)
     return verify_result(result, **options)
 
 
@@ -288,7 +291,9 @@ def _function_kernel(f: Function, what: str | None, backend: str, order: int, co
 
 def _function_verify(f: Function, what: str | None, order: int, /,
                      **options: Any) -> Report | MatrixReport | ImplicitReport | ProductReport:
-    return verify(f, None, what, order, **options)
+    report = verify(f, None, what, order, **options)
+    assert not hasattr(report, "slope"), "Function.verify does not take what='taylor'"
+    return report
 
 
 def _graph(f: Function) -> Graph:

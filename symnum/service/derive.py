@@ -204,8 +204,10 @@ def _taylor(request: DeriveRequest) -> Any:
     if request.steps == "graph":
         raise SymnumError("--steps graph is for derivatives; use --steps for the Taylor "
                           "polynomial's derivation")
+    from ..higher.taylor import TaylorResult
     result = exact(plain(request.expr, request.syntax), request.wrt, "taylor", request.order,
                    at=request.at)
+    assert isinstance(result, TaylorResult)
     if request.steps:
         from ..higher.taylor_steps import taylor_steps
         result = replace(result, steps=taylor_steps(result))

@@ -71,7 +71,9 @@ def verify(request: VerifyRequest) -> VerifyResult:
         from ..verification.taylor import verify_taylor
         if request.shapes or request.dims:
             raise SymnumError("a Taylor polynomial needs scalar variables (no --shape, --dims)")
+        from ..higher.taylor import TaylorResult
         taylor_result = exact(expr, request.wrt, "taylor", request.order, at=request.at)
+        assert isinstance(taylor_result, TaylorResult)
         return VerifyResult(verify_taylor(taylor_result, request.seed), taylor_result)
     result = exact(expr, request.wrt, request.what, request.order,
                    shapes_of(request.shapes, request.dims), vector=request.vector)
