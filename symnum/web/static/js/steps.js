@@ -97,7 +97,7 @@ function renderFlat(el, steps) {
       step.why || step.rule || step.title
         ? h("span", { class: "why" }, h("span", { class: "rule" }, step.why || step.rule || step.title))
         : "")));
-  el.append(h("div", { class: "tree" }, h("ol", { class: "steps-root" }, rows)));
+  el.append(h("div", { class: "tree flat" }, h("ol", { class: "steps-root" }, rows)));
   return steps.length;
 }
 
