@@ -3,6 +3,8 @@ other test had), kept small: in-process CLI, tiny expressions."""
 
 from __future__ import annotations
 
+import json
+
 import sympy
 
 
@@ -36,3 +38,19 @@ def test_with_an_unknown_f_the_text_calls_the_function_F_throughout(cli):
     assert "∇²F, the derivative tensor" in text and "∇²f" not in text
     text = cli("derive", "f(x)", "--what", "hvp", "--vector", "2").stdout
     assert "F(x) =" in text and "∇(∇F·v)" in text
+
+
+def test_derives_json_result_and_whole_latex_equation_read_back_in_check(cli):
+    # the JSON "result" as printed (quoted strings) and derive's whole LaTeX line, LHS = RHS
+    data = cli.json("derive", "f(x**2*y)", "--wrt", "x,y", "--what", "hessian")
+    proc = cli("check", "--of", "f(x**2*y)", "--wrt", "x,y", "--what", "hessian", "--",
+               json.dumps(data["result"]))
+    assert proc.returncode == 0 and proc.stdout.startswith("correct"), proc
+    for of, latex_of, asked in [("x**2*y**3", "x^2 y^3", ["--wrt", "x,y,y"]),
+                                ("x**2*y", "x^2 y", ["--what", "hvp"])]:
+        whole = cli("derive", of, *asked, "--format", "latex").stdout.strip()
+        proc = cli("check", "--from", "latex", "--of", latex_of, *asked, "--", whole)
+        assert proc.returncode == 0 and proc.stdout.startswith("correct"), (whole, proc)
+    proc = cli("check", "--from", "latex", "--of", "x^2", "--wrt", "x", "--",
+               r"\frac{d}{d x} \left(x^{3}\right) = 2 x")  # another function's derivative
+    assert proc.returncode == 2 and proc.stderr.startswith("error: LaTeX: the left-hand side")

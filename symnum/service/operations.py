@@ -140,12 +140,40 @@ def check(request: CheckRequest) -> CheckResult | Any:
     if request.what == "tensor" and request.syntax == "latex":  # its slices, in order
         from ..higher.tensor_claims import latex_claim
         claimed = latex_claim(request.claimed)
+    lhs = None
     if claimed is None:
-        claimed = plain(request.claimed, request.syntax, request.shapes)
+        lhs, body = _printed_equation(request.claimed, request.what in PRODUCTS) \
+            if request.syntax == "latex" else (None, request.claimed)
+        claimed = plain(body, request.syntax, request.shapes)
     shapes = {k: ",".join(str(d) for d in v) for k, v in map(parse_shape, request.shapes)}
     outcome = check_claim(claimed, expr, request.wrt, request.what, request.order,
                           request.seed, shapes=shapes or None, vector=request.vector)
+    if lhs is not None:
+        printed = _printed_equation(str(outcome.result.latex()), True)[0] or ""
+        if " ".join(lhs.split()) != " ".join(printed.split()):
+            raise SymnumError(f"LaTeX: the left-hand side {lhs} is not this check's "
+                              f"{printed}; give only the right-hand side")
     return CheckResult(outcome, expr)
+
+
+_OPERATORS = (r"\frac{d", r"\frac{\partial", r"\nabla")  # how derive's LaTeX begins
+
+
+def _printed_equation(text: str, product: bool = False) -> tuple[str | None, str]:
+    """derive's LaTeX pasted whole (``\\frac{d}{d x} \\left(x^{2}\\right) = 2 x``):
+    (its left-hand side, the right-hand side); (None, the text) for anything else. The
+    left-hand side must then be the one derive prints for the check's own derivative."""
+    line, equals, where = text.strip(), " = ", r" \\ \text{where}\quad "
+    aligned = product and line.startswith(r"\begin{aligned}") \
+        and line.endswith(r"\end{aligned}") and line.count("&=") == 2 \
+        and where in line  # a product's: LHS &= RHS \\ \text{where}\quad v &= (v's own)
+    if aligned:
+        line, equals = line[len(r"\begin{aligned}"):].split(where, 1)[0], " &= "
+    lhs, sep, rhs = line.partition(equals)
+    if sep and equals not in rhs and " = " not in rhs \
+            and (aligned or lhs.startswith(_OPERATORS)):
+        return lhs, rhs
+    return None, text
 
 
 def _check_taylor(request: CheckRequest) -> Any:
