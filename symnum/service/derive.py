@@ -133,6 +133,8 @@ def derive(request: DeriveRequest) -> DeriveResult | MatrixDeriveResult | Implic
                    layout=request.layout, vector=request.vector)
     if isinstance(result, MatrixResult):
         return _matrix(result, request)
+    from ..core.calculus import Result
+    assert isinstance(result, Result)  # implicit and Taylor results went their own ways
     value, point, notes = None, None, []
     if request.at:
         from ..core.domain import point_notes

@@ -11,10 +11,14 @@ equation, defines y as a function of ``wrt`` (:mod:`symnum.higher.implicit`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.errors import SymnumError
 from .requests import CheckRequest, DeriveRequest, VerifyRequest
+
+if TYPE_CHECKING:
+    from ..higher.implicit import ImplicitResult
+    from ..verification.implicit import ImplicitReport
 
 
 @dataclass(frozen=True)
@@ -31,7 +35,7 @@ class ImplicitDeriveResult:
     def to_json(self) -> dict[str, Any]:
         """The contract's JSON (``implicit`` added), ``value``/``notes`` and ``steps``."""
         from ..higher.implicit_render import steps_json
-        data = self.result.to_json()
+        data: dict[str, Any] = self.result.to_json()
         if self.point is not None:
             data["value"] = self.value
             data["notes"] = list(self.notes)
@@ -41,12 +45,13 @@ class ImplicitDeriveResult:
 
     def latex(self) -> str:
         from ..higher.implicit_render import steps_latex
-        return self.result.latex() if self.steps is None else steps_latex(list(self.steps))
+        return str(self.result.latex()) if self.steps is None else \
+            steps_latex(list(self.steps))
 
     def text(self) -> str:
         from ..higher.implicit import number_text
         from ..higher.implicit_render import name_of, steps_text
-        text = self.result.text()
+        text = str(self.result.text())
         if self.point is not None:
             at = ", ".join(f"{k} = {number_text(v)}" for k, v in self.point.items())
             name = name_of(self.result, self.result.order).text
@@ -59,7 +64,6 @@ class ImplicitDeriveResult:
 
 def derive_implicit(request: DeriveRequest) -> ImplicitDeriveResult:
     """The implicit derivative ``request`` asks for (its value at ``at``, its steps)."""
-    from ..api import derive
     from ..core.evaluate import parse_point
     from ..higher.implicit import value_at
 
@@ -67,9 +71,11 @@ def derive_implicit(request: DeriveRequest) -> ImplicitDeriveResult:
     if request.steps == "graph":
         raise SymnumError("--steps graph is for an explicit function; implicit "
                           "differentiation shows its steps with --steps")
-    result = derive(request.expr, request.wrt, request.what, request.order,
-                    syntax=request.syntax, implicit=request.implicit)
-    point, value, notes = None, None, []
+    result = _implicit(request.expr, request.wrt, request.what, request.order,
+                       request.syntax, request.implicit)
+    point: dict[str, Any] | None = None
+    value: float | None = None
+    notes: list[str] = []
     if request.at:
         point = {str(k): v for k, v in parse_point(request.at).items()}
         value, notes = value_at(result, point)
@@ -80,39 +86,27 @@ def derive_implicit(request: DeriveRequest) -> ImplicitDeriveResult:
     return ImplicitDeriveResult(result, point, value, tuple(notes), steps)
 
 
-def verify_implicit(request: VerifyRequest) -> Any:
-    """The implicit derivative checked at points of the curve against independent numbers."""
-    from ..api import derive
+def verify_implicit(request: VerifyRequest) -> tuple[ImplicitReport, ImplicitResult]:
+    """The implicit derivative checked at points of the curve against independent numbers:
+    (the report, the result), which the service's ``VerifyResult`` holds."""
     from ..core.evaluate import parse_point
     from ..verification.implicit import verify_implicit as check_numbers
 
     _plain_only(request.shapes, request.dims, None)
-    result = derive(request.expr, request.wrt, request.what, request.order,
-                    syntax=request.syntax, implicit=request.implicit)
+    result = _implicit(request.expr, request.wrt, request.what, request.order,
+                       request.syntax, request.implicit)
     at = parse_point(request.at) if request.at else None
     report = check_numbers(result, points=request.points, seed=request.seed, at=at)
-    return ImplicitVerifyResult(report, result)
+    return report, result
 
 
-@dataclass(frozen=True)
-class ImplicitVerifyResult:
-    """The verification ``report``; exit code 1 only on FAIL."""
-
-    report: Any
-    result: Any
-
-    @property
-    def exit_code(self) -> int:
-        return 1 if self.report.verdict == "fail" else 0
-
-    def to_json(self) -> dict[str, Any]:
-        return dict(self.report.to_json())
-
-    def latex(self) -> str:
-        return str(self.result.latex())
-
-    def text(self) -> str:
-        return str(self.report.text())
+def _implicit(expr: str, wrt: str | None, what: str | None, order: int, syntax: str,
+              implicit: str | None) -> ImplicitResult:
+    from ..api import derive
+    from ..higher.implicit import ImplicitResult
+    result = derive(expr, wrt, what, order, syntax=syntax, implicit=implicit)
+    assert isinstance(result, ImplicitResult)
+    return result
 
 
 @dataclass(frozen=True)
@@ -140,6 +134,7 @@ def check_implicit(request: CheckRequest) -> ImplicitCheckResult:
     from ..check.implicit import check_implicit_claim
 
     _plain_only(request.shapes, None, None)
+    assert request.implicit is not None
     outcome = check_implicit_claim(request.claimed, request.of, request.implicit,
                                    request.wrt, request.order, request.seed,
                                    syntax=request.syntax, what=request.what)

@@ -65,7 +65,7 @@ def verify(request: VerifyRequest) -> VerifyResult:
     request = checked(request, VerifyRequest)
     if request.implicit is not None:
         from .implicit import verify_implicit
-        return verify_implicit(request)
+        return VerifyResult(*verify_implicit(request))
     expr = plain(request.expr, request.syntax, request.shapes)
     if request.what == "taylor":
         from ..verification.taylor import verify_taylor
@@ -91,8 +91,10 @@ def verify(request: VerifyRequest) -> VerifyResult:
         by_components = verify_matrix_result(result, points=request.points, seed=request.seed,
                                              sizes=sizes)
         return VerifyResult(by_components, result)
+    from ..core.calculus import Result
     from ..core.evaluate import parse_point
     from ..verification.verify import verify_result
+    assert isinstance(result, Result)  # implicit and Taylor results went their own ways
     at = parse_point(request.at) if request.at else None
     report = verify_result(result, points=request.points, seed=request.seed, at=at)
     return VerifyResult(report, result)
