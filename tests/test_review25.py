@@ -54,3 +54,11 @@ def test_derives_json_result_and_whole_latex_equation_read_back_in_check(cli):
     proc = cli("check", "--from", "latex", "--of", "x^2", "--wrt", "x", "--",
                r"\frac{d}{d x} \left(x^{3}\right) = 2 x")  # another function's derivative
     assert proc.returncode == 2 and proc.stderr.startswith("error: LaTeX: the left-hand side")
+
+
+def test_taylor_steps_of_a_formula_with_an_unknown_f_name_it_F(cli):
+    # '[2] f′(x) = f(x)·exp(x) + f′(x)·exp(x)' was a false step (f is the unknown inside)
+    text = cli("derive", "f(x)*exp(x)", "--what", "taylor", "--at", "x=0", "--order", "1",
+               "--steps").stdout
+    assert "F(x) = f(x)·exp(x)" in text
+    assert "[2] F′(x) = f(x)·exp(x) + f′(x)·exp(x), so F′(0) = f(0) + f′(0)" in text

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import sympy
 
-from ..core.render import expr_latex, expr_str
+from ..core.render import expr_latex, expr_str, function_letter
 from ..steps.render import inline
 
 if TYPE_CHECKING:
@@ -160,7 +160,8 @@ def degree_texts(result: TaylorResult, show: Callable[[sympy.Basic], str] = expr
 def text(result: TaylorResult) -> str:
     """A few lines: f, where and which order, the polynomial (and its degrees)."""
     f = result.function
-    lines = [f"f({', '.join(unicode(s) for s in result.variables)}) = {unicode(f.expr)}"]
+    letter = function_letter(f.expr)  # F when the formula has an unknown f of its own
+    lines = [f"{letter}({', '.join(unicode(s) for s in result.variables)}) = {unicode(f.expr)}"]
     params = sorted(f.expr.free_symbols - set(result.variables), key=lambda s: s.name)
     if params:
         lines.append("parameters (held constant): " + ", ".join(p.name for p in params))

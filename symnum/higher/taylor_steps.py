@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import sympy
 
-from ..core.render import expr_latex, expr_str
+from ..core.render import expr_latex, expr_str, function_letter
 from .series import Index, indices
 from .taylor_render import SUPERSCRIPT, polynomial_latex, polynomial_text, unicode
 
@@ -48,23 +48,28 @@ class TaylorSteps:
     result: TaylorResult
     derivatives: tuple[DerivativeStep, ...]
 
+    @property
+    def letter(self) -> str:
+        """F where the formula has an unknown f of its own (F′(x) = f′(x)·eˣ + …), else f."""
+        return function_letter(self.result.function.expr)
+
     def _name(self, alpha: Index, latex: bool = False) -> str:
         names = [s.name for s in self.result.variables]
-        k = sum(alpha)
+        k, f = sum(alpha), self.letter
         if len(alpha) == 1:
             if latex:
-                return "f" if k == 0 else ("f" + "'" * k if k <= 3 else f"f^{{({k})}}")
-            return "f" + (PRIMES.get(k) or f"⁽{str(k).translate(SUPERSCRIPT)}⁾" if k else "")
+                return f if k == 0 else (f + "'" * k if k <= 3 else f"{f}^{{({k})}}")
+            return f + (PRIMES.get(k) or f"⁽{str(k).translate(SUPERSCRIPT)}⁾" if k else "")
         if k == 0:
-            return "f"
+            return f
         if latex:
             down = " ".join(rf"\partial {expr_latex(s)}" + (f"^{{{a}}}" if a > 1 else "")
                             for s, a in zip(self.result.variables, alpha, strict=True) if a)
             up = r"\partial" + (f"^{{{k}}}" if k > 1 else "")
-            return rf"\frac{{{up} f}}{{{down}}}"
+            return rf"\frac{{{up} {f}}}{{{down}}}"
         down = "".join(f"∂{n}" + (str(a).translate(SUPERSCRIPT) if a > 1 else "")
                        for n, a in zip(names, alpha, strict=True) if a)
-        return f"∂{str(k).translate(SUPERSCRIPT) if k > 1 else ''}f/{down}"
+        return f"∂{str(k).translate(SUPERSCRIPT) if k > 1 else ''}{f}/{down}"
 
     def _lines(self, latex: bool) -> list[str]:
         show = expr_latex if latex else unicode
@@ -88,7 +93,7 @@ class TaylorSteps:
         return lines
 
     def _assembly(self, latex: bool) -> str:
-        r = self.result
+        r, f = self.result, self.letter
         k = r.order
         if latex:
             body = polynomial_latex(r).split(" = ", 1)[1].rsplit(r" + \mathcal{O}", 1)[0]
@@ -97,10 +102,10 @@ class TaylorSteps:
             if len(r.point) == 1:
                 h = expr_latex(r.variables[0] - r.center[0])
                 h = h if r.center[0] == 0 else rf"\left({h}\right)"
-                rule = rf"\sum_{{j=0}}^{{{k}}} \frac{{f^{{(j)}}({point})}}{{j!}} {h}^{{j}}"
+                rule = rf"\sum_{{j=0}}^{{{k}}} \frac{{{f}^{{(j)}}({point})}}{{j!}} {h}^{{j}}"
             else:
                 names = ", ".join(expr_latex(s) for s in r.variables)
-                rule = (rf"\sum_{{|\alpha| \le {k}}} \frac{{\partial^{{\alpha}} f({point})}}"
+                rule = (rf"\sum_{{|\alpha| \le {k}}} \frac{{\partial^{{\alpha}} {f}({point})}}"
                         rf"{{\alpha!}} \left(({names}) - ({point})\right)^{{\alpha}}")
             return f"{head} = {rule} = {body}"
         text = polynomial_text(r)
@@ -110,10 +115,10 @@ class TaylorSteps:
         if len(r.point) == 1:
             h = unicode(r.variables[0] - r.center[0])
             h = h if r.center[0] == 0 else f"({h})"
-            rule = f"Σⱼ f⁽ʲ⁾({point})/j!·{h}ʲ (j = 0..{k})"
+            rule = f"Σⱼ {f}⁽ʲ⁾({point})/j!·{h}ʲ (j = 0..{k})"
         else:
             names = ", ".join(unicode(s) for s in r.variables)
-            rule = f"Σ_{{|α| ≤ {k}}} ∂^α f({point})/α!·(({names}) − ({point}))^α"
+            rule = f"Σ_{{|α| ≤ {k}}} ∂^α {f}({point})/α!·(({names}) − ({point}))^α"
         return f"{head} = {rule} = {body}"
 
     def text(self) -> str:
