@@ -223,7 +223,26 @@ def coefficients(expr: sympy.Expr, variables: Sequence[sympy.Symbol],
                  point: Sequence[sympy.Expr], order: int) -> Expansion:
     """The nonzero Taylor coefficients ∂^α f(a)/α!, |α| ≤ ``order``, by degree."""
     found = _Expander(variables, point, order).expand(expr)
-    return {alpha: found[alpha] for alpha in indices(len(variables), order) if alpha in found}
+    return {alpha: _readable(found[alpha]) for alpha in indices(len(variables), order)
+            if alpha in found}
+
+
+READABLE_OPS = 300  # a coefficient up to this size is written as one factored fraction
+
+
+def _readable(c: sympy.Expr) -> sympy.Expr:
+    """A quotient by a sum as one factored fraction, e/(1 + e)² rather than the expanded sum
+    of its parts (kept when that is not shorter).
+
+    >>> e = sympy.E
+    >>> _readable(sympy.expand(e / (1 + e) - e**2 / (1 + e) ** 2))
+    E/(1 + E)**2
+    """
+    if c.is_Rational or sympy.count_ops(c) > READABLE_OPS or not any(
+            p.exp.is_negative and isinstance(p.base, sympy.Add) for p in c.atoms(sympy.Pow)):
+        return c
+    shorter = sympy.factor(sympy.together(c))
+    return shorter if sympy.count_ops(shorter) < sympy.count_ops(c) else c
 
 
 def _tidy(expansion: Expansion) -> Expansion:
