@@ -28,7 +28,7 @@ def test_text_latex_and_json_read_back_as_correct(cli):
     """Each format of derive's answer, fed to check as it was printed, is correct; the
     second derivative says that it used the curve's equation."""
     for order, general, on_curve in ((1, "-x/y", None),
-                                     (2, "(-x**2 - y**2)/y**3", "-1/y**3")):
+                                     (2, "-(x**2 + y**2)/y**3", "-1/y**3")):
         args = ("derive", CIRCLE, "--implicit", "y", "--wrt", "x", "--order", str(order))
         data = cli.json(*args)
         assert data["implicit"] == "y" and data["what"] == "derivative"

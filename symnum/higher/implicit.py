@@ -12,7 +12,7 @@ x² + y² = 1), and the result says that it used the curve's equation.
 (-x/y, (x,))
 >>> r2 = implicit_derivative("x**2 + y**2 - 1", "y", order=2)
 >>> r2.general, r2.result, r2.uses_curve
-((-x**2 - y**2)/y**3, -1/y**3, True)
+(-(x**2 + y**2)/y**3, -1/y**3, True)
 >>> implicit_derivative("x*y*z + z**3 - 1", "z", "x").result
 -y*z/(x*y + 3*z**2)
 """
@@ -25,7 +25,7 @@ from typing import Any
 
 import sympy
 
-from ..core.calculus import readable
+from ..core.calculus import readable, safe_to_simplify
 from ..core.errors import EvaluationError, SymnumError, VariableError
 from ..core.function import ExprLike
 from ..core.parse import split_names
@@ -134,7 +134,7 @@ def implicit_derivative(expr: ExprLike, implicit: str | sympy.Symbol,
     Fy = sympy.diff(F, y)
     if Fy == 0:
         raise ImplicitError(f"∂F/∂{y} = 0 everywhere: the equation does not define {y}")
-    first = {v: readable(-sympy.diff(F, v) / Fy) for v in dict.fromkeys(variables)}
+    first = {v: tidy(-sympy.diff(F, v) / Fy) for v in dict.fromkeys(variables)}
     forms: list[sympy.Expr] = []
     reduced: list[sympy.Expr | None] = []
     current = None
@@ -142,8 +142,7 @@ def implicit_derivative(expr: ExprLike, implicit: str | sympy.Symbol,
         if current is None:
             general = first[v]
         else:
-            raw = sympy.together(sympy.diff(current, v) + sympy.diff(current, y) * first[v])
-            general = min((readable(raw), sympy.factor(raw)), key=sympy.count_ops)
+            general = tidy(sympy.diff(current, v) + sympy.diff(current, y) * first[v])
         shorter = reduce_on_curve(general, F) if F.is_polynomial(*F.free_symbols) else None
         forms.append(general)
         reduced.append(shorter)
@@ -151,6 +150,25 @@ def implicit_derivative(expr: ExprLike, implicit: str | sympy.Symbol,
     source = expr if isinstance(expr, str) else str(expr)
     return ImplicitResult(curve, y, variables, tuple(forms), tuple(reduced),
                           tuple(first.items()), source)
+
+
+def tidy(expr: sympy.Expr) -> sympy.Expr:
+    """The shorter of the readable form and one fraction, never a fraction inside a fraction.
+
+    >>> x, y = sympy.symbols("x y", real=True)
+    >>> tidy((1 - 1/x) / (1 + 1/y))
+    y*(x - 1)/(x*(y + 1))
+    """
+    candidates = [readable(expr)]
+    if safe_to_simplify(expr, 400):
+        candidates.append(sympy.factor(sympy.together(expr)))
+    return min(candidates, key=lambda e: (_nested(e), sympy.count_ops(e)))
+
+
+def _nested(expr: sympy.Expr) -> bool:
+    """A reciprocal inside the numerator or denominator (1/cos(xy) over x)."""
+    top, bottom = sympy.fraction(expr)
+    return any(p.exp.is_negative for part in (top, bottom) for p in part.atoms(sympy.Pow))
 
 
 def _dependent(F: sympy.Expr, implicit: str | sympy.Symbol) -> sympy.Symbol:

@@ -6,7 +6,7 @@ higher order differentiates the last one again and substitutes y′.
 >>> print(implicit_text(implicit_derivative("x**2 + y**2 = 1", "y", order=2)))
 curve: x² + y² = 1, with y = y(x) (F(x, y) = x² + y² − 1 = 0)
 <BLANKLINE>
-d²y/dx² = (−x² − y²)/y³
+d²y/dx² = −(x² + y²)/y³
         = −1/y³  on the curve x² + y² = 1
 >>> implicit_latex(implicit_derivative("x*y = 1", "y"))
 '\\\\frac{dy}{dx} = - \\\\frac{y}{x}'
