@@ -62,3 +62,9 @@ def test_taylor_steps_of_a_formula_with_an_unknown_f_name_it_F(cli):
                "--steps").stdout
     assert "F(x) = f(x)·exp(x)" in text
     assert "[2] F′(x) = f(x)·exp(x) + f′(x)·exp(x), so F′(0) = f(0) + f′(0)" in text
+
+
+def test_product_steps_of_a_formula_with_an_unknown_f_name_it_F(cli):
+    # '[1] gradient: ∇f = [y·f′(x), f(x)]' read as the gradient of the unknown f itself
+    text = cli("derive", "f(x)*y", "--what", "hvp", "--vector", "1,2", "--steps").stdout
+    assert "[1] gradient: ∇F = [y·f′(x), f(x)]" in text and "∇f" not in text

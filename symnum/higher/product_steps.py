@@ -18,7 +18,7 @@ import sympy
 
 from ..core.calculus import partial, readable
 from ..core.names import fresh_name
-from ..core.render import expr_str
+from ..core.render import expr_str, function_letter
 from ..core.textbook import arguments, textbook_form, with_sigma
 
 if TYPE_CHECKING:
@@ -136,25 +136,25 @@ def _nice(e: sympy.Expr, f: sympy.Basic) -> sympy.Expr:
 
 def _hvp(result: ProductResult) -> list[ProductStep]:
     f, v = result.function, result.direction.components  # type: ignore[union-attr]
-    name = _named(result)
+    name, F = _named(result), function_letter(f.expr)  # F: the formula has an unknown f
     grad = [_nice(partial(f.expr, x), f.expr) for x in f.variables]
     slope = sympy.Add(*(c * g for c, g in zip(v, grad, strict=True)))
     return [
-        ProductStep("gradient", "∇f", r"\nabla f", grad,
+        ProductStep("gradient", f"∇{F}", rf"\nabla {F}", grad,
                     exact=[partial(f.expr, x) for x in f.variables]),
-        ProductStep("directional derivative", f"∇f·{name}", rf"\nabla f \cdot {name}",
+        ProductStep("directional derivative", f"∇{F}·{name}", rf"\nabla {F} \cdot {name}",
                     _nice(slope, f.expr), _written(list(zip(v, grad, strict=True))),
                     exact=sum(c * partial(f.expr, x) for c, x in zip(v, f.variables,
                                                                       strict=True))),
-        ProductStep("its gradient", f"H·{name} = ∇(∇f·{name})",
-                    rf"\nabla^{{2}} f \, {name} = \nabla\left(\nabla f \cdot {name}\right)",
+        ProductStep("its gradient", f"H·{name} = ∇(∇{F}·{name})",
+                    rf"\nabla^{{2}} {F} \, {name} = \nabla\left(\nabla {F} \cdot {name}\right)",
                     _entries(result), exact=[partial(slope, x) for x in f.variables]),
     ]
 
 
 def _jvp(result: ProductResult) -> list[ProductStep]:
     f, v = result.function, result.direction.components  # type: ignore[union-attr]
-    name = _named(result)
+    name, F = _named(result), function_letter(f.expr)  # F: the formula has an unknown f
     taken = {s.name for e in f.outputs for s in e.free_symbols} | \
         {s.name for c in v for s in c.free_symbols}
     t = sympy.Symbol(fresh_name(("t", "s", "tau"), lambda n: n not in taken), real=True)
@@ -167,13 +167,13 @@ def _jvp(result: ProductResult) -> list[ProductStep]:
         return values[0] if scalar else values
     at_zero = [s.xreplace({t: sympy.Integer(0)}).replace(
         lambda n: isinstance(n, sympy.Subs), lambda n: n.doit()) for s in slopes]
-    lhs = f"∇f·{name}" if scalar else f"J·{name}"
-    lhs_latex = rf"\nabla f \cdot {name}" if scalar else rf"J \, {name}"
+    lhs = f"∇{F}·{name}" if scalar else f"J·{name}"
+    lhs_latex = rf"\nabla {F} \cdot {name}" if scalar else rf"J \, {name}"
     return [
-        ProductStep("move along the direction", f"f(x + {t}·{name})",
-                    rf"f\left(x + {t} \, {name}\right)", one(shifted), exact=one(shifted)),
-        ProductStep("derivative in " + t.name, f"d/d{t} f(x + {t}·{name})",
-                    rf"\frac{{d}}{{d {t}}} f\left(x + {t} \, {name}\right)",
+        ProductStep("move along the direction", f"{F}(x + {t}·{name})",
+                    rf"{F}\left(x + {t} \, {name}\right)", one(shifted), exact=one(shifted)),
+        ProductStep("derivative in " + t.name, f"d/d{t} {F}(x + {t}·{name})",
+                    rf"\frac{{d}}{{d {t}}} {F}\left(x + {t} \, {name}\right)",
                     one([readable(s, False) for s in slopes]), exact=one(slopes)),
         ProductStep(f"at {t} = 0", lhs, lhs_latex, one(_entries(result)), exact=one(at_zero)),
     ]
@@ -181,12 +181,12 @@ def _jvp(result: ProductResult) -> list[ProductStep]:
 
 def _vjp(result: ProductResult) -> list[ProductStep]:
     f, u = result.function, result.direction.components  # type: ignore[union-attr]
-    name = _named(result)
+    name, F = _named(result), function_letter(f.expr)  # F: the formula has an unknown f
     weighted = sympy.Add(*(c * e for c, e in zip(u, f.outputs, strict=True)))
-    lhs = f"{name}ᵀf" if f.is_vector else f"{name}_1·f"
-    lhs_latex = rf"{name}^{{\top}} f" if f.is_vector else rf"{name}_{{1}} f"
-    product = f"{name}ᵀJ" if f.is_vector else f"{name}_1·∇f"
-    product_latex = rf"{name}^{{\top}} J" if f.is_vector else rf"{name}_{{1}} \nabla f"
+    lhs = f"{name}ᵀ{F}" if f.is_vector else f"{name}_1·{F}"
+    lhs_latex = rf"{name}^{{\top}} {F}" if f.is_vector else rf"{name}_{{1}} {F}"
+    product = f"{name}ᵀJ" if f.is_vector else f"{name}_1·∇{F}"
+    product_latex = rf"{name}^{{\top}} J" if f.is_vector else rf"{name}_{{1}} \nabla {F}"
     return [
         ProductStep("weighted sum of the outputs", lhs, lhs_latex, readable(weighted),
                     _written(list(zip(u, f.outputs, strict=True))),
