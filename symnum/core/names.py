@@ -79,6 +79,7 @@ UNICODE_FUNCTIONS = frozenset(n for n, r in BY_NAME.items() if n in r.unicode)
 CONSTANTS: dict[str, sympy.Expr] = {
     "pi": sympy.pi, "E": sympy.E, "e": sympy.E, "I": sympy.I,
     "oo": sympy.oo, "inf": sympy.oo, "infinity": sympy.oo, "π": sympy.pi,
+    "EulerGamma": sympy.EulerGamma,  # Euler's γ = −Γ′(1), as results print it
 }
 
 # Names that look like a function a user meant but that symnum does not compute: refused with
