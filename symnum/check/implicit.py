@@ -31,7 +31,7 @@ from ..core.render import expr_str
 from ..higher.equation import read_curve, split_equation
 from ..higher.implicit import ImplicitResult, implicit_derivative
 from ..higher.implicit_render import name_of, wrt_names
-from ..higher.on_curve import DIGITS, in_ideal, sample_points
+from ..higher.on_curve import DIGITS, in_ideal, sample_points, solved_atoms
 from ..steps.render import inline
 
 SIMPLIFY_OBJECTS = 60_000
@@ -163,8 +163,9 @@ def check_implicit_claim(claimed: str | sympy.Expr, of: str | sympy.Expr, implic
         return ImplicitCheck(True, "shown symbolically", _STATEMENTS["everywhere"], result,
                              claim, points_checked=n, evidence=evidence)
     if proof == "curve":
+        equation = f"{inline(result.curve.lhs)} = {inline(result.curve.rhs)}"
         return ImplicitCheck(True, "shown symbolically", _STATEMENTS["curve"].format(
-            F=inline(result.F)), result, claim, points_checked=n, evidence=evidence)
+            F=equation), result, claim, points_checked=n, evidence=evidence)
     wrong = [p for p in points if not p[1]]
     first_wrong = _counter(wrong[0]) if wrong else {}
     if isinstance(proof, tuple):  # holds on some branches, shown symbolically
@@ -193,8 +194,8 @@ def check_implicit_claim(claimed: str | sympy.Expr, of: str | sympy.Expr, implic
 
 
 _STATEMENTS = {"everywhere": "claim − derivative simplifies to 0",
-               "curve": "the numerator of claim − derivative is a multiple of {F}, so it is "
-                        "0 wherever the curve's equation holds"}
+               "curve": "claim − derivative is 0 wherever {F} (its numerator is a multiple "
+                        "of F, or it vanishes once the equation is used)"}
 
 
 def _symbolic(difference: sympy.Expr, result: ImplicitResult) -> Any:
@@ -211,6 +212,13 @@ def _symbolic(difference: sympy.Expr, result: ImplicitResult) -> Any:
     polynomial = F.is_polynomial(*F.free_symbols)
     if polynomial and in_ideal(difference, F):
         return "curve"
+    for atom, value in solved_atoms(F):  # sin(xy) = x on sin(xy) − x = 0
+        if difference.has(atom) and safe_to_simplify(difference, 200):
+            same = None
+            with work_budget(SIMPLIFY_OBJECTS):
+                same = sympy.simplify(difference.xreplace({atom: value}))
+            if same == 0:
+                return "curve"
     if not polynomial or not difference.is_algebraic_expr(*F.free_symbols) or \
             sympy.degree(F, y) > 2 or not safe_to_simplify(F, 40):
         return None

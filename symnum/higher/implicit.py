@@ -30,7 +30,7 @@ from ..core.errors import EvaluationError, SymnumError, VariableError
 from ..core.function import ExprLike
 from ..core.parse import split_names
 from .equation import Curve, read_curve
-from .on_curve import curve_points, reduce_on_curve
+from .on_curve import curve_points, reduce_on_curve, substitute_on_curve
 
 MAX_ORDER = 6  # each order differentiates a quotient: the forms grow fast
 ON_CURVE = 1e-9  # |F| at a point, relative to the size of F's terms there: on the curve
@@ -143,7 +143,8 @@ def implicit_derivative(expr: ExprLike, implicit: str | sympy.Symbol,
             general = first[v]
         else:
             general = tidy(sympy.diff(current, v) + sympy.diff(current, y) * first[v])
-        shorter = reduce_on_curve(general, F) if F.is_polynomial(*F.free_symbols) else None
+        shorter = reduce_on_curve(general, F) if F.is_polynomial(*F.free_symbols) else \
+            substitute_on_curve(general, F)
         forms.append(general)
         reduced.append(shorter)
         current = shorter if shorter is not None else general

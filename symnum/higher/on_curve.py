@@ -63,6 +63,44 @@ def reduce_on_curve(expr: sympy.Expr, F: sympy.Expr) -> sympy.Expr | None:
     return best
 
 
+def solved_atoms(F: sympy.Expr) -> list[tuple[sympy.Expr, sympy.Expr]]:
+    """The function values F is linear in, each solved from F = 0 (a constant coefficient):
+    on sin(xy) = x, sin(xy) is x there.
+
+    >>> x, y = sympy.symbols("x y", real=True)
+    >>> solved_atoms(sympy.sin(x*y) - x)
+    [(sin(x*y), x)]
+    """
+    found = []
+    for atom in sorted(F.atoms(sympy.Function), key=sympy.default_sort_key):
+        if not atom.free_symbols:
+            continue
+        slot = sympy.Dummy("a")
+        linear = F.xreplace({atom: slot})
+        coefficient = sympy.diff(linear, slot)
+        if not coefficient.is_number or coefficient == 0 or sympy.diff(linear, slot, 2) != 0:
+            continue
+        rest = sympy.expand(linear - coefficient * slot)
+        if not rest.has(slot):
+            found.append((atom, -rest / coefficient))
+    return found
+
+
+def substitute_on_curve(expr: sympy.Expr, F: sympy.Expr) -> sympy.Expr | None:
+    """A shorter form of ``expr`` with a function value F is linear in replaced by its value
+    on the curve (sin(xy) → x on sin(xy) = x), or None."""
+    if not isinstance(expr, sympy.Expr) or not safe_to_simplify(expr, 400):
+        return None
+    best, size = None, sympy.count_ops(expr)
+    for atom, value in solved_atoms(F):
+        if not expr.has(atom):
+            continue
+        candidate = sympy.factor(sympy.together(expr.xreplace({atom: value})))
+        if sympy.count_ops(candidate) < size:
+            best, size = candidate, sympy.count_ops(candidate)
+    return best
+
+
 def in_ideal(expr: sympy.Expr, F: sympy.Expr) -> bool:
     """True when F divides the numerator of ``expr`` as polynomials: ``expr`` is 0 wherever
     F = 0 (and it is defined). False: no such proof, not a proof of the opposite."""
