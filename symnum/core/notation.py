@@ -24,6 +24,7 @@ inside a name or a number. What it does, and nothing more:
 
 from __future__ import annotations
 
+import json
 import keyword
 import re
 from dataclasses import dataclass
@@ -266,3 +267,29 @@ def _operand_start(tokens: list[_Token]) -> int | None:
         if depth == 0:
             return k - 1 if k > 0 and tokens[k - 1].kind == "name" else k
     return None
+
+
+def unquoted(text: str) -> str:
+    """JSON's quoted strings (derive's "result" pasted as it prints, ``["2*x*y", "x**2"]``)
+    are the expressions they hold; any other text is left as it is.
+
+    >>> unquoted('[["2*y", "2*x"], ["2*x", "0"]]'), unquoted('"x**2"'), unquoted("x")
+    ('[[(2*y), (2*x)], [(2*x), (0)]]', '(x**2)', 'x')
+    """
+    stripped = text.strip()
+    if not stripped.startswith(('"', "[")) or '"' not in stripped:
+        return text
+    try:
+        data = json.loads(stripped)
+    except ValueError:
+        return text
+
+    def unquote(item: object) -> str | None:
+        if isinstance(item, str):
+            return f"({item})" if item.strip() else None
+        if isinstance(item, list) and item:
+            inner = [unquote(e) for e in item]
+            return None if None in inner else "[" + ", ".join(inner) + "]"  # type: ignore
+        return None
+
+    return unquote(data) or text

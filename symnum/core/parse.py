@@ -16,7 +16,6 @@ import ast
 import decimal
 import difflib
 import fractions
-import json
 import math
 import numbers
 import re
@@ -44,7 +43,7 @@ from .names import (
     REFUSED_FUNCTIONS,
     UNICODE_FUNCTIONS,
 )
-from .notation import to_python
+from .notation import to_python, unquoted
 from .real_root import real_power
 from .unknown_parse import CALLS, is_marked, marked
 from .unknowns import UNDEFINED_NAME
@@ -133,7 +132,7 @@ def parse(text: str, shapes: Mapping[str, Shape] | None = None,
     if not isinstance(text, str):
         raise ParseError(f"expected text, got {type(text).__name__}")
     _check_text(text)
-    text = _unquoted(text)
+    text = unquoted(text)
     # '^' means power, as in maths; Python would read it as xor with the wrong precedence.
     tree = _syntax_tree(to_python(marked(text.strip())).replace("^", "**"))
     declared = frozenset(check_name(n, "function") for n in functions)
@@ -147,32 +146,6 @@ def parse(text: str, shapes: Mapping[str, Shape] | None = None,
         check_sized(value)
     check_numbers(value)
     return value
-
-
-def _unquoted(text: str) -> str:
-    """JSON's quoted strings (derive's "result" pasted as it prints, ``["2*x*y", "x**2"]``)
-    are the expressions they hold; any other text is left as it is.
-
-    >>> _unquoted('[["2*y", "2*x"], ["2*x", "0"]]'), _unquoted('"x**2"'), _unquoted("x")
-    ('[[(2*y), (2*x)], [(2*x), (0)]]', '(x**2)', 'x')
-    """
-    stripped = text.strip()
-    if not stripped.startswith(('"', "[")) or '"' not in stripped:
-        return text
-    try:
-        data = json.loads(stripped)
-    except ValueError:
-        return text
-
-    def unquote(item: object) -> str | None:
-        if isinstance(item, str):
-            return f"({item})" if item.strip() else None
-        if isinstance(item, list) and item:
-            inner = [unquote(e) for e in item]
-            return None if None in inner else "[" + ", ".join(inner) + "]"  # type: ignore
-        return None
-
-    return unquote(data) or text
 
 
 def _syntax_tree(text: str) -> ast.Expression:
