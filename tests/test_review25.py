@@ -68,3 +68,12 @@ def test_product_steps_of_a_formula_with_an_unknown_f_name_it_F(cli):
     # '[1] gradient: ∇f = [y·f′(x), f(x)]' read as the gradient of the unknown f itself
     text = cli("derive", "f(x)*y", "--what", "hvp", "--vector", "1,2", "--steps").stdout
     assert "[1] gradient: ∇F = [y·f′(x), f(x)]" in text and "∇f" not in text
+
+
+def test_a_sign_or_factor_slip_in_one_entry_is_not_called_a_slip_of_the_whole(cli):
+    # [3x² + y, −x] was hinted 'the claim is minus the gradient': only its entry [1] is
+    out = cli("check", "--of", "x**3+x*y", "--", "[3*x**2+y, -x]").stdout
+    assert "hint: the sign is wrong in the entry where it differs: there the claim is minus" \
+        in out
+    out = cli("check", "--of", "x**3+x*y", "--what", "hessian", "--", "[[12*x, 2], [2, 0]]")
+    assert "hint: a constant factor is off: the claim is 2 times the hessian" in out.stdout

@@ -209,12 +209,17 @@ def _num(r: sympy.Rational) -> str:
 
 
 def _whole(result, mine, exact, sample) -> Iterator[Hypothesis]:
+    """A sign or a factor off in the whole result; only in the entries that differ when an
+    entry the claim has right is not 0 (then minus or twice the whole would be wrong)."""
     kind = result.kind
-    yield f"the sign is wrong: the claim is minus the {kind}", [-e for e in exact]
+    right = [e for k, e in enumerate(exact) if k not in sample.wrong]
+    where, there = ("", "") if all(e == 0 for e in right) else \
+        (f" in the entr{'y' if len(sample.wrong) == 1 else 'ies'} where it differs", "there ")
+    yield f"the sign is wrong{where}: {there}the claim is minus the {kind}", [-e for e in exact]
     factor = _factor(mine, exact, sample)
     if factor is not None:
-        yield (f"a constant factor is off: the claim is {factor} times the {kind}",
-               [factor * e for e in exact])
+        yield (f"a constant factor is off{where}: {there}the claim is {factor} times the "
+               f"{kind}", [factor * e for e in exact])
 
 
 def _holds(candidate: list[sympy.Expr], mine, sample) -> bool:
