@@ -77,3 +77,10 @@ def test_a_sign_or_factor_slip_in_one_entry_is_not_called_a_slip_of_the_whole(cl
         in out
     out = cli("check", "--of", "x**3+x*y", "--what", "hessian", "--", "[[12*x, 2], [2, 0]]")
     assert "hint: a constant factor is off: the claim is 2 times the hessian" in out.stdout
+
+
+def test_a_taylor_polynomial_about_infinity_is_refused(cli):
+    # x*y about (oo, 0) printed T₁ = oo·y
+    proc = cli("derive", "x*y", "--what", "taylor", "--at", "x=oo,y=0")
+    assert proc.returncode == 2 and proc.stderr.strip() == \
+        "error: the expansion point needs finite numbers: x = oo"

@@ -185,6 +185,8 @@ def _expansion(f: Function, at: PointLike
         number = as_number(value, f"value of {name}")
         if number.free_symbols:
             raise VariableError(f"the expansion point needs numbers: {name} = {number}")
+        if not number.is_finite:  # oo, -oo: a Taylor polynomial is about a finite point
+            raise VariableError(f"the expansion point needs finite numbers: {name} = {number}")
         if isinstance(number, sympy.Float):  # 0.5 is meant as 1/2: exact coefficients
             number = sympy.Rational(str(number))
         values[name] = number
