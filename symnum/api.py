@@ -22,6 +22,7 @@ from .core.hooks import HOOKS
 from .core.parse import Shape
 
 PRODUCTS = ("hvp", "jvp", "vjp")  # symnum.higher.products: what takes a direction (vector)
+WHATS = ("derivative", "gradient", "jacobian", "hessian", "tensor", *PRODUCTS, "taylor")
 
 if TYPE_CHECKING:
     from .analysis.critical import CriticalPoint
@@ -110,6 +111,8 @@ def derive(expr: ExprLike | Function, wrt: WrtLike = None, what: str | None = No
     if vector is not None:
         raise SymnumError("vector is the direction of a product: give what='hvp', 'jvp' "
                           "or 'vjp'")
+    if what is not None and what not in WHATS:  # core alone would list only its four
+        raise SymnumError(f"unknown what {what!r}: choose one of {', '.join(WHATS)}")
     from .higher.route import higher_result
     found = higher_result(expr, wrt, what, order, shapes, syntax)
     if found is not None:

@@ -84,3 +84,15 @@ def test_a_taylor_polynomial_about_infinity_is_refused(cli):
     proc = cli("derive", "x*y", "--what", "taylor", "--at", "x=oo,y=0")
     assert proc.returncode == 2 and proc.stderr.strip() == \
         "error: the expansion point needs finite numbers: x = oo"
+
+
+def test_the_api_refuses_a_bad_point_or_what_with_a_symnum_error():
+    import pytest
+
+    import symnum
+    from symnum.core.errors import SymnumError
+
+    with pytest.raises(SymnumError, match="expansion point is text like"):
+        symnum.derive("x*y", what="taylor", at=5)  # was a TypeError
+    with pytest.raises(SymnumError, match="tensor, hvp, jvp, vjp, taylor"):
+        symnum.derive("x*y", what="bogus")  # named only the four core kinds

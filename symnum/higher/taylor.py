@@ -175,6 +175,9 @@ def _expansion(f: Function, at: PointLike
 
     if at is None or (isinstance(at, str) and not at.strip()):
         return f, tuple((v, sympy.Integer(0)) for v in f.variables), True
+    if not isinstance(at, str | Mapping):
+        raise VariableError(f"the expansion point is text like 'x=0,y=1' or a mapping like "
+                            f"{{'x': 0}}, not {type(at).__name__}")
     given = parse_point(at) if isinstance(at, str) else dict(at)
     free = {s.name: s for s in f.expr.free_symbols} | {v.name: v for v in f.variables}
     values = {}
