@@ -96,3 +96,11 @@ def test_the_api_refuses_a_bad_point_or_what_with_a_symnum_error():
         symnum.derive("x*y", what="taylor", at=5)  # was a TypeError
     with pytest.raises(SymnumError, match="tensor, hvp, jvp, vjp, taylor"):
         symnum.derive("x*y", what="bogus")  # named only the four core kinds
+
+
+def test_a_mixed_partial_gets_no_single_variable_hints(cli):
+    # ∂³f/∂y³ claimed for f_xyy was hinted 'the derivative with respect to y, not x'
+    out = cli("check", "--of", "x**2*y**3", "--wrt", "x,y,y", "--", "6*x**2").stdout
+    assert out.startswith("incorrect") and "hint" not in out
+    out = cli("check", "--of", "x**2*y**3", "--wrt", "x,y,y", "--", "-12*x*y").stdout
+    assert "hint: the sign is wrong: the claim is minus the mixed partial ∂³f/∂y²∂x" in out

@@ -211,7 +211,7 @@ def _num(r: sympy.Rational) -> str:
 def _whole(result, mine, exact, sample) -> Iterator[Hypothesis]:
     """A sign or a factor off in the whole result; only in the entries that differ when an
     entry the claim has right is not 0 (then minus or twice the whole would be wrong)."""
-    kind = result.kind
+    kind = getattr(result, "noun", result.kind)  # 'mixed partial ∂³f/∂y²∂x' says which
     right = [e for k, e in enumerate(exact) if k not in sample.wrong]
     where, there = ("", "") if all(e == 0 for e in right) else \
         (f" in the entr{'y' if len(sample.wrong) == 1 else 'ies'} where it differs", "there ")
@@ -240,8 +240,8 @@ def _hypotheses(result, mine, exact, sample) -> Iterator[Hypothesis]:
     f = result.function
     yield from _local(result, exact, sample)
     yield from _whole(result, mine, exact, sample)
-    if kind == "derivative" and not f.is_vector:
-        x = f.variables[0]
+    if kind == "derivative" and not f.is_vector and not hasattr(result, "sequence"):
+        x = f.variables[0]  # (a mixed partial, x then y, has no single variable or order)
         for y in sorted(f.expr.free_symbols - {x}, key=lambda s: s.name):
             yield (f"the claim is the derivative with respect to {y}, not {x}",
                    [sympy.diff(f.expr, y, result.order)])
