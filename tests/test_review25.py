@@ -104,3 +104,14 @@ def test_a_mixed_partial_gets_no_single_variable_hints(cli):
     assert out.startswith("incorrect") and "hint" not in out
     out = cli("check", "--of", "x**2*y**3", "--wrt", "x,y,y", "--", "-12*x*y").stdout
     assert "hint: the sign is wrong: the claim is minus the mixed partial ∂³f/∂y²∂x" in out
+
+
+def test_latex_dot_on_a_function_is_refused_and_mathrm_f_is_a_call():
+    import pytest
+
+    from symnum.core.errors import ParseError
+    from symnum.core.latex_input import to_plain
+
+    with pytest.raises(ParseError, match="Newton's dot"):
+        to_plain(r"\dot{f}(x)")  # was fdot*(x): a claim checked as a product
+    assert to_plain(r"\mathrm{f}(x) g(x)") == "f(x)*g(x)"  # was f*(x)*g(x)

@@ -344,6 +344,9 @@ class _Reader:
                            else t for t in inner)
             if not re.fullmatch(r"[^\W\d_]\w*", word):
                 raise ParseError(f"LaTeX: \\{name}{{...}} must hold a name")
+            if name == "dot" and self.peek() in ("(", "\\left"):  # not fdot·x, silently
+                raise ParseError(f"LaTeX: \\dot{{{word}}}(…), Newton's dot, is not read; write "
+                                 f"{word}'(x) for the derivative of an unknown function")
             return self._letter(word + ACCENTS[name])
         if name in NAME_WRAPPERS:
             inner = self._braced_tokens() if self.peek() == "{" else [self.take()]
@@ -356,6 +359,8 @@ class _Reader:
                                           and word not in self.shapes):
                 raise ParseError(f"LaTeX: unknown function \\{name}{{{word}}}; write it out "
                                  "with known functions (or \\begin{cases} for a piecewise one)")
+            if word in ("f", "g", "h") and self.peek() in ("(", "'", "^", "\\left"):
+                return self._letter(word)  # \mathrm{f}(x) is f(x), as f(x) is, not f·x
             return word + self._subscript()
         if name == "sum":
             return self._sum()
