@@ -115,3 +115,14 @@ def test_latex_dot_on_a_function_is_refused_and_mathrm_f_is_a_call():
     with pytest.raises(ParseError, match="Newton's dot"):
         to_plain(r"\dot{f}(x)")  # was fdot*(x): a claim checked as a product
     assert to_plain(r"\mathrm{f}(x) g(x)") == "f(x)*g(x)"  # was f*(x)*g(x)
+
+
+def test_an_implicit_claim_may_use_y_of_x_and_lower_derivatives(cli):
+    # y(x) and y′(x) in a claim were an internal error (mpf not callable, no Derivative printer)
+    asked = ["--of", "x**2+y**2=1", "--implicit", "y", "--wrt", "x"]
+    out = cli("check", *asked, "--order", "2", "--", "-(1 + y'(x)**2)/y(x)").stdout
+    assert out.startswith("correct")
+    proc = cli("check", *asked, "--", "y'(x)")  # the derivative checked, standing for itself
+    assert proc.returncode == 2 and proc.stderr.startswith("error: the claim uses y′(x)")
+    proc = cli("check", *asked, "--", "-x/f(x)")
+    assert proc.returncode == 2 and "internal" not in proc.stderr

@@ -137,6 +137,43 @@ def claim_text(claimed: str, syntax: str = "plain") -> str:
         text = right
 
 
+def _dependent(claim: sympy.Expr, result: ImplicitResult) -> sympy.Expr:
+    """y(x) in a claim is y; y′(x), y″(x) below the order asked are the derivatives already
+    found (y″ = −(1 + y′²)/y on the circle); any other function is refused in one line.
+
+    >>> r = implicit_derivative("x**2 + y**2 = 1", "y", "x", 2)
+    >>> _dependent(sympy.sympify("-(1 + Derivative(y(x), x)**2)/y(x)"), r)
+    (-x**2/y**2 - 1)/y
+    """
+    from sympy.core.function import AppliedUndef
+
+    y = result.dependent
+    known = {s.name: s for s in result.F.free_symbols}
+    first = dict(result.first)
+    curve = len(set(result.wrt)) == 1
+    swaps: dict[sympy.Basic, sympy.Expr] = {}
+    for d in claim.atoms(sympy.Derivative):
+        inner, by = d.expr, [known.get(v.name) for v in d.variables]
+        k = len(by)
+        if not (isinstance(inner, AppliedUndef) and inner.func.__name__ == y.name):
+            continue
+        if curve and set(by) == {result.wrt[0]} and k < result.order:
+            swaps[d] = result.forms[k - 1]
+        elif k == 1 and by[0] in first and result.order > 1:
+            swaps[d] = first[by[0]]
+        else:
+            raise VariableError(f"the claim uses {inline(d)}: write it as a formula (only "
+                                f"derivatives of {y} of lower order than the one checked "
+                                "stand for themselves)")
+    claim = claim.xreplace(swaps)
+    for call in claim.atoms(AppliedUndef):
+        if call.func.__name__ != y.name or not all(
+                isinstance(a, sympy.Symbol) and a.name in known for a in call.args):
+            raise VariableError(f"the claim uses the function {inline(call)}, which the "
+                                "equation does not have")
+    return claim.xreplace({c: y for c in claim.atoms(AppliedUndef)})
+
+
 def check_implicit_claim(claimed: str | sympy.Expr, of: str | sympy.Expr, implicit: str,
                          wrt: Any = None, order: int = 1, seed: int = 0,
                          syntax: str = "plain", what: str | None = None) -> ImplicitCheck:
@@ -148,6 +185,7 @@ def check_implicit_claim(claimed: str | sympy.Expr, of: str | sympy.Expr, implic
         claim = read_curve(claim_text(claimed, syntax), syntax).lhs
     else:
         claim = sympy.sympify(claimed)
+    claim = _dependent(claim, result)
     known = {s.name: s for s in result.F.free_symbols}
     strange = sorted(s.name for s in claim.free_symbols if s.name not in known)
     if strange:
