@@ -33,6 +33,7 @@ _SUB = dict(zip("₀₁₂₃₄₅₆₇₈₉", "0123456789", strict=True))
 _SUP = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789", strict=True))
 _WORD = r"[^\W\d_ʹ][^\Wʹ]*"
 _PRIMED = re.compile(rf"(?<![\w.])(\d*)({_WORD})\s*([{''.join(MARKS)}]+)")  # 2f'(x): 2·f′
+_STRING = re.compile(r"(?<![\w'′)\]])'")  # a quote not after a name or bracket
 _PARTIAL = re.compile(rf"∂([⁰-⁹¹²³]*)\s*({_WORD})\s*/\s*((?:∂\s*{_WORD}[⁰-⁹¹²³]*\s*)+)")
 _ORDER = re.compile(rf"(?<![\w.])(\d*)({_WORD})⁽([⁰-⁹¹²³]+)⁾(?=\s*\()")
 _SLOTS = re.compile(rf"((?:∂[₀-₉]+)+)\s*({_WORD})")
@@ -43,8 +44,8 @@ _KNOWN: ContextVar[Mapping[str, tuple[sympy.Expr, ...]] | None] = ContextVar(
 
 def marked(text: str) -> str:
     """Derivative marks in plain text rewritten as the builder reads them (see above)."""
-    if not any(c in text for c in "'′″‴⁗∂⁽"):
-        return text
+    if not any(c in text for c in "'′″‴⁗∂⁽") or _STRING.search(text):
+        return text  # a quote opening a string ('os') is no prime: the parser refuses it
     text = _ORDER.sub(lambda m: m.group(1) + m.group(2) + PRIME * int(
         "".join(_SUP[c] for c in m.group(3))), text)  # f⁽⁴⁾(x)
     text = _PARTIAL.sub(_partial, text)
