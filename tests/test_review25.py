@@ -126,3 +126,13 @@ def test_an_implicit_claim_may_use_y_of_x_and_lower_derivatives(cli):
     assert proc.returncode == 2 and proc.stderr.startswith("error: the claim uses y′(x)")
     proc = cli("check", *asked, "--", "-x/f(x)")
     assert proc.returncode == 2 and "internal" not in proc.stderr
+
+
+def test_a_product_of_a_formula_with_f_prime_in_it(cli):
+    # y·f′(x): 'internal error (ValueError): Can't calculate derivative wrt _t*v_x + x'
+    data = cli.json("derive", "y*f'(x)", "--what", "hvp")
+    x, y, vx, vy = sympy.symbols("x y v_x v_y")
+    f = sympy.Function("f")
+    got = [sympy.sympify(e, locals={"f": f}) for e in data["result"]]
+    want = [vx * y * f(x).diff(x, 3) + vy * f(x).diff(x, 2), vx * f(x).diff(x, 2)]
+    assert all(sympy.simplify(g.doit() - w) == 0 for g, w in zip(got, want, strict=True))

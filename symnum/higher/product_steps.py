@@ -159,7 +159,8 @@ def _jvp(result: ProductResult) -> list[ProductStep]:
         {s.name for c in v for s in c.free_symbols}
     t = sympy.Symbol(fresh_name(("t", "s", "tau"), lambda n: n not in taken), real=True)
     moved = {x: x + t * c for x, c in zip(f.variables, v, strict=True)}
-    shifted = [e.xreplace(moved) for e in f.outputs]
+    from .products import moved_along
+    shifted = [moved_along(e, moved) for e in f.outputs]
     slopes = [partial(e, t) for e in shifted]
     scalar = not f.is_vector
 

@@ -214,8 +214,15 @@ def directional(expr: sympy.Expr, variables: tuple[sympy.Symbol, ...],
     """
     t = sympy.Dummy("t", real=True)
     moved = {x: x + t * c for x, c in zip(variables, v, strict=True)}
-    slope = partial(expr.xreplace(moved), t).xreplace({t: sympy.Integer(0)})
+    slope = partial(moved_along(expr, moved), t).xreplace({t: sympy.Integer(0)})
     return slope.replace(lambda n: isinstance(n, sympy.Subs), lambda n: n.doit())
+
+
+def moved_along(expr: sympy.Expr, moved: dict) -> sympy.Expr:
+    """expr(x + t·v): f′(x) in expr becomes f′ at x + t·v (SymPy's Subs), as f(x) does."""
+    if expr.has(sympy.Derivative):  # xreplace would ask for a derivative wrt x + t·v
+        return expr.subs(moved, simultaneous=True)
+    return expr.xreplace(moved)
 
 
 def _vjp(f: Function, u: tuple[sympy.Expr, ...]) -> tuple[list[sympy.Expr], sympy.Expr]:
