@@ -136,3 +136,15 @@ def test_a_product_of_a_formula_with_f_prime_in_it(cli):
     got = [sympy.sympify(e, locals={"f": f}) for e in data["result"]]
     want = [vx * y * f(x).diff(x, 3) + vy * f(x).diff(x, 2), vx * f(x).diff(x, 2)]
     assert all(sympy.simplify(g.doit() - w) == 0 for g, w in zip(got, want, strict=True))
+
+
+def test_unknown_functions_in_implicit_and_taylor_checks_are_verdicts_or_one_line(cli):
+    # each was an internal error (no mpmath printer for f′, f not defined, PolynomialError)
+    asked = ["--of", "f(x)*y = 1", "--implicit", "y", "--wrt", "x"]
+    assert cli("check", *asked, "--", "-y*f'(x)/f(x)").stdout.startswith("correct")
+    for proc in [cli("check", *asked, "--", "x/y"), cli("verify", "f(x)*y = 1", *asked[2:]),
+                 cli("derive", "f(x)*y = 1", *asked[2:], "--at", "x=1,y=1")]:
+        assert proc.returncode == 2 and "internal" not in proc.stderr, proc
+    out = cli("check", "--of", "f(x)", "--what", "taylor", "--at", "x=0", "--",
+              "f(1) + x*f'(1)").stdout
+    assert "hint: the degree-0 part is wrong: the claim has f(1), T₁ has f(0)" in out

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sympy
+from sympy.core.function import AppliedUndef
 
 from ..core.budget import work_budget
 from ..core.calculus import safe_to_simplify
@@ -145,8 +146,6 @@ def _dependent(claim: sympy.Expr, result: ImplicitResult) -> sympy.Expr:
     >>> _dependent(sympy.sympify("-(1 + Derivative(y(x), x)**2)/y(x)"), r)
     (-x**2/y**2 - 1)/y
     """
-    from sympy.core.function import AppliedUndef
-
     y = result.dependent
     known = {s.name: s for s in result.F.free_symbols}
     first = dict(result.first)
@@ -166,12 +165,15 @@ def _dependent(claim: sympy.Expr, result: ImplicitResult) -> sympy.Expr:
                                 f"derivatives of {y} of lower order than the one checked "
                                 "stand for themselves)")
     claim = claim.xreplace(swaps)
-    for call in claim.atoms(AppliedUndef):
+    own = {u.func.__name__ for u in result.F.atoms(AppliedUndef)}  # F's unknowns stay
+    calls = {c for c in claim.atoms(AppliedUndef) if c.func.__name__ not in own}
+    for call in calls:
         if call.func.__name__ != y.name or not all(
                 isinstance(a, sympy.Symbol) and a.name in known for a in call.args):
             raise VariableError(f"the claim uses the function {inline(call)}, which the "
                                 "equation does not have")
-    return claim.xreplace({c: y for c in claim.atoms(AppliedUndef)})
+    claim = claim.xreplace({c: y for c in calls})
+    return claim.xreplace({a: known[a.name] for a in claim.free_symbols if a.name in known})
 
 
 def check_implicit_claim(claimed: str | sympy.Expr, of: str | sympy.Expr, implicit: str,
@@ -194,7 +196,12 @@ def check_implicit_claim(claimed: str | sympy.Expr, of: str | sympy.Expr, implic
     claim = claim.xreplace({s: known[s.name] for s in claim.free_symbols})
     difference = claim - result.general
     proof = _symbolic(difference, result)
-    points, agree = _numeric(claim, result, seed)
+    unknown = claim.atoms(AppliedUndef) or result.F.atoms(AppliedUndef)
+    if unknown and proof not in ("everywhere", "curve"):
+        raise VariableError("the equation has an unknown function: check can show a claim "
+                            "right symbolically but has no numbers to find it wrong with; "
+                            f"this one was not shown equal to {inline(result.result)}")
+    points, agree = ([], True) if unknown else _numeric(claim, result, seed)
     evidence = [f"{_at(p)}: {'equal' if ok else 'different'}" for p, ok, *_ in points]
     n = len(points)
     if proof == "everywhere":

@@ -225,7 +225,9 @@ def value_at(result: ImplicitResult, point: Mapping[str | sympy.Symbol, Any]
     """The result's value at ``point`` and notes (near, not on, the curve); an
     :class:`ImplicitError` when the point is off the curve, incomplete, or F_y = 0 there."""
     from ..core.evaluate import substitution
+    from ..core.unknowns import numbers_refused
     F, y = result.F, result.dependent
+    numbers_refused(F, "a value at a point needs numbers")  # f(x) in F: no number for f
     symbols = F.free_symbols
     subs = substitution(symbols, point)
     extra = {str(k) for k in point} - {s.name for s in symbols}

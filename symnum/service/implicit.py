@@ -90,11 +90,13 @@ def verify_implicit(request: VerifyRequest) -> tuple[ImplicitReport, ImplicitRes
     """The implicit derivative checked at points of the curve against independent numbers:
     (the report, the result), which the service's ``VerifyResult`` holds."""
     from ..core.evaluate import parse_point
+    from ..core.unknowns import numbers_refused
     from ..verification.implicit import verify_implicit as check_numbers
 
     _plain_only(request.shapes, request.dims, None)
     result = _implicit(request.expr, request.wrt, request.what, request.order,
                        request.syntax, request.implicit)
+    numbers_refused(result.F, "verify compares numbers")  # f(x) in F: nothing to evaluate
     at = parse_point(request.at) if request.at else None
     report = check_numbers(result, points=request.points, seed=request.seed, at=at)
     return report, result
