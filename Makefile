@@ -20,11 +20,15 @@ demo: $(STAMP)
 	$(PY) -m symnum demo
 
 # pytest: one worker per core (measured on 2 cores: 3 workers spent 15% more CPU, and
-# 1 min more wall, than 2; the waits of the browser and process tests do not make up for it)
+# 1 min more wall, than 2; the waits of the browser and process tests do not make up for it),
+# and so one BLAS and OpenMP thread per worker: with their own threads each worker's BLAS
+# fought the other's for the cores (one catalog entry's 6 eigvals + svd took 12 s of CPU
+# instead of 2)
 test: $(STAMP)
 	$(VENV)/bin/ruff check symnum tests derivations notebooks benchmarks
 	$(PY) -m mypy
-	$(PY) -m pytest -n $$(nproc) --dist loadgroup
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+		$(PY) -m pytest -n $$(nproc) --dist loadgroup
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check symnum tests derivations notebooks benchmarks

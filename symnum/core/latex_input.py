@@ -1,16 +1,14 @@
 """LaTeX → symnum's plain syntax, then the one parser: the whitelist and every limit apply.
 
-A small recursive-descent reader of the mathematics people write in papers and lecture notes,
-with deep-learning conventions: ``\\log``/``\\ln`` natural log, ``\\log_2``, ``e^{x}``, ``\\frac``,
-``\\sqrt[n]{}``, ``\\cdot``, implicit products (``2x``, ``xy`` is x·y), ``\\sigma(z)`` applied is
-the logistic sigmoid, ``\\operatorname{softplus}``, subscripts into names (``w_{ij}`` → wij),
-Greek letters, ``\\sum_{i=1}^{3}`` expanded, ``|x|``, ``\\|Ax - b\\|^2`` and ``x^\\top`` with
-declared shapes, matrices (``bmatrix``), unknown functions' derivatives (f'(x), \\frac{df}{dx}).
-Strict: an unknown command, ``\\int``, ``\\def``, an equation or a dangling operator is an error.
-
-Why our own reader and not SymPy's ``parse_latex``: its output would bypass symnum's whitelist
-and size limits, and it reads ``\\sigma(x)`` as a product; translating to plain syntax keeps
-one way in for every text (symnum.core.parse), so LaTeX cannot do what plain text cannot.
+A small recursive-descent reader of what papers and lecture notes write, with deep-learning
+conventions: ``\\log``/``\\ln`` natural log, ``\\log_2``, ``e^{x}``, ``\\frac``, ``\\sqrt[n]{}``,
+``\\cdot``, implicit products (``2x``; ``xy`` is x·y), ``\\sigma(z)`` the logistic sigmoid,
+``\\operatorname{softplus}``, subscripts into names (``w_{ij}`` → wij), Greek letters, ``\\sum``
+expanded, ``|x|``, ``\\|Ax - b\\|^2`` and ``x^\\top`` with shapes, ``bmatrix``, unknown
+functions' derivatives (f'(x), \\frac{df}{dx}). An unknown command, ``\\int``, ``\\def``, an
+equation or a dangling operator is an error. Not SymPy's ``parse_latex``: its output would
+bypass the whitelist and size limits (and it reads ``\\sigma(x)`` as a product); plain syntax
+keeps one way in for every text (symnum.core.parse), so LaTeX cannot do what plain text cannot.
 
 >>> to_plain(r"\\frac{1}{1 + e^{-x}}")
 '((1)/(1+e**(-x)))'
@@ -345,8 +343,7 @@ class _Reader:
             if not re.fullmatch(r"[^\W\d_]\w*", word):
                 raise ParseError(f"LaTeX: \\{name}{{...}} must hold a name")
             if name == "dot" and self.peek() in ("(", "\\left"):  # not fdot·x, silently
-                raise ParseError(f"LaTeX: \\dot{{{word}}}(…), Newton's dot, is not read; write "
-                                 f"{word}'(x) for the derivative of an unknown function")
+                raise ParseError(f"LaTeX: \\dot{{{word}}}(…) is not read; write {word}'(x)")
             return self._letter(word + ACCENTS[name])
         if name in NAME_WRAPPERS:
             inner = self._braced_tokens() if self.peek() == "{" else [self.take()]
@@ -372,8 +369,7 @@ class _Reader:
         raise ParseError(f"LaTeX: unknown command \\{name}")
 
     def _applied(self, plain: str) -> str | None:
-        """f(args) or f^{n}(args) after a letter that names f when applied, else None (and
-        nothing read)."""
+        """f(args) or f^{n}(args) after a letter naming f when applied, else None (none read)."""
         start, power = self.i, None
         if self.peek() == "^":
             self.take()
