@@ -148,3 +148,9 @@ def test_unknown_functions_in_implicit_and_taylor_checks_are_verdicts_or_one_lin
     out = cli("check", "--of", "f(x)", "--what", "taylor", "--at", "x=0", "--",
               "f(1) + x*f'(1)").stdout
     assert "hint: the degree-0 part is wrong: the claim has f(1), T₁ has f(0)" in out
+
+
+def test_implicit_derivatives_of_a_step_are_taken_as_symnum_takes_them(cli):
+    # floor(x)·y = 1 printed Derivative(floor(x), x), and verify was an internal error
+    assert "d²y/dx² = 0" in cli("derive", "floor(x)*y=1", "--implicit", "y", "--wrt", "x",
+                                "--order", "2").stdout

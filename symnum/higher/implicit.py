@@ -25,7 +25,7 @@ from typing import Any
 
 import sympy
 
-from ..core.calculus import readable, safe_to_simplify
+from ..core.calculus import partial, readable, safe_to_simplify
 from ..core.errors import EvaluationError, SymnumError, VariableError
 from ..core.function import ExprLike
 from ..core.parse import split_names
@@ -131,10 +131,10 @@ def implicit_derivative(expr: ExprLike, implicit: str | sympy.Symbol,
     variables = _wrt(F, y, wrt, order)
     if not F.has(y):
         raise ImplicitError(f"{y} does not appear in the equation")
-    Fy = sympy.diff(F, y)
+    Fy = partial(F, y)
     if Fy == 0:
         raise ImplicitError(f"∂F/∂{y} = 0 everywhere: the equation does not define {y}")
-    first = {v: tidy(-sympy.diff(F, v) / Fy) for v in dict.fromkeys(variables)}
+    first = {v: tidy(-partial(F, v) / Fy) for v in dict.fromkeys(variables)}
     forms: list[sympy.Expr] = []
     reduced: list[sympy.Expr | None] = []
     current = None
@@ -142,7 +142,7 @@ def implicit_derivative(expr: ExprLike, implicit: str | sympy.Symbol,
         if current is None:
             general = first[v]
         else:
-            general = tidy(sympy.diff(current, v) + sympy.diff(current, y) * first[v])
+            general = tidy(partial(current, v) + partial(current, y) * first[v])
         shorter = reduce_on_curve(general, F) if F.is_polynomial(*F.free_symbols) else \
             substitute_on_curve(general, F)
         forms.append(general)
@@ -253,7 +253,7 @@ def value_at(result: ImplicitResult, point: Mapping[str | sympy.Symbol, Any]
     if residual > ON_CURVE * scale:
         notes.append(f"the point is near the curve, not on it (F = {residual:.2g} there): "
                      "the value is the formula's at this point")
-    Fy = sympy.diff(F, y).subs(subs).evalf(30)
+    Fy = partial(F, y).subs(subs).evalf(30)
     if abs(complex(Fy)) <= 1e-12 * scale:
         raise ImplicitError(f"∂F/∂{y} = 0 at {_where(subs)}: the curve is not the graph of "
                             f"a function {y}({', '.join(str(v) for v in result.wrt[:1])}) "

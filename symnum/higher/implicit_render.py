@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import sympy
 
+from ..core.calculus import partial
 from ..core.render import expr_latex, expr_str
 from ..steps.render import inline
 
@@ -161,7 +162,7 @@ def implicit_steps(result: ImplicitResult) -> list[ImplicitStep]:
     one = name_of(result, 1)
     d = "∂" if result.partial else "d"
     ld = r"\partial" if result.partial else "d"
-    Fx, Fy = sympy.diff(F, x), sympy.diff(F, y)
+    Fx, Fy = partial(F, x), partial(F, y)
     names = ", ".join(v.name for v in result.others)
     held = [v.name for v in result.others if v != x]
     steps = [
@@ -210,7 +211,7 @@ def _higher(result: ImplicitResult, k: int, placeholder: dict, marks: dict
         result.forms[k - 2]
     name, last = name_of(result, k), name_of(result, k - 1)
     first = dict(result.first)
-    gv, gy = sympy.diff(before, v), sympy.diff(before, y)
+    gv, gy = partial(before, v), partial(before, y)
     args = ", ".join(o.name for o in result.others)
     chain = gv + gy * placeholder[v]
     d = "∂" if result.partial else "d"
