@@ -148,6 +148,9 @@ def test_unknown_functions_in_implicit_and_taylor_checks_are_verdicts_or_one_lin
     out = cli("check", "--of", "f(x)", "--what", "taylor", "--at", "x=0", "--",
               "f(1) + x*f'(1)").stdout
     assert "hint: the degree-0 part is wrong: the claim has f(1), T₁ has f(0)" in out
+    asked = ["--of", "exp(x)*f(y)", "--what", "taylor", "--at", "x=0,y=1"]  # y moved to y − 1
+    assert cli("check", *asked, "--", "f(1) + x*f(1) + (y-1)*f'(1)").stdout.startswith("correct")
+    assert cli("check", *asked, "--", "f(1) + (y-1)*f'(y)").returncode == 1
 
 
 def test_implicit_derivatives_of_a_step_are_taken_as_symnum_takes_them(cli):

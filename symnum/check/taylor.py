@@ -103,15 +103,18 @@ def check_taylor(claimed: str | sympy.Expr, of: Function, at: PointLike = None,
         return TaylorCheck(sympy.Integer(0), result, False, "the claim is a list; a Taylor "
                            "polynomial is one expression")
     h = {s: s + a for s, a in result.point}  # x → (x − a) + a: the claim in powers of x − a
-    mine = sympy.expand(value.xreplace(h))
+    # f′(1), f′(0): numbers to the polynomial, though SymPy's Subs names x inside them
+    frozen = {a: sympy.Dummy() for a in value.atoms(sympy.Subs)
+              | result.polynomial.atoms(sympy.Subs)}
     variables = result.variables
+    if value.xreplace(frozen).has(sympy.Derivative):  # f′(y): not a number, not moved by h
+        return TaylorCheck(value, result, False, "the claim is not a polynomial in "
+                           f"{', '.join(s.name for s in variables)}")
+    mine = sympy.expand(value.xreplace(frozen).xreplace(h))
     if not mine.is_polynomial(*variables):
         return TaylorCheck(value, result, False, "the claim is not a polynomial in "
                            f"{', '.join(s.name for s in variables)}")
-    truth = sympy.expand(result.polynomial.xreplace(h))
-    # f′(1), f′(0): numbers to the polynomial, though SymPy's Subs names x inside them
-    frozen = {a: sympy.Dummy() for a in mine.atoms(sympy.Subs) | truth.atoms(sympy.Subs)}
-    mine, truth = mine.xreplace(frozen), truth.xreplace(frozen)
+    truth = sympy.expand(result.polynomial.xreplace(frozen).xreplace(h))
     claim_parts = _by_degree(mine, variables)
     true_parts = _by_degree(truth, variables)
     wrong = [d for d in sorted(set(claim_parts) | set(true_parts))
