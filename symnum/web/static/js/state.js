@@ -17,6 +17,7 @@ export function readUrl(search = window.location.search) {
     if (q.has(key)) state[key] = q.get(key);
   }
   state.shape = q.getAll("shape").flatMap(splitShapes);
+  if (state.implicit && !state.what) state.what = "implicit"; // ?implicit=y, as the API takes it
   return state;
 }
 
