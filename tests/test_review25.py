@@ -36,6 +36,8 @@ def test_with_an_unknown_f_the_text_calls_the_function_F_throughout(cli):
     assert "F(x) =" in text and "dF/dx =" in text and "df/dx" not in text
     text = cli("derive", "x*f(y)", "--what", "tensor", "--order", "2").stdout
     assert "∇²F, the derivative tensor" in text and "∇²f" not in text
+    text = cli("derive", "x*f(x)", "--what", "tensor", "--order", "2").stdout  # one variable
+    assert "its one entry derived once" in text and "the other 0" not in text
     text = cli("derive", "f(x)", "--what", "hvp", "--vector", "2").stdout
     assert "F(x) =" in text and "∇(∇F·v)" in text
 

@@ -221,8 +221,9 @@ def footnote(result: TensorResult) -> str:
     """How much symmetry saved: distinct entries derived of n^k, diff calls of a naive
     nesting."""
     total = len(result.matrix)
-    if result.order == 1:
-        return f"each of the {total} entries derived once"
+    if result.order == 1 or total == result.distinct:  # one variable: nothing to share
+        return "its one entry derived once" if total == 1 else \
+            f"each of the {total} entries derived once"
     return (f"symmetric (the order of differentiation does not matter): {result.distinct} "
             f"distinct entries derived, each once, of {total}; the other "
             f"{total - result.distinct} filled by symmetry ({result.differentiations} "
