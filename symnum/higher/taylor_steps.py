@@ -96,8 +96,8 @@ class TaylorSteps:
         r, f = self.result, self.letter
         k = r.order
         if latex:
-            body = polynomial_latex(r).split(" = ", 1)[1].rsplit(r" + \mathcal{O}", 1)[0]
-            head = polynomial_latex(r).split(" = ", 1)[0]
+            head, body = polynomial_latex(r).split(" = ", 1)
+            body = body.rsplit(r" + \mathcal{O}", 1)[0]
             point = ", ".join(expr_latex(v) for v in r.center)
             if len(r.point) == 1:
                 h = expr_latex(r.variables[0] - r.center[0])
