@@ -3,50 +3,100 @@
 >>> import symnum
 >>> symnum.derive("(x**2 + 1)**3").expr
 6*x*(x**2 + 1)**2
+
+``import symnum`` loads neither SymPy nor numpy, torch, matplotlib or the web stack: each
+public name is imported on first use (``__getattr__``, PEP 562), and :func:`plug_layers`
+(:mod:`symnum.api`, which fills :mod:`symnum.core.hooks`) runs when a convenience such as
+``Function.kernel()`` first needs a layer above core.
 """
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-from .api import derive, kernel, verify
-from .core.calculus import Result
-from .core.errors import (
-    EvaluationError,
-    LimitError,
-    ParseError,
-    ShapeError,
-    SymnumError,
-    VariableError,
-)
-from .core.function import Function
-from .core.latex_input import parse_latex
-from .core.parse import parse
-
 if TYPE_CHECKING:  # imported on first use (below), so that import symnum stays light
+    from . import api as api  # symnum.api and symnum.core, loaded on first use too
+    from . import core as core
+    from .api import derive, kernel, verify
     from .check.claim import check_claim
+    from .core.calculus import Result
+    from .core.errors import (
+        EvaluationError,
+        LimitError,
+        ParseError,
+        ShapeError,
+        SymnumError,
+        VariableError,
+    )
+    from .core.function import Function
+    from .core.latex_input import parse_latex
+    from .core.parse import parse
     from .export import export_source
     from .kernels.torch_module import TorchModule
     from .kernels.torch_op import TorchFunction, torch_function
 
+    __version__: str
+
+ERRORS = ("SymnumError", "ParseError", "VariableError", "ShapeError", "EvaluationError",
+          "LimitError")
+CHAPTER = ("catalog", "studies", "figures", "document", "demo")
+
+
+def plug_layers() -> None:
+    """Import :mod:`symnum.api`, which fills every slot of :data:`symnum.core.hooks.HOOKS`.
+
+    Core calls it (:func:`symnum.core.hooks.need`) when a convenience first needs a layer
+    above core, so ``import symnum`` need not load the API and SymPy up front."""
+    import symnum.api  # noqa: F401
+
 
 def __getattr__(name: str) -> Any:
-    """The names that load a heavier layer (torch, the checks, exports, the chapter's
-    matplotlib) are imported on first use: ``import symnum`` loads core and the API only."""
-    if name == "check_claim":
-        from .check.claim import check_claim
-        return check_claim
-    if name == "export_source":
+    """A public name, imported on first use: ``symnum.derive`` loads SymPy and the API,
+    ``symnum.TorchModule`` torch, ``symnum.figures`` matplotlib; nothing before."""
+    module: Any
+    if name in ("derive", "kernel", "verify", "api"):
+        import symnum.api as module  # (not "from . import api": that would ask __getattr__)
+    elif name in ("Function", "Result", "parse", "parse_latex", "core"):
+        return _core(name)
+    elif name in ERRORS:
+        from .core import errors as module
+    elif name == "check_claim":
+        from .check import claim as module
+    elif name == "export_source":
         from .export import export_source
         return export_source
-    if name in ("torch_function", "TorchFunction"):
-        from .kernels import torch_op
-        return getattr(torch_op, name)
-    if name == "TorchModule":
-        from .kernels.torch_module import TorchModule
-        return TorchModule
-    return _chapter(name)
+    elif name in ("torch_function", "TorchFunction"):
+        from .kernels import torch_op as module
+    elif name == "TorchModule":
+        from .kernels import torch_module as module
+    elif name == "__version__":
+        return _version()
+    else:
+        return _chapter(name)
+    return module if name == "api" else getattr(module, name)
+
+
+def __dir__() -> list[str]:
+    """The names loaded on first use listed with the module's own (tab completion, dir)."""
+    return sorted(set(globals()) | set(__all__) | set(CHAPTER) | {"api", "core"})
+
+
+def _core(name: str) -> Any:
+    """Core's public names (``symnum.core.parse`` is the function, as core exports it)."""
+    if name == "Function":
+        from .core.function import Function
+        return Function
+    if name == "Result":
+        from .core.calculus import Result
+        return Result
+    if name == "parse":
+        from .core.parse import parse
+        return parse
+    if name == "parse_latex":
+        from .core.latex_input import parse_latex
+        return parse_latex
+    import symnum.core as core
+    return core
 
 
 def _chapter(name: str) -> Any:
@@ -69,10 +119,17 @@ def _chapter(name: str) -> Any:
     raise AttributeError(f"module 'symnum' has no attribute {name!r}")
 
 
-try:
-    __version__ = version("symnum")
-except PackageNotFoundError:  # running from a source tree without installation
-    __version__ = "0+unknown"
+def _version() -> str:
+    """The installed version, read from the package metadata on first use (reading it costs
+    an import of :mod:`importlib.metadata`, so ``import symnum`` does not)."""
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        found = version("symnum")
+    except PackageNotFoundError:  # running from a source tree without installation
+        found = "0+unknown"
+    globals()["__version__"] = found
+    return found
+
 
 __all__ = ["Function", "Result", "derive", "kernel", "verify", "check_claim", "export_source",
            "parse",

@@ -14,7 +14,7 @@ import pytest
 
 import symnum
 from symnum.core.errors import SymnumError
-from symnum.core.hooks import HOOKS, PROVIDERS, plugged
+from symnum.core.hooks import HOOKS, PROVIDERS, plug_layers, plugged
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLIC = [n for n in symnum.__all__ if n != "__version__"]
@@ -78,7 +78,10 @@ def test_what_value_is_the_function_itself_in_both(text, wrt, func):
     assert float(f.kernel("value")(*args)) == pytest.approx(expected)
 
 
-def test_every_convenience_is_plugged_in_once_symnum_is_imported():
+def test_every_convenience_is_plugged_in_once_one_is_needed():
+    """``import symnum`` loads no layer; the first convenience that meets an empty slot has
+    ``symnum.api`` plug them all (a fresh process: tests/test_startup.py)."""
+    plug_layers()
     assert set(PROVIDERS) == {name for name in vars(HOOKS)}
     assert all(getattr(HOOKS, name) is not None for name in PROVIDERS)
 

@@ -32,7 +32,16 @@ def main(argv: Sequence[str] | None = None, *, process_limits: bool = True) -> i
 
     ``process_limits=False`` runs the command without the time and memory limits, which are
     process-wide (a timer, signal handlers, an rlimit, a watchdog thread): for a host process
-    that runs commands in-process, such as the test suite (``tests/conftest.py``)."""
+    that runs commands in-process, such as the test suite (``tests/conftest.py``).
+
+    Without ``argv`` it runs the process's own command line (the ``symnum`` script, ``python
+    -m symnum``) and ends the process when done (:func:`guard.end_process`)."""
+    code = _run(argv, process_limits)
+    return code if argv is not None else guard.end_process(code)
+
+
+def _run(argv: Sequence[str] | None, process_limits: bool) -> int:
+    """:func:`main`'s command, run: its exit code."""
     limits = guard.Limits(guard.DEFAULT_TIMEOUT_S, guard.DEFAULT_MEMORY)
     try:
         limits = guard.limits_from(os.environ)

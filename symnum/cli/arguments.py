@@ -13,7 +13,6 @@ import difflib
 import shlex
 from collections.abc import Sequence
 
-from .. import __version__
 from ..service.requests import (
     EXPORT_WHATS,
     FORMATS,
@@ -37,12 +36,27 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+class _Version(argparse.Action):
+    """``--version``: ``symnum X.Y.Z`` on stdout, then exit; the version is read only then
+    (the package metadata costs an import that no other command needs)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: str = argparse.SUPPRESS, help: str | None = None) -> None:
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        from .. import __version__
+        print(f"symnum {__version__}", flush=True)
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with its subcommands."""
     parser = _Parser(prog="symnum", description="Exact derivatives, shown and verified.",
                      epilog=guard.ENVIRONMENT_HELP,
                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--version", action="version", version=f"symnum {__version__}")
+    parser.add_argument("--version", action=_Version, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     def common(p: argparse.ArgumentParser, expr_help: str) -> None:

@@ -15,8 +15,11 @@ True
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
 import sys
+import threading
 import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -193,3 +196,19 @@ def fail(message: str) -> int:
         except (OSError, ValueError):
             pass
     return 2
+
+
+def end_process(code: int) -> int:
+    """End the process with ``code`` now that the command is done: stdout and stderr flushed,
+    the ``atexit`` handlers run, then ``os._exit``, skipping the interpreter's teardown (it
+    frees every SymPy object one by one, a large share of a small command's time). With a
+    non-daemon thread still running, returns ``code`` for Python's own exit instead."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            stream.flush()
+    main_thread = threading.main_thread()
+    if any(t is not main_thread and t.is_alive() and not t.daemon
+           for t in threading.enumerate()):
+        return code
+    atexit._run_exitfuncs()
+    os._exit(code)

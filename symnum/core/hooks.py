@@ -4,9 +4,11 @@ Core never imports up. The conveniences that core's objects offer users but that
 compute (``Function.steps()``, ``.kernel()``, ``.verify()``, ``.graph()``, ``.plot()``,
 ``.critical_points()``, ``.differentiate()`` of matrix notation, ``Result.at`` with arrays)
 call the function plugged into :data:`HOOKS` by the layer that owns the work.
-:mod:`symnum.api` plugs them all in when ``symnum`` is imported, which Python does before any
-``symnum.core`` module, so users always find them; without them core still parses,
-differentiates, evaluates and renders, and a convenience says which layer it needs.
+:mod:`symnum.api` plugs them all in; ``import symnum`` does not load it (it would load SymPy),
+so the first convenience that finds its slot empty asks the top package to plug the layers in
+(:func:`symnum.plug_layers`, found by name: core imports nothing above it), and users always
+find them. Without them core still parses, differentiates, evaluates and renders, and a
+convenience says which layer it needs.
 
 >>> def twice(f, what, order):
 ...     return ("steps of", f, what, order)
@@ -17,6 +19,7 @@ differentiates, evaluates and renders, and a convenience says which layer it nee
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
@@ -102,16 +105,41 @@ HOOKS = Hooks()
 
 
 def need(hook: T | None, name: str) -> T:
-    """The plugged-in ``hook``, or a clear error naming the layer that computes ``name``."""
+    """The plugged-in ``hook``, or a clear error naming the layer that computes ``name``.
+
+    An empty slot first has the layers plugged in (:func:`plug_layers`), then is read again."""
+    if hook is None and plug_layers():
+        hook = getattr(HOOKS, name)
     if hook is None:
         raise SymnumError(f"{name} is computed by {PROVIDERS[name].split()[0]}, which is not "
                           "plugged in: import symnum (symnum.api plugs in every layer)")
     return hook
 
 
+def plug_layers() -> bool:
+    """Have the package core belongs to plug its layers in (``symnum.plug_layers``, which
+    imports :mod:`symnum.api`), once: whether it was done now. Core finds the function by the
+    package's name, since it imports nothing above it."""
+    global _PLUGGED
+    if _PLUGGED:
+        return False
+    _PLUGGED = True
+    package = sys.modules.get(__name__.partition(".")[0])
+    plug = getattr(package, "plug_layers", None)
+    if plug is None:
+        return False
+    plug()
+    return True
+
+
+_PLUGGED = False
+
+
 @contextmanager
 def plugged(**hooks: Any) -> Iterator[Hooks]:
-    """Plug ``hooks`` in for the ``with`` block, then put the previous ones back (tests)."""
+    """Plug ``hooks`` in for the ``with`` block, then put the previous ones back (tests);
+    the layers are plugged in first, so that loading them later cannot undo the block's."""
+    plug_layers()
     before = {name: getattr(HOOKS, name) for name in hooks}
     HOOKS.plug(**hooks)
     try:

@@ -116,8 +116,8 @@ def derive(request: DeriveRequest) -> DeriveResult | MatrixDeriveResult | Implic
         | Any:
     """The exact derivative asked by ``request``, evaluated and explained as it asks."""
     from ..api import derive as exact
+    from ..core.calculus import Result
     from ..core.evaluate import parse_point
-    from ..matrix.result import MatrixResult
 
     request = checked(request, DeriveRequest)
     if request.implicit is not None:
@@ -131,10 +131,10 @@ def derive(request: DeriveRequest) -> DeriveResult | MatrixDeriveResult | Implic
     shapes = shapes_of(request.shapes, request.dims)
     result = exact(expr, request.wrt, request.what, request.order, shapes,
                    layout=request.layout, vector=request.vector)
-    if isinstance(result, MatrixResult):
+    if not isinstance(result, Result):  # implicit and Taylor results went their own ways
+        from ..matrix.result import MatrixResult  # (loaded only for one: numpy comes along)
+        assert isinstance(result, MatrixResult)
         return _matrix(result, request)
-    from ..core.calculus import Result
-    assert isinstance(result, Result)  # implicit and Taylor results went their own ways
     value, point, notes = None, None, []
     if request.at:
         from ..core.domain import point_notes
