@@ -7,7 +7,9 @@ run first writes the ``.pyc`` files; ``PYTHONDONTWRITEBYTECODE`` is removed from
 children's environment). The CLI is the ``symnum`` script next to this Python when there is
 one, else ``python -m symnum``; this checkout comes first on ``PYTHONPATH``. For scale, the
 same medians of a bare ``python -c pass`` and of ``import sympy`` (SymPy alone, which the
-derive must load) are printed beside them: on a loaded machine compare the differences.
+derive must load) are printed beside them, and each process's CPU time (user + system) as a
+multiple of ``import sympy``'s: on a loaded machine the wall clock mostly measures waiting
+for a core, and those multiples are what to compare.
 Which modules each process loads is checked by ``tests/test_startup.py``, not here.
 """
 
@@ -71,14 +73,15 @@ def main() -> None:
     load = os.getloadavg()[0]
     print(f"start-up, median of {runs} whole processes (load average {load:.2f}, "
           f"{os.cpu_count()} cores); CPU: user + system seconds of the process")
+    sympy_cpu = statistics.median(c for _, c in times["import sympy"])
     for name, values in times.items():
         wall = statistics.median(w for w, _ in values)
         cpu = statistics.median(c for _, c in values)
         target = TARGETS.get(name)
         verdict = "" if target is None else \
             f"   target ≤ {target:.2f} s: {'met' if wall <= target else 'NOT met'}"
-        print(f"  {name:<22} {wall:6.3f} s  (min {min(w for w, _ in values):.3f}, "
-              f"CPU {cpu:.3f}){verdict}")
+        print(f"  {name:<22} {wall:6.3f} s  (min {min(w for w, _ in values):.3f}; CPU "
+              f"{cpu:.3f} s, {cpu / sympy_cpu:.2f}× import sympy's){verdict}")
 
 
 if __name__ == "__main__":
