@@ -113,11 +113,35 @@ def derive(expr: ExprLike | Function, wrt: WrtLike = None, what: str | None = No
                           "or 'vjp'")
     if what is not None and what not in WHATS:  # core alone would list only its four
         raise SymnumError(f"unknown what {what!r}: choose one of {', '.join(WHATS)}")
+    fast = _on_graph(expr, wrt, what, order, shapes, syntax, layout)
+    if fast is not None:
+        return fast
     from .higher.route import higher_result
     found = higher_result(expr, wrt, what, order, shapes, syntax)
     if found is not None:
         return found
     return as_function(expr, wrt, shapes, syntax).differentiate(what, order, layout)
+
+
+def _on_graph(expr: object, wrt: WrtLike, what: str | None, order: int,
+              shapes: Mapping[str, Shape] | None, syntax: str, layout: str | None
+              ) -> Result | None:
+    """A big gradient or Hessian of plain text, derived on the graph engine
+    (:mod:`symnum.core.dag.result`), or None for every other request."""
+    if not isinstance(expr, str) or syntax != "plain" or shapes or order != 1 \
+            or layout not in (None, "numerator") or what not in ("gradient", "hessian"):
+        return None
+    from .core.parse import check_name, split_names
+    if isinstance(wrt, str):
+        names: list[str] | None = split_names(wrt)
+    elif wrt is None:
+        names = None
+    elif isinstance(wrt, list | tuple) and all(isinstance(w, str) for w in wrt):
+        names = [check_name(w) for w in wrt]
+    else:
+        return None
+    from .core.dag.result import graph_derive
+    return graph_derive(expr, names, what)
 
 
 def kernel(expr: ExprLike | Function | Result, wrt: WrtLike = None, what: str | None = None,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import sympy
 
@@ -22,6 +23,7 @@ from ..core.function import ExprLike, Function, WrtLike, as_function
 from ..core.logistic import to_exponentials
 from .assembly import Arrays, Stacked, layout_for
 from .fused import Fused
+from .graph_nodes import GraphReader
 from .inputs import as_array
 from .jax_kernel import as_jax_array, require_jax, run_jax
 from .native_nodes import NotNative
@@ -30,6 +32,9 @@ from .params import ParamsLike, check_complete, check_real_constants, resolve_pa
 from .program import WORKSPACE_MIN_SIZE, Program
 from .stable import stabilize
 from .workspace import Workspace
+
+if TYPE_CHECKING:
+    from ..core.dag.graph import Graph
 
 BACKENDS = ("numpy", "torch", "jax")
 STABLE_EXPAND_MAX_OPS = 20_000  # larger results keep their definitions as they are
@@ -51,7 +56,8 @@ class Kernel:
     def __init__(self, outputs: Sequence[sympy.Basic], variables: Sequence[sympy.Symbol],
                  shape: tuple[int, ...], backend: str = "numpy",
                  definitions: Sequence[tuple[sympy.Symbol, sympy.Basic]] = (),
-                 complex_input: bool = False, compile: bool = False, native: bool = False):
+                 complex_input: bool = False, compile: bool = False, native: bool = False,
+                 graph: tuple[Graph, Sequence[int]] | None = None):
         if backend not in BACKENDS:
             raise SymnumError(f"unknown backend {backend!r}: choose numpy, torch or jax")
         if backend == "jax":
@@ -63,8 +69,13 @@ class Kernel:
         self.backend = backend
         self.complex_input = complex_input
         self.layout = layout_for(outputs, shape)  # symengine outputs (native) stay stacked
-        self.program = Program(self.layout.outputs, self.variables, backend, definitions,
-                               native)
+        if graph is not None:  # outputs are graph nodes; graph[1]: the variables' nodes
+            self.program = Program(self.layout.outputs, graph[1], backend, native=True,
+                                   reader=GraphReader(graph[0]),
+                                   names=[v.name for v in self.variables])
+        else:
+            self.program = Program(self.layout.outputs, self.variables, backend, definitions,
+                                   native)
         self._workspace = Workspace()
         self.fused = Fused(self._whole_into) if compile else None
         self.target: Result | sympy.Basic | None = None  # what compile_kernel was given
@@ -268,7 +279,8 @@ def compile_kernel(target: Result | sympy.Basic, variables: Sequence[sympy.Symbo
                    compile: bool = False) -> Kernel:
     """A kernel for a Result (with its definitions) or for a plain expression / vector
     (:func:`_compile`), which remembers what it computes."""
-    if not complex_input:  # a result's constants are its function's (cheaper to read)
+    on_graph = getattr(target, "graph", None) is not None  # rational constants only
+    if not complex_input and not on_graph:  # a result's constants are its function's
         check_real_constants(target.function.outputs if isinstance(target, Result) else
                              list(target) if isinstance(target, sympy.MatrixBase) else [target])
     k = _compile(target, variables, backend, complex_input, compile)
@@ -286,6 +298,11 @@ def _compile(target: Result | sympy.Basic, variables: Sequence[sympy.Symbol],
     re-computation.
     """
     if isinstance(target, Result):
+        if getattr(target, "graph", None) is not None and \
+                [v.name for v in variables] == [target.graph.data[n] for n in target.graph_inputs]:
+            return Kernel(target.graph_entries, variables, target.shape, backend,
+                          complex_input=complex_input, compile=compile,
+                          graph=(target.graph, target.graph_inputs))
         native = _native_kernel(target, variables, backend, complex_input, compile)
         if native is not None:
             return native
@@ -343,6 +360,10 @@ def kernel(expr: ExprLike | Function | Result, wrt: WrtLike = None, what: str | 
     >>> round(float(k(0.0, 2.0, 1.0)), 6)
     -1.0
     """
+    if isinstance(expr, Result) and getattr(expr, "graph", None) is not None \
+            and params is None and expr.graph_complete:  # type: ignore[attr-defined]
+        variables = [sympy.Symbol(name, real=True) for name in expr.function.wrt]
+        return compile_kernel(expr, variables, backend, compile=compile)
     if isinstance(expr, Result):
         extra = resolve_params(expr.function.expr, expr.variables, params)
         check_complete(expr.function.expr, expr.variables + extra)

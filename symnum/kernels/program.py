@@ -45,8 +45,11 @@ class Program:
     def __init__(self, outputs: Sequence[sympy.Basic], inputs: Sequence[sympy.Symbol],
                  backend: str | Backend = "numpy",
                  definitions: Sequence[tuple[sympy.Symbol, sympy.Basic]] = (),
-                 native: bool = False):
+                 native: bool = False, reader: Callable[[object], Node] | None = None,
+                 names: Sequence[str] | None = None):
         self.backend = table(backend) if isinstance(backend, str) else backend
+        self._reader = reader or read  # graph nodes (symnum.core.dag) bring their own reader
+        self.names = tuple(names) if names is not None else tuple(s.name for s in inputs)
         self.inputs = tuple(inputs)
         self._read: dict | None = {} if native else None
         self.steps: list[tuple[Callable, tuple[int, ...]]] = []
@@ -108,7 +111,7 @@ class Program:
     def check_count(self, args: Sequence[object]) -> None:
         """An EvaluationError unless there is one value per input."""
         if len(args) != len(self.inputs):
-            names = ", ".join(s.name for s in self.inputs)
+            names = ", ".join(self.names)
             raise EvaluationError(f"expected {len(self.inputs)} values ({names}), got {len(args)}")
 
     def _last_uses(self) -> list[tuple[int, ...]]:
@@ -173,7 +176,7 @@ class Program:
     def _native(self, node: object) -> Node:
         found = self._read.get(node)
         if found is None:
-            found = self._read[node] = read(node)
+            found = self._read[node] = self._reader(node)
         return found
 
     def _native_operation(self, node: object, info: Node) -> tuple[Callable, Callable | None]:
