@@ -71,3 +71,12 @@ def test_the_clis_derive_loads_sympy_and_core_but_nothing_it_does_not_use():
     assert '"result": "2*x"' in out and not said
     assert "sympy" in names and "symnum.core.calculus" in names
     assert not _of(names, HEAVY + NOT_FOR_DERIVE)
+
+
+def test_a_small_hessian_needs_neither_symengine_nor_numpy():
+    """symengine (and numpy, which it imports) is for large results: a small one never
+    imports it, even to ask whether it is installed."""
+    names, out, said = imported("-c", "import symnum; print(symnum.derive('x**2*y', "
+                                "what='hessian').nested())")
+    assert out.strip() == "[[2*y, 2*x], [2*x, 0]]" and not said
+    assert not _of(names, HEAVY)

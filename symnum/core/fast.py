@@ -54,7 +54,7 @@ def available() -> bool:
 def applies(f: Function, kind: str, product_terms: int = 0) -> bool:
     """Large enough, and made only of what symengine represents exactly. ``product_terms``:
     the factors of products the written-out result holds (``calculus.product_terms``)."""
-    if kind not in ("gradient", "jacobian", "hessian") or not available():
+    if kind not in ("gradient", "jacobian", "hessian"):
         return False
     outputs = f.outputs
     many = (kind != "gradient" and len(f.variables) >= FAST_MIN_VARIABLES) or \
@@ -63,7 +63,7 @@ def applies(f: Function, kind: str, product_terms: int = 0) -> bool:
         return False
     unsupported = (sympy.Derivative, sympy.Subs, sympy.Piecewise, sympy.Heaviside,
                    sympy.DiracDelta, sympy.core.function.AppliedUndef, RealRoot)
-    return not any(e.has(*unsupported) for e in outputs)
+    return not any(e.has(*unsupported) for e in outputs) and available()  # (imports it)
 
 
 @dataclass(frozen=True)

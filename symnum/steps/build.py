@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import sympy
 
 from ..core.budget import work_budget
@@ -226,6 +225,7 @@ def _same(raw: sympy.Expr, final: sympy.Expr) -> str:
         with work_budget(SAME_SIMPLIFY_OBJECTS):  # work, never the clock
             if sympy.simplify(difference) == 0:
                 return "shown symbolically"
+    import numpy as np  # only here: the steps of a command line derive need no numpy
     free = sorted(raw.free_symbols | final.free_symbols, key=lambda s: s.name)
     rng = np.random.default_rng(0)
     checked = 0
