@@ -23,7 +23,7 @@ from ..core.function import ExprLike, Function, WrtLike, as_function
 from ..core.logistic import to_exponentials
 from .assembly import Arrays, Stacked, layout_for
 from .fused import Fused
-from .graph_nodes import GraphReader
+from .graph_program import graph_program
 from .inputs import as_array
 from .jax_kernel import as_jax_array, require_jax, run_jax
 from .native_nodes import NotNative
@@ -70,9 +70,8 @@ class Kernel:
         self.complex_input = complex_input
         self.layout = layout_for(outputs, shape)  # symengine outputs (native) stay stacked
         if graph is not None:  # outputs are graph nodes; graph[1]: the variables' nodes
-            self.program = Program(self.layout.outputs, graph[1], backend, native=True,
-                                   reader=GraphReader(graph[0]),
-                                   names=[v.name for v in self.variables])
+            self.program = graph_program(graph[0], self.layout.outputs, graph[1], backend,
+                                         [v.name for v in self.variables])
         else:
             self.program = Program(self.layout.outputs, self.variables, backend, definitions,
                                    native)

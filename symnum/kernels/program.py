@@ -45,11 +45,9 @@ class Program:
     def __init__(self, outputs: Sequence[sympy.Basic], inputs: Sequence[sympy.Symbol],
                  backend: str | Backend = "numpy",
                  definitions: Sequence[tuple[sympy.Symbol, sympy.Basic]] = (),
-                 native: bool = False, reader: Callable[[object], Node] | None = None,
-                 names: Sequence[str] | None = None):
+                 native: bool = False):
         self.backend = table(backend) if isinstance(backend, str) else backend
-        self._reader = reader or read  # graph nodes (symnum.core.dag) bring their own reader
-        self.names = tuple(names) if names is not None else tuple(s.name for s in inputs)
+        self.names = tuple(s.name for s in inputs)  # graph programs set theirs
         self.inputs = tuple(inputs)
         self._read: dict | None = {} if native else None
         self.steps: list[tuple[Callable, tuple[int, ...]]] = []
@@ -176,7 +174,7 @@ class Program:
     def _native(self, node: object) -> Node:
         found = self._read.get(node)
         if found is None:
-            found = self._read[node] = self._reader(node)
+            found = self._read[node] = read(node)
         return found
 
     def _native_operation(self, node: object, info: Node) -> tuple[Callable, Callable | None]:

@@ -5,7 +5,7 @@ there (:mod:`.differentiate`) and returns a :class:`GraphResult`: a
 :class:`~symnum.core.fast.FastResult` whose printable symengine form and whose
 :class:`~symnum.core.function.Function` (the SymPy parse of the text) are built the first
 time someone reads them. A kernel is compiled from the graph itself
-(:mod:`symnum.kernels.graph_nodes`), so deriving and evaluating a 161-parameter network's
+(:mod:`symnum.kernels.graph_program`), so deriving and evaluating a 161-parameter network's
 Hessian never builds a SymPy object.
 
 >>> text = " + ".join(f"tanh(w{i}*x{i})**2" for i in range(120))
