@@ -10,7 +10,8 @@ same medians of a bare ``python -c pass`` and of ``import sympy`` (SymPy alone, 
 derive must load) are printed beside them, and each process's CPU time (user + system) as a
 multiple of ``import sympy``'s: on a loaded machine the wall clock mostly measures waiting
 for a core, and those multiples are what to compare.
-Which modules each process loads is checked by ``tests/test_startup.py``, not here.
+Which modules each process loads is checked by ``tests/test_startup.py``, not here. Unix only
+(the children's CPU time comes from :mod:`resource`, the load from ``os.getloadavg``).
 """
 
 from __future__ import annotations
