@@ -118,21 +118,15 @@ def need(hook: T | None, name: str) -> T:
 
 def plug_layers() -> bool:
     """Have the package core belongs to plug its layers in (``symnum.plug_layers``, which
-    imports :mod:`symnum.api`), once: whether it was done now. Core finds the function by the
-    package's name, since it imports nothing above it."""
-    global _PLUGGED
-    if _PLUGGED:
-        return False
-    _PLUGGED = True
+    imports :mod:`symnum.api`: at once when it is imported already, and a thread that comes
+    while another imports it waits for it): whether there was one to ask. Core finds the
+    function by the package's name, since it imports nothing above it."""
     package = sys.modules.get(__name__.partition(".")[0])
     plug = getattr(package, "plug_layers", None)
     if plug is None:
         return False
     plug()
     return True
-
-
-_PLUGGED = False
 
 
 @contextmanager
