@@ -15,11 +15,13 @@ n(n+1)/2, and the result's memory is written in one pass instead of n² strided 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sympy
 
 from .memory import huge_pages
+from .outer import outer_into
+from .workspace import Workspace
 
 RANK_ONE_MIN_SIZE = 3  # c·uᵢ·uⱼ is read off three entries (i, j), (i, k), (j, k)
 
@@ -36,6 +38,23 @@ class Arrays:
     dtype: object
     device: object = None
     eager: bool = False
+    scratch: Workspace | None = None  # where intermediate arrays come from (and go back to)
+    lent: list = field(default_factory=list)  # the scratch arrays this call took
+
+    def temporary(self, shape: tuple[int, ...]) -> object:
+        """An uninitialised intermediate array, from the scratch pool when there is one (a
+        fresh array of megabytes costs page faults on every call); :meth:`give_back` returns
+        it once the result is written."""
+        if self.scratch is None:
+            return self.new(shape)
+        array = self.scratch.empty(shape, self.dtype, self.device, self.torch)
+        self.lent.append(array)
+        return array
+
+    def give_back(self) -> None:
+        """Return the intermediate arrays taken by :meth:`temporary` to the pool."""
+        while self.lent and self.scratch is not None:
+            self.scratch.give(self.lent.pop())
 
     @property
     def numpy(self) -> bool:
@@ -175,31 +194,25 @@ class RankOne:
                  out: object = None) -> object:
         n = self.n
         c, u, diagonal = values[0], values[1:n + 1], values[n + 1:]
-        along = arrays.stack(diagonal, batch)
-        if self.diagonal_only:
-            off = None
-        else:
+        # eager: every intermediate written into a scratch array, then the result chunk by
+        # chunk (products, then diagonal) in one pass (:mod:`symnum.kernels.outer`)
+        eager = out is not None or arrays.eager
+        vectors = batch + (n,)
+        along = arrays.stack(diagonal, batch, arrays.temporary(vectors) if eager else None)
+        signed = vector = None
+        if not self.diagonal_only:
             # c·uᵢ·uⱼ as (s·vᵢ)·vⱼ with v = √|c|·u, s = sign c: (c·uᵢ)·uⱼ would round
             # differently from (c·uⱼ)·uᵢ, and a Hessian must come out exactly symmetric
             root, sign = arrays.root_and_sign(arrays.full(c, batch))
-            vector = arrays.multiply(arrays.stack(u, batch), root[..., None])
-            signed = vector if sign is None else arrays.multiply(vector, sign[..., None])
-            off = (signed[..., :, None], vector[..., None, :])
-        if out is None and not arrays.eager:  # one expression: autograd and inductor fuse it
-            product = 0.0 if off is None else off[0] * off[1]
+            stacked = arrays.stack(u, batch, arrays.temporary(vectors) if eager else None)
+            vector = arrays.multiply(stacked, root[..., None], stacked if eager else None)
+            signed = vector if sign is None else arrays.multiply(
+                vector, sign[..., None], arrays.temporary(vectors) if eager else None)
+        if not eager:  # one expression: autograd and inductor fuse it
+            product = 0.0 if vector is None else signed[..., :, None] * vector[..., None, :]
             return arrays.where_diagonal(n, along, product)
         result = out if out is not None else arrays.new(batch + self.shape)
-        if off is None:
-            result[...] = 0
-        else:
-            arrays.multiply(*off, out=result)
-        _diagonal(result, n)[...] = along
-        return result
-
-
-def _diagonal(matrices: object, n: int) -> object:
-    """The diagonals of contiguous n×n matrices (a view): every (n+1)-th entry of each."""
-    return matrices.reshape(matrices.shape[:-2] + (n * n,))[..., ::n + 1]
+        return outer_into(result, signed, vector, along)
 
 
 def layout_for(entries: Sequence[object], shape: tuple[int, ...]) -> Stacked | RankOne:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from contextlib import nullcontext
 from typing import TYPE_CHECKING
 
 import sympy
@@ -31,6 +32,7 @@ from .one_point import compiled, floats, run, worth_compiling
 from .params import ParamsLike, check_complete, check_real_constants, resolve_params
 from .program import WORKSPACE_MIN_SIZE, Program
 from .stable import stabilize
+from .threads import ONE_THREAD_MAX_BATCH, one_thread
 from .workspace import Workspace
 
 if TYPE_CHECKING:
@@ -144,8 +146,12 @@ class Kernel:
         workspace, self._workspace = self._workspace, Workspace()
         try:
             big = math.prod(batch) >= WORKSPACE_MIN_SIZE
-            values, scratch = self.program.execute(arrays, workspace if big else None)
-            result = self._assemble(values, batch, out, _device(arrays), eager=True)
+            device = _device(arrays)
+            with one_thread() if getattr(device, "type", None) == "cpu" and \
+                    math.prod(batch) <= ONE_THREAD_MAX_BATCH else nullcontext():
+                values, scratch = self.program.execute(arrays, workspace if big else None)
+                result = self._assemble(values, batch, out, device, eager=True,
+                                        scratch=workspace)
             for array in scratch:
                 workspace.give(array)
             return result
@@ -238,18 +244,24 @@ class Kernel:
                                   ", ".join(str(s) for s in shapes)) from None
 
     def _assemble(self, values: list, batch: tuple[int, ...], out: object = None,
-                  device: object = None, eager: bool = False) -> object:
+                  device: object = None, eager: bool = False,
+                  scratch: Workspace | None = None) -> object:
         """The result array from the output values (constants broadcast to the batch, on
-        the inputs' device); ``eager``: no autograd or tracing, new arrays may take out=."""
+        the inputs' device); ``eager``: no autograd or tracing, new arrays may take out=;
+        ``scratch``: where its intermediate arrays come from."""
         checked = None if out is None else self._checked_out(out, batch)
-        return self.layout.assemble(values, batch, self._arrays(device, eager), checked)
+        arrays = self._arrays(device, eager, scratch)
+        result = self.layout.assemble(values, batch, arrays, checked)
+        arrays.give_back()
+        return result
 
-    def _arrays(self, device: object, eager: bool) -> Arrays:
+    def _arrays(self, device: object, eager: bool, scratch: Workspace | None = None
+                ) -> Arrays:
         if self.backend == "torch":
             import torch
             dtype = torch.complex128 if self.complex_input else torch.float64
-            return Arrays(True, dtype, device, eager)
-        return Arrays(False, complex if self.complex_input else float, None, True)
+            return Arrays(True, dtype, device, eager, scratch)
+        return Arrays(False, complex if self.complex_input else float, None, True, scratch)
 
     def _checked_out(self, out: object, batch: tuple[int, ...]) -> object:
         """``out`` when it can hold the result in place, else an EvaluationError."""

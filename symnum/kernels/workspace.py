@@ -28,6 +28,7 @@ class Workspace:
 
     def __init__(self) -> None:
         self._free: dict[tuple, list] = defaultdict(list)
+        self._keys: dict[tuple, tuple] = {}
 
     def take(self, like: object) -> object:
         """An array shaped and typed like ``like`` (contents undefined)."""
@@ -39,6 +40,22 @@ class Workspace:
             return torch.empty_like(like, memory_format=torch.contiguous_format)
         import numpy as np
         return np.empty_like(like, order="C")
+
+    def empty(self, shape: tuple[int, ...], dtype: object, device: object = None,
+              torch: bool = False) -> object:
+        """An array of that shape and dtype (torch: on ``device``), contents undefined."""
+        spec = (tuple(shape), dtype, device, torch)
+        free = self._free.get(self._keys.get(spec, ()))
+        if free:
+            return free.pop()
+        if torch:
+            import torch as torch_module
+            array = torch_module.empty(shape, dtype=dtype, device=device)
+        else:
+            import numpy as np
+            array = np.empty(shape, dtype=dtype)
+        self._keys[spec] = _key(array)  # the key give() files it under
+        return array
 
     def give(self, array: object) -> None:
         """Return ``array`` (taken from :meth:`take`) for reuse."""

@@ -1,0 +1,59 @@
+"""Batched matrices diag(d) + w·vᵀ written into their result array in one pass.
+
+At B points the result holds B·n² numbers (64 MB for n = 20 at 20,000 points) computed from
+3·B·n: writing its memory is the whole cost. One library call for the products and a second,
+strided one for the diagonal take the result through the cache twice; :func:`outer_into`
+writes it a chunk of points at a time, small enough to stay in the core's cache (``CHUNK_BYTES``),
+products then diagonal, so each cache line of the result goes to memory once. Torch multiplies
+with ``torch.mul(out=)``; numpy with ``einsum`` (its loop over rows of n is about half the
+cost of ``np.multiply``'s broadcast one for n = 20).
+
+>>> import numpy as np
+>>> w, v, d = np.array([[1.0, 2.0]]), np.array([[3.0, 4.0]]), np.array([[-1.0, -2.0]])
+>>> outer_into(np.empty((1, 2, 2)), w, v, d).tolist()
+[[[-1.0, 4.0], [6.0, -2.0]]]
+"""
+
+from __future__ import annotations
+
+CHUNK_BYTES = 1 << 21  # a chunk of result matrices: about a core's L2 cache (2 MiB on EPYC)
+
+
+def outer_into(result: object, w: object | None, v: object | None, diagonal: object) -> object:
+    """``result`` (contiguous, shape batch + (n, n)) with w[..., i]·v[..., j] off the diagonal
+    and diagonal[..., i] on it (``w`` None: zero off it); w, v and diagonal have shape
+    batch + (n,). numpy or torch arrays, all of one library."""
+    n = result.shape[-1]
+    matrices = result.reshape((-1, n, n))
+    rows = [None if a is None else a.reshape((-1, n)) for a in (w, v, diagonal)]
+    torch_arrays = type(result).__module__.startswith("torch")
+    multiply, copy = _torch() if torch_arrays else _numpy()
+    step = max(1, CHUNK_BYTES // (n * n * result.itemsize if not torch_arrays
+                                  else n * n * result.element_size()))
+    for start in range(0, matrices.shape[0], step):
+        block = matrices[start:start + step]
+        w_rows, v_rows, d_rows = (None if a is None else a[start:start + step] for a in rows)
+        if w_rows is None:
+            block[...] = 0
+        else:
+            multiply(w_rows, v_rows, block)
+        copy(block.reshape((-1, n * n))[:, ::n + 1], d_rows)
+    return result
+
+
+def _torch():
+    import torch
+
+    def multiply(w, v, out):
+        torch.mul(w[:, :, None], v[:, None, :], out=out)
+
+    return multiply, lambda target, source: target.copy_(source)
+
+
+def _numpy():
+    import numpy as np
+
+    def multiply(w, v, out):
+        np.einsum("bi,bj->bij", w, v, out=out)
+
+    return multiply, np.copyto

@@ -1,0 +1,52 @@
+"""One intra-op thread for torch while a kernel writes a big result on the CPU.
+
+Writing a batched result (tens of megabytes) is bound by memory, not arithmetic: a second
+thread gains little, and torch runs every operation over more than 32,768 entries as an OpenMP
+team whose threads all wait for the slowest. On a machine whose cores other processes also
+want, a team member waiting for a core makes each such operation cost a scheduler time slice:
+the 20-variable log-sum-exp Hessian at 20,000 points (about ten such operations) measured 390
+ms with two threads and 80 ms with one on this project's loaded 2-core machine (README, Speed).
+:func:`one_thread` lowers torch's intra-op threads to one for the duration and puts the count
+back; calls from several threads at once share one lowering (the first in saves the count, the
+last out restores it). Where torch's parallel backend is not OpenMP it changes nothing.
+
+>>> import torch
+>>> before = torch.get_num_threads()
+>>> with one_thread():
+...     inside = torch.get_num_threads()
+>>> inside == 1 or not torch.backends.openmp.is_available(), torch.get_num_threads() == before
+(True, True)
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+ONE_THREAD_MAX_BATCH = 1 << 18  # points per call: above, arithmetic outweighs the waiting
+
+_lock = threading.Lock()
+_state = {"depth": 0, "saved": 1}
+
+
+@contextmanager
+def one_thread() -> Iterator[None]:
+    """torch's intra-op threads set to one inside the block (OpenMP builds)."""
+    import torch
+    if not torch.backends.openmp.is_available():
+        yield
+        return
+    with _lock:
+        if _state["depth"] == 0:
+            _state["saved"] = torch.get_num_threads()
+            if _state["saved"] > 1:
+                torch.set_num_threads(1)
+        _state["depth"] += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _state["depth"] -= 1
+            if _state["depth"] == 0 and _state["saved"] > 1:
+                torch.set_num_threads(_state["saved"])

@@ -1,0 +1,148 @@
+"""Batched Hessians and Jacobians written into their result (symnum.kernels.outer: diag + w·vᵀ
+chunk by chunk; intermediates from the kernel's scratch pool; one torch thread for small
+batches): values against torch.func on small batches, chunk boundaries, out=, grids, and
+results that stay theirs after the next call."""
+
+from __future__ import annotations
+
+import functools
+import threading
+
+import numpy as np
+import pytest
+import torch
+from torch.func import hessian, jacfwd, vmap
+
+import symnum
+import symnum.kernels.outer as outer
+from symnum.kernels.assembly import RankOne
+from symnum.kernels.threads import one_thread
+from symnum.kernels.workspace import Workspace
+
+BACKENDS = ["numpy", "torch"]
+N = 3
+NAMES = ",".join(f"x{i}" for i in range(N))
+LSE = f"log({' + '.join(f'exp(x{i})' for i in range(N))})"
+
+
+@functools.cache
+def _kernel(text: str, what: str, backend: str, wrt: str = NAMES, params: str | None = None):
+    return symnum.kernel(text, wrt=wrt, what=what, backend=backend, params=params)
+
+
+def _data(points: int, seed: int = 0) -> torch.Tensor:
+    return torch.tensor(np.random.default_rng(seed).normal(size=(points, N)))
+
+
+def _call(k, data: torch.Tensor, backend: str, **kw):
+    columns = [c.contiguous() for c in data.T]
+    got = k(*(columns if backend == "torch" else [c.numpy() for c in columns]), **kw)
+    return torch.as_tensor(np.asarray(got)) if backend == "numpy" else got
+
+
+@pytest.fixture(params=[1 << 21, 1], ids=["one chunk", "a chunk per point"])
+def chunk(request, monkeypatch):
+    monkeypatch.setattr(outer, "CHUNK_BYTES", request.param)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_log_sum_exp_hessian_matches_torch_func(backend, chunk):
+    k = _kernel(LSE, "hessian", backend)
+    assert isinstance(k.layout, RankOne)
+    data = _data(7)
+    expected = vmap(hessian(lambda v: torch.logsumexp(v, 0)))(data)
+    got = _call(k, data, backend)
+    assert torch.allclose(got, expected, atol=1e-13)
+    assert torch.equal(got, got.transpose(-1, -2))  # exactly symmetric
+    out = torch.full(expected.shape, float("nan"), dtype=torch.float64)
+    target = out if backend == "torch" else out.numpy()
+    columns = [c.contiguous() if backend == "torch" else c.numpy() for c in data.T]
+    assert k(*columns, out=target) is target
+    assert torch.allclose(out, expected, atol=1e-13)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_result_is_not_overwritten_by_the_next_call(backend):
+    k = _kernel(LSE, "hessian", backend)
+    first_data, second_data = _data(3, 1), _data(3, 2)
+    first = _call(k, first_data, backend).clone()
+    kept = _call(k, first_data, backend)
+    _call(k, second_data, backend)  # scratch arrays come back; the result is not one of them
+    assert torch.equal(kept, first)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_grid_batch_and_a_diagonal_hessian(backend, chunk):
+    """A column, a row and a number broadcast to a 3×4 grid (two batch axes); a separable
+    function has a diagonal Hessian (zero off it)."""
+    x = np.linspace(-1, 1, 3)[:, None]
+    y = np.linspace(0.5, 2, 4)[None, :]
+    k = _kernel("log(x**2 + y**2 + z**2)", "hessian", backend, "x,y,z")
+    d = _kernel("x**4 + y**3 + exp(z)", "hessian", backend, "x,y,z")
+    assert isinstance(k.layout, RankOne) and d.layout.diagonal_only
+    args = (x, y, 0.5) if backend == "numpy" else (torch.tensor(x), torch.tensor(y), 0.5)
+    got, diagonal = np.asarray(k(*args)), np.asarray(d(*args))
+    assert got.shape == diagonal.shape == (3, 4, 3, 3)
+    X, Y = np.broadcast_arrays(x, y)
+    points = torch.tensor(np.stack([X.ravel(), Y.ravel(), np.full(X.size, 0.5)], -1))
+    expected = vmap(hessian(lambda v: torch.log((v * v).sum())))(points)
+    assert np.allclose(got.reshape(-1, 3, 3), expected.numpy(), atol=1e-13)
+    assert np.allclose(diagonal[..., 0, 0], 12 * X**2) and np.allclose(diagonal[..., 0, 1], 0)
+    assert np.allclose(diagonal[..., 1, 1], 6 * Y) and np.allclose(diagonal[..., 2, 2],
+                                                                   np.exp(0.5))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_softmax_jacobian_and_an_example_loss_hessian(backend):
+    """Other batched derivatives through the same paths: the softmax Jacobian, and the
+    Hessian in its parameters of one example's loss, at a batch of examples."""
+    total = " + ".join(f"exp(x{i})" for i in range(3))
+    text = "[" + ", ".join(f"exp(x{i})/({total})" for i in range(3)) + "]"
+    k = _kernel(text, "jacobian", backend, "x0,x1,x2")
+    data = _data(6, 3)[:, :3]
+    expected = vmap(jacfwd(lambda v: torch.softmax(v, 0)))(data)
+    assert torch.allclose(_call(k, data, backend), expected, atol=1e-13)
+
+    loss = "(v*exp(w*x + b) + c - y)**2"  # one unit of a network, its squared loss
+    k = _kernel(loss, "hessian", backend, "w,b,v,c", "x,y")
+    theta = torch.tensor([0.3, -0.7, 0.9, 0.05], dtype=torch.float64)
+    x = torch.linspace(-1, 1, 5, dtype=torch.float64)
+    y = torch.linspace(0, 1, 5, dtype=torch.float64)
+
+    def example(t, xi, yi):
+        return (t[2] * torch.exp(t[0] * xi + t[1]) + t[3] - yi) ** 2
+
+    expected = vmap(hessian(example), in_dims=(None, 0, 0))(theta, x, y)
+    args = [*theta, x, y] if backend == "torch" else [*theta.numpy(), x.numpy(), y.numpy()]
+    assert torch.allclose(torch.as_tensor(np.asarray(k(*args))), expected, atol=1e-12)
+
+
+def test_one_thread_nests_and_restores():
+    before = torch.get_num_threads()
+    done = []
+
+    def worker():
+        with one_thread():
+            done.append(torch.get_num_threads())
+
+    with one_thread():
+        with one_thread():
+            inner = torch.get_num_threads()
+        thread = threading.Thread(target=worker)
+        thread.start()
+        thread.join()
+        still = torch.get_num_threads()
+    assert torch.get_num_threads() == before
+    if torch.backends.openmp.is_available():
+        assert inner == still == 1 and done == [1]
+
+
+def test_workspace_hands_back_the_array_it_was_given():
+    w = Workspace()
+    a = w.empty((2, 3), np.float64)
+    w.give(a)
+    assert w.empty((2, 3), np.float64) is a
+    t = w.empty((4,), torch.float64, torch.device("cpu"), torch=True)
+    w.give(t)
+    assert w.empty((4,), torch.float64, torch.device("cpu"), torch=True) is t
+    assert w.empty((4,), torch.float64, torch.device("cpu"), torch=True) is not t
