@@ -1,4 +1,5 @@
-"""Start-up: what a new process loads for ``import symnum`` and for ``symnum derive "x^2"``.
+"""Start-up: what a new process loads for ``import symnum`` and for ``symnum derive "x^2"``;
+how the CLI ends a process.
 
 Real processes (the one thing an in-process test cannot see), each run under ``python -X
 importtime``, which names on stderr every module the process imports: ``import symnum``
@@ -13,6 +14,8 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+
+from symnum.cli.app import main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -80,3 +83,11 @@ def test_a_small_hessian_needs_neither_symengine_nor_numpy():
                                 "what='hessian').nested())")
     assert out.strip() == "[[2*y, 2*x], [2*x, 0]]" and not said
     assert not _of(names, HEAVY)
+
+
+def test_main_called_from_a_module_returns_its_code(monkeypatch, capsys):
+    """Only the program itself (a module run as ``__main__``) ends the process in ``main()``:
+    a host that sets ``sys.argv`` and calls it gets the exit code back."""
+    monkeypatch.setattr(sys, "argv", ["symnum", "derive", "x**2", "--format", "json"])
+    assert main(process_limits=False) == 0
+    assert '"result": "2*x"' in capsys.readouterr().out

@@ -34,10 +34,14 @@ def main(argv: Sequence[str] | None = None, *, process_limits: bool = True) -> i
     process-wide (a timer, signal handlers, an rlimit, a watchdog thread): for a host process
     that runs commands in-process, such as the test suite (``tests/conftest.py``).
 
-    Without ``argv`` it runs the process's own command line (the ``symnum`` script, ``python
-    -m symnum``) and ends the process when done (:func:`guard.end_process`)."""
+    Called without ``argv`` by the program itself (the ``symnum`` script, ``python -m
+    symnum``: a module run as ``__main__``), it runs the process's command line and ends the
+    process when done (:func:`guard.end_process`); called so from a module (a test that sets
+    ``sys.argv``), it returns."""
     code = _run(argv, process_limits)
-    return code if argv is not None else guard.end_process(code)
+    if argv is None and sys._getframe(1).f_globals.get("__name__") == "__main__":
+        return guard.end_process(code)
+    return code
 
 
 def _run(argv: Sequence[str] | None, process_limits: bool) -> int:
