@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import sympy
 
+from ..core.dag.graph import paused_gc
 from ..core.dag.ops import ADD, CONST, MUL, POW, UNARY, VAR
 from .backends import table
 from .native_nodes import NotNative
@@ -51,44 +52,66 @@ def graph_program(g: Graph, outputs: Sequence[int], inputs: Sequence[int], backe
     b = table(backend)
     p = Program.__new__(Program)
     p.backend, p.inputs, p.names = b, tuple(inputs), tuple(names)
-    p._read, p._reader = None, None  # type: ignore[assignment]
+    p._read = None
     steps: list[tuple[Callable, tuple[int, ...]]] = []
     into: list[Callable | None] = []
     kinds: list[tuple[object, object]] = []
-    slot = {n: i for i, n in enumerate(inputs)}
+    order = needed(g, outputs)
+    slot = [-1] * (order[-1] + 1 if order else 0)  # node → its value's index
+    for i, n in enumerate(inputs):
+        if n < len(slot):
+            slot[n] = i
     made: dict[tuple, tuple[Callable, Callable | None, tuple]] = {}  # one per kind of step
     first = len(inputs)
     ops, args, data, minus_one = g.ops, g.args, g.data, g.minus_one
-    for n in needed(g, outputs):
-        op = ops[n]
-        if n in slot:
-            continue
-        if op == VAR:
-            raise NotNative(f"no input for {data[n]}")
-        children = args[n]
-        if op == ADD:
-            signs = tuple(ops[a] == MUL and args[a][0] == minus_one for a in children)
-            if any(signs):
-                children = tuple(args[a][1] if s else a for a, s in zip(children, signs,
-                                                                        strict=True))
-            key: tuple = (op, signs)
-        elif op == CONST or op == POW:
-            key = (op, data[n])
-        else:
-            key = (op,)
-        found = made.get(key)
-        if found is None:
-            found = made[key] = _step(b, key)
-        fn, write, kind = found
-        slot[n] = first + len(steps)
-        steps.append((fn, tuple(slot[c] for c in children)))
-        into.append(write)
-        kinds.append(kind)
+    at = slot.__getitem__
+    with paused_gc():
+        for n in order:
+            if slot[n] >= 0:
+                continue
+            op = ops[n]
+            if op == VAR:
+                raise NotNative(f"no input for {data[n]}")
+            children = args[n]
+            if op == ADD:
+                signs = tuple([ops[a] == MUL and args[a][0] == minus_one for a in children])
+                if True in signs:
+                    children = tuple([args[a][1] if s else a
+                                      for a, s in zip(children, signs, strict=True)])
+                key: tuple = (op, signs)
+            elif op == CONST or op == POW:
+                key = (op, data[n])
+            else:
+                key = (op,)
+            found = made.get(key)
+            if found is None:
+                found = made[key] = _step(b, key)
+            slot[n] = first + len(steps)
+            steps.append((found[0], tuple(map(at, children))))
+            into.append(found[1])
+            kinds.append(found[2])
     p.steps, p.into, p.ops = steps, into, kinds
     p.slots = {}
     p.outputs = [slot[o] for o in outputs]
-    p._release = p._last_uses()
+    p._release = _last_uses(steps, first, p.outputs)
     return p
+
+
+def _last_uses(steps: list[tuple[Callable, tuple[int, ...]]], first: int,
+               outputs: list[int]) -> list[tuple[int, ...]]:
+    """For each step, the intermediate values it uses for the last time (what
+    ``Program._last_uses`` finds, with lists for the program's dense numbering)."""
+    last = [-1] * (first + len(steps))
+    for k, (_, used) in enumerate(steps):
+        for i in used:
+            last[i] = k
+    for i in outputs:
+        last[i] = -1
+    release: list[list[int]] = [[] for _ in steps]
+    for i in range(first, len(last)):
+        if last[i] >= 0:
+            release[last[i]].append(i)
+    return [tuple(r) for r in release]
 
 
 def _step(b: object, key: tuple) -> tuple[Callable, Callable | None, tuple]:

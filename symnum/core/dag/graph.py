@@ -19,13 +19,29 @@ SymPy objects, about 1 µs a node instead of tens (SymPy builds, sorts and hashe
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from fractions import Fraction
 from typing import Any
 
 from .ops import ADD, CONST, MUL, POW, UNARY, VAR
 
 Key = tuple
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Python's cycle collector off while a graph or program is built: it would scan the
+    million new tuples again and again (a third of the time at 161 parameters) for cycles
+    that plain ints and tuples cannot form."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 class Graph:
@@ -41,6 +57,7 @@ class Graph:
         self.args: list[tuple[int, ...]] = []
         self.data: list[Any] = []  # Fraction, str or None
         self._index: dict[Key, int] = {}
+        self._products: dict[tuple[int, int], int] = {}
         self.zero = self.const(0)
         self.one = self.const(1)
         self.minus_one = self.const(-1)
@@ -104,17 +121,29 @@ class Graph:
 
     def _scale(self, c: int, b: int) -> int:
         """The constant node ``c`` times ``b``; a product keeps its constant first."""
-        data = self.data
-        if self.ops[b] == CONST:
-            return self.const(data[c] * data[b])
+        ops = self.ops
+        if ops[b] == CONST:
+            return self._times(c, b)
         if c == self.zero:
             return c
         if c == self.one:
             return b
-        if self.ops[b] == MUL and self.ops[self.args[b][0]] == CONST:  # c·(d·x) = (c·d)·x
+        if ops[b] == MUL and ops[self.args[b][0]] == CONST:  # c·(d·x) = (c·d)·x
             inner, rest = self.args[b]
-            return self._scale(self.const(data[c] * data[inner]), rest)
-        return self._node((MUL, c, b), MUL, (c, b))
+            return self._scale(self._times(c, inner), rest)
+        key = (MUL, c, b)
+        found = self._index.get(key)
+        if found is not None:
+            return found
+        return self._new(key, MUL, (c, b))
+
+    def _times(self, c: int, d: int) -> int:
+        """The constant c·d (remembered: Fraction arithmetic costs microseconds)."""
+        pair = (c, d) if c < d else (d, c)
+        found = self._products.get(pair)
+        if found is None:
+            found = self._products[pair] = self.const(self.data[c] * self.data[d])
+        return found
 
     def _new(self, key: Key, op: int, args: tuple[int, ...]) -> int:
         n = len(self.ops)

@@ -28,7 +28,7 @@ from ..function import Function
 from .convert import to_native
 from .differentiate import gradient, hessian, jacobian
 from .functions import ensure
-from .graph import Graph
+from .graph import Graph, paused_gc
 from .text import read
 
 MIN_TEXT = 2_000  # characters: below this SymPy's own route is fast and prints simpler forms
@@ -101,6 +101,11 @@ def graph_derive(text: str, wrt: list[str] | None, what: str | None) -> GraphRes
     if len(text) < MIN_TEXT or what not in KINDS:
         return None
     ensure()
+    with paused_gc():
+        return _derive(text, wrt, what)
+
+
+def _derive(text: str, wrt: list[str] | None, what: str) -> GraphResult | None:
     g = Graph()
     found = read(g, text)
     if found is None:
