@@ -146,3 +146,20 @@ def test_workspace_hands_back_the_array_it_was_given():
     w.give(t)
     assert w.empty((4,), torch.float64, torch.device("cpu"), torch=True) is t
     assert w.empty((4,), torch.float64, torch.device("cpu"), torch=True) is not t
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_many_entries_are_stacked_as_rows_then_transposed(backend):
+    """A Jacobian of 10 entries (from STACK_ROWS_MIN on: stacked as rows, then one
+    transposition into the result) on a 3×4 grid, new and into out=, constants included."""
+    k = _kernel("[x*y, x + y, sin(x), exp(y), 3]", "jacobian", backend, "x,y")
+    x, y = np.linspace(-1, 1, 3)[:, None], np.linspace(0.5, 2, 4)[None, :]
+    X, Y = np.broadcast_arrays(x, y)
+    one, zero = np.ones_like(X), np.zeros_like(X)
+    expected = np.stack([Y, X, one, one, np.cos(X), zero, zero, np.exp(Y), zero, zero],
+                        -1).reshape(3, 4, 5, 2)
+    args = (x, y) if backend == "numpy" else (torch.tensor(x), torch.tensor(y))
+    assert np.allclose(np.asarray(k(*args)), expected, atol=1e-15)
+    out = np.full((3, 4, 5, 2), np.nan)
+    target = out if backend == "numpy" else torch.from_numpy(out)
+    assert k(*args, out=target) is target and np.allclose(out, expected, atol=1e-15)

@@ -23,6 +23,7 @@ from .memory import huge_pages
 from .outer import outer_into
 from .workspace import Workspace
 
+STACK_ROWS_MIN = 8  # entries from which values are stacked as rows, then transposed
 RANK_ONE_MIN_SIZE = 3  # c·uᵢ·uⱼ is read off three entries (i, j), (i, k), (j, k)
 
 Powers = dict[sympy.Basic, sympy.Rational]  # a product as base → exponent
@@ -72,14 +73,28 @@ class Arrays:
         import numpy as np
         return np.broadcast_to(np.asarray(value), batch)
 
-    def stack(self, values: Sequence[object], batch: tuple[int, ...], out: object = None):
-        """The values broadcast to ``batch`` and stacked on a last axis."""
+    def stack(self, values: Sequence[object], batch: tuple[int, ...], out: object = None,
+              axis: int = -1):
+        """The values broadcast to ``batch`` and stacked on a last (or the given) axis."""
         full = [self.full(v, batch) for v in values]
         if self.torch:
             import torch
-            return torch.stack(full, dim=-1, out=out)
+            return torch.stack(full, dim=axis, out=out)
         import numpy as np
-        return np.stack(full, axis=-1, out=out)
+        return np.stack(full, axis=axis, out=out)
+
+    def transpose_into(self, rows: object, target: object) -> object:
+        """``rows`` (contiguous, shape (k,) + batch) copied into ``target`` (contiguous,
+        batch + (k,)): one blocked transposition, where stacking k values straight onto a last
+        axis writes k strided columns, each through every cache line of the result."""
+        k = rows.shape[0]
+        source, dest = rows.reshape((k, -1)).T, target.reshape((-1, k))
+        if self.torch:
+            dest.copy_(source)
+        else:
+            import numpy as np
+            np.copyto(dest, source)
+        return target
 
     def new(self, shape: tuple[int, ...]) -> object:
         """An uninitialised array (huge pages for a big torch one, as numpy does itself)."""
@@ -146,7 +161,11 @@ class Stacked:
         flat = batch + (len(values),)
         target = out.reshape(flat) if out is not None else \
             arrays.new(flat) if arrays.eager and batch else None
-        stacked = arrays.stack(values, batch, target)
+        if target is not None and arrays.eager and batch and len(values) >= STACK_ROWS_MIN:
+            rows = arrays.stack(values, batch, arrays.temporary((len(values),) + batch), 0)
+            stacked = arrays.transpose_into(rows, target)
+        else:
+            stacked = arrays.stack(values, batch, target)
         return stacked.reshape(batch + self.shape) if out is None else out
 
 
