@@ -8,7 +8,7 @@ generic evaluator over ``backends``' tables, compiled from :mod:`symnum.core.reg
 ``assembly`` (rank-one Hessian layouts), ``inputs`` (argument checks), the speed parts
 ``fused``, ``memory``, ``workspace``, ``native_nodes``, and ``source`` with ``dialects`` (a
 program as straight-line Python, numpy, torch, JAX or C source, spelled by the registry: the
-one point path ``one_point``, ``one_point_c``, and :mod:`symnum.export`).
+one point path ``one_point``, ``one_point_c`` with ``c_source``, and :mod:`symnum.export`).
 """
 
 from .build import Kernel, compile_kernel, kernel
