@@ -10,6 +10,7 @@ building the 61-parameter Hessian, symnum / CasADi (in-process)       ≤ 1.5   
 from __future__ import annotations
 
 import json
+import math
 import os
 import platform
 import sys
@@ -61,7 +62,14 @@ def verdict(target: Target, value: float | None) -> str:
 
 
 def _value(value: float | None) -> str:
-    return "not run" if value is None else f"{value:.3g}"
+    if value is None:
+        return "not run"
+    return f"{value:.3g}" if math.isfinite(value) else "stopped"
+
+
+def _finite(value: float | None) -> float | str | None:
+    """JSON has no infinity: a run stopped at its limit is written "stopped"."""
+    return value if value is None or math.isfinite(value) else "stopped"
 
 
 def summary_lines(values: dict[str, float | None]) -> list[str]:
@@ -85,8 +93,9 @@ def write(run: dict, path: str = LAST_RUN) -> None:
     """The run as JSON, with the summary's verdicts."""
     run = dict(run, environment=dict(run.get("environment", {}), end_load=os.getloadavg()))
     run["summary"] = [{"target": t.text, "bound": t.bound_text(), "key": t.key,
-                       "measured": run["values"].get(t.key),
+                       "measured": _finite(run["values"].get(t.key)),
                        "verdict": verdict(t, run["values"].get(t.key))} for t in TARGETS]
+    run["values"] = {k: _finite(v) for k, v in run["values"].items()}
     with open(path, "w") as handle:
         json.dump(run, handle, indent=1)
         handle.write("\n")
@@ -97,7 +106,8 @@ def markdown(run: dict) -> str:
     env = run["environment"]
     lines = ["| target | bound | measured | |", "| --- | --- | --- | --- |"]
     for row in run["summary"]:
-        lines.append(f"| {row['target']} | {row['bound']} | {_value(row['measured'])} | "
+        shown = row["measured"] if isinstance(row["measured"], str) else _value(row["measured"])
+        lines.append(f"| {row['target']} | {row['bound']} | {shown} | "
                      f"**{row['verdict']}** |")
     lines += ["", "| params | tool | build s | one evaluation ms | peak MiB | "
               "max \\|H − H_CasADi\\| |", "| --- | --- | --- | --- | --- | --- |"]

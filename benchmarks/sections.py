@@ -107,8 +107,9 @@ def batched(ctx: Context) -> None:
     """3. The batched log-sum-exp Hessian, 20 variables × 20,000 points, against
     jax.jit(jax.vmap(jax.hessian(logsumexp))) in float64 (compiled first): the ratio of
     each run (several, each the median of a few calls)."""
+    import torch
     source, rows = _batched_rows(ctx)
-    print(f"(measured by {source})")
+    print(f"(measured by {source}; torch uses {torch.get_num_threads()} threads)")
     print(f"{'symnum kernel':<28}{'symnum ms':>10}{'JAX ms':>9}{'ratio min':>10}"
           f"{'median':>8}{'max':>7}  runs")
     for row in rows:
