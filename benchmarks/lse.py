@@ -3,12 +3,12 @@ numpy kernels against ``jax.jit(jax.vmap(jax.hessian(logsumexp)))`` in float64, 
 before timing. Each run times every kernel and JAX in turns (median of a few calls each) and
 keeps the ratio; the target holds when every run's ratio does.
 
-Used by ``run.py`` unless ``benchmarks/batched.py`` (the batched-kernel work's own
-measurement) is there.
+``run.py`` uses ``benchmarks/batched.py`` (the batched-kernel work's own measurement) and
+this module only where that one is missing.
 
 >>> found = rows(runs=1, points=50, calls=1)
 >>> [row["label"] for row in found], len(found[0]["ratios"])
-(['torch kernel', 'numpy kernel'], 1)
+(['LSE Hessian, torch kernel', 'LSE Hessian, numpy kernel'], 1)
 """
 
 from __future__ import annotations
@@ -43,10 +43,10 @@ def rows(runs: int = 5, n: int = 20, points: int = 20_000, calls: int = 7) -> li
     h = jax.jit(jax.vmap(jax.hessian(jax.scipy.special.logsumexp)))
     x = jax.device_put(data)
     expected = np.asarray(h(x).block_until_ready())  # compiled here, before any timing
-    kernels = {"torch kernel": (symnum.kernel(text, wrt=names, what="hessian",
-                                              backend="torch"), list(torch.tensor(data).T)),
-               "numpy kernel": (symnum.kernel(text, wrt=names, what="hessian"),
-                                list(data.T))}
+    kernels = {"LSE Hessian, torch kernel": (symnum.kernel(
+                   text, wrt=names, what="hessian", backend="torch"), list(torch.tensor(data).T)),
+               "LSE Hessian, numpy kernel": (symnum.kernel(text, wrt=names, what="hessian"),
+                                             list(data.T))}
     found = []
     for label, (k, columns) in kernels.items():
         got = np.asarray(k(*columns))

@@ -82,7 +82,8 @@ def main(argv: list[str] | None = None) -> dict:
             print(f"\n== {sections.TITLES[name]}")
             sections.SECTIONS[name](ctx)
     print(f"\n== 7. Summary ({time.perf_counter() - started:.0f} s; load average "
-          f"{os.getloadavg()[0]:.1f} now)")
+          f"{os.getloadavg()[0]:.1f} now)" + ("  QUICK: a smoke run, not a decision"
+                                              if args.quick else ""))
     print("\n".join(report.summary_lines(ctx.values)))
     run = {"quick": args.quick, "sections": only, "environment": env, "values": ctx.values,
            "data": ctx.data, "sweep": sweep.as_json(ctx.sweep)}

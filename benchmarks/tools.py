@@ -3,10 +3,10 @@ function a tool, each returning its phases' seconds (in order) and a function th
 Hessian at ``theta0`` in the tool's own type (``np.asarray`` reads each). Imports (and a
 warm-up on a small problem, :func:`warm_up`) happen before the clock starts.
 
-symnum goes through its public API only: ``symnum.Function(text, wrt=params)`` (parse),
-``symnum.derive(f, what="hessian")`` (the same as ``symnum.derive(text, wrt=..., what=
-"hessian")``, split in two to time the parse), ``symnum.kernel(result)`` (ready to evaluate),
-so whichever engine ``derive`` uses is the one measured.
+symnum goes through its public API only, from the loss as text:
+``symnum.derive(text, wrt=params, what="hessian")`` (derive: reading the text is part of it,
+since the graph engine reads text straight into its graph) and ``symnum.kernel(result)``
+(ready to evaluate), so whichever engine ``derive`` picks is the one measured.
 
 >>> import numpy as np
 >>> phases, hessian = build("casadi", 10)
@@ -42,16 +42,18 @@ def warm_up(tool: str) -> float:
     """Seconds of a first use on a small problem of other numbers, so that the modules a
     first use loads (symnum's kernels and symengine route, JAX's backend) are loaded before
     the clock starts, as they are once a session (``import symnum`` is timed on its own).
-    symnum's is a 12-variable Hessian (a 4-parameter one would be simplified entry by entry,
-    a path the MLPs never take); the others build a 4-parameter MLP."""
+    symnum's are two 12-variable Hessians, of a short text and of a long one (a 4-parameter
+    one would be simplified entry by entry, a path the MLPs never take); the others build a
+    4-parameter MLP."""
     start = time.perf_counter()
     if tool == "symnum":
         import symnum
         names = [f"a{i}" for i in range(12)]
-        text = " + ".join(f"a{i}*tanh(a{(i + 1) % 12}*0.5 + 0.25)" for i in range(12))
-        k = symnum.kernel(symnum.derive(symnum.Function(f"({text})**2", wrt=names),
-                                        what="hessian"))
-        k(*[0.1] * 12)
+        for terms in (12, 120):  # short text: SymPy's route; long: the graph engine's
+            text = " + ".join(f"a{i % 12}*tanh(a{(i + 1) % 12}*0.{i + 1} + 0.25)"
+                              for i in range(terms))
+            k = symnum.kernel(symnum.derive(f"({text})**2", wrt=names, what="hessian"))
+            k(*[0.1] * 12)
     else:
         BUILDERS[tool](WARM_UP, mlp.theta0(4))[1]()
     return time.perf_counter() - start
@@ -77,9 +79,7 @@ def _symnum(shape: tuple[int, int, int], theta: np.ndarray) -> Built:
     import symnum
     text, params = mlp.loss_text(shape)
     clock = _Clock()
-    f = symnum.Function(text, wrt=params)
-    clock.lap("parse")
-    result = symnum.derive(f, what="hessian")
+    result = symnum.derive(text, wrt=params, what="hessian")  # reads the text too
     clock.lap("derive")
     k = symnum.kernel(result)
     clock.lap("ready")
