@@ -140,7 +140,7 @@ def _on_graph(expr: object, wrt: WrtLike, what: str | None, order: int,
         names = [check_name(w) for w in wrt]
     else:
         return None
-    from .core.dag.result import graph_derive
+    from .core.dag.lazy import graph_derive
     return graph_derive(expr, names, what)
 
 

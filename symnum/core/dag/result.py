@@ -1,15 +1,15 @@
-"""Big gradients, Jacobians and Hessians derived on the graph, with SymPy only for reading.
+"""Big gradients and Hessians held on the graph, with SymPy only for reading.
 
-:func:`graph_derive` reads plain text straight into the graph (:mod:`.text`), differentiates
-there (:mod:`.differentiate`) and returns a :class:`GraphResult`: a
-:class:`~symnum.core.fast.FastResult` whose printable symengine form and whose
-:class:`~symnum.core.function.Function` (the SymPy parse of the text) are built the first
-time someone reads them. A kernel is compiled from the graph itself
-(:mod:`symnum.kernels.graph_program`), so deriving and evaluating a 161-parameter network's
-Hessian never builds a SymPy object.
+A :class:`GraphResult` is a :class:`~symnum.core.fast.FastResult` whose printable symengine
+form is made from the graph the first time someone reads it. :func:`graph_result` derives
+one from a :class:`~symnum.core.function.Function` (its SymPy expression read into the
+graph); :func:`symnum.core.dag.lazy.graph_derive` from plain text without SymPy at all. A
+kernel is compiled from the graph itself (:mod:`symnum.kernels.graph_program`).
 
->>> text = " + ".join(f"tanh(w{i}*x{i})**2" for i in range(120))
->>> r = graph_derive(text, [f"w{i}" for i in range(40)], "hessian")
+>>> from symnum.core.function import Function
+>>> names = [f"w{i}" for i in range(40)]
+>>> f = Function(" + ".join(f"tanh(w{i}*x{i})**2" for i in range(120)), wrt=names)
+>>> r = graph_result(f, "hessian")
 >>> r.shape, r.kind, str(r.matrix[0, 1])
 ((40, 40), 'hessian', '0')
 >>> import sympy
@@ -21,33 +21,18 @@ Hessian never builds a SymPy object.
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING
 
-from ..fast import DAG_MIN_VARIABLES, FastResult, NativeForm
-from ..function import Function
+from ..fast import FastResult, NativeForm
 from .convert import to_native
 from .differentiate import gradient, hessian, jacobian
 from .functions import ensure
 from .graph import Graph, paused_gc
-from .text import read
 
-MIN_TEXT = 2_000  # characters: below this SymPy's own route is fast and prints simpler forms
 KINDS = ("gradient", "hessian")
 
-
-class LazyFunction(Function):
-    """The :class:`Function` of a text, parsed by SymPy the first time anything but its
-    source, names and shapes is read."""
-
-    def __init__(self, text: str, names: tuple[str, ...]) -> None:  # noqa: D107
-        self.__dict__.update(source=text, wrt=names, shapes={})
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__"):
-            raise AttributeError(name)
-        real = Function(self.source, wrt=list(self.wrt))
-        self.__dict__.update(real.__dict__)
-        return getattr(real, name)
+if TYPE_CHECKING:
+    from ..function import Function
 
 
 class GraphResult(FastResult):
@@ -92,39 +77,44 @@ class GraphResult(FastResult):
                           mapping, ())
 
     def expr_ops(self) -> int:
-        return len(self.graph)  # big: a kernel is compiled from the graph, never expanded
+        """Operations in the entries written out (every shared node counted where used)."""
+        from ..dag.differentiate import cone
+        size: dict[int, int] = {}
+        args = self.graph.args
+        for n in cone(self.graph, list(set(self.graph_entries))):
+            kids = args[n]
+            size[n] = max(0, len(kids) - 1) + sum(size[c] for c in kids) if kids else 0
+        return sum(size[e] for e in self.graph_entries)
 
 
-def graph_derive(text: str, wrt: list[str] | None, what: str | None) -> GraphResult | None:
-    """The gradient or Hessian of plain ``text`` derived on the graph, or None where SymPy's
-    route applies (small or unreadable text, another kind, a name not in the text)."""
-    if len(text) < MIN_TEXT or what not in KINDS:
+def graph_result(f: Function, kind: str) -> GraphResult | None:
+    """The gradient or Hessian of a :class:`Function` (its SymPy expression read into the
+    graph), or None where the graph does not hold the expression."""
+    import sympy
+
+    from .convert import NotInGraph, from_sympy
+    if kind not in KINDS or f.is_vector or f.is_matrix_calculus:
+        return None
+    symbols = f.expr.free_symbols | set(f.variables)
+    if len({s.name for s in symbols}) != len(symbols) or \
+            not all(isinstance(s, sympy.Symbol) for s in symbols):
         return None
     ensure()
     with paused_gc():
-        return _derive(text, wrt, what)
+        g = Graph()
+        names: dict = {}
+        try:
+            root = from_sympy(g, f.expr, names)
+        except NotInGraph:
+            return None
+        xs = [names[v] if v in names else g.var(v.name) for v in f.variables]
+        by_name = {s.name: node for s, node in names.items()}
+        n = len(xs)
+        if kind == "gradient":
+            return GraphResult("gradient", f, g, gradient(g, root, xs), xs, (n, 1), by_name)
+        rows = hessian(g, root, xs)
+        return GraphResult("hessian", f, g, [e for row in rows for e in row], xs, (n, n),
+                           by_name)
 
 
-def _derive(text: str, wrt: list[str] | None, what: str) -> GraphResult | None:
-    g = Graph()
-    found = read(g, text)
-    if found is None:
-        return None
-    root, names = found
-    order = sorted(names) if wrt is None else wrt
-    if what == "hessian" and len(order) < DAG_MIN_VARIABLES:
-        return None
-    if any(n not in names for n in order) or len(set(order)) != len(order):
-        return None  # the parser's own checks and messages
-    xs = [names[n] for n in order]
-    f = LazyFunction(text, tuple(order))
-    n = len(xs)
-    if what == "gradient":
-        return GraphResult("gradient", f, g, gradient(g, root, xs), xs, (n, 1),
-                           names)
-    rows = hessian(g, root, xs)
-    return GraphResult("hessian", f, g, [e for row in rows for e in row], xs, (n, n),
-                       names)
-
-
-__all__ = ["GraphResult", "LazyFunction", "graph_derive", "jacobian"]
+__all__ = ["GraphResult", "graph_result", "jacobian"]
