@@ -58,6 +58,7 @@ PART_STEPS = 300  # steps per C function: gcc -O1 optimises one in milliseconds
 STACK_MAX = 32_768  # scratch values kept on the stack (256 KiB); more are malloc'ed
 _SIGNATURE = "(const double *restrict in, double *restrict s, double *restrict out)"
 _PRELUDE = """#include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #define PART __attribute__((visibility("hidden"), noinline))
 #define EXPORT __attribute__((visibility("default")))"""
@@ -65,11 +66,13 @@ _PRELUDE = """#include <math.h>
 # written into a numpy array's buffer (CPython's stable ABI, resolved from the running
 # interpreter; loaded with ctypes.PyDLL, so the GIL is held): no ctypes array per call.
 # 0: done; 1: not a tuple of n floats (or no memory): the caller takes its general path.
-_PYTHON_ENTRY = """typedef struct {{ void *buf; void *obj; long len; long itemsize; int readonly;
-    int ndim; char *format; long *shape; long *strides; long *suboffsets; void *internal;
+_PYTHON_ENTRY = """typedef ptrdiff_t smx_size;  /* Py_ssize_t */
+typedef struct {{ void *buf; void *obj; smx_size len; smx_size itemsize; int readonly;
+    int ndim; char *format; smx_size *shape; smx_size *strides; smx_size *suboffsets;
+    void *internal;
 }} smx_buffer;
-extern long PyTuple_Size(void *);
-extern void *PyTuple_GetItem(void *, long);
+extern smx_size PyTuple_Size(void *);
+extern void *PyTuple_GetItem(void *, smx_size);
 extern int PyObject_IsInstance(void *, void *);
 extern double PyFloat_AsDouble(void *);
 extern int PyObject_GetBuffer(void *, smx_buffer *, int);
@@ -78,14 +81,14 @@ extern void PyErr_Clear(void);
 EXPORT int one_point_py(void *args, void *result, void *real) {{
     double in[{n_in} + 1];
     if (PyTuple_Size(args) != {n_in}) {{ PyErr_Clear(); return 1; }}
-    for (long i = 0; i < {n_in}; i++) {{
+    for (smx_size i = 0; i < {n_in}; i++) {{
         void *value = PyTuple_GetItem(args, i);
         if (PyObject_IsInstance(value, real) != 1) {{ PyErr_Clear(); return 1; }}
         in[i] = PyFloat_AsDouble(value);
     }}
     smx_buffer view;
     if (PyObject_GetBuffer(result, &view, 1) != 0) {{ PyErr_Clear(); return 1; }}
-    int failed = view.len != {n_out} * (long)sizeof(double) || one_point(in, view.buf);
+    int failed = view.len != {n_out} * (smx_size)sizeof(double) || one_point(in, view.buf);
     PyBuffer_Release(&view);
     return failed;
 }}"""
