@@ -221,3 +221,8 @@ def test_cli_prints_a_graph_hessian(cli, network):
     data = cli.json("derive", text, "--wrt", ",".join(names), "--what", "hessian",
                     "--format", "json")
     assert len(data["result"]) == len(names) and data["definitions"]
+    assert data["wrt"] == names
+    # the function as printed from the graph reads back as the same function
+    written, printed = parse(text), parse(data["expr"])
+    at = {s: sympy.Rational(k % 7 - 3, 5) for k, s in enumerate(written.free_symbols)}
+    assert abs(float(written.xreplace(at) - printed.xreplace(at))) < 1e-12

@@ -107,6 +107,12 @@ class NativeForm:
             return texts[0]
         return r"\begin{bmatrix}" + r" \\ ".join(texts) + r"\end{bmatrix}"
 
+    def function_text(self) -> str:
+        """The function (one output) or the list of outputs, as plain text."""
+        shown = self._shown("text")
+        texts = [_tidy_text(_rename(str(o), shown)) for o in self.outputs]
+        return texts[0] if len(texts) == 1 else "[" + ", ".join(texts) + "]"
+
     def _shown(self, style: str) -> dict[str, str]:
         if style == "text":
             return {str(k): v.name for k, v in self.names.items()}

@@ -349,6 +349,8 @@ def _definition_texts(result: Result) -> list[tuple[str, str]]:
 
 
 def _source(result: Result) -> str:
+    if result.native is not None and result.native.outputs:  # a big result: its own printer
+        return result.native.function_text()
     expr = result.function.expr
     if result.function.is_vector:
         return "[" + ", ".join(str(e) for e in expr) + "]"

@@ -96,11 +96,12 @@ def uses(g: Graph, roots: list[int]) -> tuple[list[int], dict[int, int]]:
     return order, count
 
 
-def to_native(g: Graph, roots: list[int], symbols: dict[str, Any], prefix: str = "w"
-              ) -> tuple[list[tuple[Any, Any]], list[Any]]:
+def to_native(g: Graph, roots: list[int], symbols: dict[str, Any], prefix: str = "w",
+              share: bool = True) -> tuple[list[tuple[Any, Any]], list[Any]]:
     """(definitions, one symengine expression per root): a node used twice or more that is
     not a leaf, a negation or a product with a constant becomes a definition
-    ``prefix<k>``. ``symbols``: the symengine symbol of each variable name."""
+    ``prefix<k>``. ``symbols``: the symengine symbol of each variable name. ``share=False``:
+    no definitions, every tree written out (the function as the user wrote it)."""
     import symengine as se
     order, count = uses(g, roots)
     value: dict[int, Any] = {}
@@ -129,7 +130,7 @@ def to_native(g: Graph, roots: list[int], symbols: dict[str, Any], prefix: str =
             v = _function(se, op)(kids[0])
         size[n] = 1 + sum(size[c] for c in args[n])
         scaled = op == MUL and ops[args[n][0]] == CONST
-        if (count[n] > 1 and not scaled) or size[n] > MAX_INLINE:
+        if share and ((count[n] > 1 and not scaled) or size[n] > MAX_INLINE):
             name = se.Symbol(f"{prefix}{len(definitions) + 1}")
             definitions.append((name, v))
             v, size[n] = name, 1

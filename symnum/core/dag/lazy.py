@@ -66,10 +66,10 @@ def _derive(text: str, wrt: list[str] | None, what: str) -> GraphResult | None:
     f = LazyFunction(text, tuple(order))
     n = len(xs)
     if what == "gradient":
-        return GraphResult("gradient", f, g, gradient(g, root, xs), xs, (n, 1),
+        return GraphResult("gradient", f, g, root, gradient(g, root, xs), xs, (n, 1),
                            names)
     rows = hessian(g, root, xs)
-    return GraphResult("hessian", f, g, [e for row in rows for e in row], xs, (n, n),
+    return GraphResult("hessian", f, g, root, [e for row in rows for e in row], xs, (n, n),
                        names)
 
 

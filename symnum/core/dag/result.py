@@ -39,13 +39,16 @@ class GraphResult(FastResult):
     """A gradient or Hessian held as graph nodes; see the module docstring."""
 
     graph: Graph
+    graph_root: int  # the function's node
     graph_entries: list[int]  # row-major, one node per entry
     graph_inputs: list[int]  # the variables' nodes, in order
     graph_names: dict[str, int]  # every name in the text (variables and parameters)
 
-    def __init__(self, kind: str, function: Function, graph: Graph, entries: list[int],
-                 inputs: list[int], shape: tuple[int, int], names: dict[str, int]) -> None:
+    def __init__(self, kind: str, function: Function, graph: Graph, root: int,
+                 entries: list[int], inputs: list[int], shape: tuple[int, int],
+                 names: dict[str, int]) -> None:
         for key, value in (("kind", kind), ("function", function), ("order", 1),
+                           ("graph_root", root),
                            ("graph_names", names),
                            ("graph", graph), ("graph_entries", entries),
                            ("graph_inputs", inputs), ("_layout", shape)):
@@ -62,19 +65,31 @@ class GraphResult(FastResult):
         import symengine as se
         import sympy
 
-        from ..calculus import definition_prefix
+        from ..calculus import DEFINITION_PREFIXES
         names = sorted(self.graph_names)
         inner = {name: se.Symbol(f"u{i}") for i, name in enumerate(names)}
         unique = list(dict.fromkeys(self.graph_entries))
         definitions, values = to_native(self.graph, unique, inner, prefix="x")
         by_node = dict(zip(unique, values, strict=True))
-        prefix = definition_prefix(self.function, sympy.ImmutableMatrix([]))
-        symbols = {s.name: s for s in self.function.expr.free_symbols}
-        mapping = {inner[n]: symbols[n] for n in names}
+        _, (function,) = to_native(self.graph, [self.graph_root], inner, share=False)
+        prefix = next(p for p in (p * k for k in range(1, 9) for p in DEFINITION_PREFIXES)
+                      if not any(n.startswith(p) and n[len(p):].isdigit() for n in names))
+        mapping = {inner[n]: sympy.Symbol(n, real=True) for n in names}  # as parse makes them
         mapping.update({k: sympy.Symbol(f"{prefix}{i}", real=True)
                         for i, (k, _) in enumerate(definitions, 1)})
         return NativeForm(tuple(definitions), tuple(by_node[e] for e in self.graph_entries),
-                          mapping, ())
+                          mapping, (function,))
+
+    @property
+    def variables(self) -> tuple:  # type: ignore[override]
+        """The variables as the parser makes them (real symbols), without parsing the text."""
+        import sympy
+        return tuple(sympy.Symbol(name, real=True) for name in self.wrt_names)
+
+    @property
+    def wrt_names(self) -> list[str]:
+        """The variables' names (the JSON's wrt), without parsing the text."""
+        return [self.graph.data[n] for n in self.graph_inputs]
 
     def expr_ops(self) -> int:
         """Operations in the entries written out (every shared node counted where used)."""
@@ -111,9 +126,10 @@ def graph_result(f: Function, kind: str) -> GraphResult | None:
         by_name = {s.name: node for s, node in names.items()}
         n = len(xs)
         if kind == "gradient":
-            return GraphResult("gradient", f, g, gradient(g, root, xs), xs, (n, 1), by_name)
+            return GraphResult("gradient", f, g, root, gradient(g, root, xs), xs, (n, 1),
+                               by_name)
         rows = hessian(g, root, xs)
-        return GraphResult("hessian", f, g, [e for row in rows for e in row], xs, (n, n),
+        return GraphResult("hessian", f, g, root, [e for row in rows for e in row], xs, (n, n),
                            by_name)
 
 
