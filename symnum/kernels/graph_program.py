@@ -93,7 +93,8 @@ def graph_program(g: Graph, outputs: Sequence[int], inputs: Sequence[int], backe
     p.steps, p.into, p.ops = steps, into, kinds
     p.slots = {}
     p.outputs = [slot[o] for o in outputs]
-    p._release = _last_uses(steps, first, p.outputs)
+    with paused_gc():
+        p._release = _last_uses(steps, first, p.outputs)
     return p
 
 
@@ -107,11 +108,12 @@ def _last_uses(steps: list[tuple[Callable, tuple[int, ...]]], first: int,
             last[i] = k
     for i in outputs:
         last[i] = -1
-    release: list[list[int]] = [[] for _ in steps]
+    release: dict[int, list[int]] = {}
     for i in range(first, len(last)):
         if last[i] >= 0:
-            release[last[i]].append(i)
-    return [tuple(r) for r in release]
+            release.setdefault(last[i], []).append(i)
+    none: tuple[int, ...] = ()
+    return [tuple(release[k]) if k in release else none for k in range(len(steps))]
 
 
 def _step(b: object, key: tuple) -> tuple[Callable, Callable | None, tuple]:
