@@ -137,6 +137,8 @@ def c_program(program: Program, part_steps: int | None = None) -> CProgram | Non
         values, literal, of_slot = _values(program, d)
     except EvaluationError:
         return None
+    values, literal, of_slot = _by_demand(values, literal, of_slot,
+                                          [of_slot[i] for i in program.outputs], first)
     part_of, written = [], 0  # constants are written where used, not counted
     for k in range(len(values)):
         part_of.append(written // part_steps)
@@ -231,6 +233,41 @@ def _values(program: Program, d: Dialect
             value = make(_step(kind, detail, d), tuple(args))
         of_slot.append(value)
     return values, literal, of_slot
+
+
+def _by_demand(values: list[tuple[Spell, tuple[int, ...]]], literal: dict[int, str],
+               of_slot: list[int], roots: list[int], first: int
+               ) -> tuple[list[tuple[Spell, tuple[int, ...]]], dict[int, str], list[int]]:
+    """The values renumbered in the order the outputs need them (depth first, each output
+    in turn): a value is computed just before its first use, so fewer live across parts
+    (a graph's numbering computes all of a kind first, then their uses far later). The
+    operations are the same; a value no output needs is dropped."""
+    order: list[int] = []
+    done = bytearray(len(values))
+    for root in roots:
+        if root < first or done[root - first]:
+            continue
+        stack = [(root, 0)]
+        while stack:
+            value, next_operand = stack[-1]
+            operands = values[value - first][1]
+            while next_operand < len(operands) and (
+                    operands[next_operand] < first or done[operands[next_operand] - first]):
+                next_operand += 1
+            if next_operand < len(operands):
+                stack[-1] = (value, next_operand + 1)
+                stack.append((operands[next_operand], 0))
+            else:
+                stack.pop()
+                done[value - first] = 1
+                order.append(value)
+    new = list(range(first)) + [-1] * len(values)
+    for position, value in enumerate(order):
+        new[value] = first + position
+    renamed = [(values[v - first][0], tuple(new[o] for o in values[v - first][1]))
+               for v in order]
+    return renamed, {new[v]: text for v, text in literal.items() if new[v] >= 0}, \
+        [new[v] for v in of_slot]
 
 
 def _step(kind: object, detail: object, d: Dialect) -> Spell:
