@@ -98,7 +98,8 @@ def test_reader_reads_what_the_parser_reads():
 
 @pytest.mark.parametrize("text", ["2x + y", "pi*x", "x**y", "f(x)", "gamma*x", "x^2000",
                                   "sin(x, y)", "log(2)", "x/0", "x +", "x y", "(x", "e^x",
-                                  "lambda + x", "x__1", "sigmoid(x)"])
+                                  "lambda + x", "x__1", "sigmoid(x)", "007*x",
+                                  "x/(2 - 2)", "1e5*x"])
 def test_reader_leaves_other_text_to_the_parser(text):
     assert read(Graph(), text) is None
 
@@ -226,3 +227,9 @@ def test_cli_prints_a_graph_hessian(cli, network):
     written, printed = parse(text), parse(data["expr"])
     at = {s: sympy.Rational(k % 7 - 3, 5) for k, s in enumerate(written.free_symbols)}
     assert abs(float(written.xreplace(at) - printed.xreplace(at))) < 1e-12
+
+
+def test_text_over_the_parsers_limit_is_refused_as_before():
+    from symnum.core.errors import SymnumError
+    with pytest.raises(SymnumError, match="long"):
+        symnum.derive("+".join(f"x{i % 50}" for i in range(60_000)), what="gradient")

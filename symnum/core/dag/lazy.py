@@ -13,6 +13,7 @@ is a :class:`LazyFunction`, the SymPy parse of the text made the first time it i
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from ..fast import DAG_MIN_VARIABLES
@@ -44,8 +45,9 @@ class LazyFunction(Function):
 def graph_derive(text: str, wrt: list[str] | None, what: str | None) -> GraphResult | None:
     """The gradient or Hessian of plain ``text`` derived on the graph, or None where SymPy's
     route applies (small or unreadable text, another kind, a name not in the text)."""
-    if len(text) < MIN_TEXT or what not in KINDS:
-        return None
+    parsing = importlib.import_module("symnum.core.parse")  # its MAX_LENGTH, as now set
+    if not MIN_TEXT <= len(text) <= parsing.MAX_LENGTH or what not in KINDS:
+        return None  # short: SymPy's route; too long: the parser's own refusal
     ensure()
     with paused_gc():
         return _derive(text, wrt, what)

@@ -142,8 +142,8 @@ class _Reader:
         kind, text = self.tokens[self.i]
         self.i += 1
         if kind == 1:
-            if len(text) > MAX_DIGITS:
-                raise _Fallback
+            if len(text) > MAX_DIGITS or (len(text) > 1 and text[0] == "0" and text[1] != "."):
+                raise _Fallback  # long, or 007 (which Python, and so the parser, refuses)
             return self.g.const(Fraction(text))
         if kind == 2:
             if self.peek() == "(":
