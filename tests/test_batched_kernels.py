@@ -163,3 +163,22 @@ def test_many_entries_are_stacked_as_rows_then_transposed(backend):
     out = np.full((3, 4, 5, 2), np.nan)
     target = out if backend == "numpy" else torch.from_numpy(out)
     assert k(*args, out=target) is target and np.allclose(out, expected, atol=1e-15)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_outputs_written_straight_into_the_rows(backend):
+    """At 10,000 points the program writes each output into its row of the scratch (a
+    repeated entry, an input and a number are copied in), then one transposition."""
+    k = _kernel("x*y*z + sin(x)*y**2 + exp(z)*x + 2*z", "hessian", backend, "x,y,z")
+    h = _kernel("x*y*z + sin(x)*y**2 + exp(z)*x + 2*z", "gradient", backend, "x,y,z")
+    rng = np.random.default_rng(5)
+    x, y, z = (rng.normal(size=10_000) for _ in range(3))
+    args = (x, y, z) if backend == "numpy" else tuple(map(torch.tensor, (x, y, z)))
+    got = np.asarray(k(*args))
+    k(*(a[::-1].copy() if backend == "numpy" else a.flip(0) for a in args))  # reuses rows
+    c, s, e = np.cos(x), np.sin(x), np.exp(z)
+    expected = np.stack([-s * y**2, z + 2 * c * y, y + e, z + 2 * c * y, 2 * s, x,
+                         y + e, x, e * x], -1).reshape(-1, 3, 3)
+    assert np.allclose(got, expected, atol=1e-12)
+    assert np.allclose(np.asarray(h(*args)), np.stack([y * z + c * y**2 + e, x * z + 2 * s * y,
+                                                        x * y + e * x + 2], -1), atol=1e-12)

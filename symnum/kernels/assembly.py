@@ -83,6 +83,14 @@ class Arrays:
         import numpy as np
         return np.stack(full, axis=axis, out=out)
 
+    def copy(self, target: object, source: object) -> None:
+        """``source`` (broadcast) written into ``target``."""
+        if self.torch:
+            target.copy_(source)
+        else:
+            import numpy as np
+            np.copyto(target, source)
+
     def transpose_into(self, rows: object, target: object) -> object:
         """``rows`` (contiguous, shape (k,) + batch) copied into ``target`` (contiguous,
         batch + (k,)): one blocked transposition, where stacking k values straight onto a last
@@ -140,6 +148,22 @@ class Arrays:
         return np.multiply(a, b, out=out)
 
 
+@dataclass(frozen=True)
+class Rows:
+    """A scratch array of shape (outputs,) + batch and a view of each of its rows."""
+
+    block: object
+    views: list
+
+    def targets(self, slots: Sequence[int]) -> dict[int, object]:
+        """The program's output slots → the row each writes into (a slot that is several
+        outputs writes the first; the others are copies)."""
+        found: dict[int, object] = {}
+        for slot, view in zip(slots, self.views, strict=True):
+            found.setdefault(slot, view)
+        return found
+
+
 class Stacked:
     """One output value per entry, stacked on a last axis and reshaped."""
 
@@ -151,8 +175,19 @@ class Stacked:
         """The values of the outputs, one per entry of the result: the same here."""
         return values
 
+    def rows(self, batch: tuple[int, ...], arrays: Arrays) -> Rows | None:
+        """A scratch array with one row (shaped like the batch) per output, that the
+        program may write its outputs straight into; None where the values are stacked
+        directly (few entries, one point) or repeat into place (:class:`Gathered`)."""
+        if type(self) is not Stacked or not batch or len(self.outputs) < STACK_ROWS_MIN:
+            return None
+        block = arrays.temporary((len(self.outputs),) + batch)
+        return Rows(block, [block[i] for i in range(len(self.outputs))])
+
     def assemble(self, values: list, batch: tuple[int, ...], arrays: Arrays,
-                 out: object = None) -> object:
+                 out: object = None, rows: Rows | None = None) -> object:
+        """The result (into ``out`` when given); ``rows`` (from :meth:`rows`): values the
+        program wrote into them are there already, the others are copied in."""
         if not values:
             return arrays.zeros(batch + self.shape) if out is None else out
         if batch == () and out is None and arrays.numpy:  # one point: nothing to broadcast
@@ -162,8 +197,15 @@ class Stacked:
         target = out.reshape(flat) if out is not None else \
             arrays.new(flat) if arrays.eager and batch else None
         if target is not None and arrays.eager and batch and len(values) >= STACK_ROWS_MIN:
-            rows = arrays.stack(values, batch, arrays.temporary((len(values),) + batch), 0)
-            stacked = arrays.transpose_into(rows, target)
+            if rows is not None and any(v is r for v, r in zip(values, rows.views,
+                                                              strict=True)):
+                for v, r in zip(values, rows.views, strict=True):
+                    if v is not r:  # not written by its step: a number, a repeat, no out=
+                        arrays.copy(r, arrays.full(v, batch))
+                block = rows.block
+            else:
+                block = arrays.stack(values, batch, arrays.temporary((len(values),) + batch), 0)
+            stacked = arrays.transpose_into(block, target)
         else:
             stacked = arrays.stack(values, batch, target)
         return stacked.reshape(batch + self.shape) if out is None else out

@@ -22,7 +22,7 @@ from ..core.calculus import Result
 from ..core.errors import EvaluationError, ShapeError, SymnumError
 from ..core.function import ExprLike, Function, WrtLike, as_function
 from ..core.logistic import to_exponentials
-from .assembly import Arrays, Stacked, layout_for
+from .assembly import Arrays, Rows, Stacked, layout_for
 from .fused import Fused
 from .graph_program import graph_program
 from .inputs import as_array
@@ -165,9 +165,15 @@ class Kernel:
             device = _device(arrays)
             with one_thread() if getattr(device, "type", None) == "cpu" and \
                     math.prod(batch) <= ONE_THREAD_MAX_BATCH else nullcontext():
-                values, scratch = self.program.execute(arrays, workspace if big else None)
-                result = self._assemble(values, batch, out, device, eager=True,
-                                        scratch=workspace)
+                # outputs written straight into the rows of the result's scratch, if it has
+                own = self._arrays(device, True, workspace)
+                rows = self.layout.rows(batch, own) if isinstance(self.layout, Stacked) \
+                    else None
+                values, scratch = self.program.execute(
+                    arrays, workspace if big else None,
+                    rows.targets(self.program.outputs) if rows is not None else None)
+                result = self._assemble(values, batch, out, device, eager=True, arrays=own,
+                                        rows=rows)
             for array in scratch:
                 workspace.give(array)
             return result
@@ -260,14 +266,18 @@ class Kernel:
                                   ", ".join(str(s) for s in shapes)) from None
 
     def _assemble(self, values: list, batch: tuple[int, ...], out: object = None,
-                  device: object = None, eager: bool = False,
-                  scratch: Workspace | None = None) -> object:
+                  device: object = None, eager: bool = False, arrays: Arrays | None = None,
+                  rows: Rows | None = None) -> object:
         """The result array from the output values (constants broadcast to the batch, on
         the inputs' device); ``eager``: no autograd or tracing, new arrays may take out=;
-        ``scratch``: where its intermediate arrays come from."""
+        ``arrays``: the call's arrays (with its scratch pool); ``rows``: the rows the program
+        wrote outputs into (:meth:`Stacked.rows`)."""
         checked = None if out is None else self._checked_out(out, batch)
-        arrays = self._arrays(device, eager, scratch)
-        result = self.layout.assemble(values, batch, arrays, checked)
+        arrays = arrays or self._arrays(device, eager)
+        if rows is None:
+            result = self.layout.assemble(values, batch, arrays, checked)
+        else:
+            result = self.layout.assemble(values, batch, arrays, checked, rows=rows)
         arrays.give_back()
         return result
 

@@ -68,11 +68,13 @@ class Program:
         """Values of the outputs for one value (scalar or array) per input."""
         return self.execute(args)[0]
 
-    def execute(self, args: Sequence[object], workspace: Workspace | None = None
-                ) -> tuple[list[object], list[object]]:
+    def execute(self, args: Sequence[object], workspace: Workspace | None = None,
+                rows: dict[int, object] | None = None) -> tuple[list[object], list[object]]:
         """(output values, the outputs that are workspace arrays). With a workspace, steps on
         big arrays write into its arrays and give them back at their last use; the caller
-        gives back the outputs once it has copied them.
+        gives back the outputs once it has copied them. ``rows``: an output's slot → the
+        array its step writes straight into (a row of the result's scratch), where the step
+        has an ``out=`` form and its result that array's shape, dtype and device.
 
         numpy's floating-point warnings are off while it runs: an exponential overflowing in
         a branch that is then not selected, or a 0·inf the stable forms avoid, is expected,
@@ -81,18 +83,22 @@ class Program:
         if self.backend.name == "numpy":
             import numpy as np
             with np.errstate(all="ignore"):
-                return self._steps(args, workspace)
-        return self._steps(args, workspace)
+                return self._steps(args, workspace, rows or {})
+        return self._steps(args, workspace, rows or {})
 
-    def _steps(self, args: Sequence[object], workspace: Workspace | None
-               ) -> tuple[list[object], list[object]]:
+    def _steps(self, args: Sequence[object], workspace: Workspace | None,
+               rows: dict[int, object]) -> tuple[list[object], list[object]]:
         values: list[object] = list(args)
         owned: set[int] = set()  # ids of the values that are workspace arrays
         steps = zip(self.steps, self.into, self._release, strict=True)
         for (fn, slots), into, done in steps:
             inputs = [values[i] for i in slots]
-            like = _target(inputs) if workspace is not None and into is not None else None
-            if like is None:
+            row = rows.get(len(values))
+            like = _target(inputs) if into is not None and (
+                workspace is not None or row is not None) else None
+            if like is not None and row is not None and _fits(like, row):
+                values.append(into(*inputs, out=row))
+            elif like is None or workspace is None:
                 values.append(fn(*inputs))
             else:
                 values.append(into(*inputs, out=workspace.take(like)))
@@ -328,6 +334,12 @@ def _target(inputs: list[object]) -> object | None:
                                   a.dtype != like.dtype or getattr(a, "device", None) != device):
             return None
     return like
+
+
+def _fits(like: object, row: object) -> bool:
+    """Whether a step shaped and typed like ``like`` may write its result into ``row``."""
+    return tuple(like.shape) == tuple(row.shape) and like.dtype == row.dtype and \
+        getattr(like, "device", None) == getattr(row, "device", None)
 
 
 def _power(exponent: sympy.Basic, b: Backend) -> Callable:
