@@ -11,9 +11,9 @@ and kept on the kernel: a line costs tens of nanoseconds.
 Python source needs nothing installed and compiles a small program in milliseconds. A
 program of 500 steps or more is compiled as C instead where a C compiler is installed
 (:mod:`symnum.kernels.one_point_c`, cached on disk): seconds of compiling once, then
-microseconds a call (under 10 µs for the 61-parameter Hessian, against about 1 ms in Python,
-read straight from the call's floats into a new array: :meth:`Kernel.__call__`'s fast path). Both
-mean what the batched path means: the same stable forms, kinks (max and min propagate nan,
+microseconds a call (8 µs for the 61-parameter Hessian, against 1 ms in Python; a kernel
+called with floats then hands them to the C directly, ``CFunction.caller``). Both mean what
+the batched path means: the same stable forms, kinks (max and min propagate nan,
 Heaviside(0) = ½) and constants, values equal up to rounding.
 Where Python floats would differ from numpy (math.log(0) raises where numpy returns -inf, an
 exponential overflows, 1/0) the function raises, and the kernel answers from the batched path
