@@ -15,6 +15,7 @@ from torch.func import hessian, jacfwd, vmap
 
 import symnum
 import symnum.kernels.outer as outer
+from symnum.kernels import threads
 from symnum.kernels.assembly import RankOne
 from symnum.kernels.threads import one_thread
 from symnum.kernels.workspace import Workspace
@@ -135,6 +136,16 @@ def test_one_thread_nests_and_restores():
     assert torch.get_num_threads() == before
     if torch.backends.openmp.is_available():
         assert inner == still == 1 and done == [1]
+
+
+def test_big_batches_go_to_one_thread_only_on_a_busy_machine(monkeypatch):
+    big = threads.ONE_THREAD_MAX_BATCH + 1
+    assert threads.single(threads.ONE_THREAD_MAX_BATCH)
+    monkeypatch.setattr(threads.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(threads.os, "getloadavg", lambda: (0.5, 0.5, 0.5))
+    assert not threads.single(big)
+    monkeypatch.setattr(threads.os, "getloadavg", lambda: (2.5, 1.0, 1.0))
+    assert threads.single(big)
 
 
 def test_workspace_hands_back_the_array_it_was_given():
