@@ -104,6 +104,7 @@ def to_native(g: Graph, roots: list[int], symbols: dict[str, Any], prefix: str =
     no definitions, every tree written out (the function as the user wrote it)."""
     import symengine as se
     order, count = uses(g, roots)
+    root_set = set(roots)
     value: dict[int, Any] = {}
     size: dict[int, int] = {}  # operations written out under each node (1: a name)
     definitions: list[tuple[Any, Any]] = []
@@ -130,7 +131,9 @@ def to_native(g: Graph, roots: list[int], symbols: dict[str, Any], prefix: str =
             v = _function(se, op)(kids[0])
         size[n] = 1 + sum(size[c] for c in args[n])
         scaled = op == MUL and ops[args[n][0]] == CONST
-        if share and ((count[n] > 1 and not scaled) or size[n] > MAX_INLINE):
+        inside = count[n] - (n in root_set)  # uses inside other nodes (a root prints itself)
+        if share and ((count[n] > 1 and inside and not scaled)
+                      or (size[n] > MAX_INLINE and n not in root_set)):
             name = se.Symbol(f"{prefix}{len(definitions) + 1}")
             definitions.append((name, v))
             v, size[n] = name, 1
