@@ -30,6 +30,13 @@ from .ops import ADD, CONST, MUL, POW, UNARY, VAR
 Key = tuple
 
 
+class _Sealed(dict):
+    """The index of a sealed graph: every lookup refuses."""
+
+    def get(self, key: object, default: object = None) -> object:
+        raise RuntimeError("this graph is sealed: it makes no new nodes")
+
+
 @contextmanager
 def paused_gc() -> Iterator[None]:
     """Python's cycle collector off while a graph or program is built: it would scan the
@@ -75,6 +82,12 @@ class Graph:
         self.data.append(data)
         self._index[key] = n
         return n
+
+    def seal(self) -> None:
+        """Drop the index that finds a node by its parts: a graph that will make no more
+        nodes keeps a third less memory (making a node after this raises)."""
+        self._index = _Sealed()
+        self._products = _Sealed()
 
     # -- leaves ------------------------------------------------------------------------
     def const(self, value: int | Fraction) -> int:

@@ -68,9 +68,12 @@ def _derive(text: str, wrt: list[str] | None, what: str) -> GraphResult | None:
     f = LazyFunction(text, tuple(order))
     n = len(xs)
     if what == "gradient":
-        return GraphResult("gradient", f, g, root, gradient(g, root, xs), xs, (n, 1),
+        entries = gradient(g, root, xs)
+        g.seal()
+        return GraphResult("gradient", f, g, root, entries, xs, (n, 1),
                            names)
     rows = hessian(g, root, xs)
+    g.seal()  # complete: the index that made it is not needed to read or compile it
     return GraphResult("hessian", f, g, root, [e for row in rows for e in row], xs, (n, n),
                        names)
 

@@ -126,9 +126,12 @@ def graph_result(f: Function, kind: str) -> GraphResult | None:
         by_name = {s.name: node for s, node in names.items()}
         n = len(xs)
         if kind == "gradient":
-            return GraphResult("gradient", f, g, root, gradient(g, root, xs), xs, (n, 1),
+            entries = gradient(g, root, xs)
+            g.seal()
+            return GraphResult("gradient", f, g, root, entries, xs, (n, 1),
                                by_name)
         rows = hessian(g, root, xs)
+        g.seal()  # complete: the index that made it is not needed to read or compile it
         return GraphResult("hessian", f, g, root, [e for row in rows for e in row], xs, (n, n),
                            by_name)
 
