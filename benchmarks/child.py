@@ -4,9 +4,10 @@ a memory cap and keeps what it printed so far.
 
     python benchmarks/child.py TOOL PARAMS [--evaluate] [--save FILE.npy]
 
-prints one JSON object a line as it goes: each phase's seconds, ``first`` (the first call's
-seconds), ``evaluate`` (median seconds of later calls, with --evaluate), ``peak_mib``; the
-Hessian at theta0 goes to FILE.npy.
+prints one JSON object a line as it goes: the warm-up's seconds, each phase's seconds, the
+peak memory once built (``peak_mib``), ``first`` (the first call's seconds), ``evaluate``
+(median seconds of later calls, with --evaluate) and the peak at the end; the Hessian at
+theta0 goes to FILE.npy.
 """
 
 from __future__ import annotations
@@ -80,6 +81,7 @@ class Measured:
     stopped: str = ""
     wall: float = 0.0
     warm_up: float | None = None
+    build_peak_mib: float | None = None  # the peak when the build was done
 
     @property
     def build(self) -> float | None:
@@ -131,6 +133,8 @@ def _read(found: Measured, line: dict) -> None:
         found.phases[line["phase"]] = line["s"]
     elif "peak_mib" in line:
         found.peak_mib = max(found.peak_mib, line["peak_mib"])
+        if found.first is None:  # printed right after the build
+            found.build_peak_mib = line["peak_mib"]
     elif "first" in line:
         found.first = line["first"]
     elif "evaluate" in line:

@@ -1,7 +1,10 @@
 """The issue's "Done when" targets as a table, the summary of a run against them (PASS/MISS),
 the run's JSON (``benchmarks/last_run.json``) and, from that JSON, the README's Markdown.
 
-    python benchmarks/report.py [benchmarks/last_run.json]   # Markdown for the README
+    python benchmarks/report.py [benchmarks/last_run.json] [--write]
+
+prints the run's Markdown; ``--write`` puts it into README.md between
+``<!-- speed-run:start -->`` and ``<!-- speed-run:end -->``.
 
 >>> print(summary_lines({"build_61": 2.5})[2])
 building the 61-parameter Hessian, symnum / CasADi (in-process)       ≤ 1.5       2.5       MISS
@@ -13,6 +16,7 @@ import json
 import math
 import os
 import platform
+import re
 import sys
 import time
 from dataclasses import dataclass
@@ -44,7 +48,8 @@ TARGETS = (
     Target("build_61", "building the 61-parameter Hessian, symnum / CasADi (in-process)", 1.5),
     Target("build_161", "building the 161-parameter Hessian, symnum / CasADi (in-process)", 1.5),
     Target("big_build_s", "building the 1,001-parameter Hessian (fresh process)", 60, "s"),
-    Target("big_peak_mib", "… its peak memory (2 GB)", round(GB_MIB), "MiB", strict=True),
+    Target("big_peak_mib", "… its process's peak memory once built (2 GB)", round(GB_MIB),
+           "MiB", strict=True),
     Target("lse_torch", "batched log-sum-exp Hessian, torch kernel / jitted JAX, worst run",
            0.5),
     Target("lse_numpy", "batched log-sum-exp Hessian, numpy kernel / jitted JAX, worst run",
@@ -110,12 +115,12 @@ def markdown(run: dict) -> str:
         lines.append(f"| {row['target']} | {row['bound']} | {shown} | "
                      f"**{row['verdict']}** |")
     lines += ["", "| params | tool | build s | one evaluation ms | peak MiB | "
-              "max \\|H − H_CasADi\\| |", "| --- | --- | --- | --- | --- | --- |"]
+              "max \\|H − H_CasADi\\| | stopped |", "| --- | --- | --- | --- | --- | --- | --- |"]
     for m in sorted(run.get("sweep", []), key=lambda m: (m["params"], m["tool"])):
-        build = f"{m['build_s']:.3g}" if m["build_s"] is not None else m["stopped"] or "–"
+        build = f"{m['build_s']:.3g}" if m["build_s"] is not None else "–"
         ev = f"{m['evaluate_s'] * 1e3:.3g}" if m["evaluate_s"] is not None else "–"
         lines.append(f"| {m['params']} | {m['tool']} | {build} | {ev} | {m['peak_mib']:.0f} | "
-                     f"{m['max_gap_vs_oracle']} |")
+                     f"{m['max_gap_vs_oracle']} | {m['stopped']} |")
     lines += ["", f"One run of `python benchmarks/run.py{' --quick' if run.get('quick') else ''}` "
               f"on {env['date_utc']} UTC, {env['machine']} with {env['cores']} cores, Python "
               f"{env['python']}, load average {env['load_average'][0]:.1f} at the start and "
@@ -123,6 +128,22 @@ def markdown(run: dict) -> str:
     return "\n".join(lines)
 
 
+def write_readme(text: str, path: str = os.path.join(os.path.dirname(HERE), "README.md")
+                 ) -> None:
+    """Replace the Markdown between README.md's speed-run markers with ``text``."""
+    with open(path, encoding="utf-8") as handle:
+        readme = handle.read()
+    pattern = re.compile(r"(<!-- speed-run:start -->\n).*?(<!-- speed-run:end -->)", re.S)
+    if not pattern.search(readme):
+        raise SystemExit("README.md has no <!-- speed-run:start/end --> markers")
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(pattern.sub(lambda m: m.group(1) + text + "\n" + m.group(2), readme))
+
+
 if __name__ == "__main__":
-    with open(sys.argv[1] if len(sys.argv) > 1 else LAST_RUN) as handle:
-        print(markdown(json.load(handle)))
+    args = [a for a in sys.argv[1:] if a != "--write"]
+    with open(args[0] if args else LAST_RUN) as handle:
+        text = markdown(json.load(handle))
+    print(text)
+    if "--write" in sys.argv:
+        write_readme(text)

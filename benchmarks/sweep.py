@@ -98,6 +98,7 @@ def as_json(sweep: Sweep) -> list[dict]:
     for (tool, n), m in sweep.found.items():
         g = gap(m, sweep.oracle(n))
         out.append({"tool": tool, "params": n, "phases": m.phases, "build_s": m.build,
+                    "build_peak_mib": m.build_peak_mib,
                     "first_s": m.first, "evaluate_s": m.evaluate, "peak_mib": m.peak_mib,
                     "stopped": m.stopped, "max_gap_vs_oracle": g,
                     "warm_up_s": m.warm_up})
@@ -111,21 +112,25 @@ def plot(sweep: Sweep, path: str, tool_names: list[str]) -> None:
     import matplotlib.pyplot as plt
     panels = (("build: to something evaluable (s)", lambda m: m.build),
               ("one evaluation of the Hessian (s)", lambda m: m.evaluate),
-              ("peak memory of the process (MiB)", lambda m: m.peak_mib if not m.stopped
-               else None))
+              ("peak memory of the process (MiB)", lambda m: None if m.stopped
+               else m.peak_mib))
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.8), constrained_layout=True)
     for tool in tool_names:
         color = COLORS[list(tools.TOOLS).index(tool) % len(COLORS)]
         points = sorted((n, m) for (t, n), m in sweep.found.items() if t == tool)
         for ax, (_, value) in zip(axes, panels, strict=True):
-            xy = [(n, value(m)) for n, m in points if value(m)]
+            xy = [(n, value(m)) for n, m in points if value(m) is not None and value(m) > 0]
             if xy:
                 ax.plot(*zip(*xy, strict=True), marker="o", color=color, label=tool)
-        stopped = [n for n, m in points if m.stopped.startswith(">") and m.build is None]
-        if stopped:  # a cross at the limit: it took longer than this
-            axes[0].plot(stopped, [sweep.limit_s if tool not in SLOW else sweep.slow_limit_s]
-                         * len(stopped), "x", color=color, markersize=10,
-                         label=f"{tool}: stopped at the limit")
+        late = [n for n, m in points if m.stopped.endswith(" s") and m.build is None]
+        if late:  # a cross at the time limit: it took longer than this
+            axes[0].plot(late, [sweep.limit_s if tool not in SLOW else sweep.slow_limit_s]
+                         * len(late), "x", color=color, markersize=10,
+                         label=f"{tool}: stopped at the time limit")
+        big = [n for n, m in points if m.stopped.endswith(" GB")]
+        if big:  # a cross at the memory cap: it needed more than this
+            axes[2].plot(big, [sweep.cap_mib] * len(big), "x", color=color, markersize=10,
+                         label=f"{tool}: stopped at the memory cap")
     for ax, (title, _) in zip(axes, panels, strict=True):
         ax.set(xscale="log", yscale="log", xlabel="parameters of the MLP (log)",
                ylabel=title.rsplit("(", 1)[1].rstrip(")") + " (log)", title=title)
