@@ -65,31 +65,37 @@ def graph_program(g: Graph, outputs: Sequence[int], inputs: Sequence[int], backe
     first = len(inputs)
     ops, args, data, minus_one = g.ops, g.args, g.data, g.minus_one
     at = slot.__getitem__
+    negated = bytearray(len(slot))  # the nodes −1·x: a sum subtracts x instead
+    for n in order:
+        if ops[n] == MUL and args[n][0] == minus_one:
+            negated[n] = 1
+    product = made[(MUL,)] = _step(b, (MUL,))
+    step, write, kind = steps.append, into.append, kinds.append
     with paused_gc():
         for n in order:
             if slot[n] >= 0:
                 continue
             op = ops[n]
-            if op == VAR:
-                raise NotNative(f"no input for {data[n]}")
             children = args[n]
-            if op == ADD:
-                signs = tuple([ops[a] == MUL and args[a][0] == minus_one for a in children])
-                if True in signs:
+            if op == MUL:
+                found = product
+            elif op == ADD:
+                signs = tuple([negated[a] for a in children])
+                if 1 in signs:
                     children = tuple([args[a][1] if s else a
                                       for a, s in zip(children, signs, strict=True)])
                 key: tuple = (op, signs)
-            elif op == CONST or op == POW:
-                key = (op, data[n])
+                found = made.get(key) or made.setdefault(key, _step(b, (op, tuple(
+                    map(bool, signs)))))
+            elif op == VAR:
+                raise NotNative(f"no input for {data[n]}")
             else:
-                key = (op,)
-            found = made.get(key)
-            if found is None:
-                found = made[key] = _step(b, key)
+                key = (op, data[n]) if op == CONST or op == POW else (op,)
+                found = made.get(key) or made.setdefault(key, _step(b, key))
             slot[n] = first + len(steps)
-            steps.append((found[0], tuple(map(at, children))))
-            into.append(found[1])
-            kinds.append(found[2])
+            step((found[0], tuple(map(at, children))))
+            write(found[1])
+            kind(found[2])
     p.steps, p.into, p.ops = steps, into, kinds
     p.slots = {}
     p.outputs = [slot[o] for o in outputs]
