@@ -99,14 +99,36 @@ def test_reader_reads_what_the_parser_reads():
 @pytest.mark.parametrize("text", ["2x + y", "pi*x", "x**y", "f(x)", "gamma*x", "x^2000",
                                   "sin(x, y)", "log(2)", "x/0", "x +", "x y", "(x", "e^x",
                                   "lambda + x", "x__1", "sigmoid(x)", "007*x",
-                                  "x/(2 - 2)", "1e5*x"])
+                                  "x/(2 - 2)", "1e5*x",
+                                  # what the parser refuses or SymPy folds (issue 26 review)
+                                  "x*007", "x\u00a0*y", "x +\ny", "-" * 300 + "x", "1^" * 300 + "x",
+                                  "x - x", "x/(x - x)", "z/(2*(x + y) - 2*x - 2*y)", "x*y/x",
+                                  "atanh(x/x)*y", "log(x - x + 1)*y", "sqrt(x)*sqrt(x)*y",
+                                  "x^(3/2)/sqrt(x)", "x*x/x^2*y"])
 def test_reader_leaves_other_text_to_the_parser(text):
     assert read(Graph(), text) is None
 
 
+@pytest.mark.parametrize("text", ["3*(x + 1) - 3", "\n x + y\t \n", "sqrt(x)*x*y",
+                                  "x*(y + 1) - x*y", "0.1*x + 0.2*x - 0.3*y"])
+def test_reader_keeps_what_sympy_does_not_fold_to_a_number(text):
+    """Collecting like terms finds SymPy's folds only: these still read on the graph."""
+    assert read(Graph(), text) is not None
+
+
+def test_big_text_the_parser_refuses_is_its_clean_error():
+    """A 2,000-character text whose start nests 3,000 signs or divides by x − x: the
+    parser's one-line error, never a RecursionError or a silent reading."""
+    pad = " + ".join(f"q{i}*q{i}" for i in range(200))
+    for start, message in (("-" * 3000 + "x", "nested deeper"),
+                           ("x/(x - x)", "division by zero")):
+        with pytest.raises(symnum.SymnumError, match=message):
+            symnum.derive(f"{start} + {pad}", what="gradient")
+
+
 @pytest.mark.parametrize("text, expected", [
     ("-x**2", "-x**2"), ("2**-1*x", "x/2"), ("x^2^3", "x**8"), ("x/y/2", "x/(2*y)"),
-    ("-(-x)", "x"), ("x - x", "0"), ("3*(x + 1) - 3", "3*x"), ("sqrt(x)^2", "x")])
+    ("-(-x)", "x"), ("3*(x + 1) - 3", "3*x"), ("sqrt(x)^2", "x")])
 def test_reader_precedence_and_folding(text, expected):
     g = Graph()
     node, names = read(g, text)
