@@ -200,6 +200,10 @@ def kernel(expr: ExprLike | Function | Result, wrt: WrtLike = None, what: str | 
         if not isinstance(result, MatrixResult):
             return scalar_kernel(result, backend=backend, compile=compile)
         return matrix_kernel(result, backend)
+    if params is None and not shapes:  # big plain text: derived on the graph, no SymPy
+        on_graph = _on_graph(expr, wrt, what, order, None, "plain", None)
+        if on_graph is not None:
+            return scalar_kernel(on_graph, backend=backend, compile=compile)
     if not isinstance(expr, Result):
         from .higher.route import higher_result
         found = higher_result(expr, wrt, what, order)  # a tensor: shape batch + (n,)·k

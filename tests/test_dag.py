@@ -205,6 +205,9 @@ def test_big_hessian_is_derived_on_the_graph_and_matches_autograd(network):
     assert np.allclose(torch_k(*[torch.tensor([v]) for v in theta])[0].numpy(), expected,
                        atol=1e-12)
     assert np.allclose(k(*theta), expected, atol=1e-12)  # one point, Python floats
+    direct = symnum.kernel(text, wrt=names, what="hessian")  # from the text: the same route
+    assert isinstance(direct.target, GraphResult)
+    assert np.allclose(direct(*theta), expected, atol=1e-12)
 
 
 def test_big_hessian_reads_like_the_sympy_route(network):
