@@ -15,7 +15,7 @@ bounds its own work by operation counts.
 from __future__ import annotations
 
 import gc
-from types import FrameType
+from types import CodeType, FrameType
 
 IMPORT_SYSTEM = "<frozen importlib._bootstrap"  # its frames (and _bootstrap_external's)
 _COLLECTING = [False]  # set while the garbage collector runs (its callbacks included)
@@ -48,9 +48,9 @@ def can_raise(frame: FrameType | None | object) -> bool:
         return False
     codes = (_gc_started.__code__, _gc_stopped.__code__)
     while isinstance(frame, FrameType):
-        code = frame.f_code
-        if code.co_name == "__del__" or code in codes or code.co_filename.startswith(
-                IMPORT_SYSTEM):
+        code = _code(frame)
+        if code is None or code.co_name == "__del__" or code in codes \
+                or code.co_filename.startswith(IMPORT_SYSTEM):
             return False
         frame = frame.f_back
     return True
@@ -59,7 +59,23 @@ def can_raise(frame: FrameType | None | object) -> bool:
 def importing(frame: FrameType | None | object) -> bool:
     """Is a module being imported in ``frame`` or a frame that called it?"""
     while isinstance(frame, FrameType):
-        if frame.f_code.co_filename.startswith(IMPORT_SYSTEM):
+        code = _code(frame)
+        if code is None or code.co_filename.startswith(IMPORT_SYSTEM):
             return True
         frame = frame.f_back
     return False
+
+
+def _code(frame: FrameType | object) -> CodeType | None:
+    """The frame's code, or None where it cannot be told: another thread's frame, read
+    while that thread is entering a call, can hold its function there for an instant (the
+    memory watchdog died of "'function' object has no attribute 'co_filename'").
+
+    >>> import sys
+    >>> class Entering:
+    ...     f_code = len
+    >>> _code(Entering()) is None, _code(sys._getframe()) is not None
+    (True, True)
+    """
+    code = getattr(frame, "f_code", None)
+    return code if isinstance(code, CodeType) else None
