@@ -55,8 +55,8 @@ TARGETS = (
     Target("lse_numpy", "batched log-sum-exp Hessian, numpy kernel / jitted JAX, worst run",
            0.5),
     Target("point_us", "61-parameter Hessian at one point from Python, median", 10, "µs"),
-    Target("import_s", "`import symnum`, whole process, median of 5", 0.25, "s"),
-    Target("derive_s", '`symnum derive "x^2"`, whole process, median of 5', 0.5, "s"),
+    Target("import_s", "`import symnum`, whole process, median of 5 (--quick: 2)", 0.25, "s"),
+    Target("derive_s", '`symnum derive "x^2"`, whole process, median of 5 (--quick: 2)', 0.5, "s"),
 )
 NOT_HERE = ("held-out checks of the earlier issues, catalog and notebooks unchanged: "
             "the test suite decides these, not this benchmark")

@@ -14,7 +14,8 @@
 7. the summary: each target, the measured value, PASS or MISS; all of it also written to
    benchmarks/last_run.json (``python benchmarks/report.py`` turns it into Markdown).
 
-``--quick`` is a smoke run (smaller sizes, fewer repeats; its verdicts decide nothing).
+``--quick`` is a smoke run (smaller sizes, fewer repeats; its verdicts decide nothing), written
+to scaling_quick.png and last_run_quick.json so that it never replaces the full run's.
 Ratios are symnum's time over the other tool's, measured in this one run on this machine.
 """
 
@@ -50,9 +51,17 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
                         help="the same for SymPy and symengine (default 120; --quick: 20)")
     parser.add_argument("--cap-gb", type=float, default=6,
                         help="resident memory at which a tool's process is stopped")
-    parser.add_argument("--plot", default=os.path.join(HERE, "scaling.png"))
-    parser.add_argument("--json", default=report.LAST_RUN)
-    return parser.parse_args(argv)
+    parser.add_argument("--plot", default=None,
+                        help="default benchmarks/scaling.png (--quick: scaling_quick.png)")
+    parser.add_argument("--json", default=None,
+                        help="default benchmarks/last_run.json (--quick: last_run_quick.json)")
+    args = parser.parse_args(argv)
+    quick = "_quick" if args.quick else ""  # a smoke run leaves the README's run and plot be
+    if args.plot is None:
+        args.plot = os.path.join(HERE, f"scaling{quick}.png")
+    if args.json is None:
+        args.json = report.LAST_RUN.replace(".json", f"{quick}.json")
+    return args
 
 
 def main(argv: list[str] | None = None) -> dict:

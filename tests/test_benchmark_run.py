@@ -76,5 +76,8 @@ def test_the_summary_decides_each_target_and_writes_markdown(bench, tmp_path):
 def test_the_command_line_reads_its_sections(bench):
     run = bench["run"]
     assert run.arguments(["--quick", "--only", "builds,sweep"]).only == "builds,sweep"
+    quick, full = run.arguments(["--quick"]), run.arguments([])
+    assert quick.plot.endswith("scaling_quick.png") and full.plot.endswith("scaling.png")
+    assert quick.json.endswith("last_run_quick.json") and full.json.endswith("last_run.json")
     with pytest.raises(SystemExit, match="unknown section"):
         run.main(["--only", "everything", "--json", ""])
