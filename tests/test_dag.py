@@ -258,3 +258,17 @@ def test_text_over_the_parsers_limit_is_refused_as_before():
     from symnum.core.errors import SymnumError
     with pytest.raises(SymnumError, match="long"):
         symnum.derive("+".join(f"x{i % 50}" for i in range(60_000)), what="gradient")
+
+
+def test_a_function_of_40_variables_takes_the_graph_for_its_hessian_method():
+    """Function.hessian() as Function.differentiate("hessian"): 40 variables on the graph
+    (it was SymPy's diff, entry by entry: 10 s for 42 variables)."""
+    names = [f"w{i}" for i in range(40)]
+    f = symnum.Function(" + ".join(f"tanh(w{i}*w{(i + 1) % 40})**2" for i in range(40)),
+                        wrt=names)
+    r = f.hessian()
+    assert isinstance(r, GraphResult) and r.shape == (40, 40)
+    w0, w1 = sympy.symbols("w0 w1", real=True)
+    want = sympy.diff(sympy.tanh(w0 * w1) ** 2, w0, w1)
+    assert sympy.simplify(r.expanded()[0, 1] - want) == 0
+    assert type(symnum.Function("x**2*y").hessian()).__name__ == "Result"  # small: as before

@@ -119,7 +119,13 @@ class Function:
         return jacobian(self)
 
     def hessian(self) -> Result:
-        """The n × n Hessian of a scalar function."""
+        """The n × n Hessian of a scalar function; from 40 variables on, the one
+        ``differentiate("hessian")`` (and :func:`symnum.derive`) makes on the graph engine."""
+        from .fast import DAG_MIN_VARIABLES
+        if len(self.variables) >= DAG_MIN_VARIABLES and not self.is_vector \
+                and not self.is_matrix_calculus:
+            from .derive import differentiate
+            return differentiate(self, "hessian")
         from .calculus import hessian
         return hessian(self)
 
