@@ -69,7 +69,9 @@ def verdict(target: Target, value: float | None) -> str:
 def _value(value: float | None) -> str:
     if value is None:
         return "not run"
-    return f"{value:.3g}" if math.isfinite(value) else "stopped"
+    if not math.isfinite(value):
+        return "stopped"
+    return f"{value:.0f}" if abs(value) >= 1000 else f"{value:.3g}"
 
 
 def _finite(value: float | None) -> float | str | None:
