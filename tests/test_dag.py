@@ -104,13 +104,16 @@ def test_reader_reads_what_the_parser_reads():
                                   "x*007", "x\u00a0*y", "x +\ny", "-" * 300 + "x", "1^" * 300 + "x",
                                   "x - x", "x/(x - x)", "z/(2*(x + y) - 2*x - 2*y)", "x*y/x",
                                   "atanh(x/x)*y", "log(x - x + 1)*y", "sqrt(x)*sqrt(x)*y",
-                                  "x^(3/2)/sqrt(x)", "x*x/x^2*y"])
+                                  "x^(3/2)/sqrt(x)", "x*x/x^2*y", "exp(x)*exp(-x)*y",
+                                  "1/(exp(x)^2*exp(-2*x) - 1)", "exp(x)*exp(1 - x)*y",
+                                  "exp(x)*exp(y)*exp(-y)"])
 def test_reader_leaves_other_text_to_the_parser(text):
     assert read(Graph(), text) is None
 
 
 @pytest.mark.parametrize("text", ["3*(x + 1) - 3", "\n x + y\t \n", "sqrt(x)*x*y",
-                                  "x*(y + 1) - x*y", "0.1*x + 0.2*x - 0.3*y"])
+                                  "x*(y + 1) - x*y", "0.1*x + 0.2*x - 0.3*y",
+                                  "exp(x)*exp(y)"])
 def test_reader_keeps_what_sympy_does_not_fold_to_a_number(text):
     """Collecting like terms finds SymPy's folds only: these still read on the graph."""
     assert read(Graph(), text) is not None

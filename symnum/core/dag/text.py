@@ -250,6 +250,7 @@ def folds(g: Graph, root: int, names: dict[str, int]) -> bool:
                 c = {key: _product(k, scale) for key, k in cb.items()}
             else:
                 c = _times(_factor(a, ca, atom_of), _factor(b, cb, atom_of))
+                _exponentials(c, canon, atom_of, ops)
         elif op == POW:
             (a,) = args[n]
             k = _exact(data[n])
@@ -293,6 +294,23 @@ def _times(a: Canon, b: Canon) -> Canon:
         else:
             exponents[base] = e
     return {tuple(sorted((b, e) for b, e in exponents.items() if e != 0)): _product(ca, cb)}
+
+
+def _exponentials(c: Canon, canon: dict[int, Canon], atom_of: dict[int, int],
+                  ops: list[int]) -> None:
+    """Raise _Fallback where a product's exponentials' arguments cancel: SymPy then writes
+    exp(a)·exp(b) as one exp, so exp(x)·exp(−x) is 1 (and x leaves the text)."""
+    exp = BY_NAME.get("exp")
+    ((key, _),) = c.items()
+    found = [(atom, e) for atom, e in key if ops[atom] == exp]
+    if len(found) < 2:
+        return
+    total: dict[tuple, Number] = {}
+    for atom, e in found:
+        for k, v in canon[atom_of[atom]].items():
+            total[k] = total.get(k, 0) + v * e
+    if any(v == 0 for k, v in total.items() if k) or all(not k for k in total):
+        raise _Fallback  # a term cancels (exp(x)·exp(y)·exp(−y) is exp(x)), or a number
 
 
 def _names_left(canon: dict[int, Canon], atom_of: dict[int, int], root: int,
