@@ -18,10 +18,9 @@ from typing import Any
 
 from ..fast import DAG_MIN_VARIABLES
 from ..function import Function
-from .differentiate import gradient, hessian
 from .functions import ensure
 from .graph import Graph, paused_gc
-from .result import KINDS, GraphResult
+from .result import KINDS, GraphResult, derived
 from .text import read
 
 MIN_TEXT = 2_000  # characters: below this SymPy's own route is fast and prints simpler forms
@@ -65,17 +64,7 @@ def _derive(text: str, wrt: list[str] | None, what: str) -> GraphResult | None:
     if any(n not in names for n in order) or len(set(order)) != len(order):
         return None  # the parser's own checks and messages
     xs = [names[n] for n in order]
-    f = LazyFunction(text, tuple(order))
-    n = len(xs)
-    if what == "gradient":
-        entries = gradient(g, root, xs)
-        g.seal()
-        return GraphResult("gradient", f, g, root, entries, xs, (n, 1),
-                           names)
-    rows = hessian(g, root, xs)
-    g.seal()  # complete: the index that made it is not needed to read or compile it
-    return GraphResult("hessian", f, g, root, [e for row in rows for e in row], xs, (n, n),
-                       names)
+    return derived(what, LazyFunction(text, tuple(order)), g, root, xs, names)
 
 
 __all__ = ["LazyFunction", "graph_derive"]

@@ -123,17 +123,20 @@ def graph_result(f: Function, kind: str) -> GraphResult | None:
         except NotInGraph:
             return None
         xs = [names[v] if v in names else g.var(v.name) for v in f.variables]
-        by_name = {s.name: node for s, node in names.items()}
-        n = len(xs)
-        if kind == "gradient":
-            entries = gradient(g, root, xs)
-            g.seal()
-            return GraphResult("gradient", f, g, root, entries, xs, (n, 1),
-                               by_name)
-        rows = hessian(g, root, xs)
-        g.seal()  # complete: the index that made it is not needed to read or compile it
-        return GraphResult("hessian", f, g, root, [e for row in rows for e in row], xs, (n, n),
-                           by_name)
+        return derived(kind, f, g, root, xs, {s.name: node for s, node in names.items()})
 
 
-__all__ = ["GraphResult", "graph_result", "jacobian"]
+def derived(kind: str, f: Function, g: Graph, root: int, xs: list[int],
+            names: dict[str, int]) -> GraphResult:
+    """The gradient or Hessian of ``root`` along ``xs`` in ``g``, which is then sealed (the
+    index that made it is not needed to read or compile it)."""
+    n = len(xs)
+    if kind == "gradient":
+        entries, shape = gradient(g, root, xs), (n, 1)
+    else:
+        entries, shape = [e for row in hessian(g, root, xs) for e in row], (n, n)
+    g.seal()
+    return GraphResult(kind, f, g, root, entries, xs, shape, names)
+
+
+__all__ = ["GraphResult", "derived", "graph_result", "jacobian"]
