@@ -138,14 +138,12 @@ def test_one_thread_nests_and_restores():
         assert inner == still == 1 and done == [1]
 
 
-def test_big_batches_go_to_one_thread_only_on_a_busy_machine(monkeypatch):
-    big = threads.ONE_THREAD_MAX_BATCH + 1
-    assert threads.single(threads.ONE_THREAD_MAX_BATCH)
+def test_kernels_go_to_one_thread_only_on_a_busy_machine(monkeypatch):
     monkeypatch.setattr(threads.os, "cpu_count", lambda: 2)
     monkeypatch.setattr(threads.os, "getloadavg", lambda: (0.5, 0.5, 0.5))
-    assert not threads.single(big)
+    assert not threads.busy()
     monkeypatch.setattr(threads.os, "getloadavg", lambda: (2.5, 1.0, 1.0))
-    assert threads.single(big)
+    assert threads.busy()
 
 
 def test_workspace_hands_back_the_array_it_was_given():

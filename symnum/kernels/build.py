@@ -33,7 +33,7 @@ from .one_point_c import CFunction
 from .params import ParamsLike, check_complete, check_real_constants, resolve_params
 from .program import WORKSPACE_MIN_SIZE, Program
 from .stable import stabilize
-from .threads import one_thread, single
+from .threads import busy, one_thread
 from .workspace import Workspace
 
 if TYPE_CHECKING:
@@ -164,7 +164,7 @@ class Kernel:
             big = math.prod(batch) >= WORKSPACE_MIN_SIZE
             device = _device(arrays)
             with one_thread() if getattr(device, "type", None) == "cpu" and \
-                    single(math.prod(batch)) else nullcontext():
+                    busy() else nullcontext():
                 # outputs written straight into the rows of the result's scratch, if it has
                 own = self._arrays(device, True, workspace)
                 rows = self.layout.rows(batch, own) if isinstance(self.layout, Stacked) \

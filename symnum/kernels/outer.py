@@ -4,7 +4,9 @@ At B points the result holds B·n² numbers (64 MB for n = 20 at 20,000 points) 
 3·B·n: writing its memory is the whole cost. One library call for the products and a second,
 strided one for the diagonal take the result through the cache twice; :func:`outer_into`
 writes it a chunk of points at a time, small enough to stay in the core's cache (``CHUNK_BYTES``),
-products then diagonal, so each cache line of the result goes to memory once. Torch multiplies
+products then diagonal, so each cache line of the result goes to memory once. That is for one
+thread: where torch has more, one product over the whole result (one team of threads) then
+the diagonal is faster (20 × 20,000: 7.4 ms on two threads against 10 ms chunked). Torch multiplies
 with ``torch.mul(out=)``; numpy with ``einsum`` (its loop over rows of n is about half the
 cost of ``np.multiply``'s broadcast one for n = 20).
 
@@ -28,6 +30,10 @@ def outer_into(result: object, w: object | None, v: object | None, diagonal: obj
     rows = [None if a is None else a.reshape((-1, n)) for a in (w, v, diagonal)]
     torch_arrays = type(result).__module__.startswith("torch")
     multiply, copy = _torch() if torch_arrays else _numpy()
+    if torch_arrays and w is not None and _threads() > 1:  # one team over the whole result
+        multiply(rows[0], rows[1], matrices)
+        copy(matrices.reshape((-1, n * n))[:, ::n + 1], rows[2])
+        return result
     step = max(1, CHUNK_BYTES // (n * n * result.itemsize if not torch_arrays
                                   else n * n * result.element_size()))
     for start in range(0, matrices.shape[0], step):
@@ -39,6 +45,11 @@ def outer_into(result: object, w: object | None, v: object | None, diagonal: obj
             multiply(w_rows, v_rows, block)
         copy(block.reshape((-1, n * n))[:, ::n + 1], d_rows)
     return result
+
+
+def _threads() -> int:
+    import torch
+    return torch.get_num_threads()
 
 
 def _torch():
