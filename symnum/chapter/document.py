@@ -90,6 +90,7 @@ class Built:
 PREAMBLE = r"""\documentclass[10pt]{article}
 \usepackage[margin=2cm]{geometry}
 \usepackage{amsmath,amssymb,graphicx}
+\setcounter{MaxMatrixCols}{64}
 \usepackage[T1]{fontenc}
 \setlength{\parindent}{0pt}\setlength{\parskip}{4pt}
 \allowdisplaybreaks
