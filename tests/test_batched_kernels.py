@@ -191,3 +191,31 @@ def test_outputs_written_straight_into_the_rows(backend):
     assert np.allclose(got, expected, atol=1e-12)
     assert np.allclose(np.asarray(h(*args)), np.stack([y * z + c * y**2 + e, x * z + 2 * s * y,
                                                         x * y + e * x + 2], -1), atol=1e-12)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "torch"])
+def test_a_result_still_held_is_never_overwritten_by_the_next_call(backend):
+    """Big results are recycled (Workspace.result) only once nothing of them is alive."""
+    k = symnum.kernel("x**2*y + exp(y)*z", wrt="x,y,z", what="hessian", backend=backend)
+    points = 70_000  # a 5 MB result: recycled
+    rng = np.random.default_rng(3)
+    first = [rng.normal(size=points) for _ in range(3)]
+    second = [rng.normal(size=points) for _ in range(3)]
+    if backend == "torch":
+        first, second = ([torch.from_numpy(a) for a in arrays] for arrays in (first, second))
+    held = k(*first)
+    row = held[5]
+    copy = _np(held).copy()
+    again = k(*second)
+    assert not np.shares_memory(_np(again), _np(held))
+    assert np.array_equal(_np(held), copy) and np.array_equal(_np(row), copy[5])
+    address = _np(again).ctypes.data
+    del again
+    third = k(*second)
+    assert _np(third).ctypes.data == address  # dropped: its memory again
+    del held, row
+    assert not np.shares_memory(_np(k(*first)), _np(third))
+
+
+def _np(array: object) -> np.ndarray:
+    return array.numpy() if isinstance(array, torch.Tensor) else np.asarray(array)

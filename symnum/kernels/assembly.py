@@ -105,7 +105,12 @@ class Arrays:
         return target
 
     def new(self, shape: tuple[int, ...]) -> object:
-        """An uninitialised array (huge pages for a big torch one, as numpy does itself)."""
+        """An uninitialised array (huge pages for a big torch one, as numpy does itself); a
+        call's result on the CPU comes from the scratch pool's recycled results
+        (:meth:`Workspace.result`)."""
+        if self.eager and self.scratch is not None and \
+                (not self.torch or getattr(self.device, "type", "cpu") == "cpu"):
+            return self.scratch.result(shape, self.dtype, self.torch)
         if self.torch:
             import torch
             return huge_pages(torch.empty(shape, dtype=self.dtype, device=self.device))
