@@ -219,3 +219,16 @@ def test_a_result_still_held_is_never_overwritten_by_the_next_call(backend):
 
 def _np(array: object) -> np.ndarray:
     return array.numpy() if isinstance(array, torch.Tensor) else np.asarray(array)
+
+
+def test_numpy_rank_one_results_written_by_threads_equal_one_threads(monkeypatch):
+    rng = np.random.default_rng(4)
+    w, v, d = (rng.normal(size=(3_000, 7)) for _ in range(3))
+    monkeypatch.setattr(outer, "CHUNK_BYTES", 7 * 7 * 8 * 100)  # 30 chunks
+    monkeypatch.setattr(outer, "_parts", lambda size: 1)
+    alone = outer.outer_into(np.empty((3_000, 7, 7)), w, v, d)
+    monkeypatch.setattr(outer, "_parts", lambda size: 3)
+    shared = outer.outer_into(np.full((3_000, 7, 7), np.nan), w, v, d)
+    assert np.array_equal(alone, shared)
+    assert np.array_equal(alone[:, 2, 5], w[:, 2] * v[:, 5])
+    assert np.array_equal(alone[:, 4, 4], d[:, 4])
