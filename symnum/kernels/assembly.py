@@ -109,7 +109,7 @@ class Arrays:
         call's result on the CPU comes from the scratch pool's recycled results
         (:meth:`Workspace.result`)."""
         if self.eager and self.scratch is not None and \
-                (not self.torch or getattr(self.device, "type", "cpu") == "cpu"):
+                (not self.torch or getattr(self.device, "type", None) == "cpu"):
             return self.scratch.result(shape, self.dtype, self.torch)
         if self.torch:
             import torch
