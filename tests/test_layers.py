@@ -36,9 +36,11 @@ PACKAGE = Path(__file__).resolve().parent.parent / "symnum"
 # ``symnum/<layer>/`` or a module ``symnum/<layer>.py`` is that layer; the top package, its
 # ``__main__`` and the shells (``SHELLS``) are the top floor "shell". "edge" (the process
 # edges' timers, signals and rlimits) sits under the shells, which share it, and above the
-# library, which cannot import it.
+# library, which cannot import it. "batch" (many requests in bulk: read, run under the edge's
+# limits on local processes or a Dask cluster, kept resumably, reported) sits on the edge,
+# under the shells that call it.
 LAYERS = ["core", "steps", "kernels", "matrix", "higher", "export", "verification", "check",
-          "analysis", "api", "chapter", "service", "edge", "shell"]
+          "analysis", "api", "chapter", "service", "edge", "batch", "shell"]
 SHELLS = ("cli", "web")
 MAX_LINES = 500
 # Folders outside symnum/ that install inside it (pyproject.toml's package-dir), with their
