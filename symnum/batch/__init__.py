@@ -1,7 +1,18 @@
 """Many requests in bulk: answers and keys read from tables, each graded under its own time
 and memory limit on local worker processes or a Dask cluster, the results kept in a file that
 a rerun resumes, then summarised. Above the process edges' limits (:mod:`symnum.edge`), under
-the shells (``symnum grade`` parses and calls it).
+the shells (``symnum grade`` parses and calls it). ``tables`` (ANSWERS and KEY read and
+checked), ``jobs`` (one answer graded → a ``Row``), ``worker`` (a grading process), ``runner``
+(local processes or Dask), ``store`` (the resumable results file), ``progress``, ``grading``
+(the whole run).
 """
 
-__all__ = []  # filled as the modules land
+from .grading import Graded, grade_files, jobs_of
+from .jobs import VERDICTS, GradeLimits, Job, Row, grade
+from .runner import Pool, run
+from .store import Store
+from .tables import Answer, BatchInputError, KeyRow, Points, read_answers, read_key
+
+__all__ = ["VERDICTS", "Answer", "BatchInputError", "GradeLimits", "Graded", "Job", "KeyRow",
+           "Points", "Pool", "Row", "Store", "grade", "grade_files", "jobs_of", "read_answers",
+           "read_key", "run"]

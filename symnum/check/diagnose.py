@@ -338,3 +338,40 @@ def _show(expr) -> str:
     from ..core.render import for_display
     text = str(for_display(expr))  # f′(x), not Derivative(f(x), x)
     return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN - 1] + "…"
+
+
+# The stable names of the hints' kinds (partial credit in ``symnum grade`` keys refers to
+# them): each kind, and how its messages above begin (or, with a leading "…", what they hold).
+HINT_KINDS = {
+    "chain": ("a chain-rule factor is missing", "the chain rule evaluates"),
+    "power": ("the power rule",),
+    "exponential": ("… is an exponential, not a power",),
+    "trig": ("the derivative of cos is", "the derivative of sin is"),
+    "quotient": ("the quotient rule",),
+    "product": ("the product rule", "a term of the product rule"),
+    "sign": ("the sign is wrong",),
+    "constant": ("a constant factor is off",),
+    "variable": ("the claim is the derivative with respect to",),
+    "order": ("the claim is the function itself", "the claim is the derivative of order"),
+    "entries": ("the entries are in the wrong order",),
+    "transpose": ("the claim is the transpose",),
+    "term": ("a term is missing",),
+    "region": ("the claim differs only where",),
+    "symmetric": ("the claim holds only for a symmetric",),  # check.matrix's
+}
+
+
+def hint_kind(hint: str | None) -> str | None:
+    """The kind of a diagnosis (a key of :data:`HINT_KINDS`), or None.
+
+    >>> hint_kind("the sign is wrong: the claim is minus the derivative")
+    'sign'
+    >>> hint_kind("exp(x**2) is an exponential, not a power: ..."), hint_kind(None)
+    ('exponential', None)
+    """
+    for kind, starts in HINT_KINDS.items():
+        for start in starts:
+            if start.startswith("… ") and start[2:] in (hint or "") or \
+                    (hint or "").startswith(start):
+                return kind
+    return None

@@ -52,7 +52,9 @@ def _run(argv: Sequence[str] | None, process_limits: bool) -> int:
         args = parse_arguments(sys.argv[1:] if argv is None else argv)
         if args.command == "serve":  # runs until stopped: no time or memory limit here
             return serve_command(args)
-        limiting = edge.limited(limits) if process_limits else contextlib.nullcontext()
+        # a batch (grade) limits each answer in its workers, never the whole run
+        whole = process_limits and not getattr(args, "unlimited", False)
+        limiting = edge.limited(limits) if whole else contextlib.nullcontext()
         with guard.quiet_warnings(), limiting:
             out, code = COMMANDS[args.command](args)
     except SymnumError as err:

@@ -196,7 +196,45 @@ def build_parser() -> argparse.ArgumentParser:
                    "by default only localhost, 127.0.0.1, [::1] and the --host address are "
                    "answered, so that no other site's page can reach the server by DNS "
                    "rebinding")
+    grade(sub)
     return parser
+
+
+# The kinds of hints partial credit can name (symnum.check.diagnose.HINT_KINDS; a test keeps
+# the two the same): written out so that the command line's start-up loads no SymPy.
+GRADE_EPILOG = """\
+KEY columns: question, expression, wrt, what (derivative, gradient, jacobian, hessian, ...),
+optional shapes (x=n A=n,n), syntax (plain or latex), points. ANSWERS columns: student,
+question, answer. Both .csv (with a header) or .jsonl, by the extension; RESULTS too.
+
+points: full marks (default 1), or partial credit by the kind of hint a wrong answer gets,
+like '2; sign=1; constant=1.5'. Kinds: chain, power, exponential, trig, quotient, product,
+sign, constant, variable, order, entries, transpose, term, region, symmetric.
+
+Verdicts: correct, incorrect (with a hint), unreadable (the answer does not read or has the
+wrong shape), gave up (its time or memory limit, or its worker stopped). Run the same
+command again after a crash: finished rows are kept, the rest graded; an edited key row
+or answer is graded again.
+"""
+
+
+def grade(sub: argparse._SubParsersAction) -> None:
+    """``symnum grade ANSWERS --key KEY --out RESULTS``."""
+    g = sub.add_parser("grade", help="grade students' answers against a key, resumably",
+                       epilog=GRADE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    g.add_argument("answers", help="the answers: .csv or .jsonl with student, question, answer")
+    g.add_argument("--key", required=True, help="the key: .csv or .jsonl, one row a question")
+    g.add_argument("--out", required=True, help="the results (.csv or .jsonl); an existing "
+                   "file is continued")
+    g.add_argument("--workers", type=int, default=1, help="local worker processes (default 1)")
+    g.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help="grade on this Dask cluster instead (needs symnum[dask])")
+    g.add_argument("--timeout", type=float, default=20.0,
+                   help="seconds per answer (default 20); past it: gave up")
+    g.add_argument("--memory", default="1G",
+                   help="memory per answer, like 512M or 2G (default 1G; 'off': none)")
+    g.add_argument("--quiet", action="store_true", help="no progress line")
+    g.set_defaults(unlimited=True)  # a batch: per-answer limits, none on the whole run
 
 
 def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
@@ -217,10 +255,25 @@ def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
                 and value[1:] in argv:
             setattr(args, name, value[1:])
     if args.command is None:
-        raise UsageError("choose a command: derive, verify, check, critical, plot, "
-                         "export, functions, catalog, report, demo or serve (see --help)")
+        raise UsageError("choose a command: derive, verify, check, critical, plot, export, "
+                         "functions, catalog, report, demo, grade or serve (see --help)")
     _check_integers(args)
+    if args.command == "grade":
+        _check_grade(args)
     return args
+
+
+def _check_grade(args: argparse.Namespace) -> None:
+    """--timeout and --memory of ``grade``, read before any work."""
+    from ..edge.limits import MIN_MEMORY, read_size, size_text
+
+    if not 0 < args.timeout <= 86400:
+        raise UsageError(f"--timeout must be a number of seconds above 0, got {args.timeout:g}")
+    try:
+        args.memory = read_size(args.memory)
+    except ValueError:
+        raise UsageError(f"--memory must be a size from {size_text(MIN_MEMORY)} up, like 512M "
+                         f"or 2G (or 'off' for no limit), got {args.memory!r}") from None
 
 
 def run(argv: Sequence[str]) -> tuple[str, int]:

@@ -92,6 +92,16 @@ def _functions(args: argparse.Namespace) -> tuple[str, int]:
     return _rendered(listing, args.format)
 
 
+def _grade(args: argparse.Namespace) -> tuple[str, int]:
+    from ..batch.grading import grade_files
+    from ..batch.jobs import GradeLimits
+
+    graded = grade_files(args.answers, args.key, args.out, workers=args.workers,
+                         scheduler=args.scheduler, limits=GradeLimits(args.timeout, args.memory),
+                         quiet=args.quiet)
+    return graded.text(args.out), 0
+
+
 COMMANDS = {"derive": _derive, "verify": _verify, "check": _check, "critical": _critical,
             "plot": _plot, "export": _export, "demo": _demo, "catalog": _catalog, "report": _report,
-            "functions": _functions}
+            "functions": _functions, "grade": _grade}
