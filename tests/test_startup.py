@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # What only some commands need: never loaded by import symnum or a plain derive.
 HEAVY = ("numpy", "scipy", "torch", "jax", "matplotlib", "symengine", "starlette", "uvicorn",
-         "jinja2", "numexpr", "casadi")
+         "jinja2", "numexpr", "casadi", "dask", "distributed")
 NOT_FOR_DERIVE = ("symnum.kernels", "symnum.steps", "symnum.matrix", "symnum.verification",
                   "symnum.check", "symnum.analysis", "symnum.export", "symnum.chapter",
                   "symnum.web", "importlib.metadata")

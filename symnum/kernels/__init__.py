@@ -6,7 +6,8 @@ derivatives), ``torch_module`` (``TorchModule``: learnable parameters), ``progra
 generic evaluator over ``backends``' tables, compiled from :mod:`symnum.core.registry`),
 ``stable`` with ``stable_rules`` and ``stable_sums`` (overflow-safe exact rewrites),
 ``assembly`` (rank-one Hessian layouts), ``inputs`` (argument checks), the speed parts
-``fused``, ``memory``, ``workspace``, ``native_nodes``, and ``source`` with ``dialects`` (a
+``fused``, ``memory``, ``workspace``, ``native_nodes``, ``dask_arrays`` (a numpy kernel
+on Dask arrays: a lazy Dask array back), and ``source`` with ``dialects`` (a
 program as straight-line Python, numpy, torch, JAX or C source, spelled by the registry: the
 one point path ``one_point``, ``one_point_c`` with ``c_source``, and :mod:`symnum.export`).
 """

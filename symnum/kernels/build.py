@@ -23,6 +23,7 @@ from ..core.errors import EvaluationError, ShapeError, SymnumError
 from ..core.function import ExprLike, Function, WrtLike, as_function
 from ..core.logistic import to_exponentials
 from .assembly import Arrays, Rows, Stacked, layout_for
+from .dask_arrays import dask_call, holds_dask
 from .fused import Fused
 from .graph_program import graph_program
 from .inputs import as_array
@@ -100,6 +101,8 @@ class Kernel:
         if named:
             args = args + tuple(by_name(self.variables[len(args):], named))
         self.program.check_count(args)
+        if holds_dask(args):  # a lazy Dask array back, block by block
+            return dask_call(self, args, out)
         if out is None and not self.complex_input and self.backend != "jax":
             point = floats(args)
             if point is not None:
