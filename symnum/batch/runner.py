@@ -132,6 +132,8 @@ class Pool:
     def run(self, jobs: Iterable[Job]) -> Iterator[Row]:
         """Grade ``jobs``: one row each, as they finish."""
         pending = deque(jobs)
+        if not pending and not self.workers:
+            return  # nothing to grade: no worker started for it
         selector = selectors.DefaultSelector()
         while len(self.workers) < min(self.size, max(1, len(pending))):
             self._spawn()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import os
 import shlex
 from collections.abc import Sequence
 
@@ -234,6 +235,9 @@ def grade(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--memory", default="1G",
                    help="memory per answer, like 512M or 2G (default 1G; 'off': none)")
     g.add_argument("--quiet", action="store_true", help="no progress line")
+    g.add_argument("--report", metavar="REPORT.html",
+                   help="also write an HTML report: correct rates, the most common wrong "
+                   "answers with their hints, students' totals (one self-contained file)")
     g.set_defaults(unlimited=True)  # a batch: per-answer limits, none on the whole run
 
 
@@ -267,6 +271,8 @@ def _check_grade(args: argparse.Namespace) -> None:
     """--timeout and --memory of ``grade``, read before any work."""
     from ..edge.limits import MIN_MEMORY, read_size, size_text
 
+    if args.report is not None and not os.path.isdir(os.path.dirname(args.report) or "."):
+        raise UsageError(f"--report: the folder of {args.report} does not exist")
     if not 0 < args.timeout <= 86400:
         raise UsageError(f"--timeout must be a number of seconds above 0, got {args.timeout:g}")
     try:

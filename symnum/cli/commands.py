@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import math
+from typing import Any
 
 from .. import service
 from ..core.errors import SymnumError
@@ -99,7 +100,25 @@ def _grade(args: argparse.Namespace) -> tuple[str, int]:
     graded = grade_files(args.answers, args.key, args.out, workers=args.workers,
                          scheduler=args.scheduler, limits=GradeLimits(args.timeout, args.memory),
                          quiet=args.quiet)
-    return graded.text(args.out), 0
+    return "\n".join([graded.text(args.out), *_grade_summary(graded, args)]), 0
+
+
+def _grade_summary(graded: Any, args: argparse.Namespace) -> list[str]:
+    """The summary's lines after a grading run, and the report written when asked."""
+    from ..batch.report import write_report
+    from ..batch.summary import summary
+    from ..batch.tables import read_answers
+
+    if not graded.rows:
+        return []
+    answers = read_answers(args.answers) if args.report else None
+    found = summary(graded.rows, graded.key, answers)
+    lines = found.text().splitlines()[1:]  # its first line says what graded.text() said
+    if args.report:
+        write_report(found, args.report, source=f"{args.answers} graded against {args.key} "
+                     f"→ {args.out}")
+        lines.append(f"report → {args.report}")
+    return lines
 
 
 COMMANDS = {"derive": _derive, "verify": _verify, "check": _check, "critical": _critical,
