@@ -23,7 +23,6 @@ import warnings
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from ..check.diagnose import hint_kind
 from ..core.errors import SymnumError
 from ..edge import limits as edge
 from ..edge.limits import OutOfMemory, TimeUp, limited, resident_size
@@ -139,6 +138,7 @@ def grade(job: Job, limits: GradeLimits) -> Row:
 
 
 def _check(job: Job) -> tuple[str, float, str]:
+    from ..check.diagnose import hint_kind
     from ..service import CheckRequest, check
 
     if not job.answer.strip():

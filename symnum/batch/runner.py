@@ -14,6 +14,7 @@ grades its chunk on a :class:`Pool` of one worker process kept warm in the Dask 
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import selectors
@@ -76,8 +77,10 @@ class Pool:
     """``size`` local worker processes grading under ``limits``; reusable for several
     :meth:`run` calls, :meth:`close` (or ``with``) stops them."""
 
-    def __init__(self, size: int, limits: GradeLimits) -> None:
-        self.size, self.limits = size, limits
+    command = (sys.executable, "-m", "symnum.batch.worker")  # + SECONDS MEMORY
+
+    def __init__(self, size: int, limits: GradeLimits, grace: float = GRACE_S) -> None:
+        self.size, self.limits, self.grace = size, limits, grace
         self.workers: list[_Worker] = []
         self.failed_starts = 0
 
@@ -108,7 +111,7 @@ class Pool:
         memory = "off" if self.limits.memory is None else str(self.limits.memory)
         errors = tempfile.TemporaryFile()
         process = subprocess.Popen(
-            [sys.executable, "-m", "symnum.batch.worker", seconds, memory],
+            [*self.command, seconds, memory],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors,
             env=_environment(), start_new_session=True)  # Ctrl-C goes to the runner only
         worker = _Worker(process, errors)
@@ -140,30 +143,39 @@ class Pool:
         for worker in self.workers:
             selector.register(worker.process.stdout, selectors.EVENT_READ)
         try:
-            while pending or any(w.job is not None for w in self.workers):
-                for worker in self.workers:
+            while True:
+                finished: list[Row] = []
+                for worker in list(self.workers):
+                    finished += self._settle(worker, selector)
+                for worker in self.workers:  # the next jobs go out before the rows are kept
                     if pending and worker.ready and worker.job is None:
                         self._send(worker, pending.popleft())
-                for worker in list(self.workers):
-                    if worker.readable:
-                        yield from self._read(worker)
-                    if worker.ended:
-                        if worker.job is not None:
-                            yield gave_up(worker.job, STOPPED)
-                        self._replace(worker, selector)
-                    elif worker.job is not None and time.monotonic() > worker.deadline:
-                        yield gave_up(worker.job, self.limits.time_message(),
-                                      time.monotonic() - worker.deadline + self._allowed())
-                        worker.job = None
-                        self._replace(worker, selector)
-                    elif not worker.ready and time.monotonic() - worker.started > START_S:
-                        self._replace(worker, selector)
+                yield from finished
+                if not pending and all(w.job is None for w in self.workers):
+                    return
                 self._wait(selector)
         finally:
             selector.close()
 
+    def _settle(self, worker: _Worker, selector: selectors.BaseSelector) -> list[Row]:
+        """Its rows, if it wrote; its job given up and itself replaced if it ended or is
+        past its deadline; replaced if it never became ready."""
+        rows = self._read(worker) if worker.readable else []
+        if worker.ended:
+            if worker.job is not None:
+                rows.append(gave_up(worker.job, STOPPED))
+            self._replace(worker, selector)
+        elif worker.job is not None and time.monotonic() > worker.deadline:
+            rows.append(gave_up(worker.job, self.limits.time_message(),
+                                time.monotonic() - worker.deadline + self._allowed()))
+            worker.job = None
+            self._replace(worker, selector)
+        elif not worker.ready and time.monotonic() - worker.started > START_S:
+            self._replace(worker, selector)
+        return rows
+
     def _allowed(self) -> float:
-        return (self.limits.seconds or 0.0) + GRACE_S
+        return (self.limits.seconds or 0.0) + self.grace
 
     def _send(self, worker: _Worker, job: Job) -> None:
         worker.job = job
@@ -206,36 +218,55 @@ class Pool:
 def run(jobs: Iterable[Job], *, workers: int = 1, scheduler: str | None = None,
         limits: GradeLimits | None = None) -> Iterator[Row]:
     """Grade ``jobs`` on ``workers`` local processes, or on the Dask cluster at
-    ``scheduler``: one row per job, as they finish."""
+    ``scheduler``: one row per job, as they finish. The local workers stay warm for the next
+    run in this process with the same limits (they end with it)."""
     limits = limits or GradeLimits(20.0, 2**30)
     if scheduler is not None:
         yield from _on_dask(list(jobs), scheduler, limits)
         return
-    with Pool(workers, limits) as pool:
+    pool = _borrow(workers, limits)
+    try:
         yield from pool.run(jobs)
+    except BaseException:  # stopped half way: its workers may be busy
+        pool.close()
+        raise
+    _give_back(pool)
 
 
-# One warm pool per Dask worker process and limits, lent to one task at a time.
+# Warm pools of this process, by size and limits, each lent to one run at a time (a Dask
+# worker's tasks run in threads).
 _POOLS: dict[tuple, list[Pool]] = {}
 _POOLS_LOCK = threading.Lock()
+
+
+def _borrow(size: int, limits: GradeLimits) -> Pool:
+    with _POOLS_LOCK:
+        idle = _POOLS.get((size, limits.seconds, limits.memory))
+        return idle.pop() if idle else Pool(size, limits)
+
+
+def _give_back(pool: Pool) -> None:
+    with _POOLS_LOCK:
+        if not _POOLS:
+            atexit.register(close_pools)
+        _POOLS.setdefault((pool.size, pool.limits.seconds, pool.limits.memory), []).append(pool)
+
+
+def close_pools() -> None:
+    """Stop every warm worker of this process."""
+    with _POOLS_LOCK:
+        pools = [p for idle in _POOLS.values() for p in idle]
+        _POOLS.clear()
+    for pool in pools:
+        pool.close()
 
 
 def grade_chunk(jobs: list[dict[str, Any]], seconds: float | None,
                 memory: int | None) -> list[dict[str, Any]]:
     """A Dask task: grade ``jobs`` (as :meth:`Job.to_dict` wrote them) on a local pool of
     one worker process, kept warm in this Dask worker for the next chunk; the rows' records."""
-    limits = GradeLimits(seconds, memory)
-    with _POOLS_LOCK:
-        idle = _POOLS.setdefault((seconds, memory), [])
-        pool = idle.pop() if idle else Pool(1, limits)
-    try:
-        rows = [row.record() for row in pool.run(Job.from_dict(j) for j in jobs)]
-    except BaseException:
-        pool.close()
-        raise
-    with _POOLS_LOCK:
-        _POOLS[(seconds, memory)].append(pool)
-    return rows
+    rows = run([Job.from_dict(j) for j in jobs], limits=GradeLimits(seconds, memory))
+    return [row.record() for row in rows]
 
 
 def connect(scheduler: str) -> Any:
@@ -256,9 +287,9 @@ def connect(scheduler: str) -> Any:
 def _on_dask(jobs: list[Job], scheduler: str, limits: GradeLimits) -> Iterator[Row]:
     if not jobs:
         return
-    from distributed import as_completed
-
     with connect(scheduler) as client:
+        from distributed import as_completed
+
         threads = sum(w.get("nthreads", 1) for w in
                       client.scheduler_info().get("workers", {}).values()) or 1
         size = max(CHUNK[0], min(CHUNK[1], -(-len(jobs) // (threads * TASKS_PER_WORKER))))

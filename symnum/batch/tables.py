@@ -21,7 +21,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..check.diagnose import HINT_KINDS
 from ..core.errors import SymnumError
 
 ANSWER_COLUMNS = ("student", "question", "answer")
@@ -38,7 +37,7 @@ class BatchInputError(SymnumError):
 @dataclass(frozen=True)
 class Points:
     """Full marks and partial credit: a wrong answer whose hint is of a kind listed in
-    ``partial`` (a kind of :data:`symnum.check.diagnose.HINT_KINDS`) gets that many."""
+    ``partial`` (a kind of ``symnum.check.diagnose.HINT_KINDS``) gets that many."""
 
     full: float = 1.0
     partial: tuple[tuple[str, float], ...] = ()
@@ -79,6 +78,8 @@ class Answer:
 
 def read_points(text: str) -> Points:
     """``N`` or ``N; kind=weight; …`` (a ValueError otherwise)."""
+    from ..check.diagnose import HINT_KINDS
+
     kinds = ", ".join(HINT_KINDS)
     usage = f"points must be a number, or 'N; kind=weight; ...' (kinds: {kinds})"
     parts = [p.strip() for p in str(text).split(";") if p.strip()]
