@@ -130,7 +130,11 @@ def exact_values(result: Result, point: Mapping, digits: int = 30) -> list[sympy
         raise VariableError(f"no value given for {name_list(missing)}")
     numbers_refused(full, "a value at a point needs numbers")
     values = []
+    seen: dict[sympy.Expr, sympy.Expr] = {}  # a Hessian's (j, i) is its (i, j): once
     for entry in full:
+        if entry in seen:
+            values.append(seen[entry])
+            continue
         try:
             value = at_point(entry, subs, digits)
         except (TypeError, ValueError, ZeroDivisionError) as err:
@@ -140,6 +144,7 @@ def exact_values(result: Result, point: Mapping, digits: int = 30) -> list[sympy
             raise EvaluationError(f"the result is not defined at this point ({entry} is "
                                   f"{_UNDEFINED.get(value, value)} there)")
         values.append(value)
+        seen[entry] = value
     return values
 
 
