@@ -67,11 +67,14 @@ def known(tmp_path_factory):
         keys, answers = csv.writer(k), csv.writer(a)
         keys.writerow(["question", "expression", "wrt", "what", "points"])
         answers.writerow(["student", "question", "answer"])
-        for question, (f, wrt, what, _, cases) in _questions().items():
+        questions = _questions()
+        for question, (f, wrt, what, _, cases) in questions.items():
             keys.writerow([question, str(f), wrt, what, "2; sign=1"])
             for n, (answer, verdict, kind) in enumerate(cases):
                 answers.writerow([f"s{n}", question, answer])
                 truth[(f"s{n}", question)] = (verdict, kind)
+        answers.writerow(["twin", "q1", questions["q1"][4][0][0]])
+        truth[("twin", "q1")] = ("correct", None)  # the same answer as s0's: graded once
     return folder, truth
 
 
@@ -105,6 +108,7 @@ def test_a_generated_set_with_known_truth_gets_no_wrong_verdict(known, local):
              if rows[pair]["verdict"] != want[0]
              or want[1] is not None and hint_kind(rows[pair]["hint"]) not in want[1]}
     assert not wrong
+    assert rows[("twin", "q1")]["seconds"] == rows[("s0", "q1")]["seconds"]  # graded once
     for row in rows.values():  # points: 2 when right, 1 for a sign slip
         assert float(row["points"]) == (2 if row["verdict"] == "correct" else
                                         1 if hint_kind(row["hint"]) == "sign" else 0)

@@ -1,6 +1,7 @@
 """``symnum grade``'s run: read the key and the answers (every error before any grading),
-skip what the results file already holds with the same digest, grade the rest on the runner,
-keep each row in the store as it finishes.
+skip what the results file already holds with the same digest, grade the rest on the runner
+(the same answer to the same question once, whoever gave it), keep each row in the store as
+it finishes.
 
 >>> Graded([Row("a", "q", "correct", 1.0), Row("b", "q", "gave up")], {}, 1, 1, 2.0).text(
 ...     "r.csv")
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .jobs import VERDICTS, GradeLimits, Job, Row
@@ -63,12 +64,17 @@ def grade_files(answers_path: str | Path, key_path: str | Path, out: str | Path,
     jobs, key = jobs_of(answers_path, key_path)
     store = Store(out)
     todo = [j for j in jobs if store.done.get((j.student, j.question)) != j.digest]
+    alike: dict[str, list[Job]] = {}  # the same answer to the same key row: graded once
+    for job in todo:
+        alike.setdefault(job.digest, []).append(job)
     progress = Progress(len(todo), quiet)
     try:
         with store:
-            for row in run(todo, workers=workers, scheduler=scheduler, limits=limits):
-                store.add(row)
-                progress.advance()
+            for row in run([same[0] for same in alike.values()], workers=workers,
+                           scheduler=scheduler, limits=limits):
+                for job in alike[row.digest]:
+                    store.add(replace(row, student=job.student, question=job.question))
+                    progress.advance()
     finally:
         progress.close()
     return Graded(store.rows(), key, len(todo), len(jobs) - len(todo),

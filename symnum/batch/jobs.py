@@ -91,7 +91,9 @@ class Row:
 
     def record(self) -> dict[str, Any]:
         """The row as the results file's columns."""
-        return {**asdict(self), "points": round(self.points, 6), "seconds": round(self.seconds, 3)}
+        points = round(float(self.points), 6)
+        return {**asdict(self), "points": int(points) if points.is_integer() else points,
+                "seconds": round(self.seconds, 3)}
 
     @classmethod
     def from_record(cls, data: dict[str, Any]) -> Row:
