@@ -192,6 +192,8 @@ def test_an_edited_key_row_regrades_only_its_question(cli, known, local):
     (None, "question,expression\nq1,x**2 +\n", (), "question 'q1'): the expression does not"),
     (None, "question,expression,points\nq1,x**2,2; wrong=1\n", (), "unknown kind 'wrong'"),
     (None, None, ("--memory", "3"), "--memory must be a size"),
+    (None, "question,expression,pionts\nq1,x**2,2\n", (), "unknown column 'pionts'"),
+    (None, None, ("--workers", "2", "--scheduler", "tcp://h:1"), "--workers is for local"),
 ])
 def test_bad_input_is_one_line_and_exit_2(cli, tmp_path, answers, key, extra, message):
     suffix = ".jsonl" if answers and answers.startswith("{") else ".csv"
@@ -326,3 +328,14 @@ def test_the_examples_grade_as_a_teacher_expects(tmp_path, cli):
         == "chain"
     assert rows[("dan", "hessian")].verdict == "unreadable"
     assert os.path.getsize(tmp_path / "r.jsonl") > 0
+
+
+def test_retry_grades_again_only_what_gave_up(cli, known, local):
+    folder, _ = known
+    out = folder / "retry.csv"
+    text = (folder / "local.csv").read_text()
+    line = next(r for r in text.splitlines() if r.startswith("s0,q2,correct,2,"))
+    out.write_text(text.replace(line, line.replace(",correct,2,", ",gave up,0,")))
+    assert "graded 0 answers" in _grade(cli, folder, out).stdout
+    assert "graded 1 answer " in _grade(cli, folder, out, "--retry").stdout
+    assert _verdicts(_rows(out)) == _verdicts(local[1])

@@ -57,13 +57,16 @@ def jobs_of(answers_path: str | Path, key_path: str | Path) -> tuple[list[Job], 
 
 def grade_files(answers_path: str | Path, key_path: str | Path, out: str | Path, *,
                 workers: int = 1, scheduler: str | None = None,
-                limits: GradeLimits | None = None, quiet: bool = False) -> Graded:
-    """Grade every answer not already in ``out`` with the same digest, on ``workers`` local
-    processes or the Dask cluster at ``scheduler``; the rows of ``out`` after the run."""
+                limits: GradeLimits | None = None, quiet: bool = False,
+                retry: bool = False) -> Graded:
+    """Grade every answer not already in ``out`` with the same digest (``retry``: nor one
+    that gave up there), on ``workers`` local processes or the Dask cluster at
+    ``scheduler``; the rows of ``out`` after the run."""
     started = time.monotonic()
     jobs, key = jobs_of(answers_path, key_path)
     store = Store(out)
-    todo = [j for j in jobs if store.done.get((j.student, j.question)) != j.digest]
+    todo = [j for j in jobs if store.done.get((j.student, j.question)) != j.digest
+            or retry and (j.student, j.question) in store.gave_up]
     alike: dict[str, list[Job]] = {}  # the same answer to the same key row: graded once
     for job in todo:
         alike.setdefault(job.digest, []).append(job)

@@ -297,5 +297,11 @@ def _on_dask(jobs: list[Job], scheduler: str, limits: GradeLimits) -> Iterator[R
                                  limits.seconds, limits.memory, pure=False)
                    for i in range(0, len(jobs), size)]
         for future in as_completed(futures):
-            for record in future.result():
+            try:
+                records = future.result()
+            except Exception as err:  # noqa: BLE001 - a worker lost, the cluster gone
+                raise SymnumError(f"the Dask cluster stopped grading ({type(err).__name__}: "
+                                  f"{err}); the rows finished so far are kept: run the same "
+                                  "command again to continue") from None
+            for record in records:
                 yield Row.from_record(record)

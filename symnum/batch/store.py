@@ -44,6 +44,7 @@ class Store:
         self.batch = batch
         self.lines: dict[tuple[str, str], bytes] = {}  # the latest line of each pair
         self.done: dict[tuple[str, str], str] = {}
+        self.gave_up: set[tuple[str, str]] = set()  # pairs whose latest row gave up
         self.duplicated = False
         self.header = b""
         self._pending: list[bytes] = []
@@ -82,6 +83,7 @@ class Store:
                 self.duplicated = self.duplicated or pair in self.lines
                 self.lines.pop(pair, None)  # the latest wins, at its own place
                 self.lines[pair], self.done[pair] = line, row.digest
+                self._note(row)
 
     def _row(self, line: bytes, number: int) -> Row:
         try:
@@ -93,6 +95,13 @@ class Store:
         except (ValueError, KeyError, TypeError, StopIteration):
             raise BatchInputError(f"{self.path}, line {number}: not a row of symnum grade's "
                                   "results") from None
+
+    def _note(self, row: Row) -> None:
+        pair = (row.student, row.question)
+        if row.verdict == "gave up":
+            self.gave_up.add(pair)
+        else:
+            self.gave_up.discard(pair)
 
     def rows(self) -> list[Row]:
         """Every finished row, one per pair (after :meth:`close`: what the file holds)."""
@@ -113,6 +122,7 @@ class Store:
         self.duplicated = self.duplicated or pair in self.lines
         self.lines.pop(pair, None)
         self.lines[pair], self.done[pair] = line, row.digest
+        self._note(row)
         self._pending.append(line)
         if len(self._pending) >= self.batch or time.monotonic() - self._written > BATCH_S:
             self.flush()

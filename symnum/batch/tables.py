@@ -198,6 +198,10 @@ def read_key(path: str | Path) -> dict[str, KeyRow]:
     key: dict[str, KeyRow] = {}
     for number, row in _records(path):
         _required(path, number, row, KEY_REQUIRED)
+        unknown = [c for c in row if c not in KEY_COLUMNS]
+        if unknown:
+            raise BatchInputError(f"{path}, line {number}: unknown column {unknown[0]!r} "
+                                  f"(the key's columns: {', '.join(KEY_COLUMNS)})")
         question = row["question"].strip()
         _one_line(path, number, (question,))
         where = f"{path}, line {number} (question {question!r})"

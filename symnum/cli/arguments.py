@@ -215,7 +215,7 @@ sign, constant, variable, order, entries, transpose, term, region, symmetric.
 Verdicts: correct, incorrect (with a hint), unreadable (the answer does not read or has the
 wrong shape), gave up (its time or memory limit, or its worker stopped). Run the same
 command again after a crash: finished rows are kept, the rest graded; an edited key row
-or answer is graded again.
+or answer is graded again; --retry also grades again the answers that gave up.
 """
 
 
@@ -234,6 +234,8 @@ def grade(sub: argparse._SubParsersAction) -> None:
                    help="seconds per answer (default 20); past it: gave up")
     g.add_argument("--memory", default="1G",
                    help="memory per answer, like 512M or 2G (default 1G; 'off': none)")
+    g.add_argument("--retry", action="store_true", help="grade again the answers that gave "
+                   "up in RESULTS (say with a larger --timeout or --memory)")
     g.add_argument("--quiet", action="store_true", help="no progress line")
     g.add_argument("--report", metavar="REPORT.html",
                    help="also write an HTML report: correct rates, the most common wrong "
@@ -273,6 +275,9 @@ def _check_grade(args: argparse.Namespace) -> None:
 
     if args.report is not None and not os.path.isdir(os.path.dirname(args.report) or "."):
         raise UsageError(f"--report: the folder of {args.report} does not exist")
+    if args.scheduler is not None and args.workers != 1:
+        raise UsageError("--workers is for local processes; a Dask cluster (--scheduler) "
+                         "runs on its own workers")
     if not 0 < args.timeout <= 86400:
         raise UsageError(f"--timeout must be a number of seconds above 0, got {args.timeout:g}")
     try:

@@ -99,7 +99,7 @@ def _grade(args: argparse.Namespace) -> tuple[str, int]:
 
     graded = grade_files(args.answers, args.key, args.out, workers=args.workers,
                          scheduler=args.scheduler, limits=GradeLimits(args.timeout, args.memory),
-                         quiet=args.quiet)
+                         quiet=args.quiet, retry=args.retry)
     return "\n".join([graded.text(args.out), *_grade_summary(graded, args)]), 0
 
 
