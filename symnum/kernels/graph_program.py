@@ -17,6 +17,7 @@ second; the generic compiler reading the same nodes took about 20 times as long.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from itertools import chain, islice
 from typing import TYPE_CHECKING
 
 import sympy
@@ -37,12 +38,11 @@ def needed(g: Graph, roots: Sequence[int]) -> list[int]:
     mark = bytearray(top + 1)
     for r in roots:
         mark[r] = 1
-    args = g.args
-    for n in range(top, -1, -1):
+    for n, kids in zip(range(top, -1, -1), reversed(g.args[:top + 1]), strict=True):
         if mark[n]:
-            for c in args[n]:
+            for c in kids:
                 mark[c] = 1
-    return [n for n in range(top + 1) if mark[n]]
+    return [n for n, m in enumerate(mark) if m]
 
 
 def graph_program(g: Graph, outputs: Sequence[int], inputs: Sequence[int], backend: str,
@@ -53,73 +53,81 @@ def graph_program(g: Graph, outputs: Sequence[int], inputs: Sequence[int], backe
     p = Program.__new__(Program)
     p.backend, p.inputs, p.names = b, tuple(inputs), tuple(names)
     p._read = None
-    steps: list[tuple[Callable, tuple[int, ...]]] = []
-    into: list[Callable | None] = []
-    kinds: list[tuple[object, object]] = []
-    order = needed(g, outputs)
-    slot = [-1] * (order[-1] + 1 if order else 0)  # node → its value's index
-    for i, n in enumerate(inputs):
-        if n < len(slot):
-            slot[n] = i
-    made: dict[tuple, tuple[Callable, Callable | None, tuple]] = {}  # one per kind of step
-    first = len(inputs)
-    ops, args, data, minus_one = g.ops, g.args, g.data, g.minus_one
-    at = slot.__getitem__
-    negated = bytearray(len(slot))  # the nodes −1·x: a sum subtracts x instead
-    for n in order:
-        if ops[n] == MUL and args[n][0] == minus_one:
-            negated[n] = 1
-    product = made[(MUL,)] = _step(b, (MUL,))
-    step, write, kind = steps.append, into.append, kinds.append
     with paused_gc():
-        for n in order:
-            if slot[n] >= 0:
-                continue
-            op = ops[n]
-            children = args[n]
-            if op == MUL:
-                found = product
-            elif op == ADD:
-                signs = tuple([negated[a] for a in children])
-                if 1 in signs:
-                    children = tuple([args[a][1] if s else a
-                                      for a, s in zip(children, signs, strict=True)])
-                key: tuple = (op, signs)
-                found = made.get(key) or made.setdefault(key, _step(b, (op, tuple(
-                    map(bool, signs)))))
-            elif op == VAR:
-                raise NotNative(f"no input for {data[n]}")
-            else:
-                key = (op, data[n]) if op == CONST or op == POW else (op,)
-                found = made.get(key) or made.setdefault(key, _step(b, key))
-            slot[n] = first + len(steps)
-            step((found[0], tuple(map(at, children))))
-            write(found[1])
-            kind(found[2])
-    p.steps, p.into, p.ops = steps, into, kinds
-    p.slots = {}
-    p.outputs = [slot[o] for o in outputs]
-    with paused_gc():
-        p._release = _last_uses(steps, first, p.outputs)
+        order = needed(g, outputs)
+        slot = [-1] * (order[-1] + 1 if order else 0)  # node → its value's index
+        for i, n in enumerate(inputs):
+            if n < len(slot):
+                slot[n] = i
+        first = len(inputs)
+        body = [n for n in order if slot[n] < 0]  # one step each, in this order
+        for k, n in enumerate(body, first):
+            slot[n] = k
+        args = g.args
+        at = slot.__getitem__
+        kids = [tuple(map(at, args[n])) for n in body]
+        steps = _kinds(g, b, body, kids, slot)
+        p.steps = [(f[0], used) for f, used in zip(steps, kids, strict=True)]
+        p.into = [f[1] for f in steps]
+        p.ops = [f[2] for f in steps]
+        del steps
+        p.slots = {}
+        p.outputs = [slot[o] for o in outputs]
+        p._release = _last_uses(kids, first, p.outputs)
     return p
 
 
-def _last_uses(steps: list[tuple[Callable, tuple[int, ...]]], first: int,
+Made = tuple[Callable, Callable | None, tuple]
+
+
+def _kinds(g: Graph, b: object, body: list[int], kids: list[tuple[int, ...]],
+           slot: list[int]) -> list[Made]:
+    """Each step's kind (operation, out= form, (kind, detail)), one made per kind; a sum's
+    terms −1·x become x subtracted (``kids`` changed in place)."""
+    ops, args, data, minus_one = g.ops, g.args, g.data, g.minus_one
+    made: dict[tuple, Made] = {}  # one per kind of step
+    product = made[(MUL,)] = _step(b, (MUL,))
+    found: list[Made] = [product] * len(body)
+    for k, n in enumerate(body):
+        op = ops[n]
+        if op == MUL:
+            continue
+        if op == ADD:
+            children = args[n]
+            signs = tuple([ops[a] == MUL and args[a][0] == minus_one for a in children])
+            if True in signs:
+                kids[k] = tuple([slot[args[a][1]] if s else slot[a]
+                                 for a, s in zip(children, signs, strict=True)])
+            key: tuple = (op, signs)
+        elif op == VAR:
+            raise NotNative(f"no input for {data[n]}")
+        else:
+            key = (op, data[n]) if op == CONST or op == POW else (op,)
+        found[k] = made.get(key) or made.setdefault(key, _step(b, key))
+    return found
+
+
+def _last_uses(kids: list[tuple[int, ...]], first: int,
                outputs: list[int]) -> list[tuple[int, ...]]:
     """For each step, the intermediate values it uses for the last time (what
-    ``Program._last_uses`` finds, with lists for the program's dense numbering)."""
-    last = [-1] * (first + len(steps))
-    for k, (_, used) in enumerate(steps):
-        for i in used:
-            last[i] = k
-    for i in outputs:
-        last[i] = -1
-    release: dict[int, list[int]] = {}
-    for i in range(first, len(last)):
-        if last[i] >= 0:
-            release.setdefault(last[i], []).append(i)
+    ``Program._last_uses`` finds, with numpy for the program's dense numbering)."""
+    import numpy as np
+    steps = len(kids)
+    used = np.fromiter(chain.from_iterable(kids), np.int64)
+    by = np.repeat(np.arange(steps), np.fromiter(map(len, kids), np.int64, steps))
+    last = np.full(first + steps, -1, np.int64)
+    np.maximum.at(last, used, by)
+    last[:first] = -1
+    last[outputs] = -1
+    freed = np.flatnonzero(last >= 0)
+    when = last[freed]
+    freed = freed[np.argsort(when, kind="stable")].tolist()
+    counts = np.bincount(when, minlength=steps).tolist()
     none: tuple[int, ...] = ()
-    return [tuple(release[k]) if k in release else none for k in range(len(steps))]
+    values = iter(freed)
+    one = values.__next__
+    return [none if c == 0 else (one(),) if c == 1 else tuple(islice(values, c))
+            for c in counts]
 
 
 def _step(b: object, key: tuple) -> tuple[Callable, Callable | None, tuple]:
