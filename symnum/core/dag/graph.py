@@ -48,7 +48,18 @@ def paused_gc() -> Iterator[None]:
         yield
     finally:
         if was:
+            _settle()
             gc.enable()
+
+
+def _settle() -> None:
+    """Move the objects made while the collector was off into its oldest generation, as
+    :func:`gc.freeze` then :func:`gc.unfreeze` do: otherwise the first allocation after
+    ``gc.enable()`` scans them all as young objects (0.15 s for a program of 500,000 steps),
+    only to promote them. Skipped where the process keeps objects frozen itself."""
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
+        gc.unfreeze()
 
 
 class Graph:
