@@ -122,24 +122,44 @@ def hessian(g: Graph, out: int, xs: Sequence[int]) -> list[list[int]]:
     grad = gradient(g, out, xs, partials)
     n = len(xs)
     rows: list[list[int]] = [[g.zero] * n for _ in range(n)]
-    mul, sum_, ops, args = g.mul, g.sum, g.ops, g.args
+    mul, sum_, ops, args, data = g.mul, g.sum, g.ops, g.args, g.data
+    index, zero = g._index, g.zero
     for i, visit in enumerate(_directions(g, grad, xs)):
         tangent = {xs[i]: g.one}
         get = tangent.get
         for node in visit:
             op = ops[node]
-            if op == ADD:
-                found = [t for t in map(get, args[node]) if t is not None]
-                total = found[0] if len(found) == 1 else sum_(found)
-            elif op == MUL:
+            if op == MUL:
                 a, b = args[node]
                 ta, tb = get(a), get(b)
                 if ta is None:
-                    total = g.zero if tb is None else mul(a, tb)
+                    if tb is None:
+                        continue
+                    a, b = tb, a
                 elif tb is None:
-                    total = mul(ta, b)
+                    a = ta
                 else:
                     total = sum_((mul(ta, b), mul(a, tb)))
+                    if total != zero:
+                        tangent[node] = total
+                    continue
+                if ops[a] == CONST or ops[b] == CONST:
+                    total = mul(a, b)
+                    if total != zero:
+                        tangent[node] = total
+                    continue
+                key = (MUL, a, b) if a < b else (MUL, b, a)
+                total = index.get(key)
+                if total is None:  # Graph._new, inline: half the nodes are made here
+                    total = index[key] = len(ops)
+                    ops.append(MUL)
+                    args.append(key[1:])
+                    data.append(None)
+                tangent[node] = total
+                continue
+            if op == ADD:
+                found = [t for t in map(get, args[node]) if t is not None]
+                total = found[0] if len(found) == 1 else sum_(found)
             else:
                 found = [mul(partial, t) for child, partial in partials.of(node)
                          if (t := get(child)) is not None]
