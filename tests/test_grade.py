@@ -339,3 +339,13 @@ def test_retry_grades_again_only_what_gave_up(cli, known, local):
     assert "graded 0 answers" in _grade(cli, folder, out).stdout
     assert "graded 1 answer " in _grade(cli, folder, out, "--retry").stdout
     assert _verdicts(_rows(out)) == _verdicts(local[1])
+
+
+def test_a_spreadsheet_export_reads_byte_order_mark_extra_columns_and_all(tmp_path):
+    from symnum.batch import read_answers
+
+    path = tmp_path / "export.csv"
+    path.write_bytes("student,question,answer,submitted\r\nann,q1,2*x,9:00\r\n".encode(
+        "utf-8-sig"))
+    assert [(a.student, a.question, a.answer) for a in read_answers(path)] == \
+        [("ann", "q1", "2*x")]

@@ -103,7 +103,7 @@ def _records(path: Path) -> Iterator[tuple[int, dict]]:
     if path.suffix.lower() not in SUFFIXES:
         raise BatchInputError(f"{path}: not a .csv or .jsonl file")
     try:
-        handle = path.open(encoding="utf-8", newline="")
+        handle = path.open(encoding="utf-8-sig", newline="")  # a BOM: Excel's CSV
     except OSError as err:
         raise BatchInputError(f"{path}: cannot read it ({err.strerror or err})") from None
     with handle:
