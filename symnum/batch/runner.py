@@ -163,10 +163,10 @@ class Pool:
         rows = self._read(worker) if worker.readable else []
         if worker.ended:
             if worker.job is not None:
-                rows.append(gave_up(worker.job, STOPPED))
+                rows.append(_gave_up(worker.job, STOPPED))
             self._replace(worker, selector)
         elif worker.job is not None and time.monotonic() > worker.deadline:
-            rows.append(gave_up(worker.job, self.limits.time_message(),
+            rows.append(_gave_up(worker.job, self.limits.time_message(),
                                 time.monotonic() - worker.deadline + self._allowed()))
             worker.job = None
             self._replace(worker, selector)
@@ -210,9 +210,29 @@ class Pool:
             if line.strip() == READY.encode():
                 worker.ready, self.failed_starts = True, 0
             elif line.strip() and worker.job is not None:
-                rows.append(Row.from_record(json.loads(line)))
+                rows.append(_row(json.loads(line)))
                 worker.job = None
         return rows
+
+
+# Other batches (verify --batch, catalog --verify: :mod:`.tasks`) run on the same workers:
+# their jobs and records say their ``kind``; a grading job's do not.
+def _job(data: dict[str, Any]) -> Any:
+    if "kind" in data:
+        from .tasks import job_from
+        return job_from(data)
+    return Job.from_dict(data)
+
+
+def _row(record: dict[str, Any]) -> Any:
+    if "kind" in record:
+        from .tasks import row_from
+        return row_from(record)
+    return Row.from_record(record)
+
+
+def _gave_up(job: Any, hint: str, seconds: float = 0.0) -> Any:
+    return job.gave_up(hint, seconds) if hasattr(job, "gave_up") else gave_up(job, hint, seconds)
 
 
 def run(jobs: Iterable[Job], *, workers: int = 1, scheduler: str | None = None,
@@ -265,7 +285,7 @@ def grade_chunk(jobs: list[dict[str, Any]], seconds: float | None,
                 memory: int | None) -> list[dict[str, Any]]:
     """A Dask task: grade ``jobs`` (as :meth:`Job.to_dict` wrote them) on a local pool of
     one worker process, kept warm in this Dask worker for the next chunk; the rows' records."""
-    rows = run([Job.from_dict(j) for j in jobs], limits=GradeLimits(seconds, memory))
+    rows = run([_job(j) for j in jobs], limits=GradeLimits(seconds, memory))
     return [row.record() for row in rows]
 
 
@@ -304,4 +324,4 @@ def _on_dask(jobs: list[Job], scheduler: str, limits: GradeLimits) -> Iterator[R
                                   f"{err}); the rows finished so far are kept: run the same "
                                   "command again to continue") from None
             for record in records:
-                yield Row.from_record(record)
+                yield _row(record)

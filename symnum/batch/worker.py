@@ -33,11 +33,17 @@ def serve(limits: GradeLimits, stdin=None, stdout=None) -> None:
     for line in stdin:
         if not line.strip():
             continue
-        row = grade(Job.from_dict(json.loads(line)), limits)
-        stdout.write(json.dumps(row.record(), ensure_ascii=False) + "\n")
+        data = json.loads(line)
+        if "kind" in data:  # another batch's job (verify --batch, catalog: .tasks)
+            from .tasks import perform
+            record, ended = perform(data, limits)
+        else:
+            row = grade(Job.from_dict(data), limits)
+            record, ended = row.record(), row.hint == limits.memory_message()
+        stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
         stdout.flush()
-        if row.hint == limits.memory_message():
-            return  # what the answer took may not all come back: a fresh worker for the next
+        if ended:
+            return  # what the job took may not all come back: a fresh worker for the next
 
 
 def main(argv: list[str]) -> None:

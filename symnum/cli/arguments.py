@@ -60,8 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action=_Version, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
-    def common(p: argparse.ArgumentParser, expr_help: str) -> None:
-        p.add_argument("expr", help=expr_help)
+    def common(p: argparse.ArgumentParser, expr_help: str, optional: bool = False) -> None:
+        p.add_argument("expr", help=expr_help, nargs="?" if optional else None)
         p.add_argument("--wrt", help="variables, comma- or space-separated (default: all); "
                        "one repeated (x,y,y) asks for the mixed partial, differentiated in "
                        "that order")
@@ -110,11 +110,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="show the derivation: rule by rule (tree, the default) or as "
                         "backpropagation on the computational graph (graph)")
     v = sub.add_parser("verify", help="check the exact result with four numeric methods")
-    common(v, "the function")
+    common(v, "the function (or --batch FILE)", optional=True)
     v.add_argument("--points", type=int, default=5, help="random points (default 5)")
     v.add_argument("--seed", type=int, default=0, help="seed of the random points")
     v.add_argument("--at", help="check at this point instead of random ones (with --what "
                    "taylor: the expansion point)")
+    v.add_argument("--batch", metavar="FILE", help="verify every expression of FILE: one a "
+                   "line (--wrt, --what apply to each), or .jsonl objects with expression, "
+                   "wrt, what, shapes, syntax; exit 1 if any is not verified")
+    v.add_argument("--out", help="with --batch: the results as .csv or .jsonl")
+    batch_options(v, "item", 60.0, "2G")
     c = sub.add_parser("check", help="is CLAIMED the derivative of --of EXPR?")
     c.add_argument("claimed", help="the claimed derivative (a list for a gradient)")
     c.add_argument("--of", required=True, dest="expr", help="the function")
@@ -175,6 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--verify", action="store_true", help="derive and verify every entry; "
                    "exit 1 if any fails")
     a.add_argument("--format", choices=FORMATS, default="text")
+    batch_options(a, "entry", 600.0, "4G")
     r = sub.add_parser("report", help="a LaTeX/PDF report of the whole catalog")
     r.add_argument("--out", required=True, help="directory for report.tex, figures, PDF")
     r.add_argument("--part", help="only this part")
@@ -217,6 +223,19 @@ wrong shape), gave up (its time or memory limit, or its worker stopped). Run the
 command again after a crash: finished rows are kept, the rest graded; an edited key row
 or answer is graded again; --retry also grades again the answers that gave up.
 """
+
+
+def batch_options(p: argparse.ArgumentParser, item: str, seconds: float, memory: str) -> None:
+    """--workers, --scheduler, --timeout and --memory of a batch on the grading runner."""
+    p.add_argument("--workers", type=int, help=f"run each {item} in one of N local worker "
+                   "processes (default: in this process, one after the other)")
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help="run on this Dask cluster instead (needs symnum[dask])")
+    p.add_argument("--timeout", type=float, default=seconds,
+                   help=f"with --workers or --scheduler: seconds per {item} (default "
+                   f"{seconds:g}); past it: gave up")
+    p.add_argument("--memory", default=memory, help=f"with --workers or --scheduler: memory "
+                   f"per {item} (default {memory}; 'off': none)")
 
 
 def grade(sub: argparse._SubParsersAction) -> None:
@@ -266,16 +285,39 @@ def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
     _check_integers(args)
     if args.command == "grade":
         _check_grade(args)
+    if args.command in ("verify", "catalog"):
+        _check_batch(args)
     return args
+
+
+def _check_batch(args: argparse.Namespace) -> None:
+    """verify's --batch and catalog's --workers/--scheduler, before any work."""
+    if args.command == "verify":
+        if args.batch is not None and args.expr is not None:
+            raise UsageError("give an expression or --batch FILE, not both")
+        if args.batch is None and args.expr is None:
+            raise UsageError("verify needs an expression (or --batch FILE)")
+        if args.batch is None and (args.out or args.workers or args.scheduler):
+            raise UsageError("--out, --workers and --scheduler go with --batch FILE")
+        args.unlimited = args.batch is not None  # a limit per item, none on the whole run
+    elif args.workers or args.scheduler:
+        if not args.verify or args.show:
+            raise UsageError("--workers and --scheduler go with catalog --verify")
+        args.unlimited = True
+    if args.workers and args.scheduler:
+        raise UsageError("--workers and --scheduler do not go together")
+    if getattr(args, "unlimited", False):
+        _check_grade(args)
 
 
 def _check_grade(args: argparse.Namespace) -> None:
     """--timeout and --memory of ``grade``, read before any work."""
     from ..edge.limits import MIN_MEMORY, read_size, size_text
 
-    if args.report is not None and not os.path.isdir(os.path.dirname(args.report) or "."):
-        raise UsageError(f"--report: the folder of {args.report} does not exist")
-    if args.scheduler is not None and args.workers != 1:
+    report = getattr(args, "report", None)
+    if report is not None and not os.path.isdir(os.path.dirname(report) or "."):
+        raise UsageError(f"--report: the folder of {report} does not exist")
+    if args.scheduler is not None and args.workers not in (None, 1):
         raise UsageError("--workers is for local processes; a Dask cluster (--scheduler) "
                          "runs on its own workers")
     if not 0 < args.timeout <= 86400:

@@ -27,6 +27,13 @@ def _derive(args: argparse.Namespace) -> tuple[str, int]:
 
 
 def _verify(args: argparse.Namespace) -> tuple[str, int]:
+    if args.batch is not None:
+        from ..batch.jobs import GradeLimits
+        from ..batch.verifying import verify_file
+        return _rendered(verify_file(
+            args.batch, wrt=args.wrt, what=args.what, syntax=args.syntax,
+            workers=args.workers or 1, scheduler=args.scheduler,
+            limits=GradeLimits(args.timeout, args.memory), out=args.out), args.format)
     return _rendered(service.verify(service.VerifyRequest(
         args.expr, args.wrt, args.what, args.order, tuple(args.shape), args.dims, args.at,
         args.seed, args.points, args.syntax, implicit=args.implicit,
@@ -76,6 +83,13 @@ def _demo(args: argparse.Namespace) -> tuple[str, int]:
 def _catalog(args: argparse.Namespace) -> tuple[str, int]:
     from ..chapter.catalog import progress_bar
     progress = progress_bar() if args.verify and not args.show else None
+    if args.workers or args.scheduler:  # each entry in a worker process (symnum.batch)
+        from ..batch.jobs import GradeLimits
+        from ..batch.verifying import catalog_outcomes
+        from ..chapter.catalog import load
+        outcomes = catalog_outcomes(load(args.part), args.workers or 1, args.scheduler,
+                                    GradeLimits(args.timeout, args.memory))
+        return _rendered(service.CatalogRun(tuple(outcomes)), args.format)
     return _rendered(service.catalog(service.CatalogRequest(
         args.part, args.show, args.verify, progress)), args.format)
 
