@@ -61,6 +61,7 @@ def graph_program(g: Graph, outputs: Sequence[int], inputs: Sequence[int], backe
                 slot[n] = i
         first = len(inputs)
         body = [n for n in order if slot[n] < 0]  # one step each, in this order
+        del order
         for k, n in enumerate(body, first):
             slot[n] = k
         args = g.args
@@ -73,7 +74,7 @@ def graph_program(g: Graph, outputs: Sequence[int], inputs: Sequence[int], backe
         del steps
         p.slots = {}
         p.outputs = [slot[o] for o in outputs]
-        p._release = _last_uses(kids, first, p.outputs)
+        p._release = _last_uses(kids, first, p.outputs, list(map(at, body)))
     return p
 
 
@@ -107,26 +108,32 @@ def _kinds(g: Graph, b: object, body: list[int], kids: list[tuple[int, ...]],
     return found
 
 
-def _last_uses(kids: list[tuple[int, ...]], first: int,
-               outputs: list[int]) -> list[tuple[int, ...]]:
+def _last_uses(kids: list[tuple[int, ...]], first: int, outputs: list[int],
+               ints: list[int]) -> list[int | tuple[int, ...]]:
     """For each step, the intermediate values it uses for the last time (what
-    ``Program._last_uses`` finds, with numpy for the program's dense numbering)."""
+    ``Program._last_uses`` finds, with numpy for the program's dense numbering): one value
+    as the int itself, the ``ints`` objects that name the steps' values (a tuple and an int
+    of its own for each of 5 million steps would cost 400 MB at 1,000 parameters)."""
     import numpy as np
     steps = len(kids)
     used = np.fromiter(chain.from_iterable(kids), np.int64)
     by = np.repeat(np.arange(steps), np.fromiter(map(len, kids), np.int64, steps))
     last = np.full(first + steps, -1, np.int64)
     np.maximum.at(last, used, by)
+    del used, by
     last[:first] = -1
     last[outputs] = -1
     freed = np.flatnonzero(last >= 0)
     when = last[freed]
-    freed = freed[np.argsort(when, kind="stable")].tolist()
+    del last
+    freed = freed[np.argsort(when, kind="stable")] - first
     counts = np.bincount(when, minlength=steps).tolist()
+    del when
+    values = map(ints.__getitem__, freed.tolist())
+    del freed
     none: tuple[int, ...] = ()
-    values = iter(freed)
     one = values.__next__
-    return [none if c == 0 else (one(),) if c == 1 else tuple(islice(values, c))
+    return [none if c == 0 else one() if c == 1 else tuple(islice(values, c))
             for c in counts]
 
 

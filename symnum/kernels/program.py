@@ -103,6 +103,8 @@ class Program:
             else:
                 values.append(into(*inputs, out=workspace.take(like)))
                 owned.add(id(values[-1]))
+            if done.__class__ is int:  # one value (graph programs): no tuple of its own
+                done = (done,)
             for i in done:  # last use: free the array now, so the next step can reuse it
                 if id(values[i]) in owned:
                     owned.discard(id(values[i]))
@@ -117,6 +119,11 @@ class Program:
         if len(args) != len(self.inputs):
             names = ", ".join(self.names)
             raise EvaluationError(f"expected {len(self.inputs)} values ({names}), got {len(args)}")
+
+    def released(self, k: int) -> tuple[int, ...]:
+        """The values step ``k`` uses for the last time."""
+        done = self._release[k]
+        return (done,) if isinstance(done, int) else done
 
     def _last_uses(self) -> list[tuple[int, ...]]:
         """For each step, the intermediate values it uses for the last time."""

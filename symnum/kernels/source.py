@@ -110,7 +110,7 @@ def body(program: Program, d: Dialect, release: bool = False
         lines.append(f"{names[first + k]} = "
                      f"{expression(kind, detail, [names[i] for i in slots], d)}")
         if release:
-            done = [names[i] for i in program._release[k] if i >= first and i not in keep]
+            done = [names[i] for i in program.released(k) if i >= first and i not in keep]
             if done:
                 lines.append(f"del {', '.join(done)}")
     return lines, [names[i] for i in program.outputs]

@@ -123,7 +123,7 @@ def hessian(g: Graph, out: int, xs: Sequence[int]) -> list[list[int]]:
     n = len(xs)
     rows: list[list[int]] = [[g.zero] * n for _ in range(n)]
     mul, sum_, ops, args, data = g.mul, g.sum, g.ops, g.args, g.data
-    index, zero = g._index, g.zero
+    muls, zero = g._muls, g.zero
     for i, visit in enumerate(_directions(g, grad, xs)):
         tangent = {xs[i]: g.one}
         get = tangent.get
@@ -148,12 +148,12 @@ def hessian(g: Graph, out: int, xs: Sequence[int]) -> list[list[int]]:
                     if total != zero:
                         tangent[node] = total
                     continue
-                key = (MUL, a, b) if a < b else (MUL, b, a)
-                total = index.get(key)
-                if total is None:  # Graph._new, inline: half the nodes are made here
-                    total = index[key] = len(ops)
+                key = (a, b) if a < b else (b, a)
+                total = muls.get(key)
+                if total is None:  # Graph._product, inline: half the nodes are made here
+                    total = muls[key] = len(ops)
                     ops.append(MUL)
-                    args.append(key[1:])
+                    args.append(key)
                     data.append(None)
                 tangent[node] = total
                 continue

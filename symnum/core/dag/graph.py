@@ -75,6 +75,7 @@ class Graph:
         self.args: list[tuple[int, ...]] = []
         self.data: list[Any] = []  # Fraction, str or None
         self._index: dict[Key, int] = {}
+        self._muls: dict[tuple[int, int], int] = {}  # a product's children → it (shared)
         self._products: dict[tuple[int, int], int] = {}
         self.zero = self.const(0)
         self.one = self.const(1)
@@ -98,6 +99,7 @@ class Graph:
         """Drop the index that finds a node by its parts: a graph that will make no more
         nodes keeps a third less memory (making a node after this raises)."""
         self._index = _Sealed()
+        self._muls = _Sealed()
         self._products = _Sealed()
 
     # -- leaves ------------------------------------------------------------------------
@@ -137,11 +139,11 @@ class Graph:
         ops = self.ops
         if ops[a] == CONST or ops[b] == CONST:
             return self._scale(a, b) if ops[a] == CONST else self._scale(b, a)
-        key = (MUL, a, b) if a < b else (MUL, b, a)
-        found = self._index.get(key)
+        key = (a, b) if a < b else (b, a)
+        found = self._muls.get(key)
         if found is not None:
             return found
-        return self._new(key, MUL, key[1:])
+        return self._product(key)
 
     def _scale(self, c: int, b: int) -> int:
         """The constant node ``c`` times ``b``; a product keeps its constant first."""
@@ -155,11 +157,11 @@ class Graph:
         if ops[b] == MUL and ops[self.args[b][0]] == CONST:  # c·(d·x) = (c·d)·x
             inner, rest = self.args[b]
             return self._scale(self._times(c, inner), rest)
-        key = (MUL, c, b)
-        found = self._index.get(key)
+        key = (c, b)
+        found = self._muls.get(key)
         if found is not None:
             return found
-        return self._new(key, MUL, (c, b))
+        return self._product(key)
 
     def _times(self, c: int, d: int) -> int:
         """The constant c·d (remembered: Fraction arithmetic costs microseconds)."""
@@ -175,6 +177,15 @@ class Graph:
         self.args.append(args)
         self.data.append(None)
         self._index[key] = n
+        return n
+
+    def _product(self, key: tuple[int, int]) -> int:
+        """A new product node whose children are ``key``: the index's key is its args (one
+        tuple a product, not two)."""
+        n = self._muls[key] = len(self.ops)
+        self.ops.append(MUL)
+        self.args.append(key)
+        self.data.append(None)
         return n
 
     def neg(self, a: int) -> int:
