@@ -45,10 +45,14 @@ def needed(g: Graph, roots: Sequence[int]) -> list[int]:
     return [n for n, m in enumerate(mark) if m]
 
 
+COMPACT_MIN_STEPS = 100_000  # bigger programs are held in arrays (:mod:`.compact`)
+
+
 def graph_program(g: Graph, outputs: Sequence[int], inputs: Sequence[int], backend: str,
-                  names: Sequence[str]) -> Program:
+                  names: Sequence[str], compact: bool | None = None) -> Program:
     """The program computing ``outputs`` (nodes) from one value per input node; a node C or
-    the backend cannot compute raises :class:`NotNative`."""
+    the backend cannot compute raises :class:`NotNative`. ``compact``: held in arrays
+    (:mod:`symnum.kernels.compact`; by default from :data:`COMPACT_MIN_STEPS` steps)."""
     b = table(backend)
     p = Program.__new__(Program)
     p.backend, p.inputs, p.names = b, tuple(inputs), tuple(names)
@@ -64,31 +68,56 @@ def graph_program(g: Graph, outputs: Sequence[int], inputs: Sequence[int], backe
         del order
         for k, n in enumerate(body, first):
             slot[n] = k
+        made, kind, changed = _kinds(g, b, body, slot)
+        p.slots = {}
+        p.outputs = [slot[o] for o in outputs]
+        if compact or (compact is None and len(body) >= COMPACT_MIN_STEPS):
+            _arrays(p, g, body, slot, made, kind, changed)
+            return p
         args = g.args
         at = slot.__getitem__
         kids = [tuple(map(at, args[n])) for n in body]
-        steps = _kinds(g, b, body, kids, slot)
-        p.steps = [(f[0], used) for f, used in zip(steps, kids, strict=True)]
-        p.into = [f[1] for f in steps]
-        p.ops = [f[2] for f in steps]
-        del steps
-        p.slots = {}
-        p.outputs = [slot[o] for o in outputs]
+        for k, used in changed.items():
+            kids[k] = used
+        fns, intos, kinds = ([m[i] for m in made] for i in range(3))
+        p.steps = [(fns[i], used) for i, used in zip(kind, kids, strict=True)]
+        p.into = [intos[i] for i in kind]
+        p.ops = [kinds[i] for i in kind]
         p._release = _last_uses(kids, first, p.outputs, list(map(at, body)))
     return p
+
+
+def _arrays(p: Program, g: Graph, body: list[int], slot: list[int], made: list[Made],
+            kind: list[int], changed: dict[int, tuple[int, ...]]) -> None:
+    """``p``'s steps, kinds and last uses held in arrays (:mod:`.compact`)."""
+    import numpy as np
+
+    from .compact import Picked, Steps, last_uses, ragged
+    args, at = g.args, slot.__getitem__
+    slots = ragged((map(at, args[n]) for n in body), len(body), map(len, map(
+        args.__getitem__, body)))
+    for k, used in changed.items():
+        slots.flat[slots.ptr[k]:slots.ptr[k + 1]] = used
+    kinds = np.array(kind, np.int32)
+    p.steps = Steps([m[0] for m in made], kinds, slots)  # type: ignore[assignment]
+    p.into = Picked([m[1] for m in made], kinds)  # type: ignore[assignment]
+    p.ops = Picked([m[2] for m in made], kinds)  # type: ignore[assignment]
+    p._release = last_uses(slots, len(p.inputs), p.outputs)  # type: ignore[assignment]
 
 
 Made = tuple[Callable, Callable | None, tuple]
 
 
-def _kinds(g: Graph, b: object, body: list[int], kids: list[tuple[int, ...]],
-           slot: list[int]) -> list[Made]:
-    """Each step's kind (operation, out= form, (kind, detail)), one made per kind; a sum's
-    terms −1·x become x subtracted (``kids`` changed in place)."""
+def _kinds(g: Graph, b: object, body: list[int], slot: list[int]
+           ) -> tuple[list[Made], list[int], dict[int, tuple[int, ...]]]:
+    """(the kinds of step, one made per kind, as (operation, out= form, (kind, detail));
+    each step's kind; the steps whose slots change): a sum's terms −1·x become x
+    subtracted."""
     ops, args, data, minus_one = g.ops, g.args, g.data, g.minus_one
-    made: dict[tuple, Made] = {}  # one per kind of step
-    product = made[(MUL,)] = _step(b, (MUL,))
-    found: list[Made] = [product] * len(body)
+    made: dict[tuple, int] = {(MUL,): 0}  # one per kind of step
+    table = [_step(b, (MUL,))]
+    found = [0] * len(body)
+    changed: dict[int, tuple[int, ...]] = {}
     for k, n in enumerate(body):
         op = ops[n]
         if op == MUL:
@@ -97,15 +126,19 @@ def _kinds(g: Graph, b: object, body: list[int], kids: list[tuple[int, ...]],
             children = args[n]
             signs = tuple([ops[a] == MUL and args[a][0] == minus_one for a in children])
             if True in signs:
-                kids[k] = tuple([slot[args[a][1]] if s else slot[a]
-                                 for a, s in zip(children, signs, strict=True)])
+                changed[k] = tuple([slot[args[a][1]] if s else slot[a]
+                                    for a, s in zip(children, signs, strict=True)])
             key: tuple = (op, signs)
         elif op == VAR:
             raise NotNative(f"no input for {data[n]}")
         else:
             key = (op, data[n]) if op == CONST or op == POW else (op,)
-        found[k] = made.get(key) or made.setdefault(key, _step(b, key))
-    return found
+        i = made.get(key)
+        if i is None:
+            i = made[key] = len(table)
+            table.append(_step(b, key))
+        found[k] = i
+    return table, found, changed
 
 
 def _last_uses(kids: list[tuple[int, ...]], first: int, outputs: list[int],
