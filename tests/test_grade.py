@@ -119,7 +119,7 @@ def test_a_generated_set_with_known_truth_gets_no_wrong_verdict(known, local):
 def dask_scheduler():
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
-                                  dashboard_address=None) as cluster:
+                                  dashboard_address=":0") as cluster:  # any free port
         yield cluster.scheduler_address
 
 
