@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ..core.errors import SymnumError
 from .jobs import VERDICTS, GradeLimits, Job, Row
 from .progress import Progress
 from .runner import run
@@ -78,6 +79,9 @@ def grade_files(answers_path: str | Path, key_path: str | Path, out: str | Path,
                 for job in alike[row.digest]:
                     store.add(replace(row, student=job.student, question=job.question))
                     progress.advance()
+    except KeyboardInterrupt:
+        raise SymnumError(f"interrupted; the {len(store.lines)} rows finished are kept in "
+                          f"{out}: run the same command again to continue") from None
     finally:
         progress.close()
     return Graded(store.rows(), key, len(todo), len(jobs) - len(todo),
