@@ -146,10 +146,13 @@ def _check(job: Job) -> tuple[str, float, str]:
     if not job.answer.strip():
         return "unreadable", 0.0, "no answer"
     key = job.key
-    result = check(CheckRequest(job.answer, key.expression, key.wrt, key.what,
-                                shapes=key.shapes, syntax=key.syntax))
-    outcome = result.outcome
+    result = check(CheckRequest(job.answer, key.expression, key.wrt, key.what, key.order,
+                                shapes=key.shapes, syntax=key.syntax, vector=key.vector,
+                                at=key.at))
+    outcome: Any = getattr(result, "outcome", result)  # a Taylor check is its own outcome
     if outcome.correct:
         return "correct", key.points.full, ""
-    hint = outcome.diagnosis or result.text().splitlines()[0].removeprefix("incorrect: ")
-    return "incorrect", dict(key.points.partial).get(hint_kind(outcome.diagnosis), 0.0), hint
+    diagnosis = getattr(outcome, "diagnosis", None)
+    hint = diagnosis or getattr(outcome, "hint", None) or \
+        result.text().splitlines()[0].removeprefix("incorrect: ")
+    return "incorrect", dict(key.points.partial).get(hint_kind(diagnosis), 0.0), hint

@@ -24,7 +24,8 @@ from pathlib import Path
 from ..core.errors import SymnumError
 
 ANSWER_COLUMNS = ("student", "question", "answer")
-KEY_COLUMNS = ("question", "expression", "wrt", "what", "shapes", "syntax", "points")
+KEY_COLUMNS = ("question", "expression", "wrt", "what", "shapes", "syntax", "points", "order",
+               "vector", "at")
 KEY_REQUIRED = ("question", "expression")
 MAX_CELL = 1_000_000  # characters of one cell (a 100 kB answer is read, then graded under limits)
 SUFFIXES = (".csv", ".jsonl")
@@ -58,12 +59,18 @@ class KeyRow:
     shapes: tuple[str, ...] = ()
     syntax: str = "plain"
     points: Points = Points()
+    order: int = 1  # of a tensor or a Taylor polynomial
+    vector: str | None = None  # the direction of hvp, jvp, vjp
+    at: str | None = None  # a Taylor polynomial's expansion point (x=0)
 
     def canonical(self) -> dict:
-        """The fields that decide a verdict, as plain data (hashed into a job's digest)."""
+        """The fields that decide a verdict, as plain data (hashed into a job's digest;
+        order, vector and at only when given: the digests of keys without them stay)."""
+        extra = {k: v for k, v in (("order", self.order), ("vector", self.vector),
+                                   ("at", self.at)) if v not in (1, None)}
         return {"question": self.question, "expression": self.expression, "wrt": self.wrt,
                 "what": self.what, "shapes": list(self.shapes), "syntax": self.syntax,
-                "points": self.points.text()}
+                "points": self.points.text(), **extra}
 
 
 @dataclass(frozen=True)
@@ -191,7 +198,7 @@ def read_answers(path: str | Path) -> list[Answer]:
 def read_key(path: str | Path) -> dict[str, KeyRow]:
     """The key by question, each checked: a known ``what`` and ``syntax``, points that
     read, an expression that parses (with its shapes)."""
-    from ..service import ParseRequest, parse
+    from ..service import DeriveRequest, ParseRequest, derive, parse
     from ..service.requests import SYNTAXES, WHATS
 
     path = Path(path)
@@ -217,17 +224,40 @@ def read_key(path: str | Path) -> dict[str, KeyRow]:
             points = read_points(row.get("points", ""))
         except ValueError as err:
             raise BatchInputError(f"{where}: {err}") from None
-        shapes = tuple(s for s in row.get("shapes", "").replace(";", " ").split() if s)
-        entry = KeyRow(question, row["expression"].strip(), row.get("wrt", "").strip() or None,
-                       what, shapes, syntax, points)
+        shapes = tuple(s for s in _listed(row.get("shapes", ""), " ").replace(";", " ").split()
+                       if s)
+        order = row.get("order", "").strip() or "1"
+        if not order.isdigit() or int(order) < 1:
+            raise BatchInputError(f"{where}: order must be a whole number of at least 1")
+        entry = KeyRow(question, row["expression"].strip(),
+                       _listed(row.get("wrt", ""), ", ").strip() or None, what, shapes, syntax,
+                       points, int(order), _listed(row.get("vector", ""), ", ").strip() or None,
+                       row.get("at", "").strip() or None)
         try:
             parse(ParseRequest(entry.expression, entry.shapes, entry.syntax))
         except SymnumError as err:
             raise BatchInputError(f"{where}: the expression does not read: {err}") from None
+        try:  # a wrt, vector or at that cannot work is the key's error, not every student's
+            derive(DeriveRequest(entry.expression, entry.wrt, what, entry.order, entry.shapes,
+                                 at=entry.at, syntax=syntax, vector=entry.vector))
+        except SymnumError as err:
+            raise BatchInputError(f"{where}: {err}") from None
         key[question] = entry
     if not key:
         raise BatchInputError(f"{path}: no questions in it")
     return key
+
+
+def _listed(text: str, sep: str) -> str:
+    """A JSON list (a .jsonl key's ``"wrt": ["x", "y"]``) as text joined by ``sep``."""
+    if text.strip().startswith("["):
+        try:
+            items = json.loads(text)
+        except json.JSONDecodeError:
+            return text
+        if isinstance(items, list):
+            return sep.join(str(i) for i in items)
+    return text
 
 
 def unknown_questions(answers: list[Answer], key: dict[str, KeyRow], path: str | Path) -> None:

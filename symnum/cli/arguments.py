@@ -211,8 +211,9 @@ def build_parser() -> argparse.ArgumentParser:
 # the two the same): written out so that the command line's start-up loads no SymPy.
 GRADE_EPILOG = """\
 KEY columns: question, expression, wrt, what (derivative, gradient, jacobian, hessian, ...),
-optional shapes (x=n A=n,n), syntax (plain or latex), points. ANSWERS columns: student,
-question, answer. Both .csv (with a header) or .jsonl, by the extension; RESULTS too.
+optional shapes (x=n A=n,n), syntax (plain or latex), points, order (tensor, taylor),
+vector (hvp, jvp, vjp: u, w), at (taylor: x=0). ANSWERS columns: student, question, answer.
+Both .csv (with a header) or .jsonl, by the extension; RESULTS too.
 
 points: full marks (default 1), or partial credit by the kind of hint a wrong answer gets,
 like '2; sign=1; constant=1.5'. Kinds: chain, power, exponential, trig, quotient, product,

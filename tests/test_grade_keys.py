@@ -1,0 +1,45 @@
+"""``symnum grade`` keys a new user writes: a .jsonl key's wrt as a JSON list, a wrt that
+cannot work (the key's error, refused before any grading, not every student's
+``unreadable``), and Taylor, tensor and Hessian-vector questions (order, vector, at)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from symnum.batch import GradeLimits, Job, grade
+from symnum.batch.tables import BatchInputError, read_key
+
+
+def test_a_jsonl_key_may_list_wrt_and_shapes(tmp_path):
+    path = tmp_path / "key.jsonl"
+    path.write_text(json.dumps({"question": "q", "expression": "x**2*y", "wrt": ["x", "y"],
+                                "what": "gradient"}) + "\n")
+    key = read_key(path)["q"]
+    assert key.wrt == "x, y"
+    assert grade(Job("ann", "q", "[2*x*y, x**2]", key), GradeLimits(10.0, None)).verdict \
+        == "correct"
+
+
+@pytest.mark.parametrize("wrt", ["2x", "x;y"])
+def test_a_wrt_that_cannot_work_is_the_keys_error(tmp_path, wrt):
+    path = tmp_path / "key.csv"
+    path.write_text(f'question,expression,wrt\nq,x**2,"{wrt}"\n')
+    with pytest.raises(BatchInputError, match="line 2 .question 'q'.: invalid variable"):
+        read_key(path)
+
+
+def test_taylor_tensor_and_hvp_questions_grade(tmp_path):
+    path = tmp_path / "key.csv"
+    path.write_text('question,expression,wrt,what,order,vector,at\n'
+                    't,exp(x),x,taylor,2,,x=0\nte,x**2*y,"x,y",tensor,2,,\n'
+                    'h,x**2*y,"x,y",hvp,,"u, w",\n')
+    key, limits = read_key(path), GradeLimits(10.0, None)
+    for question, answer, verdict in [("t", "1 + x + x**2/2", "correct"),
+                                      ("t", "1 + x + x**2", "incorrect"),
+                                      ("te", "[[2*y, 2*x], [2*x, 0]]", "correct"),
+                                      ("h", "[2*y*u + 2*x*w, 2*x*u]", "correct")]:
+        row = grade(Job("ann", question, answer, key[question]), limits)
+        assert row.verdict == verdict, (question, answer, row)
+    assert "degree-2" in grade(Job("bo", "t", "1 + x + x**2", key["t"]), limits).hint
