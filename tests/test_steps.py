@@ -66,9 +66,12 @@ def _random_expression(rng: random.Random, depth: int) -> str:
                                      _random_expression(rng, depth - 1))
 
 
-# 120 random trees of depth 3, each derived and every node checked (240 before: most of this
-# file's time)
-GENERATED = [_random_expression(random.Random(seed), 3) for seed in range(120)]
+# Random trees of depth 3, each derived and every node checked: the first 40 seeds, and the
+# seeds among the first 120 that the 40 lack for every rule, function and template the 120
+# reach (45 features: a greedy cover found 9 seeds covering them all; 240 seeds before, then
+# 120: most of this file's time)
+SEEDS = [*range(40), 41, 54, 61, 68, 70, 92, 110]
+GENERATED = [_random_expression(random.Random(seed), 3) for seed in SEEDS]
 
 
 @pytest.mark.parametrize("text", GENERATED)
