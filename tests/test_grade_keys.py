@@ -1,6 +1,7 @@
-"""``symnum grade`` keys a new user writes: a .jsonl key's wrt as a JSON list, a wrt that
-cannot work (the key's error, refused before any grading, not every student's
-``unreadable``), and Taylor, tensor and Hessian-vector questions (order, vector, at)."""
+"""``symnum grade`` keys and answers a new user writes: a .jsonl key's wrt as a JSON list, a
+wrt that cannot work (the key's error, refused before any grading, not every student's
+``unreadable``), Taylor, tensor and Hessian-vector questions (order, vector, at), and names
+glued together in an answer (2xy)."""
 
 from __future__ import annotations
 
@@ -43,3 +44,17 @@ def test_taylor_tensor_and_hvp_questions_grade(tmp_path):
         row = grade(Job("ann", question, answer, key[question]), limits)
         assert row.verdict == verdict, (question, answer, row)
     assert "degree-2" in grade(Job("bo", "t", "1 + x + x**2", key["t"]), limits).hint
+
+
+def test_names_glued_together_are_unreadable_with_a_hint_and_others_named():
+    from symnum.batch.tables import KeyRow
+
+    limits, key = GradeLimits(10.0, None), KeyRow("q", "x**2*y + y**3", "x, y", "gradient")
+    glued = grade(Job("bob", "q", "[2xy, x**2 + 3y**2]", key), limits)
+    assert (glued.verdict, glued.hint) == \
+        ("unreadable", "xy is not a name in the question: write x*y for a product")
+    other = grade(Job("cy", "q", "[2*x*y + C, x**2 + 3*y**2]", key), limits)
+    assert other.verdict == "incorrect" and other.hint.startswith("C: not in the question; ")
+    hvp = KeyRow("h", "x**2*y", "x, y", "hvp")  # the default vector's names are known
+    assert grade(Job("d", "h", "[2*y*v_x + 2*x*v_y, 2*x*v_x + 1]", hvp), limits).hint \
+        .startswith("at ")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 import warnings
 from dataclasses import asdict, dataclass, field, replace
@@ -155,4 +156,48 @@ def _check(job: Job) -> tuple[str, float, str]:
     diagnosis = getattr(outcome, "diagnosis", None)
     hint = diagnosis or getattr(outcome, "hint", None) or \
         result.text().splitlines()[0].removeprefix("incorrect: ")
+    strange = unknown_names(outcome, key)
+    glued = [(n, _split(n, _known(outcome, key))) for n in strange]
+    if glued and all(parts for _, parts in glued):  # 2xy: the name xy, meant as x*y
+        return "unreadable", 0.0, "; ".join(
+            f"{n} is not a name in the question: write {'*'.join(p)} for a product"
+            for n, p in glued)
+    if strange:
+        hint = f"{', '.join(strange)}: not in the question; {hint}"
     return "incorrect", dict(key.points.partial).get(hint_kind(diagnosis), 0.0), hint
+
+
+def _known(outcome: Any, key: KeyRow) -> set[str]:
+    """The names a right answer may use: the function's and its derivative's (hvp's v_x),
+    wrt, the vector's and the shapes' dimensions."""
+    names = set(re.findall(r"[^\W\d]\w*", " ".join((key.wrt or "", key.vector or "",
+                                                      *key.shapes))))
+    for source in (outcome.result.function.expr, outcome.result.expr):
+        names |= {str(s) for s in getattr(source, "free_symbols", ())}
+    return names
+
+
+def unknown_names(outcome: Any, key: KeyRow) -> list[str]:
+    """Names in a wrong answer that the question does not have (``2xy`` reads as 2 times
+    a name ``xy``; ``+ C``); none when the outcome cannot say."""
+    try:
+        claimed = {str(s) for s in outcome.claimed.free_symbols}
+        return sorted(claimed - _known(outcome, key))
+    except AttributeError:
+        return []
+
+
+def _split(name: str, known: set[str]) -> list[str]:
+    """``name`` as two or more known names and digits glued together (``xy`` → x, y), or []."""
+    def parts(rest: str) -> list[str] | None:
+        if not rest:
+            return []
+        for size in range(len(rest), 0, -1):
+            head = rest[:size]
+            if head in known or head.isdigit():
+                tail = parts(rest[size:])
+                if tail is not None:
+                    return [head, *tail]
+        return None
+    found = parts(name)
+    return found if found and len(found) > 1 else []
