@@ -123,9 +123,32 @@ def hessian(g: Graph, out: int, xs: Sequence[int]) -> list[list[int]]:
     n = len(xs)
     rows: list[list[int]] = [[g.zero] * n for _ in range(n)]
     mul, sum_, ops, args, data = g.mul, g.sum, g.ops, g.args, g.data
-    muls, zero = g._muls, g.zero
+    muls, zero, one = g._muls, g.zero, g.one
+
+    def product(a: int, b: int) -> int:
+        """``g.mul(a, b)``, its common cases inline (half the nodes are products made here):
+        the same node, made the same way."""
+        if ops[a] == CONST:
+            if a == zero or a == one or ops[b] == CONST or (
+                    ops[b] == MUL and ops[args[b][0]] == CONST):
+                return mul(a, b)
+            key = (a, b)
+        elif ops[b] == CONST:
+            if b == zero or b == one or (ops[a] == MUL and ops[args[a][0]] == CONST):
+                return mul(a, b)
+            key = (b, a)
+        else:
+            key = (a, b) if a < b else (b, a)
+        found = muls.get(key)
+        if found is None:  # Graph._product
+            found = muls[key] = len(ops)
+            ops.append(MUL)
+            args.append(key)
+            data.append(None)
+        return found
+
     for i, visit in enumerate(_directions(g, grad, xs)):
-        tangent = {xs[i]: g.one}
+        tangent = {xs[i]: one}
         get = tangent.get
         for node in visit:
             op = ops[node]
@@ -135,36 +158,19 @@ def hessian(g: Graph, out: int, xs: Sequence[int]) -> list[list[int]]:
                 if ta is None:
                     if tb is None:
                         continue
-                    a, b = tb, a
+                    total = product(a, tb)
                 elif tb is None:
-                    a = ta
+                    total = product(ta, b)
                 else:
-                    total = sum_((mul(ta, b), mul(a, tb)))
-                    if total != zero:
-                        tangent[node] = total
-                    continue
-                if ops[a] == CONST or ops[b] == CONST:
-                    total = mul(a, b)
-                    if total != zero:
-                        tangent[node] = total
-                    continue
-                key = (a, b) if a < b else (b, a)
-                total = muls.get(key)
-                if total is None:  # Graph._product, inline: half the nodes are made here
-                    total = muls[key] = len(ops)
-                    ops.append(MUL)
-                    args.append(key)
-                    data.append(None)
-                tangent[node] = total
-                continue
-            if op == ADD:
+                    total = sum_((product(ta, b), product(a, tb)))
+            elif op == ADD:
                 found = [t for t in map(get, args[node]) if t is not None]
                 total = found[0] if len(found) == 1 else sum_(found)
             else:
-                found = [mul(partial, t) for child, partial in partials.of(node)
+                found = [product(partial, t) for child, partial in partials.of(node)
                          if (t := get(child)) is not None]
                 total = found[0] if len(found) == 1 else sum_(found)
-            if total != g.zero:
+            if total != zero:
                 tangent[node] = total
         for j in range(i, n):
             rows[i][j] = rows[j][i] = tangent.get(grad[j], g.zero)
