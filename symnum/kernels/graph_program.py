@@ -34,6 +34,11 @@ if TYPE_CHECKING:
 
 def needed(g: Graph, roots: Sequence[int]) -> list[int]:
     """The nodes under ``roots``, in increasing order (one pass down the numbering)."""
+    return [n for n, m in enumerate(_marks(g, roots)) if m]
+
+
+def _marks(g: Graph, roots: Sequence[int]) -> bytearray:
+    """1 for each node under ``roots`` (up to the largest), else 0."""
     top = max(roots, default=-1)
     mark = bytearray(top + 1)
     for r in roots:
@@ -42,10 +47,11 @@ def needed(g: Graph, roots: Sequence[int]) -> list[int]:
         if mark[n]:
             for c in kids:
                 mark[c] = 1
-    return [n for n, m in enumerate(mark) if m]
+    return mark
 
 
 COMPACT_MIN_STEPS = 100_000  # bigger programs are held in arrays (:mod:`.compact`)
+Made = tuple[Callable, Callable | None, tuple]
 
 
 def graph_program(g: Graph, outputs: Sequence[int], inputs: Sequence[int], backend: str,
@@ -57,8 +63,14 @@ def graph_program(g: Graph, outputs: Sequence[int], inputs: Sequence[int], backe
     p = Program.__new__(Program)
     p.backend, p.inputs, p.names = b, tuple(inputs), tuple(names)
     p._read = None
+    p.slots = {}
     with paused_gc():
-        order = needed(g, outputs)
+        mark = _marks(g, outputs)
+        if compact or (compact is None and mark.count(1) >= COMPACT_MIN_STEPS):
+            _arrays(p, g, mark, outputs)
+            return p
+        order = [n for n, m in enumerate(mark) if m]
+        del mark
         slot = [-1] * (order[-1] + 1 if order else 0)  # node → its value's index
         for i, n in enumerate(inputs):
             if n < len(slot):
@@ -68,77 +80,95 @@ def graph_program(g: Graph, outputs: Sequence[int], inputs: Sequence[int], backe
         del order
         for k, n in enumerate(body, first):
             slot[n] = k
-        made, kind, changed = _kinds(g, b, body, slot)
-        p.slots = {}
-        p.outputs = [slot[o] for o in outputs]
-        if compact or (compact is None and len(body) >= COMPACT_MIN_STEPS):
-            _arrays(p, g, body, slot, made, kind, changed)
-            return p
         args = g.args
         at = slot.__getitem__
         kids = [tuple(map(at, args[n])) for n in body]
-        for k, used in changed.items():
-            kids[k] = used
-        fns, intos, kinds = ([m[i] for m in made] for i in range(3))
+        made: dict[tuple, int] = {(MUL,): 0}  # one per kind of step
+        kinds = [_step(b, (MUL,))]
+        kind = [0] * len(body)
+        ops = g.ops
+        for k, n in enumerate(body):
+            if ops[n] != MUL:
+                kind[k], changed = _kind(g, n, at, made, kinds, b)
+                if changed is not None:
+                    kids[k] = changed
+        fns, intos, details = ([m[i] for m in kinds] for i in range(3))
         p.steps = [(fns[i], used) for i, used in zip(kind, kids, strict=True)]
         p.into = [intos[i] for i in kind]
-        p.ops = [kinds[i] for i in kind]
+        p.ops = [details[i] for i in kind]
+        p.outputs = [slot[o] for o in outputs]
         p._release = _last_uses(kids, first, p.outputs, list(map(at, body)))
     return p
 
 
-def _arrays(p: Program, g: Graph, body: list[int], slot: list[int], made: list[Made],
-            kind: list[int], changed: dict[int, tuple[int, ...]]) -> None:
-    """``p``'s steps, kinds and last uses held in arrays (:mod:`.compact`)."""
+def _arrays(p: Program, g: Graph, mark: bytearray, outputs: Sequence[int]) -> None:
+    """``p``'s steps, kinds and last uses made and held in numpy arrays (:mod:`.compact`):
+    no Python object a node while they are made."""
     import numpy as np
 
-    from .compact import Picked, Steps, last_uses, ragged
-    args, at = g.args, slot.__getitem__
-    slots = ragged((map(at, args[n]) for n in body), len(body), map(len, map(
-        args.__getitem__, body)))
-    for k, used in changed.items():
-        slots.flat[slots.ptr[k]:slots.ptr[k + 1]] = used
-    kinds = np.array(kind, np.int32)
-    p.steps = Steps([m[0] for m in made], kinds, slots)  # type: ignore[assignment]
-    p.into = Picked([m[1] for m in made], kinds)  # type: ignore[assignment]
-    p.ops = Picked([m[2] for m in made], kinds)  # type: ignore[assignment]
-    p._release = last_uses(slots, len(p.inputs), p.outputs)  # type: ignore[assignment]
-
-
-Made = tuple[Callable, Callable | None, tuple]
-
-
-def _kinds(g: Graph, b: object, body: list[int], slot: list[int]
-           ) -> tuple[list[Made], list[int], dict[int, tuple[int, ...]]]:
-    """(the kinds of step, one made per kind, as (operation, out= form, (kind, detail));
-    each step's kind; the steps whose slots change): a sum's terms −1·x become x
-    subtracted."""
-    ops, args, data, minus_one = g.ops, g.args, g.data, g.minus_one
+    from .compact import Picked, Ragged, Steps, last_uses
+    top, first = len(mark), len(p.inputs)
+    order = np.flatnonzero(np.frombuffer(mark, np.uint8))
+    slot = np.full(top, -1, np.int64)  # node → its value's index
+    for i, n in enumerate(p.inputs):
+        if n < top:
+            slot[n] = i
+    body = order[slot[order] < 0]  # one step each, in this order
+    del order
+    slot[body] = np.arange(first, first + len(body))
+    lengths = np.fromiter(map(len, islice(g.args, top)), np.int64, top)
+    starts = np.zeros(top + 1, np.int64)
+    np.cumsum(lengths, out=starts[1:])
+    children = np.fromiter(chain.from_iterable(islice(g.args, top)), np.int64, int(starts[-1]))
+    lengths = lengths[body]
+    ptr = np.zeros(len(body) + 1, np.int64)
+    np.cumsum(lengths, out=ptr[1:])
+    at = np.repeat(starts[body] - ptr[:-1], lengths)
+    del starts, lengths
+    at += np.arange(int(ptr[-1]))
+    slots = Ragged(slot[children[at]], ptr)
+    del children, at
+    ops = np.fromiter(islice(g.ops, top), np.int64, top)[body]
+    others = np.flatnonzero(ops != MUL)
+    del ops
     made: dict[tuple, int] = {(MUL,): 0}  # one per kind of step
-    table = [_step(b, (MUL,))]
-    found = [0] * len(body)
-    changed: dict[int, tuple[int, ...]] = {}
-    for k, n in enumerate(body):
-        op = ops[n]
-        if op == MUL:
-            continue
-        if op == ADD:
-            children = args[n]
-            signs = tuple([ops[a] == MUL and args[a][0] == minus_one for a in children])
-            if True in signs:
-                changed[k] = tuple([slot[args[a][1]] if s else slot[a]
-                                    for a, s in zip(children, signs, strict=True)])
-            key: tuple = (op, signs)
-        elif op == VAR:
-            raise NotNative(f"no input for {data[n]}")
-        else:
-            key = (op, data[n]) if op == CONST or op == POW else (op,)
-        i = made.get(key)
-        if i is None:
-            i = made[key] = len(table)
-            table.append(_step(b, key))
-        found[k] = i
-    return table, found, changed
+    table = [_step(p.backend, (MUL,))]
+    kind = np.zeros(len(body), np.int32)
+    for k, n in zip(others.tolist(), body[others].tolist(), strict=True):
+        kind[k], changed = _kind(g, n, slot.item, made, table, p.backend)
+        if changed is not None:
+            slots.flat[ptr[k]:ptr[k + 1]] = changed
+    p.outputs = slot[list(outputs)].tolist()
+    del slot
+    p.steps = Steps([m[0] for m in table], kind, slots)  # type: ignore[assignment]
+    p.into = Picked([m[1] for m in table], kind)  # type: ignore[assignment]
+    p.ops = Picked([m[2] for m in table], kind)  # type: ignore[assignment]
+    p._release = last_uses(slots, first, p.outputs)  # type: ignore[assignment]
+
+
+def _kind(g: Graph, n: int, slot: Callable[[int], int], made: dict[tuple, int],
+          table: list[Made], b: object) -> tuple[int, tuple[int, ...] | None]:
+    """(the index in ``table`` of node ``n``'s kind of step, made once; its slots where they
+    change): a sum's terms −1·x become x subtracted."""
+    ops, args = g.ops, g.args
+    op = ops[n]
+    changed = None
+    if op == ADD:
+        children = args[n]
+        signs = tuple([ops[a] == MUL and args[a][0] == g.minus_one for a in children])
+        if True in signs:
+            changed = tuple([slot(args[a][1]) if s else slot(a)
+                             for a, s in zip(children, signs, strict=True)])
+        key: tuple = (op, signs)
+    elif op == VAR:
+        raise NotNative(f"no input for {g.data[n]}")
+    else:
+        key = (op, g.data[n]) if op == CONST or op == POW else (op,)
+    i = made.get(key)
+    if i is None:
+        i = made[key] = len(table)
+        table.append(_step(b, key))
+    return i, changed
 
 
 def _last_uses(kids: list[tuple[int, ...]], first: int, outputs: list[int],
