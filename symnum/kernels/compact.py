@@ -22,7 +22,7 @@ object for each value. :func:`compact_program` holds the same program in numpy a
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from itertools import chain, pairwise
+from itertools import chain, islice
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -44,11 +44,14 @@ class Ragged:
         return tuple(self.flat[self.ptr[k]:self.ptr[k + 1]].tolist())
 
     def __iter__(self) -> Iterator[tuple[int, ...]]:
+        import numpy as np
         for a in range(0, len(self), CHUNK):
             bounds = self.ptr[a:a + CHUNK + 1]
-            values = self.flat[bounds[0]:bounds[-1]].tolist()
-            for start, end in pairwise((bounds - bounds[0]).tolist()):
-                yield tuple(values[start:end])
+            values = iter(self.flat[bounds[0]:bounds[-1]].tolist())
+            one = values.__next__
+            for n in np.diff(bounds).tolist():
+                yield (one(), one()) if n == 2 else (one(),) if n == 1 else () if n == 0 \
+                    else tuple(islice(values, n))
 
 
 class Picked:
