@@ -84,6 +84,10 @@ class MatrixKernel:
         if len(values) != len(self.names):
             raise EvaluationError(f"expected {len(self.names)} values ({', '.join(self.names)}),"
                                   f" got {len(values)}")
+        from ..kernels.dask_arrays import holds_dask
+        if holds_dask(values):  # a lazy Dask array back, block by block
+            from .dask_blocks import matrix_dask_call
+            return matrix_dask_call(self, values, out)
         arrays = [self._array(v, n) for v, n in zip(values, self.names, strict=True)]
         sizes = self._sizes(arrays)
         if out is not None:
