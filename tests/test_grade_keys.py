@@ -58,3 +58,11 @@ def test_names_glued_together_are_unreadable_with_a_hint_and_others_named():
     hvp = KeyRow("h", "x**2*y", "x, y", "hvp")  # the default vector's names are known
     assert grade(Job("d", "h", "[2*y*v_x + 2*x*v_y, 2*x*v_x + 1]", hvp), limits).hint \
         .startswith("at ")
+
+
+def test_a_scheduler_address_without_a_port_is_one_line(cli, tmp_path):
+    pytest.importorskip("distributed")
+    done = cli("grade", "examples/grading/answers.csv", "--key", "examples/grading/key.csv",
+               "--out", str(tmp_path / "r.csv"), "--scheduler", "notaurl")
+    assert done.returncode == 2 and done.stderr.count("\n") == 1
+    assert "--scheduler must be an address like tcp://HOST:PORT" in done.stderr, done.stderr

@@ -302,6 +302,9 @@ def connect(scheduler: str) -> Any:
         return Client(address, timeout=10)
     except (OSError, TimeoutError) as err:
         raise SymnumError(f"cannot reach the Dask scheduler at {address}: {err}") from None
+    except ValueError as err:  # 'notaurl': no port
+        raise SymnumError(f"--scheduler must be an address like tcp://HOST:PORT, not "
+                          f"{scheduler!r} ({err})") from None
 
 
 def _on_dask(jobs: list[Job], scheduler: str, limits: GradeLimits) -> Iterator[Row]:
