@@ -66,3 +66,12 @@ def test_a_scheduler_address_without_a_port_is_one_line(cli, tmp_path):
                "--out", str(tmp_path / "r.csv"), "--scheduler", "notaurl")
     assert done.returncode == 2 and done.stderr.count("\n") == 1
     assert "--scheduler must be an address like tcp://HOST:PORT" in done.stderr, done.stderr
+
+
+def test_a_number_too_long_to_read_says_so_not_pythons_advice():
+    from symnum.batch.tables import KeyRow
+
+    row = grade(Job("p", "q", "9" * 5000 + "*x", KeyRow("q", "x**2", "x")),
+                GradeLimits(10.0, None))
+    assert row.verdict == "unreadable" and row.hint == \
+        "a number of more than 4300 digits is too long to read", row

@@ -157,6 +157,9 @@ def _syntax_tree(text: str) -> ast.Expression:
     try:
         return ast.parse(text, mode="eval")
     except SyntaxError as err:
+        if "integer string conversion" in str(err.msg):  # Python's own advice: not ours
+            raise ParseError(f"a number of more than {sys.get_int_max_str_digits()} digits "
+                             "is too long to read") from None
         raise ParseError(f"invalid syntax at column {err.offset or 0}: {err.msg}") from None
     except (RecursionError, MemoryError, ValueError):
         raise ParseError("expression is too complex to parse") from None
