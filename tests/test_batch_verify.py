@@ -80,3 +80,20 @@ def test_the_catalog_verified_by_workers_reads_as_the_serial_run():
 def test_batch_options_out_of_place_are_one_line(cli, argv, said):
     proc = cli(*argv)
     assert proc.returncode == 2 and said in proc.stderr
+
+
+def test_the_memory_watchdog_tells_an_import_from_the_lock_table_not_the_frames(tmp_path,
+                                                                                 monkeypatch):
+    """A worker's watchdog asks whether the main thread imports; reading that thread's
+    frames from another thread crashed workers now and then (CPython 3.11)."""
+    import importlib
+    import threading
+
+    from symnum.edge.interrupts import thread_importing
+
+    (tmp_path / "probe27.py").write_text(
+        "import threading\nfrom symnum.edge.interrupts import thread_importing\n"
+        "SEEN = thread_importing(threading.get_ident())\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert importlib.import_module("probe27").SEEN is True
+    assert thread_importing(threading.get_ident()) is False

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from .interrupts import can_raise, importing, watch_collections
+from .interrupts import can_raise, thread_importing, watch_collections
 
 MIN_MEMORY = 256 * 2**20  # below this Python with SymPy cannot run a command or a request
 NO_LIMIT = ("off", "none", "unlimited")
@@ -180,7 +180,7 @@ class _DataCap:
     def follow(self, main: int) -> None:
         """Arm the cap unless the main thread (its id ``main``) is importing."""
         with self.lock:
-            self.arm(not importing(sys._current_frames().get(main)))
+            self.arm(not thread_importing(main))
 
 
 @contextmanager
