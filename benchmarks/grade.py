@@ -1,6 +1,7 @@
-"""``symnum grade`` at scale: 1,000 generated answers (right and wrong, known truth) graded
-with 1 and 2 local workers (rows per second, and the ratio), against one ``symnum check``
-process per answer (30 such processes timed, scaled to the whole set).
+"""``symnum grade`` at scale: 1,000 generated answers (right and wrong, known truth; every
+text different, so that each is graded) graded with 1 and 2 local workers (rows per second,
+and the ratio), against one ``symnum check`` process per answer (30 such processes timed,
+scaled to the whole set).
 
     python benchmarks/grade.py [--answers 1000] [--processes 30] [--workers 1,2]
 
@@ -59,10 +60,12 @@ def exact(expression: str, wrt: str, what: str) -> list | sympy.Expr:
 
 
 def written(value: list | sympy.Expr, rng: random.Random) -> str:
-    """An answer as a student might write it: expanded or as it came, lists as [a, b]."""
+    """An answer as a student might write it: expanded or as it came, lists as [a, b]; each
+    text made unique (k·(…)/k, k random), so that none is graded once for many students."""
     if isinstance(value, list):
         return "[" + ", ".join(written(v, rng) for v in value) + "]"
-    return str(sympy.expand(value) if rng.random() < 0.4 else value)
+    k = rng.randrange(2, 10**6)
+    return f"{k}*({sympy.expand(value) if rng.random() < 0.4 else value})/{k}"
 
 
 def wrong(value: list | sympy.Expr, names: tuple, rng: random.Random) -> list | sympy.Expr:

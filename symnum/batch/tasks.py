@@ -169,7 +169,8 @@ def settle(outcome: Any) -> dict[str, Any]:
     from ..chapter.catalog import _result_string
 
     return {"key": outcome.entry.key, "seconds": outcome.seconds,
-            "checks": [list(c) for c in outcome.checks], "passed": outcome.passed,
+            "checks": [[str(name), bool(ok), str(how)] for name, ok, how in outcome.checks],
+            "passed": bool(outcome.passed),
             "verification": [[label, report.verdict] for label, report in outcome.verification],
-            "facts": outcome.study.facts if outcome.study else None,
+            "facts": [str(f) for f in outcome.study.facts] if outcome.study else None,
             "result": _result_string(outcome.result), "error": outcome.error}
