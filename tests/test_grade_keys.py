@@ -75,3 +75,16 @@ def test_a_number_too_long_to_read_says_so_not_pythons_advice():
                 GradeLimits(10.0, None))
     assert row.verdict == "unreadable" and row.hint == \
         "a number of more than 4300 digits is too long to read", row
+
+
+def test_a_key_question_nobody_answered_is_in_the_summary_and_the_report():
+    from symnum.batch.jobs import Row
+    from symnum.batch.report import report_html
+    from symnum.batch.summary import summary
+    from symnum.batch.tables import KeyRow
+
+    key = {"q1": KeyRow("q1", "x**2", "x"), "q2": KeyRow("q2", "x**5", "x")}
+    s = summary([Row("ann", "q1", "correct", 1.0)], key)
+    assert [(q.question, q.answered) for q in s.questions] == [("q1", 1), ("q2", 0)]
+    assert s.text().splitlines()[-2].split() == ["q2", "-", "-", "nobody", "answered", "it"]
+    assert "nobody answered it" in report_html(s)

@@ -127,6 +127,9 @@ class Summary:
         table = [("question", "correct", "mean points", "most common mistake")]
         for q in self.questions:
             top = f"{q.mistakes[0][0]} ({q.mistakes[0][1]})" if q.mistakes else "-"
+            if not q.answered:
+                table.append((q.question, "-", "-", "nobody answered it"))
+                continue
             table.append((q.question, f"{q.correct}/{q.answered}  {q.rate:4.0%}",
                           f"{q.points:.3g}/{q.full:g}", top))
         cells = [max(len(r[i]) for r in table) for i in range(3)]
@@ -156,7 +159,7 @@ def summary(rows: Iterable[Row], key: Mapping[str, KeyRow],
     for row in rows:
         by_question[row.question].append(row)
         by_student[row.student].append(row)
-    order = [q for q in key if q in by_question] + sorted(q for q in by_question if q not in key)
+    order = list(key) + sorted(q for q in by_question if q not in key)  # nobody's too
     questions = tuple(_question(q, key.get(q), by_question[q], texts) for q in order)
     possible = sum(k.points.full for k in key.values()) if key else \
         sum(q.full for q in questions)
@@ -179,7 +182,8 @@ def _question(question: str, key: KeyRow | None, rows: list[Row],
     mistakes = Counter(mistake(r) for r in wrong).most_common()
     full = key.points.full if key is not None else max((r.points for r in rows), default=1.0)
     return QuestionStats(question, key, tuple(_counts(rows).items()), len(rows), correct,
-                         statistics.fmean(r.points for r in rows), full, tuple(mistakes),
+                         statistics.fmean(r.points for r in rows) if rows else 0.0, full,
+                         tuple(mistakes),
                          _wrong_answers(wrong, texts))
 
 
