@@ -105,6 +105,43 @@ def _run(backend: str, modules: list[str], calls: list, blocked: tuple[str, ...]
     return json.loads(proc.stdout)
 
 
+# Jobs run in one interpreter per backend (importing jax or torch is most of a job's cost):
+# each job is a script run with its own stdin text and namespace; what it prints, or its
+# traceback, is the job's answer. Order matters for JAX: the float32 job runs before any
+# job switches 64-bit mode on.
+RUNNER = textwrap.dedent("""
+    import contextlib, io, traceback
+    answers = {}
+    for name, script, given in json.loads(sys.stdin.read()):
+        out, saved = io.StringIO(), sys.stdin
+        sys.stdin = io.StringIO(given)
+        try:
+            with contextlib.redirect_stdout(out):
+                exec(compile(script, name, "exec"), {"json": json, "sys": sys})
+            answers[name] = {"out": out.getvalue()}
+        except BaseException:
+            answers[name] = {"error": traceback.format_exc()[-3000:]}
+        finally:
+            sys.stdin = saved
+    print(json.dumps(answers))
+    """)
+
+
+def _run_jobs(jobs: list[tuple[str, str, str]], blocked: str = "('sympy', 'symnum')") -> dict:
+    """Run the jobs [(name, script, stdin text)] in one interpreter that cannot import
+    ``blocked``; {name: {"out": printed} or {"error": traceback}}."""
+    proc = subprocess.run([sys.executable, "-c", BLOCK.replace("BLOCKED", blocked) + RUNNER],
+                          input=json.dumps(jobs), capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout)
+
+
+def _answer(answers: dict, name: str):
+    """What job ``name`` printed, read as JSON (its traceback fails the test)."""
+    assert "error" not in answers[name], answers[name]["error"]
+    return json.loads(answers[name]["out"])
+
+
 def _close(got: float, exact: mpmath.mpf, tolerance: float) -> bool:
     if mpmath.isnan(exact):
         return got != got
@@ -162,59 +199,107 @@ def test_exports_agree_with_mpmath_without_sympy_or_symnum(backend):
         assert shape == single, (text, shape)
 
 
-def test_torch_export_is_differentiable_and_its_gradient_matches_autograd(tmp_path):
+TORCH_AUTOGRAD = textwrap.dedent("""
+    import torch
+    space = {}
+    for text in json.loads(sys.stdin.read()):
+        exec(text, space)
+    x = torch.tensor([0.7, -1.2, 0.3, 30.0], dtype=torch.float64, requires_grad=True)
+    y = torch.tensor([0.2, 0.5, -0.9, 40.0], dtype=torch.float64, requires_grad=True)
+    gx, gy = torch.autograd.grad(space["value"](x, y).sum(), (x, y))
+    g = space["gradient"](x, y)
+    hx = torch.autograd.grad(g[:, 0].sum(), (x, y))
+    h = space["hessian"](x, y)
+    print(json.dumps([(torch.stack([gx, gy], -1) - g).abs().max().item(),
+                      (torch.stack(hx, -1) - h[:, 0, :]).abs().max().item()]))
+    """)
+JAX_JIT_AND_GRAD = textwrap.dedent("""
+    import jax
+    jax.config.update("jax_enable_x64", True)
+    import jax.numpy as jnp
+    space = {}
+    for text in json.loads(sys.stdin.read()):
+        exec(text, space)
+    value, gradient = jax.jit(space["value"]), jax.jit(space["gradient"])
+    gap = 0.0
+    for x, y in [(0.3, -0.4), (-2.0, 1.0), (1000.0, 999.0)]:
+        auto = jax.grad(value, argnums=(0, 1))(x, y)
+        ours = gradient(x, y)
+        gap = max(gap, abs(float(auto[0]) - float(ours[0])),
+                  abs(float(auto[1]) - float(ours[1])))
+    batch = jax.vmap(gradient)(jnp.array([0.1, 0.2]), jnp.array([1.0, 2.0]))
+    print(json.dumps([gap, list(batch.shape), str(batch.dtype)]))
+    """)
+JAX_TIE = textwrap.dedent("""
+    import jax
+    jax.config.update("jax_enable_x64", True)
+    space = {}
+    exec(sys.stdin.read(), space)
+    grad = jax.grad(lambda x, y: space["value"](x, y).sum(), argnums=(0, 1))
+    print(json.dumps([[float(g) for g in grad(x, y)] for x, y in [(1.0, 0.5), (2.0, 0.0)]]))
+    """)
+JAX_FLOAT32 = textwrap.dedent("""
+    import jax
+    assert not jax.config.jax_enable_x64  # this job runs before any job switches it on
+    space = {}
+    exec(sys.stdin.read(), space)
+    try:
+        space["f"](1.0, 2.0)
+    except ValueError as err:
+        print(json.dumps(str(err)))
+    """)
+REFUSE_TEXT = textwrap.dedent("""
+    space = {}
+    text = sys.stdin.read()
+    if "import jax" in text:
+        import jax
+        jax.config.update("jax_enable_x64", True)
+    exec(text, space)
+    out = [space["f"](2.0, 3.0).tolist()]
+    for x in ("1e3", ["1", "2"]):
+        try:
+            space["f"](x, 3.0)
+        except TypeError as err:
+            out.append(str(err))
+    print(json.dumps(out))
+    """)
+
+
+@pytest.fixture(scope="module")
+def jobs() -> dict:
+    """Every torch job in one interpreter, every JAX job in another, numpy's in a third."""
+    lse = "log(exp(x) + exp(y)) + Max(x, 0)**2"
+    smooth = "log(1 + exp(x*y)) + Max(x, 0)*y + Abs(x - y)"
+    answers = _run_jobs([
+        ("autograd", TORCH_AUTOGRAD, json.dumps(
+            [export_source(smooth, wrt="x,y", what=w, to="torch", name=w)
+             for w in ("value", "gradient", "hessian")])),
+        ("refuse-torch", REFUSE_TEXT, export_source("x*y", wrt="x,y", what="gradient",
+                                                    to="torch"))])
+    answers |= _run_jobs([
+        ("float32", JAX_FLOAT32, export_source("log(exp(x) + exp(y))", wrt="x,y",
+                                               what="gradient", to="jax")),
+        ("jit-and-grad", JAX_JIT_AND_GRAD, json.dumps(
+            [export_source(lse, wrt="x,y", what=w, to="jax", name=w)
+             for w in ("value", "gradient")])),
+        ("tie", JAX_TIE, export_source("log(exp(x*y) + exp(y)) + Abs(x - 2)", wrt="x,y",
+                                       what="value", to="jax", name="value")),
+        ("refuse-jax", REFUSE_TEXT, export_source("x*y", wrt="x,y", what="gradient",
+                                                  to="jax"))])
+    answers |= _run_jobs([("refuse-numpy", REFUSE_TEXT, export_source(
+        "x*y", wrt="x,y", what="gradient", to="numpy"))])
+    return answers
+
+
+def test_torch_export_is_differentiable_and_its_gradient_matches_autograd(jobs):
     """The exported value through autograd equals the exported gradient, kinks included;
     the exported gradient itself goes through autograd (the Hessian-vector product)."""
-    text = "log(1 + exp(x*y)) + Max(x, 0)*y + Abs(x - y)"
-    value = export_source(text, wrt="x,y", what="value", to="torch", name="value")
-    gradient = export_source(text, wrt="x,y", what="gradient", to="torch", name="gradient")
-    hessian = export_source(text, wrt="x,y", what="hessian", to="torch", name="hessian")
-    script = BLOCK.replace("BLOCKED", "('sympy', 'symnum')") + textwrap.dedent("""
-        import torch
-        space = {}
-        for text in json.loads(sys.stdin.read()):
-            exec(text, space)
-        x = torch.tensor([0.7, -1.2, 0.3, 30.0], dtype=torch.float64, requires_grad=True)
-        y = torch.tensor([0.2, 0.5, -0.9, 40.0], dtype=torch.float64, requires_grad=True)
-        gx, gy = torch.autograd.grad(space["value"](x, y).sum(), (x, y))
-        g = space["gradient"](x, y)
-        hx = torch.autograd.grad(g[:, 0].sum(), (x, y))
-        h = space["hessian"](x, y)
-        print(json.dumps([(torch.stack([gx, gy], -1) - g).abs().max().item(),
-                          (torch.stack(hx, -1) - h[:, 0, :]).abs().max().item()]))
-        """)
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          input=json.dumps([value, gradient, hessian]), timeout=120)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    gap_gradient, gap_hessian = json.loads(proc.stdout)
+    gap_gradient, gap_hessian = _answer(jobs, "autograd")
     assert gap_gradient < 1e-12 and gap_hessian < 1e-12
 
 
-def test_jax_export_runs_under_jit_and_grad():
-    text = "log(exp(x) + exp(y)) + Max(x, 0)**2"
-    value = export_source(text, wrt="x,y", what="value", to="jax", name="value")
-    gradient = export_source(text, wrt="x,y", what="gradient", to="jax", name="gradient")
-    script = BLOCK.replace("BLOCKED", "('sympy', 'symnum')") + textwrap.dedent("""
-        import jax
-        jax.config.update("jax_enable_x64", True)
-        import jax.numpy as jnp
-        space = {}
-        for text in json.loads(sys.stdin.read()):
-            exec(text, space)
-        value, gradient = jax.jit(space["value"]), jax.jit(space["gradient"])
-        gap = 0.0
-        for x, y in [(0.3, -0.4), (-2.0, 1.0), (1000.0, 999.0)]:
-            auto = jax.grad(value, argnums=(0, 1))(x, y)
-            ours = gradient(x, y)
-            gap = max(gap, abs(float(auto[0]) - float(ours[0])),
-                      abs(float(auto[1]) - float(ours[1])))
-        batch = jax.vmap(gradient)(jnp.array([0.1, 0.2]), jnp.array([1.0, 2.0]))
-        print(json.dumps([gap, list(batch.shape), str(batch.dtype)]))
-        """)
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          input=json.dumps([value, gradient]), timeout=120)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    gap, shape, dtype = json.loads(proc.stdout)
+def test_jax_export_runs_under_jit_and_grad(jobs):
+    gap, shape, dtype = _answer(jobs, "jit-and-grad")
     assert gap < 1e-12 and shape == [2, 2] and dtype == "float64"
 
 
@@ -283,67 +368,26 @@ def test_matrix_notation_exports_take_arrays_of_the_declared_shapes():
         space["grad"](np.ones(2), A, lam)
 
 
-def test_jax_export_autodiff_at_a_tie_takes_sign_zero_like_torch():
+def test_jax_export_autodiff_at_a_tie_takes_sign_zero_like_torch(jobs):
     """log(e^{xy} + e^y) at x = 1 is a tie of the stable form's max and |xy - y|: JAX's own
     |x| has derivative 1 at 0, which gave ∂/∂x = 0; the exact value is y/2 (hand-derived)."""
-    value = export_source("log(exp(x*y) + exp(y)) + Abs(x - 2)", wrt="x,y", what="value",
-                          to="jax", name="value")
-    script = BLOCK.replace("BLOCKED", "('sympy', 'symnum')") + textwrap.dedent("""
-        import jax
-        jax.config.update("jax_enable_x64", True)
-        space = {}
-        exec(sys.stdin.read(), space)
-        grad = jax.grad(lambda x, y: space["value"](x, y).sum(), argnums=(0, 1))
-        print(json.dumps([[float(g) for g in grad(x, y)] for x, y in [(1.0, 0.5), (2.0, 0.0)]]))
-        """)
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          input=value, timeout=120)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    tie, kink = json.loads(proc.stdout)
+    tie, kink = _answer(jobs, "tie")
     # at (1, 1/2): d/dx = y/2 - 1 (|x - 2| left of 2), d/dy = (x + 1)/2
     assert tie == pytest.approx([0.25 - 1.0, 1.0], abs=1e-15)
     # at (2, 0): both exponents 0 (a tie again) and |x - 2| at its kink, sign(0) = 0
     assert kink == pytest.approx([0.0, 1.5], abs=1e-15)
 
 
-def test_jax_export_refuses_float32_with_one_line():
+def test_jax_export_refuses_float32_with_one_line(jobs):
     """Without JAX's 64-bit mode the export would round every value to float32 unnoticed."""
-    text = export_source("log(exp(x) + exp(y))", wrt="x,y", what="gradient", to="jax")
-    script = BLOCK.replace("BLOCKED", "('sympy', 'symnum')") + textwrap.dedent("""
-        space = {}
-        exec(sys.stdin.read(), space)
-        try:
-            space["f"](1.0, 2.0)
-        except ValueError as err:
-            print(json.dumps(str(err)))
-        """)
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          input=text, timeout=120)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    message = json.loads(proc.stdout)
+    message = _answer(jobs, "float32")
     assert "jax_enable_x64" in message and "\n" not in message
 
 
 @pytest.mark.parametrize("backend", ["numpy", "torch", "jax"])
-def test_exports_refuse_text_instead_of_reading_it_as_a_number(backend):
+def test_exports_refuse_text_instead_of_reading_it_as_a_number(backend, jobs):
     """np.asarray("1e3", dtype=float) is 1000.0: the export must not take a typo'd string."""
-    text = export_source("x*y", wrt="x,y", what="gradient", to=backend)
-    x64 = "import jax\njax.config.update('jax_enable_x64', True)\n" if backend == "jax" else ""
-    script = BLOCK.replace("BLOCKED", "('sympy', 'symnum')") + x64 + textwrap.dedent("""
-        space = {}
-        exec(sys.stdin.read(), space)
-        out = [space["f"](2.0, 3.0).tolist()]
-        for x in ("1e3", ["1", "2"]):
-            try:
-                space["f"](x, 3.0)
-            except TypeError as err:
-                out.append(str(err))
-        print(json.dumps(out))
-        """)
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          input=text, timeout=120)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    value, *errors = json.loads(proc.stdout)
+    value, *errors = _answer(jobs, f"refuse-{backend}")
     assert value == [3.0, 2.0] and len(errors) == 2
     assert all(e.startswith("x: got text") and "\n" not in e for e in errors)
 
