@@ -29,6 +29,11 @@ ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", str(ROOT / ".jax_cache"))
 os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
 os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES", "-1")
+# The suite runs each XLA program on a few small batches: LLVM's optimisation passes cost
+# more compile time than they save (22% less CPU in the registry sweep; values the same to a
+# few ulp, no fast-math). XLA_FLAGS set in the environment (even empty) is kept.
+os.environ.setdefault("XLA_FLAGS", "--xla_backend_optimization_level=0 "
+                      "--xla_llvm_disable_expensive_passes=true")
 
 
 class CLI:
