@@ -88,3 +88,12 @@ def test_a_key_question_nobody_answered_is_in_the_summary_and_the_report():
     assert [(q.question, q.answered) for q in s.questions] == [("q1", 1), ("q2", 0)]
     assert s.text().splitlines()[-2].split() == ["q2", "-", "-", "nobody", "answered", "it"]
     assert "nobody answered it" in report_html(s)
+
+
+def test_an_answer_off_by_a_constant_says_by_which():
+    from symnum.batch.tables import KeyRow
+
+    row = grade(Job("s", "q", "2*x + 10**-20", KeyRow("q", "x**2", "x")), GradeLimits(10.0, None))
+    assert row.verdict == "incorrect"
+    assert row.hint.endswith("; the difference (claim − derivative) is the constant "
+                             "1/100000000000000000000"), row.hint

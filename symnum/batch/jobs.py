@@ -154,8 +154,7 @@ def _check(job: Job) -> tuple[str, float, str]:
     if outcome.correct:
         return "correct", key.points.full, ""
     diagnosis = getattr(outcome, "diagnosis", None)
-    hint = diagnosis or getattr(outcome, "hint", None) or \
-        result.text().splitlines()[0].removeprefix("incorrect: ")
+    hint = diagnosis or getattr(outcome, "hint", None) or _first_lines(result.text())
     strange = unknown_names(outcome, key)
     glued = [(n, _split(n, _known(outcome, key))) for n in strange]
     if glued and all(parts for _, parts in glued):  # 2xy: the name xy, meant as x*y
@@ -165,6 +164,15 @@ def _check(job: Job) -> tuple[str, float, str]:
     if strange:
         hint = f"{', '.join(strange)}: not in the question; {hint}"
     return "incorrect", dict(key.points.partial).get(hint_kind(diagnosis), 0.0), hint
+
+
+def _first_lines(text: str) -> str:
+    """Where the claim is wrong, and when it is off by a constant, by which (2*x + 10**-20
+    and 2*x print the same at a point)."""
+    lines = text.splitlines()
+    hint = lines[0].removeprefix("incorrect: ")
+    offset = next((line for line in lines[1:3] if " is the constant " in line), None)
+    return f"{hint}; {offset.removesuffix(', shown symbolically')}" if offset else hint
 
 
 def _known(outcome: Any, key: KeyRow) -> set[str]:
