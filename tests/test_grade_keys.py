@@ -97,3 +97,17 @@ def test_an_answer_off_by_a_constant_says_by_which():
     assert row.verdict == "incorrect"
     assert row.hint.endswith("; the difference (claim − derivative) is the constant "
                              "1/100000000000000000000"), row.hint
+
+
+def test_an_answer_written_as_an_equation_is_graded_by_its_right_hand_side():
+    from symnum.batch.tables import KeyRow
+
+    limits = GradeLimits(10.0, None)
+    plain, latex = KeyRow("q", "x**2", "x"), KeyRow("l", "x^2 y", "x,y", "gradient",
+                                                    syntax="latex")
+    for answer, key, verdict in [("f'(x) = 2x", plain, "correct"),
+                                 ("d/dx x^2 = 3x", plain, "incorrect"),
+                                 ("2x =", plain, "unreadable"),
+                                 (r"\nabla f = \begin{bmatrix} 2xy \\ x^2 \end{bmatrix}", latex,
+                                  "correct")]:
+        assert grade(Job("s", key.question, answer, key), limits).verdict == verdict, answer

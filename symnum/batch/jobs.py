@@ -147,9 +147,18 @@ def _check(job: Job) -> tuple[str, float, str]:
     if not job.answer.strip():
         return "unreadable", 0.0, "no answer"
     key = job.key
-    result = check(CheckRequest(job.answer, key.expression, key.wrt, key.what, key.order,
-                                shapes=key.shapes, syntax=key.syntax, vector=key.vector,
-                                at=key.at))
+
+    def checked(answer: str) -> Any:
+        return check(CheckRequest(answer, key.expression, key.wrt, key.what, key.order,
+                                  shapes=key.shapes, syntax=key.syntax, vector=key.vector,
+                                  at=key.at))
+    try:
+        result = checked(job.answer)
+    except SymnumError:  # f'(x) = 2x, \nabla f = [...]: the right-hand side is the answer
+        sides = re.split(r"(?<![<>=!])=(?!=)", job.answer)
+        if len(sides) < 2 or not sides[-1].strip():
+            raise
+        result = checked(sides[-1])
     outcome: Any = getattr(result, "outcome", result)  # a Taylor check is its own outcome
     if outcome.correct:
         return "correct", key.points.full, ""
