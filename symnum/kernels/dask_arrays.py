@@ -52,8 +52,14 @@ def dask_call(kernel: Kernel, args: Sequence[object], out: object = None) -> Any
         raise EvaluationError("out= cannot take Dask arrays: the result is a lazy Dask array; "
                               "write it with its .store() or .to_zarr()")
     dtype = np.dtype(complex if kernel.complex_input else float)
-    arrays = [a if isinstance(a, da.Array) else kernel._as_array(a, v.name)
+    arrays: list[Any] = [a if isinstance(a, da.Array) else kernel._as_array(a, v.name)
               for a, v in zip(args, kernel.variables, strict=True)]
+    try:  # as the numpy kernel says it, not Dask's "Chunks do not add up to shape"
+        np.broadcast_shapes(*(a.shape for a in arrays))
+    except ValueError:
+        shapes = ", ".join(str(tuple(a.shape)) for a in arrays)
+        raise EvaluationError(f"the inputs' shapes do not broadcast together: {shapes}") \
+            from None
     batch_ndim = max(a.ndim for a in arrays)
     batch = tuple(range(batch_ndim))
     # indices aligned to the right, as numpy broadcasts; numbers and 0-d arrays pass whole

@@ -42,6 +42,13 @@ def matrix_dask_call(kernel: MatrixKernel, values: Sequence[object], out: object
         if a.ndim < d:
             raise EvaluationError(f"{name} needs {d} dimension(s) last (its declared shape), "
                                   f"got an array of shape {tuple(a.shape)}")
+    try:  # as the numpy kernel says it, not Dask's "Chunks do not add up to shape"
+        np.broadcast_shapes(*(a.shape[:a.ndim - d] for a, d in zip(arrays, declared,
+                                                                   strict=True)))
+    except ValueError:
+        shapes = ", ".join(str(tuple(a.shape)) for a in arrays)
+        raise EvaluationError(f"the inputs' batch shapes do not broadcast together: {shapes}"
+                              ) from None
     # the result's own shape and dtype: the kernel on one entry (no batch) of each argument
     sample: Any = kernel(*(np.zeros(a.shape[a.ndim - d:]) for a, d in zip(arrays, declared,
                                                                        strict=True)))
