@@ -6,6 +6,7 @@ results that stay theirs after the next call."""
 from __future__ import annotations
 
 import functools
+import os
 import threading
 
 import numpy as np
@@ -144,6 +145,25 @@ def test_kernels_go_to_one_thread_only_on_a_busy_machine(monkeypatch):
     assert not threads.busy()
     monkeypatch.setattr(threads.os, "getloadavg", lambda: (2.5, 1.0, 1.0))
     assert threads.busy()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork")
+def test_a_forked_child_runs_kernels_on_one_thread(monkeypatch):
+    # the parent's OpenMP team and numpy's thread pool are not in a forked child: a torch
+    # kernel (or a big numpy Hessian on a quiet machine) there waited for them forever
+    monkeypatch.setattr(threads.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    assert not threads.busy()
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: says whether it would use one thread, and leaves
+        try:
+            os.write(write, b"1" if threads.busy() and outer._parts(1 << 30) == 1 else b"0")
+        finally:
+            os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    assert os.read(read, 1) == b"1"
+    assert not threads.busy()  # the parent is not affected
 
 
 def test_workspace_hands_back_the_array_it_was_given():

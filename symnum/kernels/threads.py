@@ -32,7 +32,13 @@ def busy() -> bool:
     load average of at least one process per core: a 1000×1000 grid gradient measured 59 ms
     on one thread and 304 ms on two at load average 6.8 on 2 cores). On a quiet machine the
     second thread pays even for the 64 MB log-sum-exp Hessian of 20,000 points (its one
-    product into the result: 7.4 ms on two threads, 9.6 ms chunked on one)."""
+    product into the result: 7.4 ms on two threads, 9.6 ms chunked on one).
+
+    In a process forked from one that ran kernels it is always busy: the parent's OpenMP
+    team and thread pool do not exist in the child, and torch's intra-op team or numpy's
+    threads per core would wait for them forever (a multiprocessing worker hung)."""
+    if _state["forked"]:
+        return True
     try:
         return os.getloadavg()[0] >= (os.cpu_count() or 1)
     except (OSError, AttributeError):  # no load average on this system
@@ -40,7 +46,18 @@ def busy() -> bool:
 
 
 _lock = threading.Lock()
-_state = {"depth": 0, "saved": 1}
+_state = {"depth": 0, "saved": 1, "forked": False}
+
+
+def _after_fork_in_child() -> None:
+    """A forked child: one thread from now on, and a lock no parent thread holds."""
+    global _lock
+    _lock = threading.Lock()
+    _state.update(depth=0, forked=True)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 @contextmanager
