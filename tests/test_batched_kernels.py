@@ -147,6 +147,32 @@ def test_kernels_go_to_one_thread_only_on_a_busy_machine(monkeypatch):
     assert threads.busy()
 
 
+def test_calls_from_two_threads_at_once_never_share_a_workspace(monkeypatch):
+    import symnum.kernels.build as build
+
+    class Slow(Workspace):  # a thread switch while the new workspace is made
+        def __init__(self) -> None:
+            super().__init__()
+            threading.Event().wait(0.02)
+
+    k = symnum.kernel("x*y + sin(x)", wrt="x,y", what="gradient")
+    monkeypatch.setattr(build, "Workspace", Slow)
+    seen, arrays, both = [], k._arrays, threading.Barrier(2, timeout=10)
+
+    def running(*args):  # both calls are running when they say which workspace they hold
+        seen.append(id(args[-1]))
+        both.wait()
+        return arrays(*args)
+
+    monkeypatch.setattr(k, "_arrays", running)
+    calls = [threading.Thread(target=k, args=(np.ones(4), np.ones(4))) for _ in range(2)]
+    for call in calls:
+        call.start()
+    for call in calls:
+        call.join()
+    assert len(seen) == 2 and seen[0] != seen[1]
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork")
 def test_a_forked_child_runs_kernels_on_one_thread(monkeypatch):
     # the parent's OpenMP team and numpy's thread pool are not in a forked child: a torch

@@ -12,6 +12,7 @@ array of shape ``batch + result shape``; constant entries are broadcast to the b
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from typing import TYPE_CHECKING
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from ..core.dag.graph import Graph
 
 BACKENDS = ("numpy", "torch", "jax")
+_SWAP = threading.Lock()  # a call takes a kernel's workspace and leaves a new one in one step
 STABLE_EXPAND_MAX_OPS = 20_000  # larger results keep their definitions as they are
 
 
@@ -162,7 +164,9 @@ class Kernel:
                 self._arrays(device, eager=True).new(batch + self.shape)
             return self.fused(target, *arrays)
         # taken while running: a call from another thread at the same time gets a new one
-        workspace, self._workspace = self._workspace, Workspace()
+        # (under a lock: two threads that both read the old one would share its arrays)
+        with _SWAP:
+            workspace, self._workspace = self._workspace, Workspace()
         try:
             big = math.prod(batch) >= WORKSPACE_MIN_SIZE
             device = _device(arrays)
