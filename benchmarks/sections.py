@@ -129,7 +129,11 @@ def batched(ctx: Context) -> None:
     each run; then batched.py's other workloads, one run."""
     import torch
     source, rows, others = _batched_rows(ctx)
-    print(f"(measured by {source}; torch uses {torch.get_num_threads()} threads)")
+    from symnum.kernels.threads import busy
+    # a kernel lowers torch to one thread while the machine is busy: say which it was
+    threads = 1 if busy() else torch.get_num_threads()
+    print(f"(measured by {source}; symnum's torch kernels on {threads} thread"
+          f"{'s' if threads > 1 else ''}{' (machine busy)' if busy() else ''})")
     print(f"{'workload':<72}{'symnum ms':>10}{'JAX ms':>9}{'ratio min':>10}"
           f"{'median':>8}{'max':>7}  runs")
     for row in rows + others:
