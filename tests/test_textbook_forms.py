@@ -110,7 +110,15 @@ FAMILY = [
 ]
 
 
-@pytest.mark.parametrize("text, wrt", FAMILY, ids=[c[0] for c in FAMILY])
+# σ(a·tanh(w·x + b) + t): its ∂/∂w and ∂/∂b take seconds of simplify each; the test of
+# definitions below derives them again, so both run in one worker (simplified entries are
+# remembered within a worker)
+NESTED = "(sigmoid(a*tanh(w*x + b) + t) - y)**2"
+SAME_WORKER = pytest.mark.xdist_group("nested_sigmoid")
+
+
+@pytest.mark.parametrize("text, wrt", [pytest.param(*c, marks=SAME_WORKER) if c[0] == NESTED
+                                       else c for c in FAMILY], ids=[c[0] for c in FAMILY])
 def test_results_equal_sympys_raw_derivative_and_json_reads_back(text, wrt):
     r = symnum.derive(text, wrt)
     f = to_exponentials(r.function.expr)
@@ -149,9 +157,10 @@ def test_softmax_entries_stay_ratios_of_exponentials():
     assert list(r.expr) == [sympy.exp(v) / total for v in (x1, x2, x3)]
 
 
+@SAME_WORKER
 def test_small_results_have_no_definitions_large_ones_do():
     assert not symnum.derive("(sigmoid(w*x + b) - y)**2").definitions
-    assert not symnum.derive("(sigmoid(a*tanh(w*x + b) + t) - y)**2", "w,b").definitions
+    assert not symnum.derive(NESTED, "w,b").definitions
     big = symnum.derive("+".join(f"sin(x{i})*cos(x{(i + 1) % 5})**2" for i in range(5)),
                         what="hessian")
     assert big.definitions
