@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import os
 import threading
+import warnings
 
 import numpy as np
 import pytest
@@ -180,7 +181,9 @@ def test_a_forked_child_runs_kernels_on_one_thread(monkeypatch):
     monkeypatch.setattr(threads.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
     assert not threads.busy()
     read, write = os.pipe()
-    pid = os.fork()
+    with warnings.catch_warnings():  # JAX, if another test loaded it, warns about any fork
+        warnings.simplefilter("ignore")
+        pid = os.fork()
     if pid == 0:  # the child: says whether it would use one thread, and leaves
         try:
             os.write(write, b"1" if threads.busy() and outer._parts(1 << 30) == 1 else b"0")
