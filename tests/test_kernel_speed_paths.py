@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 import torch
@@ -194,3 +196,18 @@ def test_results_stay_on_the_inputs_device(text, what, batch):
     got = k(x, x)
     assert got.device.type == "meta"
     assert tuple(got.shape) == (batch,) + ((2, 2) if what == "hessian" else (2,))
+
+
+def test_a_program_too_big_for_a_one_point_function_runs_batched_at_a_point(monkeypatch):
+    import symnum.kernels.one_point as one_point
+    monkeypatch.setattr(one_point, "PYTHON_MAX_STEPS", 3)
+    monkeypatch.setattr(one_point, "C_MAX_STEPS", 3)
+    k = symnum.kernel("sin(x*y) + exp(x)*y**3", wrt="x,y", what="hessian")
+    assert len(k.program.steps) > 3 and one_point.compiled(k.program) is None
+    for _ in range(3):  # past the call from which compiling would pay
+        got = k(0.5, 2.0)
+    x, y = 0.5, 2.0
+    s, c, e = math.sin(x * y), math.cos(x * y), math.exp(x)
+    expected = [[-y * y * s + e * y**3, c - x * y * s + 3 * e * y * y],
+                [c - x * y * s + 3 * e * y * y, -x * x * s + 6 * e * y]]
+    assert np.allclose(got, expected, rtol=1e-13)

@@ -43,6 +43,11 @@ if TYPE_CHECKING:
 C_MIN_STEPS = 500  # smaller programs: Python compiles in milliseconds, C in a second
 C_MAX_STEPS = 200_000  # larger ones: the C compiler would take minutes
 EAGER_MAX_STEPS = 2_000  # larger programs are compiled on their second call at one point
+# larger programs get no one-point function: Python's compiler needs about 3 KB a step (the
+# 161-parameter MLP Hessian's 523,000 steps: 9.6 s and 1.3 GB, then 40 ms a call; the
+# 401-parameter one's 1.6 million: 4.5 GB), so they run the batched program at the point
+# (0.7 s a call at 523,000 steps, no memory beyond the program's)
+PYTHON_MAX_STEPS = 600_000
 # raised by the compiled function where floats and numpy would part ways
 _FALL_BACK = (ArithmeticError, ValueError, TypeError)
 
@@ -85,12 +90,14 @@ def compiled(program: Program, c_min_steps: int | None = None
              ) -> Callable[[list[float]], object] | None:
     """The one-point function of ``program`` (values → output values): C for a program of
     ``c_min_steps`` (:data:`C_MIN_STEPS`) steps or more where a compiler is installed, else
-    Python; None where there is none."""
+    Python up to :data:`PYTHON_MAX_STEPS` steps; None where there is none."""
     low = C_MIN_STEPS if c_min_steps is None else c_min_steps
     if low <= len(program.steps) <= C_MAX_STEPS:
         found = c_function(program)
         if found is not None:
             return found
+    if len(program.steps) > PYTHON_MAX_STEPS:
+        return None
     function = python_function(program)
     return None if function is None else (lambda values: function(*values))
 
