@@ -219,10 +219,11 @@ points: full marks (default 1), or partial credit by the kind of hint a wrong an
 like '2; sign=1; constant=1.5'. Kinds: chain, power, exponential, trig, quotient, product,
 sign, constant, variable, order, entries, transpose, term, region, symmetric.
 
-Verdicts: correct, incorrect (with a hint), unreadable (the answer does not read or has the
-wrong shape), gave up (its time or memory limit, or its worker stopped). Run the same
-command again after a crash: finished rows are kept, the rest graded; an edited key row
-or answer is graded again; --retry also grades again the answers that gave up.
+Verdicts: correct, incorrect (with a hint; a transposed matrix or vector is incorrect, with
+the hint transpose), unreadable (the answer does not read or has another shape), gave up
+(its time or memory limit, or its worker stopped). Run the same command again after a
+crash: finished rows are kept, the rest graded; an edited key row or answer is graded
+again; --retry also grades again the answers that gave up.
 """
 
 
