@@ -140,17 +140,24 @@ def test_sigkill_in_the_middle_then_the_same_command_resumes(cli, known, local):
     out = folder / "killed.csv"
     argv = [sys.executable, "-m", "symnum", "grade", str(folder / "answers.csv"), "--key",
             str(folder / "key.csv"), "--out", str(out), "--quiet"]
-    process = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and process.poll() is None:
-            if out.exists() and out.read_bytes().count(b"\n") >= 2:  # header and a row
-                break
-            time.sleep(0.02)
-        process.send_signal(signal.SIGKILL)
-    finally:
-        process.wait()
+    for _ in range(3):  # a fast machine may grade the whole set before the kill lands
+        out.unlink(missing_ok=True)
+        process = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and process.poll() is None:
+                if out.exists() and out.read_bytes().count(b"\n") >= 2:  # header and a row
+                    break
+                time.sleep(0.005)
+            process.send_signal(signal.SIGKILL)
+        finally:
+            process.wait()
+        if 0 < out.read_bytes().count(b"\n") - 1 < len(truth):
+            break
+    else:  # every run finished first: keep what a kill after the first row leaves
+        lines = out.read_bytes().splitlines(keepends=True)
+        out.write_bytes(b"".join(lines[:2]))
     before = out.read_bytes()
     assert 0 < before.count(b"\n") - 1 < len(truth), "not killed in the middle"
     with out.open("ab") as handle:  # and a row torn by the kill
