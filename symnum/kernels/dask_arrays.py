@@ -39,18 +39,24 @@ def holds_dask(args: Sequence[object]) -> bool:
     return any(isinstance(a, array) for a in args)
 
 
+def refuse(backend: str, out: object) -> None:
+    """The EvaluationError for what Dask arrays cannot take: a kernel not on numpy, ``out=``
+    (shared with :mod:`symnum.matrix.dask_blocks`)."""
+    if backend != "numpy":
+        raise EvaluationError(f"Dask arrays need a numpy kernel, not {backend}: "
+                              "build it with backend='numpy'")
+    if out is not None:
+        raise EvaluationError("out= cannot take Dask arrays: the result is a lazy Dask array; "
+                              "write it with its .store() or .to_zarr()")
+
+
 def dask_call(kernel: Kernel, args: Sequence[object], out: object = None) -> Any:
     """``kernel(*args)`` as a lazy Dask array of shape ``batch + kernel.shape``: one task per
     block of the broadcast batch, each running the kernel on numpy blocks."""
     import dask.array as da
     import numpy as np
 
-    if kernel.backend != "numpy":
-        raise EvaluationError(f"Dask arrays need a numpy kernel, not {kernel.backend}: "
-                              "build it with backend='numpy'")
-    if out is not None:
-        raise EvaluationError("out= cannot take Dask arrays: the result is a lazy Dask array; "
-                              "write it with its .store() or .to_zarr()")
+    refuse(kernel.backend, out)
     dtype = np.dtype(complex if kernel.complex_input else float)
     arrays: list[Any] = [a if isinstance(a, da.Array) else kernel._as_array(a, v.name)
               for a, v in zip(args, kernel.variables, strict=True)]

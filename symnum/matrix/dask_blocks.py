@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import EvaluationError
+from ..kernels.dask_arrays import refuse
 
 if TYPE_CHECKING:
     from .kernel import MatrixKernel
@@ -30,12 +31,7 @@ def matrix_dask_call(kernel: MatrixKernel, values: Sequence[object], out: object
     import dask.array as da
     import numpy as np
 
-    if kernel.backend != "numpy":
-        raise EvaluationError(f"Dask arrays need a numpy kernel, not {kernel.backend}: "
-                              "build it with backend='numpy'")
-    if out is not None:
-        raise EvaluationError("out= cannot take Dask arrays: the result is a lazy Dask array; "
-                              "write it with its .store() or .to_zarr()")
+    refuse(kernel.backend, out)
     declared = [len(kernel.shapes[n]) for n in kernel.matrices] + [0] * len(kernel.scalars)
     arrays = [v if isinstance(v, da.Array) else np.asarray(v, dtype=float) for v in values]
     for a, d, name in zip(arrays, declared, kernel.names, strict=True):
